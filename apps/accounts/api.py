@@ -1,0 +1,89 @@
+"""API: who am I, the team, invitations."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cxsuite.lib.api import TenantGenericViewSet
+
+from . import selectors, services
+from .authentication import ApiClient
+from .models import Invitation, Role, User
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "name", "role", "time_zone", "is_active", "date_joined"]
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "created", "accepted_at", "revoked_at"]
+
+
+class InvitationInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.STAFF)
+
+
+class MeSerializer(serializers.Serializer):
+    business = serializers.CharField()
+    time_zone = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["user", "api_key"])
+    name = serializers.CharField()
+    role = serializers.CharField(allow_null=True)
+    scopes = serializers.ListField(child=serializers.CharField())
+
+
+class MeView(APIView):
+    """The business and the identity this request is authenticated as."""
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        tenant = request.tenant
+        if isinstance(request.user, ApiClient):
+            key = request.user.api_key
+            data = {"kind": "api_key", "name": key.name, "role": None, "scopes": key.scopes}
+        else:
+            user = request.user
+            scopes = ["read", "write"] if user.has_role(Role.STAFF) else ["read"]
+            data = {"kind": "user", "name": user.name, "role": user.role, "scopes": scopes}
+        return Response({"business": tenant.name, "time_zone": tenant.time_zone, **data})
+
+
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet):
+    """The business's team members (read-only over the API)."""
+
+    serializer_class = UserSerializer
+
+    def get_queryset(self):
+        return selectors.user_list()
+
+
+class InvitationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, TenantGenericViewSet):
+    """Invite a team member by e-mail; owners and managers (or a write key) only."""
+
+    serializer_class = InvitationSerializer
+    read_role = Role.MANAGER
+    write_role = Role.MANAGER
+
+    def get_queryset(self):
+        return selectors.invitation_list_open()
+
+    def get_serializer_class(self):
+        return InvitationInputSerializer if self.action == "create" else InvitationSerializer
+
+    @extend_schema(request=InvitationInputSerializer, responses={201: InvitationSerializer})
+    def create(self, request, *args, **kwargs):
+        data = InvitationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        inviter = request.user if isinstance(request.user, User) else None
+        invitation = services.invitation_create(
+            **data.validated_data,
+            invited_by=inviter,
+            accept_url_base=request.build_absolute_uri("/invite/"),
+        )
+        return Response(InvitationSerializer(invitation).data, status=201)

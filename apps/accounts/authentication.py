@@ -1,0 +1,47 @@
+"""DRF authentication by `Authorization: Bearer <api key>`, looked up in the host's schema only."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework import authentication, exceptions
+
+from .services import api_key_authenticate
+
+
+class ApiClient:
+    """The identity behind an API key: authenticated, but no staff member and no role."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    pk = None
+
+    def __init__(self, api_key):
+        self.api_key = api_key
+
+    def __str__(self) -> str:
+        return f"API key {self.api_key.prefix}"
+
+    def has_role(self, role: str) -> bool:
+        return False
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode(errors="replace")
+        if not header:
+            return None
+        parts = header.split()
+        if parts[0] != self.keyword:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(_("Send the header as 'Bearer <api key>'."))
+        api_key = api_key_authenticate(raw_key=parts[1])
+        if api_key is None:
+            raise exceptions.AuthenticationFailed(_("This API key is not valid for this business."))
+        return ApiClient(api_key), api_key
+
+    def authenticate_header(self, request) -> str:
+        return self.keyword

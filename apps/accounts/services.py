@@ -1,0 +1,236 @@
+"""Writes and rules for the team: owners, invitations, roles, API keys and login throttling."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import ApiKey, ApiScope, Invitation, Role, User
+
+INVITATION_SALT = "accounts.invitation"
+API_KEY_PREFIX = "cxs"
+LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+# --- users -------------------------------------------------------------------------------------
+def user_create(*, email: str, name: str, password: str, role: str = Role.STAFF) -> User:
+    """Create a team member in the current tenant, after the password rules have passed."""
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("A team member with this email already exists.")})
+    candidate = User(email=email, name=name.strip(), role=role)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    candidate.set_password(password)
+    try:
+        with transaction.atomic():
+            candidate.save()
+    except IntegrityError as exc:  # a concurrent sign-up with the same email
+        raise ValidationError(
+            {"email": _("A team member with this email already exists.")}
+        ) from exc
+    return candidate
+
+
+def user_update(*, user: User, actor: User, role: str | None = None, is_active: bool | None = None,
+                name: str | None = None, time_zone: str | None = None) -> User:  # fmt: skip
+    """Change a member's profile, role or access; the business always keeps an active owner."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        changes_access = role is not None or is_active is not None
+        if changes_access and not actor.has_role(Role.MANAGER):
+            raise ValidationError({"role": _("Only owners and managers can change roles.")})
+        if role == Role.OWNER and not actor.has_role(Role.OWNER):
+            raise ValidationError({"role": _("Only an owner can make someone an owner.")})
+        if user.role == Role.OWNER and changes_access and not actor.has_role(Role.OWNER):
+            raise ValidationError({"role": _("Only an owner can change another owner.")})
+        losing_owner = user.role == Role.OWNER and (
+            (role is not None and role != Role.OWNER) or is_active is False
+        )
+        if losing_owner:
+            owners = User.objects.select_for_update().filter(role=Role.OWNER, is_active=True)
+            if owners.exclude(pk=user.pk).count() == 0:
+                raise ValidationError({"role": _("The business needs at least one active owner.")})
+        if role is not None:
+            user.role = role
+        if is_active is not None:
+            user.is_active = is_active
+        if name is not None:
+            user.name = name.strip()
+        if time_zone is not None:
+            user.time_zone = time_zone
+        user.save()
+    return user
+
+
+# --- invitations -------------------------------------------------------------------------------
+def invitation_token(invitation: Invitation) -> str:
+    """The signed reference in the invitation link; it names the schema so it opens nowhere else."""
+    return signing.dumps({"s": connection.schema_name, "i": invitation.pk}, salt=INVITATION_SALT)
+
+
+def invitation_create(
+    *, email: str, role: str, invited_by: User | None, accept_url_base: str
+) -> Invitation:
+    """Invite someone to the team and e-mail them a signed link (sent after commit).
+
+    `invited_by` is None when a partner invites through the API with a write key.
+    """
+    email = email.strip().lower()
+    if invited_by is not None and not invited_by.has_role(Role.MANAGER):
+        raise ValidationError({"role": _("Only owners and managers can invite.")})
+    if role == Role.OWNER and (invited_by is None or not invited_by.has_role(Role.OWNER)):
+        raise ValidationError({"role": _("Only an owner can invite another owner.")})
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("This person is already on the team.")})
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(email=email, role=role, invited_by=invited_by)
+    except IntegrityError as exc:
+        raise ValidationError({"email": _("This person already has an open invitation.")}) from exc
+    link = f"{accept_url_base.rstrip('/')}/{invitation_token(invitation)}/"
+    body = render_to_string(
+        "accounts/email/invitation.txt",
+        {"invitation": invitation, "link": link, "business": connection.tenant.name},
+    )
+    subject = _("You are invited to join %(business)s") % {"business": connection.tenant.name}
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The open invitation a link points to, or a ValidationError saying why it cannot be used."""
+    try:
+        data = signing.loads(
+            token, salt=INVITATION_SALT, max_age=settings.INVITATION_MAX_AGE_SECONDS
+        )
+    except signing.SignatureExpired as exc:
+        raise ValidationError(_("This invitation has expired. Ask for a new one.")) from exc
+    except signing.BadSignature as exc:
+        raise ValidationError(_("This invitation link is not valid.")) from exc
+    if data.get("s") != connection.schema_name:
+        raise ValidationError(_("This invitation link is not valid."))
+    invitation = Invitation.objects.filter(pk=data.get("i")).first()
+    if invitation is None or not invitation.is_open:
+        raise ValidationError(_("This invitation has already been used or withdrawn."))
+    return invitation
+
+
+def invitation_accept(*, token: str, name: str, password: str) -> User:
+    """Turn an open invitation into a team member with the invited role."""
+    with transaction.atomic():
+        invitation = invitation_for_token(token)
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not invitation.is_open:
+            raise ValidationError(_("This invitation has already been used or withdrawn."))
+        user = user_create(
+            email=invitation.email, name=name, password=password, role=invitation.role
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
+    """Withdraw an open invitation; its link stops working."""
+    if not actor.has_role(Role.MANAGER):
+        raise ValidationError(_("Only owners and managers can withdraw invitations."))
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.is_open:
+            invitation.revoked_at = timezone.now()
+            invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+# --- API keys ----------------------------------------------------------------------------------
+def _hash_key(raw_key: str) -> str:
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def api_key_create(*, name: str, scopes: list[str], created_by: User | None) -> tuple[ApiKey, str]:
+    """Create a key and return it with the raw secret, which is never stored nor shown again."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the key a name, e.g. the partner it is for.")})
+    valid = {choice.value for choice in ApiScope}
+    unknown = sorted(set(scopes) - valid)
+    if unknown or not scopes:
+        raise ValidationError(
+            {"scopes": _("Choose scopes among: %(valid)s.") % {"valid": ", ".join(sorted(valid))}}
+        )
+    if created_by is not None and not created_by.has_role(Role.MANAGER):
+        raise ValidationError({"scopes": _("Only owners and managers can create API keys.")})
+    prefix = secrets.token_hex(4)
+    raw_key = f"{API_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey.objects.create(
+        name=name,
+        prefix=prefix,
+        hashed_key=_hash_key(raw_key),
+        scopes=sorted(set(scopes)),
+        created_by=created_by,
+    )
+    return key, raw_key
+
+
+def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+    """Revoke a key at once; requests with it get 401 from then on."""
+    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    api_key.refresh_from_db()
+    return api_key
+
+
+def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
+    """The active key of this tenant matching `raw_key`, its last use recorded once a minute."""
+    if not raw_key.startswith(f"{API_KEY_PREFIX}_"):
+        return None
+    key = ApiKey.objects.filter(hashed_key=_hash_key(raw_key), revoked_at__isnull=True).first()
+    if key is None:
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key
+
+
+# --- login throttling --------------------------------------------------------------------------
+def _login_keys(email: str, ip: str) -> list[str]:
+    email = (email or "").strip().lower()
+    return [f"login-fail:email:{email}", f"login-fail:ip:{ip}:{email}"]
+
+
+def login_is_blocked(*, email: str, ip: str) -> bool:
+    """True after LOGIN_FAILURE_LIMIT failures for this email within the window."""
+    return any(
+        (cache.get(key) or 0) >= settings.LOGIN_FAILURE_LIMIT for key in _login_keys(email, ip)
+    )
+
+
+def login_failure_record(*, email: str, ip: str) -> None:
+    """Count one failed login for this email (and address)."""
+    for key in _login_keys(email, ip):
+        if not cache.add(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS):
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+
+
+def login_failures_clear(*, email: str, ip: str) -> None:
+    """Forget failures after a successful login."""
+    cache.delete_many(_login_keys(email, ip))

@@ -1,0 +1,234 @@
+"""Login, invitations and the settings pages (business profile, team, API keys, preferences)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.tenants.services import tenant_update_profile
+from cxsuite.lib.forms import form_add_service_errors
+
+from . import selectors, services
+from .forms import (
+    AcceptInvitationForm,
+    ApiKeyForm,
+    BusinessProfileForm,
+    InvitationForm,
+    LoginForm,
+    PreferencesForm,
+    UserRoleForm,
+)
+from .models import ApiKey, Invitation, Role, User
+
+
+def role_required(role: str):
+    """Log in first; then refuse (403) anyone whose role is below `role`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
+            if not request.user.has_role(role):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _is_partial(request) -> bool:
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+# --- login and password ------------------------------------------------------------------------
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def get_initial(self):
+        return {"username": self.request.GET.get("email", "")}
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token: str):
+    try:
+        invitation = services.invitation_for_token(token)
+    except ValidationError as exc:
+        return render(request, "accounts/invitation_invalid.html", {"reason": exc.messages[0]})
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(token=token, **form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to the team!"))
+            return redirect("dashboard:home")
+    return render(
+        request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
+    )
+
+
+# --- settings ----------------------------------------------------------------------------------
+@role_required(Role.VIEWER)
+def settings_index(request):
+    if request.user.has_role(Role.MANAGER):
+        return redirect("accounts:settings_profile")
+    return redirect("accounts:settings_preferences")
+
+
+@role_required(Role.MANAGER)
+@require_http_methods(["GET", "POST"])
+def settings_profile(request):
+    tenant = request.tenant
+    initial = {
+        "name": tenant.name, "country": tenant.country, "time_zone": tenant.time_zone,
+        "language": tenant.language, "brand_color": tenant.brand_color,
+    }  # fmt: skip
+    form = BusinessProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tenant_update_profile(tenant=tenant, **form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Business profile saved."))
+            return redirect("accounts:settings_profile")
+    return render(request, "accounts/settings_profile.html", {"form": form, "section": "profile"})
+
+
+@role_required(Role.VIEWER)
+@require_http_methods(["GET", "POST"])
+def settings_preferences(request):
+    user = request.user
+    form = PreferencesForm(
+        request.POST or None, initial={"name": user.name, "time_zone": user.time_zone}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.user_update(user=user, actor=user, **form.cleaned_data)
+        messages.success(request, _("Your preferences are saved."))
+        return redirect("accounts:settings_preferences")
+    return render(
+        request, "accounts/settings_preferences.html", {"form": form, "section": "preferences"}
+    )
+
+
+def _team_context(request, invite_form=None) -> dict:
+    return {
+        "users": selectors.user_list(),
+        "invitations": selectors.invitation_list_open(),
+        "invite_form": invite_form or InvitationForm(),
+        "roles": Role.choices,
+        "section": "users",
+    }
+
+
+@role_required(Role.MANAGER)
+@require_http_methods(["GET", "POST"])
+def user_list(request):
+    """The team, open invitations, and the invite form (an htmx post redraws the panel)."""
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                email=form.cleaned_data["email"], role=form.cleaned_data["role"],
+                invited_by=request.user, accept_url_base=request.build_absolute_uri("/invite/"),
+            )  # fmt: skip
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
+            if not _is_partial(request):
+                return redirect("accounts:user_list")
+            form = InvitationForm()
+    context = _team_context(request, form)
+    if _is_partial(request):
+        return render(request, "accounts/_team_panel.html", context)
+    return render(request, "accounts/user_list.html", context)
+
+
+@role_required(Role.MANAGER)
+@require_POST
+def user_update(request, pk: int):
+    member = get_object_or_404(User, pk=pk)
+    form = UserRoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.user_update(user=member, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("%(name)s is updated.") % {"name": member})
+    else:
+        messages.error(request, _("Choose a valid role."))
+    if _is_partial(request):
+        return render(request, "accounts/_team_panel.html", _team_context(request))
+    return redirect("accounts:user_list")
+
+
+@role_required(Role.MANAGER)
+@require_POST
+def invitation_revoke(request, pk: int):
+    invitation = get_object_or_404(Invitation, pk=pk)
+    services.invitation_revoke(invitation=invitation, actor=request.user)
+    messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
+    if _is_partial(request):
+        return render(request, "accounts/_team_panel.html", _team_context(request))
+    return redirect("accounts:user_list")
+
+
+@role_required(Role.MANAGER)
+@require_http_methods(["GET", "POST"])
+def api_key_list(request):
+    """Keys of this business; a new key's secret is shown on this response only."""
+    form = ApiKeyForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _key, new_key = services.api_key_create(
+                name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"],
+                created_by=request.user,
+            )  # fmt: skip
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            form = ApiKeyForm()
+    context = {"form": form, "new_key": new_key, "keys": selectors.api_key_list(),
+               "section": "api_keys"}  # fmt: skip
+    return render(request, "accounts/api_key_list.html", context)
+
+
+@role_required(Role.MANAGER)
+@require_POST
+def api_key_revoke(request, pk: int):
+    api_key = get_object_or_404(ApiKey, pk=pk)
+    services.api_key_revoke(api_key=api_key)
+    messages.success(request, _("Key “%(name)s” revoked.") % {"name": api_key.name})
+    return redirect("accounts:api_key_list")

@@ -1,0 +1,18 @@
+"""What the dashboard shell needs on every page: the business, its colour and the menu."""
+
+from django.db import connection
+
+from .navigation import nav_for
+
+
+def shell(request) -> dict:
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or connection.schema_name == "public":
+        return {}
+    user = getattr(request, "user", None)
+    current = getattr(getattr(request, "resolver_match", None), "namespace", "")
+    return {
+        "business": tenant,
+        "nav_items": nav_for(user) if user is not None and user.is_authenticated else [],
+        "nav_current": current,
+    }

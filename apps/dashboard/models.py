@@ -1,0 +1,1 @@
+"""The dashboard keeps no tables of its own: it reads through the other apps' selectors."""

@@ -1,0 +1,149 @@
+"""Register, cancel and run due work exactly once (DESIGN, "Scheduled work").
+
+An app registers a handler for its kind of work and registers rows as things are booked:
+
+    @due_work_handler("appointments.reminder")
+    def _send_reminder(work: DueWork) -> None: ...
+
+    due_work_register(kind="appointments.reminder", ref=f"{appointment.pk}:24h", due_at=...)
+
+The handler runs inside the transaction that marks the row done, so its writes and the
+"done" mark commit together; anything it sends outside the database goes in
+`transaction.on_commit`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from apps.tenants.services import (
+    tenant_wakeup_at_least,
+    tenant_wakeup_claim_due,
+    tenant_wakeup_lock,
+    tenant_wakeup_set,
+)
+
+from .models import DueWork, DueWorkStatus
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+Handler = Callable[[DueWork], None]
+_HANDLERS: dict[str, Handler] = {}
+
+
+def due_work_handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the function that does one kind of due work."""
+
+    def register(handler: Handler) -> Handler:
+        _HANDLERS[kind] = handler
+        return handler
+
+    return register
+
+
+def due_work_register(
+    *, kind: str, ref: str | int, due_at: datetime, payload: dict | None = None
+) -> DueWork:
+    """Schedule (or move) the work `kind` for `ref` at `due_at`; one row per (kind, ref)."""
+    if kind not in _HANDLERS:
+        raise ValueError(f"No due-work handler registered for {kind!r}")
+    with transaction.atomic():
+        work, _ = DueWork.objects.update_or_create(
+            kind=kind,
+            ref=str(ref),
+            defaults={
+                "due_at": due_at,
+                "status": DueWorkStatus.PENDING,
+                "payload": payload or {},
+                "attempts": 0,
+                "last_error": "",
+                "done_at": None,
+            },
+        )
+        tenant_wakeup_at_least(tenant_id=connection.tenant.pk, due_at=due_at)
+    return work
+
+
+def due_work_cancel(*, kind: str, ref: str | int) -> int:
+    """Cancel pending work; returns how many rows it cancelled (0 when already done)."""
+    return (
+        DueWork.objects.pending()
+        .filter(kind=kind, ref=str(ref))
+        .update(status=DueWorkStatus.CANCELLED)
+    )
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=min(3600, 30 * 2 ** (attempts - 1)))
+
+
+def _run_one(work: DueWork, now: datetime) -> None:
+    handler = _HANDLERS.get(work.kind)
+    try:
+        if handler is None:
+            raise LookupError(f"no handler for {work.kind!r}")
+        with transaction.atomic():
+            handler(work)
+    except Exception as exc:  # one failing row never blocks the others
+        logger.exception("due work %s failed", work)
+        work.attempts += 1
+        work.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if work.attempts >= MAX_ATTEMPTS or handler is None:
+            work.status = DueWorkStatus.FAILED
+        else:
+            work.due_at = now + _retry_delay(work.attempts)
+        work.save(update_fields=["attempts", "last_error", "status", "due_at"])
+        return
+    work.status = DueWorkStatus.DONE
+    work.done_at = now
+    work.attempts += 1
+    work.save(update_fields=["status", "done_at", "attempts"])
+
+
+def due_work_sweep(*, batch: int | None = None) -> int:
+    """Run every due row of the current tenant once; returns how many rows it ran.
+
+    Rows are claimed with FOR UPDATE SKIP LOCKED, so a second sweep running at the same
+    time takes other rows or none, and a row marked done is never picked again.
+    """
+    batch = batch or settings.DUE_WORK_BATCH
+    ran = 0
+    while True:
+        now = timezone.now()
+        with transaction.atomic():
+            rows = list(
+                DueWork.objects.due(now)
+                .order_by("due_at")
+                .select_for_update(skip_locked=True)[:batch]
+            )
+            for work in rows:
+                _run_one(work, now)
+        ran += len(rows)
+        if len(rows) < batch:
+            break
+    due_work_reschedule()
+    return ran
+
+
+def due_work_reschedule() -> datetime | None:
+    """Set the tenant's public wake-up time to its earliest pending row."""
+    tenant_id = connection.tenant.pk
+    with transaction.atomic():
+        tenant_wakeup_lock(tenant_id=tenant_id)
+        # a fresh statement after the lock sees rows registered by transactions it waited for
+        next_due = DueWork.objects.pending().aggregate(next_due=Min("due_at"))["next_due"]
+        tenant_wakeup_set(tenant_id=tenant_id, next_due_at=next_due)
+    return next_due
+
+
+def due_work_dispatch(*, now: datetime | None = None) -> list[str]:
+    """The beat tick: schemas of the tenants with work due now (one indexed query)."""
+    return tenant_wakeup_claim_due(now=now)

@@ -1,0 +1,27 @@
+"""The public tick and the per-tenant sweep. Each is a few lines around a service."""
+
+from celery import shared_task
+
+
+@shared_task
+def due_work_tick_task() -> int:
+    """Runs in the public schema every DUE_WORK_TICK_SECONDS: wake only tenants with due work."""
+    from .services import due_work_dispatch
+
+    schemas = due_work_dispatch()
+    for schema in schemas:
+        due_work_sweep_task.apply_async(headers={"_schema_name": schema})
+    return len(schemas)
+
+
+@shared_task(bind=True, max_retries=3, default_retry_delay=5)
+def due_work_sweep_task(self) -> int:
+    """Runs in one tenant's schema: run its due rows, each exactly once."""
+    from django.db import OperationalError
+
+    from .services import due_work_sweep
+
+    try:
+        return due_work_sweep()
+    except OperationalError as exc:  # a database hiccup passes; the rows stay pending
+        raise self.retry(exc=exc) from exc

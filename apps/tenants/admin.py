@@ -1,0 +1,26 @@
+"""The operator's view of the businesses (public schema only)."""
+
+from django.contrib import admin
+from django_tenants.admin import TenantAdminMixin
+
+from .models import Domain, Tenant, TenantWakeup
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 0
+
+
+@admin.register(Tenant)
+class TenantAdmin(TenantAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "slug", "schema_name", "plan", "country", "time_zone", "created")
+    list_filter = ("plan", "country")
+    search_fields = ("name", "slug", "schema_name")
+    readonly_fields = ("schema_name", "created")
+    inlines = [DomainInline]
+
+
+@admin.register(TenantWakeup)
+class TenantWakeupAdmin(admin.ModelAdmin):
+    list_display = ("tenant", "next_due_at", "last_swept_at")
+    ordering = ("next_due_at",)

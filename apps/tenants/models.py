@@ -1,0 +1,66 @@
+"""Public schema: the businesses (tenants), their host names and their next wake-up time."""
+
+import zoneinfo
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz)
+
+
+class Plan(models.TextChoices):
+    TRIAL = "trial", _("Trial")
+    STARTER = "starter", _("Starter")
+    GROWTH = "growth", _("Growth")
+
+
+def logo_upload_to(tenant: "Tenant", filename: str) -> str:
+    return f"logos/{tenant.schema_name}/{filename}"
+
+
+class Tenant(TenantMixin):
+    """One business. Its schema holds all of its data; this row holds how to reach it."""
+
+    name = models.CharField(_("business name"), max_length=120)
+    slug = models.SlugField(_("sub-domain"), max_length=63, unique=True)
+    country = models.CharField(_("country"), max_length=2, default="US")
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="America/New_York"
+    )
+    language = models.CharField(_("default language"), max_length=8, default="en")
+    plan = models.CharField(_("plan"), max_length=16, choices=Plan.choices, default=Plan.TRIAL)
+    brand_color = models.CharField(_("brand colour"), max_length=7, default="#0f766e")
+    logo = models.ImageField(_("logo"), upload_to=logo_upload_to, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    auto_create_schema = True
+    auto_drop_schema = True
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Domain(DomainMixin):
+    """A host name that routes to a tenant (`<slug>.<BASE_DOMAIN>`, or a custom one)."""
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class TenantWakeup(models.Model):
+    """The earliest time a tenant has due work: the beat tick reads only this table.
+
+    Kept by `apps.scheduling.services`; a tenant with nothing due has no row or a NULL time,
+    so idle tenants cost the tick nothing.
+    """
+
+    tenant = models.OneToOneField(Tenant, primary_key=True, on_delete=models.CASCADE)
+    next_due_at = models.DateTimeField(null=True, db_index=True)
+    last_swept_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id} @ {self.next_due_at}"

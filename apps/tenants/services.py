@@ -1,0 +1,202 @@
+"""Provisioning businesses, their profile, and the public wake-up record of each tenant."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from .models import Domain, Tenant, TenantWakeup
+
+SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
+HEX_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def tenant_host(slug: str) -> str:
+    return f"{slug}.{settings.BASE_DOMAIN}"
+
+
+def tenant_url(tenant: Tenant, path: str = "/") -> str:
+    """Absolute URL of a page on the tenant's own host (for e-mails and redirects)."""
+    port = f":{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else ""
+    return f"{settings.PUBLIC_SCHEME}://{tenant_host(tenant.slug)}{port}{path}"
+
+
+def tenant_slug_validate(slug: str) -> str:
+    """Normalise a wanted sub-domain and say clearly why it cannot be had."""
+    slug = (slug or "").strip().lower()
+    if not SLUG_RE.match(slug) or "--" in slug:
+        raise ValidationError(
+            {
+                "slug": _(
+                    "Use 3 to 40 lowercase letters, digits and single hyphens, starting with a "
+                    "letter and not ending with a hyphen."
+                )
+            }
+        )
+    if slug in settings.RESERVED_SUBDOMAINS:
+        raise ValidationError(
+            {"slug": _("“%(slug)s” is reserved. Choose another.") % {"slug": slug}}
+        )
+    if (
+        Tenant.objects.filter(slug=slug).exists()
+        or Domain.objects.filter(domain=tenant_host(slug)).exists()
+    ):
+        raise ValidationError({"slug": _("“%(slug)s” is already taken.") % {"slug": slug}})
+    return slug
+
+
+def _validate_profile(*, time_zone: str, country: str, brand_color: str | None = None) -> None:
+    errors: dict[str, str] = {}
+    if time_zone not in zoneinfo.available_timezones():
+        errors["time_zone"] = _("Choose a time zone from the list.")
+    if not re.match(r"^[A-Z]{2}$", country or ""):
+        errors["country"] = _("Use a two-letter country code, e.g. US or DE.")
+    if brand_color is not None and not HEX_COLOR_RE.match(brand_color):
+        errors["brand_color"] = _("Use a colour like #0f766e.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def tenant_create(
+    *,
+    name: str,
+    slug: str,
+    owner_name: str,
+    owner_email: str,
+    owner_password: str,
+    time_zone: str = "America/New_York",
+    country: str = "US",
+    language: str = "en",
+    plan: str = "trial",
+) -> Tenant:
+    """Provision a business: schema with every table, its domain and its owner, or nothing."""
+    from apps.accounts.models import Role
+    from apps.accounts.services import user_create
+
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the business name.")})
+    country = (country or "").strip().upper()
+    _validate_profile(time_zone=time_zone, country=country)
+    slug = tenant_slug_validate(slug)
+    with transaction.atomic():
+        tenant = Tenant(
+            name=name, slug=slug, schema_name=slug.replace("-", "_"), time_zone=time_zone,
+            country=country, language=language, plan=plan,
+        )  # fmt: skip
+        tenant.save(verbosity=0)  # creates the schema and runs the tenant migrations in it
+        Domain.objects.create(domain=tenant_host(slug), tenant=tenant, is_primary=True)
+        with schema_context(tenant.schema_name):
+            user_create(
+                email=owner_email, name=owner_name, password=owner_password, role=Role.OWNER
+            )
+    connection.set_schema_to_public()
+    return tenant
+
+
+def tenant_update_profile(
+    *,
+    tenant: Tenant,
+    name: str,
+    country: str,
+    time_zone: str,
+    language: str,
+    brand_color: str,
+    logo=None,
+    clear_logo: bool = False,
+) -> Tenant:
+    """Change what customers and staff see of the business: name, locale, colour and logo."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the business name.")})
+    country = (country or "").strip().upper()
+    _validate_profile(time_zone=time_zone, country=country, brand_color=brand_color)
+    with transaction.atomic():
+        tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        tenant.name, tenant.country, tenant.time_zone = name, country, time_zone
+        tenant.language, tenant.brand_color = language, brand_color.lower()
+        if clear_logo:
+            tenant.logo = ""
+        elif logo is not None:
+            tenant.logo = logo
+        tenant.save()
+    return tenant
+
+
+# --- wake-up record (the public side of the due-work mechanism) --------------------------------
+def _wakeup_table() -> str:
+    return f'"{get_public_schema_name()}"."{TenantWakeup._meta.db_table}"'
+
+
+def tenant_wakeup_at_least(*, tenant_id: int, due_at: datetime) -> None:
+    """Make sure the tenant is woken no later than `due_at` (the row lock orders this against
+    a sweep recomputing the time, so a wake-up is never lost)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_wakeup_table()} (tenant_id, next_due_at) VALUES (%s, %s) "
+            f"ON CONFLICT (tenant_id) DO UPDATE "
+            f"SET next_due_at = LEAST({TenantWakeup._meta.db_table}.next_due_at, "
+            f"EXCLUDED.next_due_at)",
+            [tenant_id, due_at],
+        )
+
+
+def tenant_wakeup_lock(*, tenant_id: int) -> None:
+    """Lock the tenant's wake-up row until the end of the transaction (creating it if needed)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_wakeup_table()} (tenant_id, next_due_at) VALUES (%s, NULL) "
+            f"ON CONFLICT (tenant_id) DO NOTHING",
+            [tenant_id],
+        )
+        cursor.execute(
+            f"SELECT 1 FROM {_wakeup_table()} WHERE tenant_id = %s FOR UPDATE", [tenant_id]
+        )
+
+
+def tenant_wakeup_set(*, tenant_id: int, next_due_at: datetime | None) -> None:
+    """Record the tenant's next due time (None: nothing pending) after a sweep."""
+    TenantWakeup.objects.filter(tenant_id=tenant_id).update(
+        next_due_at=next_due_at, last_swept_at=timezone.now()
+    )
+
+
+def tenant_wakeup_claim_due(*, now: datetime | None = None) -> list[str]:
+    """Claim every tenant whose wake-up time has passed: one indexed UPDATE.
+
+    The claimed time moves a lease ahead, so a second beat or a fast tick does not dispatch
+    the same tenant again; the sweep sets the real next time when it finishes, and a lost
+    sweep is retried when the lease runs out.
+    """
+    now = now or timezone.now()
+    lease_until = now + timedelta(seconds=settings.DUE_WORK_LEASE_SECONDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_wakeup_table()} AS w SET next_due_at = %s "
+            f'FROM "{get_public_schema_name()}"."{Tenant._meta.db_table}" AS t '
+            f"WHERE w.next_due_at <= %s AND t.id = w.tenant_id RETURNING t.schema_name",
+            [lease_until, now],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def public_tenant_ensure() -> Tenant:
+    """The public schema's own row and hosts (base domain, 127.0.0.1), created once."""
+    public = get_public_schema_name()
+    tenant = Tenant.objects.filter(schema_name=public).first()
+    if tenant is None:
+        tenant = Tenant(schema_name=public, name="CX Suite", slug="public")
+        tenant.save(verbosity=0)
+    for host in {settings.BASE_DOMAIN, "127.0.0.1"}:
+        Domain.objects.get_or_create(
+            domain=host, defaults={"tenant": tenant, "is_primary": host == settings.BASE_DOMAIN}
+        )
+    return tenant

@@ -1,0 +1,14 @@
+"""The base domain: landing page, sign-up, the operator's admin, health."""
+
+from django.contrib import admin
+from django.urls import path
+
+from apps.tenants import views as tenant_views
+from cxsuite.health import healthz
+
+urlpatterns = [
+    path("", tenant_views.landing, name="landing"),
+    path("signup/", tenant_views.signup, name="signup"),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]

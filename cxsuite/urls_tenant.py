@@ -1,0 +1,33 @@
+"""A business's own host: the dashboard, each app's pages, and the API under /api/v1/."""
+
+from django.conf import settings
+from django.urls import include, path, re_path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from apps.accounts import api as accounts_api
+from cxsuite.health import healthz
+
+router = DefaultRouter()
+router.register("users", accounts_api.UserViewSet, basename="user")
+router.register("invitations", accounts_api.InvitationViewSet, basename="invitation")
+
+api_urlpatterns = [
+    path("me/", accounts_api.MeView.as_view(), name="me"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("", include("apps.dashboard.urls")),
+    path("", include("apps.accounts.urls")),
+    path("api/v1/", include((api_urlpatterns, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf=__name__), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("healthz", healthz, name="healthz"),
+]
+
+if settings.SERVE_MEDIA:
+    urlpatterns.append(
+        re_path(r"^media/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT})
+    )

@@ -1,0 +1,26 @@
+import factory
+
+from apps.accounts.models import Invitation, Role, User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"member{n}@example.test")
+    name = factory.Faker("name")
+    role = Role.STAFF
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery-staple")
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create and results:
+            instance.save()
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    email = factory.Sequence(lambda n: f"invitee{n}@example.test")
+    role = Role.STAFF

@@ -1,0 +1,15 @@
+"""Settings for the test suite: the project's own, plus a probe app whose due-work handler
+leaves a row per run, so tests (and a real worker started by them) can count executions."""
+
+from cxsuite.settings import *
+
+TENANT_APPS = [*TENANT_APPS, "tests.probe"]
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.probe"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+    }
+}
