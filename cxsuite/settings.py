@@ -135,6 +135,16 @@ MIDDLEWARE = [
     "apps.accounts.middleware.TimezoneMiddleware",
     "cxsuite.lib.throttling.RateLimitHeadersMiddleware",
 ]
+# The API's own, leaner stack (cxsuite/lib/wsgi.py): what a JSON request needs, nothing more.
+API_PATH_PREFIX = "/api/v1/"
+API_MIDDLEWARE = [
+    "apps.tenants.middleware.CachedTenantMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cxsuite.lib.throttling.RateLimitHeadersMiddleware",
+]
 
 
 # --- auth --------------------------------------------------------------------------------------
@@ -255,8 +265,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cxsuite.lib.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "cxsuite.lib.throttling.SingleRendererNegotiation",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", 10)  # revocation reaches every process
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)  # requests per key (or user) per window
 API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", 60)
 SPECTACULAR_SETTINGS = {
@@ -269,10 +281,6 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {"ApiKey": {"type": "http", "scheme": "bearer"}},
-    },
-    "SECURITY": [{"ApiKey": []}],
 }
 
 

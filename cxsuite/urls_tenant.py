@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.urls import include, path, re_path
 from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts import api as accounts_api
@@ -19,11 +19,11 @@ api_urlpatterns = [
 ]
 
 urlpatterns = [
+    path("api/v1/", include((api_urlpatterns, "api"))),  # first: the hottest path resolves fastest
     path("", include("apps.dashboard.urls")),
     path("", include("apps.accounts.urls")),
-    path("api/v1/", include((api_urlpatterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(urlconf=__name__), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("healthz", healthz, name="healthz"),
 ]
 

@@ -32,7 +32,19 @@ def owner_email(slug: str) -> str:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database with both businesses in it.
+
+    pytest-django creates the test database only when a collected test is marked for the
+    database; tests on committed data (threads, workers) are not, so without this they would
+    run against the real database.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    own_setup = None
     with django_db_blocker.unblock():
+        if not connection.settings_dict["NAME"].startswith("test_"):
+            own_setup = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        assert connection.settings_dict["NAME"].startswith("test_")
         public_tenant_ensure()
         for slug, spec in TENANTS.items():
             tenant_create(
@@ -40,6 +52,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 owner_password=PASSWORD, **spec,
             )  # fmt: skip
         connection.set_schema_to_public()
+    yield
+    if own_setup is not None:
+        with django_db_blocker.unblock():
+            teardown_databases(own_setup, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
@@ -185,7 +201,7 @@ TRUNCATE_TABLES = ["scheduling_duework", "probe_probehit", "accounts_idempotency
 
 
 @pytest.fixture
-def committed_tenant(django_db_blocker) -> Iterator[Tenant]:
+def committed_tenant(django_db_setup, django_db_blocker) -> Iterator[Tenant]:
     """Tenant alpha without the per-test transaction; its work tables are emptied afterwards."""
     with django_db_blocker.unblock():
         alpha = Tenant.objects.get(slug="alpha")

@@ -3,9 +3,8 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from cxsuite.lib.api import TenantGenericViewSet
+from cxsuite.lib.api import TenantAPIView, TenantGenericViewSet
 
 from . import selectors, services
 from .authentication import ApiClient
@@ -38,7 +37,7 @@ class MeSerializer(serializers.Serializer):
     scopes = serializers.ListField(child=serializers.CharField())
 
 
-class MeView(APIView):
+class MeView(TenantAPIView):
     """The business and the identity this request is authenticated as."""
 
     @extend_schema(responses=MeSerializer)

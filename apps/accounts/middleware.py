@@ -1,7 +1,11 @@
-"""Activate the time zone the reader expects: their own, else their business's."""
+"""Activate the time zone the reader expects: their own, else their business's.
+
+The API always speaks UTC (ISO 8601 with offset), whoever calls it.
+"""
 
 import zoneinfo
 
+from django.conf import settings
 from django.utils import timezone
 
 
@@ -10,6 +14,9 @@ class TimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path_info.startswith(settings.API_PATH_PREFIX):
+            timezone.deactivate()
+            return self.get_response(request)
         name = getattr(getattr(request, "user", None), "time_zone", "") or getattr(
             getattr(request, "tenant", None), "time_zone", ""
         )

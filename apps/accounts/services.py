@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,6 +17,8 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from apps.tenants.services import tenant_current
 
 from .models import ApiKey, ApiScope, Invitation, Role, User
 
@@ -103,11 +106,12 @@ def invitation_create(
     except IntegrityError as exc:
         raise ValidationError({"email": _("This person already has an open invitation.")}) from exc
     link = f"{accept_url_base.rstrip('/')}/{invitation_token(invitation)}/"
+    business = tenant_current().name
     body = render_to_string(
         "accounts/email/invitation.txt",
-        {"invitation": invitation, "link": link, "business": connection.tenant.name},
+        {"invitation": invitation, "link": link, "business": business},
     )
-    subject = _("You are invited to join %(business)s") % {"business": connection.tenant.name}
+    subject = _("You are invited to join %(business)s") % {"business": business}
     transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
     return invitation
 
@@ -188,19 +192,44 @@ def api_key_create(*, name: str, scopes: list[str], created_by: User | None) -> 
 
 
 def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
-    """Revoke a key at once; requests with it get 401 from then on."""
+    """Revoke a key; requests with it get 401 (in other web processes within
+    API_KEY_CACHE_SECONDS)."""
     ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     api_key.refresh_from_db()
+    _key_cache_forget(api_key.hashed_key)
     return api_key
+
+
+# Keys seen recently, per schema and hash: the API serves a known key without a query. A
+# revocation clears this process's entry at once and reaches other processes within
+# API_KEY_CACHE_SECONDS. Unknown keys are never cached (nothing to fill memory with).
+_key_cache: dict[tuple[str, str], tuple[float, ApiKey]] = {}
+KEY_CACHE_MAX = 10_000
+
+
+def _key_cache_forget(hashed_key: str) -> None:
+    for cache_key in [k for k in _key_cache if k[1] == hashed_key]:
+        _key_cache.pop(cache_key, None)
 
 
 def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     """The active key of this tenant matching `raw_key`, its last use recorded once a minute."""
     if not raw_key.startswith(f"{API_KEY_PREFIX}_"):
         return None
-    key = ApiKey.objects.filter(hashed_key=_hash_key(raw_key), revoked_at__isnull=True).first()
-    if key is None:
-        return None
+    hashed = _hash_key(raw_key)
+    cache_key = (connection.schema_name, hashed)
+    clock = time.monotonic()
+    hit = _key_cache.get(cache_key)
+    if hit is not None and hit[0] > clock:
+        key = hit[1]
+    else:
+        key = ApiKey.objects.filter(hashed_key=hashed, revoked_at__isnull=True).first()
+        if key is None:
+            _key_cache.pop(cache_key, None)
+            return None
+        if len(_key_cache) >= KEY_CACHE_MAX:
+            _key_cache.clear()
+        _key_cache[cache_key] = (clock + settings.API_KEY_CACHE_SECONDS, key)
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
@@ -209,16 +238,21 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
 
 
 # --- login throttling --------------------------------------------------------------------------
+# Per address and email at the limit; per email alone (a spread-out attack) at four times it,
+# so a stranger cannot lock the owner out with a handful of wrong passwords.
+EMAIL_ONLY_FACTOR = 4
+
+
 def _login_keys(email: str, ip: str) -> list[str]:
     email = (email or "").strip().lower()
-    return [f"login-fail:email:{email}", f"login-fail:ip:{ip}:{email}"]
+    return [f"login-fail:ip:{ip}:{email}", f"login-fail:email:{email}"]
 
 
 def login_is_blocked(*, email: str, ip: str) -> bool:
-    """True after LOGIN_FAILURE_LIMIT failures for this email within the window."""
-    return any(
-        (cache.get(key) or 0) >= settings.LOGIN_FAILURE_LIMIT for key in _login_keys(email, ip)
-    )
+    """True after too many recent failures for this email from this address (or from many)."""
+    limit = settings.LOGIN_FAILURE_LIMIT
+    by_address, by_email = (cache.get(key) or 0 for key in _login_keys(email, ip))
+    return by_address >= limit or by_email >= limit * EMAIL_ONLY_FACTOR
 
 
 def login_failure_record(*, email: str, ip: str) -> None:

@@ -19,11 +19,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
 from apps.tenants.services import (
+    tenant_current,
     tenant_wakeup_at_least,
     tenant_wakeup_claim_due,
     tenant_wakeup_lock,
@@ -68,7 +69,7 @@ def due_work_register(
                 "done_at": None,
             },
         )
-        tenant_wakeup_at_least(tenant_id=connection.tenant.pk, due_at=due_at)
+        tenant_wakeup_at_least(tenant_id=tenant_current().pk, due_at=due_at)
     return work
 
 
@@ -135,7 +136,7 @@ def due_work_sweep(*, batch: int | None = None) -> int:
 
 def due_work_reschedule() -> datetime | None:
     """Set the tenant's public wake-up time to its earliest pending row."""
-    tenant_id = connection.tenant.pk
+    tenant_id = tenant_current().pk
     with transaction.atomic():
         tenant_wakeup_lock(tenant_id=tenant_id)
         # a fresh statement after the lock sees rows registered by transactions it waited for

@@ -4,6 +4,10 @@ The stock middleware looks the host up on every request, which costs about two t
 the throughput of a small endpoint (DESIGN). This one keeps host -> tenant in process for
 TENANT_CACHE_SECONDS; a change in this process clears it at once (signals), a change in
 another process is seen within that time.
+
+It also leaves the connection alone when it is already in the request's schema: the stock
+middleware switches to public and back on every request, and each switch makes
+django-tenants send `SET search_path` again even with TENANT_LIMIT_SET_CALLS.
 """
 
 from __future__ import annotations
@@ -12,15 +16,21 @@ import threading
 import time
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.db import connection
+from django.http import HttpResponseNotFound
 from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import get_tenant_domain_model
 
 _lock = threading.Lock()
-_cache: dict[str, tuple[float, object]] = {}
+_cache: dict[str, tuple[float, object]] = {}  # host name -> (expires, tenant)
+_by_raw_host: dict[str, tuple[float, object, str]] = {}  # Host header -> (expires, tenant, name)
 
 
 def tenant_cache_clear() -> None:
     with _lock:
         _cache.clear()
+        _by_raw_host.clear()
 
 
 class CachedTenantMiddleware(TenantMainMiddleware):
@@ -29,7 +39,38 @@ class CachedTenantMiddleware(TenantMainMiddleware):
         hit = _cache.get(hostname)
         if hit is not None and hit[0] > now:
             return hit[1]
+        connection.set_schema_to_public()  # the domain table lives there
         tenant = super().get_tenant(domain_model, hostname)
         with _lock:
             _cache[hostname] = (now + settings.TENANT_CACHE_SECONDS, tenant)
         return tenant
+
+    def process_request(self, request):
+        # A Host header seen before was validated against ALLOWED_HOSTS when it was cached.
+        raw_host = request.META.get("HTTP_HOST", "")
+        hit = _by_raw_host.get(raw_host)
+        if hit is not None and hit[0] > time.monotonic():
+            tenant, hostname = hit[1], hit[2]
+        else:
+            try:
+                hostname = self.hostname_from_request(request)
+            except DisallowedHost:
+                return HttpResponseNotFound()
+            domain_model = get_tenant_domain_model()
+            try:
+                tenant = self.get_tenant(domain_model, hostname)
+            except domain_model.DoesNotExist:
+                connection.set_schema_to_public()
+                return self.no_tenant_found(request, hostname)
+            with _lock:
+                _by_raw_host[raw_host] = (_cache[hostname][0], tenant, hostname)
+        tenant.domain_url = hostname
+        request.tenant = tenant
+        same_schema = (
+            connection.schema_name == tenant.schema_name and connection.include_public_schema
+        )
+        if same_schema:
+            connection.tenant = tenant  # the search_path already set stays valid
+        else:
+            connection.set_tenant(tenant)
+        self.setup_url_routing(request)

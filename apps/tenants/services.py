@@ -23,10 +23,18 @@ def tenant_host(slug: str) -> str:
     return f"{slug}.{settings.BASE_DOMAIN}"
 
 
-def tenant_url(tenant: Tenant, path: str = "/") -> str:
-    """Absolute URL of a page on the tenant's own host (for e-mails and redirects)."""
-    port = f":{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else ""
-    return f"{settings.PUBLIC_SCHEME}://{tenant_host(tenant.slug)}{port}{path}"
+def tenant_url(tenant: Tenant, path: str = "/", *, request=None) -> str:
+    """Absolute URL of a page on the tenant's own host (for e-mails and redirects).
+
+    With a request, the scheme and port are the ones the visitor used.
+    """
+    if request is not None:
+        scheme, port = request.scheme, request.get_port()
+        default_port = {"http": "80", "https": "443"}[scheme]
+    else:
+        scheme, port, default_port = settings.PUBLIC_SCHEME, settings.PUBLIC_PORT, ""
+    suffix = f":{port}" if port and port != default_port else ""
+    return f"{scheme}://{tenant_host(tenant.slug)}{suffix}{path}"
 
 
 def tenant_slug_validate(slug: str) -> str:
@@ -134,6 +142,15 @@ def tenant_update_profile(
 # --- wake-up record (the public side of the due-work mechanism) --------------------------------
 def _wakeup_table() -> str:
     return f'"{get_public_schema_name()}"."{TenantWakeup._meta.db_table}"'
+
+
+def tenant_current() -> Tenant:
+    """The tenant whose schema the connection is in, also under schema_context (which sets
+    only a stand-in with the schema name)."""
+    tenant = connection.tenant
+    if isinstance(tenant, Tenant):
+        return tenant
+    return Tenant.objects.get(schema_name=connection.schema_name)
 
 
 def tenant_wakeup_at_least(*, tenant_id: int, due_at: datetime) -> None:

@@ -1,5 +1,8 @@
 """The public site at the base domain: landing page and sign-up."""
 
+from urllib.parse import urlencode
+
+from csp.decorators import csp_update
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -15,7 +18,14 @@ def landing(request):
     return render(request, "tenants/landing.html")
 
 
+def _business_hosts() -> str:
+    """CSP source for every business host: the sign-up form redirects to the new one."""
+    port = ":*" if settings.BASE_DOMAIN == "localhost" else ""
+    return f"{settings.PUBLIC_SCHEME}://*.{settings.BASE_DOMAIN}{port}"
+
+
 @require_http_methods(["GET", "POST"])
+@csp_update({"form-action": [_business_hosts()]})
 def signup(request):
     form = SignupForm(request.POST or None, base_domain=settings.BASE_DOMAIN)
     if request.method == "POST" and form.is_valid():
@@ -29,5 +39,6 @@ def signup(request):
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            return redirect(tenant_url(tenant, f"/login/?welcome=1&email={data['email']}"))
+            query = urlencode({"welcome": 1, "email": data["email"]})
+            return redirect(tenant_url(tenant, f"/login/?{query}", request=request))
     return render(request, "tenants/signup.html", {"form": form})

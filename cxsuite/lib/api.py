@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status, viewsets
+from rest_framework import exceptions, status, views, viewsets
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -85,6 +85,26 @@ def exception_handler(exc, context):
 class _Replay(Exception):
     def __init__(self, response: Response):
         self.response = response
+
+
+class ThrottleFirstMixin:
+    """Count every authenticated request, refused or not, before checking permissions.
+
+    DRF checks permissions first, so a client hammering an endpoint it may not use would
+    never be throttled and its 403s would carry no X-RateLimit-* headers.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(
+            request
+        )
+        request.version, request.versioning_scheme = self.determine_version(
+            request, *args, **kwargs
+        )
+        self.perform_authentication(request)
+        self.check_throttles(request)
+        self.check_permissions(request)
 
 
 class IdempotentViewMixin:
@@ -161,9 +181,13 @@ class IdempotentViewMixin:
         return response
 
 
-class TenantViewSetMixin(IdempotentViewMixin):
+class TenantViewSetMixin(IdempotentViewMixin, ThrottleFirstMixin):
     """What every API view of a tenant app shares."""
 
 
 class TenantGenericViewSet(TenantViewSetMixin, viewsets.GenericViewSet):
+    pass
+
+
+class TenantAPIView(TenantViewSetMixin, views.APIView):
     pass

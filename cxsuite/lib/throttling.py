@@ -8,7 +8,19 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework import pagination, throttling
+from rest_framework import negotiation, pagination, throttling
+
+# --- content negotiation --------------------------------------------------------------------
+
+
+class SingleRendererNegotiation(negotiation.DefaultContentNegotiation):
+    """A view with one renderer (JSON, for every API view) needs no Accept parsing."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        if len(renderers) == 1 and not format_suffix:
+            return renderers[0], renderers[0].media_type
+        return super().select_renderer(request, renderers, format_suffix)
+
 
 # --- pagination --------------------------------------------------------------------------------
 
@@ -39,14 +51,10 @@ class ClientRateThrottle(throttling.BaseThrottle):
         now = time.time()
         window_start = int(now // window) * window
         key = f"ratelimit:{ident}:{window_start}"
-        if cache.add(key, 1, timeout=window + 1):
-            count = 1
-        else:
-            try:
-                count = cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, timeout=window + 1)
-                count = 1
+        try:
+            count = cache.incr(key)  # one round trip for every request but a window's first
+        except ValueError:
+            count = 1 if cache.add(key, 1, timeout=window + 1) else cache.incr(key)
         reset = window_start + window
         self.wait_seconds = max(1, math.ceil(reset - now))
         request._request.rate_limit = (limit, max(0, limit - count), int(reset))

@@ -1,6 +1,6 @@
 import factory
 
-from apps.accounts.models import Invitation, Role, User
+from apps.accounts.models import ApiKey, Invitation, Role, User
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -24,3 +24,15 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"invitee{n}@example.test")
     role = Role.STAFF
+
+
+class ApiKeyFactory(factory.django.DjangoModelFactory):
+    """A key row with no usable secret; use services.api_key_create when a request must use it."""
+
+    class Meta:
+        model = ApiKey
+
+    name = factory.Sequence(lambda n: f"partner {n}")
+    prefix = factory.Sequence(lambda n: f"f{n:07x}")
+    hashed_key = factory.Sequence(lambda n: f"{n:064x}")
+    scopes = factory.LazyFunction(lambda: ["read"])

@@ -1,0 +1,304 @@
+"""API throughput: what tenancy costs an authenticated API request.
+
+Each server below is a gunicorn with the same options on this machine; they are started side
+by side and loaded by wrk one at a time (the others idle), with the same connections and
+duration, after a warm-up, in two rounds taken in turn; each server's best round counts:
+
+- the real API: GET /api/v1/me/ on the host of a real business ("benchco"), authenticated
+  with an API key, through the project's middleware (CachedTenantMiddleware first);
+- the same request with django-tenants' stock TenantMainMiddleware, which looks the host up
+  in the database on every request (bench/stock_settings.py): the value of the cache;
+- a bare DRF view with no tenant middleware, no authentication, permission or throttle and
+  no database query, answering the same JSON (bench/bare_settings.py): the ceiling;
+- as a diagnostic, that bare view behind the project's other middleware
+  (bench/bare_stack_settings.py), which splits the gap between the generic middleware and
+  what tenancy plus API-key authentication cost.
+
+The figure that matters is the real API's requests per second as a share of the bare view's
+(target: at least 85 %). Rate limiting is lifted (API_RATE_LIMIT) so it never answers 429.
+Without wrk a threaded Python load generator is used instead, and the output says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.common import ROOT, Section, bench_env, free_port, verdict
+
+SLUG = "benchco"
+HOST = f"{SLUG}.localhost"
+PATH = "/api/v1/me/"
+GUNICORN_OPTIONS = ["--workers", "2", "--threads", "1", "--worker-class", "sync"]
+CONNECTIONS = 16
+WARMUP_SECONDS = 2
+DURATION_SECONDS = 8
+ROUNDS = 2
+TARGET_RATIO = 0.85
+RATE_LIMIT = str(10**9)
+
+
+@dataclass
+class Target:
+    label: str
+    settings_module: str
+
+
+REAL = Target("tenant API, CachedTenantMiddleware", "cxsuite.settings")
+STOCK = Target("tenant API, stock TenantMainMiddleware", "bench.stock_settings")
+BARE = Target("bare DRF view, no tenant middleware", "bench.bare_settings")
+BARE_STACK = Target("  (bare view + project API stack, no tenant)", "bench.bare_stack_settings")
+TARGETS = (REAL, STOCK, BARE, BARE_STACK)
+
+
+@dataclass
+class Load:
+    requests_per_second: float
+    errors: int  # non-2xx answers and socket errors
+
+
+# --- the business and its key ------------------------------------------------------------------
+def _tenant_delete() -> None:
+    from django.db import connection
+
+    from apps.tenants.models import Tenant
+
+    connection.set_schema_to_public()
+    for tenant in Tenant.objects.filter(slug=SLUG):
+        tenant.delete(force_drop=True)
+
+
+def _tenant_with_key() -> str:
+    """Create the bench business (afresh) and an API key of it; return the raw key."""
+    from django_tenants.utils import schema_context
+
+    from apps.accounts.services import api_key_create
+    from apps.tenants.services import tenant_create
+
+    _tenant_delete()
+    tenant = tenant_create(
+        name="Bench Co",
+        slug=SLUG,
+        owner_name="Bench Owner",
+        owner_email="owner@benchco.example",
+        owner_password="bench-owner-pass-2026",
+    )
+    with schema_context(tenant.schema_name):
+        _, raw_key = api_key_create(name="bench", scopes=["read"], created_by=None)
+    return raw_key
+
+
+# --- gunicorn ----------------------------------------------------------------------------------
+def _get(port: int, headers: dict[str, str]) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", PATH, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+class Gunicorn:
+    """A gunicorn serving the project's WSGI application with one settings module."""
+
+    def __init__(self, settings_module: str, log_dir: Path):
+        self.settings_module = settings_module
+        self.port = free_port()
+        self.log_path = log_dir / f"gunicorn-{settings_module}.log"
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Gunicorn:
+        env = bench_env(DJANGO_SETTINGS_MODULE=self.settings_module, API_RATE_LIMIT=RATE_LIMIT)
+        command = [
+            str(Path(sys.executable).with_name("gunicorn")),
+            *GUNICORN_OPTIONS,
+            "--bind", f"127.0.0.1:{self.port}",
+            "--chdir", str(ROOT),
+            "--pythonpath", str(ROOT),
+            "--log-level", "warning",
+            "cxsuite.wsgi:application",
+        ]  # fmt: skip
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+        return self
+
+    def wait_ready(self, headers: dict[str, str], timeout: float = 30) -> bytes:
+        """Wait until the endpoint answers 200; return that answer's body."""
+        deadline = time.monotonic() + timeout
+        last = "no answer"
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                status, body = _get(self.port, headers)
+            except OSError as exc:
+                last = str(exc)
+            else:
+                if status == 200:
+                    return body
+                last = f"HTTP {status}: {body[:300]!r}"
+            time.sleep(0.2)
+        raise RuntimeError(
+            f"gunicorn ({self.settings_module}) not ready: {last}\n{self.log_tail()}"
+        )
+
+    def log_tail(self) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-20:])
+        except OSError:
+            return ""
+
+    def __exit__(self, *exc_info) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+# --- load generators ---------------------------------------------------------------------------
+def _wrk(port: int, headers: dict[str, str], seconds: int) -> Load:
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(f"http://127.0.0.1:{port}{PATH}")
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    found = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if not found:
+        raise RuntimeError(f"cannot read Requests/sec in wrk's output:\n{output}")
+    errors = 0
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    if non_2xx:
+        errors += int(non_2xx.group(1))
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    if socket_errors:
+        # gunicorn's sync workers close each connection after answering, which wrk counts as
+        # read errors; connect, write and timeout errors are real failures
+        connect, _read, write, timeout = map(int, socket_errors.groups())
+        errors += connect + write + timeout
+    return Load(float(found.group(1)), errors)
+
+
+def _python_load(port: int, headers: dict[str, str], seconds: int) -> Load:
+    """A threaded load generator for machines without wrk (slower: it shares the GIL)."""
+    deadline = time.monotonic() + seconds
+    counts = {"ok": 0, "errors": 0}
+    lock = threading.Lock()
+
+    def worker() -> None:
+        ok = errors = 0
+        while time.monotonic() < deadline:
+            try:
+                status, _ = _get(port, headers)
+            except OSError:
+                errors += 1
+                continue
+            if 200 <= status < 400:
+                ok += 1
+            else:
+                errors += 1
+        with lock:
+            counts["ok"] += ok
+            counts["errors"] += errors
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(CONNECTIONS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    return Load((counts["ok"] + counts["errors"]) / elapsed, counts["errors"])
+
+
+def _measure_all(headers: dict[str, str], log_dir: Path) -> dict[str, Load]:
+    """Start every server, then load them in turn, ROUNDS times; keep each one's best round.
+
+    Alternating the servers and keeping the best round keeps a burst of load from something
+    else on the machine from deciding the comparison.
+    """
+    load = _wrk if shutil.which("wrk") else _python_load
+    best: dict[str, Load] = {}
+    with contextlib.ExitStack() as stack:
+        servers = {
+            target.label: stack.enter_context(Gunicorn(target.settings_module, log_dir))
+            for target in TARGETS
+        }
+        for target in TARGETS:
+            body = servers[target.label].wait_ready(headers)
+            if b'"business"' not in body:
+                raise RuntimeError(f"{target.label}: unexpected answer {body[:300]!r}")
+            load(servers[target.label].port, headers, WARMUP_SECONDS)
+        for _round in range(ROUNDS):
+            for target in TARGETS:
+                result = load(servers[target.label].port, headers, DURATION_SECONDS)
+                previous = best.get(target.label)
+                if previous is None or result.requests_per_second > previous.requests_per_second:
+                    best[target.label] = result
+    return best
+
+
+# --- the bench ---------------------------------------------------------------------------------
+def run() -> Section:
+    tool = (
+        f"wrk -t1 -c{CONNECTIONS} -d{DURATION_SECONDS}s after a {WARMUP_SECONDS} s warm-up"
+        if shutil.which("wrk")
+        else f"wrk NOT FOUND: a threaded Python load generator ({CONNECTIONS} threads, "
+        f"{DURATION_SECONDS} s after a {WARMUP_SECONDS} s warm-up), slower than wrk"
+    )
+    raw_key = _tenant_with_key()
+    headers = {"Host": HOST, "Authorization": f"Bearer {raw_key}"}
+    try:
+        with tempfile.TemporaryDirectory(prefix="cxsuite-bench-") as log_dir:
+            results = _measure_all(headers, Path(log_dir))
+    finally:
+        _tenant_delete()
+
+    bare = results[BARE.label].requests_per_second
+    stack = results[BARE_STACK.label].requests_per_second
+    section = Section(
+        title=f"3. API throughput: GET {PATH} on http://{HOST}",
+        header=["server", "requests/s", "of bare", "errors", f"target >= {TARGET_RATIO:.0%}"],
+    )
+    for target in TARGETS:
+        load = results[target.label]
+        ratio = load.requests_per_second / bare if bare else 0.0
+        section.rows.append(
+            [
+                target.label,
+                f"{load.requests_per_second:,.0f}",
+                f"{ratio:.0%}",
+                str(load.errors),
+                verdict(ratio >= TARGET_RATIO) if target is REAL else "",
+            ]
+        )
+    real = results[REAL.label].requests_per_second
+    section.notes.append(
+        f"  servers: gunicorn {' '.join(GUNICORN_OPTIONS)}, the same for each\n"
+        f"  load:    {tool};\n"
+        f"           one server at a time, {ROUNDS} rounds in turn, each server's best round shown\n"
+        f"  tenant API: business '{SLUG}', API key in 'Authorization: Bearer', "
+        f"API_RATE_LIMIT={RATE_LIMIT}\n"
+        f"  The last line is a diagnostic (bench/bare_stack_settings.py): the bare view behind\n"
+        f"  the project's middleware minus the tenant one. The tenant API reaches "
+        f"{real / stack:.0%} of it;\n"
+        f"  that part of the gap is tenancy, API-key authentication and the rate limiter."
+    )
+    return section

@@ -1,0 +1,57 @@
+"""Print CX Suite's performance figures: `make bench`, or `python bench/run.py` from the root.
+
+1. tenant provisioning time (bench/provisioning.py)
+2. cost of the due-work beat tick with 1, 100 and 1,000 tenants (bench/tick.py)
+3. API requests per second through the tenant middleware against a bare DRF view
+   (bench/api_throughput.py)
+
+Everything runs against the database `cxsuite_bench` on the configured server (DATABASE_URL,
+or the embedded PostgreSQL); the demo's data is never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.chdir(ROOT)
+
+from bench import common
+
+
+def main() -> int:
+    # a SIGTERM unwinds like Ctrl-C, so the servers a bench started are stopped on the way out
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    started = time.perf_counter()
+    print("CX Suite benchmarks")
+    print(f"  database: {common.BENCH_DATABASE} on {common.server_description()}")
+    print(f"  machine:  {os.cpu_count()} CPU cores, Python {sys.version.split()[0]}")
+    sys.stdout.flush()
+    common.prepare()
+
+    from bench import api_throughput, provisioning, tick
+
+    failed = []
+    for bench in (provisioning, tick, api_throughput):
+        try:
+            common.print_section(bench.run())
+        except Exception:
+            failed.append(bench.__name__)
+            print(f"\n{bench.__name__} failed:", file=sys.stderr)
+            traceback.print_exc()
+    print(f"\nfinished in {time.perf_counter() - started:.0f} s")
+    if failed:
+        print("failed: " + ", ".join(failed), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

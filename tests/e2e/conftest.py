@@ -1,0 +1,84 @@
+"""A live server on the test database and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+
+import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+
+from cxsuite.lib.wsgi import split_application
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# around it (set-up and clean-up) are ordinary synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+pytestmark = pytest.mark.e2e
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def live_server_port(django_db_setup, django_db_blocker) -> Iterator[int]:
+    """The whole project (both URL confs, tenant routing, static files) on a free port."""
+    with django_db_blocker.unblock():
+        server = ThreadedWSGIServer(("127.0.0.1", 0), _QuietHandler, allow_reuse_address=True)
+        server.set_app(split_application())
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield server.server_address[1]
+        finally:
+            server.shutdown()
+            server.server_close()
+            _close_server_connections()
+
+
+def _close_server_connections() -> None:
+    """End the database sessions the server's request threads left open (keep-alive)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+@pytest.fixture(scope="session")
+def browser(live_server_port):
+    if CHROMIUM is None:
+        if os.environ.get("CXSUITE_REQUIRE_BROWSER"):
+            pytest.fail("chromium is required (apt-get install chromium)")
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshot():
+    """Save a full-page screenshot when CXSUITE_SCREENSHOTS names a folder (for review)."""
+    folder = os.environ.get("CXSUITE_SCREENSHOTS")
+
+    def take(page, name: str) -> None:
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+            page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
+    return take

@@ -1,0 +1,44 @@
+import os
+import secrets
+import subprocess
+import sys
+
+from django.conf import settings
+
+
+def test_csp_allows_scripts_only_from_self_or_with_a_nonce(owner_client):
+    response = owner_client.get("/")
+    policy = response["Content-Security-Policy"]
+    directives = dict(
+        (part.strip().split(" ", 1) + [""])[:2] for part in policy.split(";") if part.strip()
+    )
+    script_src = directives["script-src"]
+    assert "'nonce-" in script_src
+    assert "unsafe-eval" not in policy
+    assert "unsafe-inline" not in script_src
+    nonce = script_src.split("'nonce-")[1].split("'")[0]
+    html = response.content.decode()
+    assert f'nonce="{nonce}"' in html
+    assert "<script>" not in html  # every inline script carries the nonce
+
+
+def test_public_pages_carry_the_policy_too(public_client, db):
+    response = public_client.get("/signup/")
+    assert "script-src" in response["Content-Security-Policy"]
+
+
+def test_check_deploy_with_production_settings_prints_no_warnings():
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DJANGO_SETTINGS_MODULE": "cxsuite.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "BASE_DOMAIN": "cxsuite.example.com",
+        "PUBLIC_SCHEME": "https",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
