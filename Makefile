@@ -44,8 +44,13 @@ demo: db
 	@$(BIN)/python manage.py seed_demo --quiet-login
 	@$(BIN)/python -m cxsuite.demo
 
-test: db browser
-	$(BIN)/python -m pytest -q
+# The embedded database is stopped afterwards if this run had to start it.
+test: install browser
+	@was_running=1; if [ -z "$$DATABASE_URL" ]; then \
+	  $(BIN)/python -m cxsuite.embedded status >/dev/null || was_running=0; \
+	  $(BIN)/python -m cxsuite.embedded start >/dev/null; fi; \
+	$(BIN)/python -m pytest -q; status=$$?; \
+	if [ $$was_running = 0 ]; then $(BIN)/python -m cxsuite.embedded stop; fi; exit $$status
 
 bench: db
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null 2>&1; } || true

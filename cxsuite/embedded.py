@@ -41,6 +41,13 @@ def postgres_ensure_database(name: str = "cxsuite") -> None:
         server.psql(f'CREATE DATABASE "{name}";')
 
 
+def postgres_running() -> bool:
+    from pgserver.postgres_server import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(PG_DIR) if PG_DIR.exists() else None
+    return info is not None and info.is_running()
+
+
 def postgres_stop() -> bool:
     """Stop the embedded PostgreSQL; return False when it was not running."""
     import pgserver
@@ -77,12 +84,16 @@ def main(argv: list[str]) -> int:
         postgres_ensure_database()
         print(f"embedded PostgreSQL ready (socket {socket_dir})")
         return 0
+    if command == "status":  # exit 0 when running, for scripts
+        running = postgres_running()
+        print("embedded PostgreSQL " + ("running" if running else "not running"))
+        return 0 if running else 1
     if command == "stop":
         print(
             "embedded PostgreSQL stopped" if postgres_stop() else "embedded PostgreSQL not running"
         )
         return 0
-    print("usage: python -m cxsuite.embedded [start|stop]", file=sys.stderr)
+    print("usage: python -m cxsuite.embedded [start|status|stop]", file=sys.stderr)
     return 2
 
 

@@ -71,3 +71,9 @@ def test_sign_up_with_a_taken_sub_domain_shows_the_field_error(browser, live_ser
     page.get_by_role("button", name="Create my business").click()
     assert page.locator("#slug-errors").inner_text() == "“alpha” is already taken."
     assert page.get_by_label("Business name").input_value() == "Another Alpha"
+
+
+def test_sign_up_starts_on_the_visitors_time_zone(browser, live_server_port):
+    page = browser.new_context(viewport=PHONE, timezone_id="Asia/Tokyo").new_page()
+    page.goto(f"http://localhost:{live_server_port}/signup/")
+    assert page.get_by_label("Time zone").input_value() == "Asia/Tokyo"
