@@ -17,8 +17,10 @@ help:
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip 2>/dev/null || true
-	$(BIN)/python -m pip install -q -e ".[dev]" --config-settings editable_mode=compat
+	@$(BIN)/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+	@echo "installing dependencies into $(VENV) (log: $(VENV)/install.log)"
+	@$(BIN)/python -m pip install -e ".[dev]" --config-settings editable_mode=compat \
+	  > $(VENV)/install.log 2>&1 || { tail -30 $(VENV)/install.log; exit 1; }
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
+
+# pgserver asks platformdirs for a runtime folder it does not use; the fallback is fine.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / ".data"
@@ -21,9 +25,6 @@ BROKER_DIR = DATA_DIR / "broker"
 
 def postgres_socket_dir() -> str:
     """Start the embedded PostgreSQL if it is not running and return its socket directory."""
-    import warnings
-
-    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
     import pgserver
 
     DATA_DIR.mkdir(exist_ok=True)

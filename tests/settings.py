@@ -5,6 +5,7 @@ from cxsuite.settings import *
 
 TENANT_APPS = [*TENANT_APPS, "tests.probe"]
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.probe"]
+STATIC_ROOT = None  # files come from the finders; no collectstatic before tests
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from apps.tenants.services import tenant_update_profile
 from cxsuite.lib.forms import form_add_service_errors
@@ -110,9 +111,11 @@ def settings_profile(request):
         "language": tenant.language, "brand_color": tenant.brand_color,
     }  # fmt: skip
     form = BusinessProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    if not tenant.logo:
+        del form.fields["clear_logo"]
     if request.method == "POST" and form.is_valid():
         try:
-            tenant_update_profile(tenant=tenant, **form.cleaned_data)
+            tenant_update_profile(tenant=tenant, **{"clear_logo": False, **form.cleaned_data})
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
@@ -231,4 +234,6 @@ def api_key_revoke(request, pk: int):
     api_key = get_object_or_404(ApiKey, pk=pk)
     services.api_key_revoke(api_key=api_key)
     messages.success(request, _("Key “%(name)s” revoked.") % {"name": api_key.name})
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("accounts:api_key_list"))
     return redirect("accounts:api_key_list")

@@ -653,4 +653,17 @@ def test_api_keys_page_query_count_does_not_grow_with_the_keys(
     with django_assert_max_num_queries(KEYS_PAGE_QUERIES):
         response = manager_client.get("/settings/api-keys/")
     assert response.status_code == 200
-    assert response.content.decode().count("/revoke/") == 10
+    assert response.content.decode().count("hx-confirm=") == 10
+
+
+@pytest.mark.django_db
+def test_revoking_a_key_from_htmx_redirects_the_page_and_revokes(manager_client, tenant):
+    from apps.accounts.models import ApiKey
+    from apps.accounts.services import api_key_create
+
+    key, _raw = api_key_create(name="Till", scopes=["read"], created_by=None)
+    response = manager_client.post(f"/settings/api-keys/{key.pk}/revoke/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/settings/api-keys/"
+    with schema_context(tenant.schema_name):
+        assert ApiKey.objects.get(pk=key.pk).revoked_at is not None
