@@ -4,6 +4,8 @@
 2. cost of the due-work beat tick with 1, 100 and 1,000 tenants (bench/tick.py)
 3. API requests per second through the tenant middleware against a bare DRF view
    (bench/api_throughput.py)
+4. CRM at scale: list, search, segment count, RFM and CSV import on 100,000 contacts
+   (bench/contacts.py)
 
 Everything runs against the database `cxsuite_bench` on the configured server (DATABASE_URL,
 or the embedded PostgreSQL); the demo's data is never touched.
@@ -36,10 +38,10 @@ def main() -> int:
     sys.stdout.flush()
     common.prepare()
 
-    from bench import api_throughput, provisioning, tick
+    from bench import api_throughput, contacts, provisioning, tick
 
     failed = []
-    for bench in (provisioning, tick, api_throughput):
+    for bench in (provisioning, tick, api_throughput, contacts):
         try:
             common.print_section(bench.run())
         except Exception:

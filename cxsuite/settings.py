@@ -106,6 +106,7 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
+    "django.contrib.postgres",
     "apps.accounts",
 ]
 TENANT_APPS = [
@@ -115,6 +116,7 @@ TENANT_APPS = [
     "django.contrib.messages",
     "apps.accounts",
     "apps.scheduling",
+    "apps.contacts",
     "apps.dashboard",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -7,20 +7,21 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts import api as accounts_api
+from apps.contacts import api as contacts_api
 from cxsuite.health import healthz
 
 router = DefaultRouter()
 router.register("users", accounts_api.UserViewSet, basename="user")
 router.register("invitations", accounts_api.InvitationViewSet, basename="invitation")
 
-api_urlpatterns = [
-    path("me/", accounts_api.MeView.as_view(), name="me"),
-    *router.urls,
-]
+api_urlpatterns = [path("me/", accounts_api.MeView.as_view(), name="me")]
+contacts_api.register(router, api_urlpatterns)
+api_urlpatterns += router.urls
 
 urlpatterns = [
     path("api/v1/", include((api_urlpatterns, "api"))),  # first: the hottest path resolves fastest
     path("", include("apps.dashboard.urls")),
+    path("", include("apps.contacts.urls")),
     path("", include("apps.accounts.urls")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf=__name__), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

@@ -51,6 +51,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 slug=slug, owner_name=f"{slug.title()} Owner", owner_email=owner_email(slug),
                 owner_password=PASSWORD, **spec,
             )  # fmt: skip
+            # Start from no scheduled work (provisioning books the nightly jobs; tests of
+            # provisioning hooks check that on their own).
+            with connection.cursor() as cursor:
+                cursor.execute(f'TRUNCATE "{slug}".scheduling_duework')
+        TenantWakeup.objects.all().delete()
         connection.set_schema_to_public()
     yield
     if own_setup is not None:
@@ -197,7 +202,10 @@ def outsider_api_client(tenant, other_tenant) -> APIClient:
 
 
 # --- committed data (threads, processes and workers see it) ------------------------------------
-TRUNCATE_TABLES = ["scheduling_duework", "probe_probehit", "accounts_idempotencyrecord"]
+TRUNCATE_TABLES = [
+    "scheduling_duework", "probe_probehit", "accounts_idempotencyrecord", "contacts_contact",
+    "contacts_segment", "contacts_importjob", "contacts_customfield",
+]  # fmt: skip
 
 
 @pytest.fixture
@@ -213,5 +221,5 @@ def committed_tenant(django_db_setup, django_db_blocker) -> Iterator[Tenant]:
             with connection.cursor() as cursor:
                 for slug in TENANTS:
                     for table in TRUNCATE_TABLES:
-                        cursor.execute(f'TRUNCATE "{slug}"."{table}"')
+                        cursor.execute(f'TRUNCATE "{slug}"."{table}" CASCADE')
             TenantWakeup.objects.all().delete()

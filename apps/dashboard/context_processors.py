@@ -2,7 +2,7 @@
 
 from django.db import connection
 
-from .navigation import nav_for
+from .navigation import nav_current, nav_for
 
 
 def shell(request) -> dict:
@@ -10,7 +10,7 @@ def shell(request) -> dict:
     if tenant is None or connection.schema_name == "public":
         return {}
     user = getattr(request, "user", None)
-    current = getattr(getattr(request, "resolver_match", None), "namespace", "")
+    current = nav_current(getattr(getattr(request, "resolver_match", None), "view_name", "") or "")
     return {
         "business": tenant,
         "nav_items": nav_for(user) if user is not None and user.is_authenticated else [],

@@ -14,15 +14,23 @@ class NavItem:
     label: str
     url_name: str
     icon: str
-    section: str  # matched against the URL namespace to highlight the current entry
+    section: str  # a prefix of "<namespace>:<url name>" that marks the entry as current
     min_role: str = Role.VIEWER
 
 
 NAVIGATION: list[NavItem] = [
-    NavItem(_("Home"), "dashboard:home", "home", "dashboard"),
-    NavItem(_("Settings"), "accounts:settings", "settings", "accounts"),
+    NavItem(_("Home"), "dashboard:home", "home", "dashboard:"),
+    NavItem(_("Contacts"), "contacts:contact_list", "contacts", "contacts:"),
+    NavItem(_("Segments"), "contacts:segment_list", "segments", "contacts:segment"),
+    NavItem(_("Settings"), "accounts:settings", "settings", "accounts:"),
 ]
 
 
 def nav_for(user) -> list[NavItem]:
     return [item for item in NAVIGATION if user.has_role(item.min_role)]
+
+
+def nav_current(view_name: str) -> str:
+    """The section of the entry to highlight: the longest prefix matching the view's name."""
+    matches = [item.section for item in NAVIGATION if view_name.startswith(item.section)]
+    return max(matches, key=len, default="")

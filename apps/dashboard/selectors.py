@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+from django.db.models import CharField, Count, Value
+
 from apps.accounts.models import ApiKey, Invitation, User
+from apps.contacts.selectors import tasks_open_for
+
+HOME_TASKS = 10
+
+
+def _count(queryset, name: str):
+    """`SELECT name, COUNT(*)` of a queryset, to be UNIONed with others into one query."""
+    return (
+        queryset.order_by()
+        .values(figure=Value(name, output_field=CharField()))
+        .annotate(n=Count("pk"))
+        .values_list("figure", "n")
+    )
 
 
 def home_figures() -> dict:
-    """Counts that decide which first steps the home page offers (three small queries)."""
-    return {
-        "team_size": User.objects.filter(is_active=True).count(),
-        "open_invitations": Invitation.objects.filter(
-            accepted_at__isnull=True, revoked_at__isnull=True
-        ).count(),
-        "api_keys": ApiKey.objects.filter(revoked_at__isnull=True).count(),
-    }
+    """Counts that decide which first steps the home page offers (one query for all three)."""
+    team = _count(User.objects.filter(is_active=True), "team_size")
+    invitations = _count(
+        Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True),
+        "open_invitations",
+    )
+    keys = _count(ApiKey.objects.filter(revoked_at__isnull=True), "api_keys")
+    figures = {"team_size": 0, "open_invitations": 0, "api_keys": 0}
+    figures.update(team.union(invitations, keys, all=True))
+    return figures
+
+
+def home_tasks(user: User) -> list:
+    """The user's open tasks for the "My tasks" card, overdue first (one query)."""
+    return list(tasks_open_for(user, limit=HOME_TASKS))

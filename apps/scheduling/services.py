@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import F, Min
 from django.utils import timezone
 
 from apps.tenants.services import (
@@ -87,7 +87,10 @@ def _retry_delay(attempts: int) -> timedelta:
 
 
 def _run_one(work: DueWork, now: datetime) -> None:
+    """Run one claimed row. The row is marked only if its time is still the one claimed: a
+    handler that registers its own (kind, ref) again (a recurring job) keeps the new time."""
     handler = _HANDLERS.get(work.kind)
+    claimed = DueWork.objects.filter(pk=work.pk, due_at=work.due_at)
     try:
         if handler is None:
             raise LookupError(f"no handler for {work.kind!r}")
@@ -95,18 +98,16 @@ def _run_one(work: DueWork, now: datetime) -> None:
             handler(work)
     except Exception as exc:  # one failing row never blocks the others
         logger.exception("due work %s failed", work)
-        work.attempts += 1
-        work.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if work.attempts >= MAX_ATTEMPTS or handler is None:
-            work.status = DueWorkStatus.FAILED
-        else:
-            work.due_at = now + _retry_delay(work.attempts)
-        work.save(update_fields=["attempts", "last_error", "status", "due_at"])
+        attempts = work.attempts + 1
+        failed = attempts >= MAX_ATTEMPTS or handler is None
+        claimed.update(
+            attempts=attempts,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            status=DueWorkStatus.FAILED if failed else DueWorkStatus.PENDING,
+            due_at=work.due_at if failed else now + _retry_delay(attempts),
+        )
         return
-    work.status = DueWorkStatus.DONE
-    work.done_at = now
-    work.attempts += 1
-    work.save(update_fields=["status", "done_at", "attempts"])
+    claimed.update(status=DueWorkStatus.DONE, done_at=now, attempts=F("attempts") + 1)
 
 
 def due_work_sweep(*, batch: int | None = None) -> int:

@@ -15,6 +15,10 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from .models import Domain, Tenant, TenantWakeup
 
+# Called inside the new business's schema, in the provisioning transaction, so apps can set
+# up what every business starts with (e.g. contacts schedules its nightly RFM run).
+PROVISIONING_HOOKS: list = []
+
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 HEX_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -106,6 +110,8 @@ def tenant_create(
             user_create(
                 email=owner_email, name=owner_name, password=owner_password, role=Role.OWNER
             )
+            for hook in PROVISIONING_HOOKS:
+                hook(tenant)
     connection.set_schema_to_public()
     return tenant
 

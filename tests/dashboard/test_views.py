@@ -145,3 +145,10 @@ def test_each_response_gets_a_fresh_nonce(owner_client):
     assert re.search(r"'nonce-[^']+'", first).group(0) != re.search(r"'nonce-[^']+'", second).group(
         0
     )
+
+
+def test_the_current_section_is_highlighted_once(owner_client):
+    content = owner_client.get("/segments/").content.decode()
+    assert content.count('aria-current="page"') == 2  # sidebar and phone menu
+    assert 'href="/segments/" class="nav__link is-current"' in content
+    assert 'href="/contacts/" class="nav__link is-current"' not in content

@@ -155,3 +155,13 @@ def test_sweep_in_one_tenant_never_runs_another_tenants_rows(tenant, other_tenan
 def test_reschedule_with_no_row_yet_creates_one(tenant):
     assert due_work_reschedule() is None
     assert _wakeup(tenant).next_due_at is None
+
+
+def test_a_handler_that_books_its_next_run_keeps_it(tenant):
+    first = timezone.now() - timedelta(seconds=1)
+    due_work_register(kind="probe.again", ref="nightly", due_at=first)
+    assert due_work_sweep() == 1
+    work = DueWork.objects.get(ref="nightly")
+    assert work.status == DueWorkStatus.PENDING
+    assert work.due_at == first + timedelta(hours=1)
+    assert _wakeup(tenant).next_due_at == work.due_at

@@ -120,3 +120,20 @@ def test_profile_update_saves(tenant):
     assert (tenant.name, tenant.country, tenant.time_zone, tenant.brand_color) == (
         "Alpha Dental Care", "DE", "Europe/Vienna", "#aa3366",
     )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_provisioning_hooks_run_inside_the_new_schema():
+    from apps.tenants.services import PROVISIONING_HOOKS
+
+    seen = []
+
+    def hook(tenant):
+        seen.append((tenant.slug, connection.schema_name))
+
+    PROVISIONING_HOOKS.append(hook)
+    try:
+        _create()
+    finally:
+        PROVISIONING_HOOKS.remove(hook)
+    assert seen == [("gamma", "gamma")]

@@ -1,0 +1,9 @@
+"""The contacts API, one module per area; `register` adds every viewset to the router."""
+
+
+def register(router, api_urlpatterns: list) -> None:
+    from . import contacts, privacy, segments
+
+    contacts.register(router, api_urlpatterns)
+    segments.register(router, api_urlpatterns)
+    privacy.register(router, api_urlpatterns)

@@ -1,0 +1,94 @@
+"""Finding contacts fast: full-text prefix search on names, btree prefix search on email and
+phone digits, filters that each use an index, and keyset-friendly orderings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from apps.accounts.models import User
+
+from ..models import Contact, Task, TimelineEvent
+
+SORTS = {
+    "name": ("last_name", "first_name", "id"),
+    "-created": ("-created", "-id"),
+    "-updated": ("-updated", "-id"),
+}
+_WORD = re.compile(r"[\w'-]+", re.UNICODE)
+
+
+def contact_search_filter(query: str) -> Q:
+    """Match every typed word as a prefix of a name word, an email prefix or phone digits."""
+    query = (query or "").strip()
+    if not query:
+        return Q()
+    condition = Q()
+    words = [w.replace("'", "") for w in _WORD.findall(query.lower()) if w.strip("'-")]
+    if words:
+        tsquery = " & ".join(f"{word}:*" for word in words)
+        condition |= Q(search=SearchQuery(tsquery, search_type="raw", config="simple"))
+    if "@" in query or "." in query:
+        condition |= Q(email__startswith=query.lower())
+    digits = re.sub(r"\D", "", query)
+    if len(digits) >= 3 and len(digits) >= len(query.replace(" ", "")) - 3:
+        national = digits.lstrip("0") or digits  # "0151 …" as typed locally: drop the trunk 0
+        condition |= Q(phone_national__startswith=national) | Q(phone__startswith=f"+{digits}")
+    return condition
+
+
+def contact_list(
+    *,
+    query: str = "",
+    tag: str = "",
+    stage: str = "",
+    segment=None,
+    sort: str = "name",
+    include_erased: bool = False,
+) -> QuerySet[Contact]:
+    """Contacts matching the search and filters, in a stable order, without N+1 (the owner is
+    joined; nothing else is read per row)."""
+    contacts = Contact.objects.select_related("owner").defer("search", "custom")
+    if not include_erased:
+        contacts = contacts.filter(erased_at__isnull=True)
+    if query:
+        contacts = contacts.filter(contact_search_filter(query))
+    if tag:
+        contacts = contacts.filter(tags__contains=[tag.strip().lower()])
+    if stage:
+        contacts = contacts.filter(lifecycle_stage=stage)
+    if segment is not None:
+        from .segments import segment_members
+
+        contacts = contacts.filter(pk__in=segment_members(segment=segment).values("pk"))
+    return contacts.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def contact_get(pk: int) -> Contact:
+    """A contact of this business or 404 (the schema already scopes it to the business)."""
+    return get_object_or_404(Contact.objects.select_related("owner", "rfm").defer("search"), pk=pk)
+
+
+def timeline_for(
+    contact: Contact, *, before: tuple[dt.datetime, int] | None = None, limit: int = 25
+) -> list[TimelineEvent]:
+    """A page of the contact's history, newest first; pass the last (occurred_at, id) seen to
+    get the next page (keyset paging on the timeline index)."""
+    events = TimelineEvent.objects.filter(contact=contact).select_related("actor")
+    if before is not None:
+        at, pk = before
+        events = events.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, pk__lt=pk))
+    return list(events.order_by("-occurred_at", "-pk")[:limit])
+
+
+def tasks_open_for(user: User, *, limit: int = 20) -> QuerySet[Task]:
+    """The user's open tasks, overdue and soonest first ("my tasks" on the home page)."""
+    return (
+        Task.objects.filter(assignee=user, done_at__isnull=True)
+        .select_related("contact")
+        .order_by("due_date", "pk")[:limit]
+    )

@@ -1,0 +1,191 @@
+"""Privacy requests: hand a person everything held about them, or erase them.
+
+Erasing keeps the contact row (with `erased_at`), its transactions and its events, so counts,
+revenue and RFM stay right; what could identify the person is removed. Later modules add
+their own rows through the two hook lists below:
+
+    from apps.contacts.services.privacy import PRIVACY_EXPORTERS, PRIVACY_ERASERS
+
+    PRIVACY_EXPORTERS.append(lambda contact: ("appointments", [...]))   # JSON-ready data
+    PRIVACY_ERASERS.append(lambda contact: ...)  # runs inside the erase transaction
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apps.accounts.models import User
+
+from ..models import (
+    Channel,
+    ConsentEvent,
+    ConsentMethod,
+    ConsentStatus,
+    Contact,
+    RfmScore,
+    Segment,
+    SegmentMember,
+    Task,
+    TimelineEvent,
+    Transaction,
+)
+from .timeline import event_record
+
+PRIVACY_EXPORTERS: list[Callable[[Contact], tuple[str, Any]]] = []
+PRIVACY_ERASERS: list[Callable[[Contact], None]] = []
+ERASED_NAME = "Erased"
+# Event properties that never hold personal data (references, amounts, states); every other
+# property of an erased contact's events is removed, as are keys ending in "_id" unless they
+# hold a number. Modules add their own safe keys here.
+ERASE_KEEP_PROPERTIES = {
+    "amount", "channel", "currency", "direction", "due_date", "external_ref", "fields",
+    "import_id", "kind", "merged_ids", "method", "previous", "source", "status",
+    "task_id", "transaction_id",
+}  # fmt: skip
+PROFILE_FIELDS = (
+    "id", "first_name", "last_name", "email", "phone", "address_line", "city", "postal_code",
+    "country", "birthday", "language", "time_zone", "preferred_channel", "tags",
+    "lifecycle_stage", "source", "created", "updated", "erased_at",
+)  # fmt: skip
+
+
+def _json(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def contact_export_data(contact: Contact) -> dict[str, Any]:
+    """Everything held on one contact, as JSON-ready data (the right of access)."""
+    profile = {name: _json(getattr(contact, name)) for name in PROFILE_FIELDS}
+    profile["owner"] = contact.owner.email if contact.owner_id else None
+    data: dict[str, Any] = {
+        "exported_at": timezone.now().isoformat(),
+        "profile": profile,
+        "custom": dict(contact.custom),
+        "consent": {
+            "current": {channel: contact.consent_for(channel) for channel in Channel.values},
+            "history": [
+                {
+                    "channel": e.channel,
+                    "status": e.status,
+                    "previous": e.previous_status,
+                    "method": e.method,
+                    "note": e.note,
+                    "occurred_at": e.occurred_at.isoformat(),
+                }
+                for e in ConsentEvent.objects.filter(contact=contact).order_by("occurred_at", "pk")
+            ],
+        },  # fmt: skip
+        "timeline": [
+            {
+                "type": e.type,
+                "occurred_at": e.occurred_at.isoformat(),
+                "source": e.source,
+                "properties": e.properties,
+                "client_event_id": e.client_event_id,
+            }
+            for e in TimelineEvent.objects.filter(contact=contact).order_by("occurred_at", "pk")
+        ],  # fmt: skip
+        "tasks": [
+            {
+                "title": t.title,
+                "due_date": _json(t.due_date),
+                "done_at": _json(t.done_at),
+                "created": t.created.isoformat(),
+            }
+            for t in Task.objects.filter(contact=contact).order_by("created", "pk")
+        ],  # fmt: skip
+        "transactions": [
+            {
+                "kind": t.kind,
+                "amount": str(t.amount),
+                "currency": t.currency,
+                "occurred_at": t.occurred_at.isoformat(),
+                "items": t.items,
+                "channel": t.channel,
+                "external_ref": t.external_ref,
+            }
+            for t in Transaction.objects.filter(contact=contact).order_by("occurred_at", "pk")
+        ],  # fmt: skip
+        "lists": list(
+            Segment.objects.filter(segmentmember__contact=contact)
+            .order_by("name")
+            .values_list("name", flat=True)
+        ),
+        "rfm": None,
+    }
+    score = RfmScore.objects.filter(contact=contact).first()
+    if score is not None:
+        data["rfm"] = {
+            "recency_days": score.recency_days, "frequency": score.frequency,
+            "monetary": str(score.monetary), "r": score.r, "f": score.f, "m": score.m,
+            "segment": score.segment, "computed_at": score.computed_at.isoformat(),
+        }  # fmt: skip
+    for exporter in PRIVACY_EXPORTERS:
+        key, value = exporter(contact)
+        data[key] = value
+    return data
+
+
+def contact_erase(*, contact: Contact, actor: User | None, method: str = ConsentMethod.STAFF) -> Contact:  # fmt: skip
+    """Remove a person's personal data for good (the right to erasure) and keep the
+    aggregates; erasing an erased contact changes nothing."""
+    now = timezone.now()
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        if contact.erased_at is not None:
+            return contact
+        previous = {channel: contact.consent_for(channel) for channel in Channel.values}
+        for name in ("last_name", "email", "phone", "phone_national", "address_line", "city",
+                     "postal_code", "country", "language", "time_zone", "preferred_channel"):  # fmt: skip
+            setattr(contact, name, "")
+        contact.first_name = ERASED_NAME
+        contact.birthday, contact.custom, contact.tags = None, {}, []
+        for channel in Channel.values:
+            setattr(contact, f"{channel}_consent", ConsentStatus.OPTED_OUT)
+        contact.erased_at = now
+        contact.save()
+        _erase_event_properties(contact)
+        Task.objects.filter(contact=contact).update(title="")
+        ConsentEvent.objects.filter(contact=contact).update(note="")
+        ConsentEvent.objects.bulk_create(
+            ConsentEvent(
+                contact=contact,
+                channel=channel,
+                status=ConsentStatus.OPTED_OUT,
+                previous_status=previous[channel],
+                method=method,
+                actor=actor,
+                note="erased",
+                occurred_at=now,
+            )  # fmt: skip
+            for channel in Channel.values
+        )
+        SegmentMember.objects.filter(contact=contact).delete()  # in no audience any more
+        for eraser in PRIVACY_ERASERS:
+            eraser(contact)
+        event_record(contact=contact, type="contact.erased", source=method, actor=actor)
+    return contact
+
+
+def _erase_event_properties(contact: Contact) -> None:
+    """Keep only the properties that cannot identify anyone, in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {connection.ops.quote_name(TimelineEvent._meta.db_table)} AS e
+               SET properties = COALESCE((
+                   SELECT jsonb_object_agg(p.key, p.value)
+                     FROM jsonb_each(e.properties) AS p
+                    WHERE p.key = ANY(%s)
+                       OR (p.key LIKE '%%\\_id' AND jsonb_typeof(p.value) = 'number')
+               ), '{{}}'::jsonb)
+             WHERE e.contact_id = %s AND e.properties <> '{{}}'::jsonb
+            """,
+            [sorted(ERASE_KEEP_PROPERTIES), contact.pk],
+        )

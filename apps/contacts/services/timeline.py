@@ -1,0 +1,219 @@
+"""The relationship history: events from every module and the API, notes, calls and tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import User
+
+from ..events import timeline_publish
+from ..models import Contact, Task, TimelineEvent
+
+INGEST_MAX = 1000
+
+
+def contact_ensure_writable(contact: Contact) -> None:
+    """An erased contact keeps its aggregates but takes no new personal data."""
+    if contact.erased_at is not None:
+        raise ValidationError(_("This contact was erased; nothing more can be recorded on it."))
+
+
+TYPE_MAX = 64
+
+
+def _type_validate(type_: str) -> str:
+    type_ = (type_ or "").strip()
+    if not type_ or len(type_) > TYPE_MAX or " " in type_:
+        raise ValidationError(
+            {"type": _("Use a short event type without spaces, e.g. page.viewed.")}
+        )
+    return type_
+
+
+def event_record(
+    *,
+    contact: Contact,
+    type: str,
+    properties: dict[str, Any] | None = None,
+    source: str = "system",
+    actor: User | None = None,
+    occurred_at: dt.datetime | None = None,
+) -> TimelineEvent:
+    """Record one event on a contact's timeline; subscribers get it after commit."""
+    event = TimelineEvent.objects.create(
+        contact=contact, type=_type_validate(type), properties=properties or {},
+        source=source, actor=actor, occurred_at=occurred_at or timezone.now(),
+    )  # fmt: skip
+    timeline_publish([event.pk])
+    return event
+
+
+def note_add(*, contact: Contact, text: str, actor: User | None) -> TimelineEvent:
+    """A staff note on the contact's timeline."""
+    contact_ensure_writable(contact)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write the note first.")})
+    return event_record(
+        contact=contact, type="note.added", properties={"text": text[:5000]},
+        source="staff", actor=actor,
+    )  # fmt: skip
+
+
+def call_log_add(
+    *, contact: Contact, summary: str, direction: str, actor: User | None
+) -> TimelineEvent:
+    """A phone call with the contact, as the staff member tells it."""
+    contact_ensure_writable(contact)
+    summary = (summary or "").strip()
+    if not summary:
+        raise ValidationError({"summary": _("Say what the call was about.")})
+    if direction not in ("inbound", "outbound"):
+        raise ValidationError({"direction": _("Choose inbound or outbound.")})
+    return event_record(
+        contact=contact, type="call.logged", source="staff", actor=actor,
+        properties={"summary": summary[:5000], "direction": direction},
+    )  # fmt: skip
+
+
+def task_create(
+    *, contact: Contact, title: str, due_date: dt.date | None, assignee: User | None,
+    created_by: User | None,
+) -> Task:  # fmt: skip
+    """A follow-up about the contact for a team member (shown in their "my tasks")."""
+    contact_ensure_writable(contact)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Say what needs doing.")})
+    with transaction.atomic():
+        task = Task.objects.create(
+            contact=contact, title=title[:200], due_date=due_date, assignee=assignee,
+            created_by=created_by,
+        )  # fmt: skip
+        event_record(
+            contact=contact, type="task.created", source="staff", actor=created_by,
+            properties={"task_id": task.pk, "title": task.title,
+                        "due_date": due_date.isoformat() if due_date else None},
+        )  # fmt: skip
+    return task
+
+
+def task_complete(*, task: Task, actor: User | None) -> Task:
+    """Mark a task done (once)."""
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        if task.done_at is None:
+            task.done_at = timezone.now()
+            task.save(update_fields=["done_at"])
+            event_record(
+                contact=task.contact, type="task.completed", source="staff", actor=actor,
+                properties={"task_id": task.pk, "title": task.title},
+            )  # fmt: skip
+    return task
+
+
+def events_ingest(*, events: list[dict[str, Any]], source: str = "api") -> dict[str, Any]:
+    """Take a batch of behavioural events (at most 1,000) from a partner.
+
+    Each item names its contact (`contact_id` or `email`), a `type`, optional `occurred_at`,
+    `properties` and `client_event_id`. Items with a client id already stored are counted as
+    duplicates, so a re-sent batch changes nothing. Bad items are reported by index; the good
+    ones are stored.
+    """
+    if not isinstance(events, list) or not events:
+        raise ValidationError({"events": _("Send a list of 1 to 1,000 events.")})
+    if len(events) > INGEST_MAX:
+        raise ValidationError({"events": _("Send at most 1,000 events per batch.")})
+    ids = {item.get("contact_id") for item in events if isinstance(item, dict)} - {None}
+    emails = {
+        str(item["email"]).strip().lower()
+        for item in events
+        if isinstance(item, dict) and item.get("email")
+    }
+    by_id = {c.pk: c for c in Contact.objects.filter(pk__in=[i for i in ids if isinstance(i, int)])}
+    by_email = {c.email: c for c in Contact.objects.filter(email__in=emails)}
+    rows, errors, seen, repeated = [], [], set(), 0
+    for index, item in enumerate(events):
+        if not isinstance(item, dict):
+            errors.append({"index": index, "errors": {"event": [_("Send an object.")]}})
+            continue
+        problems: dict[str, list[str]] = {}
+        contact = by_id.get(item.get("contact_id")) or by_email.get(
+            str(item.get("email") or "").strip().lower()
+        )
+        if contact is None:
+            problems["contact_id"] = [_("No contact with this id or email.")]
+        try:
+            type_ = _type_validate(str(item.get("type") or ""))
+        except ValidationError as exc:
+            problems.update(exc.message_dict)
+        occurred_at = timezone.now()
+        if item.get("occurred_at"):
+            parsed = parse_datetime(str(item["occurred_at"]))
+            if parsed is None or timezone.is_naive(parsed):
+                problems["occurred_at"] = [_("Use an ISO 8601 time with its offset.")]
+            else:
+                occurred_at = parsed
+        properties = item.get("properties") or {}
+        if not isinstance(properties, dict):
+            problems["properties"] = [_("Send properties as an object.")]
+        client_id = str(item.get("client_event_id") or "")[:100]
+        if problems:
+            errors.append({"index": index, "errors": problems})
+            continue
+        if client_id and client_id in seen:
+            repeated += 1  # the same id twice in one batch counts once
+            continue
+        seen.add(client_id)
+        rows.append(
+            TimelineEvent(
+                contact=contact,
+                type=type_,
+                occurred_at=occurred_at,
+                properties=properties,
+                source=source,
+                client_event_id=client_id,
+            )  # fmt: skip
+        )
+    with transaction.atomic():
+        client_ids = [row.client_event_id for row in rows if row.client_event_id]
+        existing = set(
+            TimelineEvent.objects.filter(client_event_id__in=client_ids).values_list(
+                "client_event_id", flat=True
+            )
+        )
+        fresh = [r for r in rows if not r.client_event_id or r.client_event_id not in existing]
+        created = _insert_skipping_duplicates(fresh)
+        timeline_publish([row.pk for row in created])
+    return {
+        "received": len(events),
+        "created": len(created),
+        "duplicates": len(rows) - len(created) + repeated,
+        "errors": errors,
+    }
+
+
+def _insert_skipping_duplicates(rows: list[TimelineEvent]) -> list[TimelineEvent]:
+    """Insert in one statement; if a concurrent batch stored one of the client ids first,
+    fall back to row by row so that exactly the new ones are stored and returned."""
+    try:
+        with transaction.atomic():
+            return TimelineEvent.objects.bulk_create(rows)
+    except IntegrityError:
+        stored = []
+        for row in rows:
+            row.pk = None
+            try:
+                with transaction.atomic():
+                    row.save()
+                stored.append(row)
+            except IntegrityError:
+                continue
+        return stored

@@ -1,0 +1,124 @@
+"""Purchases and refunds; a purchase makes a lead a customer and refreshes their RFM."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import Contact, LifecycleStage, SalesChannel, Transaction, TransactionKind
+from .timeline import event_record
+
+# Called with the contact after each purchase or refund (RFM keeps itself current this way).
+AFTER_TRANSACTION: list = []
+_hooks_paused = threading.local()
+
+
+@contextmanager
+def transaction_hooks_paused():
+    """For bulk loads that recompute once at the end (the demo seed, a history import)."""
+    _hooks_paused.active = True
+    try:
+        yield
+    finally:
+        _hooks_paused.active = False
+
+
+def _amount(value) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError({"amount": _("Enter an amount, e.g. 120.50.")}) from exc
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationError({"amount": _("The amount must be more than zero.")})
+    return amount
+
+
+def _refund_check(*, refund_of: Transaction, amount: Decimal) -> None:
+    """Refunds of one purchase never add up to more than it (the purchase row is locked)."""
+    purchase = Transaction.objects.select_for_update().get(pk=refund_of.pk)
+    if purchase.kind != TransactionKind.PURCHASE:
+        raise ValidationError({"refund_of": _("Only a purchase can be refunded.")})
+    refunded = purchase.refunds.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    if refunded + amount > purchase.amount:
+        left = purchase.amount - refunded
+        raise ValidationError(
+            {"amount": _("At most %(left)s %(cur)s is left to refund.")
+             % {"left": left, "cur": purchase.currency}}
+        )  # fmt: skip
+
+
+def transaction_record(
+    *,
+    contact: Contact,
+    amount,
+    currency: str,
+    occurred_at: dt.datetime | None = None,
+    items: list | None = None,
+    channel: str = SalesChannel.STORE,
+    external_ref: str = "",
+    kind: str = TransactionKind.PURCHASE,
+    refund_of: Transaction | None = None,
+) -> Transaction:
+    """Record a purchase (or a refund of one) once per external reference."""
+    errors = {}
+    currency = (currency or "").strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        errors["currency"] = _("Use a three-letter currency code, e.g. USD.")
+    if channel not in SalesChannel.values:
+        errors["channel"] = _("Choose store or online.")
+    if kind not in TransactionKind.values:
+        errors["kind"] = _("Choose purchase or refund.")
+    if items is not None and not isinstance(items, list):
+        errors["items"] = _("Send the items as a list.")
+    if (
+        kind == TransactionKind.REFUND
+        and refund_of is not None
+        and refund_of.contact_id != contact.pk
+    ):
+        errors["refund_of"] = _("The refunded purchase belongs to another contact.")
+    try:
+        amount = _amount(amount)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    occurred_at = occurred_at or timezone.now()
+    try:
+        with transaction.atomic():
+            if kind == TransactionKind.REFUND and refund_of is not None:
+                _refund_check(refund_of=refund_of, amount=amount)
+            tx = Transaction.objects.create(
+                contact=contact, kind=kind, amount=amount, currency=currency,
+                occurred_at=occurred_at, items=items or [], channel=channel,
+                external_ref=(external_ref or "").strip()[:100], refund_of=refund_of,
+            )  # fmt: skip
+            if (
+                kind == TransactionKind.PURCHASE
+                and contact.lifecycle_stage != LifecycleStage.CUSTOMER
+            ):
+                Contact.objects.filter(pk=contact.pk).update(
+                    lifecycle_stage=LifecycleStage.CUSTOMER, updated=timezone.now()
+                )
+                contact.lifecycle_stage = LifecycleStage.CUSTOMER
+            event_record(
+                contact=contact, occurred_at=occurred_at, source="purchase",
+                type="purchase.made" if kind == TransactionKind.PURCHASE else "purchase.refunded",
+                properties={"transaction_id": tx.pk, "amount": str(amount), "currency": currency,
+                            "channel": channel, "external_ref": tx.external_ref},
+            )  # fmt: skip
+            if not getattr(_hooks_paused, "active", False):
+                for hook in AFTER_TRANSACTION:
+                    hook(contact)
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"external_ref": _("A transaction with this reference is already recorded.")}
+        ) from exc
+    return tx

@@ -1,0 +1,104 @@
+"""Find a contact by typing part of the name, open them, add a note and see it on the timeline:
+at desktop and at phone width."""
+
+from __future__ import annotations
+
+import pytest
+
+from apps.accounts.models import User
+from apps.contacts import services
+from tests.conftest import PASSWORD, owner_email
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 860}
+
+
+@pytest.fixture
+def contacts(committed_tenant):
+    """A few contacts the live server can see (committed; emptied after the test)."""
+    owner = User.objects.get(email=owner_email("alpha"))
+    people = [
+        ("Marguerite", "Duras", "marguerite@example.test", "0151 23456789", ["vip"]),
+        ("Albert", "Camus", "albert@example.test", "", []),
+        ("Simone", "Weil", "simone@example.test", "", ["recall"]),
+    ]
+    created = {}
+    for first, last, email, phone, tags in people:
+        contact = services.contact_create(
+            actor=owner, first_name=first, last_name=last, email=email, phone=phone, tags=tags,
+            owner=owner,
+        )  # fmt: skip
+        created[first] = contact
+    services.task_create(
+        contact=created["Marguerite"], title="Call about the crown", due_date=None,
+        assignee=owner, created_by=owner,
+    )  # fmt: skip
+    return created
+
+
+def _log_in(page, port: int) -> None:
+    page.goto(f"http://alpha.localhost:{port}/login/")
+    page.get_by_label("Email").fill(owner_email("alpha"))
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"http://alpha.localhost:{port}/")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_search_open_a_contact_and_add_a_note(
+    browser, live_server_port, contacts, screenshot, viewport
+):
+    width = "phone" if viewport is PHONE else "desktop"
+    page = browser.new_context(viewport=viewport).new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _log_in(page, live_server_port)
+    assert page.get_by_role("link", name="Call about the crown").is_visible()  # my tasks
+    screenshot(page, f"{width}-home-tasks")
+
+    page.goto(f"http://alpha.localhost:{live_server_port}/contacts/")
+    table = page.locator("#contact-table")
+    assert table.get_by_role("link", name="Albert Camus").is_visible()
+    screenshot(page, f"{width}-contacts-list")
+
+    page.get_by_label("Search contacts").press_sequentially("margu", delay=40)
+    table.get_by_role("link", name="Albert Camus").wait_for(state="detached")
+    assert table.get_by_role("link", name="Marguerite Duras").is_visible()
+    assert table.get_by_text("1 contact").is_visible()
+    assert "q=margu" in page.url  # the search stays in the address bar
+    screenshot(page, f"{width}-contacts-search")
+
+    table.get_by_role("link", name="Marguerite Duras").click()
+    page.wait_for_url(f"**/contacts/{contacts['Marguerite'].pk}/")
+    assert page.get_by_role("heading", name="Marguerite Duras").is_visible()
+    assert page.get_by_text("+49 1512 3456789").is_visible()
+
+    page.get_by_label("Note").fill("Prefers appointments after 4 pm.")
+    page.get_by_role("button", name="Add note").click()
+    timeline = page.locator("#timeline")
+    timeline.get_by_text("Prefers appointments after 4 pm.").wait_for()
+    assert page.get_by_label("Note").input_value() == ""  # the form was cleared
+    screenshot(page, f"{width}-contact-page")
+
+    page.reload()  # it was stored, not just drawn
+    assert page.locator("#timeline").get_by_text("Prefers appointments after 4 pm.").is_visible()
+    assert errors == []
+
+
+def test_build_a_segment_and_see_its_count(browser, live_server_port, contacts, screenshot):
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    _log_in(page, live_server_port)
+    page.locator(".sidebar").get_by_role("link", name="Segments").click()
+    page.get_by_role("link", name="New segment").first.click()
+    page.get_by_label("Name").first.fill("VIP patients")
+    page.locator(".rule-row__field").first.select_option(label="Tag")
+    page.locator(".rule-row__value").first.wait_for()
+    page.locator(".rule-row__value").first.fill("vip")
+    count = page.locator("#segment-count .segment-count-panel__number strong")
+    count.filter(has_text="1").wait_for()
+    assert page.locator("#segment-count").get_by_text("Marguerite Duras").is_visible()
+    screenshot(page, "desktop-segment-builder")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/segments/*/")
+    assert page.get_by_role("heading", name="VIP patients").is_visible()
