@@ -86,6 +86,11 @@ def other_tenant(tenant) -> Tenant:
     return Tenant.objects.get(slug="beta")
 
 
+def alpha():
+    """Requests move the connection to the schema of the host they hit; read alpha's rows."""
+    return schema_context("alpha")
+
+
 # --- personas ----------------------------------------------------------------------------------
 @pytest.fixture
 def owner(tenant) -> User:

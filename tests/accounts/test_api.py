@@ -11,18 +11,13 @@ from rest_framework.test import APIClient
 from apps.accounts.models import ApiKey, IdempotencyRecord, Invitation, Role, User
 from apps.accounts.services import api_key_revoke
 from tests.accounts.factories import InvitationFactory, UserFactory
-from tests.conftest import api_client_for, owner_email
+from tests.conftest import alpha, api_client_for, owner_email
 
 ME = "/api/v1/me/"
 USERS = "/api/v1/users/"
 INVITATIONS = "/api/v1/invitations/"
 # search_path twice and the host lookup, the key lookup and its last use, then the users
 USERS_ENDPOINT_QUERIES = 6
-
-
-def alpha():
-    """Requests move the connection to the schema of the host they hit; read rows from alpha's."""
-    return schema_context("alpha")
 
 
 def session_api_client(user: User, slug: str = "alpha") -> APIClient:

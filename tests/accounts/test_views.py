@@ -17,7 +17,7 @@ from apps.accounts.services import (
     invitation_token,
 )
 from tests.accounts.factories import ApiKeyFactory, InvitationFactory, UserFactory
-from tests.conftest import PASSWORD, owner_email
+from tests.conftest import PASSWORD, alpha, owner_email
 
 MANAGER_PAGES = ["/settings/profile/", "/settings/users/", "/settings/api-keys/"]
 MEMBER_PAGES = ["/", "/settings/", "/settings/preferences/", *MANAGER_PAGES]
@@ -25,11 +25,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # search_path twice and the host lookup, session, user; then the team and open invitations
 USERS_PAGE_QUERIES = 7
 KEYS_PAGE_QUERIES = 6  # the same, with the key list instead of team and invitations
-
-
-def alpha():
-    """Requests move the connection to the schema of the host they hit; read rows from alpha's."""
-    return schema_context("alpha")
 
 
 def _refresh(obj):

@@ -23,7 +23,8 @@ from apps.contacts.models import (
     Transaction,
 )
 from tests.accounts.factories import UserFactory
-from tests.accounts.test_api import alpha, assert_error, session_api_client
+from tests.accounts.test_api import assert_error, session_api_client
+from tests.conftest import alpha
 from tests.contacts.factories import (
     ContactFactory,
     CustomFieldFactory,

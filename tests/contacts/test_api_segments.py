@@ -7,15 +7,12 @@ from django_tenants.utils import schema_context
 from apps.contacts.models import RfmScore, Segment, SegmentMember
 from apps.contacts.services import segment_create, segment_members_add
 from tests.accounts.factories import UserFactory
+from tests.conftest import alpha
 from tests.contacts.factories import ContactFactory, SegmentFactory
 
 SEGMENTS = "/api/v1/segments/"
 BERLIN = {"op": "and", "rules": [{"field": "city", "cmp": "eq", "value": "Berlin"}]}
 pytestmark = pytest.mark.django_db
-
-
-def alpha():
-    return schema_context("alpha")
 
 
 def fields_of(response, status=400) -> dict:

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from apps.contacts.models import (
     ConsentStatus,
@@ -32,6 +31,7 @@ from apps.contacts.services import (
     segment_members_remove,
     segment_update,
 )
+from tests.conftest import alpha
 from tests.contacts.factories import (
     ContactFactory,
     CustomFieldFactory,
@@ -411,8 +411,6 @@ def test_contact_list_filters_by_a_dynamic_segment(tenant):
 
 
 # --- pages ---------------------------------------------------------------------------------------
-def alpha():
-    return schema_context("alpha")
 
 
 def test_segment_list_page_query_count_does_not_grow_with_segments(

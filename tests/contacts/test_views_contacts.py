@@ -10,7 +10,6 @@ from decimal import Decimal
 import pytest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from apps.contacts import services
 from apps.contacts.models import (
@@ -24,6 +23,7 @@ from apps.contacts.models import (
 )
 from apps.contacts.views import contacts as views
 from tests.accounts.factories import UserFactory
+from tests.conftest import alpha
 from tests.contacts.factories import (
     ContactFactory,
     CustomFieldFactory,
@@ -42,11 +42,6 @@ LIST_FILTERED_QUERIES = 7  # htmx: ... the page of 51 rows and the capped count 
 DETAIL_QUERIES = 13
 NOTE_QUERIES = 8  # ... the contact, the insert, the first page of the timeline
 HOME_QUERIES = 7  # ... the three first-step counts in one query, and "My tasks"
-
-
-def alpha():
-    """Requests move the connection to the schema of the host they hit; read rows from alpha's."""
-    return schema_context("alpha")
 
 
 def _content(response) -> str:
