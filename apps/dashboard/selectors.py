@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import CharField, Count, Value
 
 from apps.accounts.models import ApiKey, Invitation, User
+from apps.contacts.models import Contact
 from apps.contacts.selectors import tasks_open_for
 
 HOME_TASKS = 10
@@ -21,15 +22,16 @@ def _count(queryset, name: str):
 
 
 def home_figures() -> dict:
-    """Counts that decide which first steps the home page offers (one query for all three)."""
+    """Counts that decide which first steps the home page offers (one query for all)."""
     team = _count(User.objects.filter(is_active=True), "team_size")
     invitations = _count(
         Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True),
         "open_invitations",
     )
     keys = _count(ApiKey.objects.filter(revoked_at__isnull=True), "api_keys")
-    figures = {"team_size": 0, "open_invitations": 0, "api_keys": 0}
-    figures.update(team.union(invitations, keys, all=True))
+    contacts = _count(Contact.objects.filter(erased_at__isnull=True), "contacts")
+    figures = {"team_size": 0, "open_invitations": 0, "api_keys": 0, "contacts": 0}
+    figures.update(team.union(invitations, keys, contacts, all=True))
     return figures
 
 

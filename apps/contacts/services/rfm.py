@@ -38,9 +38,11 @@ import datetime as dt
 import zoneinfo
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.scheduling.models import DueWork
 from apps.scheduling.services import due_work_handler, due_work_register
@@ -89,6 +91,29 @@ def _segment_case_sql() -> str:
         for segment, (r1, r2), (f1, f2), (m1, m2) in RFM_SEGMENTS
     ]
     return "CASE " + " ".join(whens) + f" ELSE '{RfmSegment.LOST.value}' END"
+
+
+RFM_WINDOW_MIN, RFM_WINDOW_MAX = 30, 1825
+
+
+def rfm_window_set(*, days) -> ContactSettings:
+    """Change how far back RFM looks (30 days to 5 years) and rescore everyone with it."""
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = 0
+    if not RFM_WINDOW_MIN <= days <= RFM_WINDOW_MAX:
+        raise ValidationError(
+            {"rfm_window_days": _("Choose between %(lo)s and %(hi)s days.")
+             % {"lo": RFM_WINDOW_MIN, "hi": RFM_WINDOW_MAX}}
+        )  # fmt: skip
+    with transaction.atomic():
+        settings = rfm_settings()
+        if settings.rfm_window_days != days:
+            settings.rfm_window_days = days
+            settings.save(update_fields=["rfm_window_days"])
+            rfm_recompute()
+    return settings
 
 
 def rfm_settings() -> ContactSettings:
