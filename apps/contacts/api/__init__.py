@@ -2,8 +2,9 @@
 
 
 def register(router, api_urlpatterns: list) -> None:
-    from . import contacts, privacy, segments
+    from . import activity, contacts, privacy, segments
 
     contacts.register(router, api_urlpatterns)
+    activity.register(router, api_urlpatterns)
     segments.register(router, api_urlpatterns)
     privacy.register(router, api_urlpatterns)

@@ -1,24 +1,16 @@
-"""API: contacts, consent, notes, timeline, tasks, event batches, transactions and custom field
-definitions. Serializers first, then viewsets; every write goes through a service."""
+"""API: contacts, and the consent, notes and timeline of one contact. Serializers first, then
+viewsets; every write goes through a service."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.accounts.models import Role, User
-from cxsuite.lib.api import TenantAPIView, TenantGenericViewSet
-from cxsuite.lib.throttling import CursorPagination
+from cxsuite.lib.api import TenantGenericViewSet
 
 from .. import selectors, services
 from ..models import (
@@ -27,85 +19,21 @@ from ..models import (
     ConsentMethod,
     ConsentStatus,
     Contact,
-    CustomField,
-    CustomFieldType,
     LifecycleStage,
     RfmScore,
     RfmSegment,
-    SalesChannel,
     Segment,
-    Task,
     TimelineEvent,
-    Transaction,
-    TransactionKind,
 )
-from ..services.timeline import INGEST_MAX
-
-ID_REGEX = r"[0-9]{1,18}"
-FORM_EXTRAS = {"csrfmiddlewaretoken"}  # sent by HTML forms with a session, never a field
-
-
-def _actor(request) -> User | None:
-    """The team member behind a session; an API key acts as nobody in particular."""
-    return request.user if isinstance(request.user, User) else None
-
-
-def _params(serializer_class, request) -> dict:
-    """Validated query parameters; a bad one is a 400 naming it."""
-    params = serializer_class(data=request.query_params.dict())
-    params.is_valid(raise_exception=True)
-    return params.validated_data
-
-
-def _id_field(**kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, **kwargs)
-
-
-class NewestFirstPagination(CursorPagination):
-    """Histories page by when things happened, not by when they were stored."""
-
-    ordering = ("-occurred_at", "-pk")
-
-
-class StrictInputMixin:
-    """Refuse fields an endpoint does not take, so a typo is reported instead of ignored."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            accepted = {n for n, f in self.fields.items() if not f.read_only} | FORM_EXTRAS
-            unknown = sorted(set(data) - accepted)
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: [_("This field cannot be set here.")] for name in unknown}
-                )
-        return super().to_internal_value(data)
-
-
-class NamedChoiceField(serializers.ChoiceField):
-    """A choice field documented as one named enum (`ChannelEnum`, ...) wherever it is used, so
-    one choice set never gets two names and two sets never share one (fields named "channel"
-    or "status" mean different things across the API)."""
-
-    def __init__(self, choices_class: type[models.TextChoices], **kwargs):
-        self.enum_name = f"{choices_class.__name__}Enum"
-        super().__init__(choices=choices_class.choices, **kwargs)
-
-
-class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = NamedChoiceField
-    match_subclasses = True
-
-    def map_serializer_field(self, auto_schema, direction):
-        field = self.target
-        lines = [f"* `{value}` - {label}" for value, label in field.choices.items()]
-        component = ResolvedComponent(
-            name=field.enum_name, type=ResolvedComponent.SCHEMA, object=field.enum_name,
-            schema={"type": "string", "enum": list(field.choices), "description": "\n".join(lines)},
-        )  # fmt: skip
-        auto_schema.registry.register_on_missing(component)
-        if field.allow_blank:
-            return {"oneOf": [component.ref, {"type": "string", "enum": [""]}]}
-        return component.ref
+from .common import (
+    ID_REGEX,
+    NamedChoiceField,
+    NewestFirstPagination,
+    StrictInputMixin,
+    id_field,
+    query_params,
+    request_actor,
+)
 
 
 # --- contacts ----------------------------------------------------------------------------------
@@ -169,7 +97,7 @@ class ContactInputSerializer(StrictInputMixin, serializers.Serializer):
     tags = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False, max_length=100
     )
-    owner = _id_field(required=False, allow_null=True, help_text="Id of an active team member")
+    owner = id_field(required=False, allow_null=True, help_text="Id of an active team member")
     lifecycle_stage = NamedChoiceField(LifecycleStage, required=False)
     source = serializers.CharField(required=False, allow_blank=True, max_length=40)
     custom = serializers.DictField(
@@ -186,7 +114,7 @@ class ContactListParamsSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(
         choices=LifecycleStage.choices, required=False, allow_blank=True
     )
-    segment = _id_field(required=False, help_text="Id of a segment: only its members")
+    segment = id_field(required=False, help_text="Id of a segment: only its members")
     updated_since = serializers.DateTimeField(
         required=False, help_text="ISO 8601; contacts changed at or after this time"
     )
@@ -201,7 +129,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGen
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Contact.objects.none()
-        params = _params(ContactListParamsSerializer, self.request)
+        params = query_params(ContactListParamsSerializer, self.request)
         segment = None
         if "segment" in params:
             segment = Segment.objects.filter(pk=params["segment"]).first()
@@ -230,7 +158,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGen
         data = ContactInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         contact = services.contact_create(
-            actor=_actor(request), source="api", **data.validated_data
+            actor=request_actor(request), source="api", **data.validated_data
         )
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
@@ -241,7 +169,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGen
         data = ContactInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         contact = services.contact_update(
-            contact=contact, actor=_actor(request), **data.validated_data
+            contact=contact, actor=request_actor(request), **data.validated_data
         )
         return Response(ContactSerializer(contact).data)
 
@@ -318,7 +246,7 @@ class ContactConsentViewSet(ContactNestedMixin, mixins.ListModelMixin, TenantGen
         data = ConsentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         event = services.consent_set(
-            contact=contact, method="api", actor=_actor(request), **data.validated_data
+            contact=contact, method="api", actor=request_actor(request), **data.validated_data
         )
         contact.refresh_from_db(fields=["email_consent", "sms_consent", "voice_consent"])
         body = {
@@ -339,7 +267,9 @@ class ContactNoteViewSet(ContactNestedMixin, TenantGenericViewSet):
         contact = self.contact()
         data = NoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        event = services.note_add(contact=contact, actor=_actor(request), **data.validated_data)
+        event = services.note_add(
+            contact=contact, actor=request_actor(request), **data.validated_data
+        )
         return Response(TimelineEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
@@ -355,273 +285,9 @@ class ContactEventViewSet(ContactNestedMixin, mixins.ListModelMixin, TenantGener
         return TimelineEvent.objects.filter(contact=self.contact())
 
 
-# --- tasks -------------------------------------------------------------------------------------
-class TaskSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Task
-        fields = [
-            "id", "contact", "title", "due_date", "assignee", "created_by", "done_at", "created",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-
-class TaskInputSerializer(StrictInputMixin, serializers.Serializer):
-    contact = serializers.PrimaryKeyRelatedField(
-        queryset=Contact.objects.filter(erased_at__isnull=True)
-    )
-    title = serializers.CharField(max_length=200)
-    due_date = serializers.DateField(required=False, allow_null=True, default=None)
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False, allow_null=True, default=None
-    )
-
-
-class TaskListParamsSerializer(serializers.Serializer):
-    assignee = _id_field(required=False, help_text="Id of a team member")
-    contact = _id_field(required=False)
-    open = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text="true: only tasks not done"
-    )
-
-
-class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet):
-    """Follow-ups about contacts for team members."""
-
-    serializer_class = TaskSerializer
-    lookup_value_regex = ID_REGEX
-
-    def get_queryset(self):
-        tasks = Task.objects.all()
-        if getattr(self, "swagger_fake_view", False) or self.action != "list":
-            return tasks
-        params = _params(TaskListParamsSerializer, self.request)
-        if "assignee" in params:
-            tasks = tasks.filter(assignee_id=params["assignee"])
-        if "contact" in params:
-            tasks = tasks.filter(contact_id=params["contact"])
-        if params.get("open") is not None:
-            tasks = tasks.filter(done_at__isnull=params["open"])
-        return tasks
-
-    @extend_schema(parameters=[TaskListParamsSerializer])
-    def list(self, request, *args, **kwargs):
-        """Tasks, newest first; filter by assignee, contact or open."""
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(request=TaskInputSerializer, responses={201: TaskSerializer})
-    def create(self, request):
-        """Create a follow-up about a contact."""
-        data = TaskInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        task = services.task_create(created_by=_actor(request), **data.validated_data)
-        return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=None, responses=TaskSerializer)
-    @action(detail=True, methods=["post"])
-    def complete(self, request, pk=None):
-        """Mark the task done (a second call keeps the first time)."""
-        task = services.task_complete(task=self.get_object(), actor=_actor(request))
-        return Response(TaskSerializer(task).data)
-
-
-# --- behavioural events in batches -------------------------------------------------------------
-class EventItemSerializer(serializers.Serializer):
-    """One event of a batch (documentation; the service checks each item and reports by index)."""
-
-    contact_id = serializers.IntegerField(required=False, help_text="The contact's id, or:")
-    email = serializers.EmailField(required=False, help_text="the contact's email")
-    type = serializers.CharField(max_length=64, help_text="e.g. page.viewed (no spaces)")
-    occurred_at = serializers.DateTimeField(required=False, help_text="ISO 8601 with offset")
-    properties = serializers.DictField(required=False)
-    client_event_id = serializers.CharField(
-        required=False, max_length=100, help_text="Your id; a resent event is not stored twice"
-    )
-
-
-@extend_schema_field(EventItemSerializer)
-class EventItemField(serializers.JSONField):
-    """Taken as sent, so that one bad item is reported by index instead of refusing the batch."""
-
-
-class EventBatchInputSerializer(StrictInputMixin, serializers.Serializer):
-    events = serializers.ListField(child=EventItemField(), min_length=1, max_length=INGEST_MAX)
-
-
-class EventBatchErrorSerializer(serializers.Serializer):
-    index = serializers.IntegerField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-
-
-class EventBatchResultSerializer(serializers.Serializer):
-    received = serializers.IntegerField()
-    created = serializers.IntegerField()
-    duplicates = serializers.IntegerField(help_text="Client event ids already stored")
-    errors = EventBatchErrorSerializer(many=True)
-
-
-class EventBatchView(TenantAPIView):
-    """Take up to 1,000 behavioural events at once; resending a batch stores nothing twice."""
-
-    @extend_schema(
-        request=EventBatchInputSerializer, responses=EventBatchResultSerializer,
-        operation_id="events_batch_create",
-    )  # fmt: skip
-    def post(self, request):
-        data = EventBatchInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = services.events_ingest(events=data.validated_data["events"], source="api")
-        return Response(EventBatchResultSerializer(result).data)
-
-
-# --- transactions ------------------------------------------------------------------------------
-class TransactionSerializer(serializers.ModelSerializer):
-    kind = NamedChoiceField(TransactionKind, read_only=True)
-    channel = NamedChoiceField(SalesChannel, read_only=True)
-
-    class Meta:
-        model = Transaction
-        fields = [
-            "id", "contact", "kind", "amount", "currency", "occurred_at", "items", "channel",
-            "external_ref", "refund_of", "created",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-
-class TransactionRefundInputSerializer(StrictInputMixin, serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
-    occurred_at = serializers.DateTimeField(required=False)
-    external_ref = serializers.CharField(
-        required=False, allow_blank=True, max_length=100, help_text="Unique when given"
-    )
-
-
-class TransactionInputSerializer(TransactionRefundInputSerializer):
-    contact = serializers.PrimaryKeyRelatedField(
-        queryset=Contact.objects.filter(erased_at__isnull=True)
-    )
-    currency = serializers.CharField(max_length=3, help_text="ISO 4217, e.g. EUR")
-    items = serializers.ListField(child=serializers.JSONField(), required=False)
-    channel = NamedChoiceField(SalesChannel, required=False)
-
-
-class TransactionListParamsSerializer(serializers.Serializer):
-    contact = _id_field(required=False)
-
-
-class TransactionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet):
-    """Purchases and refunds; a purchase makes the contact a customer and refreshes their RFM."""
-
-    serializer_class = TransactionSerializer
-    pagination_class = NewestFirstPagination
-    lookup_value_regex = ID_REGEX
-
-    def get_queryset(self):
-        transactions = Transaction.objects.all()
-        if getattr(self, "swagger_fake_view", False) or self.action != "list":
-            return transactions
-        params = _params(TransactionListParamsSerializer, self.request)
-        if "contact" in params:
-            transactions = transactions.filter(contact_id=params["contact"])
-        return transactions
-
-    @extend_schema(parameters=[TransactionListParamsSerializer])
-    def list(self, request, *args, **kwargs):
-        """Purchases and refunds, most recent first."""
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(request=TransactionInputSerializer, responses={201: TransactionSerializer})
-    def create(self, request):
-        """Record a purchase (once per external_ref)."""
-        data = TransactionInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        tx = services.transaction_record(**data.validated_data)
-        return Response(TransactionSerializer(tx).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=TransactionRefundInputSerializer, responses={201: TransactionSerializer})
-    @action(detail=True, methods=["post"])
-    def refund(self, request, pk=None):
-        """Refund (part of) this purchase, in its currency."""
-        purchase = self.get_object()
-        if purchase.kind != TransactionKind.PURCHASE:
-            raise ValidationError({"refund_of": _("Only a purchase can be refunded.")})
-        data = TransactionRefundInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        refund = services.transaction_record(
-            contact=purchase.contact, currency=purchase.currency, channel=purchase.channel,
-            kind=TransactionKind.REFUND, refund_of=purchase, **data.validated_data,
-        )  # fmt: skip
-        return Response(TransactionSerializer(refund).data, status=status.HTTP_201_CREATED)
-
-
-# --- custom field definitions ------------------------------------------------------------------
-class CustomFieldSerializer(serializers.ModelSerializer):
-    type = NamedChoiceField(CustomFieldType, read_only=True)
-
-    class Meta:
-        model = CustomField
-        fields = ["id", "key", "label", "type", "choices", "required", "created"]
-        read_only_fields = fields
-
-
-class CustomFieldInputSerializer(StrictInputMixin, serializers.Serializer):
-    key = serializers.CharField(
-        max_length=40, help_text="Lowercase letters, digits and _; fixed once created"
-    )
-    label = serializers.CharField(max_length=80)
-    type = NamedChoiceField(CustomFieldType, help_text="Fixed once created")
-    choices = serializers.ListField(
-        child=serializers.CharField(max_length=80), required=False, default=list,
-        help_text="Required for choice fields",
-    )  # fmt: skip
-    required = serializers.BooleanField(required=False, default=False)
-
-
-class CustomFieldUpdateInputSerializer(StrictInputMixin, serializers.Serializer):
-    label = serializers.CharField(max_length=80, required=False)
-    choices = serializers.ListField(child=serializers.CharField(max_length=80), required=False)
-    required = serializers.BooleanField(required=False)
-
-
-class CustomFieldViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet):
-    """The fields this business adds to its contacts; managers (or write keys) change them."""
-
-    serializer_class = CustomFieldSerializer
-    write_role = Role.MANAGER
-    lookup_value_regex = ID_REGEX
-
-    def get_queryset(self):
-        return CustomField.objects.all()
-
-    @extend_schema(request=CustomFieldInputSerializer, responses={201: CustomFieldSerializer})
-    def create(self, request):
-        """Define a custom field; key and type cannot change later."""
-        data = CustomFieldInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        field = services.custom_field_create(**data.validated_data)
-        return Response(CustomFieldSerializer(field).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=CustomFieldUpdateInputSerializer, responses=CustomFieldSerializer)
-    def partial_update(self, request, pk=None):
-        """Change the label, choices or whether the field is required."""
-        field = self.get_object()
-        data = CustomFieldUpdateInputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        field = services.custom_field_update(field=field, **data.validated_data)
-        return Response(CustomFieldSerializer(field).data)
-
-    @extend_schema(responses={204: None})
-    def destroy(self, request, pk=None):
-        """Delete the field and its values on every contact."""
-        services.custom_field_delete(field=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
 def register(router, api_urlpatterns: list) -> None:
-    """Add this module's viewsets to the router and any extra paths to api_urlpatterns."""
+    """Add the contact viewsets to the router and the per-contact paths to api_urlpatterns."""
     router.register("contacts", ContactViewSet, basename="contact")
-    router.register("tasks", TaskViewSet, basename="task")
-    router.register("transactions", TransactionViewSet, basename="transaction")
-    router.register("custom-fields", CustomFieldViewSet, basename="custom-field")
     nested = "contacts/<int:contact_pk>/"
     api_urlpatterns += [
         path(f"{nested}consent/", ContactConsentViewSet.as_view({"get": "list", "post": "create"}),
@@ -630,5 +296,4 @@ def register(router, api_urlpatterns: list) -> None:
              name="contact-notes"),
         path(f"{nested}events/", ContactEventViewSet.as_view({"get": "list"}),
              name="contact-events"),
-        path("events/batch/", EventBatchView.as_view(), name="events-batch"),
     ]  # fmt: skip

@@ -2,14 +2,20 @@
 
 from .contacts import (
     SORTS,
+    consent_history_for,
+    consent_latest_by_channel,
     contact_get,
     contact_list,
     contact_search_filter,
     tasks_open_for,
+    tasks_open_for_contact,
     timeline_for,
+    transactions_recent_for,
 )
 
 __all__ = [
+    "consent_history_for", "consent_latest_by_channel", "tasks_open_for_contact",
+    "transactions_recent_for",
     "SORTS", "contact_get", "contact_list", "contact_search_filter", "tasks_open_for",
     "timeline_for",
 ]  # fmt: skip

@@ -7,12 +7,12 @@ import datetime as dt
 import re
 
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from apps.accounts.models import User
 
-from ..models import Contact, Task, TimelineEvent
+from ..models import ConsentEvent, Contact, Task, TimelineEvent, Transaction
 
 SORTS = {
     "name": ("last_name", "first_name", "id"),
@@ -92,3 +92,37 @@ def tasks_open_for(user: User, *, limit: int = 20) -> QuerySet[Task]:
         .select_related("contact")
         .order_by("due_date", "pk")[:limit]
     )
+
+
+def consent_latest_by_channel(contact: Contact) -> dict[str, ConsentEvent]:
+    """The change that set each channel's current status (one row per channel, DISTINCT ON)."""
+    return {
+        event.channel: event
+        for event in ConsentEvent.objects.filter(contact=contact)
+        .select_related("actor")
+        .order_by("channel", "-occurred_at", "-pk")
+        .distinct("channel")
+    }
+
+
+def consent_history_for(contact: Contact, *, limit: int = 20) -> list[ConsentEvent]:
+    """The contact's latest consent changes, newest first."""
+    return list(
+        ConsentEvent.objects.filter(contact=contact)
+        .select_related("actor")
+        .order_by("-occurred_at", "-pk")[:limit]
+    )
+
+
+def tasks_open_for_contact(contact: Contact, *, limit: int = 50) -> list[Task]:
+    """The contact's open tasks, soonest due first, undated last."""
+    return list(
+        Task.objects.filter(contact=contact, done_at__isnull=True)
+        .select_related("assignee")
+        .order_by(F("due_date").asc(nulls_last=True), "pk")[:limit]
+    )
+
+
+def transactions_recent_for(contact: Contact, *, limit: int = 5) -> list[Transaction]:
+    """The contact's latest purchases and refunds."""
+    return list(Transaction.objects.filter(contact=contact).order_by("-occurred_at", "-pk")[:limit])

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from ..views import contact_actions as actions
 from ..views import contacts as views
 
 urlpatterns = [
@@ -11,13 +12,13 @@ urlpatterns = [
     path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
     path("contacts/<int:pk>/timeline/", views.contact_timeline, name="contact_timeline"),
-    path("contacts/<int:pk>/notes/", views.contact_note_add, name="contact_note_add"),
-    path("contacts/<int:pk>/calls/", views.contact_call_log, name="contact_call_log"),
-    path("contacts/<int:pk>/tasks/", views.contact_task_add, name="contact_task_add"),
+    path("contacts/<int:pk>/notes/", actions.contact_note_add, name="contact_note_add"),
+    path("contacts/<int:pk>/calls/", actions.contact_call_log, name="contact_call_log"),
+    path("contacts/<int:pk>/tasks/", actions.contact_task_add, name="contact_task_add"),
     path(
         "contacts/<int:pk>/tasks/<int:task_pk>/done/",
-        views.contact_task_complete,
+        actions.contact_task_complete,
         name="contact_task_complete",
     ),
-    path("contacts/<int:pk>/consent/", views.contact_consent_set, name="contact_consent_set"),
+    path("contacts/<int:pk>/consent/", actions.contact_consent_set, name="contact_consent_set"),
 ]

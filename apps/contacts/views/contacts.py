@@ -9,9 +9,7 @@ import contextlib
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
-from django.http import HttpResponse
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -20,17 +18,14 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import reswap, retarget
 
 from apps.accounts.models import Role
 from apps.accounts.views import role_required
-from cxsuite.lib.forms import form_add_service_errors
 
 from .. import selectors, services
 from ..forms import (
     BulkActionForm,
     CallLogForm,
-    ConsentForm,
     ContactFilterForm,
     ContactForm,
     NoteForm,
@@ -39,7 +34,6 @@ from ..forms import (
 )
 from ..models import (
     Channel,
-    ConsentEvent,
     ConsentMethod,
     ConsentStatus,
     Contact,
@@ -47,8 +41,6 @@ from ..models import (
     CustomFieldType,
     RfmScore,
     Segment,
-    Task,
-    Transaction,
 )
 
 PAGE_SIZE = 50
@@ -59,11 +51,11 @@ TASKS_SHOWN = 50
 PURCHASES_SHOWN = 5
 
 
-def _is_partial(request) -> bool:
+def is_partial(request) -> bool:
     return bool(request.htmx) and not request.htmx.boosted
 
 
-def _can_write(request) -> bool:
+def can_write_for(request) -> bool:
     return request.user.has_role(Role.STAFF)
 
 
@@ -75,7 +67,7 @@ def _url_or_none(name: str, *args) -> str | None:
         return None
 
 
-def _safe_next(request, fallback: str) -> str:
+def safe_next(request, fallback: str) -> str:
     target = request.POST.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -115,7 +107,7 @@ def _list_context(request) -> dict:
         "total": total, "total_capped": total is not None and total > COUNT_CAP,
         "count_cap": COUNT_CAP, "page": page, "has_next": has_next, "has_previous": page > 1,
         "first_row": offset + 1, "last_row": offset + len(rows),
-        "can_write": _can_write(request),
+        "can_write": can_write_for(request),
         "export_url": _url_or_none("contacts:contact_export"),
         "import_url": _url_or_none("contacts:import_upload"),
     }  # fmt: skip
@@ -125,7 +117,7 @@ def _list_context(request) -> dict:
 @require_GET
 def contact_list(request):
     context = _list_context(request)
-    if _is_partial(request):
+    if is_partial(request):
         return render(request, "contacts/_contact_table.html", context)
     context["segments"] = list(Segment.objects.only("pk", "name").order_by("name")[:200])
     context["stages"] = ContactFilterForm.base_fields["stage"].choices[1:]
@@ -137,7 +129,7 @@ def contact_list(request):
 @require_POST
 def contacts_bulk(request):
     """Add or remove a tag on the ticked rows, or hand them to the export."""
-    back = _safe_next(request, reverse("contacts:contact_list"))
+    back = safe_next(request, reverse("contacts:contact_list"))
     form = BulkActionForm(request.POST)
     if not form.is_valid():
         if "ids" in form.errors:
@@ -235,20 +227,10 @@ def _custom_values(contact: Contact, definitions: list[CustomField]) -> list[tup
     return shown
 
 
-def _consent_context(contact: Contact) -> dict:
+def consent_context(contact: Contact) -> dict:
     """Current status per channel with the change that set it, and the recent history."""
-    latest = {
-        event.channel: event
-        for event in ConsentEvent.objects.filter(contact=contact)
-        .select_related("actor")
-        .order_by("channel", "-occurred_at", "-pk")
-        .distinct("channel")
-    }  # one row per channel (DISTINCT ON), whatever the length of the history
-    history = list(
-        ConsentEvent.objects.filter(contact=contact)
-        .select_related("actor")
-        .order_by("-occurred_at", "-pk")[:CONSENT_HISTORY]
-    )
+    latest = selectors.consent_latest_by_channel(contact)
+    history = selectors.consent_history_for(contact, limit=CONSENT_HISTORY)
     channels = [
         {
             "value": value,
@@ -265,7 +247,7 @@ def _consent_context(contact: Contact) -> dict:
     }  # fmt: skip
 
 
-def _parse_before(raw: str) -> tuple[dt.datetime, int] | None:
+def parse_before(raw: str) -> tuple[dt.datetime, int] | None:
     """The keyset "<ISO time>,<id>" of the last event seen, or None when absent or garbled."""
     at, _sep, pk = (raw or "").rpartition(",")
     when = parse_datetime(at) if at else None
@@ -310,7 +292,7 @@ def _timeline_decorate(events: list) -> None:
             }
 
 
-def _timeline_context(contact: Contact, before: tuple[dt.datetime, int] | None) -> dict:
+def timeline_context(contact: Contact, before: tuple[dt.datetime, int] | None) -> dict:
     events = selectors.timeline_for(contact, before=before, limit=TIMELINE_PAGE + 1)
     _timeline_decorate(events)
     older = None
@@ -321,27 +303,19 @@ def _timeline_context(contact: Contact, before: tuple[dt.datetime, int] | None) 
     return {"events": events, "older": older, "paged": before is not None}
 
 
-def _open_tasks(contact: Contact) -> list[Task]:
-    return list(
-        Task.objects.filter(contact=contact, done_at__isnull=True)
-        .select_related("assignee")
-        .order_by(F("due_date").asc(nulls_last=True), "pk")[:TASKS_SHOWN]
-    )
-
-
-def _tasks_context(request, contact: Contact, *, users=None, task_form=None) -> dict:
-    can_write = _can_write(request) and not contact.erased_at
+def tasks_context(request, contact: Contact, *, users=None, task_form=None) -> dict:
+    can_write = can_write_for(request) and not contact.erased_at
     if can_write and task_form is None:
         users = list(active_users()) if users is None else users
         task_form = TaskForm(users=users, initial={"assignee": request.user.pk})
     return {
-        "contact": contact, "tasks": _open_tasks(contact), "task_form": task_form,
+        "contact": contact, "tasks": selectors.tasks_open_for_contact(contact, limit=TASKS_SHOWN), "task_form": task_form,
         "today": timezone.localdate(), "can_write": can_write,
     }  # fmt: skip
 
 
-def _detail_context(request, contact: Contact, **forms) -> dict:
-    can_write = _can_write(request) and not contact.erased_at
+def detail_context(request, contact: Contact, **forms) -> dict:
+    can_write = can_write_for(request) and not contact.erased_at
     definitions = list(CustomField.objects.all())
     try:
         rfm = contact.rfm
@@ -352,14 +326,10 @@ def _detail_context(request, contact: Contact, **forms) -> dict:
         "phone_pretty": services.phone_display(contact.phone),
         "email_parts": contact.email.partition("@")[::2],
         "custom_values": _custom_values(contact, definitions), "rfm": rfm,
-        "purchases": list(
-            Transaction.objects.filter(contact=contact).order_by("-occurred_at", "-pk")[
-                :PURCHASES_SHOWN
-            ]
-        ),
-        **_consent_context(contact),
-        **_timeline_context(contact, _parse_before(request.GET.get("before", ""))),
-        **_tasks_context(request, contact, task_form=forms.get("task_form")),
+        "purchases": selectors.transactions_recent_for(contact, limit=PURCHASES_SHOWN),
+        **consent_context(contact),
+        **timeline_context(contact, parse_before(request.GET.get("before", ""))),
+        **tasks_context(request, contact, task_form=forms.get("task_form")),
     }  # fmt: skip
     # privacy export and erase belong to the data pages; shown once those exist
     context["privacy_actions"] = _url_or_none("contacts:contact_privacy_export", contact.pk)
@@ -373,7 +343,7 @@ def _detail_context(request, contact: Contact, **forms) -> dict:
 @require_GET
 def contact_detail(request, pk: int):
     contact = selectors.contact_get(pk)
-    return render(request, "contacts/contact_detail.html", _detail_context(request, contact))
+    return render(request, "contacts/contact_detail.html", detail_context(request, contact))
 
 
 @role_required(Role.VIEWER)
@@ -381,161 +351,13 @@ def contact_detail(request, pk: int):
 def contact_timeline(request, pk: int):
     """The next page of the timeline ("Show older"); without htmx, the contact page at it."""
     contact = selectors.contact_get(pk)
-    before = _parse_before(request.GET.get("before", ""))
-    if not _is_partial(request):
+    before = parse_before(request.GET.get("before", ""))
+    if not is_partial(request):
         url = reverse("contacts:contact_detail", args=[contact.pk])
         if before:
             url += "?" + urlencode({"before": request.GET["before"]}) + "#timeline"
         return redirect(url)
     return render(
         request, "contacts/_timeline_events.html",
-        {"contact": contact, **_timeline_context(contact, before)},
+        {"contact": contact, **timeline_context(contact, before)},
     )  # fmt: skip
-
-
-# --- quick actions -------------------------------------------------------------------------------
-def _writable_contact(pk: int) -> Contact:
-    contact = selectors.contact_get(pk)
-    if contact.erased_at:
-        raise PermissionDenied(_("This contact was erased and cannot be changed."))
-    return contact
-
-
-def _timeline_response(request, contact: Contact, *, oob: list[tuple[str, dict]] = ()):
-    """The refreshed first page of the timeline, plus any out-of-band fragments."""
-    context = {"contact": contact, **_timeline_context(contact, None)}
-    content = render(request, "contacts/_timeline.html", context).content
-    for template, extra in oob:
-        content += render(request, template, {"contact": contact, "oob": True, **extra}).content
-    return HttpResponse(content)
-
-
-def _form_error_response(request, template: str, target: str, context: dict) -> HttpResponse:
-    response = render(request, template, context)
-    retarget(response, target)
-    reswap(response, "outerHTML")
-    return response
-
-
-def _timeline_write(request, pk: int, *, form_class, template, target, key, write):
-    """Shared shape of "add a note" and "log a call": validate, call the service, redraw."""
-    contact = _writable_contact(pk)
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            write(contact, form.cleaned_data)
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-    if form.errors:
-        if _is_partial(request):
-            return _form_error_response(request, template, target, {"contact": contact, key: form})
-        context = _detail_context(request, contact, **{key: form})
-        return render(request, "contacts/contact_detail.html", context, status=400)
-    if _is_partial(request):
-        return _timeline_response(request, contact, oob=[(template, {key: form_class()})])
-    return redirect(reverse("contacts:contact_detail", args=[contact.pk]) + "#timeline")
-
-
-@role_required(Role.STAFF)
-@require_POST
-def contact_note_add(request, pk: int):
-    return _timeline_write(
-        request, pk, form_class=NoteForm, template="contacts/_note_form.html",
-        target="#note-form", key="note_form",
-        write=lambda contact, data: services.note_add(
-            contact=contact, text=data["text"], actor=request.user
-        ),
-    )  # fmt: skip
-
-
-@role_required(Role.STAFF)
-@require_POST
-def contact_call_log(request, pk: int):
-    return _timeline_write(
-        request, pk, form_class=CallLogForm, template="contacts/_call_form.html",
-        target="#call-form", key="call_form",
-        write=lambda contact, data: services.call_log_add(
-            contact=contact, summary=data["summary"], direction=data["direction"],
-            actor=request.user,
-        ),
-    )  # fmt: skip
-
-
-def _tasks_response(request, contact: Contact, **kwargs) -> HttpResponse:
-    """The task card, with the timeline swapped out-of-band (tasks leave events there)."""
-    content = render(
-        request, "contacts/_task_list.html", _tasks_context(request, contact, **kwargs)
-    ).content
-    timeline = {"oob": True, "contact": contact, **_timeline_context(contact, None)}
-    content += render(request, "contacts/_timeline.html", timeline).content
-    return HttpResponse(content)
-
-
-@role_required(Role.STAFF)
-@require_POST
-def contact_task_add(request, pk: int):
-    contact = _writable_contact(pk)
-    users = list(active_users())
-    form = TaskForm(request.POST, users=users)
-    if form.is_valid():
-        try:
-            services.task_create(
-                contact=contact, title=form.cleaned_data["title"],
-                due_date=form.cleaned_data["due_date"], assignee=form.cleaned_data["assignee"],
-                created_by=request.user,
-            )  # fmt: skip
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-    if form.errors:
-        if _is_partial(request):
-            return render(
-                request, "contacts/_task_list.html",
-                _tasks_context(request, contact, task_form=form),
-            )  # fmt: skip
-        context = _detail_context(request, contact, task_form=form)
-        return render(request, "contacts/contact_detail.html", context, status=400)
-    if _is_partial(request):
-        return _tasks_response(request, contact, users=users)
-    messages.success(request, _("Task added."))
-    return redirect(reverse("contacts:contact_detail", args=[contact.pk]) + "#task-list")
-
-
-@role_required(Role.STAFF)
-@require_POST
-def contact_task_complete(request, pk: int, task_pk: int):
-    contact = _writable_contact(pk)
-    task = get_object_or_404(Task, pk=task_pk, contact=contact)
-    services.task_complete(task=task, actor=request.user)
-    if _is_partial(request):
-        return _tasks_response(request, contact)
-    messages.success(request, _("Task done: %(title)s") % {"title": task.title})
-    return redirect(_safe_next(request, reverse("contacts:contact_detail", args=[contact.pk])))
-
-
-@role_required(Role.STAFF)
-@require_POST
-def contact_consent_set(request, pk: int):
-    contact = _writable_contact(pk)
-    form = ConsentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a channel and a status."))
-    else:
-        try:
-            services.consent_set(
-                contact=contact, channel=form.cleaned_data["channel"],
-                status=form.cleaned_data["status"], method=ConsentMethod.STAFF,
-                actor=request.user, note=form.cleaned_data["note"],
-            )  # fmt: skip
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-    if not _is_partial(request):
-        return redirect(reverse("contacts:contact_detail", args=[contact.pk]) + "#consent-panel")
-    contact = selectors.contact_get(contact.pk)  # the consent columns just changed
-    content = render(
-        request, "contacts/_consent_panel.html", {"contact": contact, **_consent_context(contact),
-                                                  "can_write": True},
-    ).content  # fmt: skip
-    timeline = {"oob": True, "contact": contact, **_timeline_context(contact, None)}
-    content += render(request, "contacts/_timeline.html", timeline).content
-    return HttpResponse(content)
