@@ -552,7 +552,7 @@ def test_timeline_shows_25_events_then_loads_older_ones_by_keyset(owner_client):
     contact = ContactFactory()
     start = timezone.now() - dt.timedelta(days=40)
     for n in range(30):
-        TimelineEventFactory(contact=contact, type="page.viewed", properties={"n": f"event-{n}"},
+        TimelineEventFactory(contact=contact, type="widget.used", properties={"n": f"event-{n}"},
                              occurred_at=start + dt.timedelta(days=n))  # fmt: skip
     content = _content(owner_client.get(f"/contacts/{contact.pk}/"))
     assert content.count('class="timeline__item') == 25
@@ -570,7 +570,7 @@ def test_older_timeline_works_without_javascript(owner_client):
     contact = ContactFactory()
     start = timezone.now() - dt.timedelta(days=40)
     for n in range(27):
-        TimelineEventFactory(contact=contact, properties={"n": f"event-{n}"},
+        TimelineEventFactory(contact=contact, type="widget.used", properties={"n": f"event-{n}"},
                              occurred_at=start + dt.timedelta(days=n))  # fmt: skip
     content = _content(owner_client.get(f"/contacts/{contact.pk}/"))
     href = re.search(r'class="button[^"]*timeline__more" href="([^"]+)"', content).group(1)
@@ -582,7 +582,7 @@ def test_older_timeline_works_without_javascript(owner_client):
 @pytest.mark.django_db
 def test_a_garbled_keyset_shows_the_newest_events(owner_client):
     contact = ContactFactory()
-    TimelineEventFactory(contact=contact, properties={"n": "newest"})
+    TimelineEventFactory(contact=contact, type="widget.used", properties={"n": "newest"})
     response = owner_client.get(f"/contacts/{contact.pk}/?before=yesterday,abc")
     assert response.status_code == 200
     assert "newest" in _content(response)
@@ -953,3 +953,14 @@ def test_contact_page_offers_the_privacy_actions_to_staff_only(staff_client, vie
         pytest.skip("the data pages are not there yet")
     assert 'id="privacy-actions"' in _content(staff_client.get(f"/contacts/{contact.pk}/"))
     assert 'id="privacy-actions"' not in _content(viewer_client.get(f"/contacts/{contact.pk}/"))
+
+
+@pytest.mark.django_db
+def test_behavioural_events_read_as_sentences(owner_client):
+    contact = ContactFactory()
+    TimelineEventFactory(contact=contact, type="page.viewed", properties={"path": "/whitening"})
+    TimelineEventFactory(contact=contact, type="link.clicked", properties={"path": "/book"})
+    content = _content(owner_client.get(f"/contacts/{contact.pk}/"))
+    assert "Viewed a page" in content and "/whitening" in content
+    assert "Clicked a link" in content
+    assert "<code>page.viewed</code>" not in content
