@@ -117,6 +117,7 @@ TENANT_APPS = [
     "apps.accounts",
     "apps.scheduling",
     "apps.contacts",
+    "apps.messaging",
     "apps.dashboard",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -306,8 +307,19 @@ DUE_WORK_LEASE_SECONDS = env_int("DUE_WORK_LEASE_SECONDS", 60)
 DUE_WORK_BATCH = env_int("DUE_WORK_BATCH", 200)
 
 
+# --- messaging ---------------------------------------------------------------------------------
+# Key for provider secrets stored in the database (Fernet, 32 url-safe base64 bytes). Without
+# it a key is derived from SECRET_KEY, which is fine for development only.
+MESSAGING_ENCRYPTION_KEY = env("MESSAGING_ENCRYPTION_KEY")
+# Where links in messages (unsubscribe, tracking) point when no request is at hand.
+MESSAGING_TRACK_LINKS = env_bool("MESSAGING_TRACK_LINKS", True)
+TWILIO_API_BASE = env("TWILIO_API_BASE", "https://api.twilio.com")
+
+
 # --- email -------------------------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Development writes each e-mail to a file in .data/mail (the Outbox shows them too).
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
@@ -321,4 +333,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    # the folder broker's URL has no host name by design; kombu warns about it on every send
+    "loggers": {"kombu.connection": {"level": "ERROR"}},
 }

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from apps.accounts import api as accounts_api
 from apps.contacts import api as contacts_api
+from apps.messaging import api as messaging_api
 from cxsuite.health import healthz
 
 router = DefaultRouter()
@@ -16,12 +17,14 @@ router.register("invitations", accounts_api.InvitationViewSet, basename="invitat
 
 api_urlpatterns = [path("me/", accounts_api.MeView.as_view(), name="me")]
 contacts_api.register(router, api_urlpatterns)
+messaging_api.register(router, api_urlpatterns)
 api_urlpatterns += router.urls
 
 urlpatterns = [
     path("api/v1/", include((api_urlpatterns, "api"))),  # first: the hottest path resolves fastest
     path("", include("apps.dashboard.urls")),
     path("", include("apps.contacts.urls")),
+    path("", include("apps.messaging.urls")),
     path("", include("apps.accounts.urls")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf=__name__), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

@@ -22,6 +22,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Home"), "dashboard:home", "home", "dashboard:"),
     NavItem(_("Contacts"), "contacts:contact_list", "contacts", "contacts:"),
     NavItem(_("Segments"), "contacts:segment_list", "segments", "contacts:segment"),
+    NavItem(_("Messages"), "messaging:outbox", "messages", "messaging:"),
     NavItem(_("Settings"), "accounts:settings", "settings", "accounts:"),
 ]
 

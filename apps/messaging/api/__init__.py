@@ -1,0 +1,7 @@
+"""The messaging API; `register` adds its viewsets to the router."""
+
+
+def register(router, api_urlpatterns: list) -> None:
+    from . import messages
+
+    messages.register(router, api_urlpatterns)

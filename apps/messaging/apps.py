@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class MessagingConfig(AppConfig):
+    name = "apps.messaging"
+    label = "messaging"
+    verbose_name = "Messaging"
+
+    def ready(self) -> None:
+        from . import services  # noqa: F401  (registers due-work handlers)

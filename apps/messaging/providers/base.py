@@ -1,0 +1,29 @@
+"""The interface every SMS, voice and email provider implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..models import Message
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What a provider made of one message: its id there, or the error and whether a retry
+    may help (timeouts and server errors are transient; a refused number is not)."""
+
+    provider_message_id: str = ""
+    ok: bool = True
+    error: str = ""
+    transient: bool = False
+
+
+class Provider:
+    """Sends one rendered message on its channel."""
+
+    kind = ""
+
+    def send(self, message: Message, *, headers: dict[str, str] | None = None) -> SendResult:
+        raise NotImplementedError

@@ -1,0 +1,42 @@
+"""Reads of the message log and the replies inbox: filtered, newest first, contact joined."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from apps.contacts.models import Contact
+
+from .models import InboundMessage, Message
+
+
+def message_list(
+    *, channel: str = "", status: str = "", contact: Contact | int | None = None, query: str = ""
+) -> QuerySet[Message]:
+    """Messages matching the filters, newest first, with the contact joined (no N+1)."""
+    messages = Message.objects.select_related("contact").order_by("-created", "-pk")
+    if channel:
+        messages = messages.filter(channel=channel)
+    if status:
+        messages = messages.filter(status=status)
+    if contact is not None:
+        messages = messages.filter(contact=contact)
+    query = (query or "").strip()
+    if query:
+        messages = messages.filter(
+            Q(to__icontains=query) | Q(subject__icontains=query) | Q(purpose__icontains=query)
+        )
+    return messages
+
+
+def message_get(pk: int) -> Message:
+    """One message with its contact, or 404."""
+    return get_object_or_404(Message.objects.select_related("contact"), pk=pk)
+
+
+def inbound_list(unread_only: bool = False) -> QuerySet[InboundMessage]:
+    """Replies customers sent, newest first, with the contact joined."""
+    replies = InboundMessage.objects.select_related("contact").order_by("-received_at", "-pk")
+    if unread_only:
+        replies = replies.filter(read_at__isnull=True)
+    return replies

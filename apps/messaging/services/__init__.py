@@ -1,0 +1,13 @@
+"""Every message to a customer goes through here; one module per sub-domain."""
+
+from .sending import (
+    channel_choose,
+    message_deliver,
+    message_mark,
+    message_send,
+    message_status_update,
+)
+
+__all__ = [
+    "channel_choose", "message_deliver", "message_mark", "message_send", "message_status_update",
+]  # fmt: skip

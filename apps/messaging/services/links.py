@@ -1,0 +1,168 @@
+"""Links a customer follows from a message: one-click unsubscribe, the preference page, the
+open pixel and tracked clicks. Each carries a token signed with a salt per purpose; the payload
+names the schema, so a link made for one business never works on another."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.contacts.models import Channel, ConsentMethod, ConsentStatus, Contact
+from apps.contacts.services import consent_set
+
+from ..models import Message
+
+SALTS = {
+    "unsubscribe": "messaging.link.unsubscribe",
+    "preferences": "messaging.link.preferences",
+    "open": "messaging.link.open",
+    "click": "messaging.link.click",
+}
+# Unsubscribe and preference links must keep working long after the message was read.
+MAX_AGE = {
+    "unsubscribe": 400 * 86400,
+    "preferences": 400 * 86400,
+    "open": 180 * 86400,
+    "click": 400 * 86400,
+}
+INVALID = gettext_lazy(
+    "This link is not valid. It may be incomplete or meant for another business."
+)
+EXPIRED = gettext_lazy("This link has expired. Use the link in a newer message.")
+
+
+# --- tokens --------------------------------------------------------------------------------------
+def _dumps(purpose: str, payload: dict) -> str:
+    return signing.dumps({"s": connection.schema_name, **payload}, salt=SALTS[purpose])
+
+
+def _loads(purpose: str, token: str) -> dict:
+    """The payload of a valid token of this business, or a ValidationError saying why not."""
+    try:
+        data = signing.loads(token, salt=SALTS[purpose], max_age=MAX_AGE[purpose])
+    except signing.SignatureExpired as exc:
+        raise ValidationError(EXPIRED) from exc
+    except signing.BadSignature as exc:
+        raise ValidationError(INVALID) from exc
+    if not isinstance(data, dict) or data.get("s") != connection.schema_name:
+        raise ValidationError(INVALID)
+    return data
+
+
+def _absolute(base_url: str, name: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}{reverse(name, args=[token])}"
+
+
+def _is_web_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def unsubscribe_url(*, message: Message, base_url: str) -> str:
+    """The one-click unsubscribe link of an email (also the List-Unsubscribe header)."""
+    token = _dumps("unsubscribe", {"m": message.pk, "c": message.contact_id})
+    return _absolute(base_url, "messaging:link_unsubscribe", token)
+
+
+def unsubscribe_headers(*, message: Message, base_url: str) -> dict[str, str]:
+    """RFC 8058 headers for an email, so mail apps show their own unsubscribe button."""
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(message=message, base_url=base_url)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def preferences_url(*, contact: Contact, base_url: str) -> str:
+    """The page where a customer sets each channel."""
+    return _absolute(
+        base_url, "messaging:link_preferences", _dumps("preferences", {"c": contact.pk})
+    )
+
+
+def open_pixel_url(*, message: Message, base_url: str) -> str:
+    """The 1x1 image whose loading marks an email opened."""
+    token = _dumps("open", {"m": message.pk})
+    return f"{base_url.rstrip('/')}{reverse('messaging:link_open', args=[token])}"
+
+
+def tracked_url(*, message: Message, url: str, base_url: str) -> str:
+    """A link that records the click and then goes to `url`, the only place it can go."""
+    if not _is_web_url(url):
+        raise ValidationError({"url": _("Only http and https links can be tracked.")})
+    return _absolute(base_url, "messaging:link_click", _dumps("click", {"m": message.pk, "u": url}))
+
+
+# --- what following a link does ------------------------------------------------------------------
+def contact_for_token(*, token: str, purpose: str) -> Contact:
+    """The contact an unsubscribe or preference link is for (erased contacts have none)."""
+    data = _loads(purpose, token)
+    contact = Contact.objects.filter(pk=data.get("c"), erased_at__isnull=True).first()
+    if contact is None:
+        raise ValidationError(INVALID)
+    return contact
+
+
+def _message_for(purpose: str, token: str) -> tuple[Message, dict]:
+    data = _loads(purpose, token)
+    message = Message.objects.filter(pk=data.get("m")).first()
+    if message is None:
+        raise ValidationError(INVALID)
+    return message, data
+
+
+def unsubscribe_one_click(*, token: str) -> Contact:
+    """Opt the contact out of email at once (the RFC 8058 one-click POST or the page's button)."""
+    contact = contact_for_token(token=token, purpose="unsubscribe")
+    consent_set(
+        contact=contact, channel=Channel.EMAIL, status=ConsentStatus.OPTED_OUT,
+        method=ConsentMethod.FORM, note="one-click unsubscribe",
+    )  # fmt: skip
+    return contact
+
+
+def preferences_save(*, token: str, email: bool, sms: bool, voice: bool) -> Contact:
+    """Keep the customer's choice per channel; every change lands in the consent history."""
+    contact = contact_for_token(token=token, purpose="preferences")
+    with transaction.atomic():
+        for channel, wanted in ((Channel.EMAIL, email), (Channel.SMS, sms), (Channel.VOICE, voice)):
+            consent_set(
+                contact=contact, channel=channel,
+                status=ConsentStatus.OPTED_IN if wanted else ConsentStatus.OPTED_OUT,
+                method=ConsentMethod.FORM, note="preference page",
+            )  # fmt: skip
+    contact.refresh_from_db(fields=["email_consent", "sms_consent", "voice_consent"])
+    return contact
+
+
+def message_opened(*, token: str) -> Message:
+    """Mark the message opened (the pixel loaded)."""
+    from .sending import message_mark
+
+    message, _data = _message_for("open", token)
+    message_mark(message=message, status="opened")
+    return message
+
+
+def click_target(*, token: str) -> str:
+    """The URL signed into a click link (a read; nothing is recorded)."""
+    _message, data = _message_for("click", token)
+    target = data.get("u") or ""
+    if not isinstance(target, str) or not _is_web_url(target):
+        raise ValidationError(INVALID)
+    return target
+
+
+def message_clicked(*, token: str) -> str:
+    """Mark the message clicked and return the URL signed into the link."""
+    from .sending import message_mark
+
+    target = click_target(token=token)
+    message, _data = _message_for("click", token)
+    message_mark(message=message, status="clicked")
+    return target

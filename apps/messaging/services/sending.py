@@ -1,0 +1,410 @@
+"""One way to send anything to a customer: check consent, quiet hours and the marketing cap,
+pick the channel the contact answers, render in their language, log, deliver after commit.
+
+Every message that is not sent, deferred or sent elsewhere carries a reason a person can read,
+and the same reason goes on the contact's timeline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.contacts.models import Channel, ConsentStatus, Contact
+from apps.contacts.services import event_record
+from apps.scheduling.services import due_work_handler, due_work_register
+from apps.tenants.services import tenant_current
+
+from ..models import Category, ChannelStats, Message, MessageStatus, MessagingSettings
+
+ALWAYS_ALLOWED = {"sms_stop_confirmation"}  # the one reply carriers require after STOP
+FALLBACK_PURPOSES = {"appointment_reminder", "payment_reminder"}
+PRIOR_STRENGTH = 2.0  # how many messages' worth of weight the business average carries
+DEFAULT_PRIOR = 0.3
+CHANNEL_LABELS = {Channel.EMAIL: "email", Channel.SMS: "SMS", Channel.VOICE: "voice"}
+ANSWERED = {MessageStatus.OPENED, MessageStatus.CLICKED, MessageStatus.REPLIED}
+MAX_DELIVERY_ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class ChannelChoice:
+    channel: str
+    reason: str
+
+
+def _settings() -> MessagingSettings:
+    from .settings import messaging_settings
+
+    return messaging_settings()
+
+
+def _address(contact: Contact, channel: str) -> str:
+    return contact.email if channel == Channel.EMAIL else contact.phone
+
+
+def _consent_refusal(contact: Contact, channel: str, category: str, purpose: str) -> str:
+    """Why this contact may not get this message on this channel ('' when they may)."""
+    label = CHANNEL_LABELS[channel]
+    if contact.erased_at:
+        return _("contact erased")
+    if not _address(contact, channel):
+        return _("no %(channel)s address") % {"channel": label}
+    if purpose in ALWAYS_ALLOWED:
+        return ""
+    status = contact.consent_for(channel)
+    if status == ConsentStatus.OPTED_OUT:
+        return _("opted out of %(channel)s") % {"channel": label}
+    if category == Category.MARKETING and status != ConsentStatus.OPTED_IN:
+        return _("no marketing opt-in for %(channel)s") % {"channel": label}
+    return ""
+
+
+def _prior_rates() -> dict[str, float]:
+    """The business's answer rate per channel: the prior for contacts with little history."""
+    rows = ChannelStats.objects.values("channel").annotate(d=Sum("delivered"), a=Sum("answered"))
+    rates = {row["channel"]: (row["a"] / row["d"]) for row in rows if row["d"]}
+    return {channel: rates.get(channel, DEFAULT_PRIOR) for channel in Channel.values}
+
+
+def channel_choose(*, contact: Contact, category: str, purpose: str) -> ChannelChoice:
+    """The consented channel with the best smoothed answer rate, and the reason in words.
+
+    rate = (answered + prior x k) / (delivered + k): a contact with no history gets the
+    business's average; one who ignored six emails and answered four of five texts gets texts.
+    Voice is only chosen when nothing else is possible.
+    """
+    allowed = [
+        ch for ch in (Channel.SMS, Channel.EMAIL)
+        if not _consent_refusal(contact, ch, category, purpose)
+    ]  # fmt: skip
+    if not allowed:
+        if not _consent_refusal(contact, Channel.VOICE, category, purpose):
+            return ChannelChoice(Channel.VOICE, _("voice: the only channel allowed"))
+        fallback = contact.preferred_channel or Channel.SMS
+        return ChannelChoice(fallback, "")
+    stats = {s.channel: s for s in ChannelStats.objects.filter(contact=contact)}
+    priors = _prior_rates()
+    scored, parts = [], []
+    for ch in allowed:
+        s = stats.get(ch)
+        delivered, answered = (s.delivered, s.answered) if s else (0, 0)
+        rate = (answered + priors[ch] * PRIOR_STRENGTH) / (delivered + PRIOR_STRENGTH)
+        preferred = 1 if contact.preferred_channel == ch else 0
+        scored.append((rate, preferred, ch == Channel.SMS, ch))
+        parts.append(
+            _("%(channel)s: %(a)s of %(d)s answered")
+            % {"channel": CHANNEL_LABELS[ch], "a": answered, "d": delivered}
+        )
+    best = max(scored)[3]
+    return ChannelChoice(best, _("chose %(best)s (%(why)s)") % {
+        "best": CHANNEL_LABELS[best], "why": ", ".join(parts)})  # fmt: skip
+
+
+def _quiet_until(
+    contact: Contact, settings: MessagingSettings, now: dt.datetime
+) -> dt.datetime | None:
+    """End of the quiet hours in the contact's own time zone, if `now` falls inside them."""
+    name = contact.time_zone or tenant_current().time_zone
+    try:
+        zone = zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    local = now.astimezone(zone)
+    start, end = settings.quiet_start, settings.quiet_end
+    t = local.time()
+    inside = (start <= t or t < end) if start > end else (start <= t < end)
+    if not inside or start == end:
+        return None
+    day = local.date() if t < end else local.date() + dt.timedelta(days=1)
+    # built from the wall clock, so it is the right instant on either side of a DST change
+    return dt.datetime.combine(day, end, tzinfo=zone)
+
+
+def _capped(contact: Contact, settings: MessagingSettings, now: dt.datetime) -> str:
+    week = now - dt.timedelta(days=7)
+    sent = Message.objects.filter(
+        contact=contact, category=Category.MARKETING, created__gte=week
+    ).exclude(status__in=[MessageStatus.SUPPRESSED, MessageStatus.FAILED])
+    count = sent.count()
+    if count >= settings.marketing_cap_per_week:
+        return _("capped: %(n)s marketing messages this week") % {"n": count}
+    return ""
+
+
+def _timeline(message: Message, type_: str, **extra) -> None:
+    from .purposes import PURPOSES
+
+    spec = PURPOSES.get(message.purpose)
+    properties = {
+        "message_id": message.pk, "channel": message.channel, "purpose": message.purpose,
+        "purpose_label": str(spec.label) if spec else message.purpose,
+    }  # fmt: skip
+    properties.update({k: v for k, v in extra.items() if v})
+    event_record(contact=message.contact, type=type_, source="messaging", properties=properties)
+
+
+def message_send(
+    *,
+    contact: Contact,
+    purpose: str,
+    context: dict | None = None,
+    channel: str | None = None,
+    dedupe_key: str = "",
+    related_type: str = "",
+    related_id: str = "",
+    now: dt.datetime | None = None,
+    why: str = "",
+) -> Message:
+    """Send `purpose` to a contact (or log why not). The same `dedupe_key` returns the first
+    message, so a retried task never sends twice. `why` says why this message exists (e.g. a
+    fallback) and is kept in front of any other reason."""
+    from .purposes import PURPOSES
+    from .templates import template_render
+
+    spec = PURPOSES.get(purpose)
+    if spec is None:
+        raise ValidationError({"purpose": _("Unknown purpose “%(p)s”.") % {"p": purpose}})
+    if channel is not None and channel not in Channel.values:
+        raise ValidationError({"channel": _("Choose email, sms or voice.")})
+    dedupe_key = (dedupe_key or "")[:150]
+    if dedupe_key:
+        existing = Message.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+    now = now or timezone.now()
+    settings = _settings()
+    choice = (
+        channel_choose(contact=contact, category=spec.category, purpose=purpose)
+        if channel is None else ChannelChoice(channel, "")
+    )  # fmt: skip
+    message = Message(
+        contact=contact, purpose=purpose, category=spec.category, channel=choice.channel,
+        to=_address(contact, choice.channel), dedupe_key=dedupe_key,
+        related_type=related_type[:40], related_id=str(related_id)[:40],
+    )  # fmt: skip
+    refusal = _consent_refusal(contact, choice.channel, spec.category, purpose)
+    if not refusal and spec.category == Category.MARKETING:
+        refusal = _capped(contact, settings, now)
+    if not refusal:
+        rendered = template_render(
+            purpose=purpose, channel=choice.channel, contact=contact,
+            context={"unsubscribe_link": _preferences_link(contact), **(context or {})},
+        )  # fmt: skip
+        message.language, message.subject, message.body = (
+            rendered.language,
+            rendered.subject,
+            rendered.body,
+        )
+    quiet = None
+    if not refusal and choice.channel != Channel.EMAIL and purpose not in ALWAYS_ALLOWED:
+        quiet = _quiet_until(contact, settings, now)
+    if refusal:
+        message.status, message.reason = MessageStatus.SUPPRESSED, refusal
+    elif quiet:
+        local = quiet.strftime("%H:%M")
+        message.status, message.scheduled_for = MessageStatus.DEFERRED, quiet
+        message.reason = _("quiet hours until %(t)s") % {"t": local}
+    else:
+        message.reason = choice.reason
+    if why:
+        message.reason = "; ".join(part for part in (why, message.reason) if part)[:300]
+    try:
+        with transaction.atomic():
+            message.save()
+            if message.status == MessageStatus.SUPPRESSED:
+                _timeline(message, "message.not_sent", reason=message.reason)
+            elif message.status == MessageStatus.DEFERRED:
+                due_work_register(kind="messaging.deferred", ref=message.pk, due_at=quiet)
+                _timeline(message, "message.deferred", reason=message.reason)
+            else:
+                _timeline(message, "message.queued", reason=message.reason)
+                _deliver_after_commit(message)
+    except IntegrityError:
+        if not dedupe_key:
+            raise
+        return Message.objects.get(dedupe_key=dedupe_key)  # a concurrent send won
+    return message
+
+
+def _base_url() -> str:
+    from apps.tenants.services import tenant_url
+
+    return tenant_url(tenant_current()).rstrip("/")
+
+
+def _preferences_link(contact: Contact) -> str:
+    from .links import preferences_url
+
+    return preferences_url(contact=contact, base_url=_base_url())
+
+
+def _headers(message: Message) -> dict[str, str] | None:
+    """One-click unsubscribe headers on every email (RFC 8058)."""
+    if message.channel != Channel.EMAIL:
+        return None
+    from .links import unsubscribe_headers
+
+    return unsubscribe_headers(message=message, base_url=_base_url())
+
+
+def _deliver_after_commit(message: Message) -> None:
+    from ..tasks import message_deliver_task
+
+    message_id = message.pk
+    transaction.on_commit(lambda: message_deliver_task.delay(message_id=message_id))
+
+
+@due_work_handler("messaging.deferred")
+def _release_deferred(work) -> None:
+    """Quiet hours are over: queue the message (once)."""
+    updated = Message.objects.filter(pk=work.ref, status=MessageStatus.DEFERRED).update(
+        status=MessageStatus.QUEUED, reason=""
+    )
+    if updated:
+        _deliver_after_commit(Message.objects.get(pk=work.ref))
+
+
+def _stats_add(message: Message, **counts: int) -> None:
+    stats, _created = ChannelStats.objects.get_or_create(
+        contact_id=message.contact_id, channel=message.channel
+    )
+    ChannelStats.objects.filter(pk=stats.pk).update(
+        **{name: F(name) + n for name, n in counts.items()}
+    )
+
+
+class TransientDeliveryError(Exception):
+    """The provider may succeed later (timeout, 5xx): the task retries with backoff."""
+
+
+def message_deliver(*, message_id: int) -> Message | None:
+    """Hand a queued message to its provider, once; transient failures raise to be retried."""
+    from ..providers import provider_for
+
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update()
+            .select_related("contact")
+            .filter(pk=message_id)
+            .first()
+        )
+        if message is None or message.status != MessageStatus.QUEUED:
+            return message
+        provider = provider_for(message.channel)
+        result = provider.send(message, headers=_headers(message))
+        message.attempts += 1
+        message.provider = provider.kind
+        if result.ok:
+            message.status, message.sent_at = MessageStatus.SENT, timezone.now()
+            message.provider_message_id = result.provider_message_id[:100]
+            message.save()
+            _stats_add(message, sent=1)
+            _timeline(message, "message.sent")
+            if message.channel == Channel.EMAIL and message.purpose in FALLBACK_PURPOSES:
+                hours = _settings().email_fallback_hours
+                due_work_register(
+                    kind="messaging.fallback", ref=message.pk,
+                    due_at=message.sent_at + dt.timedelta(hours=hours),
+                )  # fmt: skip
+            return message
+        message.error = (result.error or "")[:300]
+        if result.transient and message.attempts < MAX_DELIVERY_ATTEMPTS:
+            message.save(update_fields=["attempts", "error", "provider"])  # kept; then retried
+        else:
+            message.status = MessageStatus.FAILED
+            message.save()
+            _timeline(message, "message.failed", reason=message.error)
+            _fallback_after_failure(message)
+            return message
+    raise TransientDeliveryError(message.error)
+
+
+def _fallback_after_failure(message: Message) -> None:
+    """An important SMS that could not be delivered goes out as a voice call."""
+    if message.channel == Channel.SMS and message.purpose in FALLBACK_PURPOSES:
+        message_send(
+            contact=message.contact, purpose=message.purpose, channel=Channel.VOICE,
+            dedupe_key=f"{message.dedupe_key or message.pk}:voice",
+            related_type=message.related_type, related_id=message.related_id,
+            why=_("text not delivered"),
+        )  # fmt: skip
+
+
+@due_work_handler("messaging.fallback")
+def _email_not_opened(work) -> None:
+    """No sign of the important email within the business's time: send it by SMS."""
+    message = Message.objects.select_related("contact").filter(pk=work.ref).first()
+    if message is None or message.status in ANSWERED:
+        return
+    hours = _settings().email_fallback_hours
+    message_send(
+        contact=message.contact, purpose=message.purpose, channel=Channel.SMS,
+        dedupe_key=f"{message.dedupe_key or message.pk}:sms",
+        related_type=message.related_type, related_id=message.related_id,
+        why=_("email not opened within %(h)s h") % {"h": hours},
+    )  # fmt: skip
+
+
+STATUS_ORDER = [MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.OPENED,
+                MessageStatus.CLICKED, MessageStatus.REPLIED]  # fmt: skip
+TIMESTAMP = {
+    MessageStatus.DELIVERED: "delivered_at", MessageStatus.OPENED: "opened_at",
+    MessageStatus.CLICKED: "clicked_at", MessageStatus.REPLIED: "replied_at",
+}  # fmt: skip
+
+
+def message_mark(*, message: Message, status: str) -> Message:
+    """Record what happened to a sent message (delivered, failed, opened, clicked, replied);
+    each step once, the counts for best-channel choice kept, the step on the timeline."""
+    if status not in {*TIMESTAMP, MessageStatus.FAILED}:
+        raise ValidationError({"status": _("Unknown message status.")})
+    with transaction.atomic():
+        message = Message.objects.select_for_update().select_related("contact").get(pk=message.pk)
+        now = timezone.now()
+        if status == MessageStatus.FAILED:
+            if message.status in (MessageStatus.FAILED, *ANSWERED):
+                return message
+            message.status = MessageStatus.FAILED
+            message.save(update_fields=["status"])
+            _timeline(message, "message.failed", reason=message.error)
+            _fallback_after_failure(message)
+            return message
+        field = TIMESTAMP[status]
+        if getattr(message, field):
+            return message  # already recorded
+        answered_before = any(getattr(message, TIMESTAMP[s]) for s in ANSWERED)
+        setattr(message, field, now)
+        if message.delivered_at is None and status in ANSWERED:
+            message.delivered_at = now  # an answer proves delivery
+            _stats_add(message, delivered=1)
+        if message.status not in STATUS_ORDER or STATUS_ORDER.index(status) > STATUS_ORDER.index(
+            message.status
+        ):
+            message.status = status
+        message.save()
+        if status == MessageStatus.DELIVERED:
+            _stats_add(message, delivered=1)
+        elif not answered_before:
+            _stats_add(message, answered=1)
+        _timeline(message, f"message.{status}")
+    return message
+
+
+def message_status_update(
+    *, provider_message_id: str, status: str, error: str = ""
+) -> Message | None:
+    """A provider's word on a message (from its webhook); unknown ids are ignored."""
+    message = Message.objects.filter(provider_message_id=provider_message_id).first()
+    if message is None or not provider_message_id:
+        return None
+    if error:
+        Message.objects.filter(pk=message.pk).update(error=error[:300])
+        message.error = error[:300]
+    return message_mark(message=message, status=status)

@@ -1,0 +1,112 @@
+"""Pages a customer reaches from a message, without logging in: unsubscribe (and the RFC 8058
+one-click POST mail apps send), the preference page, the open pixel and the click redirect.
+
+A bad or expired token gets a clear page with status 400, never a 500; the pixel is a GIF
+whatever happens, so a broken link never shows a broken image."""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from apps.contacts.models import ConsentStatus
+from cxsuite.lib.errors import DomainError
+
+from ..services import links as services
+
+# The smallest transparent 1x1 GIF.
+PIXEL = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00"
+    b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
+
+
+def _invalid(request, exc: ValidationError):
+    return render(request, "messaging/link_invalid.html", {"reason": exc.messages[0]}, status=400)
+
+
+def _is_one_click(request) -> bool:
+    return request.method == "POST" and request.POST.get("List-Unsubscribe") == "One-Click"
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    """GET: a confirm page with a button. POST: unsubscribe from email.
+
+    Mail apps POST `List-Unsubscribe=One-Click` without a CSRF token (RFC 8058); that POST
+    alone skips the CSRF check, the page's own button is checked as usual.
+    """
+    if request.method == "POST" and not _is_one_click(request):
+        refused = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+        if refused is not None:
+            return refused
+    try:
+        if request.method == "POST":
+            services.unsubscribe_one_click(token=token)
+            return render(request, "messaging/unsubscribed.html", {"done": True, "token": token})
+        services.contact_for_token(token=token, purpose="unsubscribe")
+    except ValidationError as exc:
+        return _invalid(request, exc)
+    return render(request, "messaging/unsubscribed.html", {"done": False, "token": token})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def preferences(request, token: str):
+    """Three channel checkboxes; saving records each change in the consent history."""
+    try:
+        contact = services.contact_for_token(token=token, purpose="preferences")
+        saved = False
+        if request.method == "POST":
+            contact = services.preferences_save(
+                token=token, email="email" in request.POST, sms="sms" in request.POST,
+                voice="voice" in request.POST,
+            )  # fmt: skip
+            saved = True
+    except ValidationError as exc:
+        return _invalid(request, exc)
+    choices = {
+        channel: contact.consent_for(channel) == ConsentStatus.OPTED_IN
+        for channel in ("email", "sms", "voice")
+    }
+    return render(
+        request, "messaging/preferences.html",
+        {"contact": contact, "choices": choices, "saved": saved, "token": token},
+    )  # fmt: skip
+
+
+@never_cache
+@require_GET
+def open_pixel(request, token: str):
+    """Always the GIF; only a valid token of this business marks its message opened."""
+    with contextlib.suppress(ValidationError, DomainError):
+        services.message_opened(token=token)
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@never_cache
+@require_GET
+def click(request, token: str):
+    """Go to the URL signed into the token and nowhere else."""
+    try:
+        target = services.click_target(token=token)
+    except ValidationError as exc:
+        return _invalid(request, exc)
+    given = request.GET.get("url")
+    if given is not None and given != target:
+        # Someone changed the visible address: refuse rather than go anywhere.
+        return _invalid(request, ValidationError(services.INVALID))
+    with contextlib.suppress(ValidationError, DomainError):  # the customer still gets there
+        services.message_clicked(token=token)
+    return HttpResponseRedirect(target)

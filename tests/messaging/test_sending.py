@@ -1,0 +1,253 @@
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from apps.contacts.models import TimelineEvent
+from apps.messaging.models import ChannelStats, Message, MessageStatus, MessagingSettings
+from apps.messaging.services.sending import (
+    _quiet_until,
+    channel_choose,
+    message_deliver,
+    message_mark,
+    message_send,
+)
+from apps.scheduling.models import DueWork
+from apps.scheduling.services import due_work_sweep
+from tests.contacts.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db
+CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
+NOON = dt.datetime(2026, 11, 24, 12, 0, tzinfo=CHICAGO)  # outside quiet hours
+
+
+def _contact(**kw):
+    values = dict(email="pat@example.test", phone="+13125550100", time_zone="America/Chicago",
+                  email_consent="unknown", sms_consent="unknown", language="en")  # fmt: skip
+    values.update(kw)
+    return ContactFactory(**values)
+
+
+# --- consent by category -----------------------------------------------------------------------
+def test_transactional_goes_out_without_an_opt_in(tenant):
+    message = message_send(contact=_contact(), purpose="appointment_reminder", channel="sms",
+                           now=NOON)  # fmt: skip
+    assert message.status == MessageStatus.QUEUED
+    assert message.body
+
+
+def test_transactional_respects_an_opt_out_and_says_why(tenant):
+    contact = _contact(sms_consent="opted_out")
+    message = message_send(contact=contact, purpose="appointment_reminder", channel="sms", now=NOON)
+    assert (message.status, message.reason) == (MessageStatus.SUPPRESSED, "opted out of SMS")
+    event = TimelineEvent.objects.get(contact=contact, type="message.not_sent")
+    assert event.properties["reason"] == "opted out of SMS"
+
+
+def test_marketing_needs_an_opt_in(tenant):
+    message = message_send(contact=_contact(), purpose="voucher", channel="email", now=NOON)
+    assert message.status == MessageStatus.SUPPRESSED
+    assert message.reason == "no marketing opt-in for email"
+    opted_in = message_send(contact=_contact(email="in@example.test", phone="+13125550101",
+                                             email_consent="opted_in"),
+                            purpose="voucher", channel="email", now=NOON)  # fmt: skip
+    assert opted_in.status == MessageStatus.QUEUED
+
+
+def test_the_stop_confirmation_reaches_a_contact_who_just_opted_out(tenant):
+    contact = _contact(sms_consent="opted_out")
+    message = message_send(contact=contact, purpose="sms_stop_confirmation", channel="sms",
+                           now=NOON.replace(hour=23))  # fmt: skip
+    assert message.status == MessageStatus.QUEUED  # not suppressed, not deferred
+
+
+def test_no_address_is_a_reason(tenant):
+    message = message_send(contact=_contact(phone=""), purpose="appointment_reminder",
+                           channel="sms", now=NOON)  # fmt: skip
+    assert message.reason == "no SMS address"
+
+
+def test_unknown_purpose_is_named(tenant):
+    with pytest.raises(ValidationError) as caught:
+        message_send(contact=_contact(), purpose="horoscope")
+    assert "purpose" in caught.value.message_dict
+
+
+# --- quiet hours -------------------------------------------------------------------------------
+def test_quiet_hours_defer_until_morning_in_the_contacts_time_zone(tenant):
+    late = dt.datetime(2026, 11, 24, 22, 30, tzinfo=CHICAGO)
+    contact = _contact()
+    message = message_send(contact=contact, purpose="appointment_reminder", channel="sms", now=late)
+    assert message.status == MessageStatus.DEFERRED
+    assert message.scheduled_for == dt.datetime(2026, 11, 25, 8, 0, tzinfo=CHICAGO)
+    assert message.reason == "quiet hours until 08:00"
+    assert DueWork.objects.get(kind="messaging.deferred", ref=str(message.pk)).due_at == (
+        message.scheduled_for
+    )
+
+
+def test_quiet_hours_end_at_local_eight_across_the_dst_change(tenant):
+    settings, _ = MessagingSettings.objects.get_or_create(pk=1)
+    contact = _contact()
+    # Saturday 31 Oct 2026, 23:00 CDT (UTC-5); clocks go back at 02:00 on Sunday 1 Nov
+    before = dt.datetime(2026, 10, 31, 23, 0, tzinfo=CHICAGO)
+    until = _quiet_until(contact, settings, before)
+    assert until.astimezone(dt.UTC) == dt.datetime(2026, 11, 1, 14, 0, tzinfo=dt.UTC)  # 08:00 CST
+    after_change = dt.datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=CHICAGO)  # the second 01:30
+    assert _quiet_until(contact, settings, after_change).astimezone(dt.UTC) == (
+        dt.datetime(2026, 11, 1, 14, 0, tzinfo=dt.UTC)
+    )
+    assert _quiet_until(contact, settings, NOON) is None
+
+
+def test_email_is_not_held_by_quiet_hours(tenant):
+    late = dt.datetime(2026, 11, 24, 23, 0, tzinfo=CHICAGO)
+    message = message_send(contact=_contact(), purpose="appointment_reminder", channel="email",
+                           now=late)  # fmt: skip
+    assert message.status == MessageStatus.QUEUED
+
+
+def test_deferred_message_is_queued_when_quiet_hours_end(
+    tenant, django_capture_on_commit_callbacks
+):
+    late = timezone.now().astimezone(CHICAGO).replace(hour=23)
+    message = message_send(contact=_contact(), purpose="appointment_reminder", channel="sms",
+                           now=late)  # fmt: skip
+    DueWork.objects.filter(ref=str(message.pk)).update(
+        due_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        due_work_sweep()
+    message.refresh_from_db()
+    assert message.status == MessageStatus.QUEUED
+    assert len(callbacks) == 1  # the delivery task, sent after commit
+
+
+# --- marketing cap and dedupe ------------------------------------------------------------------
+def test_marketing_is_capped_per_week(tenant):
+    MessagingSettings.objects.update_or_create(pk=1, defaults={"marketing_cap_per_week": 2})
+    contact = _contact(email_consent="opted_in")
+    first, second, third = (
+        message_send(contact=contact, purpose="voucher", channel="email", now=NOON)
+        for _ in range(3)
+    )
+    assert [first.status, second.status] == [MessageStatus.QUEUED, MessageStatus.QUEUED]
+    assert (third.status, third.reason) == (
+        MessageStatus.SUPPRESSED, "capped: 2 marketing messages this week",
+    )  # fmt: skip
+
+
+def test_the_same_dedupe_key_sends_once(tenant):
+    contact = _contact()
+    a = message_send(contact=contact, purpose="appointment_reminder", channel="sms",
+                     dedupe_key="appt-7:24h", now=NOON)  # fmt: skip
+    b = message_send(contact=contact, purpose="appointment_reminder", channel="sms",
+                     dedupe_key="appt-7:24h", now=NOON)  # fmt: skip
+    assert a.pk == b.pk
+    assert Message.objects.count() == 1
+
+
+# --- best channel ------------------------------------------------------------------------------
+def test_a_contact_who_answers_texts_but_not_emails_gets_texts(tenant):
+    contact = _contact()
+    ChannelStats.objects.create(contact=contact, channel="email", sent=6, delivered=6, answered=0)
+    ChannelStats.objects.create(contact=contact, channel="sms", sent=5, delivered=5, answered=4)
+    choice = channel_choose(
+        contact=contact, category="transactional", purpose="appointment_reminder"
+    )
+    assert choice.channel == "sms"
+    assert "SMS: 4 of 5 answered" in choice.reason
+    assert "email: 0 of 6 answered" in choice.reason
+    message = message_send(contact=contact, purpose="appointment_reminder", now=NOON)
+    assert message.channel == "sms"
+    event = TimelineEvent.objects.get(contact=contact, type="message.queued")
+    assert "SMS: 4 of 5 answered" in event.properties["reason"]
+
+
+def test_without_history_the_business_average_decides(tenant):
+    for n in range(4):  # other patients read their emails and ignore texts
+        other = _contact(email=f"o{n}@example.test", phone=f"+1312555020{n}")
+        ChannelStats.objects.create(contact=other, channel="email", delivered=10, answered=9)
+        ChannelStats.objects.create(contact=other, channel="sms", delivered=10, answered=1)
+    newcomer = _contact(email="new@example.test", phone="+13125550299")
+    assert channel_choose(contact=newcomer, category="transactional",
+                          purpose="appointment_reminder").channel == "email"  # fmt: skip
+
+
+def test_only_consented_channels_are_candidates(tenant):
+    contact = _contact(sms_consent="opted_out")
+    ChannelStats.objects.create(contact=contact, channel="sms", delivered=5, answered=5)
+    assert channel_choose(contact=contact, category="transactional",
+                          purpose="appointment_reminder").channel == "email"  # fmt: skip
+
+
+# --- delivery and what happens after -----------------------------------------------------------
+def test_delivery_through_the_outbox_is_logged_and_counted(tenant):
+    message = message_send(contact=_contact(), purpose="appointment_reminder", channel="sms",
+                           now=NOON)  # fmt: skip
+    message = message_deliver(message_id=message.pk)
+    assert message.status == MessageStatus.SENT
+    assert message.provider == "outbox"
+    assert message.provider_message_id
+    assert ChannelStats.objects.get(contact=message.contact, channel="sms").sent == 1
+    assert message_deliver(message_id=message.pk).attempts == 1  # a second run does nothing
+
+
+def test_an_answer_counts_once_and_proves_delivery(tenant):
+    message = message_send(contact=_contact(), purpose="appointment_reminder", channel="email",
+                           now=NOON)  # fmt: skip
+    message_deliver(message_id=message.pk)
+    message_mark(message=message, status="opened")
+    message_mark(message=message, status="clicked")
+    message_mark(message=message, status="opened")
+    message.refresh_from_db()
+    stats = ChannelStats.objects.get(contact=message.contact, channel="email")
+    assert (stats.delivered, stats.answered) == (1, 1)
+    assert message.status == MessageStatus.CLICKED
+    assert message.opened_at and message.clicked_at
+
+
+def test_an_undelivered_reminder_text_is_followed_by_a_call(tenant):
+    message = message_send(contact=_contact(), purpose="appointment_reminder", channel="sms",
+                           dedupe_key="appt-9", now=NOON)  # fmt: skip
+    message_deliver(message_id=message.pk)
+    message_mark(message=message, status="failed")
+    call = Message.objects.get(channel="voice")
+    assert call.dedupe_key == "appt-9:voice"
+    assert call.purpose == "appointment_reminder"
+
+
+def test_an_unopened_reminder_email_is_followed_by_a_text(tenant):
+    message = message_send(contact=_contact(), purpose="appointment_reminder", channel="email",
+                           dedupe_key="appt-10", now=NOON)  # fmt: skip
+    message_deliver(message_id=message.pk)
+    work = DueWork.objects.get(kind="messaging.fallback", ref=str(message.pk))
+    DueWork.objects.filter(pk=work.pk).update(due_at=timezone.now() - dt.timedelta(seconds=1))
+    due_work_sweep()
+    text = Message.objects.get(channel="sms")
+    assert text.dedupe_key == "appt-10:sms"
+    assert text.reason.startswith("email not opened within 24 h")  # maybe "; quiet hours…"
+
+
+def test_an_opened_email_needs_no_fallback(tenant):
+    message = message_send(contact=_contact(), purpose="appointment_reminder", channel="email",
+                           now=NOON)  # fmt: skip
+    message_deliver(message_id=message.pk)
+    message_mark(message=message, status="opened")
+    DueWork.objects.filter(kind="messaging.fallback").update(
+        due_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    due_work_sweep()
+    assert not Message.objects.filter(channel="sms").exists()
+
+
+def test_the_reason_shows_on_the_contact_timeline(owner_client, tenant):
+    contact = _contact()
+    ChannelStats.objects.create(contact=contact, channel="email", delivered=6, answered=0)
+    ChannelStats.objects.create(contact=contact, channel="sms", delivered=5, answered=4)
+    message_send(contact=contact, purpose="appointment_reminder", now=NOON)
+    content = owner_client.get(f"/contacts/{contact.pk}/").content.decode()
+    assert "Message sent" in content
+    assert "SMS: 4 of 5 answered, email: 0 of 6 answered" in content
