@@ -8,8 +8,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Coalesce, Concat, Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,6 +31,23 @@ class ConsentMethod(models.TextChoices):
     API = "api", _("API")
     REPLY = "reply", _("Reply (STOP/START)")
     STAFF = "staff", _("Staff")
+
+
+# Accents folded with core PostgreSQL's translate() (immutable, so usable in a generated
+# column; the unaccent extension is not available everywhere). Queries fold the same way.
+ACCENTED = "áàâäãåāéèêëēíìîïīóòôöõøōúùûüūñçýÿ"
+PLAIN = "aaaaaaaeeeeeiiiiiooooooouuuuuncyy"
+
+
+def accents_folded(*fields: str) -> Func:
+    """lower(f1 || ' ' || f2 ...) with accents replaced: the text the search vector indexes."""
+    parts: list = []
+    for name in fields:
+        parts += [Coalesce(F(name), Value("")), Value(" ")]
+    return Func(
+        Lower(Concat(*parts[:-1], output_field=models.TextField())), Value(ACCENTED), Value(PLAIN),
+        function="translate", output_field=models.TextField(),
+    )  # fmt: skip
 
 
 class LifecycleStage(models.TextChoices):
@@ -83,7 +100,9 @@ class Contact(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     search = models.GeneratedField(
-        expression=SearchVector("first_name", "last_name", "email", "city", config="simple"),
+        expression=SearchVector(
+            accents_folded("first_name", "last_name", "email", "city"), config="simple"
+        ),
         output_field=SearchVectorField(),
         db_persist=True,
     )

@@ -321,3 +321,12 @@ def test_nothing_new_is_recorded_on_an_erased_contact(tenant, staff_member):
         with pytest.raises(ValidationError):
             write()
     assert contact.events.count() == 0
+
+
+def test_search_ignores_accents_both_ways(tenant):
+    from apps.contacts.selectors import contact_list
+
+    lucia = contact_create(first_name="Lucía", last_name="Núñez")
+    jose = contact_create(first_name="Jose", last_name="Garcia")
+    assert list(contact_list(query="lucia nunez")) == [lucia]
+    assert list(contact_list(query="josé garcía")) == [jose]

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from apps.accounts.models import User
 
-from ..models import ConsentEvent, Contact, Task, TimelineEvent, Transaction
+from ..models import ACCENTED, PLAIN, ConsentEvent, Contact, Task, TimelineEvent, Transaction
 
 SORTS = {
     "name": ("last_name", "first_name", "id"),
@@ -20,6 +20,7 @@ SORTS = {
     "-updated": ("-updated", "-id"),
 }
 _WORD = re.compile(r"[\w'-]+", re.UNICODE)
+_FOLD = str.maketrans(ACCENTED, PLAIN)  # as the search column folds names
 
 
 def contact_search_filter(query: str) -> Q:
@@ -28,7 +29,8 @@ def contact_search_filter(query: str) -> Q:
     if not query:
         return Q()
     condition = Q()
-    words = [w.replace("'", "") for w in _WORD.findall(query.lower()) if w.strip("'-")]
+    folded = query.lower().translate(_FOLD)
+    words = [w.replace("'", "") for w in _WORD.findall(folded) if w.strip("'-")]
     if words:
         tsquery = " & ".join(f"{word}:*" for word in words)
         condition |= Q(search=SearchQuery(tsquery, search_type="raw", config="simple"))

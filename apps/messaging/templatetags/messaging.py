@@ -1,0 +1,14 @@
+"""Template helpers for messaging pages."""
+
+from django import template
+
+from ..services.purposes import PURPOSES
+
+register = template.Library()
+
+
+@register.filter
+def purpose_label(key: str) -> str:
+    """The purpose's name as people read it ("Appointment reminder"), or the key itself."""
+    spec = PURPOSES.get(key)
+    return str(spec.label) if spec else key
