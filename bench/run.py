@@ -6,6 +6,7 @@
    (bench/api_throughput.py)
 4. CRM at scale: list, search, segment count, RFM and CSV import on 100,000 contacts
    (bench/contacts.py)
+5. messaging throughput and queries per message for 10,000 reminders (bench/messaging.py)
 
 Everything runs against the database `cxsuite_bench` on the configured server (DATABASE_URL,
 or the embedded PostgreSQL); the demo's data is never touched.
@@ -38,10 +39,10 @@ def main() -> int:
     sys.stdout.flush()
     common.prepare()
 
-    from bench import api_throughput, contacts, provisioning, tick
+    from bench import api_throughput, contacts, messaging, provisioning, tick
 
     failed = []
-    for bench in (provisioning, tick, api_throughput, contacts):
+    for bench in (provisioning, tick, api_throughput, contacts, messaging):
         try:
             common.print_section(bench.run())
         except Exception:

@@ -1,7 +1,15 @@
 """Settings for the test suite: the project's own, plus a probe app whose due-work handler
 leaves a row per run, so tests (and a real worker started by them) can count executions."""
 
-from cxsuite.settings import *
+import os
+import tempfile
+
+# Tasks sent by code under test (after-commit deliveries, ...) go to a folder and a queue of
+# their own that no demo worker reads; the worker tests start workers on private queues.
+os.environ.setdefault("BROKER_DIR", tempfile.mkdtemp(prefix="cxsuite-test-broker-"))
+os.environ.setdefault("CELERY_QUEUE", "tests-unconsumed")
+
+from cxsuite.settings import *  # noqa: E402
 
 TENANT_APPS = [*TENANT_APPS, "tests.probe"]
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.probe"]

@@ -23,6 +23,13 @@ CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 NOON = dt.datetime(2026, 11, 24, 12, 0, tzinfo=CHICAGO)  # outside quiet hours
 
 
+@pytest.fixture(autouse=True)
+def _fresh_priors():
+    from apps.messaging.services import sending
+
+    sending._prior_cache.clear()
+
+
 def _contact(**kw):
     values = dict(email="pat@example.test", phone="+13125550100", time_zone="America/Chicago",
                   email_consent="unknown", sms_consent="unknown", language="en")  # fmt: skip

@@ -117,6 +117,10 @@ class Stack:
 
     def send_sweep(self, schema: str) -> None:
         """Send the per-tenant sweep directly, as a retried or duplicated message would be."""
+        self.send("apps.scheduling.tasks.due_work_sweep_task", schema=schema)
+
+    def send(self, name: str, *, schema: str, kwargs: dict | None = None) -> None:
+        """Send a task by name to this stack's worker, in a tenant's schema."""
         from celery import Celery
 
         app = Celery(broker=self.env["CELERY_BROKER_URL"])
@@ -128,11 +132,7 @@ class Stack:
                 app.conf.broker_transport_options = broker_folders()
             finally:
                 del os.environ["BROKER_DIR"]
-        app.send_task(
-            "apps.scheduling.tasks.due_work_sweep_task",
-            queue=self.queue,
-            headers={"_schema_name": schema},
-        )
+        app.send_task(name, kwargs=kwargs or {}, queue=self.queue, headers={"_schema_name": schema})
 
     def stop(self) -> None:
         for proc in self.procs:

@@ -1,0 +1,100 @@
+"""Messaging throughput: a reminder to each of 10,000 contacts through `message_send` (consent,
+quiet hours, template in the contact's language, the message row, its timeline event, the
+delivery task queued after commit) and `message_deliver` with the outbox provider.
+
+Target: at least 500 messages per second on this machine, and a number of queries per message
+that does not grow with the batch (measured on 100 and on 1,000 messages). Runs on the CRM
+bench business (bench/contacts.py) and removes its messages afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import time
+import zoneinfo
+
+from bench.common import Section, verdict
+
+BATCH = 10_000
+TARGET = 500
+
+
+def _send_all(contacts, *, noon, tag: str) -> tuple[float, float]:
+    from django.db import transaction
+
+    from apps.messaging.services.sending import message_deliver, message_send
+
+    context = {"appointment": {"starts_at": "Tue 10:30", "service": "Check-up", "staff": "Dr. Lee"}}
+    started = time.perf_counter()
+    sent = []
+    for chunk_start in range(0, len(contacts), 500):
+        with transaction.atomic():
+            for contact in contacts[chunk_start : chunk_start + 500]:
+                sent.append(
+                    message_send(
+                        contact=contact, purpose="appointment_reminder", channel="sms",
+                        context=context, dedupe_key=f"bench-{tag}-{contact.pk}", now=noon,
+                    ).pk
+                )  # fmt: skip
+    send_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    for message_id in sent:
+        message_deliver(message_id=message_id)
+    return send_seconds, time.perf_counter() - started
+
+
+def _queries_per_message(contacts, *, noon, tag: str) -> float:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        _send_all(contacts, noon=noon, tag=tag)
+    return len(captured.captured_queries) / len(contacts)
+
+
+def run() -> Section:
+    from django_tenants.utils import tenant_context
+
+    from bench.contacts import _generate, _tenant
+
+    # the delivery tasks go to a folder of their own, never to a running demo's queue
+    os.environ.setdefault("BROKER_DIR", tempfile.mkdtemp(prefix="cxsuite-bench-broker-"))
+    tenant = _tenant()
+    _generate(tenant.schema_name)
+    noon = dt.datetime.now(zoneinfo.ZoneInfo("America/Chicago")).replace(hour=12, minute=0)
+    with tenant_context(tenant):  # as a task runs: the real tenant, not a stand-in
+        from apps.contacts.models import Contact, TimelineEvent
+        from apps.messaging.models import Message
+
+        def cleanup() -> None:
+            TimelineEvent.objects.filter(type__startswith="message.", source="messaging").delete()
+            Message.objects.all().delete()
+
+        cleanup()
+        contacts = list(Contact.objects.exclude(phone="").order_by("pk")[: BATCH + 1100])
+        try:
+            small = _queries_per_message(contacts[BATCH : BATCH + 100], noon=noon, tag="q100")
+            large = _queries_per_message(contacts[BATCH + 100 :], noon=noon, tag="q1000")
+            send_seconds, deliver_seconds = _send_all(contacts[:BATCH], noon=noon, tag="rate")
+        finally:
+            cleanup()
+    rate = BATCH / send_seconds
+    section = Section(
+        title=f"5. Messaging: a reminder to each of {BATCH:,} contacts (outbox provider)",
+        header=["measure", "figure", "target", ""],
+    )
+    section.rows.append(["rendered, checked and logged per second", f"{rate:,.0f}",
+                         f">= {TARGET}", verdict(rate >= TARGET)])  # fmt: skip
+    section.rows.append(["delivered to the outbox per second", f"{BATCH / deliver_seconds:,.0f}",
+                         "", ""])  # fmt: skip
+    section.rows.append(["queries per message, batch of 100", f"{small:.1f}", "", ""])
+    section.rows.append(["queries per message, batch of 1,000", f"{large:.1f}", "bounded",
+                         verdict(large <= small + 0.1)])  # fmt: skip
+    section.notes.append(
+        "  send: consent, quiet hours, template in the contact's language, the message row and"
+        " its timeline event,\n  the delivery task queued after commit (folder broker); deliver:"
+        " row lock, outbox provider, status, channel counts, timeline"
+    )
+    return section
