@@ -13,6 +13,7 @@ from apps.messaging.services.sending import (
     message_deliver,
     message_mark,
     message_send,
+    message_send_batch,
 )
 from apps.scheduling.models import DueWork
 from apps.scheduling.services import due_work_sweep
@@ -258,3 +259,92 @@ def test_the_reason_shows_on_the_contact_timeline(owner_client, tenant):
     content = owner_client.get(f"/contacts/{contact.pk}/").content.decode()
     assert "Message sent" in content
     assert "SMS: 4 of 5 answered, email: 0 of 6 answered" in content
+
+
+# --- batches -----------------------------------------------------------------------------------
+def _crowd(n: int, **kw):
+    return [
+        _contact(email=f"c{i}@example.test", phone=f"+1312555{1000 + i}", **kw) for i in range(n)
+    ]
+
+
+def test_a_batch_applies_the_same_rules_as_one_send(tenant, django_capture_on_commit_callbacks):
+    opted_in, unknown, opted_out = _crowd(3)
+    opted_in.email_consent = "opted_in"
+    opted_in.save()
+    opted_out.email_consent = "opted_out"
+    opted_out.save()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        messages = message_send_batch(contacts=[opted_in, unknown, opted_out], purpose="voucher",
+                                      channel="email", now=NOON)  # fmt: skip
+    by_contact = {m.contact_id: m for m in messages}
+    assert by_contact[opted_in.pk].status == MessageStatus.QUEUED
+    assert by_contact[unknown.pk].reason == "no marketing opt-in for email"
+    assert by_contact[opted_out.pk].reason == "opted out of email"
+    assert len(callbacks) == 1  # one delivery task for the whole batch
+    reasons = TimelineEvent.objects.filter(type="message.not_sent").values_list(
+        "properties__reason", flat=True
+    )
+    assert sorted(reasons) == ["no marketing opt-in for email", "opted out of email"]
+
+
+def test_a_retried_batch_sends_nobody_twice(tenant):
+    crowd = _crowd(4)
+    first = message_send_batch(contacts=crowd, purpose="outage_notice", channel="sms",
+                               dedupe_prefix="outage-42", now=NOON)  # fmt: skip
+    again = message_send_batch(contacts=crowd, purpose="outage_notice", channel="sms",
+                               dedupe_prefix="outage-42", now=NOON)  # fmt: skip
+    assert (len(first), len(again)) == (4, 0)
+    assert Message.objects.count() == 4
+
+
+def test_a_batch_in_quiet_hours_is_held_and_booked(tenant):
+    late = dt.datetime(2026, 11, 24, 22, 30, tzinfo=CHICAGO)
+    messages = message_send_batch(contacts=_crowd(3), purpose="outage_notice", channel="sms",
+                                  now=late)  # fmt: skip
+    assert {m.status for m in messages} == {MessageStatus.DEFERRED}
+    assert DueWork.objects.filter(kind="messaging.deferred").count() == 3
+
+
+def test_a_batch_chooses_each_contacts_channel(tenant):
+    texter, reader = _crowd(2)
+    ChannelStats.objects.create(contact=texter, channel="sms", delivered=5, answered=5)
+    ChannelStats.objects.create(contact=texter, channel="email", delivered=5, answered=0)
+    ChannelStats.objects.create(contact=reader, channel="email", delivered=5, answered=5)
+    ChannelStats.objects.create(contact=reader, channel="sms", delivered=5, answered=0)
+    messages = message_send_batch(contacts=[texter, reader], purpose="outage_notice", now=NOON)
+    assert {m.contact_id: m.channel for m in messages} == {texter.pk: "sms", reader.pk: "email"}
+
+
+def test_a_batch_costs_the_same_queries_for_10_or_60_contacts(
+    tenant, django_assert_max_num_queries
+):
+    small, large = (
+        _crowd(10),
+        [_contact(email=f"l{i}@example.test", phone=f"+1312555{3000 + i}") for i in range(60)],
+    )
+    with django_assert_max_num_queries(16):
+        message_send_batch(contacts=small, purpose="outage_notice", now=NOON)
+    with django_assert_max_num_queries(16):
+        message_send_batch(contacts=large, purpose="outage_notice", now=NOON)
+    assert Message.objects.count() == 70
+
+
+def test_an_email_carries_unsubscribe_headers_a_tracked_link_and_the_open_pixel(tenant):
+    from django.core import mail
+
+    from apps.messaging.services.templates import template_save
+
+    template_save(purpose="campaign", channel="email", language="en", subject="Spring news",
+                  body="Hi {{ contact.first_name }}, see https://example.com/spring?x=1 today.")  # fmt: skip
+    contact = _contact(email_consent="opted_in", first_name="Pat")
+    message = message_send(contact=contact, purpose="campaign", channel="email", now=NOON)
+    message_deliver(message_id=message.pk)
+    email = mail.outbox[-1]
+    assert email.extra_headers["List-Unsubscribe"].startswith("<http://alpha.localhost")
+    assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    html, mimetype = email.alternatives[0]
+    assert mimetype == "text/html"
+    assert "/m/o/" in html  # the open pixel
+    assert "/m/c/" in html and 'href="https://example.com' not in html  # the link is tracked
+    assert "https://example.com/spring?x=1" in email.body  # the text part stays as written

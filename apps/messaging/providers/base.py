@@ -25,5 +25,7 @@ class Provider:
 
     kind = ""
 
-    def send(self, message: Message, *, headers: dict[str, str] | None = None) -> SendResult:
+    def send(
+        self, message: Message, *, headers: dict[str, str] | None = None, html: str | None = None
+    ) -> SendResult:
         raise NotImplementedError

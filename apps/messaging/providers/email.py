@@ -14,7 +14,7 @@ from .base import Provider, SendResult
 class EmailProvider(Provider):
     kind = "email"
 
-    def send(self, message, *, headers=None) -> SendResult:
+    def send(self, message, *, headers=None, html: str | None = None) -> SendResult:
         from ..services.settings import messaging_settings
 
         sender = messaging_settings().email_from or settings.DEFAULT_FROM_EMAIL
@@ -23,6 +23,8 @@ class EmailProvider(Provider):
             subject=message.subject, body=message.body, from_email=sender, to=[message.to],
             headers={"Message-ID": message_id, **(headers or {})},
         )  # fmt: skip
+        if html:
+            email.attach_alternative(html, "text/html")
         try:
             email.send(fail_silently=False)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:

@@ -5,9 +5,11 @@ from .sending import (
     message_deliver,
     message_mark,
     message_send,
+    message_send_batch,
     message_status_update,
 )
 
 __all__ = [
-    "channel_choose", "message_deliver", "message_mark", "message_send", "message_status_update",
+    "channel_choose", "message_deliver", "message_mark", "message_send", "message_send_batch",
+    "message_status_update",
 ]  # fmt: skip

@@ -8,14 +8,17 @@ and the same reason goes on the contact's timeline.
 from __future__ import annotations
 
 import datetime as dt
+import html as html_lib
+import re
 import time
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
+from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
 from apps.contacts.models import Channel, ConsentStatus, Contact
@@ -88,7 +91,14 @@ def _prior_rates() -> dict[str, float]:
     return priors
 
 
-def channel_choose(*, contact: Contact, category: str, purpose: str) -> ChannelChoice:
+def channel_choose(
+    *,
+    contact: Contact,
+    category: str,
+    purpose: str,
+    stats: dict[str, ChannelStats] | None = None,
+    priors: dict[str, float] | None = None,
+) -> ChannelChoice:
     """The consented channel with the best smoothed answer rate, and the reason in words.
 
     rate = (answered + prior x k) / (delivered + k): a contact with no history gets the
@@ -104,8 +114,9 @@ def channel_choose(*, contact: Contact, category: str, purpose: str) -> ChannelC
             return ChannelChoice(Channel.VOICE, _("voice: the only channel allowed"))
         fallback = contact.preferred_channel or Channel.SMS
         return ChannelChoice(fallback, "")
-    stats = {s.channel: s for s in ChannelStats.objects.filter(contact=contact)}
-    priors = _prior_rates()
+    if stats is None:
+        stats = {s.channel: s for s in ChannelStats.objects.filter(contact=contact)}
+    priors = priors or _prior_rates()
     scored, parts = [], []
     for ch in allowed:
         s = stats.get(ch)
@@ -142,18 +153,23 @@ def _quiet_until(
     return dt.datetime.combine(day, end, tzinfo=zone)
 
 
-def _capped(contact: Contact, settings: MessagingSettings, now: dt.datetime) -> str:
-    week = now - dt.timedelta(days=7)
-    sent = Message.objects.filter(
-        contact=contact, category=Category.MARKETING, created__gte=week
+def _marketing_recent(now: dt.datetime):
+    return Message.objects.filter(
+        category=Category.MARKETING, created__gte=now - dt.timedelta(days=7)
     ).exclude(status__in=[MessageStatus.SUPPRESSED, MessageStatus.FAILED])
-    count = sent.count()
+
+
+def _capped(
+    contact: Contact, settings: MessagingSettings, now: dt.datetime, count: int | None = None
+) -> str:
+    if count is None:
+        count = _marketing_recent(now).filter(contact=contact).count()
     if count >= settings.marketing_cap_per_week:
         return _("capped: %(n)s marketing messages this week") % {"n": count}
     return ""
 
 
-def _timeline(message: Message, type_: str, **extra) -> None:
+def _event_properties(message: Message, **extra) -> dict:
     from .purposes import PURPOSES
 
     spec = PURPOSES.get(message.purpose)
@@ -162,7 +178,88 @@ def _timeline(message: Message, type_: str, **extra) -> None:
         "purpose_label": str(spec.label) if spec else message.purpose,
     }  # fmt: skip
     properties.update({k: v for k, v in extra.items() if v})
-    event_record(contact=message.contact, type=type_, source="messaging", properties=properties)
+    return properties
+
+
+def _timeline(message: Message, type_: str, **extra) -> None:
+    event_record(
+        contact=message.contact, type=type_, source="messaging",
+        properties=_event_properties(message, **extra),
+    )  # fmt: skip
+
+
+EVENT_FOR_STATUS = {
+    MessageStatus.SUPPRESSED: "message.not_sent",
+    MessageStatus.DEFERRED: "message.deferred",
+    MessageStatus.QUEUED: "message.queued",
+}
+
+
+@dataclass
+class _Shared:
+    """What a send reads once, whether for one contact or for a batch of thousands."""
+
+    settings: MessagingSettings
+    priors: dict[str, float] | None = None
+    stats: dict[int, dict[str, ChannelStats]] | None = None
+    marketing_counts: dict[int, int] | None = None
+    variants: dict[str, dict] = field(default_factory=dict)
+
+
+def _prepare(
+    *, contact: Contact, spec, purpose: str, channel: str | None, context: dict | None,
+    dedupe_key: str, related_type: str, related_id: str, now: dt.datetime, why: str,
+    shared: _Shared,
+) -> tuple[Message, dt.datetime | None]:  # fmt: skip
+    """Apply every rule to one contact: the (unsaved) message, and the end of its quiet hours
+    when it must wait."""
+    from .templates import template_render, template_variants
+
+    if channel is None:
+        choice = channel_choose(
+            contact=contact, category=spec.category, purpose=purpose, priors=shared.priors,
+            stats=None if shared.stats is None else shared.stats.get(contact.pk, {}),
+        )  # fmt: skip
+    else:
+        choice = ChannelChoice(channel, "")
+    message = Message(
+        contact=contact, purpose=purpose, category=spec.category, channel=choice.channel,
+        to=_address(contact, choice.channel), dedupe_key=dedupe_key,
+        related_type=related_type[:40], related_id=str(related_id)[:40],
+    )  # fmt: skip
+    refusal = _consent_refusal(contact, choice.channel, spec.category, purpose)
+    if not refusal and spec.category == Category.MARKETING:
+        counts = shared.marketing_counts
+        refusal = _capped(contact, shared.settings, now,
+                          None if counts is None else counts.get(contact.pk, 0))  # fmt: skip
+    if not refusal:
+        if choice.channel not in shared.variants:
+            shared.variants[choice.channel] = template_variants(
+                purpose=purpose, channel=choice.channel
+            )
+        rendered = template_render(
+            purpose=purpose, channel=choice.channel, contact=contact,
+            context={"unsubscribe_link": _preferences_link(contact), **(context or {})},
+            variants=shared.variants[choice.channel],
+        )  # fmt: skip
+        message.language, message.subject, message.body = (
+            rendered.language,
+            rendered.subject,
+            rendered.body,
+        )
+    quiet = None
+    if not refusal and choice.channel != Channel.EMAIL and purpose not in ALWAYS_ALLOWED:
+        quiet = _quiet_until(contact, shared.settings, now)
+    if refusal:
+        message.status, message.reason = MessageStatus.SUPPRESSED, refusal
+    elif quiet:
+        message.status, message.scheduled_for = MessageStatus.DEFERRED, quiet
+        message.reason = _("quiet hours until %(t)s") % {"t": quiet.strftime("%H:%M")}
+    else:
+        message.reason = choice.reason
+    if why:
+        message.reason = "; ".join(part for part in (why, message.reason) if part)[:300]
+    return message, quiet
 
 
 def message_send(
@@ -181,7 +278,6 @@ def message_send(
     message, so a retried task never sends twice. `why` says why this message exists (e.g. a
     fallback) and is kept in front of any other reason."""
     from .purposes import PURPOSES
-    from .templates import template_render
 
     spec = PURPOSES.get(purpose)
     if spec is None:
@@ -193,43 +289,11 @@ def message_send(
         existing = Message.objects.filter(dedupe_key=dedupe_key).first()
         if existing is not None:
             return existing
-    now = now or timezone.now()
-    settings = _settings()
-    choice = (
-        channel_choose(contact=contact, category=spec.category, purpose=purpose)
-        if channel is None else ChannelChoice(channel, "")
+    message, quiet = _prepare(
+        contact=contact, spec=spec, purpose=purpose, channel=channel, context=context,
+        dedupe_key=dedupe_key, related_type=related_type, related_id=related_id,
+        now=now or timezone.now(), why=why, shared=_Shared(settings=_settings()),
     )  # fmt: skip
-    message = Message(
-        contact=contact, purpose=purpose, category=spec.category, channel=choice.channel,
-        to=_address(contact, choice.channel), dedupe_key=dedupe_key,
-        related_type=related_type[:40], related_id=str(related_id)[:40],
-    )  # fmt: skip
-    refusal = _consent_refusal(contact, choice.channel, spec.category, purpose)
-    if not refusal and spec.category == Category.MARKETING:
-        refusal = _capped(contact, settings, now)
-    if not refusal:
-        rendered = template_render(
-            purpose=purpose, channel=choice.channel, contact=contact,
-            context={"unsubscribe_link": _preferences_link(contact), **(context or {})},
-        )  # fmt: skip
-        message.language, message.subject, message.body = (
-            rendered.language,
-            rendered.subject,
-            rendered.body,
-        )
-    quiet = None
-    if not refusal and choice.channel != Channel.EMAIL and purpose not in ALWAYS_ALLOWED:
-        quiet = _quiet_until(contact, settings, now)
-    if refusal:
-        message.status, message.reason = MessageStatus.SUPPRESSED, refusal
-    elif quiet:
-        local = quiet.strftime("%H:%M")
-        message.status, message.scheduled_for = MessageStatus.DEFERRED, quiet
-        message.reason = _("quiet hours until %(t)s") % {"t": local}
-    else:
-        message.reason = choice.reason
-    if why:
-        message.reason = "; ".join(part for part in (why, message.reason) if part)[:300]
     try:
         with transaction.atomic():
             message.save()
@@ -267,6 +331,135 @@ def _headers(message: Message) -> dict[str, str] | None:
     from .links import unsubscribe_headers
 
     return unsubscribe_headers(message=message, base_url=_base_url())
+
+
+BATCH_DELIVERY_CHUNK = 500
+
+
+def message_send_batch(
+    *,
+    contacts: list[Contact],
+    purpose: str,
+    channel: str | None = None,
+    context: dict | None = None,
+    dedupe_prefix: str = "",
+    now: dt.datetime | None = None,
+) -> list[Message]:
+    """Send one purpose to many contacts (a campaign, an outage notice) with exactly the rules
+    of message_send, but reading what they share once: one INSERT for the messages, one for
+    their timeline events, one delivery task per 500. With `dedupe_prefix`, a contact already
+    sent this batch is skipped, so a retried batch sends nobody twice."""
+    from apps.contacts.services import events_ingest
+
+    from .purposes import PURPOSES
+
+    spec = PURPOSES.get(purpose)
+    if spec is None:
+        raise ValidationError({"purpose": _("Unknown purpose “%(p)s”.") % {"p": purpose}})
+    if channel is not None and channel not in Channel.values:
+        raise ValidationError({"channel": _("Choose email, sms or voice.")})
+    now = now or timezone.now()
+    contacts = list(contacts)
+    keys = {c.pk: f"{dedupe_prefix}:{c.pk}"[:150] if dedupe_prefix else "" for c in contacts}
+    done = set(
+        Message.objects.filter(dedupe_key__in=[k for k in keys.values() if k]).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    contacts = [c for c in contacts if not keys[c.pk] or keys[c.pk] not in done]
+    ids = [c.pk for c in contacts]
+    shared = _Shared(settings=_settings())
+    if channel is None:
+        shared.priors = _prior_rates()
+        shared.stats = {}
+        for row in ChannelStats.objects.filter(contact_id__in=ids):
+            shared.stats.setdefault(row.contact_id, {})[row.channel] = row
+    if spec.category == Category.MARKETING:
+        shared.marketing_counts = dict(
+            _marketing_recent(now).filter(contact_id__in=ids).values("contact_id")
+            .annotate(n=Count("pk")).values_list("contact_id", "n")
+        )  # fmt: skip
+    prepared = [
+        _prepare(
+            contact=contact,
+            spec=spec,
+            purpose=purpose,
+            channel=channel,
+            context=context,
+            dedupe_key=keys[contact.pk],
+            related_type="",
+            related_id="",
+            now=now,
+            why="",
+            shared=shared,
+        )  # fmt: skip
+        for contact in contacts
+    ]
+    try:
+        with transaction.atomic():
+            messages = Message.objects.bulk_create([message for message, _quiet in prepared])
+            for message, quiet in prepared:
+                if quiet:
+                    due_work_register(kind="messaging.deferred", ref=message.pk, due_at=quiet)
+            events = [
+                {"contact_id": m.contact_id, "type": EVENT_FOR_STATUS[m.status],
+                 "occurred_at": now.isoformat(), "properties": _event_properties(m, reason=m.reason)}
+                for m in messages
+            ]  # fmt: skip
+            for start in range(0, len(events), 1000):
+                events_ingest(events=events[start : start + 1000], source="messaging")
+            queued = [m.pk for m in messages if m.status == MessageStatus.QUEUED]
+            for start in range(0, len(queued), BATCH_DELIVERY_CHUNK):
+                _deliver_many_after_commit(queued[start : start + BATCH_DELIVERY_CHUNK])
+    except IntegrityError:  # a concurrent batch took some of the keys: one by one, deduped
+        return [
+            message_send(
+                contact=c,
+                purpose=purpose,
+                channel=channel,
+                context=context,
+                dedupe_key=keys[c.pk],
+                now=now,
+            )  # fmt: skip
+            for c in contacts
+        ]
+    return messages
+
+
+def _deliver_many_after_commit(message_ids: list[int]) -> None:
+    from ..tasks import messages_deliver_task
+
+    ids = list(message_ids)
+    transaction.on_commit(lambda: messages_deliver_task.delay(message_ids=ids))
+
+
+_WEB_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def _email_html(message: Message) -> str | None:
+    """The HTML part of an e-mail: the text as paragraphs, web links through signed click
+    tracking (our own unsubscribe and preference links stay as they are), the open pixel."""
+    if message.channel != Channel.EMAIL:
+        return None
+    from .links import open_pixel_url, tracked_url
+
+    base = _base_url()
+
+    def link(match: re.Match) -> str:
+        url = html_lib.unescape(match.group(0))
+        target = (
+            url
+            if url.startswith(f"{base}/m/")
+            else tracked_url(message=message, url=url, base_url=base)
+        )
+        return f'<a href="{escape(target)}">{match.group(0)}</a>'
+
+    paragraphs = _WEB_URL.sub(link, str(escape(message.body)))
+    pixel = escape(open_pixel_url(message=message, base_url=base))
+    return (
+        f"<!doctype html><html><body>{linebreaks(paragraphs, autoescape=False)}"
+        f'<img src="{pixel}" width="1" height="1" alt=""></body></html>'
+    )
 
 
 def _deliver_after_commit(message: Message) -> None:
@@ -319,7 +512,7 @@ def message_deliver(*, message_id: int) -> Message | None:
         if message is None or message.status != MessageStatus.QUEUED:
             return message
         provider = provider_for(message.channel)
-        result = provider.send(message, headers=_headers(message))
+        result = provider.send(message, headers=_headers(message), html=_email_html(message))
         message.attempts += 1
         message.provider = provider.kind
         if result.ok:

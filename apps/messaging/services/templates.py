@@ -211,11 +211,18 @@ def _contact_context(contact: Contact) -> dict[str, Any]:
 
 
 def template_render(
-    *, purpose: str, channel: str, contact: Contact, context: dict | None = None
+    *,
+    purpose: str,
+    channel: str,
+    contact: Contact,
+    context: dict | None = None,
+    variants: dict | None = None,
 ) -> RenderedMessage:
     """The message for this contact: their language, else the business's, else English, else
-    any variant; the business's own wording where it has one, the shipped default otherwise."""
-    variants = template_variants(purpose=purpose, channel=channel)
+    any variant; the business's own wording where it has one, the shipped default otherwise.
+    A batch passes `variants` (from template_variants) once for all its contacts."""
+    if variants is None:
+        variants = template_variants(purpose=purpose, channel=channel)
     language = _pick_language(variants, [contact.language, _business_language(), FALLBACK_LANGUAGE])
     if language is None:
         raise ValidationError(
