@@ -107,6 +107,7 @@ SHARED_APPS = [
     "django_filters",
     "django_htmx",
     "django.contrib.postgres",
+    "anymail",
     "apps.accounts",
 ]
 TENANT_APPS = [
@@ -314,6 +315,9 @@ MESSAGING_ENCRYPTION_KEY = env("MESSAGING_ENCRYPTION_KEY")
 # Where links in messages (unsubscribe, tracking) point when no request is at hand.
 MESSAGING_TRACK_LINKS = env_bool("MESSAGING_TRACK_LINKS", True)
 TWILIO_API_BASE = env("TWILIO_API_BASE", "https://api.twilio.com")
+# E-mail service providers' tracking webhooks (django-anymail) answer only with this
+# "user:password" basic-auth secret; set EMAIL_BACKEND to the provider's anymail backend.
+ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET") or None}
 
 
 # --- email -------------------------------------------------------------------------------------

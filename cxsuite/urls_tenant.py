@@ -29,6 +29,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(urlconf=__name__), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("healthz", healthz, name="healthz"),
+    # e-mail providers' delivery, bounce, open and click webhooks (django-anymail)
+    path("webhooks/email/", include("anymail.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -7,4 +7,4 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messaging"
 
     def ready(self) -> None:
-        from . import services  # noqa: F401  (registers due-work handlers)
+        from . import services, signals  # noqa: F401  (due-work handlers, anymail tracking)

@@ -31,7 +31,9 @@ class EmailProvider(Provider):
             return SendResult(ok=False, error=str(exc)[:300], transient=False)
         except OSError as exc:  # connection refused, timeout, SMTP errors
             return SendResult(ok=False, error=str(exc)[:300], transient=True)
-        return SendResult(provider_message_id=message_id.strip("<>"), ok=True)
+        status = getattr(email, "anymail_status", None)  # an e-mail provider's own id, if any
+        provider_id = getattr(status, "message_id", None) or message_id.strip("<>")
+        return SendResult(provider_message_id=str(provider_id), ok=True)
 
 
 def unsubscribe_headers(url: str) -> dict[str, str]:
