@@ -119,6 +119,7 @@ TENANT_APPS = [
     "apps.scheduling",
     "apps.contacts",
     "apps.messaging",
+    "apps.appointments",
     "apps.dashboard",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

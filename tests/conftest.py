@@ -209,7 +209,9 @@ def outsider_api_client(tenant, other_tenant) -> APIClient:
 # --- committed data (threads, processes and workers see it) ------------------------------------
 TRUNCATE_TABLES = [
     "scheduling_duework", "probe_probehit", "accounts_idempotencyrecord", "contacts_contact",
-    "contacts_segment", "contacts_importjob", "contacts_customfield",
+    "contacts_segment", "contacts_importjob", "contacts_customfield", "appointments_service",
+    "appointments_staffmember", "appointments_room", "appointments_holiday",
+    "appointments_appointmentsettings",
 ]  # fmt: skip
 
 

@@ -97,6 +97,7 @@ class Contact(models.Model):
         max_length=10, choices=ConsentStatus.choices, default=ConsentStatus.UNKNOWN
     )
     erased_at = models.DateTimeField(null=True, blank=True)
+    no_shows = models.PositiveIntegerField(_("no-shows"), default=0, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     search = models.GeneratedField(

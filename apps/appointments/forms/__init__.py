@@ -1,0 +1,1 @@
+"""HTML input validation for the appointments pages, one module per area."""

@@ -1,0 +1,293 @@
+"""Free start times for a service: working hours (or that day's one-off hours), minus
+holidays, time off and existing bookings with their buffers, with a free room when the
+service needs one, inside the minimum notice and the booking horizon.
+
+Everything is read in a handful of queries for the whole range and then computed in memory,
+so 30 days for ten staff members with thousands of bookings takes milliseconds. Wall-clock
+times become instants per day with the practice's zone, which keeps 09:00 at 09:00 on either
+side of a daylight-saving change.
+
+Rules of a slot starting at `t` for a service of duration `d` with buffers `bb` and `ba`:
+- the appointment itself, [t, t + d), lies inside one working interval of the staff member;
+- the block [t - bb, t + d + ba) overlaps none of their bookings' blocks or time off (the
+  same range the exclusion constraint guards);
+- with a room: some allowed room's bookings do not overlap the block either;
+- t is on the step grid counted from local midnight, after now + minimum notice and before
+  now + horizon (online and API bookings; the front desk may book outside these rules).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from ..models import (
+    Appointment,
+    AppointmentSettings,
+    AppointmentStatus,
+    Holiday,
+    HoursOverride,
+    Room,
+    Service,
+    StaffMember,
+    TimeOff,
+    WorkingHours,
+)
+
+Interval = tuple[dt.datetime, dt.datetime]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A free start time and who can take it, the least busy staff member first."""
+
+    starts_at: dt.datetime
+    staff_ids: tuple[int, ...]
+
+    def local(self, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+        return self.starts_at.astimezone(zone)
+
+
+def practice_zone() -> zoneinfo.ZoneInfo:
+    """The business's time zone (UTC when it names none that exists)."""
+    from apps.tenants.services import tenant_current
+
+    try:
+        return zoneinfo.ZoneInfo(tenant_current().time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def local_day_bounds(day: dt.date, zone: zoneinfo.ZoneInfo) -> Interval:
+    """The instants a local calendar day starts and ends (23 or 25 hours on DST days)."""
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def _merge(intervals: Iterable[Interval]) -> tuple[list[dt.datetime], list[dt.datetime]]:
+    """Sorted, non-overlapping intervals as (starts, ends) lists for bisecting."""
+    starts: list[dt.datetime] = []
+    ends: list[dt.datetime] = []
+    for low, high in sorted(intervals):
+        if ends and low <= ends[-1]:
+            if high > ends[-1]:
+                ends[-1] = high
+        else:
+            starts.append(low)
+            ends.append(high)
+    return starts, ends
+
+
+def _overlaps(busy: tuple[list[dt.datetime], list[dt.datetime]], low, high) -> bool:
+    starts, ends = busy
+    i = bisect_left(starts, high) - 1  # the last busy interval starting before `high`
+    return i >= 0 and ends[i] > low
+
+
+def _step(service: Service) -> int:
+    if service.step_minutes:
+        return service.step_minutes
+    row = AppointmentSettings.objects.filter(pk=1).values_list("slot_step_minutes", flat=True)
+    return row.first() or 15
+
+
+def bookable_staff(*, service: Service, online: bool = False) -> list[StaffMember]:
+    """Who may perform the service (and, online, who customers may book)."""
+    staff = service.staff.filter(active=True)
+    if online:
+        staff = staff.filter(bookable_online=True)
+    return list(staff.order_by("position", "name"))
+
+
+def availability_for_service(
+    *,
+    service: Service,
+    date_from: dt.date,
+    date_to: dt.date,
+    staff: StaffMember | None = None,
+    online: bool = False,
+    enforce_rules: bool = True,
+    now: dt.datetime | None = None,
+    ignore_appointment_id: int | None = None,
+    ignore_bookings: bool = False,
+) -> list[Slot]:
+    """Free start times between two local dates (both included), for one staff member or
+    anyone who performs the service. `ignore_appointment_id` leaves out the appointment being
+    moved, so it can move to a time that overlaps its old one; `ignore_bookings` answers
+    "would this time be offered on an empty calendar" (to tell a lost race from a bad time)."""
+    if date_to < date_from:
+        return []
+    zone = practice_zone()
+    now = now or timezone.now()
+    candidates = bookable_staff(service=service, online=online)
+    if staff is not None:
+        candidates = [s for s in candidates if s.pk == staff.pk]
+    if not candidates:
+        return []
+    staff_ids = [s.pk for s in candidates]
+    window_start, _ = local_day_bounds(date_from, zone)
+    _, window_end = local_day_bounds(date_to, zone)
+    before = dt.timedelta(minutes=service.buffer_before_minutes)
+    after = dt.timedelta(minutes=service.buffer_after_minutes)
+    duration = dt.timedelta(minutes=service.duration_minutes)
+    step = _step(service)
+    earliest = now + dt.timedelta(minutes=service.min_notice_minutes) if enforce_rules else None
+    latest = now + dt.timedelta(days=service.horizon_days) if enforce_rules else None
+    # A block reaches at most `before` earlier and `after` later than its service's times.
+    reach_low, reach_high = window_start - before, window_end + after + duration
+
+    weekly: dict[int, dict[int, list[tuple[dt.time, dt.time]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for staff_id, weekday, start, end in WorkingHours.objects.filter(
+        staff_id__in=staff_ids
+    ).values_list("staff_id", "weekday", "start", "end"):
+        weekly[staff_id][weekday].append((start, end))
+    overrides: dict[tuple[int, dt.date], list[tuple[dt.time, dt.time]]] = defaultdict(list)
+    for staff_id, day, start, end in HoursOverride.objects.filter(
+        staff_id__in=staff_ids, date__range=(date_from, date_to)
+    ).values_list("staff_id", "date", "start", "end"):
+        overrides[(staff_id, day)].append((start, end))
+    holidays = set(
+        Holiday.objects.filter(date__range=(date_from, date_to)).values_list("date", flat=True)
+    )
+    busy: dict[int, list[Interval]] = defaultdict(list)
+    for staff_id, low, high in TimeOff.objects.filter(
+        staff_id__in=staff_ids, starts_at__lt=reach_high, ends_at__gt=reach_low
+    ).values_list("staff_id", "starts_at", "ends_at"):
+        busy[staff_id].append((low, high))
+
+    room_ids: list[int] = []
+    if service.needs_room:
+        room_ids = list(service.rooms.filter(active=True).values_list("pk", flat=True)) or list(
+            Room.objects.filter(active=True).values_list("pk", flat=True)
+        )
+        if not room_ids:
+            return []
+    holding = Appointment.objects.exclude(status=AppointmentStatus.CANCELLED).filter(
+        block_start__lt=reach_high, block_end__gt=reach_low
+    )
+    who = (
+        Q(staff_id__in=staff_ids) | Q(room_id__in=room_ids)
+        if room_ids
+        else Q(staff_id__in=staff_ids)
+    )
+    holding = holding.filter(who)
+    if ignore_appointment_id:
+        holding = holding.exclude(pk=ignore_appointment_id)
+    if ignore_bookings:
+        holding = holding.none()
+    order = {staff_id: i for i, staff_id in enumerate(staff_ids)}
+    room_busy: dict[int, list[Interval]] = defaultdict(list)
+    per_day: dict[tuple[int, dt.date], int] = defaultdict(int)  # bookings per staff and day
+    cap_count: dict[tuple[int, dt.date], int] = defaultdict(int)  # of this service
+    for staff_id, room_id, service_id, low, high, starts_at in holding.values_list(
+        "staff_id", "room_id", "service_id", "block_start", "block_end", "starts_at"
+    ):
+        if staff_id in order:
+            busy[staff_id].append((low, high))
+            day = starts_at.astimezone(zone).date()
+            per_day[(staff_id, day)] += 1
+            if service_id == service.pk:
+                cap_count[(staff_id, day)] += 1
+        if room_id is not None and room_id in room_ids:
+            room_busy[room_id].append((low, high))
+    merged = {staff_id: _merge(busy.get(staff_id, ())) for staff_id in staff_ids}
+    rooms_merged = [_merge(room_busy.get(room_id, ())) for room_id in room_ids]
+
+    free: dict[dt.datetime, list[tuple[int, int, int]]] = defaultdict(list)
+    day = date_from
+    while day <= date_to:
+        if day not in holidays:
+            for staff_id in staff_ids:
+                if service.daily_cap and cap_count[(staff_id, day)] >= service.daily_cap:
+                    continue
+                intervals = overrides.get((staff_id, day))
+                if intervals is None:
+                    intervals = weekly.get(staff_id, {}).get(day.weekday(), ())
+                for start, end in intervals:
+                    _slots_in_interval(
+                        day, start, end, zone, step, duration, before, after, earliest,
+                        latest, merged[staff_id], rooms_merged,
+                        lambda t, s=staff_id, d=day: free[t].append(
+                            (per_day[(s, d)], order[s], s)
+                        ),
+                    )  # fmt: skip
+        day += dt.timedelta(days=1)
+    return [
+        Slot(starts_at=t, staff_ids=tuple(s for _n, _o, s in sorted(free[t]))) for t in sorted(free)
+    ]
+
+
+def _slots_in_interval(
+    day, start, end, zone, step, duration, before, after, earliest, latest, busy, rooms, emit
+) -> None:
+    minute = start.hour * 60 + start.minute + (1 if start.second or start.microsecond else 0)
+    first = -(-minute // step) * step  # the first grid point at or after the start
+    if first >= 24 * 60:
+        return
+    t = dt.datetime.combine(day, dt.time(first // 60, first % 60), tzinfo=zone).astimezone(dt.UTC)
+    close = dt.datetime.combine(day, end, tzinfo=zone).astimezone(dt.UTC)
+    delta = dt.timedelta(minutes=step)
+    while t + duration <= close:
+        if (earliest is None or t >= earliest) and (latest is None or t <= latest):
+            low, high = t - before, t + duration + after
+            if not _overlaps(busy, low, high) and (
+                not rooms or any(not _overlaps(room, low, high) for room in rooms)
+            ):
+                emit(t)
+        elif latest is not None and t > latest:
+            return
+        t += delta
+
+
+def room_free_for(
+    *, service: Service, block_start: dt.datetime, block_end: dt.datetime,
+    ignore_appointment_id: int | None = None,
+) -> list[Room]:  # fmt: skip
+    """The rooms the service may use that are free for the whole block, in their order."""
+    rooms = service.rooms.filter(active=True)
+    if not rooms.exists():
+        rooms = Room.objects.filter(active=True)
+    taken = Appointment.objects.exclude(status=AppointmentStatus.CANCELLED).filter(
+        room__isnull=False, block_start__lt=block_end, block_end__gt=block_start
+    )
+    if ignore_appointment_id:
+        taken = taken.exclude(pk=ignore_appointment_id)
+    return list(rooms.exclude(pk__in=taken.values("room_id")).order_by("position", "name"))
+
+
+def slots_next(
+    *,
+    service: Service,
+    after: dt.datetime,
+    staff: StaffMember | None = None,
+    online: bool = False,
+    limit: int = 3,
+    days: int = 14,
+    now: dt.datetime | None = None,
+) -> list[Slot]:
+    """The next few free times from `after` (what a customer who lost a race is offered)."""
+    zone = practice_zone()
+    first = after.astimezone(zone).date()
+    slots = availability_for_service(
+        service=service, date_from=first, date_to=first + dt.timedelta(days=days - 1),
+        staff=staff, online=online, now=now,
+    )  # fmt: skip
+    return [slot for slot in slots if slot.starts_at >= after][:limit]
+
+
+def slots_by_day(slots: list[Slot], zone: zoneinfo.ZoneInfo) -> dict[dt.date, list[Slot]]:
+    """Slots grouped by their local date, for a day picker."""
+    grouped: dict[dt.date, list[Slot]] = defaultdict(list)
+    for slot in slots:
+        grouped[slot.starts_at.astimezone(zone).date()].append(slot)
+    return dict(grouped)

@@ -1,0 +1,505 @@
+"""A booking's life: book, move, cancel, change status. Overlaps are refused by the database
+(the exclusion constraints on the block of time), so the checks here only choose who and
+which room; a race that the checks cannot see ends in `SlotTaken`, with the next free times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import User
+from apps.contacts.models import Channel, ConsentMethod, ConsentStatus, Contact
+from apps.contacts.services import consent_set, contact_create, event_record, phone_normalize
+from apps.tenants.services import tenant_current
+from cxsuite.lib.errors import ConflictError, DomainError
+
+from ..models import (
+    Appointment,
+    AppointmentSettings,
+    AppointmentStatus,
+    Service,
+    Source,
+    StaffMember,
+)
+from ..selectors.availability import (
+    Slot,
+    availability_for_service,
+    practice_zone,
+    room_free_for,
+    slots_next,
+)
+from .messages import appointment_message_context
+from .reminders import appointment_reminders_sync
+from .waitlist import waitlist_mark_booked, waitlist_offer_freed
+
+logger = logging.getLogger(__name__)
+
+S = AppointmentStatus
+UPCOMING = {S.BOOKED, S.CONFIRMED}
+TRANSITIONS = {
+    S.BOOKED: {S.CONFIRMED, S.CHECKED_IN, S.COMPLETED, S.NO_SHOW, S.CANCELLED},
+    S.CONFIRMED: {S.CHECKED_IN, S.COMPLETED, S.NO_SHOW, S.CANCELLED},
+    S.CHECKED_IN: {S.COMPLETED, S.NO_SHOW},
+    S.NO_SHOW: {S.CHECKED_IN},  # they came after all
+    S.COMPLETED: set(),
+    S.CANCELLED: set(),
+}
+STAMP = {S.CONFIRMED: "confirmed_at", S.CHECKED_IN: "checked_in_at", S.COMPLETED: "completed_at"}
+OVERLAP_CONSTRAINTS = ("appointment_no_staff_overlap", "appointment_no_room_overlap")
+
+
+class SlotTaken(ConflictError):
+    """Someone else booked the time between the look and the booking (HTTP 409)."""
+
+    code = "slot_taken"
+
+    def __init__(self, *, next_slots: list[Slot]):
+        super().__init__(
+            _("Sorry, that time was just taken. Please choose another one."), field="starts_at"
+        )
+        self.next_slots = next_slots
+
+
+def appointment_settings() -> AppointmentSettings:
+    """The practice's booking rules (one row, created with two reminders on first use)."""
+    row, _created = AppointmentSettings.objects.get_or_create(
+        pk=1,
+        defaults={"reminders": [{"minutes": 48 * 60, "channel": Channel.EMAIL},
+                                {"minutes": 120, "channel": ""}]},
+    )  # fmt: skip
+    return row
+
+
+def appointment_change_allowed(appointment: Appointment, *, now: dt.datetime | None = None):
+    """Whether the customer may still move or cancel it themselves (the cancellation policy)."""
+    if appointment.status not in UPCOMING:
+        return False
+    notice = dt.timedelta(hours=appointment_settings().cancellation_notice_hours)
+    return appointment.starts_at - (now or timezone.now()) >= notice
+
+
+# --- choosing who and where ----------------------------------------------------------------------
+def _is_overlap(exc: IntegrityError) -> bool:
+    return any(name in str(exc) for name in OVERLAP_CONSTRAINTS)
+
+
+def _minute(value: dt.datetime, field: str = "starts_at") -> dt.datetime:
+    if not isinstance(value, dt.datetime) or timezone.is_naive(value):
+        raise ValidationError({field: _("Give a date and time with its time zone.")})
+    return value.astimezone(dt.UTC).replace(second=0, microsecond=0)
+
+
+def _offered(
+    *, service: Service, starts_at: dt.datetime, staff: StaffMember | None, online: bool,
+    now: dt.datetime, ignore: int | None, ignore_bookings: bool = False,
+) -> Slot | None:  # fmt: skip
+    day = starts_at.astimezone(practice_zone()).date()
+    slots = availability_for_service(
+        service=service, date_from=day, date_to=day, staff=staff, online=online, now=now,
+        ignore_appointment_id=ignore, ignore_bookings=ignore_bookings,
+    )  # fmt: skip
+    return next((slot for slot in slots if slot.starts_at == starts_at), None)
+
+
+def _candidates(
+    *, service: Service, starts_at: dt.datetime, staff: StaffMember | None, online: bool,
+    enforce: bool, now: dt.datetime, ignore: int | None = None,
+) -> list[int]:  # fmt: skip
+    """Staff ids to try in order. Online and API bookings must be at an offered time; when the
+    time would be offered but for other bookings, the request lost a race (SlotTaken)."""
+    if not enforce and staff is not None:
+        return [staff.pk]
+    slot = _offered(service=service, starts_at=starts_at, staff=staff, online=online, now=now,
+                    ignore=ignore)  # fmt: skip
+    if slot is not None:
+        return list(slot.staff_ids)
+    if _offered(service=service, starts_at=starts_at, staff=staff, online=online, now=now,
+                ignore=ignore, ignore_bookings=True):  # fmt: skip
+        raise SlotTaken(next_slots=_next(service, starts_at, staff, online, now))
+    raise ValidationError(
+        {"starts_at": _("%(service)s cannot be booked at this time. Choose one of the free "
+                        "times.") % {"service": service.name}}
+    )  # fmt: skip
+
+
+def _next(service, starts_at, staff, online, now) -> list[Slot]:
+    return slots_next(service=service, after=starts_at, staff=staff, online=online, now=now)
+
+
+def _blocks(service: Service, starts_at: dt.datetime) -> dict:
+    ends_at = starts_at + dt.timedelta(minutes=service.duration_minutes)
+    return {
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "block_start": starts_at - dt.timedelta(minutes=service.buffer_before_minutes),
+        "block_end": ends_at + dt.timedelta(minutes=service.buffer_after_minutes),
+    }
+
+
+def _cap_reached(service: Service, staff_id: int, starts_at: dt.datetime, ignore) -> bool:
+    """The service's daily cap for this staff member, counted under a lock on their row so
+    two bookings cannot both take the last place."""
+    if not service.daily_cap:
+        return False
+    StaffMember.objects.select_for_update().filter(pk=staff_id).first()
+    zone = practice_zone()
+    day = starts_at.astimezone(zone).date()
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
+    taken = Appointment.objects.filter(
+        service=service, staff_id=staff_id, starts_at__gte=start,
+        starts_at__lt=start + dt.timedelta(days=1),
+    ).exclude(status=S.CANCELLED)  # fmt: skip
+    if ignore:
+        taken = taken.exclude(pk=ignore)
+    return taken.count() >= service.daily_cap
+
+
+def _place(
+    *, appointment: Appointment, service: Service, staff_ids: list[int],
+    starts_at: dt.datetime, enforce: bool,
+) -> bool:  # fmt: skip
+    """Save the appointment with the first staff member (and room) the database accepts."""
+    times = _blocks(service, starts_at)
+    for staff_id in staff_ids:
+        rooms: list = [None]
+        if service.needs_room:
+            rooms = room_free_for(
+                service=service, block_start=times["block_start"], block_end=times["block_end"],
+                ignore_appointment_id=appointment.pk,
+            )  # fmt: skip
+        for room in rooms:
+            try:
+                with transaction.atomic():
+                    if enforce and _cap_reached(service, staff_id, starts_at, appointment.pk):
+                        break
+                    for name, value in times.items():
+                        setattr(appointment, name, value)
+                    appointment.staff_id, appointment.room = staff_id, room
+                    appointment.save()
+                return True
+            except IntegrityError as exc:
+                if not _is_overlap(exc):
+                    raise
+                if "staff_overlap" in str(exc):
+                    break  # this person is taken; rooms will not help
+    return False
+
+
+def _check_bookable(service: Service, contact: Contact, *, online: bool) -> None:
+    errors = {}
+    if not service.active or (online and not service.online):
+        errors["service"] = (
+            _("This service cannot be booked online.")
+            if online
+            else _("This service is no longer offered.")
+        )
+    if contact.erased_at is not None:
+        errors["contact"] = _("This contact was erased.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _send_confirmation(appointment: Appointment) -> None:
+    """Confirm by message (after commit); a missing template never undoes the booking."""
+    from apps.messaging.services.sending import message_send
+
+    try:
+        with transaction.atomic():
+            message_send(
+                contact=appointment.contact, purpose="appointment_confirmation",
+                context=appointment_message_context(appointment),
+                dedupe_key=f"appointment:{appointment.pk}:confirm:{appointment.reschedule_count}",
+                related_type="appointment", related_id=str(appointment.pk),
+            )  # fmt: skip
+    except (ValidationError, DomainError):
+        logger.exception("confirmation of appointment %s not sent", appointment.pk)
+
+
+def _event(appointment: Appointment, type_: str, *, actor: User | None, **extra) -> None:
+    zone = practice_zone()
+    properties = {
+        "appointment_id": appointment.pk,
+        "service": appointment.service.name,
+        "service_id": appointment.service_id,
+        "staff": appointment.staff.name,
+        "staff_id": appointment.staff_id,
+        "starts_at": appointment.starts_at.isoformat(),
+        "local_time": appointment.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        "status": appointment.status,
+        "source": appointment.source,
+        **{k: v for k, v in extra.items() if v not in (None, "")},
+    }
+    event_record(
+        contact=appointment.contact, type=type_, properties=properties, source="appointments",
+        actor=actor,
+    )  # fmt: skip
+
+
+# --- the services --------------------------------------------------------------------------------
+def appointment_book(
+    *,
+    service: Service,
+    starts_at: dt.datetime,
+    contact: Contact,
+    staff: StaffMember | None = None,
+    source: str = Source.STAFF,
+    actor: User | None = None,
+    notes: str = "",
+    notify: bool = True,
+    enforce_rules: bool | None = None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Book `service` at `starts_at` with `staff` (None: whoever is free, least busy first).
+
+    Online and API bookings must be at an offered time; the front desk may also book outside
+    the hours, notice and horizon (enforce_rules=False) but never over another booking.
+    """
+    now = now or timezone.now()
+    starts_at = _minute(starts_at)
+    enforce = source != Source.STAFF if enforce_rules is None else enforce_rules
+    online = source == Source.ONLINE
+    _check_bookable(service, contact, online=online)
+    with transaction.atomic():
+        staff_ids = _candidates(service=service, starts_at=starts_at, staff=staff, online=online,
+                                enforce=enforce, now=now)  # fmt: skip
+        appointment = Appointment(
+            contact=contact, service=service, source=source, price=service.price,
+            notes=(notes or "").strip()[:2000], created_by=actor,
+            awaiting_approval=service.needs_confirmation and source != Source.STAFF,
+        )  # fmt: skip
+        if not _place(appointment=appointment, service=service, staff_ids=staff_ids,
+                      starts_at=starts_at, enforce=enforce):  # fmt: skip
+            raise SlotTaken(next_slots=_next(service, starts_at, staff, online, now))
+        _event(appointment, "appointment.booked", actor=actor,
+               awaiting_approval=appointment.awaiting_approval or None)  # fmt: skip
+        waitlist_mark_booked(appointment=appointment)
+        if not appointment.awaiting_approval:
+            appointment_reminders_sync(appointment=appointment)
+            if notify:
+                _send_confirmation(appointment)
+    return appointment
+
+
+def _locked(appointment: Appointment) -> Appointment:
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("service", "staff", "contact", "room")
+        .get(pk=appointment.pk)
+    )
+
+
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    starts_at: dt.datetime,
+    staff: StaffMember | None = None,
+    source: str = Source.STAFF,
+    actor: User | None = None,
+    notify: bool = True,
+    enforce_rules: bool | None = None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Move an upcoming appointment (to another staff member too); its reminders move with it
+    and whoever waits for the freed time is told. Customers move only within the policy."""
+    now = now or timezone.now()
+    starts_at = _minute(starts_at)
+    enforce = source != Source.STAFF if enforce_rules is None else enforce_rules
+    online = source == Source.ONLINE
+    with transaction.atomic():
+        appointment = _locked(appointment)
+        if appointment.status not in UPCOMING:
+            raise ValidationError({"status": _("Only a booked or confirmed appointment can be "
+                                               "moved.")})  # fmt: skip
+        if online and not appointment_change_allowed(appointment, now=now):
+            raise ValidationError({"starts_at": _policy_text()})
+        old_start, old_staff = appointment.starts_at, appointment.staff
+        if starts_at == old_start and (staff is None or staff.pk == old_staff.pk):
+            return appointment
+        target_staff = staff if staff is not None else (old_staff if not online else None)
+        staff_ids = _candidates(service=appointment.service, starts_at=starts_at,
+                                staff=target_staff, online=online, enforce=enforce, now=now,
+                                ignore=appointment.pk)  # fmt: skip
+        if old_staff.pk in staff_ids:  # keep the same person when they are free
+            staff_ids.remove(old_staff.pk)
+            staff_ids.insert(0, old_staff.pk)
+        appointment.reschedule_count += 1
+        appointment.status, appointment.confirmed_at = S.BOOKED, None
+        if not _place(appointment=appointment, service=appointment.service, staff_ids=staff_ids,
+                      starts_at=starts_at, enforce=enforce):  # fmt: skip
+            raise SlotTaken(next_slots=_next(appointment.service, starts_at, target_staff,
+                                             online, now))  # fmt: skip
+        appointment.refresh_from_db()
+        _event(appointment, "appointment.rescheduled", actor=actor,
+               previous_starts_at=old_start.isoformat(), previous_staff=old_staff.name,
+               by=source)  # fmt: skip
+        appointment_reminders_sync(appointment=appointment)
+        waitlist_offer_freed(service=appointment.service, staff=old_staff, starts_at=old_start)
+        if notify and not appointment.awaiting_approval:
+            _send_confirmation(appointment)
+    return appointment
+
+
+def _policy_text() -> str:
+    hours = appointment_settings().cancellation_notice_hours
+    return _("Appointments can be changed online up to %(h)s hours before they start. "
+             "Please call us.") % {"h": hours}  # fmt: skip
+
+
+def appointment_cancel(
+    *,
+    appointment: Appointment,
+    actor: User | None = None,
+    reason: str = "",
+    by_customer: bool = False,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Cancel an upcoming appointment: its time is free at once, its reminders are withdrawn
+    and the waitlist hears of the freed time. Customers cancel only within the policy."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = _locked(appointment)
+        if appointment.status == S.CANCELLED:
+            return appointment
+        if appointment.status not in UPCOMING:
+            raise ValidationError({"status": _("A %(status)s appointment cannot be cancelled.")
+                                   % {"status": appointment.get_status_display().lower()}})  # fmt: skip
+        if by_customer and not appointment_change_allowed(appointment, now=now):
+            raise ValidationError({"starts_at": _policy_text()})
+        appointment.status, appointment.cancelled_at = S.CANCELLED, now
+        appointment.cancel_reason = (reason or "").strip()[:200]
+        appointment.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated"])
+        _event(appointment, "appointment.cancelled", actor=actor, reason=appointment.cancel_reason,
+               by="customer" if by_customer else "staff")  # fmt: skip
+        appointment_reminders_sync(appointment=appointment)
+        if appointment.starts_at > now:
+            waitlist_offer_freed(service=appointment.service, staff=appointment.staff,
+                                 starts_at=appointment.starts_at)  # fmt: skip
+    return appointment
+
+
+def appointment_status_set(
+    *, appointment: Appointment, status: str, actor: User | None = None,
+    now: dt.datetime | None = None,
+) -> Appointment:  # fmt: skip
+    """Confirm, check in, complete or mark a no-show (cancelling goes to appointment_cancel);
+    a no-show is counted on the contact."""
+    now = now or timezone.now()
+    if status not in S.values:
+        raise ValidationError({"status": _("Choose one of: %(c)s.") % {"c": ", ".join(S.values)}})
+    if status == S.CANCELLED:
+        return appointment_cancel(appointment=appointment, actor=actor)
+    with transaction.atomic():
+        appointment = _locked(appointment)
+        current = appointment.status
+        if status == current:
+            return appointment
+        if status not in TRANSITIONS[current]:
+            raise ValidationError({"status": _("A %(a)s appointment cannot become %(b)s.") % {
+                "a": appointment.get_status_display().lower(),
+                "b": S(status).label.lower()}})  # fmt: skip
+        if status in (S.COMPLETED, S.NO_SHOW) and appointment.starts_at > now:
+            raise ValidationError({"status": _("This can be recorded once the appointment has "
+                                               "started.")})  # fmt: skip
+        appointment.status = status
+        if status in STAMP:
+            setattr(appointment, STAMP[status], now)
+        appointment.save()
+        if status == S.NO_SHOW:
+            Contact.objects.filter(pk=appointment.contact_id).update(no_shows=F("no_shows") + 1)
+        elif current == S.NO_SHOW:
+            Contact.objects.filter(pk=appointment.contact_id, no_shows__gt=0).update(
+                no_shows=F("no_shows") - 1
+            )
+        _event(appointment, f"appointment.{status}", actor=actor, previous_status=current)
+        if status not in UPCOMING:
+            appointment_reminders_sync(appointment=appointment)
+    return appointment
+
+
+def appointment_approve(*, appointment: Appointment, actor: User | None = None) -> Appointment:
+    """Staff accept an online request: the customer gets the confirmation and the reminders."""
+    with transaction.atomic():
+        appointment = _locked(appointment)
+        if not appointment.awaiting_approval:
+            return appointment
+        if appointment.status not in UPCOMING:
+            raise ValidationError({"status": _("Only an upcoming appointment can be approved.")})
+        appointment.awaiting_approval = False
+        appointment.save(update_fields=["awaiting_approval", "updated"])
+        _event(appointment, "appointment.approved", actor=actor)
+        appointment_reminders_sync(appointment=appointment)
+        _send_confirmation(appointment)
+    return appointment
+
+
+# --- who is booking (the public page) ------------------------------------------------------------
+def booking_contact_match(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str,
+    sms_opt_in: bool = False,
+    marketing_opt_in: bool = False,
+) -> Contact:
+    """The contact with this email, else this phone, else a new one. A public form fills in
+    what is missing but never overwrites what the practice knows."""
+    errors: dict[str, str] = {}
+    first_name, last_name = (first_name or "").strip()[:80], (last_name or "").strip()[:80]
+    email = (email or "").strip().lower()
+    if not first_name:
+        errors["first_name"] = _("Please give your first name.")
+    if not last_name:
+        errors["last_name"] = _("Please give your last name.")
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = _("Enter a valid email address, e.g. name@example.com.")
+    e164 = ""
+    try:
+        e164, _national = phone_normalize(phone, region=tenant_current().country)
+    except ValidationError:
+        errors["phone"] = _("Enter a valid mobile number, e.g. +49 151 23456789.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        contact = _find(email, e164)
+        if contact is None:
+            try:
+                with transaction.atomic():
+                    contact = contact_create(first_name=first_name, last_name=last_name,
+                                             email=email, phone=e164, source="online booking")  # fmt: skip
+            except ValidationError:
+                contact = _find(email, e164)  # created by a concurrent booking
+                if contact is None:
+                    raise
+        else:
+            missing = {
+                name: value for name, value in
+                (("first_name", first_name), ("last_name", last_name), ("email", email),
+                 ("phone", e164)) if value and not getattr(contact, name)
+            }  # fmt: skip
+            if missing and not Contact.objects.exclude(pk=contact.pk).filter(
+                email=email).exists() and not Contact.objects.exclude(pk=contact.pk).filter(
+                phone=e164).exists():  # fmt: skip
+                from apps.contacts.services import contact_update
+
+                contact = contact_update(contact=contact, **missing)
+        for channel, wanted in ((Channel.SMS, sms_opt_in), (Channel.EMAIL, marketing_opt_in)):
+            if wanted:
+                consent_set(contact=contact, channel=channel, status=ConsentStatus.OPTED_IN,
+                            method=ConsentMethod.FORM, note="online booking")  # fmt: skip
+    return contact
+
+
+def _find(email: str, phone: str) -> Contact | None:
+    live = Contact.objects.filter(erased_at__isnull=True)
+    return live.filter(email__iexact=email).first() or live.filter(phone=phone).first()
