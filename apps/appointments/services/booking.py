@@ -494,9 +494,9 @@ def booking_contact_match(
 
                 contact = contact_update(contact=contact, **missing)
         for channel, wanted in ((Channel.SMS, sms_opt_in), (Channel.EMAIL, marketing_opt_in)):
-            if wanted:
-                consent_set(contact=contact, channel=channel, status=ConsentStatus.OPTED_IN,
-                            method=ConsentMethod.FORM, note="online booking")  # fmt: skip
+            if wanted and consent_set(contact=contact, channel=channel, method=ConsentMethod.FORM,
+                                      status=ConsentStatus.OPTED_IN, note="online booking"):  # fmt: skip
+                contact.refresh_from_db()
     return contact
 
 

@@ -1,0 +1,131 @@
+"""Real threads, each with its own PostgreSQL connection, racing for the same time: the
+exclusion constraints let exactly one win, and every loser hears "just taken"."""
+
+import datetime as dt
+import threading
+import zoneinfo
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from apps.appointments.models import Appointment
+from apps.appointments.services import SlotTaken, appointment_book, booking_contact_match
+from apps.contacts.models import Contact
+from tests.appointments.factories import RoomFactory, ServiceFactory, StaffMemberFactory, week_hours
+from tests.contacts.factories import ContactFactory
+
+BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
+SLOT = dt.datetime(2027, 3, 3, 10, tzinfo=BERLIN)
+NOW = dt.datetime(2027, 3, 1, 8, tzinfo=dt.UTC)
+
+
+def race(tenant, attempts: list) -> Counter:
+    """Run each callable in its own thread and connection, released together."""
+    barrier = threading.Barrier(len(attempts))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(fn):
+        try:
+            connection.set_tenant(tenant)
+            barrier.wait(timeout=30)
+            fn()
+            result = "booked"
+        except SlotTaken as exc:
+            result = "taken" if "just taken" in exc.message and exc.next_slots else "taken-bare"
+        except Exception as exc:  # noqa: BLE001 - any other outcome fails the test below
+            result = f"error: {type(exc).__name__}: {exc}"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=run, args=(fn,)) for fn in attempts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return Counter(outcomes)
+
+
+def test_thirty_customers_race_for_one_slot_and_exactly_one_gets_it(committed_tenant):
+    staff = StaffMemberFactory()
+    week_hours(staff, dt.time(9), dt.time(17))
+    service = ServiceFactory(staff=[staff], buffer_after_minutes=10)
+    contacts = [ContactFactory() for _ in range(30)]
+
+    def attempt(contact):
+        return lambda: appointment_book(
+            service=service, starts_at=SLOT, contact=contact, source="online", now=NOW
+        )
+
+    outcomes = race(committed_tenant, [attempt(c) for c in contacts])
+
+    assert outcomes == Counter({"booked": 1, "taken": 29})
+    assert Appointment.objects.filter(starts_at=SLOT).count() == 1
+
+
+def test_anyone_bookings_racing_fill_each_staff_member_once(committed_tenant):
+    """Ten customers, three dentists free at 10:00: three bookings, seven told it is taken,
+    and nobody double-booked."""
+    team = [StaffMemberFactory() for _ in range(3)]
+    for staff in team:
+        week_hours(staff, dt.time(9), dt.time(17))
+    service = ServiceFactory(staff=team)
+    contacts = [ContactFactory() for _ in range(10)]
+
+    outcomes = race(committed_tenant, [
+        (lambda c=c: appointment_book(service=service, starts_at=SLOT, contact=c,
+                                      source="online", now=NOW))
+        for c in contacts
+    ])  # fmt: skip
+
+    assert outcomes == Counter({"booked": 3, "taken": 7})
+    booked = Appointment.objects.filter(starts_at=SLOT)
+    assert sorted(booked.values_list("staff_id", flat=True)) == sorted(s.pk for s in team)
+
+
+def test_two_dentists_racing_for_the_last_chair_cannot_both_have_it(committed_tenant):
+    chair = RoomFactory()
+    dentists = [StaffMemberFactory() for _ in range(2)]
+    for staff in dentists:
+        week_hours(staff, dt.time(9), dt.time(17))
+    service = ServiceFactory(staff=dentists, needs_room=True, rooms=[chair])
+
+    outcomes = race(committed_tenant, [
+        (lambda s=s: appointment_book(service=service, starts_at=SLOT, staff=s,
+                                      contact=ContactFactory(), source="online", now=NOW))
+        for s in dentists
+    ])  # fmt: skip
+
+    assert outcomes == Counter({"booked": 1, "taken": 1})
+    assert Appointment.objects.filter(room=chair).count() == 1
+
+
+@pytest.mark.parametrize("n", [8])
+def test_the_same_new_customer_booking_twice_at_once_becomes_one_contact(committed_tenant, n):
+    def match():
+        booking_contact_match(first_name="Mia", last_name="Roth", email="mia@example.test",
+                              phone="+4915100000001")  # fmt: skip
+
+    barrier = threading.Barrier(n)
+    errors: list = []
+
+    def run():
+        try:
+            connection.set_tenant(committed_tenant)
+            barrier.wait(timeout=30)
+            match()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert Contact.objects.filter(email="mia@example.test").count() == 1
