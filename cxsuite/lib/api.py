@@ -1,6 +1,8 @@
 """API plumbing shared by every app: errors, pagination, rate limits, idempotent POSTs.
 
-Every error leaves as `{"error": {"code", "message", "fields": {name: [messages]}}}`.
+Every error leaves as `{"error": {"code", "message", "fields": {name: [messages]}}}`. A
+`DomainError` may carry `extra`, a dict of JSON-ready values added to that error object (e.g.
+`next_slots`, the free times offered to whoever lost a race for a slot).
 """
 
 from __future__ import annotations
@@ -59,7 +61,10 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, DomainError):
         fields = {exc.field: [exc.message]} if exc.field else {}
-        return Response(error_body(exc.code, exc.message, fields), status=exc.status_code)
+        body = error_body(exc.code, exc.message, fields)
+        extra = getattr(exc, "extra", None) or {}
+        body["error"].update({k: v for k, v in extra.items() if k not in body["error"]})
+        return Response(body, status=exc.status_code)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

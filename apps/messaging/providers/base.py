@@ -26,6 +26,12 @@ class Provider:
     kind = ""
 
     def send(
-        self, message: Message, *, headers: dict[str, str] | None = None, html: str | None = None
+        self,
+        message: Message,
+        *,
+        headers: dict[str, str] | None = None,
+        html: str | None = None,
+        attachments: list[tuple[str, bytes, str]] | None = None,
     ) -> SendResult:
+        """`attachments` are (filename, content, mimetype); channels without files ignore them."""
         raise NotImplementedError

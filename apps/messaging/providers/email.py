@@ -14,7 +14,7 @@ from .base import Provider, SendResult
 class EmailProvider(Provider):
     kind = "email"
 
-    def send(self, message, *, headers=None, html: str | None = None) -> SendResult:
+    def send(self, message, *, headers=None, html=None, attachments=None) -> SendResult:
         from ..services.settings import messaging_settings
 
         sender = messaging_settings().email_from or settings.DEFAULT_FROM_EMAIL
@@ -25,6 +25,8 @@ class EmailProvider(Provider):
         )  # fmt: skip
         if html:
             email.attach_alternative(html, "text/html")
+        for filename, content, mimetype in attachments or ():
+            email.attach(filename, content, mimetype)
         try:
             email.send(fail_silently=False)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:

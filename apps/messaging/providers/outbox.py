@@ -10,5 +10,5 @@ from .base import Provider, SendResult
 class OutboxProvider(Provider):
     kind = "outbox"
 
-    def send(self, message, *, headers=None, html: str | None = None) -> SendResult:
+    def send(self, message, *, headers=None, html=None, attachments=None) -> SendResult:
         return SendResult(provider_message_id=f"outbox-{uuid.uuid4().hex}", ok=True)

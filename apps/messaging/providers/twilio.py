@@ -45,7 +45,7 @@ class TwilioProvider(Provider):
         self.status_callback = status_callback
         self.base_url = (base_url or settings.TWILIO_API_BASE).rstrip("/")
 
-    def send(self, message, *, headers=None, html: str | None = None) -> SendResult:
+    def send(self, message, *, headers=None, html=None, attachments=None) -> SendResult:
         fields = {"To": message.to, "From": self.from_number}
         if message.channel == "voice":
             resource = "Calls.json"

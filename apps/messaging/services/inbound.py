@@ -4,6 +4,7 @@ confirmation carriers require), C / YES confirms, anything else lands on the tim
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,6 +22,11 @@ STOP_WORDS = frozenset(
 )
 START_WORDS = frozenset({"START", "UNSTOP"})
 CONFIRM_WORDS = frozenset({"C", "YES", "OUI", "SI", "SÍ", "Y"})
+
+# What a "confirm" reply (C, YES, ...) confirms is another app's business: an app appends
+# `handler(*, contact, inbound)` at import (appointments confirms the next appointment). Each
+# runs at once, in the reply's transaction; one that fails is logged and never loses the reply.
+INBOUND_CONFIRM_HANDLERS: list[Callable[..., None]] = []
 
 
 def inbound_classify(body: str) -> str:
@@ -61,6 +67,15 @@ def _stop_confirm(contact: Contact, *, dedupe: str) -> None:
         logger.exception("STOP confirmation to contact %s not sent", contact.pk)
 
 
+def _confirm_handlers_run(contact: Contact, inbound: InboundMessage) -> None:
+    for handler in INBOUND_CONFIRM_HANDLERS:
+        try:
+            with transaction.atomic():
+                handler(contact=contact, inbound=inbound)
+        except (ValidationError, DomainError):
+            logger.exception("confirm reply %s: %s failed", inbound.pk, handler.__name__)
+
+
 def inbound_sms_receive(
     *, from_number: str, body: str, provider_message_id: str = ""
 ) -> InboundMessage:
@@ -95,6 +110,8 @@ def inbound_sms_receive(
                     properties={"channel": "sms", "body": (body or "")[:1000],
                                 "inbound_id": inbound.pk},
                 )  # fmt: skip
+            if handled_as == "confirm":
+                _confirm_handlers_run(contact, inbound)
             if handled_as == "stop" and changed is not None:
                 _stop_confirm(contact, dedupe=provider_message_id or str(inbound.pk))
     except IntegrityError:

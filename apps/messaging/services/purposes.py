@@ -46,6 +46,12 @@ PURPOSES: dict[str, Purpose] = {
                  APPOINTMENT_VARIABLES),
         _purpose("appointment_reminder", _("Appointment reminder"), TRANSACTIONAL,
                  APPOINTMENT_VARIABLES),
+        # A check-up is due again: sent once per last visit, with a link to the booking page.
+        _purpose("appointment_recall", _("Recall (time for the next visit)"), TRANSACTIONAL,
+                 {"appointment.service", "booking_link"}),
+        # A time the customer waited for has come free; whoever books first gets it.
+        _purpose("waitlist_offer", _("Waitlist: a time came free"), TRANSACTIONAL,
+                 {"appointment.service", "appointment.starts_at", "booking_link"}),
         _purpose("survey_invitation", _("Survey invitation"), TRANSACTIONAL, {"survey.link"}),
         _purpose("voucher", _("Voucher"), MARKETING, {"voucher.code", "voucher.expires"}),
         _purpose("payment_reminder", _("Payment reminder"), TRANSACTIONAL,

@@ -501,6 +501,7 @@ class TransientDeliveryError(Exception):
 def message_deliver(*, message_id: int) -> Message | None:
     """Hand a queued message to its provider, once; transient failures raise to be retried."""
     from ..providers import provider_for
+    from .attachments import attachments_for
 
     with transaction.atomic():
         message = (
@@ -512,7 +513,10 @@ def message_deliver(*, message_id: int) -> Message | None:
         if message is None or message.status != MessageStatus.QUEUED:
             return message
         provider = provider_for(message.channel)
-        result = provider.send(message, headers=_headers(message), html=_email_html(message))
+        files = attachments_for(message) if message.channel == Channel.EMAIL else None
+        result = provider.send(
+            message, headers=_headers(message), html=_email_html(message), attachments=files
+        )
         message.attempts += 1
         message.provider = provider.kind
         if result.ok:

@@ -89,6 +89,68 @@ DEFAULT_TEMPLATES: dict[DefaultKey, tuple[str, str]] = {
         "{{ business.name }} with a friendly reminder of your {{ appointment.service }} "
         "appointment on {{ appointment.starts_at }}. If you need another time, please give us "
         "a call. Thank you, and see you soon!"),
+    # --- recall (a service's interval has passed since the last visit) -------------------------
+    ("appointment_recall", "email", "en"): _email(
+        "en", "Time for your next {{ appointment.service }}",
+        "It has been a while since your last {{ appointment.service }} with us, and it's time "
+        "for the next one. Pick a time that suits you here:\n{{ booking_link }}\n\n"
+        "Already booked by phone? Then we look forward to seeing you!",
+    ),
+    ("appointment_recall", "email", "fr"): _email(
+        "fr", "C'est le moment de votre prochain rendez-vous : {{ appointment.service }}",
+        "Votre dernier rendez-vous {{ appointment.service }} date un peu, et le suivant est "
+        "dû. Choisissez le créneau qui vous convient ici :\n{{ booking_link }}\n\n"
+        "Déjà réservé par téléphone ? Alors à très bientôt !",
+    ),
+    ("appointment_recall", "email", "es"): _email(
+        "es", "Es hora de tu próxima cita: {{ appointment.service }}",
+        "Ha pasado un tiempo desde tu última cita de {{ appointment.service }} y ya toca la "
+        "siguiente. Elige la hora que mejor te venga aquí:\n{{ booking_link }}\n\n"
+        "¿Ya reservaste por teléfono? ¡Entonces te esperamos!",
+    ),
+    ("appointment_recall", "sms", "en"): ("", "Hi {{ contact.first_name }}, it's time for your "
+        "next {{ appointment.service }} at {{ business.name }}. Book here: {{ booking_link }}"),
+    ("appointment_recall", "sms", "fr"): ("", "Bonjour {{ contact.first_name }}, c'est le "
+        "moment de votre prochain rendez-vous {{ appointment.service }} chez "
+        "{{ business.name }}. Réservez ici : {{ booking_link }}"),
+    ("appointment_recall", "sms", "es"): ("", "Hola {{ contact.first_name }}, ya toca tu "
+        "proxima cita de {{ appointment.service }} en {{ business.name }}. Reserva aqui: "
+        "{{ booking_link }}"),
+    ("appointment_recall", "voice", "en"): ("", "Hello {{ contact.first_name }}, this is "
+        "{{ business.name }}. It's time for your next {{ appointment.service }}. We've sent you "
+        "a link to book by text and email, or simply give us a call. See you soon!"),
+    # --- waitlist offer (a time came free) ------------------------------------------------------
+    ("waitlist_offer", "email", "en"): _email(
+        "en", "A time came free: {{ appointment.starts_at }}",
+        "Good news: a time for {{ appointment.service }} has come free on "
+        "{{ appointment.starts_at }}. Others are waiting too, so whoever books first gets it:\n"
+        "{{ booking_link }}",
+    ),
+    ("waitlist_offer", "email", "fr"): _email(
+        "fr", "Un créneau s'est libéré : {{ appointment.starts_at }}",
+        "Bonne nouvelle : un créneau {{ appointment.service }} s'est libéré le "
+        "{{ appointment.starts_at }}. D'autres personnes attendent aussi, le premier à réserver "
+        "l'obtient :\n{{ booking_link }}",
+    ),
+    ("waitlist_offer", "email", "es"): _email(
+        "es", "Se ha liberado una hora: {{ appointment.starts_at }}",
+        "Buenas noticias: se ha liberado una hora de {{ appointment.service }} el "
+        "{{ appointment.starts_at }}. Hay más personas esperando, así que será para quien "
+        "reserve primero:\n{{ booking_link }}",
+    ),
+    ("waitlist_offer", "sms", "en"): ("", "{{ business.name }}: a time for "
+        "{{ appointment.service }} came free on {{ appointment.starts_at }}. First to book gets "
+        "it: {{ booking_link }}"),
+    ("waitlist_offer", "sms", "fr"): ("", "{{ business.name }} : un créneau "
+        "{{ appointment.service }} s'est libéré le {{ appointment.starts_at }}. Premier arrivé, "
+        "premier servi : {{ booking_link }}"),
+    ("waitlist_offer", "sms", "es"): ("", "{{ business.name }}: se libero una hora de "
+        "{{ appointment.service }} el {{ appointment.starts_at }}. Para quien reserve primero: "
+        "{{ booking_link }}"),
+    ("waitlist_offer", "voice", "en"): ("", "Hello {{ contact.first_name }}, this is "
+        "{{ business.name }}. A time for {{ appointment.service }} has come free on "
+        "{{ appointment.starts_at }}. We've sent you a link to book it by text and email; "
+        "whoever books first gets it. Thank you!"),
     # --- survey invitation ---------------------------------------------------------------------
     ("survey_invitation", "email", "en"): _email(
         "en", "How did we do?",
