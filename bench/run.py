@@ -7,6 +7,10 @@
 4. CRM at scale: list, search, segment count, RFM and CSV import on 100,000 contacts
    (bench/contacts.py)
 5. messaging throughput and queries per message for 10,000 reminders (bench/messaging.py)
+6. appointments: availability for 30 days x 10 staff with 2,000 bookings, and bookings per
+   second through the API with threads racing for the same times (bench/appointments.py)
+
+`python bench/run.py appointments contacts` runs only the benches named.
 
 Everything runs against the database `cxsuite_bench` on the configured server (DATABASE_URL,
 or the embedded PostgreSQL); the demo's data is never touched.
@@ -39,10 +43,14 @@ def main() -> int:
     sys.stdout.flush()
     common.prepare()
 
-    from bench import api_throughput, contacts, messaging, provisioning, tick
+    from bench import api_throughput, appointments, contacts, messaging, provisioning, tick
 
+    benches = (provisioning, tick, api_throughput, contacts, messaging, appointments)
+    wanted = set(sys.argv[1:])
     failed = []
-    for bench in (provisioning, tick, api_throughput, contacts, messaging):
+    for bench in benches:
+        if wanted and bench.__name__.removeprefix("bench.") not in wanted:
+            continue
         try:
             common.print_section(bench.run())
         except Exception:

@@ -20,6 +20,7 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem(_("Home"), "dashboard:home", "home", "dashboard:"),
+    NavItem(_("Calendar"), "appointments:calendar", "calendar", "appointments:"),
     NavItem(_("Contacts"), "contacts:contact_list", "contacts", "contacts:"),
     NavItem(_("Segments"), "contacts:segment_list", "segments", "contacts:segment"),
     NavItem(_("Messages"), "messaging:outbox", "messages", "messaging:"),

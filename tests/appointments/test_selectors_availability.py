@@ -171,6 +171,12 @@ def test_online_offers_only_staff_customers_may_choose(dentist):
     assert "14:00" not in local_times(free(service, online=True))
 
 
+def test_a_service_not_bookable_online_offers_nothing_online(dentist):
+    service = ServiceFactory(staff=[dentist], online=False)
+    assert free(service, online=True) == []
+    assert free(service)  # the front desk sees its times
+
+
 def test_the_daily_cap_stops_offering_a_service_that_day(dentist):
     service = ServiceFactory(staff=[dentist], daily_cap=1)
     AppointmentFactory(staff=dentist, service=service, starts_at=at(9))

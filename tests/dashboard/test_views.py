@@ -7,8 +7,9 @@ from apps.accounts.models import Role
 from tests.accounts.factories import ApiKeyFactory, InvitationFactory, UserFactory
 
 ROLE_CLIENTS = ["owner_client", "manager_client", "staff_client", "viewer_client"]
-# search_path twice and the host lookup, session, user, then three counts for the figures
-HOME_QUERIES = 8
+# search_path twice and the host lookup, session, user, three counts for the figures, then
+# today's coming appointments and the day's count
+HOME_QUERIES = 10
 
 
 def _directives(header: str) -> dict[str, list[str]]:
@@ -152,3 +153,38 @@ def test_the_current_section_is_highlighted_once(owner_client):
     assert content.count('aria-current="page"') == 2  # sidebar and phone menu
     assert 'href="/segments/" class="nav__link is-current"' in content
     assert 'href="/contacts/" class="nav__link is-current"' not in content
+
+
+@pytest.mark.django_db
+def test_home_lists_todays_coming_appointments_in_practice_time(
+    owner_client, django_assert_max_num_queries
+):
+    import datetime as dt
+    import zoneinfo
+
+    from django.utils import timezone
+
+    from tests.appointments.factories import AppointmentFactory
+
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    now = timezone.now().astimezone(berlin)
+    end_of_day = dt.datetime.combine(now.date(), dt.time(23, 59), tzinfo=berlin)
+    with schema_context("alpha"):
+        later = AppointmentFactory(
+            starts_at=min(now + dt.timedelta(minutes=5), end_of_day - dt.timedelta(minutes=30)),
+            contact__first_name="Ada", contact__last_name="Lovelace",
+        )  # fmt: skip
+        AppointmentFactory(starts_at=later.starts_at, status="cancelled")
+        for n in range(10):  # more visits do not mean more queries
+            AppointmentFactory(starts_at=later.starts_at + dt.timedelta(seconds=n + 1))
+        AppointmentFactory(starts_at=now + dt.timedelta(days=1, hours=1))  # tomorrow
+    with django_assert_max_num_queries(HOME_QUERIES):
+        content = owner_client.get("/").content.decode()
+    assert "Ada Lovelace" in content
+    assert later.starts_at.astimezone(berlin).strftime("%H:%M") in content
+    assert "11 appointments today in all." in content
+
+
+@pytest.mark.django_db
+def test_home_says_when_nothing_is_booked_today(owner_client):
+    assert "Nothing booked for today." in owner_client.get("/").content.decode()

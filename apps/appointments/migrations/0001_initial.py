@@ -3,6 +3,7 @@ import django.core.validators
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+
 import apps.appointments.models
 
 

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BigIntegerField, F, Func, Q
 from django.utils import timezone
 
 from ..models import (
@@ -72,10 +73,10 @@ def local_day_bounds(day: dt.date, zone: zoneinfo.ZoneInfo) -> Interval:
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
-def _merge(intervals: Iterable[Interval]) -> tuple[list[dt.datetime], list[dt.datetime]]:
+def _merge(intervals: Iterable[tuple[int, int]]) -> tuple[list[int], list[int]]:
     """Sorted, non-overlapping intervals as (starts, ends) lists for bisecting."""
-    starts: list[dt.datetime] = []
-    ends: list[dt.datetime] = []
+    starts: list[int] = []
+    ends: list[int] = []
     for low, high in sorted(intervals):
         if ends and low <= ends[-1]:
             if high > ends[-1]:
@@ -86,7 +87,7 @@ def _merge(intervals: Iterable[Interval]) -> tuple[list[dt.datetime], list[dt.da
     return starts, ends
 
 
-def _overlaps(busy: tuple[list[dt.datetime], list[dt.datetime]], low, high) -> bool:
+def _overlaps(busy: tuple[list[int], list[int]], low: int, high: int) -> bool:
     starts, ends = busy
     i = bisect_left(starts, high) - 1  # the last busy interval starting before `high`
     return i >= 0 and ends[i] > low
@@ -107,6 +108,16 @@ def bookable_staff(*, service: Service, online: bool = False) -> list[StaffMembe
     return list(staff.order_by("position", "name"))
 
 
+def _epoch(field: str) -> Func:
+    """A timestamp column as whole seconds since 1970: thousands of integers come out of the
+    database and compare far faster than aware datetimes."""
+    return Func(
+        F(field),
+        template="EXTRACT(EPOCH FROM %(expressions)s)::bigint",
+        output_field=BigIntegerField(),
+    )
+
+
 def availability_for_service(
     *,
     service: Service,
@@ -125,6 +136,8 @@ def availability_for_service(
     "would this time be offered on an empty calendar" (to tell a lost race from a bad time)."""
     if date_to < date_from:
         return []
+    if online and not (service.online and service.active):
+        return []
     zone = practice_zone()
     now = now or timezone.now()
     candidates = bookable_staff(service=service, online=online)
@@ -133,16 +146,23 @@ def availability_for_service(
     if not candidates:
         return []
     staff_ids = [s.pk for s in candidates]
-    window_start, _ = local_day_bounds(date_from, zone)
-    _, window_end = local_day_bounds(date_to, zone)
-    before = dt.timedelta(minutes=service.buffer_before_minutes)
-    after = dt.timedelta(minutes=service.buffer_after_minutes)
-    duration = dt.timedelta(minutes=service.duration_minutes)
-    step = _step(service)
-    earliest = now + dt.timedelta(minutes=service.min_notice_minutes) if enforce_rules else None
-    latest = now + dt.timedelta(days=service.horizon_days) if enforce_rules else None
+    order = {staff_id: i for i, staff_id in enumerate(staff_ids)}
+    # Local midnights of every day in the range (and the one after), as epoch seconds.
+    days = [date_from + dt.timedelta(days=n) for n in range((date_to - date_from).days + 1)]
+    midnights = [
+        int(dt.datetime.combine(day, dt.time(0), tzinfo=zone).timestamp())
+        for day in [*days, date_to + dt.timedelta(days=1)]
+    ]
+    before, after = service.buffer_before_minutes * 60, service.buffer_after_minutes * 60
+    duration = service.duration_minutes * 60
+    rules = _Rules(
+        step=_step(service) * 60, duration=duration, before=before, after=after,
+        earliest=int(now.timestamp()) + service.min_notice_minutes * 60 if enforce_rules else None,
+        latest=int(now.timestamp()) + service.horizon_days * 86400 if enforce_rules else None,
+    )  # fmt: skip
     # A block reaches at most `before` earlier and `after` later than its service's times.
-    reach_low, reach_high = window_start - before, window_end + after + duration
+    reach_low = dt.datetime.fromtimestamp(midnights[0] - before, dt.UTC)
+    reach_high = dt.datetime.fromtimestamp(midnights[-1] + after + duration, dt.UTC)
 
     weekly: dict[int, dict[int, list[tuple[dt.time, dt.time]]]] = defaultdict(
         lambda: defaultdict(list)
@@ -159,10 +179,14 @@ def availability_for_service(
     holidays = set(
         Holiday.objects.filter(date__range=(date_from, date_to)).values_list("date", flat=True)
     )
-    busy: dict[int, list[Interval]] = defaultdict(list)
-    for staff_id, low, high in TimeOff.objects.filter(
-        staff_id__in=staff_ids, starts_at__lt=reach_high, ends_at__gt=reach_low
-    ).values_list("staff_id", "starts_at", "ends_at"):
+    busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for staff_id, low, high in (
+        TimeOff.objects.filter(
+            staff_id__in=staff_ids, starts_at__lt=reach_high, ends_at__gt=reach_low
+        )
+        .annotate(low=_epoch("starts_at"), high=_epoch("ends_at"))
+        .values_list("staff_id", "low", "high")
+    ):
         busy[staff_id].append((low, high))
 
     room_ids: list[int] = []
@@ -172,81 +196,122 @@ def availability_for_service(
         )
         if not room_ids:
             return []
-    holding = Appointment.objects.exclude(status=AppointmentStatus.CANCELLED).filter(
-        block_start__lt=reach_high, block_end__gt=reach_low
-    )
-    who = (
-        Q(staff_id__in=staff_ids) | Q(room_id__in=room_ids)
-        if room_ids
-        else Q(staff_id__in=staff_ids)
-    )
-    holding = holding.filter(who)
-    if ignore_appointment_id:
-        holding = holding.exclude(pk=ignore_appointment_id)
-    if ignore_bookings:
-        holding = holding.none()
-    order = {staff_id: i for i, staff_id in enumerate(staff_ids)}
-    room_busy: dict[int, list[Interval]] = defaultdict(list)
-    per_day: dict[tuple[int, dt.date], int] = defaultdict(int)  # bookings per staff and day
-    cap_count: dict[tuple[int, dt.date], int] = defaultdict(int)  # of this service
-    for staff_id, room_id, service_id, low, high, starts_at in holding.values_list(
-        "staff_id", "room_id", "service_id", "block_start", "block_end", "starts_at"
-    ):
-        if staff_id in order:
-            busy[staff_id].append((low, high))
-            day = starts_at.astimezone(zone).date()
-            per_day[(staff_id, day)] += 1
-            if service_id == service.pk:
-                cap_count[(staff_id, day)] += 1
-        if room_id is not None and room_id in room_ids:
-            room_busy[room_id].append((low, high))
+    room_busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    per_day: dict[tuple[int, int], int] = defaultdict(int)  # bookings per (staff, day index)
+    cap_count: dict[tuple[int, int], int] = defaultdict(int)  # of this service
+    if not ignore_bookings:
+        holding = Appointment.objects.exclude(status=AppointmentStatus.CANCELLED).filter(
+            Q(staff_id__in=staff_ids) | Q(room_id__in=room_ids),
+            block_start__lt=reach_high, block_end__gt=reach_low,
+        )  # fmt: skip
+        if ignore_appointment_id:
+            holding = holding.exclude(pk=ignore_appointment_id)
+        rows = (
+            holding.annotate(
+                low=_epoch("block_start"), high=_epoch("block_end"), start=_epoch("starts_at")
+            )
+            .order_by()
+            .values_list("staff_id", "room_id", "service_id", "low", "high", "start")
+        )
+        this_service, room_set = service.pk, set(room_ids)
+        for staff_id, room_id, service_id, low, high, start in _raw(rows):
+            if staff_id in order:
+                busy[staff_id].append((low, high))
+                key = (staff_id, bisect_right(midnights, start) - 1)
+                per_day[key] += 1
+                if service_id == this_service:
+                    cap_count[key] += 1
+            if room_id in room_set:
+                room_busy[room_id].append((low, high))
     merged = {staff_id: _merge(busy.get(staff_id, ())) for staff_id in staff_ids}
     rooms_merged = [_merge(room_busy.get(room_id, ())) for room_id in room_ids]
 
-    free: dict[dt.datetime, list[tuple[int, int, int]]] = defaultdict(list)
-    day = date_from
-    while day <= date_to:
-        if day not in holidays:
-            for staff_id in staff_ids:
-                if service.daily_cap and cap_count[(staff_id, day)] >= service.daily_cap:
-                    continue
-                intervals = overrides.get((staff_id, day))
-                if intervals is None:
-                    intervals = weekly.get(staff_id, {}).get(day.weekday(), ())
-                for start, end in intervals:
-                    _slots_in_interval(
-                        day, start, end, zone, step, duration, before, after, earliest,
-                        latest, merged[staff_id], rooms_merged,
-                        lambda t, s=staff_id, d=day: free[t].append(
-                            (per_day[(s, d)], order[s], s)
-                        ),
-                    )  # fmt: skip
-        day += dt.timedelta(days=1)
+    free: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    clock = _WallClock(zone)
+    for index, day in enumerate(days):
+        if day in holidays:
+            continue
+        for staff_id in staff_ids:
+            key = (staff_id, index)
+            if service.daily_cap and cap_count[key] >= service.daily_cap:
+                continue
+            intervals = overrides.get((staff_id, day))
+            if intervals is None:
+                intervals = weekly.get(staff_id, {}).get(day.weekday(), ())
+            rank = (per_day[key], order[staff_id], staff_id)
+            for start, end in intervals:
+                for t in _starts_in(day, start, end, clock, rules, merged[staff_id], rooms_merged):
+                    free[t].append(rank)
     return [
-        Slot(starts_at=t, staff_ids=tuple(s for _n, _o, s in sorted(free[t]))) for t in sorted(free)
+        Slot(
+            starts_at=dt.datetime.fromtimestamp(t, dt.UTC),
+            staff_ids=tuple(s for _n, _o, s in sorted(free[t])),
+        )
+        for t in sorted(free)
     ]
 
 
-def _slots_in_interval(
-    day, start, end, zone, step, duration, before, after, earliest, latest, busy, rooms, emit
-) -> None:
+@dataclass(frozen=True)
+class _Rules:
+    step: int  # all in seconds
+    duration: int
+    before: int
+    after: int
+    earliest: int | None
+    latest: int | None
+
+
+class _WallClock:
+    """Local wall-clock times of a day as epoch seconds, each worked out once (most staff
+    share the same opening hours)."""
+
+    def __init__(self, zone: zoneinfo.ZoneInfo):
+        self.zone = zone
+        self.seen: dict[tuple[dt.date, dt.time], int] = {}
+
+    def __call__(self, day: dt.date, time: dt.time) -> int:
+        key = (day, time)
+        value = self.seen.get(key)
+        if value is None:
+            value = int(dt.datetime.combine(day, time, tzinfo=self.zone).timestamp())
+            self.seen[key] = value
+        return value
+
+
+def _raw(queryset) -> list[tuple]:
+    """The rows of a values_list without Django's per-value converters (plain integers)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _starts_in(day, start, end, clock: _WallClock, rules: _Rules, busy, rooms) -> list[int]:
+    """Free start times (epoch seconds) on the step grid inside one working interval."""
+    step = rules.step // 60
     minute = start.hour * 60 + start.minute + (1 if start.second or start.microsecond else 0)
     first = -(-minute // step) * step  # the first grid point at or after the start
     if first >= 24 * 60:
-        return
-    t = dt.datetime.combine(day, dt.time(first // 60, first % 60), tzinfo=zone).astimezone(dt.UTC)
-    close = dt.datetime.combine(day, end, tzinfo=zone).astimezone(dt.UTC)
-    delta = dt.timedelta(minutes=step)
-    while t + duration <= close:
-        if (earliest is None or t >= earliest) and (latest is None or t <= latest):
-            low, high = t - before, t + duration + after
-            if not _overlaps(busy, low, high) and (
-                not rooms or any(not _overlaps(room, low, high) for room in rooms)
-            ):
-                emit(t)
-        elif latest is not None and t > latest:
-            return
-        t += delta
+        return []
+    t = clock(day, dt.time(first // 60, first % 60))
+    close = clock(day, end) - rules.duration
+    if rules.earliest is not None and t < rules.earliest:
+        t += -(-(rules.earliest - t) // rules.step) * rules.step  # first grid point not too soon
+    if rules.latest is not None and close > rules.latest:
+        close = rules.latest
+    starts, ends = busy
+    step, before, tail = rules.step, rules.before, rules.duration + rules.after
+    found = []
+    while t <= close:
+        low, high = t - before, t + tail
+        i = bisect_left(starts, high) - 1  # the last busy interval starting before `high`
+        if i >= 0 and ends[i] > low:
+            t += -(-(ends[i] - low) // step) * step  # jump to the first grid point after it
+            continue
+        if not rooms or any(not _overlaps(room, low, high) for room in rooms):
+            found.append(t)
+        t += step
+    return found
 
 
 def room_free_for(

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0002_search_folds_accents'),
+        ("contacts", "0002_search_folds_accents"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contact',
-            name='no_shows',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='no-shows'),
+            model_name="contact",
+            name="no_shows",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="no-shows"),
         ),
     ]

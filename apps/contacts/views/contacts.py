@@ -256,7 +256,9 @@ def parse_before(raw: str) -> tuple[dt.datetime, int] | None:
     return when, int(pk)
 
 
-_KINDS = {"note", "call", "task", "purchase", "consent", "contact", "message"}
+_KINDS = {
+    "note", "call", "task", "purchase", "consent", "contact", "message", "appointment", "waitlist"
+}  # fmt: skip
 _FIELD_LABELS = {
     field.name: field.verbose_name
     for field in Contact._meta.get_fields()

@@ -1,0 +1,292 @@
+"""Set-up forms: services, staff and their hours, time off, one-off hours, rooms, holidays and
+the booking rules. They read what the browser sent; the services decide what is allowed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.accounts.models import User
+from cxsuite.lib.forms import StyledFormMixin
+
+from ..models import (
+    AppointmentSettings,
+    ReminderChannel,
+    Room,
+    Service,
+    StaffMember,
+)
+from ..services.setup import COLOR, WEEKDAYS, intervals_check
+
+Interval = tuple[dt.time, dt.time]
+REMINDER_ROWS = 5
+UNITS = [("minutes", gettext_lazy("minutes")), ("hours", gettext_lazy("hours")),
+         ("days", gettext_lazy("days"))]  # fmt: skip
+UNIT_MINUTES = {"minutes": 1, "hours": 60, "days": 1440}
+_RANGE = re.compile(
+    r"^(?P<h1>\d{1,2})(?:[:.h](?P<m1>\d{2}))?\s*(?:-|–|—|to)\s*(?P<h2>\d{1,2})(?:[:.h](?P<m2>\d{2}))?$"
+)
+DAY_LABELS = [gettext_lazy("Monday"), gettext_lazy("Tuesday"), gettext_lazy("Wednesday"),
+              gettext_lazy("Thursday"), gettext_lazy("Friday"), gettext_lazy("Saturday"),
+              gettext_lazy("Sunday")]  # fmt: skip
+
+
+def _color(value: str) -> str:
+    if not COLOR.match(value or ""):
+        raise ValidationError(_("Choose a colour as #RRGGBB, e.g. #2563eb."))
+    return value
+
+
+def _date() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _time() -> forms.TimeInput:
+    return forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
+
+
+def _clock(hour: str, minute: str | None, text: str) -> dt.time:
+    h, m = int(hour), int(minute or 0)
+    if h > 23 or m > 59:
+        raise ValidationError(_("“%(text)s”: times run from 00:00 to 23:59.") % {"text": text})
+    return dt.time(h, m)
+
+
+def intervals_parse(text: str) -> list[Interval]:
+    """Intervals from text like 09:00-12:30, 13:30-18:00 (also 9-12.30, en dashes,
+    semicolons); empty or "off" for none."""
+    text = (text or "").strip()
+    if not text or text.lower() in {"off", "closed", "-", "–"}:
+        return []
+    intervals = []
+    for part in re.split(r"[,;\n]+", text):
+        part = part.strip()
+        if not part:
+            continue
+        match = _RANGE.match(part)
+        if not match:
+            raise ValidationError(
+                _("“%(text)s” is not a time range; write it like 09:00-12:30, several separated "
+                  "by commas.") % {"text": part}
+            )  # fmt: skip
+        intervals.append(
+            (_clock(match["h1"], match["m1"], part), _clock(match["h2"], match["m2"], part))
+        )
+    return intervals
+
+
+def intervals_text(intervals: list[Interval]) -> str:
+    return ", ".join(f"{start:%H:%M}-{end:%H:%M}" for start, end in intervals)
+
+
+class IntervalsField(forms.CharField):
+    """Text such as "09:00-12:30, 13:30-18:00" cleaned to sorted, non-overlapping intervals."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"placeholder": "09:00-12:30, 13:30-18:00",
+                                             "autocomplete": "off", "spellcheck": "false"})
+        )  # fmt: skip
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        intervals = intervals_parse(text)
+        try:
+            return intervals_check(intervals, field="value")
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["value"]) from None
+
+
+# --- services ------------------------------------------------------------------------------------
+class ServiceForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Service
+        fields = [
+            "name", "description", "duration_minutes", "price", "buffer_before_minutes",
+            "buffer_after_minutes", "step_minutes", "daily_cap", "needs_confirmation",
+            "min_notice_minutes", "horizon_days", "online", "staff", "needs_room", "rooms",
+            "recall_months", "color", "active", "position",
+        ]  # fmt: skip
+        widgets = {
+            "color": forms.TextInput(attrs={"type": "color"}),
+            "staff": forms.CheckboxSelectMultiple,
+            "rooms": forms.CheckboxSelectMultiple,
+        }
+        labels = {"position": gettext_lazy("Order in lists")}
+        help_texts = {
+            "min_notice_minutes": gettext_lazy("Online and API bookings only; the front desk "
+                                               "can always book."),
+            "daily_cap": gettext_lazy("Empty: no limit."),
+            "recall_months": gettext_lazy("Empty: no recall message."),
+        }  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = StaffMember.objects.order_by("-active", "position", "name")
+        self.fields["rooms"].queryset = Room.objects.order_by("-active", "position", "name")
+
+    def clean_color(self):
+        return _color(self.cleaned_data["color"])
+
+    def clean_price(self):
+        price = self.cleaned_data["price"]
+        if price is not None and price < 0:
+            raise ValidationError(_("The price cannot be negative."))
+        return price
+
+
+# --- staff ---------------------------------------------------------------------------------------
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.name} ({obj.email})" if obj.name else obj.email
+
+
+class StaffForm(StyledFormMixin, forms.ModelForm):
+    user = UserChoiceField(
+        queryset=User.objects.none(), required=False, label=gettext_lazy("Login"),
+        help_text=gettext_lazy("Optional: the team member who signs in as this person."),
+    )  # fmt: skip
+
+    class Meta:
+        model = StaffMember
+        fields = ["name", "title", "color", "user", "bookable_online", "active", "position"]
+        widgets = {"color": forms.TextInput(attrs={"type": "color"})}
+        labels = {"position": gettext_lazy("Order in the calendar")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("name", "email")
+
+    def clean_color(self):
+        return _color(self.cleaned_data["color"])
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        taken = user and StaffMember.objects.filter(user=user).exclude(pk=self.instance.pk).first()
+        if taken:
+            raise ValidationError(
+                _("This login already belongs to %(name)s.") % {"name": taken.name}
+            )
+        return user
+
+
+class WeeklyHoursForm(StyledFormMixin, forms.Form):
+    """One text input per weekday: "09:00-12:30, 13:30-18:00"; empty = not working."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label in zip(WEEKDAYS, DAY_LABELS, strict=True):
+            self.fields[key] = IntervalsField(label=label)
+            self.fields[key].widget.attrs["placeholder"] = _("Not working")
+
+    @classmethod
+    def initial_for(cls, week: dict[int, list[Interval]]) -> dict[str, str]:
+        return {WEEKDAYS[day]: intervals_text(intervals) for day, intervals in week.items()}
+
+    def week(self) -> dict[int, list[Interval]]:
+        return {day: self.cleaned_data[key] for day, key in enumerate(WEEKDAYS)}
+
+
+class HoursOverrideForm(StyledFormMixin, forms.Form):
+    date = forms.DateField(label=gettext_lazy("Date"), widget=_date())
+    intervals = IntervalsField(
+        label=gettext_lazy("Hours that day"),
+        help_text=gettext_lazy("Replaces the usual hours of that date only."),
+    )  # fmt: skip
+
+
+class TimeOffForm(StyledFormMixin, forms.Form):
+    """Local dates and optional times; without times whole days are taken."""
+
+    date_from = forms.DateField(label=gettext_lazy("From"), widget=_date())
+    time_from = forms.TimeField(label=gettext_lazy("at"), required=False, widget=_time())
+    date_to = forms.DateField(label=gettext_lazy("Until"), widget=_date())
+    time_to = forms.TimeField(label=gettext_lazy("at"), required=False, widget=_time())
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=120, required=False)
+    # where a service error about the instants belongs
+    FIELD_FOR = {"starts_at": "date_from", "ends_at": "date_to"}
+
+    def instants(self, zone) -> tuple[dt.datetime, dt.datetime]:
+        data = self.cleaned_data
+        start = dt.datetime.combine(data["date_from"], data["time_from"] or dt.time(0), zone)
+        if data["time_to"] is not None:
+            end = dt.datetime.combine(data["date_to"], data["time_to"], zone)
+        else:
+            end = dt.datetime.combine(data["date_to"] + dt.timedelta(days=1), dt.time(0), zone)
+        return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+# --- rooms, holidays -----------------------------------------------------------------------------
+class RoomForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Room
+        fields = ["name", "active", "position"]
+        labels = {"position": gettext_lazy("Order in lists")}
+
+
+class HolidayForm(StyledFormMixin, forms.Form):
+    date = forms.DateField(label=gettext_lazy("Date"), widget=_date())
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120, required=False)
+
+
+# --- booking rules -------------------------------------------------------------------------------
+class AppointmentSettingsForm(StyledFormMixin, forms.ModelForm):
+    reminders = forms.CharField(required=False, widget=forms.HiddenInput)  # carries its errors
+
+    class Meta:
+        model = AppointmentSettings
+        fields = ["slot_step_minutes", "cancellation_notice_hours", "online_booking",
+                  "booking_intro"]  # fmt: skip
+        widgets = {"booking_intro": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for n in range(REMINDER_ROWS):
+            amount = forms.IntegerField(
+                label=gettext_lazy("Reminder %(n)d: how long before") % {"n": n + 1},
+                required=False, min_value=1, max_value=43200,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )  # fmt: skip
+            unit = forms.ChoiceField(label=gettext_lazy("unit"), choices=UNITS,
+                                     required=False, initial="hours")  # fmt: skip
+            channel = forms.ChoiceField(label=gettext_lazy("by"), required=False,
+                                        choices=ReminderChannel.choices)  # fmt: skip
+            self.fields[f"reminder_{n}_amount"] = amount
+            self.fields[f"reminder_{n}_unit"] = unit
+            self.fields[f"reminder_{n}_channel"] = channel
+        if self.instance and not self.is_bound:
+            for n, reminder in enumerate((self.instance.reminders or [])[:REMINDER_ROWS]):
+                minutes = int(reminder.get("minutes") or 0)
+                unit = "days" if minutes % 1440 == 0 else "hours" if minutes % 60 == 0 else (
+                    "minutes")  # fmt: skip
+                self.initial[f"reminder_{n}_amount"] = minutes // UNIT_MINUTES[unit]
+                self.initial[f"reminder_{n}_unit"] = unit
+                self.initial[f"reminder_{n}_channel"] = reminder.get("channel") or ""
+        self.rows = [
+            (self[f"reminder_{n}_amount"], self[f"reminder_{n}_unit"],
+             self[f"reminder_{n}_channel"])
+            for n in range(REMINDER_ROWS)
+        ]  # fmt: skip
+
+    def reminder_list(self) -> list[dict]:
+        reminders = []
+        for n in range(REMINDER_ROWS):
+            amount = self.cleaned_data.get(f"reminder_{n}_amount")
+            if not amount:
+                continue
+            unit = self.cleaned_data.get(f"reminder_{n}_unit") or "hours"
+            reminders.append({"minutes": amount * UNIT_MINUTES[unit],
+                              "channel": self.cleaned_data.get(f"reminder_{n}_channel") or ""})  # fmt: skip
+        return reminders
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -1,0 +1,322 @@
+"""One appointment from the calendar: book it from a free time, look at it, change its status,
+approve an online request, move it, cancel it. In the calendar each answers inside a modal
+(htmx) and sends the browser back to the calendar once something changed; without JavaScript
+each is a page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from apps.accounts.models import Role
+from apps.accounts.views import role_required
+from apps.contacts.models import Contact
+
+from ..forms.calendar import (
+    STATUS_ACTIONS,
+    BookForm,
+    CancelForm,
+    MoveForm,
+    StatusForm,
+    add_booking_errors,
+)
+from ..models import Appointment, AppointmentStatus, StaffMember
+from ..selectors.availability import practice_zone
+from ..selectors.calendar import (
+    appointment_get,
+    contacts_for_booking,
+    services_for_staff,
+)
+from ..services import (
+    SlotTaken,
+    appointment_approve,
+    appointment_book,
+    appointment_cancel,
+    appointment_reschedule,
+    appointment_status_set,
+)
+from ..services.booking import TRANSITIONS
+from .calendar import calendar_url, can_write, is_partial
+from .grid import status_class
+
+
+def _next_url(request) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+def _back(request, appointment: Appointment | None = None, day=None) -> str:
+    """Where to go afterwards: the page that opened this one, else the calendar's day."""
+    target = _next_url(request)
+    if target:
+        return target
+    if appointment is not None:
+        day = appointment.starts_at.astimezone(practice_zone()).date()
+    return calendar_url(day=day)
+
+
+def _done(request, appointment: Appointment, text: str):
+    """After a change: the htmx modal reloads the calendar; a form post goes back to it."""
+    messages.success(request, text)
+    if is_partial(request):
+        return HttpResponseClientRedirect(_back(request, appointment))
+    return redirect(_back(request, appointment))
+
+
+def _slot_links(exc: SlotTaken, zone, url: str, keep: dict) -> list[dict]:
+    """The next free times as links that fill the form in again."""
+    links = []
+    for slot in exc.next_slots:
+        local = slot.starts_at.astimezone(zone)
+        query = {**keep, "date": local.date().isoformat(), "time": local.strftime("%H:%M")}
+        if slot.staff_ids and "staff" in keep:
+            query["staff"] = slot.staff_ids[0]
+        links.append({"url": f"{url}?{urlencode(query)}",
+                      "label": date_format(local, "D j M, H:i")})  # fmt: skip
+    return links
+
+
+# --- book ----------------------------------------------------------------------------------------
+def _initial_from(request) -> dict:
+    initial = {}
+    for name in ("staff", "service", "date", "time", "notes", "contact"):
+        value = request.GET.get(name)
+        if value:
+            initial[name] = value
+    return initial
+
+
+def _date_or_none(value):
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _chosen_staff(raw) -> StaffMember | None:
+    try:
+        return StaffMember.objects.filter(active=True, pk=int(raw)).first() if raw else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _chosen_contact(raw) -> Contact | None:
+    try:
+        pk = int(raw) if raw else None
+    except (TypeError, ValueError):
+        return None
+    return BookForm.base_fields["contact"].queryset.filter(pk=pk).first() if pk else None
+
+
+@role_required(Role.STAFF)
+@require_http_methods(["GET", "POST"])
+def appointment_book_view(request):
+    """Book a contact for a service with a staff member at a time (prefilled from the free
+    time clicked). Searching contacts works with htmx and, without it, as a GET of the form."""
+    zone = practice_zone()
+    source = request.POST if request.method == "POST" else request.GET
+    staff = _chosen_staff(source.get("staff"))
+    if staff is None and request.method == "GET" and not source.get("staff"):
+        staff = StaffMember.objects.filter(active=True).order_by("position", "name").first()
+    services = services_for_staff(staff)
+    next_slots: list[dict] = []
+    if request.method == "POST":
+        form = BookForm(request.POST, zone=zone, services=services)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                appointment = appointment_book(
+                    service=data["service"], starts_at=form.starts_at(), contact=data["contact"],
+                    staff=data["staff"], source="staff", actor=request.user, notes=data["notes"],
+                )  # fmt: skip
+            except SlotTaken as exc:
+                form.add_error("time", _("%(staff)s is not free then (another booking, its "
+                                         "buffer or no free room).") % {"staff": data["staff"]})  # fmt: skip
+                keep = {"staff": data["staff"].pk, "service": data["service"].pk,
+                        "contact": data["contact"].pk, "notes": data["notes"],
+                        "next": _next_url(request) or ""}  # fmt: skip
+                next_slots = _slot_links(exc, zone, request.path, keep)
+            except ValidationError as exc:
+                add_booking_errors(form, exc)
+            else:
+                return _done(request, appointment, _("%(contact)s is booked for %(service)s.") % {
+                    "contact": appointment.contact, "service": appointment.service})  # fmt: skip
+    else:
+        initial = _initial_from(request)
+        if staff is not None:
+            initial["staff"] = staff.pk
+        form = BookForm(initial=initial, zone=zone, services=services)
+    query = (source.get("q") or "").strip()
+    contact = _chosen_contact(source.get("contact"))
+    day = form.initial.get("date") if not form.is_bound else None
+    context = {
+        "form": form, "staff": staff, "query": query, "chosen": contact,
+        "results": [c for c in contacts_for_booking(query) if not contact or c.pk != contact.pk],
+        "next_slots": next_slots, "zone": zone, "no_services": staff is not None and not services,
+        "back_url": _back(request, day=_date_or_none(day)),
+    }  # fmt: skip
+    status = 400 if request.method == "POST" and not is_partial(request) else 200
+    if is_partial(request):
+        return render(request, "appointments/_book_form.html", context, status=status)
+    return render(request, "appointments/appointment_book.html", context, status=status)
+
+
+@role_required(Role.STAFF)
+@require_GET
+def contact_search(request):
+    """The booking form's contact results for what was typed (htmx)."""
+    query = (request.GET.get("q") or "").strip()
+    if not is_partial(request):
+        return redirect(f"{reverse('appointments:appointment_book')}?{request.GET.urlencode()}")
+    return render(
+        request, "appointments/_contact_results.html",
+        {"results": contacts_for_booking(query), "query": query},
+    )  # fmt: skip
+
+
+# --- look at it and change it --------------------------------------------------------------------
+def _detail_context(request, appointment: Appointment, **extra) -> dict:
+    now = timezone.now()
+    started = appointment.starts_at <= now
+    allowed = TRANSITIONS.get(appointment.status, set())
+    actions = [
+        (value, label) for value, label in STATUS_ACTIONS
+        if value in allowed and (started or value not in (AppointmentStatus.COMPLETED,
+                                                          AppointmentStatus.NO_SHOW))
+    ]  # fmt: skip
+    upcoming = appointment.is_upcoming
+    return {
+        "appointment": appointment, "zone": practice_zone(), "state": status_class(appointment),
+        "can_write": can_write(request), "actions": actions,
+        "can_cancel": upcoming, "can_move": upcoming,
+        "can_approve": upcoming and appointment.awaiting_approval,
+        "cancel_form": extra.pop("cancel_form", None) or CancelForm(),
+        "back_url": _back(request, appointment), **extra,
+    }  # fmt: skip
+
+
+def _detail(request, appointment: Appointment, *, status: int = 200, **extra):
+    context = _detail_context(request, appointment, **extra)
+    template = "appointments/_appointment_detail.html" if is_partial(request) else (
+        "appointments/appointment_detail.html")  # fmt: skip
+    return render(request, template, context, status=200 if is_partial(request) else status)
+
+
+@role_required(Role.VIEWER)
+@require_GET
+def appointment_detail(request, pk: int):
+    return _detail(request, appointment_get(pk))
+
+
+def _write(request, pk: int, action):
+    """Shared shape of the status buttons: call the service; a refusal is shown in place."""
+    appointment = appointment_get(pk)
+    try:
+        text = action(appointment)
+    except ValidationError as exc:
+        return _detail(request, appointment, status=400, errors=exc.messages)
+    return _done(request, appointment, text)
+
+
+@role_required(Role.STAFF)
+@require_POST
+def appointment_status(request, pk: int):
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, appointment_get(pk), status=400,
+                       errors=[_("Choose confirm, check in, complete or no-show.")])  # fmt: skip
+    status = form.cleaned_data["status"]
+
+    def change(appointment):
+        appointment = appointment_status_set(appointment=appointment, status=status,
+                                             actor=request.user)  # fmt: skip
+        return _("%(contact)s: %(status)s.") % {"contact": appointment.contact,
+                                               "status": appointment.get_status_display()}  # fmt: skip
+
+    return _write(request, pk, change)
+
+
+@role_required(Role.STAFF)
+@require_POST
+def appointment_approve_view(request, pk: int):
+    def approve(appointment):
+        appointment = appointment_approve(appointment=appointment, actor=request.user)
+        return _("%(contact)s's request is approved; they are told.") % {
+            "contact": appointment.contact}  # fmt: skip
+
+    return _write(request, pk, approve)
+
+
+@role_required(Role.STAFF)
+@require_POST
+def appointment_cancel_view(request, pk: int):
+    appointment = appointment_get(pk)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, appointment, status=400, cancel_form=form, cancel_open=True)
+    try:
+        appointment = appointment_cancel(appointment=appointment, actor=request.user,
+                                         reason=form.cleaned_data["reason"])  # fmt: skip
+    except ValidationError as exc:
+        return _detail(request, appointment, status=400, errors=exc.messages)
+    return _done(request, appointment, _("%(contact)s's appointment is cancelled.") % {
+        "contact": appointment.contact})  # fmt: skip
+
+
+@role_required(Role.STAFF)
+@require_http_methods(["GET", "POST"])
+def appointment_move(request, pk: int):
+    """A new time and (if wanted) another staff member; the customer is told."""
+    zone = practice_zone()
+    appointment = appointment_get(pk)
+    next_slots: list[dict] = []
+    if request.method == "POST":
+        form = MoveForm(request.POST, zone=zone)
+        if form.is_valid() and appointment.is_upcoming:
+            try:
+                appointment_reschedule(
+                    appointment=appointment, starts_at=form.starts_at(),
+                    staff=form.cleaned_data["staff"], source="staff", actor=request.user,
+                )  # fmt: skip
+            except SlotTaken as exc:
+                form.add_error("time", _("%(staff)s is not free then (another booking, its "
+                                         "buffer or no free room).") % {
+                                             "staff": form.cleaned_data["staff"]})  # fmt: skip
+                keep = {"staff": form.cleaned_data["staff"].pk, "next": _next_url(request) or ""}
+                next_slots = _slot_links(exc, zone, request.path, keep)
+            except ValidationError as exc:
+                add_booking_errors(form, exc)
+            else:
+                appointment.refresh_from_db()
+                return _done(request, appointment, _("%(contact)s's appointment is moved.") % {
+                    "contact": appointment.contact})  # fmt: skip
+        elif not appointment.is_upcoming:
+            form.add_error(None, _("Only a booked or confirmed appointment can be moved."))
+    else:
+        local = appointment.starts_at.astimezone(zone)
+        initial = {"staff": appointment.staff_id, "date": local.date(),
+                   "time": local.time().replace(second=0)}  # fmt: skip
+        initial.update({k: request.GET[k] for k in ("staff", "date", "time") if request.GET.get(k)})
+        form = MoveForm(zone=zone, initial=initial)
+    context = {"appointment": appointment, "form": form, "next_slots": next_slots, "zone": zone,
+               "back_url": _back(request, appointment)}  # fmt: skip
+    if is_partial(request):
+        return render(request, "appointments/_move_form.html", context)
+    status = 400 if form.errors else 200
+    return render(request, "appointments/appointment_move.html", context, status=status)

@@ -1,0 +1,169 @@
+"""The staff calendar: the practice's day (a column per staff member), one person's day or
+week, and the practice's week as a list per day; plus the contact page's appointments panel.
+
+Every view reads a fixed number of rows sets (see selectors.calendar), whatever the number of
+staff and bookings. Times are the practice's, whatever the reader's own time zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from apps.accounts.models import Role
+from apps.accounts.views import role_required
+from apps.contacts.selectors import contact_get
+
+from ..forms.calendar import CalendarQueryForm
+from ..models import StaffMember
+from ..selectors.availability import practice_zone
+from ..selectors.calendar import (
+    appointments_awaiting_approval,
+    appointments_for_contact,
+    calendar_range,
+    calendar_staff,
+)
+from .grid import build_grid, staff_colours_css, status_class
+
+
+def is_partial(request) -> bool:
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+def can_write(request) -> bool:
+    return request.user.has_role(Role.STAFF)
+
+
+def calendar_url(*, day: dt.date | None = None, view: str = "day", staff: int | None = None):
+    """The calendar at a day (and view and person); the defaults stay out of the address."""
+    query: dict = {}
+    if day is not None:
+        query["date"] = day.isoformat()
+    if view != "day":
+        query["view"] = view
+    if staff:
+        query["staff"] = staff
+    base = reverse("appointments:calendar")
+    return f"{base}?{urlencode(query)}" if query else base
+
+
+def _day_title(day: dt.date) -> str:
+    return date_format(day, "l, j F Y")
+
+
+def _week_title(monday: dt.date) -> str:
+    sunday = monday + dt.timedelta(days=6)
+    if monday.month == sunday.month:
+        return f"{date_format(monday, 'j')}–{date_format(sunday, 'j F Y')}"
+    if monday.year == sunday.year:
+        return f"{date_format(monday, 'j M')} – {date_format(sunday, 'j M Y')}"
+    return f"{date_format(monday, 'j M Y')} – {date_format(sunday, 'j M Y')}"
+
+
+@role_required(Role.VIEWER)
+@require_GET
+def calendar(request):
+    zone = practice_zone()
+    now = timezone.now()
+    today = now.astimezone(zone).date()
+    query = CalendarQueryForm(request.GET).values(today)
+    day, view = query["date"], query["view"]
+    staff = None
+    if query["staff"]:
+        staff = get_object_or_404(StaffMember, pk=query["staff"])
+    if view == "week":
+        first = day - dt.timedelta(days=day.weekday())
+        last, move = first + dt.timedelta(days=6), dt.timedelta(days=7)
+        title = _week_title(first)
+    else:
+        first = last = day
+        move = dt.timedelta(days=1)
+        title = _day_title(day)
+    data = calendar_range(date_from=first, date_to=last, staff=staff, zone=zone)
+    writable = can_write(request)
+    context = {
+        "view": view, "day": day, "staff": staff, "title": title, "zone": zone, "today": today,
+        "data": data, "can_write": writable, "step": data.step,
+        "prev_url": calendar_url(day=day - move, view=view, staff=staff and staff.pk),
+        "next_url": calendar_url(day=day + move, view=view, staff=staff and staff.pk),
+        "today_url": calendar_url(view=view, staff=staff and staff.pk),
+        "day_url": calendar_url(day=day, staff=staff and staff.pk),
+        "week_url": calendar_url(day=day, view="week", staff=staff and staff.pk),
+        "everyone_url": calendar_url(day=day, view=view),
+        "pending": appointments_awaiting_approval(),
+        "staff_choices": data.staff if staff is None else calendar_staff(),
+    }  # fmt: skip
+    if view == "week" and staff is None:
+        context.update(_practice_week(data, back=request.get_full_path()))
+        context["css"] = staff_colours_css(data.staff)
+    else:
+        if staff is None:
+            columns = [(person, day, person.name, person.title) for person in data.staff]
+        elif view == "week":
+            columns = [(staff, d, date_format(d, "D j"), "") for d in data.days]
+        else:
+            columns = [(staff, day, staff.name, staff.title)]
+        grid = build_grid(data, columns, now=now, can_book=writable, back=request.get_full_path())
+        for column in grid.columns:
+            column.url = (
+                calendar_url(day=column.day, staff=column.staff.pk)
+                if staff is None or view == "week"
+                else calendar_url(day=column.day, view="week", staff=column.staff.pk)
+            )
+        context.update(grid=grid, css=grid.css)
+    return render(request, "appointments/calendar.html", context)
+
+
+def _practice_week(data, *, back: str) -> dict:
+    """The practice's week: per day, everyone's bookings in time order."""
+    by_day: dict[dt.date, list] = {day: [] for day in data.days}
+    suffix = urlencode({"next": back})
+    for appointment in data.appointments:
+        day = appointment.starts_at.astimezone(data.zone).date()
+        if day in by_day:
+            appointment.state = status_class(appointment)
+            appointment.url = (
+                f"{reverse('appointments:appointment_detail', args=[appointment.pk])}?{suffix}"
+            )
+            by_day[day].append(appointment)
+    return {"week_days": [
+        {"day": day, "appointments": rows, "holiday": data.holidays.get(day),
+         "url": calendar_url(day=day)}
+        for day, rows in by_day.items()
+    ]}  # fmt: skip
+
+
+@role_required(Role.VIEWER)
+@require_GET
+def contact_appointments(request, contact_pk: int):
+    """The contact page's panel: upcoming bookings, the last visits and the no-show count."""
+    contact = contact_get(contact_pk)
+    if not is_partial(request):
+        return redirect(reverse("contacts:contact_detail", args=[contact.pk]) + "#appointments")
+    panel = appointments_for_contact(contact)
+    for appointment in panel["upcoming"] + panel["past"]:
+        appointment.state = status_class(appointment)
+    book_url = None
+    if can_write(request) and not contact.erased_at:
+        book_url = (
+            f"{reverse('appointments:appointment_book')}?{urlencode({'contact': contact.pk})}"
+        )
+    return render(
+        request, "appointments/_contact_appointments.html",
+        {"contact": contact, "zone": practice_zone(), "book_url": book_url, **panel},
+    )  # fmt: skip
+
+
+def feed_url(request, staff: StaffMember) -> str | None:
+    """The staff member's secret calendar feed, once the feed exists."""
+    try:
+        return request.build_absolute_uri(
+            reverse("appointments:staff_feed", args=[staff.calendar_token])
+        )
+    except NoReverseMatch:
+        return None
