@@ -41,20 +41,6 @@ def at(hour: int, minute: int = 0, day: dt.date = DAY) -> dt.datetime:
 
 
 @pytest.fixture
-def weber():
-    staff = StaffMemberFactory(name="Dr. Weber")
-    week_hours(staff, dt.time(9), dt.time(12))
-    return staff
-
-
-@pytest.fixture
-def klein():
-    staff = StaffMemberFactory(name="Dr. Klein")
-    week_hours(staff, dt.time(9), dt.time(12))
-    return staff
-
-
-@pytest.fixture
 def checkup(weber):
     return ServiceFactory(name="Check-up", staff=[weber], buffer_after_minutes=10)
 

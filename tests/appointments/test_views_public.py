@@ -24,7 +24,6 @@ from tests.appointments.factories import (
     AppointmentFactory,
     ServiceFactory,
     StaffMemberFactory,
-    week_hours,
 )
 from tests.conftest import host_of
 
@@ -44,20 +43,6 @@ def at(hour: int, minute: int = 0, day: dt.date | None = None) -> dt.datetime:
 
 def path_of(url: str) -> str:
     return "/" + url.split("/", 3)[3]
-
-
-@pytest.fixture
-def weber(tenant):
-    staff = StaffMemberFactory(name="Dr. Weber")
-    week_hours(staff, dt.time(9), dt.time(12))
-    return staff
-
-
-@pytest.fixture
-def klein(tenant):
-    staff = StaffMemberFactory(name="Dr. Klein")
-    week_hours(staff, dt.time(9), dt.time(12))
-    return staff
 
 
 @pytest.fixture

@@ -25,7 +25,6 @@ from tests.appointments.factories import (
     ServiceFactory,
     StaffMemberFactory,
     WaitlistEntryFactory,
-    week_hours,
 )
 from tests.contacts.factories import ContactFactory
 
@@ -37,20 +36,6 @@ DAY = TODAY + dt.timedelta(days=5)
 
 def at(hour: int, day: dt.date = DAY) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=BERLIN).astimezone(dt.UTC)
-
-
-@pytest.fixture
-def weber():
-    staff = StaffMemberFactory(name="Dr. Weber")
-    week_hours(staff, dt.time(9), dt.time(12))
-    return staff
-
-
-@pytest.fixture
-def klein():
-    staff = StaffMemberFactory(name="Dr. Klein")
-    week_hours(staff, dt.time(9), dt.time(12))
-    return staff
 
 
 @pytest.fixture

@@ -8,7 +8,17 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from ..models import Holiday, HoursOverride, Room, Service, StaffMember, TimeOff, WorkingHours
+from ..models import (
+    Holiday,
+    HoursOverride,
+    Room,
+    Service,
+    StaffMember,
+    TimeOff,
+    WaitlistEntry,
+    WaitlistStatus,
+    WorkingHours,
+)
 
 
 def service_list() -> QuerySet[Service]:
@@ -79,3 +89,14 @@ def room_get(pk: int) -> Room:
 def holiday_list(*, today: dt.date) -> list[Holiday]:
     """Holidays from a month ago on (older ones are history)."""
     return list(Holiday.objects.filter(date__gte=today - dt.timedelta(days=31)).order_by("date"))
+
+
+def waitlist_open(*, limit: int = 200) -> list[WaitlistEntry]:
+    """Customers still waiting (or told of a time and not yet booked), the longest waiting
+    first, with what the list shows in one query."""
+    return list(
+        WaitlistEntry.objects.filter(status__in=[WaitlistStatus.WAITING, WaitlistStatus.NOTIFIED])
+        .select_related("contact", "service", "staff")
+        .defer("contact__search", "contact__custom")
+        .order_by("date_from", "created")[:limit]
+    )

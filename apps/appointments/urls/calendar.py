@@ -4,9 +4,14 @@ from django.urls import path
 
 from ..views import appointments as actions
 from ..views import calendar as views
+from ..views import waitlist
 
 urlpatterns = [
     path("appointments/", views.calendar, name="calendar"),
+    path("appointments/waitlist/", waitlist.waitlist_list, name="waitlist_list"),
+    path(
+        "appointments/waitlist/<int:pk>/remove/", waitlist.waitlist_remove, name="waitlist_remove"
+    ),
     path("appointments/book/", actions.appointment_book_view, name="appointment_book"),
     path("appointments/book/contacts/", actions.contact_search, name="contact_search"),
     path("appointments/<int:pk>/", actions.appointment_detail, name="appointment_detail"),
