@@ -17,7 +17,12 @@ from .booking import (
 )
 from .customers import booking_contact_match
 from .ics import appointment_ics, staff_feed_ics
-from .links import appointment_from_token, appointment_manage_url, booking_page_url
+from .links import (
+    appointment_from_token,
+    appointment_manage_token,
+    appointment_manage_url,
+    booking_page_url,
+)
 from .recall import recall_due, recall_schedule_daily, recall_send_due
 from .reminders import (
     appointment_confirm_by_reply,
@@ -31,7 +36,7 @@ from .waitlist import waitlist_join, waitlist_leave, waitlist_mark_booked, waitl
 __all__ = [
     "SlotTaken", "appointment_approve", "appointment_book", "appointment_cancel",
     "appointment_change_allowed", "appointment_confirm_by_reply", "appointment_from_token",
-    "appointment_ics", "appointment_manage_url", "appointment_reminders_resync",
+    "appointment_ics", "appointment_manage_token", "appointment_manage_url", "appointment_reminders_resync",
     "appointment_reminders_sync", "appointment_reminders_sync_many", "appointment_reschedule",
     "appointment_settings", "appointment_status_set", "booking_contact_match",
     "booking_page_url", "recall_due", "recall_schedule_daily", "recall_send_due",

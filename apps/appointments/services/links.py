@@ -26,9 +26,14 @@ def _base_url(base_url: str | None) -> str:
     return tenant_url(tenant_current()).rstrip("/")
 
 
+def appointment_manage_token(appointment: Appointment) -> str:
+    """The signed token of the customer's link: this appointment, this business only."""
+    return signing.dumps({"s": connection.schema_name, "a": appointment.pk}, salt=SALT)
+
+
 def appointment_manage_url(*, appointment: Appointment, base_url: str | None = None) -> str:
     """The customer's own link to their appointment (reschedule or cancel)."""
-    token = signing.dumps({"s": connection.schema_name, "a": appointment.pk}, salt=SALT)
+    token = appointment_manage_token(appointment)
     return f"{_base_url(base_url)}{reverse('appointments:booking_manage', args=[token])}"
 
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import resolve, reverse
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -29,7 +28,7 @@ from cxsuite.lib.errors import DomainError
 from cxsuite.lib.forms import form_add_service_errors
 
 from ..forms.public import BookingDetailsForm, WaitlistForm
-from ..models import Appointment, Service, StaffMember
+from ..models import Service, StaffMember
 from ..selectors.availability import (
     Slot,
     availability_for_service,
@@ -42,7 +41,7 @@ from ..selectors.availability import (
 from ..services import (
     SlotTaken,
     appointment_book,
-    appointment_manage_url,
+    appointment_manage_token,
     appointment_settings,
     booking_contact_match,
     waitlist_join,
@@ -201,11 +200,6 @@ def slot_offered(*, service, staff, starts_at: dt.datetime, ignore: int | None =
     return any(slot.starts_at == starts_at for slot in slots)
 
 
-def token_of(appointment: Appointment) -> str:
-    """The signed token inside the appointment's manage link."""
-    return resolve(urlsplit(appointment_manage_url(appointment=appointment)).path).kwargs["token"]
-
-
 def initials(name: str) -> str:
     """The avatar's letters: "Dr. Anna Weber" gives "AW" (titles with a full stop are skipped)."""
     words = [w for w in name.split() if not w.endswith(".")] or name.split() or ["?"]
@@ -295,7 +289,9 @@ def _details(request, choice: Choice, context: dict):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            return redirect("appointments:booking_done", token=token_of(appointment))
+            return redirect(
+                "appointments:booking_done", token=appointment_manage_token(appointment)
+            )
     return render(request, f"{TEMPLATES}/booking.html", context, status=400)
 
 
