@@ -7,13 +7,15 @@ from .availability import (
     local_day_bounds,
     practice_zone,
     room_free_for,
+    slot_at,
+    slot_step,
     slots_by_day,
     slots_next,
 )
 
 __all__ = [
     "Slot", "availability_for_service", "bookable_staff", "local_day_bounds", "practice_zone",
-    "room_free_for", "slots_by_day", "slots_next",
+    "room_free_for", "slot_at", "slot_step", "slots_by_day", "slots_next",
 ]  # fmt: skip
 
 # --- the staff calendar and set-up pages ---------------------------------------------------------

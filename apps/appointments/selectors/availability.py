@@ -93,11 +93,14 @@ def _overlaps(busy: tuple[list[int], list[int]], low: int, high: int) -> bool:
     return i >= 0 and ends[i] > low
 
 
-def _step(service: Service) -> int:
-    if service.step_minutes:
-        return service.step_minutes
+def slot_step() -> int:
+    """The practice's slot step in minutes (a service may set its own)."""
     row = AppointmentSettings.objects.filter(pk=1).values_list("slot_step_minutes", flat=True)
     return row.first() or 15
+
+
+def _step(service: Service) -> int:
+    return service.step_minutes or slot_step()
 
 
 def bookable_staff(*, service: Service, online: bool = False) -> list[StaffMember]:
@@ -312,6 +315,25 @@ def _starts_in(day, start, end, clock: _WallClock, rules: _Rules, busy, rooms) -
             found.append(t)
         t += step
     return found
+
+
+def slot_at(
+    *,
+    service: Service,
+    starts_at: dt.datetime,
+    staff: StaffMember | None = None,
+    online: bool = False,
+    now: dt.datetime | None = None,
+    ignore_appointment_id: int | None = None,
+    ignore_bookings: bool = False,
+) -> Slot | None:
+    """The free slot starting exactly at `starts_at`, or None when that time is not offered."""
+    day = starts_at.astimezone(practice_zone()).date()
+    slots = availability_for_service(
+        service=service, date_from=day, date_to=day, staff=staff, online=online, now=now,
+        ignore_appointment_id=ignore_appointment_id, ignore_bookings=ignore_bookings,
+    )  # fmt: skip
+    return next((slot for slot in slots if slot.starts_at == starts_at), None)
 
 
 def room_free_for(

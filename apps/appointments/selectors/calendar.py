@@ -18,7 +18,6 @@ from apps.contacts.selectors import contact_list
 from ..models import (
     UPCOMING,
     Appointment,
-    AppointmentSettings,
     AppointmentStatus,
     Holiday,
     HoursOverride,
@@ -27,7 +26,7 @@ from ..models import (
     TimeOff,
     WorkingHours,
 )
-from .availability import local_day_bounds, practice_zone
+from .availability import local_day_bounds, practice_zone, slot_step
 
 Interval = tuple[dt.time, dt.time]
 CONTACT_DEFER = ("contact__search", "contact__custom")
@@ -55,12 +54,6 @@ def calendar_staff(*, include_inactive: bool = False) -> list[StaffMember]:
         StaffMember.objects.all() if include_inactive else StaffMember.objects.filter(active=True)
     )
     return list(staff.order_by("position", "name"))
-
-
-def slot_step() -> int:
-    """The practice's slot step in minutes."""
-    row = AppointmentSettings.objects.filter(pk=1).values_list("slot_step_minutes", flat=True)
-    return row.first() or 15
 
 
 def calendar_range(

@@ -29,9 +29,9 @@ from ..models import (
 )
 from ..selectors.availability import (
     Slot,
-    availability_for_service,
     practice_zone,
     room_free_for,
+    slot_at,
     slots_next,
 )
 from .messages import appointment_message_context
@@ -95,18 +95,6 @@ def _minute(value: dt.datetime, field: str = "starts_at") -> dt.datetime:
     return value.astimezone(dt.UTC).replace(second=0, microsecond=0)
 
 
-def _offered(
-    *, service: Service, starts_at: dt.datetime, staff: StaffMember | None, online: bool,
-    now: dt.datetime, ignore: int | None, ignore_bookings: bool = False,
-) -> Slot | None:  # fmt: skip
-    day = starts_at.astimezone(practice_zone()).date()
-    slots = availability_for_service(
-        service=service, date_from=day, date_to=day, staff=staff, online=online, now=now,
-        ignore_appointment_id=ignore, ignore_bookings=ignore_bookings,
-    )  # fmt: skip
-    return next((slot for slot in slots if slot.starts_at == starts_at), None)
-
-
 def _candidates(
     *, service: Service, starts_at: dt.datetime, staff: StaffMember | None, online: bool,
     enforce: bool, now: dt.datetime, ignore: int | None = None,
@@ -115,12 +103,12 @@ def _candidates(
     time would be offered but for other bookings, the request lost a race (SlotTaken)."""
     if not enforce and staff is not None:
         return [staff.pk]
-    slot = _offered(service=service, starts_at=starts_at, staff=staff, online=online, now=now,
-                    ignore=ignore)  # fmt: skip
+    slot = slot_at(service=service, starts_at=starts_at, staff=staff, online=online, now=now,
+                   ignore_appointment_id=ignore)  # fmt: skip
     if slot is not None:
         return list(slot.staff_ids)
-    if _offered(service=service, starts_at=starts_at, staff=staff, online=online, now=now,
-                ignore=ignore, ignore_bookings=True):  # fmt: skip
+    if slot_at(service=service, starts_at=starts_at, staff=staff, online=online, now=now,
+               ignore_appointment_id=ignore, ignore_bookings=True):  # fmt: skip
         raise SlotTaken(next_slots=_next(service, starts_at, staff, online, now))
     raise ValidationError(
         {"starts_at": _("%(service)s cannot be booked at this time. Choose one of the free "

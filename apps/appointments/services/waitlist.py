@@ -23,7 +23,7 @@ from apps.contacts.services import event_record
 from cxsuite.lib.errors import DomainError
 
 from ..models import Appointment, Service, StaffMember, WaitlistEntry, WaitlistStatus
-from ..selectors.availability import availability_for_service, practice_zone
+from ..selectors.availability import practice_zone, slot_at
 from .links import booking_page_url
 from .messages import appointment_time_text
 
@@ -110,12 +110,9 @@ def waitlist_leave(*, entry: WaitlistEntry) -> WaitlistEntry:
     return entry
 
 
-def _still_free(service: Service, staff: StaffMember, starts_at: dt.datetime, day: dt.date):
+def _still_free(service: Service, starts_at: dt.datetime) -> set[int]:
     """Who can still take the freed time (customers book it online when the service allows)."""
-    slots = availability_for_service(
-        service=service, date_from=day, date_to=day, online=service.online
-    )
-    slot = next((s for s in slots if s.starts_at == starts_at), None)
+    slot = slot_at(service=service, starts_at=starts_at, online=service.online)
     return set(slot.staff_ids) if slot else set()
 
 
@@ -142,7 +139,7 @@ def waitlist_offer_freed(
     )
     if not entries:
         return 0
-    free_staff = _still_free(service, staff, starts_at, day)
+    free_staff = _still_free(service, starts_at)
     if not free_staff:
         return 0
     link = booking_page_url(service_id=service.pk, date=day)

@@ -35,6 +35,7 @@ from ..selectors.availability import (
     bookable_staff,
     local_day_bounds,
     practice_zone,
+    slot_at,
     slots_by_day,
     slots_next,
 )
@@ -193,13 +194,6 @@ def slot_picker(
     return picker
 
 
-def slot_offered(*, service, staff, starts_at: dt.datetime, ignore: int | None = None) -> bool:
-    day = starts_at.astimezone(practice_zone()).date()
-    slots = availability_for_service(service=service, date_from=day, date_to=day, staff=staff,
-                                     online=True, ignore_appointment_id=ignore)  # fmt: skip
-    return any(slot.starts_at == starts_at for slot in slots)
-
-
 def initials(name: str) -> str:
     """The avatar's letters: "Dr. Anna Weber" gives "AW" (titles with a full stop are skipped)."""
     words = [w for w in name.split() if not w.endswith(".")] or name.split() or ["?"]
@@ -267,7 +261,7 @@ def _details(request, choice: Choice, context: dict):
     back = choice.query(start=None, date=start.astimezone(practice_zone()).date())
     context.update(back_url=back, start_text=local_text(start))
     if request.method == "GET":
-        if not slot_offered(service=service, staff=choice.staff, starts_at=start):
+        if slot_at(service=service, staff=choice.staff, starts_at=start, online=True) is None:
             messages.warning(request, _("That time is not free any more. Please choose another."))
             return redirect(request.path + back)
         context["form"] = BookingDetailsForm()

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cxsuite.lib.errors import DomainError
 
 from ..models import AppointmentStatus, StaffMember
-from ..selectors.availability import bookable_staff, practice_zone
+from ..selectors.availability import bookable_staff, practice_zone, slot_at
 from ..services import (
     SlotTaken,
     appointment_cancel,
@@ -40,7 +40,6 @@ from .public import (
     local_text,
     parse_date,
     parse_start,
-    slot_offered,
     slot_picker,
     start_param,
 )
@@ -163,8 +162,8 @@ def booking_reschedule(request, token: str):
         else:
             messages.success(request, _("Your appointment is moved."))
             return redirect("appointments:booking_manage", token=token)
-    if start is not None and not slot_offered(service=service, staff=staff, starts_at=start,
-                                              ignore=appointment.pk):  # fmt: skip
+    if start is not None and slot_at(service=service, staff=staff, starts_at=start, online=True,
+                                      ignore_appointment_id=appointment.pk) is None:  # fmt: skip
         messages.warning(request, _("That time is not free any more. Please choose another."))
         start = None
     day = start.astimezone(practice_zone()).date() if start else parse_date(request.GET.get("date"))
