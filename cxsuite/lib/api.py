@@ -62,7 +62,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, DomainError):
         fields = {exc.field: [exc.message]} if exc.field else {}
         body = error_body(exc.code, exc.message, fields)
-        extra = getattr(exc, "extra", None) or {}
+        extra = exc.extra or {}
         body["error"].update({k: v for k, v in extra.items() if k not in body["error"]})
         return Response(body, status=exc.status_code)
     elif isinstance(exc, Http404):

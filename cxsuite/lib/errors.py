@@ -8,6 +8,7 @@ class DomainError(Exception):
 
     status_code = 400
     code = "invalid"
+    extra: dict | None = None  # JSON-ready details the API adds to the error (e.g. next_slots)
 
     def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
         super().__init__(message)
