@@ -3,14 +3,20 @@ exclusion constraints let exactly one win, and every loser hears "just taken".""
 
 import datetime as dt
 import threading
+import time
 import zoneinfo
 from collections import Counter
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
-from apps.appointments.models import Appointment
-from apps.appointments.services import SlotTaken, appointment_book, booking_contact_match
+from apps.appointments.models import Appointment, AppointmentSettings, StaffMember
+from apps.appointments.selectors.availability import slot_at
+from apps.appointments.services import (
+    SlotTaken,
+    appointment_book,
+    booking_contact_match,
+)
 from apps.contacts.models import Contact
 from tests.appointments.factories import RoomFactory, ServiceFactory, StaffMemberFactory, week_hours
 from tests.contacts.factories import ContactFactory
@@ -129,3 +135,58 @@ def test_the_same_new_customer_booking_twice_at_once_becomes_one_contact(committ
         thread.join(timeout=60)
     assert errors == []
     assert Contact.objects.filter(email="mia@example.test").count() == 1
+
+
+def test_a_booking_that_postgresql_picks_as_deadlock_victim_goes_to_the_next_person(
+    committed_tenant,
+):
+    """Concurrent inserts of overlapping rows can wait on each other while the exclusion
+    constraint is checked; PostgreSQL then fails one of them with deadlock_detected. Here the
+    cycle is built on purpose: a front-desk transaction holds a pending booking for the first
+    dentist and then waits for a row the online booking holds. The online booking is the
+    victim (its deadlock check fires first) and must still book the second dentist."""
+    first, second = StaffMemberFactory(), StaffMemberFactory()
+    for staff in (first, second):
+        week_hours(staff, dt.time(9), dt.time(17))
+    service = ServiceFactory(staff=[first, second])
+    online_customer, desk_customer = ContactFactory(), ContactFactory()
+    # No reminders, so the two transactions meet only where the test means them to.
+    AppointmentSettings.objects.update_or_create(pk=1, defaults={"reminders": []})
+    order = slot_at(service=service, starts_at=SLOT, staff=None, online=True, now=NOW).staff_ids
+    chosen = StaffMember.objects.get(pk=order[0])
+    holding, waiting = threading.Event(), threading.Event()
+    desk_errors: list = []
+
+    def front_desk():
+        try:
+            connection.set_tenant(committed_tenant)
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL deadlock_timeout = '20s'")
+                appointment_book(service=service, starts_at=SLOT, staff=chosen,
+                                 contact=desk_customer, notify=False, now=NOW)  # fmt: skip
+                holding.set()
+                waiting.wait(timeout=30)
+                time.sleep(0.3)  # the online booking is now waiting for this row's outcome
+                Contact.objects.select_for_update().get(pk=online_customer.pk)
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            desk_errors.append(exc)
+        finally:
+            connection.close()
+
+    desk = threading.Thread(target=front_desk)
+    desk.start()
+    assert holding.wait(timeout=30)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL deadlock_timeout = '1s'")
+        Contact.objects.select_for_update().get(pk=online_customer.pk)
+        waiting.set()
+        online = appointment_book(service=service, starts_at=SLOT, contact=online_customer,
+                                  source="online", notify=False, now=NOW)  # fmt: skip
+    desk.join(timeout=60)
+
+    assert desk_errors == []
+    assert online.staff_id == order[1]
+    assert sorted(Appointment.objects.filter(starts_at=SLOT).values_list("staff_id", flat=True)) \
+        == sorted(order)  # fmt: skip

@@ -9,7 +9,7 @@ import datetime as dt
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,6 +87,13 @@ def appointment_change_allowed(appointment: Appointment, *, now: dt.datetime | N
 # --- choosing who and where ----------------------------------------------------------------------
 def _is_overlap(exc: IntegrityError) -> bool:
     return any(name in str(exc) for name in OVERLAP_CONSTRAINTS)
+
+
+def _is_deadlock(exc: OperationalError) -> bool:
+    """Two transactions that insert overlapping rows at the same moment each find the other's
+    row while checking the exclusion constraint and wait for each other; PostgreSQL breaks the
+    tie by failing one of them (deadlock_detected). That one lost the race for this person."""
+    return getattr(exc.__cause__, "sqlstate", None) == "40P01"
 
 
 def _minute(value: dt.datetime, field: str = "starts_at") -> dt.datetime:
@@ -176,6 +183,11 @@ def _place(
                     raise
                 if "staff_overlap" in str(exc):
                     break  # this person is taken; rooms will not help
+            except OperationalError as exc:
+                if not _is_deadlock(exc):
+                    raise
+                # Lost to a concurrent insert, on the person or the room: the next room
+                # shows which (the winner has committed or rolled back by then).
     return False
 
 
