@@ -42,3 +42,20 @@ def test_check_deploy_with_production_settings_prints_no_warnings():
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_passwords_are_hashed_with_argon2_and_older_hashes_still_verify():
+    """The production settings (the tests run with a fast hasher) choose Argon2id, whose
+    library is installed, and keep PBKDF2 so hashes made before the switch still log in."""
+    from django.contrib.auth.hashers import check_password, make_password
+    from django.test import override_settings
+
+    import cxsuite.settings as production
+
+    with override_settings(PASSWORD_HASHERS=production.PASSWORD_HASHERS):
+        encoded = make_password("correct horse battery")
+        assert encoded.startswith("argon2$argon2id$")
+        assert check_password("correct horse battery", encoded)
+        assert not check_password("wrong horse", encoded)
+        old = make_password("correct horse battery", hasher="pbkdf2_sha256")
+        assert check_password("correct horse battery", old)

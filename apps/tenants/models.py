@@ -64,3 +64,21 @@ class TenantWakeup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant_id} @ {self.next_due_at}"
+
+
+class SchemaTemplate(models.Model):
+    """The SQL that migrating an empty business schema ran, recorded once per set of
+    migrations, so a new business gets its tables by replaying it instead of migrating.
+
+    `fingerprint` names the migrations (their names and file contents); a deploy that adds or
+    changes one gets a new recording on first use. See `apps.tenants.services.schema_template`.
+    """
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    statements = models.TextField()
+    migrations = models.JSONField(default=list)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    record_seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"schema template {self.fingerprint[:12]} ({len(self.migrations)} migrations)"

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from .models import Domain, Tenant, TenantWakeup
+from ..models import Domain, Tenant, TenantWakeup
+from .schema_template import schema_create_from_template, schema_template_ensure
 
 # Called inside the new business's schema, in the provisioning transaction, so apps can set
 # up what every business starts with (e.g. contacts schedules its nightly RFM run).
@@ -99,12 +100,15 @@ def tenant_create(
     country = (country or "").strip().upper()
     _validate_profile(time_zone=time_zone, country=country)
     slug = tenant_slug_validate(slug)
+    template = schema_template_ensure()  # outside the transaction: a new recording is kept
     with transaction.atomic():
         tenant = Tenant(
             name=name, slug=slug, schema_name=slug.replace("-", "_"), time_zone=time_zone,
             country=country, language=language, plan=plan,
         )  # fmt: skip
-        tenant.save(verbosity=0)  # creates the schema and runs the tenant migrations in it
+        tenant.auto_create_schema = False  # replayed from the recording instead of migrated
+        tenant.save(verbosity=0)
+        schema_create_from_template(tenant.schema_name, template)
         Domain.objects.create(domain=tenant_host(slug), tenant=tenant, is_primary=True)
         with schema_context(tenant.schema_name):
             user_create(

@@ -1,0 +1,36 @@
+"""Every write of the tenants app: businesses and their profile (business.py), the public
+wake-up record of each business (business.py) and the recorded schema new businesses are
+created from (schema_template.py)."""
+
+from .business import (
+    PROVISIONING_HOOKS,
+    public_tenant_ensure,
+    tenant_create,
+    tenant_current,
+    tenant_host,
+    tenant_slug_validate,
+    tenant_update_profile,
+    tenant_url,
+    tenant_wakeup_at_least,
+    tenant_wakeup_claim_due,
+    tenant_wakeup_lock,
+    tenant_wakeup_set,
+)
+from .schema_template import schema_create_from_template, schema_template_ensure
+
+__all__ = [
+    "PROVISIONING_HOOKS",
+    "public_tenant_ensure",
+    "schema_create_from_template",
+    "schema_template_ensure",
+    "tenant_create",
+    "tenant_current",
+    "tenant_host",
+    "tenant_slug_validate",
+    "tenant_update_profile",
+    "tenant_url",
+    "tenant_wakeup_at_least",
+    "tenant_wakeup_claim_due",
+    "tenant_wakeup_lock",
+    "tenant_wakeup_set",
+]
