@@ -2,7 +2,7 @@
 
 Each server below is a gunicorn with the same options on this machine; they are started side
 by side and loaded by wrk one at a time (the others idle), with the same connections and
-duration, after a warm-up, in two rounds taken in turn; each server's best round counts:
+duration, after a warm-up, in four short rounds taken in turn; each server's best round counts:
 
 - the real API: GET /api/v1/me/ on the host of a real business ("benchco"), authenticated
   with an API key, through the project's middleware (CachedTenantMiddleware first);
@@ -41,8 +41,8 @@ PATH = "/api/v1/me/"
 GUNICORN_OPTIONS = ["--workers", "2", "--threads", "1", "--worker-class", "sync"]
 CONNECTIONS = 16
 WARMUP_SECONDS = 2
-DURATION_SECONDS = 8
-ROUNDS = 2
+DURATION_SECONDS = 5
+ROUNDS = 4
 TARGET_RATIO = 0.85
 RATE_LIMIT = str(10**9)
 
@@ -255,6 +255,21 @@ def _measure_all(headers: dict[str, str], log_dir: Path) -> dict[str, Load]:
     return best
 
 
+def _in_process(target: Target, headers: dict[str, str]) -> float:
+    """Microseconds per request through the WSGI application, without HTTP (api_inprocess)."""
+    env = bench_env(
+        DJANGO_SETTINGS_MODULE=target.settings_module, API_RATE_LIMIT=RATE_LIMIT,
+        BENCH_HOST=HOST, BENCH_AUTHORIZATION=headers["Authorization"],
+    )  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.api_inprocess"], cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"{target.label}: {result.stderr[-2000:]}")
+    return float(result.stdout.strip().splitlines()[-1])
+
+
 # --- the bench ---------------------------------------------------------------------------------
 def run() -> Section:
     tool = (
@@ -268,6 +283,7 @@ def run() -> Section:
     try:
         with tempfile.TemporaryDirectory(prefix="cxsuite-bench-") as log_dir:
             results = _measure_all(headers, Path(log_dir))
+        in_process = {target.label: _in_process(target, headers) for target in (REAL, BARE)}
     finally:
         _tenant_delete()
 
@@ -299,6 +315,11 @@ def run() -> Section:
         f"  The last line is a diagnostic (bench/bare_stack_settings.py): the bare view behind\n"
         f"  the project's middleware minus the tenant one. The tenant API reaches "
         f"{real / stack:.0%} of it;\n"
-        f"  that part of the gap is tenancy, API-key authentication and the rate limiter."
+        f"  that part of the gap is tenancy, API-key authentication and the rate limiter.\n"
+        f"  In process, without HTTP (bench/api_inprocess.py, best of 7 x 2,000 requests): "
+        f"tenant API {in_process[REAL.label]:.0f} us, bare view {in_process[BARE.label]:.0f} us "
+        f"per request.\n"
+        f"  On a shared virtual machine requests per second can swing by a tenth between runs;"
+        f"\n  the in-process times are the steadier comparison."
     )
     return section

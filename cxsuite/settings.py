@@ -145,9 +145,8 @@ API_PATH_PREFIX = "/api/v1/"
 API_MIDDLEWARE = [
     "apps.tenants.middleware.CachedTenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cxsuite.lib.sessions.SessionUnlessApiKeyMiddleware",
     "cxsuite.lib.throttling.RateLimitHeadersMiddleware",
 ]
 

@@ -17,11 +17,12 @@ import time
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.http import HttpResponseNotFound
 from django_tenants.middleware.main import TenantMainMiddleware
-from django_tenants.utils import get_tenant_domain_model
+from django_tenants.utils import get_public_schema_name, get_tenant_domain_model
 
+PUBLIC_SCHEMA = get_public_schema_name()
 _lock = threading.Lock()
 _cache: dict[str, tuple[float, object]] = {}  # host name -> (expires, tenant)
 _by_raw_host: dict[str, tuple[float, object, str]] = {}  # Host header -> (expires, tenant, name)
@@ -66,11 +67,12 @@ class CachedTenantMiddleware(TenantMainMiddleware):
                 _by_raw_host[raw_host] = (_cache[hostname][0], tenant, hostname)
         tenant.domain_url = hostname
         request.tenant = tenant
-        same_schema = (
-            connection.schema_name == tenant.schema_name and connection.include_public_schema
-        )
-        if same_schema:
-            connection.tenant = tenant  # the search_path already set stays valid
+        db = connections[DEFAULT_DB_ALIAS]  # one lookup; each `connection.x` is one more
+        if db.schema_name == tenant.schema_name and db.include_public_schema:
+            db.tenant = tenant  # the search_path already set stays valid
         else:
-            connection.set_tenant(tenant)
-        self.setup_url_routing(request)
+            db.set_tenant(tenant)
+        if tenant.schema_name == PUBLIC_SCHEMA:
+            # What django-tenants' setup_url_routing does for a project with one tenant type,
+            # without its settings lookups on every request.
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF

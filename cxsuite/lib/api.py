@@ -119,8 +119,10 @@ class IdempotentViewMixin:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self._idempotency = None
+        if request.method != "POST":
+            return
         key = request.headers.get("Idempotency-Key")
-        if request.method != "POST" or not key:
+        if not key:
             return
         from apps.accounts.models import IdempotencyRecord
 
