@@ -104,7 +104,7 @@ def test_booking_errors_name_the_fields(owner_client, practice):
                                                            "date": "soon"}, **HTMX)  # fmt: skip
     content = _content(response)
     assert response.status_code == 200  # htmx swaps only successful answers
-    assert "Choose who the appointment is for." in content
+    assert "Choose who the appointment is for, or enter a new customer." in content
     assert 'id="id_service"' in content and 'aria-invalid="true"' in content
     assert "Enter a valid date." in content
     implant = ServiceFactory(name="Implant", staff=[practice["ben"]])
@@ -125,6 +125,96 @@ def test_booking_over_another_booking_says_so_and_offers_the_next_times(owner_cl
     assert "Next free times:" in content and "time=10%3A30" in content
     with alpha():
         assert Appointment.objects.count() == 1
+
+
+def _book_new(client, practice, day, time="10:00", **customer):
+    data = {"staff": practice["anna"].pk, "service": practice["service"].pk,
+            "date": day.isoformat(), "time": time,
+            **{f"new_{name}": value for name, value in customer.items()}}  # fmt: skip
+    return client.post("/appointments/book/", data)
+
+
+def test_a_new_customer_on_the_phone_is_booked_from_the_same_form(owner_client, practice):
+    day = _day()
+    response = _book_new(owner_client, practice, day, first_name="Noor", last_name="Haddad",
+                         phone="0151 2345 6789")  # fmt: skip
+    assert response.status_code == 302
+    with alpha():
+        noor = Contact.objects.get(first_name="Noor")
+        assert (noor.last_name, noor.phone, noor.source) == ("Haddad", "+4915123456789",
+                                                            "front desk")  # fmt: skip
+        assert Appointment.objects.get().contact == noor
+
+
+def test_a_new_customer_we_already_know_by_email_is_booked_as_themselves(owner_client, practice):
+    known = ContactFactory(first_name="Lea", email="lea@example.test", phone="")
+    response = _book_new(owner_client, practice, _day(), first_name="Lea",
+                         email="LEA@example.test", phone="+49 151 99999999")  # fmt: skip
+    assert response.status_code == 302
+    with alpha():
+        assert Contact.objects.count() == 1
+        assert Appointment.objects.get().contact == known
+        known.refresh_from_db()
+        assert known.phone == "+4915199999999"  # filled in, as nothing was known
+
+
+@pytest.mark.parametrize(
+    ("customer", "field", "message"),
+    [
+        ({"last_name": "Haddad", "phone": "0151 2345 6789"}, "new_first_name",
+         "Enter the customer&#x27;s first name."),
+        ({"first_name": "Noor"}, "new_phone", "Enter a phone number or an email"),
+        ({"first_name": "Noor", "phone": "12"}, "new_phone", "Enter a valid phone number"),
+        ({"first_name": "Noor", "email": "noor@"}, "new_email", "Enter a valid email address"),
+    ],
+)  # fmt: skip
+def test_a_new_customer_s_missing_or_bad_details_name_their_field(
+    owner_client, practice, customer, field, message
+):
+    response = _book_new(owner_client, practice, _day(), **customer)
+    content = _content(response)
+    assert response.status_code == 400
+    assert message in content
+    assert f'id="{field}-errors"' in content
+    assert '<details class="appt-form__new" open>' in content
+    with alpha():
+        assert not Contact.objects.exists() and not Appointment.objects.exists()
+
+
+def test_a_new_customer_s_mistakes_show_with_the_rest_of_the_form_s(owner_client, practice):
+    response = owner_client.post("/appointments/book/", {
+        "staff": practice["anna"].pk, "date": _day().isoformat(), "time": "10:00",
+        "new_first_name": "Noor", "new_phone": "12"})  # fmt: skip
+    content = _content(response)
+    assert response.status_code == 400
+    assert "Choose a service." in content and "Enter a valid phone number" in content
+
+
+def test_a_contact_and_a_new_customer_at_once_is_refused(owner_client, practice):
+    response = _book(owner_client, practice, ContactFactory(), _day(), new_first_name="Noor",
+                     new_phone="0151 2345 6789")  # fmt: skip
+    assert response.status_code == 400
+    assert "Choose a contact or enter a new customer, not both." in _content(response)
+    with alpha():
+        assert Contact.objects.count() == 1 and not Appointment.objects.exists()
+
+
+def test_a_new_customer_whose_time_is_taken_is_kept_and_offered_as_chosen(owner_client, practice):
+    day = _day()
+    AppointmentFactory(staff=practice["anna"], service=practice["service"], starts_at=_at(day, 10))
+    response = _book_new(owner_client, practice, day, time="10:15", first_name="Noor",
+                         phone="0151 2345 6789")  # fmt: skip
+    content = _content(response)
+    assert response.status_code == 400 and "Dr. Anna is not free then" in content
+    with alpha():
+        noor = Contact.objects.get(first_name="Noor")
+    assert f'name="contact" value="{noor.pk}" checked' in content
+    assert 'name="new_first_name"' in content and 'value="Noor"' not in content
+    # booking again at a free time books them, without a second contact
+    response = _book(owner_client, practice, noor, day, time="11:00")
+    assert response.status_code == 302
+    with alpha():
+        assert Contact.objects.filter(first_name="Noor").count() == 1
 
 
 # --- the appointment ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from apps.contacts.models import Contact
 from cxsuite.lib.forms import StyledFormMixin
 
 from ..models import AppointmentStatus, Service, StaffMember
+from ..services.customers import front_desk_customer_clean
 
 VIEWS = [("day", gettext_lazy("Day")), ("week", gettext_lazy("Week"))]
 STATUS_ACTIONS = [
@@ -90,19 +91,30 @@ class BookForm(_WhenForm):
         queryset=Contact.objects.filter(erased_at__isnull=True).only(
             "pk", "first_name", "last_name", "email", "phone", "no_shows"
         ),
-        widget=forms.HiddenInput, label=gettext_lazy("Contact"),
-        error_messages={"required": gettext_lazy("Choose who the appointment is for."),
-                        "invalid_choice": gettext_lazy("Choose who the appointment is for.")},
+        widget=forms.HiddenInput, label=gettext_lazy("Contact"), required=False,
+        error_messages={"invalid_choice": gettext_lazy("Choose who the appointment is for.")},
     )  # fmt: skip
+    # A customer who is not a contact yet (checked by front_desk_contact_match).
+    new_first_name = forms.CharField(label=gettext_lazy("First name"), required=False,
+                                     max_length=80)  # fmt: skip
+    new_last_name = forms.CharField(label=gettext_lazy("Last name"), required=False,
+                                    max_length=80)  # fmt: skip
+    new_phone = forms.CharField(label=gettext_lazy("Mobile"), required=False, max_length=40,
+                                widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))  # fmt: skip
+    new_email = forms.CharField(label=gettext_lazy("Email"), required=False, max_length=254,
+                                widget=forms.TextInput(attrs={"type": "email", "autocomplete": "off"}))  # fmt: skip
     service = forms.ModelChoiceField(
         queryset=Service.objects.none(), label=gettext_lazy("Service"),
         empty_label=gettext_lazy("Choose a service"),
+        error_messages={"required": gettext_lazy("Choose a service.")},
     )  # fmt: skip
     notes = forms.CharField(
         label=gettext_lazy("Notes"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
-    field_order = ["contact", "staff", "service", "date", "time", "notes"]
+    field_order = ["contact", "new_first_name", "new_last_name", "new_phone", "new_email",
+                   "staff", "service", "date", "time", "notes"]  # fmt: skip
+    NEW = ("new_first_name", "new_last_name", "new_phone", "new_email")
 
     def __init__(self, *args, services: list[Service], **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,8 +125,27 @@ class BookForm(_WhenForm):
             (s.pk, f"{s.name} · {s.duration_minutes} min") for s in services
         ]
 
+    def new_customer(self) -> dict[str, str] | None:
+        """The keyword arguments of front_desk_contact_match, when a new customer was typed."""
+        data = self.cleaned_data
+        if not any(data.get(name) for name in self.NEW):
+            return None
+        return {name.removeprefix("new_"): data.get(name, "") for name in self.NEW}
+
     def clean(self):
         data = super().clean()
+        typed = any(data.get(name) for name in self.NEW)
+        if "contact" in data and not data["contact"] and not typed:
+            self.add_error("contact", _("Choose who the appointment is for, or enter a new "
+                                        "customer."))  # fmt: skip
+        elif data.get("contact") and typed:
+            self.add_error("contact", _("Choose a contact or enter a new customer, not both."))
+        elif typed:
+            try:  # every mistake at once, not the new customer's after the rest is right
+                front_desk_customer_clean(**self.new_customer())
+            except ValidationError as exc:
+                for name, errors in exc.message_dict.items():
+                    self.add_error(f"new_{name}", errors)
         staff, service = data.get("staff"), data.get("service")
         if staff and service and not service.staff.filter(pk=staff.pk).exists():
             self.add_error("service", _("%(staff)s does not perform %(service)s.") % {

@@ -15,7 +15,7 @@ from .booking import (
     appointment_settings,
     appointment_status_set,
 )
-from .customers import booking_contact_match
+from .customers import booking_contact_match, front_desk_contact_match
 from .ics import appointment_ics, staff_feed_ics
 from .links import (
     appointment_from_token,
@@ -38,7 +38,7 @@ __all__ = [
     "appointment_change_allowed", "appointment_confirm_by_reply", "appointment_from_token",
     "appointment_ics", "appointment_manage_token", "appointment_manage_url", "appointment_reminders_resync",
     "appointment_reminders_sync", "appointment_reminders_sync_many", "appointment_reschedule",
-    "appointment_settings", "appointment_status_set", "booking_contact_match",
+    "appointment_settings", "appointment_status_set", "booking_contact_match", "front_desk_contact_match",
     "booking_page_url", "recall_due", "recall_schedule_daily", "recall_send_due",
     "reminder_offsets", "staff_feed_ics", "waitlist_join", "waitlist_leave",
     "waitlist_mark_booked", "waitlist_offer_freed",

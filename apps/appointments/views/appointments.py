@@ -44,6 +44,7 @@ from ..services import (
     appointment_cancel,
     appointment_reschedule,
     appointment_status_set,
+    front_desk_contact_match,
 )
 from ..services.booking import TRANSITIONS
 from .calendar import calendar_url, can_write, is_partial
@@ -141,6 +142,10 @@ def appointment_book_view(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
+                if form.new_customer():
+                    # A complete contact of its own, kept if the time turns out to be taken:
+                    # the form then offers them as the chosen contact.
+                    data["contact"] = front_desk_contact_match(**form.new_customer())
                 appointment = appointment_book(
                     service=data["service"], starts_at=form.starts_at(), contact=data["contact"],
                     staff=data["staff"], source="staff", actor=request.user, notes=data["notes"],
@@ -153,6 +158,9 @@ def appointment_book_view(request):
                         "next": _next_url(request) or ""}  # fmt: skip
                 next_slots = _slot_links(exc, zone, request.path, keep)
             except ValidationError as exc:
+                if data.get("contact") is None and hasattr(exc, "error_dict"):  # new customer
+                    exc = ValidationError({f"new_{name}": errors for name, errors
+                                           in exc.message_dict.items()})  # fmt: skip
                 add_booking_errors(form, exc)
             else:
                 return _done(request, appointment, _("%(contact)s is booked for %(service)s.") % {
@@ -164,6 +172,11 @@ def appointment_book_view(request):
         form = BookForm(initial=initial, zone=zone, services=services)
     query = (source.get("q") or "").strip()
     contact = _chosen_contact(source.get("contact"))
+    if form.is_bound and getattr(form, "cleaned_data", {}).get("contact") and contact is None:
+        contact = form.cleaned_data["contact"]  # a new customer saved before the time failed
+        form.data = form.data.copy()
+        for name in BookForm.NEW:
+            form.data[name] = ""
     day = form.initial.get("date") if not form.is_bound else None
     context = {
         "form": form, "staff": staff, "query": query, "chosen": contact,
