@@ -164,7 +164,8 @@ def test_a_new_customer_we_already_know_by_email_is_booked_as_themselves(owner_c
         ({"last_name": "Haddad", "phone": "0151 2345 6789"}, "new_first_name",
          "Enter the customer&#x27;s first name."),
         ({"first_name": "Noor"}, "new_phone", "Enter a phone number or an email"),
-        ({"first_name": "Noor", "phone": "12"}, "new_phone", "Enter a valid phone number"),
+        ({"first_name": "Noor", "phone": "12"}, "new_phone",
+         "Enter a valid phone number, e.g. +49 1512 3456789."),  # the practice is in Germany
         ({"first_name": "Noor", "email": "noor@"}, "new_email", "Enter a valid email address"),
     ],
 )  # fmt: skip

@@ -13,6 +13,7 @@ from apps.contacts.services import (
     contacts_tag,
     events_ingest,
     note_add,
+    phone_example,
     task_complete,
     task_create,
     transaction_record,
@@ -51,6 +52,15 @@ def test_email_is_lowercased_and_unique_case_insensitively(tenant):
     assert Contact.objects.get().email == "maya.patel@example.test"
     errors = _errors(lambda: contact_create(first_name="B", email="MAYA.patel@example.test"))
     assert errors["email"] == ["Another contact already has this email."]
+
+
+@pytest.mark.parametrize(
+    ("region", "example"),
+    [("US", "+1 201-555-0123"), ("de", "+49 1512 3456789"), ("FR", "+33 6 12 34 56 78"),
+     ("", "+1 201-555-0123"), ("XX", "+1 201-555-0123")],
+)  # fmt: skip
+def test_phone_hints_show_a_mobile_number_of_the_business_s_country(region, example):
+    assert phone_example(region) == example
 
 
 def test_phone_is_unique_whatever_way_it_is_written(tenant):

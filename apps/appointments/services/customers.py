@@ -9,7 +9,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.contacts.models import Channel, ConsentMethod, ConsentStatus, Contact
-from apps.contacts.services import consent_set, contact_create, contact_update, phone_normalize
+from apps.contacts.services import (
+    consent_set,
+    contact_create,
+    contact_update,
+    phone_example,
+    phone_normalize,
+)
 from apps.tenants.services import tenant_current
 
 
@@ -39,7 +45,9 @@ def booking_contact_match(
     try:
         e164, _national = phone_normalize(phone, region=tenant_current().country)
     except ValidationError:
-        errors["phone"] = _("Enter a valid mobile number, e.g. +49 151 23456789.")
+        errors["phone"] = _("Enter a valid mobile number, e.g. %(example)s.") % {
+            "example": phone_example(tenant_current().country)
+        }
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -69,7 +77,9 @@ def front_desk_customer_clean(*, first_name: str, last_name: str, email: str, ph
         try:
             e164, _national = phone_normalize(phone, region=tenant_current().country)
         except ValidationError:
-            errors["phone"] = _("Enter a valid phone number, e.g. +49 151 23456789.")
+            errors["phone"] = _("Enter a valid phone number, e.g. %(example)s.") % {
+                "example": phone_example(tenant_current().country)
+            }
     if not email and not phone:
         errors["phone"] = _("Enter a phone number or an email, so the reminder can reach them.")
     if errors:

@@ -7,6 +7,7 @@ from .contacts import (
     contacts_tag,
     custom_fields_validate,
     phone_display,
+    phone_example,
     phone_normalize,
     tags_normalize,
 )
@@ -35,7 +36,7 @@ from .transactions import transaction_record
 __all__ = [
     "call_log_add", "consent_set", "contact_create", "contact_update", "contacts_tag",
     "custom_field_create", "custom_field_delete", "custom_field_update",
-    "custom_fields_validate", "event_record", "events_ingest", "note_add", "phone_display",
+    "custom_fields_validate", "event_record", "events_ingest", "note_add", "phone_display", "phone_example",
     "phone_normalize", "tags_normalize", "task_complete", "task_create", "transaction_record",
     "rfm_recompute", "rfm_schedule_nightly", "rfm_update_for_contact", "segment_create",
     "segment_delete", "segment_members_add", "segment_members_remove", "segment_update",

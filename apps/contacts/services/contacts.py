@@ -48,6 +48,17 @@ def phone_normalize(raw: str, *, region: str) -> tuple[str, str]:
     return e164, str(number.national_number)
 
 
+def phone_example(region: str) -> str:
+    """A mobile number as people of `region` write it, for hints ("e.g. +1 201-555-0123")."""
+    region = (region or "").upper()
+    number = region and phonenumbers.example_number_for_type(
+        region, phonenumbers.PhoneNumberType.MOBILE
+    )
+    if not number:
+        return "+1 201-555-0123"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def phone_display(e164: str) -> str:
     """A stored number written the way people read it, e.g. +1 312-555-0199."""
     if not e164:
