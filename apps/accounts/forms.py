@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from apps.tenants.models import TIME_ZONE_CHOICES
+from apps.tenants.models import CURRENCY_CHOICES, TIME_ZONE_CHOICES
 from cxsuite.lib.forms import StyledFormMixin
 
 from .models import ApiScope, Role
@@ -73,6 +73,10 @@ class BusinessProfileForm(StyledFormMixin, forms.Form):
     country = forms.CharField(label=_("Country code"), max_length=2)
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
     language = forms.ChoiceField(label=_("Default language"), choices=[])
+    currency = forms.ChoiceField(
+        label=_("Currency"), choices=CURRENCY_CHOICES,
+        help_text=_("Service prices are shown in it, on the booking page too."),
+    )  # fmt: skip
     brand_color = forms.CharField(
         label=_("Brand colour"), max_length=7, widget=forms.TextInput(attrs={"type": "color"})
     )

@@ -109,6 +109,7 @@ def settings_profile(request):
     initial = {
         "name": tenant.name, "country": tenant.country, "time_zone": tenant.time_zone,
         "language": tenant.language, "brand_color": tenant.brand_color,
+        "currency": tenant.currency,
     }  # fmt: skip
     form = BusinessProfileForm(request.POST or None, request.FILES or None, initial=initial)
     if not tenant.logo:

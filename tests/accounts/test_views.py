@@ -467,7 +467,7 @@ def test_outsider_cannot_revoke_an_alpha_api_key(outsider_client):
 # --- business profile ------------------------------------------------------------------------
 def _profile(**overrides) -> dict:
     data = dict(name="Alpha Dental Care", country="AT", time_zone="Europe/Vienna",
-                language="de", brand_color="#aa3366")  # fmt: skip
+                language="de", brand_color="#aa3366", currency="EUR")  # fmt: skip
     data.update(overrides)
     return data
 
@@ -482,6 +482,20 @@ def test_profile_form_saves(owner_client, tenant):
         "Alpha Dental Care", "AT", "Europe/Vienna", "de", "#aa3366",
     )  # fmt: skip
     assert "Business profile saved." in owner_client.get("/settings/profile/").content.decode()
+
+
+@pytest.mark.django_db
+def test_profile_currency_is_chosen_from_the_list(owner_client, tenant):
+    assert tenant.currency == "EUR"  # from its country (DE) at sign-up
+    page = owner_client.get("/settings/profile/").content.decode()
+    assert '<option value="EUR" selected>' in page
+    assert owner_client.post("/settings/profile/", _profile(currency="CHF")).status_code == 302
+    tenant.refresh_from_db()
+    assert tenant.currency == "CHF"
+    response = owner_client.post("/settings/profile/", _profile(currency="XYZ"))
+    assert response.status_code == 200 and 'id="currency-errors"' in response.content.decode()
+    tenant.refresh_from_db()
+    assert tenant.currency == "CHF"
 
 
 @pytest.mark.django_db

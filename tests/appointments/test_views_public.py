@@ -67,7 +67,7 @@ def test_the_first_step_lists_the_online_services_with_duration_and_price(
     response = tenant_client.get(BOOK)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Check-up" in page and "30 min" in page and "80" in page
+    assert "Check-up" in page and "30 min" in page and "80 EUR" in page  # the practice's
     assert "Welcome!" in page
     for hidden in ("Surgery", "Old whitening", "Nobody does this"):
         assert hidden not in page

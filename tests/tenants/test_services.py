@@ -137,3 +137,34 @@ def test_provisioning_hooks_run_inside_the_new_schema():
     finally:
         PROVISIONING_HOOKS.remove(hook)
     assert seen == [("gamma", "gamma")]
+
+
+@pytest.mark.parametrize(
+    ("country", "currency"), [("DE", "EUR"), ("FR", "EUR"), ("GB", "GBP"), ("CH", "CHF"),
+                              ("US", "USD"), ("KE", "USD")],
+)  # fmt: skip
+@pytest.mark.django_db
+def test_a_new_business_prices_in_its_country_s_currency(country, currency):
+    assert _create(country=country).currency == currency
+
+
+@pytest.mark.django_db
+def test_a_currency_outside_the_list_is_refused_naming_the_field():
+    with pytest.raises(ValidationError) as caught:
+        _create(currency="ABC")
+    assert "currency" in caught.value.message_dict
+    assert not Tenant.objects.filter(slug="gamma").exists()
+
+
+@pytest.mark.django_db
+def test_businesses_from_before_currencies_get_their_country_s():
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    migration = importlib.import_module("apps.tenants.migrations.0003_tenant_currency")
+    tenant = _create(country="GB")
+    Tenant.objects.filter(pk=tenant.pk).update(currency="USD")
+    migration.currency_from_country(django_apps, None)
+    tenant.refresh_from_db()
+    assert tenant.currency == "GBP"

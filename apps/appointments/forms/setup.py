@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
+from apps.tenants.services import tenant_current
 from cxsuite.lib.forms import StyledFormMixin
 
 from ..models import (
@@ -132,6 +133,9 @@ class ServiceForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["staff"].queryset = StaffMember.objects.order_by("-active", "position", "name")
         self.fields["rooms"].queryset = Room.objects.order_by("-active", "position", "name")
+        self.fields["price"].label = _("Price (%(currency)s)") % {
+            "currency": tenant_current().currency
+        }
 
     def clean_color(self):
         return _color(self.cleaned_data["color"])

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from ..models import Domain, Tenant, TenantWakeup
+from ..models import CURRENCIES, Domain, Tenant, TenantWakeup, currency_for_country
 from .schema_template import schema_create_from_template, schema_template_ensure
 
 # Called inside the new business's schema, in the provisioning transaction, so apps can set
@@ -66,8 +66,12 @@ def tenant_slug_validate(slug: str) -> str:
     return slug
 
 
-def _validate_profile(*, time_zone: str, country: str, brand_color: str | None = None) -> None:
+def _validate_profile(
+    *, time_zone: str, country: str, brand_color: str | None = None, currency: str = "USD"
+) -> None:
     errors: dict[str, str] = {}
+    if currency not in CURRENCIES:
+        errors["currency"] = _("Choose a currency from the list.")
     if time_zone not in zoneinfo.available_timezones():
         errors["time_zone"] = _("Choose a time zone from the list.")
     if not re.match(r"^[A-Z]{2}$", country or ""):
@@ -89,6 +93,7 @@ def tenant_create(
     country: str = "US",
     language: str = "en",
     plan: str = "trial",
+    currency: str | None = None,
 ) -> Tenant:
     """Provision a business: schema with every table, its domain and its owner, or nothing."""
     from apps.accounts.models import Role
@@ -98,13 +103,14 @@ def tenant_create(
     if not name:
         raise ValidationError({"name": _("Enter the business name.")})
     country = (country or "").strip().upper()
-    _validate_profile(time_zone=time_zone, country=country)
+    currency = (currency or currency_for_country(country)).strip().upper()
+    _validate_profile(time_zone=time_zone, country=country, currency=currency)
     slug = tenant_slug_validate(slug)
     template = schema_template_ensure()  # outside the transaction: a new recording is kept
     with transaction.atomic():
         tenant = Tenant(
             name=name, slug=slug, schema_name=slug.replace("-", "_"), time_zone=time_zone,
-            country=country, language=language, plan=plan,
+            country=country, language=language, plan=plan, currency=currency,
         )  # fmt: skip
         tenant.auto_create_schema = False  # replayed from the recording instead of migrated
         tenant.save(verbosity=0)
@@ -128,18 +134,23 @@ def tenant_update_profile(
     time_zone: str,
     language: str,
     brand_color: str,
+    currency: str | None = None,
     logo=None,
     clear_logo: bool = False,
 ) -> Tenant:
-    """Change what customers and staff see of the business: name, locale, colour and logo."""
+    """Change what customers and staff see of the business: name, locale, currency, colour
+    and logo."""
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Enter the business name.")})
     country = (country or "").strip().upper()
-    _validate_profile(time_zone=time_zone, country=country, brand_color=brand_color)
+    currency = (currency or tenant.currency).strip().upper()
+    _validate_profile(time_zone=time_zone, country=country, brand_color=brand_color,
+                      currency=currency)  # fmt: skip
     with transaction.atomic():
         tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
         tenant.name, tenant.country, tenant.time_zone = name, country, time_zone
+        tenant.currency = currency
         tenant.language, tenant.brand_color = language, brand_color.lower()
         if clear_logo:
             tenant.logo = ""
