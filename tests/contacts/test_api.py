@@ -555,6 +555,13 @@ def test_purchase_is_recorded_and_makes_the_contact_a_customer(api_client, conta
     assert api_client.get(contact_url(contact)).json()["lifecycle_stage"] == "customer"
 
 
+def test_a_purchase_without_a_currency_is_in_the_business_s(api_client, contact):
+    response = api_client.post(TRANSACTIONS, {"contact": contact.pk, "amount": "80"},
+                               format="json")  # fmt: skip
+    assert response.status_code == 201, response.content
+    assert response.json()["currency"] == "EUR"  # alpha is in Germany
+
+
 def test_transactions_are_listed_by_contact(api_client, contact):
     with alpha():
         other = ContactFactory()

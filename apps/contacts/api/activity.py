@@ -179,7 +179,10 @@ class TransactionInputSerializer(TransactionRefundInputSerializer):
     contact = serializers.PrimaryKeyRelatedField(
         queryset=Contact.objects.filter(erased_at__isnull=True)
     )
-    currency = serializers.CharField(max_length=3, help_text="ISO 4217, e.g. EUR")
+    currency = serializers.CharField(
+        max_length=3, required=False,
+        help_text="ISO 4217, e.g. EUR; the business's currency when left out",
+    )  # fmt: skip
     items = serializers.ListField(child=serializers.JSONField(), required=False)
     channel = NamedChoiceField(SalesChannel, required=False)
 

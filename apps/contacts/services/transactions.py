@@ -13,6 +13,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.tenants.services import tenant_current
+
 from ..models import Contact, LifecycleStage, SalesChannel, Transaction, TransactionKind
 from .timeline import event_record
 
@@ -59,7 +61,7 @@ def transaction_record(
     *,
     contact: Contact,
     amount,
-    currency: str,
+    currency: str | None = None,
     occurred_at: dt.datetime | None = None,
     items: list | None = None,
     channel: str = SalesChannel.STORE,
@@ -67,9 +69,10 @@ def transaction_record(
     kind: str = TransactionKind.PURCHASE,
     refund_of: Transaction | None = None,
 ) -> Transaction:
-    """Record a purchase (or a refund of one) once per external reference."""
+    """Record a purchase (or a refund of one) once per external reference, in the
+    business's currency unless another is given."""
     errors = {}
-    currency = (currency or "").strip().upper()
+    currency = (tenant_current().currency if currency is None else currency).strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         errors["currency"] = _("Use a three-letter currency code, e.g. USD.")
     if channel not in SalesChannel.values:
