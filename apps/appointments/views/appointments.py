@@ -142,10 +142,10 @@ def appointment_book_view(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                if form.new_customer():
+                if new_customer := form.new_customer():
                     # A complete contact of its own, kept if the time turns out to be taken:
                     # the form then offers them as the chosen contact.
-                    data["contact"] = front_desk_contact_match(**form.new_customer())
+                    data["contact"] = front_desk_contact_match(**new_customer)
                 appointment = appointment_book(
                     service=data["service"], starts_at=form.starts_at(), contact=data["contact"],
                     staff=data["staff"], source="staff", actor=request.user, notes=data["notes"],
