@@ -3,12 +3,10 @@ its own client, post at the same moment against committed rows. Exactly one wins
 gets a 409 that says the time was just taken and offers the next free times; nothing is a 500.
 """
 
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 
 import pytest
-from django.db import connection
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
@@ -17,6 +15,7 @@ from apps.accounts.services import api_key_create
 from apps.appointments.models import Appointment
 from tests.appointments.factories import ServiceFactory, StaffMemberFactory, week_hours
 from tests.appointments.test_api import APPOINTMENTS, at, iso
+from tests.appointments.threads import run_together
 from tests.contacts.factories import ContactFactory
 
 JUST_TAKEN = "Sorry, that time was just taken. Please choose another one."
@@ -36,32 +35,14 @@ def raw_key(committed_tenant) -> Iterator[str]:
 
 
 def race(posts: list[Callable[[APIClient], object]], raw_key: str) -> list:
-    """Run each post in its own thread (own client, own connection), released together;
-    returns each one's response, or the exception it raised."""
-    barrier = threading.Barrier(len(posts))
-    outcomes: list = []
-    lock = threading.Lock()
+    """Each post with its own client, in its own thread; its response or what it raised."""
 
-    def run(post):
+    def with_client(post):
         client = APIClient(HTTP_HOST="alpha.localhost")
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
-        try:
-            barrier.wait(timeout=30)
-            outcome = post(client)
-        except Exception as exc:  # noqa: BLE001 - a raised error is a 500; the test fails on it
-            outcome = exc
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
+        return lambda: post(client)
 
-    threads = [threading.Thread(target=run, args=(post,)) for post in posts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    assert len(outcomes) == len(posts), "a thread did not finish"
-    return outcomes
+    return run_together([with_client(post) for post in posts])
 
 
 def statuses(outcomes: list) -> Counter:

@@ -19,6 +19,7 @@ from apps.appointments.services import (
 )
 from apps.contacts.models import Contact
 from tests.appointments.factories import RoomFactory, ServiceFactory, StaffMemberFactory, week_hours
+from tests.appointments.threads import run_together
 from tests.contacts.factories import ContactFactory
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -27,32 +28,17 @@ NOW = dt.datetime(2027, 3, 1, 8, tzinfo=dt.UTC)
 
 
 def race(tenant, attempts: list) -> Counter:
-    """Run each callable in its own thread and connection, released together."""
-    barrier = threading.Barrier(len(attempts))
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    """Run the attempts together; count who booked, who heard "just taken" with the next
+    times, and anything else (which fails the test)."""
 
-    def run(fn):
-        try:
-            connection.set_tenant(tenant)
-            barrier.wait(timeout=30)
-            fn()
-            result = "booked"
-        except SlotTaken as exc:
-            result = "taken" if "just taken" in exc.message and exc.next_slots else "taken-bare"
-        except Exception as exc:  # noqa: BLE001 - any other outcome fails the test below
-            result = f"error: {type(exc).__name__}: {exc}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
+    def outcome(result) -> str:
+        if isinstance(result, SlotTaken):
+            return "taken" if "just taken" in result.message and result.next_slots else "taken-bare"
+        if isinstance(result, Exception):
+            return f"error: {type(result).__name__}: {result}"
+        return "booked"
 
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return Counter(outcomes)
+    return Counter(outcome(r) for r in run_together(attempts, tenant=tenant))
 
 
 def test_thirty_customers_race_for_one_slot_and_exactly_one_gets_it(committed_tenant):
@@ -115,25 +101,9 @@ def test_the_same_new_customer_booking_twice_at_once_becomes_one_contact(committ
         booking_contact_match(first_name="Mia", last_name="Roth", email="mia@example.test",
                               phone="+4915100000001")  # fmt: skip
 
-    barrier = threading.Barrier(n)
-    errors: list = []
+    outcomes = run_together([match] * n, tenant=committed_tenant)
 
-    def run():
-        try:
-            connection.set_tenant(committed_tenant)
-            barrier.wait(timeout=30)
-            match()
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
     assert Contact.objects.filter(email="mia@example.test").count() == 1
 
 
