@@ -28,10 +28,16 @@ def main() -> None:
     application = split_application()  # as cxsuite.wsgi builds it for gunicorn
     host = os.environ["BENCH_HOST"]
     base = {
-        "REQUEST_METHOD": "GET", "PATH_INFO": PATH, "QUERY_STRING": "",
-        "SERVER_NAME": host, "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": host, "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
-    }  # fmt: skip
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": PATH,
+        "QUERY_STRING": "",
+        "SERVER_NAME": host,
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": host,
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+    }
     if os.environ.get("BENCH_AUTHORIZATION"):
         base["HTTP_AUTHORIZATION"] = os.environ["BENCH_AUTHORIZATION"]
     statuses: list[str] = []

@@ -122,12 +122,16 @@ class Gunicorn:
         command = [
             str(Path(sys.executable).with_name("gunicorn")),
             *GUNICORN_OPTIONS,
-            "--bind", f"127.0.0.1:{self.port}",
-            "--chdir", str(ROOT),
-            "--pythonpath", str(ROOT),
-            "--log-level", "warning",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--chdir",
+            str(ROOT),
+            "--pythonpath",
+            str(ROOT),
+            "--log-level",
+            "warning",
             "cxsuite.wsgi:application",
-        ]  # fmt: skip
+        ]
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
@@ -258,13 +262,19 @@ def _measure_all(headers: dict[str, str], log_dir: Path) -> dict[str, Load]:
 def _in_process(target: Target, headers: dict[str, str]) -> float:
     """Microseconds per request through the WSGI application, without HTTP (api_inprocess)."""
     env = bench_env(
-        DJANGO_SETTINGS_MODULE=target.settings_module, API_RATE_LIMIT=RATE_LIMIT,
-        BENCH_HOST=HOST, BENCH_AUTHORIZATION=headers["Authorization"],
-    )  # fmt: skip
+        DJANGO_SETTINGS_MODULE=target.settings_module,
+        API_RATE_LIMIT=RATE_LIMIT,
+        BENCH_HOST=HOST,
+        BENCH_AUTHORIZATION=headers["Authorization"],
+    )
     result = subprocess.run(
-        [sys.executable, "-m", "bench.api_inprocess"], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [sys.executable, "-m", "bench.api_inprocess"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"{target.label}: {result.stderr[-2000:]}")
     return float(result.stdout.strip().splitlines()[-1])

@@ -49,11 +49,17 @@ TARGET_MS = 50
 THREADS = 8
 CONTENDED_DAYS = 2  # days after the 30 booked ones, empty, for the race
 STAFF_NAMES = [
-    ("Dr. Anna Weber", "Dentist"), ("Dr. Jonas Klein", "Dentist"), ("Dr. Mira Schulz", "Dentist"),
-    ("Dr. Paul Becker", "Dentist"), ("Dr. Lea Hoffmann", "Orthodontist"),
-    ("Sophie Wagner", "Hygienist"), ("Tim Fischer", "Hygienist"), ("Nina Braun", "Hygienist"),
-    ("Emma Richter", "Hygienist"), ("Lukas Wolf", "Hygienist"),
-]  # fmt: skip
+    ("Dr. Anna Weber", "Dentist"),
+    ("Dr. Jonas Klein", "Dentist"),
+    ("Dr. Mira Schulz", "Dentist"),
+    ("Dr. Paul Becker", "Dentist"),
+    ("Dr. Lea Hoffmann", "Orthodontist"),
+    ("Sophie Wagner", "Hygienist"),
+    ("Tim Fischer", "Hygienist"),
+    ("Nina Braun", "Hygienist"),
+    ("Emma Richter", "Hygienist"),
+    ("Lukas Wolf", "Hygienist"),
+]
 # (name, minutes, buffer after, share of the existing bookings)
 SERVICES = [("Check-up", 30, 10, 5), ("Cleaning", 45, 15, 3), ("Filling", 60, 10, 2)]
 
@@ -69,10 +75,14 @@ def _tenant():
     tenant = Tenant.objects.filter(slug=SLUG).first()
     if tenant is None:
         tenant = tenant_create(
-            name="Bench Dental", slug=SLUG, owner_name="Bench Owner",
-            owner_email="owner@bench-dental.example", owner_password="bench-dental-pass-2026",
-            time_zone="Europe/Berlin", country="DE",
-        )  # fmt: skip
+            name="Bench Dental",
+            slug=SLUG,
+            owner_name="Bench Owner",
+            owner_email="owner@bench-dental.example",
+            owner_password="bench-dental-pass-2026",
+            time_zone="Europe/Berlin",
+            country="DE",
+        )
     return tenant
 
 
@@ -97,7 +107,7 @@ def _practice() -> dict:
         Service,
         StaffMember,
         WorkingHours,
-    )  # fmt: skip
+    )
     from apps.contacts.models import Contact
 
     AppointmentSettings.objects.update_or_create(pk=1, defaults={"slot_step_minutes": 15})
@@ -105,27 +115,46 @@ def _practice() -> dict:
         Appointment.objects.all().delete()
         Service.objects.all().delete()
         StaffMember.objects.all().delete()
-        staff = [StaffMember.objects.create(name=n, title=t, position=i)
-                 for i, (n, t) in enumerate(STAFF_NAMES)]  # fmt: skip
+        staff = [
+            StaffMember.objects.create(name=n, title=t, position=i)
+            for i, (n, t) in enumerate(STAFF_NAMES)
+        ]
         for position, (name, minutes, after, _share) in enumerate(SERVICES):
             service = Service.objects.create(
-                name=name, duration_minutes=minutes, buffer_after_minutes=after, price=80,
-                min_notice_minutes=120, horizon_days=60, position=position,
-            )  # fmt: skip
+                name=name,
+                duration_minutes=minutes,
+                buffer_after_minutes=after,
+                price=80,
+                min_notice_minutes=120,
+                horizon_days=60,
+                position=position,
+            )
             service.staff.set(staff)
     staff = list(StaffMember.objects.order_by("position"))
     WorkingHours.objects.all().delete()  # rewritten each run: cheap, and never stale
-    WorkingHours.objects.bulk_create([
-        WorkingHours(staff=member, weekday=w, start=s, end=e)
-        for i, member in enumerate(staff) for w, s, e in _hours(i)
-    ])  # fmt: skip
+    WorkingHours.objects.bulk_create(
+        [
+            WorkingHours(staff=member, weekday=w, start=s, end=e)
+            for i, member in enumerate(staff)
+            for w, s, e in _hours(i)
+        ]
+    )
     if Contact.objects.filter(source="bench").count() < 5000:
         Contact.objects.filter(source="bench").delete()
-        Contact.objects.bulk_create([
-            Contact(first_name=f"Patient{i}", last_name="Bench", email=f"p{i}@bench.example",
-                    phone=f"+4915100{i:06d}", phone_national=f"015100{i:06d}", source="bench")
-            for i in range(5000)
-        ], batch_size=1000)  # fmt: skip
+        Contact.objects.bulk_create(
+            [
+                Contact(
+                    first_name=f"Patient{i}",
+                    last_name="Bench",
+                    email=f"p{i}@bench.example",
+                    phone=f"+4915100{i:06d}",
+                    phone_national=f"015100{i:06d}",
+                    source="bench",
+                )
+                for i in range(5000)
+            ],
+            batch_size=1000,
+        )
     return {
         "staff": staff,
         "services": list(Service.objects.order_by("position")),
@@ -177,15 +206,23 @@ def _book_existing(practice: dict, today: dt.date) -> int:
         raise RuntimeError(f"only {len(candidates)} bookings fit in {DAYS} days")
     chosen = rng.sample(candidates, BOOKINGS)
     contacts = practice["contacts"]
-    Appointment.objects.bulk_create([
-        Appointment(
-            contact_id=contacts[n % len(contacts)], service=service, staff=member,
-            starts_at=starts, ends_at=ends, block_start=starts,
-            block_end=ends + dt.timedelta(minutes=service.buffer_after_minutes),
-            status=rng.choice(["booked", "booked", "confirmed"]), price=service.price,
-        )
-        for n, (member, service, starts, ends) in enumerate(chosen)
-    ], batch_size=500)  # fmt: skip
+    Appointment.objects.bulk_create(
+        [
+            Appointment(
+                contact_id=contacts[n % len(contacts)],
+                service=service,
+                staff=member,
+                starts_at=starts,
+                ends_at=ends,
+                block_start=starts,
+                block_end=ends + dt.timedelta(minutes=service.buffer_after_minutes),
+                status=rng.choice(["booked", "booked", "confirmed"]),
+                price=service.price,
+            )
+            for n, (member, service, starts, ends) in enumerate(chosen)
+        ],
+        batch_size=500,
+    )
     with connection.cursor() as cursor:  # what autovacuum does after a bulk rewrite
         cursor.execute("VACUUM ANALYZE appointments_appointment")
     return len(candidates)
@@ -207,14 +244,26 @@ def _timed(fn, runs: int = RUNS) -> tuple[float, float, object]:
 def _call(app, method: str, path: str, key: str, body: bytes = b"", query: str = ""):
     """One request through the WSGI application, as a server would make it."""
     environ = {
-        "REQUEST_METHOD": method, "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": query,
-        "SERVER_NAME": HOST, "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": HOST, "HTTP_AUTHORIZATION": f"Bearer {key}", "REMOTE_ADDR": "127.0.0.1",
-        "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr, "wsgi.url_scheme": "http",
-        "wsgi.version": (1, 0), "wsgi.multithread": True, "wsgi.multiprocess": False,
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": query,
+        "SERVER_NAME": HOST,
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": HOST,
+        "HTTP_AUTHORIZATION": f"Bearer {key}",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": "http",
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
         "wsgi.run_once": False,
-    }  # fmt: skip
+    }
     status: list[str] = []
     chunks = app(environ, lambda s, headers, exc_info=None: status.append(s))
     try:
@@ -240,10 +289,14 @@ def _workday_times(today: dt.date, first_offset: int, days: int) -> list[dt.date
 
 
 def _booking(service_id: int, contact_id: int, starts_at: dt.datetime) -> bytes:
-    return json.dumps({
-        "service": service_id, "contact": contact_id,
-        "starts_at": starts_at.astimezone(dt.UTC).isoformat(), "notify": False,
-    }).encode()  # fmt: skip
+    return json.dumps(
+        {
+            "service": service_id,
+            "contact": contact_id,
+            "starts_at": starts_at.astimezone(dt.UTC).isoformat(),
+            "notify": False,
+        }
+    ).encode()
 
 
 def _sequential(app, key: str, bodies: list[bytes], expect: int) -> tuple[float, float]:
@@ -275,8 +328,9 @@ def _race(app, key: str, service_id: int, contacts: list[int], times: list[dt.da
         try:
             barrier.wait()
             for i, starts_at in enumerate(order):
-                body = _booking(service_id, contacts[(n * len(order) + i) % len(contacts)],
-                                starts_at)  # fmt: skip
+                body = _booking(
+                    service_id, contacts[(n * len(order) + i) % len(contacts)], starts_at
+                )
                 try:
                     code, payload = _call(app, "POST", "/api/v1/appointments/", key, body)
                 except Exception as exc:  # noqa: BLE001 - counted as an error, shown below
@@ -331,17 +385,30 @@ def run() -> Section:
         with CaptureQueriesContext(connection) as captured:
             anyone()
         query_count = len(captured.captured_queries)
-        section.rows.append([f"availability, {DAYS} days x anyone ({STAFF} staff) (ms)",
-                             f"{median_ms:.1f}", f"{p95_ms:.1f}", f"< {TARGET_MS} ms",
-                             verdict(median_ms < TARGET_MS)])  # fmt: skip
+        section.rows.append(
+            [
+                f"availability, {DAYS} days x anyone ({STAFF} staff) (ms)",
+                f"{median_ms:.1f}",
+                f"{p95_ms:.1f}",
+                f"< {TARGET_MS} ms",
+                verdict(median_ms < TARGET_MS),
+            ]
+        )
         one = practice["staff"][0]
         median_one, p95_one, _slots = _timed(
             lambda: availability_for_service(
                 service=checkup, date_from=today, date_to=last, staff=one
-            )  # fmt: skip
+            )
         )
-        section.rows.append([f"availability, {DAYS} days x one staff member (ms)",
-                             f"{median_one:.1f}", f"{p95_one:.1f}", "", ""])  # fmt: skip
+        section.rows.append(
+            [
+                f"availability, {DAYS} days x one staff member (ms)",
+                f"{median_one:.1f}",
+                f"{p95_one:.1f}",
+                "",
+                "",
+            ]
+        )
         key, raw = api_key_create(name="bench", scopes=["read", "write"], created_by=None)
     connection.set_schema_to_public()
 
@@ -365,22 +432,47 @@ def run() -> Section:
             return payload
 
         median_api, p95_api, body = _timed(over_api)
-        section.rows.append([f"GET /api/v1/availability/, {DAYS} days x anyone (ms)",
-                             f"{median_api:.1f}", f"{p95_api:.1f}", "", ""])  # fmt: skip
+        section.rows.append(
+            [
+                f"GET /api/v1/availability/, {DAYS} days x anyone (ms)",
+                f"{median_api:.1f}",
+                f"{p95_api:.1f}",
+                "",
+                "",
+            ]
+        )
         bodies = [_booking(checkup.pk, contacts[n], t) for n, t in enumerate(alone[:RUNS])]
         median_201, p95_201 = _sequential(app, raw, bodies, 201)
-        section.rows.append(["POST /api/v1/appointments/, one at a time: 201 (ms)",
-                             f"{median_201:.1f}", f"{p95_201:.1f}", "", ""])  # fmt: skip
+        section.rows.append(
+            [
+                "POST /api/v1/appointments/, one at a time: 201 (ms)",
+                f"{median_201:.1f}",
+                f"{p95_201:.1f}",
+                "",
+                "",
+            ]
+        )
         outcomes, problems, seconds = _race(app, raw, checkup.pk, contacts, raced)
         with tenant_context(tenant):
-            free = {s.starts_at for s in availability_for_service(
-                service=checkup, date_from=raced[0].date(), date_to=raced[-1].date())}  # fmt: skip
+            free = {
+                s.starts_at
+                for s in availability_for_service(
+                    service=checkup, date_from=raced[0].date(), date_to=raced[-1].date()
+                )
+            }
         full = next((t for t in raced if t not in free), None)
         if full is not None:  # a time all ten took in the race
             bodies = [_booking(checkup.pk, contacts[n], full) for n in range(RUNS)]
             median_409, p95_409 = _sequential(app, raw, bodies, 409)
-            section.rows.append(["  the same time again: 409 with next_slots (ms)",
-                                 f"{median_409:.1f}", f"{p95_409:.1f}", "", ""])  # fmt: skip
+            section.rows.append(
+                [
+                    "  the same time again: 409 with next_slots (ms)",
+                    f"{median_409:.1f}",
+                    f"{p95_409:.1f}",
+                    "",
+                    "",
+                ]
+            )
     finally:
         settings.API_RATE_LIMIT = limit
         request_log.setLevel(level)
@@ -392,12 +484,27 @@ def run() -> Section:
     requests = sum(v for k, v in outcomes.items() if isinstance(k, int))
     booked, taken = outcomes[201], outcomes[409]
     errors = requests - booked - taken + outcomes["409 without next_slots"]
-    section.rows.append([f"bookings through the API, {THREADS} threads racing (per s)",
-                         f"{booked / seconds:.1f}", "", "", ""])  # fmt: skip
-    section.rows.append(["  every answer, 201 or 409 (per s)", f"{requests / seconds:.1f}",
-                         "", "", ""])  # fmt: skip
-    section.rows.append(["  errors (neither 201 nor 409 with next_slots)", f"{errors}", "",
-                         "0", verdict(errors == 0 and stored == booked and not overlapping)])  # fmt: skip
+    section.rows.append(
+        [
+            f"bookings through the API, {THREADS} threads racing (per s)",
+            f"{booked / seconds:.1f}",
+            "",
+            "",
+            "",
+        ]
+    )
+    section.rows.append(
+        ["  every answer, 201 or 409 (per s)", f"{requests / seconds:.1f}", "", "", ""]
+    )
+    section.rows.append(
+        [
+            "  errors (neither 201 nor 409 with next_slots)",
+            f"{errors}",
+            "",
+            "0",
+            verdict(errors == 0 and stored == booked and not overlapping),
+        ]
+    )
     section.notes.append(
         f"  availability: {len(slots):,} free start times"
         f" ({len(json.loads(body)['slots']):,} through the API) for a"
@@ -427,8 +534,9 @@ def _check_and_remove(raced: list[dt.datetime], alone: list[dt.datetime], key) -
 
     rows = Appointment.objects.filter(starts_at__gte=raced[0], starts_at__lte=raced[-1])
     stored = rows.count()
-    blocks = sorted(rows.exclude(status="cancelled").values_list(
-        "staff_id", "block_start", "block_end"))  # fmt: skip
+    blocks = sorted(
+        rows.exclude(status="cancelled").values_list("staff_id", "block_start", "block_end")
+    )
     overlapping = sum(
         1 for a, b in zip(blocks, blocks[1:], strict=False) if a[0] == b[0] and b[1] < a[2]
     )

@@ -61,9 +61,26 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 # How long a web process trusts its in-process host -> tenant map after a change elsewhere.
 TENANT_CACHE_SECONDS = env_int("TENANT_CACHE_SECONDS", 30)
 RESERVED_SUBDOMAINS = {
-    "www", "api", "admin", "app", "mail", "smtp", "static", "media", "public", "help",
-    "support", "status", "docs", "blog", "billing", "auth", "login", "signup", "dashboard",
-}  # fmt: skip
+    "www",
+    "api",
+    "admin",
+    "app",
+    "mail",
+    "smtp",
+    "static",
+    "media",
+    "public",
+    "help",
+    "support",
+    "status",
+    "docs",
+    "blog",
+    "billing",
+    "auth",
+    "login",
+    "signup",
+    "dashboard",
+}
 
 
 # --- database ----------------------------------------------------------------------------------

@@ -48,9 +48,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
         public_tenant_ensure()
         for slug, spec in TENANTS.items():
             tenant_create(
-                slug=slug, owner_name=f"{slug.title()} Owner", owner_email=owner_email(slug),
-                owner_password=PASSWORD, **spec,
-            )  # fmt: skip
+                slug=slug,
+                owner_name=f"{slug.title()} Owner",
+                owner_email=owner_email(slug),
+                owner_password=PASSWORD,
+                **spec,
+            )
             # Start from no scheduled work (provisioning books the nightly jobs; tests of
             # provisioning hooks check that on their own).
             with connection.cursor() as cursor:
@@ -208,11 +211,19 @@ def outsider_api_client(tenant, other_tenant) -> APIClient:
 
 # --- committed data (threads, processes and workers see it) ------------------------------------
 TRUNCATE_TABLES = [
-    "scheduling_duework", "probe_probehit", "accounts_idempotencyrecord", "contacts_contact",
-    "contacts_segment", "contacts_importjob", "contacts_customfield", "appointments_service",
-    "appointments_staffmember", "appointments_room", "appointments_holiday",
+    "scheduling_duework",
+    "probe_probehit",
+    "accounts_idempotencyrecord",
+    "contacts_contact",
+    "contacts_segment",
+    "contacts_importjob",
+    "contacts_customfield",
+    "appointments_service",
+    "appointments_staffmember",
+    "appointments_room",
+    "appointments_holiday",
     "appointments_appointmentsettings",
-]  # fmt: skip
+]
 
 
 @pytest.fixture

@@ -63,9 +63,11 @@ class ApiKeyForm(StyledFormMixin, forms.Form):
         label=_("Name"), max_length=80, help_text=_("e.g. the partner it is for")
     )
     scopes = forms.MultipleChoiceField(
-        label=_("Scopes"), choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("Scopes"),
+        choices=ApiScope.choices,
+        widget=forms.CheckboxSelectMultiple,
         initial=[ApiScope.READ],
-    )  # fmt: skip
+    )
 
 
 class BusinessProfileForm(StyledFormMixin, forms.Form):
@@ -74,9 +76,10 @@ class BusinessProfileForm(StyledFormMixin, forms.Form):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
     language = forms.ChoiceField(label=_("Default language"), choices=[])
     currency = forms.ChoiceField(
-        label=_("Currency"), choices=CURRENCY_CHOICES,
+        label=_("Currency"),
+        choices=CURRENCY_CHOICES,
         help_text=_("Service prices are shown in it, on the booking page too."),
-    )  # fmt: skip
+    )
     brand_color = forms.CharField(
         label=_("Brand colour"), max_length=7, widget=forms.TextInput(attrs={"type": "color"})
     )
@@ -93,6 +96,7 @@ class BusinessProfileForm(StyledFormMixin, forms.Form):
 class PreferencesForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=120)
     time_zone = forms.ChoiceField(
-        label=_("Your time zone"), choices=[("", _("Same as the business"))] + TIME_ZONE_CHOICES,
+        label=_("Your time zone"),
+        choices=[("", _("Same as the business"))] + TIME_ZONE_CHOICES,
         required=False,
-    )  # fmt: skip
+    )

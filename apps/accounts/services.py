@@ -49,8 +49,15 @@ def user_create(*, email: str, name: str, password: str, role: str = Role.STAFF)
     return candidate
 
 
-def user_update(*, user: User, actor: User, role: str | None = None, is_active: bool | None = None,
-                name: str | None = None, time_zone: str | None = None) -> User:  # fmt: skip
+def user_update(
+    *,
+    user: User,
+    actor: User,
+    role: str | None = None,
+    is_active: bool | None = None,
+    name: str | None = None,
+    time_zone: str | None = None,
+) -> User:
     """Change a member's profile, role or access; the business always keeps an active owner."""
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)

@@ -107,10 +107,13 @@ def settings_index(request):
 def settings_profile(request):
     tenant = request.tenant
     initial = {
-        "name": tenant.name, "country": tenant.country, "time_zone": tenant.time_zone,
-        "language": tenant.language, "brand_color": tenant.brand_color,
+        "name": tenant.name,
+        "country": tenant.country,
+        "time_zone": tenant.time_zone,
+        "language": tenant.language,
+        "brand_color": tenant.brand_color,
         "currency": tenant.currency,
-    }  # fmt: skip
+    }
     form = BusinessProfileForm(request.POST or None, request.FILES or None, initial=initial)
     if not tenant.logo:
         del form.fields["clear_logo"]
@@ -159,9 +162,11 @@ def user_list(request):
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_create(
-                email=form.cleaned_data["email"], role=form.cleaned_data["role"],
-                invited_by=request.user, accept_url_base=request.build_absolute_uri("/invite/"),
-            )  # fmt: skip
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+                accept_url_base=request.build_absolute_uri("/invite/"),
+            )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
@@ -217,15 +222,20 @@ def api_key_list(request):
     if request.method == "POST" and form.is_valid():
         try:
             _key, new_key = services.api_key_create(
-                name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"],
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
                 created_by=request.user,
-            )  # fmt: skip
+            )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
             form = ApiKeyForm()
-    context = {"form": form, "new_key": new_key, "keys": selectors.api_key_list(),
-               "section": "api_keys"}  # fmt: skip
+    context = {
+        "form": form,
+        "new_key": new_key,
+        "keys": selectors.api_key_list(),
+        "section": "api_keys",
+    }
     return render(request, "accounts/api_key_list.html", context)
 
 

@@ -46,40 +46,137 @@ T = dt.time
 # name, title, colour, login email, chair, weekly hours {weekday: [(start, end), ...]}
 DENTIST_WEEK = [(T(8), T(12)), (T(13), T(17))]
 TEAM = [
-    ("Dr. Maya Patel", "Dentist", "#2563eb", "maya@brightsmile.example", "Chair 1",
-     {d: DENTIST_WEEK for d in range(4)} | {4: [(T(8), T(13))]}),
-    ("Dr. Anna Weber", "Dentist", "#7c3aed", None, "Chair 2",
-     {0: DENTIST_WEEK, 1: [(T(11), T(14)), (T(15), T(19, 30))],  # the late evening
-      2: DENTIST_WEEK, 3: DENTIST_WEEK, 4: DENTIST_WEEK}),
-    ("Dr. Samuel Okafor", "Dentist", "#059669", None, "Chair 3",
-     {d: [(T(8, 30), T(12, 30)), (T(13, 30), T(17, 30))] for d in range(5)}),
-    ("Hannah Schmidt", "Dental hygienist", "#db2777", "hannah@brightsmile.example", "Chair 4",
-     {d: [(T(8), T(12)), (T(12, 30), T(15))] for d in (0, 2, 4)}),  # part-time
-    ("Kenji Watanabe", "Dental hygienist", "#ea580c", "kenji@brightsmile.example", "Chair 4",
-     {d: [(T(9), T(13)), (T(13, 30), T(17, 30))] for d in (1, 3)}),  # part-time
-]  # fmt: skip
+    (
+        "Dr. Maya Patel",
+        "Dentist",
+        "#2563eb",
+        "maya@brightsmile.example",
+        "Chair 1",
+        {d: DENTIST_WEEK for d in range(4)} | {4: [(T(8), T(13))]},
+    ),
+    (
+        "Dr. Anna Weber",
+        "Dentist",
+        "#7c3aed",
+        None,
+        "Chair 2",
+        {
+            0: DENTIST_WEEK,
+            1: [(T(11), T(14)), (T(15), T(19, 30))],  # the late evening
+            2: DENTIST_WEEK,
+            3: DENTIST_WEEK,
+            4: DENTIST_WEEK,
+        },
+    ),
+    (
+        "Dr. Samuel Okafor",
+        "Dentist",
+        "#059669",
+        None,
+        "Chair 3",
+        {d: [(T(8, 30), T(12, 30)), (T(13, 30), T(17, 30))] for d in range(5)},
+    ),
+    (
+        "Hannah Schmidt",
+        "Dental hygienist",
+        "#db2777",
+        "hannah@brightsmile.example",
+        "Chair 4",
+        {d: [(T(8), T(12)), (T(12, 30), T(15))] for d in (0, 2, 4)},
+    ),  # part-time
+    (
+        "Kenji Watanabe",
+        "Dental hygienist",
+        "#ea580c",
+        "kenji@brightsmile.example",
+        "Chair 4",
+        {d: [(T(9), T(13)), (T(13, 30), T(17, 30))] for d in (1, 3)},
+    ),  # part-time
+]
 CHAIRS = ["Chair 1", "Chair 2", "Chair 3", "Chair 4"]
 
 # name, minutes, price, before, after, who, extra fields, weight in a day's plan
 SERVICES = [
-    ("Check-up", 30, "95", 0, 10, "dentist",
-     {"recall_months": 6, "description": "Examination and advice; X-rays when needed.",
-      "color": "#0ea5e9"}, 40),
-    ("Professional cleaning", 45, "120", 0, 15, "hygienist",
-     {"description": "Scaling, polishing and tips for home care.", "color": "#14b8a6"}, 1),
-    ("Filling", 60, "210", 5, 10, "dentist",
-     {"description": "Tooth-coloured composite filling.", "color": "#6366f1",
-      "min_notice_minutes": 240}, 25),
-    ("Root canal", 90, "980", 10, 15, "dentist",
-     {"description": "Root canal treatment; we confirm each request personally.",
-      "needs_confirmation": True, "min_notice_minutes": 24 * 60, "daily_cap": 2,
-      "color": "#f59e0b"}, 8),
-    ("Teeth whitening", 60, "350", 0, 15, "dentist",
-     {"description": "In-chair whitening session.", "color": "#a855f7"}, 7),
-    ("Emergency visit", 30, "150", 0, 10, "dentist",
-     {"description": "Pain or a broken tooth: call us, we fit you in the same day.",
-      "online": False, "min_notice_minutes": 0, "color": "#ef4444"}, 5),
-]  # fmt: skip
+    (
+        "Check-up",
+        30,
+        "95",
+        0,
+        10,
+        "dentist",
+        {
+            "recall_months": 6,
+            "description": "Examination and advice; X-rays when needed.",
+            "color": "#0ea5e9",
+        },
+        40,
+    ),
+    (
+        "Professional cleaning",
+        45,
+        "120",
+        0,
+        15,
+        "hygienist",
+        {"description": "Scaling, polishing and tips for home care.", "color": "#14b8a6"},
+        1,
+    ),
+    (
+        "Filling",
+        60,
+        "210",
+        5,
+        10,
+        "dentist",
+        {
+            "description": "Tooth-coloured composite filling.",
+            "color": "#6366f1",
+            "min_notice_minutes": 240,
+        },
+        25,
+    ),
+    (
+        "Root canal",
+        90,
+        "980",
+        10,
+        15,
+        "dentist",
+        {
+            "description": "Root canal treatment; we confirm each request personally.",
+            "needs_confirmation": True,
+            "min_notice_minutes": 24 * 60,
+            "daily_cap": 2,
+            "color": "#f59e0b",
+        },
+        8,
+    ),
+    (
+        "Teeth whitening",
+        60,
+        "350",
+        0,
+        15,
+        "dentist",
+        {"description": "In-chair whitening session.", "color": "#a855f7"},
+        7,
+    ),
+    (
+        "Emergency visit",
+        30,
+        "150",
+        0,
+        10,
+        "dentist",
+        {
+            "description": "Pain or a broken tooth: call us, we fit you in the same day.",
+            "online": False,
+            "min_notice_minutes": 0,
+            "color": "#ef4444",
+        },
+        5,
+    ),
+]
 
 
 def demo_seed(*, tenant, rng) -> None:
@@ -100,9 +197,7 @@ def demo_seed(*, tenant, rng) -> None:
         name: room
         for name, room in zip(
             CHAIRS,
-            Room.objects.bulk_create(
-                [Room(name=n, position=i) for i, n in enumerate(CHAIRS)]
-            ),  # fmt: skip
+            Room.objects.bulk_create([Room(name=n, position=i) for i, n in enumerate(CHAIRS)]),
             strict=True,
         )
     }
@@ -115,10 +210,13 @@ def demo_seed(*, tenant, rng) -> None:
         home_chair[member.pk] = chairs[chair]
         weekly[member.pk] = week
     WorkingHours.objects.bulk_create(
-        [WorkingHours(staff=member, weekday=day, start=start, end=end)
-         for member in staff for day, intervals in weekly[member.pk].items()
-         for start, end in intervals]
-    )  # fmt: skip
+        [
+            WorkingHours(staff=member, weekday=day, start=start, end=end)
+            for member in staff
+            for day, intervals in weekly[member.pk].items()
+            for start, end in intervals
+        ]
+    )
     dentists = [m for m in staff if m.title == "Dentist"]
     hygienists = [m for m in staff if m.title != "Dentist"]
 
@@ -126,10 +224,16 @@ def demo_seed(*, tenant, rng) -> None:
     performs: dict[int, list[tuple[Service, int]]] = defaultdict(list)
     for position, (name, minutes, price, before, after, who, extra, weight) in enumerate(SERVICES):
         service = Service.objects.create(
-            name=name, duration_minutes=minutes, price=Decimal(price), position=position,
-            buffer_before_minutes=before, buffer_after_minutes=after, needs_room=True,
-            horizon_days=90, **{"min_notice_minutes": 120, **extra},
-        )  # fmt: skip
+            name=name,
+            duration_minutes=minutes,
+            price=Decimal(price),
+            position=position,
+            buffer_before_minutes=before,
+            buffer_after_minutes=after,
+            needs_room=True,
+            horizon_days=90,
+            **{"min_notice_minutes": 120, **extra},
+        )
         service.staff.set(dentists if who == "dentist" else hygienists)
         service.rooms.set(
             [chairs[c] for c in CHAIRS[:3]] if who == "dentist" else [chairs["Chair 4"]]
@@ -152,8 +256,15 @@ def demo_seed(*, tenant, rng) -> None:
         for member in staff:
             intervals = overrides.get((member.pk, day), weekly[member.pk].get(day.weekday(), []))
             for start, end in intervals:
-                plan.fill(day, start, end, member, home_chair[member.pk], performs[member.pk],
-                          off[member.pk])  # fmt: skip
+                plan.fill(
+                    day,
+                    start,
+                    end,
+                    member,
+                    home_chair[member.pk],
+                    performs[member.pk],
+                    off[member.pk],
+                )
     plan.recall_history(services[0][0], dentists[0], home_chair[dentists[0].pk], today)
     Appointment.objects.bulk_create(plan.rows, batch_size=1000)
 
@@ -177,8 +288,12 @@ def _calendar_changes(today: dt.date, zone, staff: list[StaffMember]):
     """A holiday, a conference, a free afternoon and one short day: what a month holds."""
     closed = {}
     for year in (today.year, today.year + 1):
-        for month, day, name in ((1, 1, "New Year's Day"), (7, 4, "Independence Day"),
-                                 (12, 25, "Christmas Day"), (12, 24, "Christmas Eve")):  # fmt: skip
+        for month, day, name in (
+            (1, 1, "New Year's Day"),
+            (7, 4, "Independence Day"),
+            (12, 25, "Christmas Day"),
+            (12, 24, "Christmas Eve"),
+        ):
             date = dt.date(year, month, day)
             if today < date <= today + dt.timedelta(days=DAYS):
                 closed[date] = name
@@ -197,12 +312,22 @@ def _calendar_changes(today: dt.date, zone, staff: list[StaffMember]):
         dt.datetime.combine(afternoon_day, T(12, 30), tzinfo=zone),
         dt.datetime.combine(afternoon_day, T(15), tzinfo=zone),
     )
-    TimeOff.objects.bulk_create([
-        TimeOff(staff=okafor, starts_at=conference[0], ends_at=conference[1],
-                reason="Dental conference"),
-        TimeOff(staff=hannah, starts_at=afternoon[0], ends_at=afternoon[1],
-                reason="Doctor's appointment"),
-    ])  # fmt: skip
+    TimeOff.objects.bulk_create(
+        [
+            TimeOff(
+                staff=okafor,
+                starts_at=conference[0],
+                ends_at=conference[1],
+                reason="Dental conference",
+            ),
+            TimeOff(
+                staff=hannah,
+                starts_at=afternoon[0],
+                ends_at=afternoon[1],
+                reason="Doctor's appointment",
+            ),
+        ]
+    )
     off: dict[int, list] = defaultdict(list)
     off[okafor.pk].append(conference)
     off[hannah.pk].append(afternoon)
@@ -267,12 +392,18 @@ class _Plan:
         contact = contact or self._contact()
         source = rng.choices([Source.STAFF, Source.ONLINE, Source.API], [70, 26, 4])[0]
         a = Appointment(
-            contact_id=contact, service=service, staff=member, room=chair,
-            starts_at=starts.astimezone(dt.UTC), ends_at=ends.astimezone(dt.UTC),
-            block_start=block[0].astimezone(dt.UTC), block_end=block[1].astimezone(dt.UTC),
-            source=source, price=service.price,
+            contact_id=contact,
+            service=service,
+            staff=member,
+            room=chair,
+            starts_at=starts.astimezone(dt.UTC),
+            ends_at=ends.astimezone(dt.UTC),
+            block_start=block[0].astimezone(dt.UTC),
+            block_end=block[1].astimezone(dt.UTC),
+            source=source,
+            price=service.price,
             created_by=rng.choice(self.team) if source == Source.STAFF and self.team else None,
-        )  # fmt: skip
+        )
         r = rng.random()
         if status is not None:
             a.status = status
@@ -305,8 +436,9 @@ class _Plan:
             starts = dt.datetime.combine(day, T(9), tzinfo=self.zone)
             ends = starts + dt.timedelta(minutes=checkup.duration_minutes)
             block = (starts, ends + dt.timedelta(minutes=checkup.buffer_after_minutes))
-            self._add(checkup, dentist, chair, starts, ends, block, status=S.COMPLETED,
-                      contact=contact)  # fmt: skip
+            self._add(
+                checkup, dentist, chair, starts, ends, block, status=S.COMPLETED, contact=contact
+            )
 
 
 def _ceil_grid(value: dt.datetime, zone) -> dt.datetime:
@@ -321,12 +453,20 @@ def _timeline(appointments: list[Appointment], now: dt.datetime) -> None:
     """What the booking services would have recorded: booked, completed, no-show, cancelled."""
     events = []
     for a in appointments:
-        props = {"appointment_id": a.pk, "service": a.service.name, "service_id": a.service_id,
-                 "staff_id": a.staff_id, "starts_at": a.starts_at.isoformat()}  # fmt: skip
+        props = {
+            "appointment_id": a.pk,
+            "service": a.service.name,
+            "service_id": a.service_id,
+            "staff_id": a.staff_id,
+            "starts_at": a.starts_at.isoformat(),
+        }
         booked_at = min(now, a.starts_at - dt.timedelta(days=7))
         events.append(_item(a, "appointment.booked", booked_at, props, "b"))
-        final = {S.COMPLETED: "appointment.completed", S.NO_SHOW: "appointment.no_show",
-                 S.CANCELLED: "appointment.cancelled"}.get(a.status)  # fmt: skip
+        final = {
+            S.COMPLETED: "appointment.completed",
+            S.NO_SHOW: "appointment.no_show",
+            S.CANCELLED: "appointment.cancelled",
+        }.get(a.status)
         if final:
             when = a.cancelled_at if a.status == S.CANCELLED else a.ends_at
             events.append(_item(a, final, min(now, when), props, "f"))
@@ -335,20 +475,31 @@ def _timeline(appointments: list[Appointment], now: dt.datetime) -> None:
 
 
 def _item(a: Appointment, type_: str, when: dt.datetime, props: dict, tag: str) -> dict:
-    return {"contact_id": a.contact_id, "type": type_, "occurred_at": when.isoformat(),
-            "properties": props, "client_event_id": f"demo-appt-{a.pk}-{tag}"}  # fmt: skip
+    return {
+        "contact_id": a.contact_id,
+        "type": type_,
+        "occurred_at": when.isoformat(),
+        "properties": props,
+        "client_event_id": f"demo-appt-{a.pk}-{tag}",
+    }
 
 
 def _waitlist(rng, services, today: dt.date, booked: set[int], contacts: list[int]) -> None:
     """A few patients wait for a sooner time."""
     by_name = {s.name: s for s, _w in services}
     free = [c for c in contacts if c not in booked]
-    wishes = [("Root canal", 2, 10), ("Teeth whitening", 1, 14), ("Check-up", 0, 5),
-              ("Professional cleaning", 3, 21)]  # fmt: skip
-    for (name, start, length), contact_id in zip(wishes, rng.sample(free, len(wishes)),
-                                                 strict=True):  # fmt: skip
+    wishes = [
+        ("Root canal", 2, 10),
+        ("Teeth whitening", 1, 14),
+        ("Check-up", 0, 5),
+        ("Professional cleaning", 3, 21),
+    ]
+    for (name, start, length), contact_id in zip(
+        wishes, rng.sample(free, len(wishes)), strict=True
+    ):
         waitlist_join(
-            contact=Contact.objects.get(pk=contact_id), service=by_name[name],
+            contact=Contact.objects.get(pk=contact_id),
+            service=by_name[name],
             date_from=today + dt.timedelta(days=start),
             date_to=today + dt.timedelta(days=start + length),
-        )  # fmt: skip
+        )

@@ -30,13 +30,15 @@ class AppointmentSettings(models.Model):
     """The practice's booking rules (one row)."""
 
     slot_step_minutes = models.PositiveSmallIntegerField(
-        _("offer a start time every (minutes)"), default=15,
+        _("offer a start time every (minutes)"),
+        default=15,
         validators=[MinValueValidator(5), MaxValueValidator(240)],
-    )  # fmt: skip
+    )
     cancellation_notice_hours = models.PositiveSmallIntegerField(
-        _("customers may cancel or move online up to (hours before)"), default=24,
+        _("customers may cancel or move online up to (hours before)"),
+        default=24,
         validators=[MaxValueValidator(24 * 14)],
-    )  # fmt: skip
+    )
     # [{"minutes": 2880, "channel": "email"}, {"minutes": 120, "channel": ""}]; "" = best channel
     reminders = models.JSONField(_("reminders"), default=list, blank=True)
     online_booking = models.BooleanField(_("online booking page is open"), default=True)
@@ -66,9 +68,13 @@ class StaffMember(models.Model):
     name = models.CharField(_("name"), max_length=120)
     title = models.CharField(_("title"), max_length=80, blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="staff_member", verbose_name=_("login"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff_member",
+        verbose_name=_("login"),
+    )
     color = models.CharField(_("colour"), max_length=7, default="#2563eb")
     active = models.BooleanField(_("active"), default=True)
     bookable_online = models.BooleanField(_("customers can choose them online"), default=True)
@@ -88,9 +94,10 @@ class Service(models.Model):
     name = models.CharField(_("name"), max_length=120)
     description = models.CharField(_("description"), max_length=300, blank=True)
     duration_minutes = models.PositiveSmallIntegerField(
-        _("duration (minutes)"), default=30, validators=[MinValueValidator(5),
-                                                         MaxValueValidator(12 * 60)],
-    )  # fmt: skip
+        _("duration (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(12 * 60)],
+    )
     price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, default=0)
     buffer_before_minutes = models.PositiveSmallIntegerField(
         _("buffer before (minutes)"), default=0, validators=[MaxValueValidator(240)]
@@ -99,35 +106,45 @@ class Service(models.Model):
         _("buffer after (minutes)"), default=0, validators=[MaxValueValidator(240)]
     )
     step_minutes = models.PositiveSmallIntegerField(
-        _("start-time step (minutes)"), null=True, blank=True,
+        _("start-time step (minutes)"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(5), MaxValueValidator(240)],
         help_text=_("Empty: the practice's slot step."),
-    )  # fmt: skip
+    )
     daily_cap = models.PositiveSmallIntegerField(
-        _("at most per staff member per day"), null=True, blank=True,
+        _("at most per staff member per day"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1)],
-    )  # fmt: skip
+    )
     needs_confirmation = models.BooleanField(_("staff confirm each booking"), default=False)
     min_notice_minutes = models.PositiveIntegerField(
         _("minimum notice (minutes)"), default=120, validators=[MaxValueValidator(60 * 24 * 60)]
     )
     horizon_days = models.PositiveSmallIntegerField(
-        _("bookable up to (days ahead)"), default=60,
+        _("bookable up to (days ahead)"),
+        default=60,
         validators=[MinValueValidator(1), MaxValueValidator(730)],
-    )  # fmt: skip
+    )
     online = models.BooleanField(_("bookable online"), default=True)
     staff = models.ManyToManyField(
         StaffMember, related_name="services", blank=True, verbose_name=_("staff")
     )
     needs_room = models.BooleanField(_("also needs a room or chair"), default=False)
     rooms = models.ManyToManyField(
-        Room, related_name="services", blank=True, verbose_name=_("rooms"),
+        Room,
+        related_name="services",
+        blank=True,
+        verbose_name=_("rooms"),
         help_text=_("Empty: any active room."),
-    )  # fmt: skip
+    )
     recall_months = models.PositiveSmallIntegerField(
-        _("recall after (months)"), null=True, blank=True,
+        _("recall after (months)"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
-    )  # fmt: skip
+    )
     color = models.CharField(_("colour"), max_length=7, default="#0ea5e9")
     active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(default=0)
@@ -260,9 +277,12 @@ class Appointment(models.Model):
     price = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -296,7 +316,7 @@ class Appointment(models.Model):
                         _range("block_start", "block_end", "tstzrange", "[)"),
                         RangeOperators.OVERLAPS,
                     ),
-                ],  # fmt: skip
+                ],
                 condition=~Q(status=AppointmentStatus.CANCELLED),
             ),
             ExclusionConstraint(
@@ -307,7 +327,7 @@ class Appointment(models.Model):
                         _range("block_start", "block_end", "tstzrange", "[)"),
                         RangeOperators.OVERLAPS,
                     ),
-                ],  # fmt: skip
+                ],
                 condition=~Q(status=AppointmentStatus.CANCELLED) & Q(room__isnull=False),
             ),
         ]

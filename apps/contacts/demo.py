@@ -198,15 +198,27 @@ STREETS = [
 ]
 ZIPS = ["60614", "60657", "60613", "60622", "60647", "60618", "60605", "60610"]
 AREA_CODES = ["312", "773", "872"]
-TAGS = ["invisalign", "family-plan", "whitening", "anxious-patient", "newsletter", "vip",
-        "referral", "kids"]  # fmt: skip
+TAGS = [
+    "invisalign",
+    "family-plan",
+    "whitening",
+    "anxious-patient",
+    "newsletter",
+    "vip",
+    "referral",
+    "kids",
+]
 SOURCES = ["website", "referral", "walk-in", "google", "insurance", "instagram"]
 SERVICES = [
-    ("Check-up and cleaning", Decimal("120.00")), ("X-rays", Decimal("85.00")),
-    ("Filling", Decimal("210.00")), ("Teeth whitening", Decimal("350.00")),
-    ("Crown", Decimal("1150.00")), ("Root canal", Decimal("980.00")),
-    ("Night guard", Decimal("420.00")), ("Invisalign stage", Decimal("1500.00")),
-]  # fmt: skip
+    ("Check-up and cleaning", Decimal("120.00")),
+    ("X-rays", Decimal("85.00")),
+    ("Filling", Decimal("210.00")),
+    ("Teeth whitening", Decimal("350.00")),
+    ("Crown", Decimal("1150.00")),
+    ("Root canal", Decimal("980.00")),
+    ("Night guard", Decimal("420.00")),
+    ("Invisalign stage", Decimal("1500.00")),
+]
 PAGES = ["/", "/whitening", "/invisalign", "/book", "/insurance", "/team", "/kids", "/emergency"]
 INSURERS = ["Delta Dental", "Aetna", "Cigna", "MetLife", "Self-pay"]
 NOTES = [
@@ -247,29 +259,37 @@ def demo_seed(*, tenant, rng) -> None:
         )
         recall = (now + dt.timedelta(days=rng.randint(-60, 180))).date()
         contact = contact_create(
-            first_name=first, last_name=last,
+            first_name=first,
+            last_name=last,
             email=email if rng.random() > 0.05 else "",
             phone=f"+1{rng.choice(AREA_CODES)}555{phones[n]:04d}" if rng.random() > 0.08 else "",
             address_line=f"{rng.randint(100, 4999)} {rng.choice(STREETS)}",
-            city="Chicago", postal_code=rng.choice(ZIPS), country="US",
+            city="Chicago",
+            postal_code=rng.choice(ZIPS),
+            country="US",
             birthday=dt.date(rng.randint(1945, 2018), rng.randint(1, 12), rng.randint(1, 28)),
             preferred_channel=rng.choice(["sms", "sms", "email", "voice", ""]),
             tags=rng.sample(TAGS, rng.choice([0, 0, 1, 1, 2, 3])),
             owner=rng.choice(team).pk if rng.random() < 0.4 else None,
             source=rng.choice(SOURCES),
             custom={"insurance_provider": rng.choice(INSURERS), "next_recall": recall.isoformat()},
-        )  # fmt: skip
+        )
         contacts.append(contact)
 
     for contact in contacts:
         if contact.email and rng.random() < 0.7:
-            consent_set(contact=contact, channel="email", method="form",
-                        status="opted_in" if rng.random() < 0.85 else "opted_out")  # fmt: skip
+            consent_set(
+                contact=contact,
+                channel="email",
+                method="form",
+                status="opted_in" if rng.random() < 0.85 else "opted_out",
+            )
         if contact.phone and rng.random() < 0.6:
             consent_set(contact=contact, channel="sms", method="form", status="opted_in")
             if rng.random() < 0.08:
-                consent_set(contact=contact, channel="sms", method="reply",
-                            status="opted_out", note="STOP")  # fmt: skip
+                consent_set(
+                    contact=contact, channel="sms", method="reply", status="opted_out", note="STOP"
+                )
 
     lapsed: list = []
     with transaction_hooks_paused():  # RFM is computed once, below
@@ -283,14 +303,19 @@ def demo_seed(*, tenant, rng) -> None:
     batch = []
     for n, contact in enumerate(contacts):
         for k in range(rng.choice([0, 1, 2, 4, 8])):
-            batch.append({
-                "contact_id": contact.pk,
-                "type": rng.choice(["page.viewed", "page.viewed", "email.opened", "link.clicked"]),
-                "occurred_at": (now - dt.timedelta(days=rng.randint(0, 364),
-                                                   minutes=rng.randint(0, 1440))).isoformat(),
-                "properties": {"path": rng.choice(PAGES)},
-                "client_event_id": f"demo-{n}-{k}",
-            })  # fmt: skip
+            batch.append(
+                {
+                    "contact_id": contact.pk,
+                    "type": rng.choice(
+                        ["page.viewed", "page.viewed", "email.opened", "link.clicked"]
+                    ),
+                    "occurred_at": (
+                        now - dt.timedelta(days=rng.randint(0, 364), minutes=rng.randint(0, 1440))
+                    ).isoformat(),
+                    "properties": {"path": rng.choice(PAGES)},
+                    "client_event_id": f"demo-{n}-{k}",
+                }
+            )
             if len(batch) == 1000:
                 events_ingest(events=batch, source="website")
                 batch = []
@@ -301,9 +326,12 @@ def demo_seed(*, tenant, rng) -> None:
         note_add(contact=contact, text=rng.choice(NOTES), actor=rng.choice(team))
     for contact in rng.sample(contacts, 40):
         task_create(
-            contact=contact, title=rng.choice(TASKS), assignee=rng.choice(team),
-            due_date=(now + dt.timedelta(days=rng.randint(-5, 14))).date(), created_by=team[0],
-        )  # fmt: skip
+            contact=contact,
+            title=rng.choice(TASKS),
+            assignee=rng.choice(team),
+            due_date=(now + dt.timedelta(days=rng.randint(-5, 14))).date(),
+            created_by=team[0],
+        )
 
 
 def _purchases(contacts, rng, now, lapsed: list) -> None:
@@ -321,8 +349,11 @@ def _purchases(contacts, rng, now, lapsed: list) -> None:
             name, price = rng.choice(SERVICES)
             ref += 1
             transaction_record(
-                contact=contact, amount=price, currency="USD", external_ref=f"BSD-{ref:06d}",
+                contact=contact,
+                amount=price,
+                currency="USD",
+                external_ref=f"BSD-{ref:06d}",
                 occurred_at=now - dt.timedelta(days=days_ago, hours=rng.randint(0, 8)),
                 items=[{"name": name, "price": str(price)}],
                 channel="online" if rng.random() < 0.15 else "store",
-            )  # fmt: skip
+            )

@@ -64,20 +64,26 @@ class ContactForm(StyledFormMixin, forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=80, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=80, required=False)
     email = forms.CharField(
-        label=_("Email"), max_length=254, required=False,
+        label=_("Email"),
+        max_length=254,
+        required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-    )  # fmt: skip
+    )
     phone = forms.CharField(
-        label=_("Mobile phone"), max_length=40, required=False,
+        label=_("Mobile phone"),
+        max_length=40,
+        required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
-    )  # fmt: skip
+    )
     address_line = forms.CharField(label=_("Address"), max_length=200, required=False)
     city = forms.CharField(label=_("City"), max_length=80, required=False)
     postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
     country = forms.CharField(
-        label=_("Country code"), max_length=2, required=False,
+        label=_("Country code"),
+        max_length=2,
+        required=False,
         help_text=_("Two letters, e.g. DE. Leave empty for the business's country."),
-    )  # fmt: skip
+    )
     birthday = forms.DateField(label=_("Birthday"), required=False, widget=_date_input())
     language = forms.ChoiceField(label=_("Language"), required=False, choices=[])
     time_zone = forms.ChoiceField(
@@ -87,9 +93,11 @@ class ContactForm(StyledFormMixin, forms.Form):
         label=_("Preferred channel"), required=False, choices=[("", "—")] + Channel.choices
     )
     tags = forms.CharField(
-        label=_("Tags"), max_length=1000, required=False,
+        label=_("Tags"),
+        max_length=1000,
+        required=False,
         help_text=_("Separate tags with commas, e.g. vip, implant"),
-    )  # fmt: skip
+    )
     owner = forms.ModelChoiceField(
         label=_("Owner"), queryset=User.objects.none(), required=False, empty_label="—"
     )
@@ -150,11 +158,25 @@ class ContactForm(StyledFormMixin, forms.Form):
     @classmethod
     def initial_for(cls, contact) -> dict[str, Any]:
         """The form's starting values for an existing contact."""
-        initial = {name: getattr(contact, name) for name in (
-            "first_name", "last_name", "email", "phone", "address_line", "city", "postal_code",
-            "country", "birthday", "language", "time_zone", "preferred_channel",
-            "lifecycle_stage", "source",
-        )}  # fmt: skip
+        initial = {
+            name: getattr(contact, name)
+            for name in (
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "address_line",
+                "city",
+                "postal_code",
+                "country",
+                "birthday",
+                "language",
+                "time_zone",
+                "preferred_channel",
+                "lifecycle_stage",
+                "source",
+            )
+        }
         initial["tags"] = ", ".join(contact.tags)
         initial["owner"] = contact.owner_id
         for key, value in (contact.custom or {}).items():
@@ -176,11 +198,14 @@ class ContactForm(StyledFormMixin, forms.Form):
     def add_service_errors(self, exc: ValidationError) -> None:
         """Put the service's errors on the inputs; "custom.<key>" lands on that field's input."""
         if hasattr(exc, "error_dict"):
-            exc = ValidationError({
-                self.custom_name(name.removeprefix("custom."))
-                if name.startswith("custom.") else name: errors
-                for name, errors in exc.error_dict.items()
-            })  # fmt: skip
+            exc = ValidationError(
+                {
+                    self.custom_name(name.removeprefix("custom."))
+                    if name.startswith("custom.")
+                    else name: errors
+                    for name, errors in exc.error_dict.items()
+                }
+            )
         form_add_service_errors(self, exc)
 
 
@@ -192,14 +217,15 @@ class NoteForm(StyledFormMixin, forms.Form):
 
 class CallLogForm(StyledFormMixin, forms.Form):
     summary = forms.CharField(
-        label=_("What was the call about?"), max_length=5000,
+        label=_("What was the call about?"),
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
-    )  # fmt: skip
+    )
     direction = forms.ChoiceField(
         label=_("Direction"),
         choices=[("outbound", _("We called them")), ("inbound", _("They called us"))],
         initial="outbound",
-    )  # fmt: skip
+    )
 
 
 class TaskForm(StyledFormMixin, forms.Form):

@@ -45,9 +45,12 @@ def accents_folded(*fields: str) -> Func:
     for name in fields:
         parts += [Coalesce(F(name), Value("")), Value(" ")]
     return Func(
-        Lower(Concat(*parts[:-1], output_field=models.TextField())), Value(ACCENTED), Value(PLAIN),
-        function="translate", output_field=models.TextField(),
-    )  # fmt: skip
+        Lower(Concat(*parts[:-1], output_field=models.TextField())),
+        Value(ACCENTED),
+        Value(PLAIN),
+        function="translate",
+        output_field=models.TextField(),
+    )
 
 
 class LifecycleStage(models.TextChoices):
@@ -78,13 +81,19 @@ class Contact(models.Model):
     )
     tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="owned_contacts", verbose_name=_("owner"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_contacts",
+        verbose_name=_("owner"),
+    )
     lifecycle_stage = models.CharField(
-        _("lifecycle stage"), max_length=10, choices=LifecycleStage.choices,
+        _("lifecycle stage"),
+        max_length=10,
+        choices=LifecycleStage.choices,
         default=LifecycleStage.LEAD,
-    )  # fmt: skip
+    )
     source = models.CharField(_("source"), max_length=40, blank=True)
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     email_consent = models.CharField(
@@ -128,7 +137,7 @@ class Contact(models.Model):
                 fields=["phone_national"],
                 opclasses=["varchar_pattern_ops"],
                 name="contacts_phone_prefix",
-            ),  # fmt: skip
+            ),
             models.Index(fields=["last_name", "first_name", "id"], name="contacts_name_order"),
             models.Index(fields=["updated"], name="contacts_updated"),
             models.Index(fields=["lifecycle_stage"], name="contacts_stage"),
@@ -218,7 +227,7 @@ class TimelineEvent(models.Model):
                 fields=["client_event_id"],
                 condition=~Q(client_event_id=""),
                 name="contacts_event_client_id",
-            )  # fmt: skip
+            )
         ]
         indexes = [
             models.Index(fields=["contact", "-occurred_at", "-id"], name="contacts_event_timeline"),
@@ -236,9 +245,13 @@ class Task(models.Model):
     title = models.CharField(_("task"), max_length=200)
     due_date = models.DateField(_("due"), null=True, blank=True)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="contact_tasks", verbose_name=_("assignee"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contact_tasks",
+        verbose_name=_("assignee"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -291,7 +304,7 @@ class Transaction(models.Model):
                 fields=["external_ref"],
                 condition=~Q(external_ref=""),
                 name="contacts_transaction_ref",
-            ),  # fmt: skip
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="contacts_amount_positive"),
         ]
         indexes = [models.Index(fields=["contact", "-occurred_at"], name="contacts_tx_contact")]

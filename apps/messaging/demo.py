@@ -17,9 +17,12 @@ from .services.sending import message_deliver, message_mark, message_send
 def _history(contact: Contact, channel: str, *, sent: int, answered: int, when: dt.datetime):
     for n in range(sent):
         message = message_send(
-            contact=contact, purpose="appointment_confirmation", channel=channel,
-            dedupe_key=f"demo-history:{contact.pk}:{channel}:{n}", now=when,
-        )  # fmt: skip
+            contact=contact,
+            purpose="appointment_confirmation",
+            channel=channel,
+            dedupe_key=f"demo-history:{contact.pk}:{channel}:{n}",
+            now=when,
+        )
         message_deliver(message_id=message.pk)
         message_mark(message=message, status="delivered")
         if n < answered:
@@ -29,9 +32,11 @@ def _history(contact: Contact, channel: str, *, sent: int, answered: int, when: 
 def demo_seed(*, tenant, rng) -> None:
     noon = timezone.now().replace(hour=17, minute=0)  # 11:00 or 12:00 in Chicago
     reachable = list(
-        Contact.objects.exclude(email="").exclude(phone="").filter(sms_consent="opted_in")
+        Contact.objects.exclude(email="")
+        .exclude(phone="")
+        .filter(sms_consent="opted_in")
         .order_by("pk")[:120]
-    )  # fmt: skip
+    )
     for contact in reachable[1:]:
         email_rate, sms_rate = rng.random(), rng.random()
         _history(contact, "email", sent=2, answered=int(email_rate * 2.5), when=noon)
@@ -44,8 +49,15 @@ def demo_seed(*, tenant, rng) -> None:
     _history(lucia, "email", sent=6, answered=0, when=noon)
     _history(lucia, "sms", sent=5, answered=4, when=noon)
     message_send(
-        contact=lucia, purpose="appointment_reminder", dedupe_key="demo-reminder-lucia",
-        context={"appointment": {"starts_at": "jueves 10:30", "service": "Limpieza dental",
-                                 "staff": "Dr. Okafor"}},
+        contact=lucia,
+        purpose="appointment_reminder",
+        dedupe_key="demo-reminder-lucia",
+        context={
+            "appointment": {
+                "starts_at": "jueves 10:30",
+                "service": "Limpieza dental",
+                "staff": "Dr. Okafor",
+            }
+        },
         now=noon,
-    )  # fmt: skip
+    )

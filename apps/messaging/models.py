@@ -169,7 +169,7 @@ class InboundMessage(models.Model):
                 fields=["provider_message_id"],
                 condition=~Q(provider_message_id=""),
                 name="messaging_inbound_provider_id",
-            )  # fmt: skip
+            )
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from .services.email_events import email_event_record
 @receiver(tracking, dispatch_uid="messaging_email_tracking")
 def _email_tracking(sender, event, esp_name, **kwargs) -> None:
     email_event_record(
-        message_id=str(event.message_id or ""), event_type=str(event.event_type or ""),
+        message_id=str(event.message_id or ""),
+        event_type=str(event.event_type or ""),
         description=str(event.description or event.reject_reason or ""),
-    )  # fmt: skip
+    )

@@ -23,9 +23,11 @@ class SignupForm(StyledFormMixin, forms.Form):
     )
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
     country = forms.CharField(
-        label=_("Country code"), max_length=2, initial="US",
+        label=_("Country code"),
+        max_length=2,
+        initial="US",
         help_text=_("Two letters, e.g. US, GB, DE. Used to read local phone numbers."),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, base_domain: str = "localhost", **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,20 +12,81 @@ TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if 
 # The currencies a business can price in (ISO 4217), and the one each country uses, so a new
 # business starts with its own. Purchases keep the currency they were made in.
 CURRENCIES = [
-    "AUD", "BRL", "CAD", "CHF", "CNY", "CZK", "DKK", "EUR", "GBP", "HKD", "HUF", "ILS", "INR",
-    "JPY", "KRW", "MXN", "NOK", "NZD", "PLN", "RON", "SEK", "SGD", "TRY", "USD", "ZAR",
-]  # fmt: skip
+    "AUD",
+    "BRL",
+    "CAD",
+    "CHF",
+    "CNY",
+    "CZK",
+    "DKK",
+    "EUR",
+    "GBP",
+    "HKD",
+    "HUF",
+    "ILS",
+    "INR",
+    "JPY",
+    "KRW",
+    "MXN",
+    "NOK",
+    "NZD",
+    "PLN",
+    "RON",
+    "SEK",
+    "SGD",
+    "TRY",
+    "USD",
+    "ZAR",
+]
 CURRENCY_CHOICES = [(code, code) for code in CURRENCIES]
 EURO_COUNTRIES = {
-    "AT", "BE", "CY", "DE", "EE", "ES", "FI", "FR", "GR", "HR", "IE", "IT", "LT", "LU", "LV",
-    "MT", "NL", "PT", "SI", "SK",
-}  # fmt: skip
+    "AT",
+    "BE",
+    "CY",
+    "DE",
+    "EE",
+    "ES",
+    "FI",
+    "FR",
+    "GR",
+    "HR",
+    "IE",
+    "IT",
+    "LT",
+    "LU",
+    "LV",
+    "MT",
+    "NL",
+    "PT",
+    "SI",
+    "SK",
+}
 COUNTRY_CURRENCY = {
-    "AU": "AUD", "BR": "BRL", "CA": "CAD", "CH": "CHF", "CN": "CNY", "CZ": "CZK", "DK": "DKK",
-    "GB": "GBP", "HK": "HKD", "HU": "HUF", "IL": "ILS", "IN": "INR", "JP": "JPY", "KR": "KRW",
-    "LI": "CHF", "MX": "MXN", "NO": "NOK", "NZ": "NZD", "PL": "PLN", "RO": "RON", "SE": "SEK",
-    "SG": "SGD", "TR": "TRY", "ZA": "ZAR",
-}  # fmt: skip
+    "AU": "AUD",
+    "BR": "BRL",
+    "CA": "CAD",
+    "CH": "CHF",
+    "CN": "CNY",
+    "CZ": "CZK",
+    "DK": "DKK",
+    "GB": "GBP",
+    "HK": "HKD",
+    "HU": "HUF",
+    "IL": "ILS",
+    "IN": "INR",
+    "JP": "JPY",
+    "KR": "KRW",
+    "LI": "CHF",
+    "MX": "MXN",
+    "NO": "NOK",
+    "NZ": "NZD",
+    "PL": "PLN",
+    "RO": "RON",
+    "SE": "SEK",
+    "SG": "SGD",
+    "TR": "TRY",
+    "ZA": "ZAR",
+}
 
 
 def currency_for_country(country: str) -> str:
@@ -54,9 +115,12 @@ class Tenant(TenantMixin):
     )
     language = models.CharField(_("default language"), max_length=8, default="en")
     currency = models.CharField(
-        _("currency"), max_length=3, choices=CURRENCY_CHOICES, default="USD",
+        _("currency"),
+        max_length=3,
+        choices=CURRENCY_CHOICES,
+        default="USD",
         help_text=_("What service prices are in."),
-    )  # fmt: skip
+    )
     plan = models.CharField(_("plan"), max_length=16, choices=Plan.choices, default=Plan.TRIAL)
     brand_color = models.CharField(_("brand colour"), max_length=7, default="#0f766e")
     logo = models.ImageField(_("logo"), upload_to=logo_upload_to, blank=True)

@@ -32,10 +32,14 @@ def signup(request):
         data = form.cleaned_data
         try:
             tenant = tenant_create(
-                name=data["name"], slug=data["slug"], owner_name=data["owner_name"],
-                owner_email=data["email"], owner_password=data["password"],
-                time_zone=data["time_zone"], country=data["country"],
-            )  # fmt: skip
+                name=data["name"],
+                slug=data["slug"],
+                owner_name=data["owner_name"],
+                owner_email=data["email"],
+                owner_password=data["password"],
+                time_zone=data["time_zone"],
+                country=data["country"],
+            )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:

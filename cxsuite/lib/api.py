@@ -139,9 +139,12 @@ class IdempotentViewMixin:
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
-                    client=client, key=key, method=request.method,
-                    path=request.path, body_hash=body_hash,
-                )  # fmt: skip
+                    client=client,
+                    key=key,
+                    method=request.method,
+                    path=request.path,
+                    body_hash=body_hash,
+                )
         except IntegrityError:
             record = IdempotencyRecord.objects.get(client=client, key=key)
             if record.body_hash != body_hash or record.path != request.path:

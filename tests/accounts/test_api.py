@@ -54,9 +54,13 @@ def test_me_with_an_api_key_describes_the_key_and_business(api_client):
     response = api_client.get(ME)
     assert response.status_code == 200
     assert response.json() == {
-        "business": "Alpha Dental", "time_zone": "Europe/Berlin", "kind": "api_key",
-        "name": "test key", "role": None, "scopes": ["read", "write"],
-    }  # fmt: skip
+        "business": "Alpha Dental",
+        "time_zone": "Europe/Berlin",
+        "kind": "api_key",
+        "name": "test key",
+        "role": None,
+        "scopes": ["read", "write"],
+    }
 
 
 @pytest.mark.django_db

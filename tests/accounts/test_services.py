@@ -166,8 +166,10 @@ def test_invitation_create_sends_one_email_after_commit(
         invitation = _invite(manager, email="Nina@Example.test", role=Role.VIEWER)
         assert mail.outbox == []  # nothing leaves before the transaction commits
     assert (invitation.email, invitation.role, invitation.invited_by) == (
-        "nina@example.test", Role.VIEWER, manager,
-    )  # fmt: skip
+        "nina@example.test",
+        Role.VIEWER,
+        manager,
+    )
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["nina@example.test"]
@@ -346,8 +348,10 @@ def test_api_key_create_returns_the_raw_key_once_and_stores_only_its_hash(manage
     assert stored.hashed_key == hashlib.sha256(raw.encode()).hexdigest()
     assert raw not in {stored.hashed_key, stored.prefix, stored.name}
     assert (stored.name, stored.scopes, stored.created_by) == (
-        "Booking widget", ["read", "write"], manager,
-    )  # fmt: skip
+        "Booking widget",
+        ["read", "write"],
+        manager,
+    )
     assert stored.prefix in str(stored)
 
 

@@ -36,9 +36,11 @@ def _refresh(obj):
 def _invite(manager: User, email: str = "invitee@example.test", role: str = Role.STAFF):
     with alpha():
         return invitation_create(
-            email=email, role=role, invited_by=manager,
+            email=email,
+            role=role,
+            invited_by=manager,
             accept_url_base="http://alpha.localhost/invite/",
-        )  # fmt: skip
+        )
 
 
 def _assert_sent_to_login(response, path: str) -> None:
@@ -186,8 +188,10 @@ def test_preferences_save_name_and_time_zone(viewer_client, viewer):
     assert response.status_code == 302
     _refresh(viewer)
     assert (viewer.name, viewer.time_zone, viewer.role) == (
-        "Vera Viewer", "Asia/Tokyo", Role.VIEWER,
-    )  # fmt: skip
+        "Vera Viewer",
+        "Asia/Tokyo",
+        Role.VIEWER,
+    )
 
 
 @pytest.mark.django_db
@@ -466,8 +470,14 @@ def test_outsider_cannot_revoke_an_alpha_api_key(outsider_client):
 
 # --- business profile ------------------------------------------------------------------------
 def _profile(**overrides) -> dict:
-    data = dict(name="Alpha Dental Care", country="AT", time_zone="Europe/Vienna",
-                language="de", brand_color="#aa3366", currency="EUR")  # fmt: skip
+    data = dict(
+        name="Alpha Dental Care",
+        country="AT",
+        time_zone="Europe/Vienna",
+        language="de",
+        brand_color="#aa3366",
+        currency="EUR",
+    )
     data.update(overrides)
     return data
 
@@ -479,8 +489,12 @@ def test_profile_form_saves(owner_client, tenant):
     assert response.url == "/settings/profile/"
     tenant.refresh_from_db()
     assert (tenant.name, tenant.country, tenant.time_zone, tenant.language, tenant.brand_color) == (
-        "Alpha Dental Care", "AT", "Europe/Vienna", "de", "#aa3366",
-    )  # fmt: skip
+        "Alpha Dental Care",
+        "AT",
+        "Europe/Vienna",
+        "de",
+        "#aa3366",
+    )
     assert "Business profile saved." in owner_client.get("/settings/profile/").content.decode()
 
 

@@ -35,11 +35,27 @@ WAITLIST = f"{API}/waitlist/"
 # one query per prefetched relation. Nothing is read per row.
 LIST_QUERIES = 6
 SERVICE_KEYS = {
-    "id", "name", "description", "duration_minutes", "price", "buffer_before_minutes",
-    "buffer_after_minutes", "step_minutes", "daily_cap", "needs_confirmation",
-    "min_notice_minutes", "horizon_days", "online", "needs_room", "staff", "rooms",
-    "recall_months", "color", "active", "position",
-}  # fmt: skip
+    "id",
+    "name",
+    "description",
+    "duration_minutes",
+    "price",
+    "buffer_before_minutes",
+    "buffer_after_minutes",
+    "step_minutes",
+    "daily_cap",
+    "needs_confirmation",
+    "min_notice_minutes",
+    "horizon_days",
+    "online",
+    "needs_room",
+    "staff",
+    "rooms",
+    "recall_months",
+    "color",
+    "active",
+    "position",
+}
 
 
 # --- helpers shared by the API test files ------------------------------------------------------
@@ -94,9 +110,16 @@ def test_service_list_shows_duration_price_buffers_rules_and_who_performs_it(
     with alpha():
         chair = RoomFactory(name="Chair 1")
         cleaning = ServiceFactory(
-            name="Cleaning", duration_minutes=45, price="95.50", buffer_before_minutes=5,
-            online=False, needs_room=True, rooms=[chair], staff=[practice.klein], position=2,
-        )  # fmt: skip
+            name="Cleaning",
+            duration_minutes=45,
+            price="95.50",
+            buffer_before_minutes=5,
+            online=False,
+            needs_room=True,
+            rooms=[chair],
+            staff=[practice.klein],
+            position=2,
+        )
     rows = results(read_api_client.get(SERVICES))
     assert [row["name"] for row in rows] == ["Check-up", "Cleaning"]
     assert set(rows[0]) == SERVICE_KEYS
@@ -146,8 +169,11 @@ def test_room_list_and_detail(read_api_client, tenant):
         RoomFactory(name="Chair 2", active=False)
     assert [row["name"] for row in results(read_api_client.get(ROOMS))] == ["Chair 1", "Chair 2"]
     assert read_api_client.get(f"{ROOMS}{chair.pk}/").json() == {
-        "id": chair.pk, "name": "Chair 1", "active": True, "position": 0,
-    }  # fmt: skip
+        "id": chair.pk,
+        "name": "Chair 1",
+        "active": True,
+        "position": 0,
+    }
 
 
 @pytest.mark.parametrize(
@@ -181,8 +207,10 @@ def test_availability_lists_free_starts_in_utc_and_local_time_with_staff_ids(
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["service"], body["staff"], body["time_zone"]) == (
-        practice.checkup.pk, None, "Europe/Berlin",
-    )  # fmt: skip
+        practice.checkup.pk,
+        None,
+        "Europe/Berlin",
+    )
     assert body["date_from"] == body["date_to"] == day.isoformat()
     nine, half_past, ten = body["slots"][:3]
     assert nine == {
@@ -198,10 +226,15 @@ def test_availability_lists_free_starts_in_utc_and_local_time_with_staff_ids(
 
 def test_availability_for_one_staff_member_and_several_days(read_api_client, practice):
     day = day_ahead()
-    response = read_api_client.get(AVAILABILITY, {
-        "service": practice.checkup.pk, "staff": practice.weber.pk,
-        "date_from": day.isoformat(), "date_to": (day + dt.timedelta(days=2)).isoformat(),
-    })  # fmt: skip
+    response = read_api_client.get(
+        AVAILABILITY,
+        {
+            "service": practice.checkup.pk,
+            "staff": practice.weber.pk,
+            "date_from": day.isoformat(),
+            "date_to": (day + dt.timedelta(days=2)).isoformat(),
+        },
+    )
     slots = response.json()["slots"]
     assert len(slots) == 3 * 16
     assert {tuple(slot["staff_ids"]) for slot in slots} == {(practice.weber.pk,)}
@@ -221,18 +254,29 @@ def test_availability_for_one_staff_member_and_several_days(read_api_client, pra
         ({"service": "{service}", "date_from": "{day}", "staff": "999999"}, "staff"),
         ({"service": "{service}", "date_from": "{day}", "staff": "{stranger}"}, "staff"),
     ],
-    ids=["no-service", "no-date", "unknown-service", "bad-service", "bad-date", "to-before-from",
-         "over-62-days", "unknown-staff", "staff-not-performing"],
-)  # fmt: skip
+    ids=[
+        "no-service",
+        "no-date",
+        "unknown-service",
+        "bad-service",
+        "bad-date",
+        "to-before-from",
+        "over-62-days",
+        "unknown-staff",
+        "staff-not-performing",
+    ],
+)
 def test_availability_rejects_bad_parameters_naming_them(read_api_client, practice, params, field):
     with alpha():
         stranger = StaffMemberFactory(name="Dr. Other")
     day = day_ahead()
     values = {
-        "day": day.isoformat(), "service": str(practice.checkup.pk), "stranger": str(stranger.pk),
+        "day": day.isoformat(),
+        "service": str(practice.checkup.pk),
+        "stranger": str(stranger.pk),
         "before": (day - dt.timedelta(days=1)).isoformat(),
         "far": (day + dt.timedelta(days=62)).isoformat(),
-    }  # fmt: skip
+    }
     query = {name: value.format(**values) for name, value in params.items()}
     error = assert_field_error(read_api_client.get(AVAILABILITY, query), field)
     if params.get("staff") == "{stranger}":
@@ -243,8 +287,11 @@ def test_availability_of_62_days_is_allowed_and_of_an_inactive_service_is_not(
     read_api_client, practice
 ):
     day = day_ahead()
-    query = {"service": practice.checkup.pk, "date_from": day.isoformat(),
-             "date_to": (day + dt.timedelta(days=61)).isoformat()}  # fmt: skip
+    query = {
+        "service": practice.checkup.pk,
+        "date_from": day.isoformat(),
+        "date_to": (day + dt.timedelta(days=61)).isoformat(),
+    }
     assert read_api_client.get(AVAILABILITY, query).status_code == 200
     with alpha():
         practice.checkup.active = False
@@ -258,16 +305,21 @@ def test_schema_documents_the_appointments_paths(tenant_client):
     document = json.loads(tenant_client.get("/api/schema/?format=json").content)
     paths = document["paths"]
     expected = {
-        "/api/v1/services/": {"get"}, "/api/v1/services/{id}/": {"get"},
-        "/api/v1/staff/": {"get"}, "/api/v1/staff/{id}/": {"get"},
-        "/api/v1/rooms/": {"get"}, "/api/v1/rooms/{id}/": {"get"},
+        "/api/v1/services/": {"get"},
+        "/api/v1/services/{id}/": {"get"},
+        "/api/v1/staff/": {"get"},
+        "/api/v1/staff/{id}/": {"get"},
+        "/api/v1/rooms/": {"get"},
+        "/api/v1/rooms/{id}/": {"get"},
         "/api/v1/availability/": {"get"},
-        "/api/v1/appointments/": {"get", "post"}, "/api/v1/appointments/{id}/": {"get"},
+        "/api/v1/appointments/": {"get", "post"},
+        "/api/v1/appointments/{id}/": {"get"},
         "/api/v1/appointments/{id}/reschedule/": {"post"},
         "/api/v1/appointments/{id}/cancel/": {"post"},
         "/api/v1/appointments/{id}/status/": {"post"},
-        "/api/v1/waitlist/": {"get", "post"}, "/api/v1/waitlist/{id}/": {"get", "delete"},
-    }  # fmt: skip
+        "/api/v1/waitlist/": {"get", "post"},
+        "/api/v1/waitlist/{id}/": {"get", "delete"},
+    }
     for path, methods in expected.items():
         assert methods == set(paths[path]) - {"parameters"}, path
     params = {p["name"] for p in paths["/api/v1/availability/"]["get"]["parameters"]}

@@ -39,26 +39,47 @@ def objects(tenant):
         entry = WaitlistEntryFactory(contact=contact, service=practice.checkup)
         room = RoomFactory()
     return {
-        "service": practice.checkup.pk, "staff": practice.weber.pk, "room": room.pk,
-        "contact": contact.pk, "appointment": appointment.pk, "entry": entry.pk,
-        "day": day_ahead().isoformat(), "free": iso(at(11)), "later": iso(at(12)),
-    }  # fmt: skip
+        "service": practice.checkup.pk,
+        "staff": practice.weber.pk,
+        "room": room.pk,
+        "contact": contact.pk,
+        "appointment": appointment.pk,
+        "entry": entry.pk,
+        "day": day_ahead().isoformat(),
+        "free": iso(at(11)),
+        "later": iso(at(12)),
+    }
 
 
 READS = [
-    "services/", "services/{service}/", "staff/", "staff/{staff}/", "rooms/", "rooms/{room}/",
-    "availability/?service={service}&date_from={day}", "appointments/",
-    "appointments/{appointment}/", "waitlist/", "waitlist/{entry}/",
-]  # fmt: skip
+    "services/",
+    "services/{service}/",
+    "staff/",
+    "staff/{staff}/",
+    "rooms/",
+    "rooms/{room}/",
+    "availability/?service={service}&date_from={day}",
+    "appointments/",
+    "appointments/{appointment}/",
+    "waitlist/",
+    "waitlist/{entry}/",
+]
 WRITES = [
-    ("post", "appointments/", {"service": "{service}", "contact": "{contact}", "starts_at": "{free}"}),
+    (
+        "post",
+        "appointments/",
+        {"service": "{service}", "contact": "{contact}", "starts_at": "{free}"},
+    ),
     ("post", "appointments/{appointment}/reschedule/", {"starts_at": "{later}"}),
     ("post", "appointments/{appointment}/cancel/", {"reason": "ill"}),
     ("post", "appointments/{appointment}/status/", {"status": "confirmed"}),
-    ("post", "waitlist/", {"service": "{service}", "contact": "{contact}", "date_from": "{day}",
-                           "date_to": "{day}"}),
+    (
+        "post",
+        "waitlist/",
+        {"service": "{service}", "contact": "{contact}", "date_from": "{day}", "date_to": "{day}"},
+    ),
     ("delete", "waitlist/{entry}/", None),
-]  # fmt: skip
+]
 WRITE_IDS = [f"{method} {url}" for method, url, _ in WRITES]
 ALL = [("get", template, None) for template in READS] + WRITES
 ALL_IDS = [f"get {template}" for template in READS] + WRITE_IDS
@@ -137,9 +158,14 @@ def test_outsider_session_is_refused_everywhere(outsider, objects, method, templ
 
 @pytest.mark.parametrize(
     "template",
-    ["services/{service}/", "staff/{staff}/", "rooms/{room}/", "appointments/{appointment}/",
-     "waitlist/{entry}/"],
-)  # fmt: skip
+    [
+        "services/{service}/",
+        "staff/{staff}/",
+        "rooms/{room}/",
+        "appointments/{appointment}/",
+        "waitlist/{entry}/",
+    ],
+)
 def test_the_other_business_rows_are_404_with_its_own_key(other_tenant, objects, template):
     """A key of beta on beta's host cannot reach alpha's rows by guessing their ids."""
     client = api_client_for(other_tenant, ["read", "write"])
@@ -164,30 +190,83 @@ HUGE = "99999999999999999999"
         ("get", "availability/?service={service}&date_from=0001-01-01", None, "date_from"),
         ("get", f"availability/?service={HUGE}&date_from={{day}}", None, "service"),
         ("get", "appointments/?date_to=9999-12-31", None, "date_to"),
-        ("post", "appointments/", {"service": "{service}", "contact": "{contact}",
-                                   "starts_at": "9999-12-31T23:30:00Z"}, "starts_at"),
-        ("post", "appointments/", {"service": "{service}", "contact": "{contact}",
-                                   "starts_at": "0001-01-01T00:00:00+05:00"}, "starts_at"),
-        ("post", "appointments/", {"service": "{service}", "contact": "{contact}",
-                                   "starts_at": 1234567}, "starts_at"),
-        ("post", "appointments/", {"service": int(HUGE), "contact": "{contact}",
-                                   "starts_at": "{free}"}, "service"),
-        ("post", "appointments/", {"service": "{service}", "contact": [1],
-                                   "starts_at": "{free}"}, "contact"),
-        ("post", "appointments/", {"service": "{service}", "contact_details": "Lena",
-                                   "starts_at": "{free}"}, "contact_details.non_field_errors"),
-        ("post", "appointments/{appointment}/reschedule/",
-         {"starts_at": "9999-12-31T23:30:00Z"}, "starts_at"),
+        (
+            "post",
+            "appointments/",
+            {"service": "{service}", "contact": "{contact}", "starts_at": "9999-12-31T23:30:00Z"},
+            "starts_at",
+        ),
+        (
+            "post",
+            "appointments/",
+            {
+                "service": "{service}",
+                "contact": "{contact}",
+                "starts_at": "0001-01-01T00:00:00+05:00",
+            },
+            "starts_at",
+        ),
+        (
+            "post",
+            "appointments/",
+            {"service": "{service}", "contact": "{contact}", "starts_at": 1234567},
+            "starts_at",
+        ),
+        (
+            "post",
+            "appointments/",
+            {"service": int(HUGE), "contact": "{contact}", "starts_at": "{free}"},
+            "service",
+        ),
+        (
+            "post",
+            "appointments/",
+            {"service": "{service}", "contact": [1], "starts_at": "{free}"},
+            "contact",
+        ),
+        (
+            "post",
+            "appointments/",
+            {"service": "{service}", "contact_details": "Lena", "starts_at": "{free}"},
+            "contact_details.non_field_errors",
+        ),
+        (
+            "post",
+            "appointments/{appointment}/reschedule/",
+            {"starts_at": "9999-12-31T23:30:00Z"},
+            "starts_at",
+        ),
         ("post", "appointments/{appointment}/cancel/", {"reason": "x" * 201}, "reason"),
-        ("post", "waitlist/", {"service": "{service}", "contact": "{contact}",
-                               "date_from": "{day}", "date_to": "9999-12-31"}, "date_to"),
+        (
+            "post",
+            "waitlist/",
+            {
+                "service": "{service}",
+                "contact": "{contact}",
+                "date_from": "{day}",
+                "date_to": "9999-12-31",
+            },
+            "date_to",
+        ),
         ("post", "appointments/", ["not", "an", "object"], "non_field_errors"),
     ],
-    ids=["availability-year-9999", "availability-year-1", "availability-huge-id",
-         "list-year-9999", "book-year-9999", "book-year-1", "book-number",
-         "book-huge-id", "book-contact-list", "book-details-string", "move-year-9999",
-         "cancel-long-reason", "waitlist-year-9999", "book-not-an-object"],
-)  # fmt: skip
+    ids=[
+        "availability-year-9999",
+        "availability-year-1",
+        "availability-huge-id",
+        "list-year-9999",
+        "book-year-9999",
+        "book-year-1",
+        "book-number",
+        "book-huge-id",
+        "book-contact-list",
+        "book-details-string",
+        "move-year-9999",
+        "cancel-long-reason",
+        "waitlist-year-9999",
+        "book-not-an-object",
+    ],
+)
 def test_extreme_input_is_a_400_naming_the_field_never_a_500(
     api_client, objects, method, template, payload, field
 ):

@@ -32,10 +32,27 @@ from tests.contacts.factories import ContactFactory
 pytestmark = pytest.mark.django_db
 
 APPOINTMENT_KEYS = {
-    "id", "contact", "service", "staff", "room", "starts_at", "ends_at", "status", "source",
-    "awaiting_approval", "price", "notes", "reschedule_count", "confirmed_at", "checked_in_at",
-    "completed_at", "cancelled_at", "cancel_reason", "created", "updated",
-}  # fmt: skip
+    "id",
+    "contact",
+    "service",
+    "staff",
+    "room",
+    "starts_at",
+    "ends_at",
+    "status",
+    "source",
+    "awaiting_approval",
+    "price",
+    "notes",
+    "reschedule_count",
+    "confirmed_at",
+    "checked_in_at",
+    "completed_at",
+    "cancelled_at",
+    "cancel_reason",
+    "created",
+    "updated",
+}
 JUST_TAKEN = "Sorry, that time was just taken. Please choose another one."
 
 
@@ -65,12 +82,18 @@ def test_key_books_a_free_time_as_source_api(api_client, practice, contact):
     body = response.json()
     assert set(body) == APPOINTMENT_KEYS
     assert (body["contact"], body["service"], body["status"], body["source"]) == (
-        contact.pk, practice.checkup.pk, "booked", "api",
-    )  # fmt: skip
+        contact.pk,
+        practice.checkup.pk,
+        "booked",
+        "api",
+    )
     assert body["staff"] in (practice.weber.pk, practice.klein.pk)
     assert (body["starts_at"], body["ends_at"]) == (iso(at(10)), iso(at(10, 30)))
-    assert (body["price"], body["notes"], body["awaiting_approval"]) == ("80.00", "Sensitive teeth",
-                                                                        False)  # fmt: skip
+    assert (body["price"], body["notes"], body["awaiting_approval"]) == (
+        "80.00",
+        "Sensitive teeth",
+        False,
+    )
     with alpha():
         stored = Appointment.objects.get(pk=body["id"])
         assert stored.block_end == at(10, 40)  # the 10 minutes after are kept free too
@@ -79,28 +102,51 @@ def test_key_books_a_free_time_as_source_api(api_client, practice, contact):
 
 def test_booking_a_chosen_staff_member_and_an_offset_time(api_client, practice, contact):
     starts_at = at(11).astimezone(dt.timezone(dt.timedelta(hours=5)))
-    response = api_client.post(APPOINTMENTS, {
-        "service": practice.checkup.pk, "contact": contact.pk, "staff": practice.klein.pk,
-        "starts_at": starts_at.isoformat(),
-    }, format="json")  # fmt: skip
+    response = api_client.post(
+        APPOINTMENTS,
+        {
+            "service": practice.checkup.pk,
+            "contact": contact.pk,
+            "staff": practice.klein.pk,
+            "starts_at": starts_at.isoformat(),
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     assert (response.json()["staff"], response.json()["starts_at"]) == (
-        practice.klein.pk, iso(at(11)),
-    )  # fmt: skip
+        practice.klein.pk,
+        iso(at(11)),
+    )
 
 
 def test_booking_with_contact_details_matches_the_contact_by_email(api_client, practice, contact):
-    details = {"first_name": "Lena", "last_name": "Vogel", "email": "LENA@example.test",
-               "phone": "+49 151 23456789"}  # fmt: skip
-    response = api_client.post(APPOINTMENTS, {
-        "service": practice.checkup.pk, "starts_at": iso(at(10)), "contact_details": details,
-    }, format="json")  # fmt: skip
+    details = {
+        "first_name": "Lena",
+        "last_name": "Vogel",
+        "email": "LENA@example.test",
+        "phone": "+49 151 23456789",
+    }
+    response = api_client.post(
+        APPOINTMENTS,
+        {
+            "service": practice.checkup.pk,
+            "starts_at": iso(at(10)),
+            "contact_details": details,
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     assert response.json()["contact"] == contact.pk
     details = {**details, "email": "new@example.test", "phone": "+49 151 99999999"}
-    response = api_client.post(APPOINTMENTS, {
-        "service": practice.checkup.pk, "starts_at": iso(at(11)), "contact_details": details,
-    }, format="json")  # fmt: skip
+    response = api_client.post(
+        APPOINTMENTS,
+        {
+            "service": practice.checkup.pk,
+            "starts_at": iso(at(11)),
+            "contact_details": details,
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     with alpha():
         created = Contact.objects.get(pk=response.json()["contact"])
@@ -108,17 +154,36 @@ def test_booking_with_contact_details_matches_the_contact_by_email(api_client, p
 
 
 def test_contact_details_are_checked_field_by_field(api_client, practice):
-    response = api_client.post(APPOINTMENTS, {
-        "service": practice.checkup.pk, "starts_at": iso(at(10)),
-        "contact_details": {"first_name": "Lena", "last_name": "", "email": "nope", "phone": "1"},
-    }, format="json")  # fmt: skip
+    response = api_client.post(
+        APPOINTMENTS,
+        {
+            "service": practice.checkup.pk,
+            "starts_at": iso(at(10)),
+            "contact_details": {
+                "first_name": "Lena",
+                "last_name": "",
+                "email": "nope",
+                "phone": "1",
+            },
+        },
+        format="json",
+    )
     error = assert_error(response, 400, "invalid")
     assert "contact_details.last_name" in error["fields"]
-    response = api_client.post(APPOINTMENTS, {
-        "service": practice.checkup.pk, "starts_at": iso(at(10)),
-        "contact_details": {"first_name": "Lena", "last_name": "Vogel", "email": "nope",
-                            "phone": "12"},
-    }, format="json")  # fmt: skip
+    response = api_client.post(
+        APPOINTMENTS,
+        {
+            "service": practice.checkup.pk,
+            "starts_at": iso(at(10)),
+            "contact_details": {
+                "first_name": "Lena",
+                "last_name": "Vogel",
+                "email": "nope",
+                "phone": "12",
+            },
+        },
+        format="json",
+    )
     error = assert_error(response, 400, "invalid")
     assert set(error["fields"]) == {"contact_details.email", "contact_details.phone"}
     with alpha():
@@ -129,8 +194,17 @@ def test_contact_details_are_checked_field_by_field(api_client, practice):
     ("change", "field"),
     [
         ({"contact": None}, "contact"),
-        ({"contact_details": {"first_name": "A", "last_name": "B", "email": "a@b.test",
-                              "phone": "+4915112345678"}}, "contact"),
+        (
+            {
+                "contact_details": {
+                    "first_name": "A",
+                    "last_name": "B",
+                    "email": "a@b.test",
+                    "phone": "+4915112345678",
+                }
+            },
+            "contact",
+        ),
         ({"contact": 999999}, "contact"),
         ({"service": 999999}, "service"),
         ({"service": "abc"}, "service"),
@@ -143,19 +217,33 @@ def test_contact_details_are_checked_field_by_field(api_client, practice):
         ({"notes": "x" * 2001}, "notes"),
         ({"source": "online"}, "source"),
     ],
-    ids=["no-contact", "contact-and-details", "unknown-contact", "unknown-service", "bad-service",
-         "unknown-staff", "staff-not-performing", "bad-time", "naive-time", "off-grid",
-         "outside-hours", "long-notes", "unknown-field"],
-)  # fmt: skip
+    ids=[
+        "no-contact",
+        "contact-and-details",
+        "unknown-contact",
+        "unknown-service",
+        "bad-service",
+        "unknown-staff",
+        "staff-not-performing",
+        "bad-time",
+        "naive-time",
+        "off-grid",
+        "outside-hours",
+        "long-notes",
+        "unknown-field",
+    ],
+)
 def test_bad_bookings_are_400_naming_the_field_and_book_nothing(
     api_client, practice, contact, change, field
 ):
     with alpha():
         stranger = StaffMemberFactory(name="Dr. Other")
     values = {
-        "{stranger}": stranger.pk, "{naive}": at(10).replace(tzinfo=None).isoformat(),
-        "{off_grid}": iso(at(10, 10)), "{closed}": iso(at(20)),
-    }  # fmt: skip
+        "{stranger}": stranger.pk,
+        "{naive}": at(10).replace(tzinfo=None).isoformat(),
+        "{off_grid}": iso(at(10, 10)),
+        "{closed}": iso(at(20)),
+    }
     payload = {"service": practice.checkup.pk, "contact": contact.pk, "starts_at": iso(at(10))}
     for name, value in change.items():
         payload[name] = values.get(value, value) if isinstance(value, str) else value
@@ -191,8 +279,10 @@ def test_a_taken_time_is_409_naming_starts_at_with_the_next_free_times(
     assert error["fields"] == {"starts_at": [JUST_TAKEN]}
     # 10:30 is still inside the 10-minute buffer after both bookings; 11:00 is the next start
     assert [slot["starts_at"] for slot in error["next_slots"]] == [
-        iso(at(11)), iso(at(11, 30)), iso(at(12)),
-    ]  # fmt: skip
+        iso(at(11)),
+        iso(at(11, 30)),
+        iso(at(12)),
+    ]
     assert error["next_slots"][0]["local_time"] == at(11).isoformat()
     assert sorted(error["next_slots"][0]["staff_ids"]) == sorted(
         [practice.weber.pk, practice.klein.pk]
@@ -206,11 +296,20 @@ def test_a_lost_race_with_contact_details_leaves_no_new_contact(api_client, prac
         for staff in (practice.weber, practice.klein):
             AppointmentFactory(service=practice.checkup, staff=staff, starts_at=at(10))
         contacts = Contact.objects.count()
-    response = api_client.post(APPOINTMENTS, {
-        "service": practice.checkup.pk, "starts_at": iso(at(10)),
-        "contact_details": {"first_name": "New", "last_name": "Person",
-                            "email": "new@example.test", "phone": "+4915111111111"},
-    }, format="json")  # fmt: skip
+    response = api_client.post(
+        APPOINTMENTS,
+        {
+            "service": practice.checkup.pk,
+            "starts_at": iso(at(10)),
+            "contact_details": {
+                "first_name": "New",
+                "last_name": "Person",
+                "email": "new@example.test",
+                "phone": "+4915111111111",
+            },
+        },
+        format="json",
+    )
     assert response.status_code == 409
     with alpha():
         assert Contact.objects.count() == contacts
@@ -244,13 +343,21 @@ def test_without_a_key_a_resent_booking_is_a_409_not_a_double_booking(
 def test_list_is_by_start_time_and_filters_combine(read_api_client, practice, contact):
     day = day_ahead()
     with alpha():
-        late = AppointmentFactory(service=practice.checkup, staff=practice.weber, contact=contact,
-                                  starts_at=at(15, day=day))  # fmt: skip
-        early = AppointmentFactory(service=practice.checkup, staff=practice.klein,
-                                   starts_at=at(9, day=day))  # fmt: skip
-        next_day = AppointmentFactory(service=practice.checkup, staff=practice.weber,
-                                      starts_at=at(9, day=day + dt.timedelta(days=1)),
-                                      status="cancelled")  # fmt: skip
+        late = AppointmentFactory(
+            service=practice.checkup,
+            staff=practice.weber,
+            contact=contact,
+            starts_at=at(15, day=day),
+        )
+        early = AppointmentFactory(
+            service=practice.checkup, staff=practice.klein, starts_at=at(9, day=day)
+        )
+        next_day = AppointmentFactory(
+            service=practice.checkup,
+            staff=practice.weber,
+            starts_at=at(9, day=day + dt.timedelta(days=1)),
+            status="cancelled",
+        )
         other = ServiceFactory(staff=[practice.weber])
         AppointmentFactory(service=other, staff=practice.weber, starts_at=at(16, day=day))
     rows = results(read_api_client.get(APPOINTMENTS, {"service": practice.checkup.pk}))
@@ -267,11 +374,15 @@ def test_list_is_by_start_time_and_filters_combine(read_api_client, practice, co
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"date_from": "soon"}, "date_from"), ({"staff": "x"}, "staff"), ({"status": "gone"}, "status"),
-     ({"date_from": "2027-03-05", "date_to": "2027-03-04"}, "date_to"),
-     ({"updated_since": "yesterday"}, "updated_since")],
+    [
+        ({"date_from": "soon"}, "date_from"),
+        ({"staff": "x"}, "staff"),
+        ({"status": "gone"}, "status"),
+        ({"date_from": "2027-03-05", "date_to": "2027-03-04"}, "date_to"),
+        ({"updated_since": "yesterday"}, "updated_since"),
+    ],
     ids=["date", "staff", "status", "to-before-from", "updated-since"],
-)  # fmt: skip
+)
 def test_bad_list_filters_are_400_naming_them(read_api_client, tenant, params, field):
     assert_field_error(read_api_client.get(APPOINTMENTS, params), field)
 

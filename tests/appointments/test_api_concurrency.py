@@ -72,8 +72,10 @@ def test_thirty_api_clients_race_for_one_slot_one_201_and_twenty_nine_409s(
         assert error["fields"] == {"starts_at": [JUST_TAKEN]}
         # the booked 10:00-10:30 plus its 10 minutes after: 11:00 is the next start
         assert [s["starts_at"] for s in error["next_slots"]] == [
-            iso(at(11)), iso(at(11, 30)), iso(at(12)),
-        ]  # fmt: skip
+            iso(at(11)),
+            iso(at(11, 30)),
+            iso(at(12)),
+        ]
         assert all(s["staff_ids"] == [weber.pk] for s in error["next_slots"])
     booked = Appointment.objects.filter(service=checkup)
     assert booked.count() == 1
@@ -112,8 +114,9 @@ def test_one_idempotency_key_sent_by_ten_threads_books_once(committed_tenant, ra
     payload = {"service": checkup.pk, "contact": contact.pk, "starts_at": iso(at(10))}
 
     def post(client):
-        return client.post(APPOINTMENTS, payload, format="json",
-                           headers={"Idempotency-Key": "retry-storm"})  # fmt: skip
+        return client.post(
+            APPOINTMENTS, payload, format="json", headers={"Idempotency-Key": "retry-storm"}
+        )
 
     outcomes = race([post] * 10, raw_key)
 

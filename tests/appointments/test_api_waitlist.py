@@ -35,9 +35,11 @@ def contact(tenant):
 
 def join(client, practice, who, **change):
     payload = {
-        "service": practice.checkup.pk, "contact": who.pk,
-        "date_from": day_ahead(1).isoformat(), "date_to": day_ahead(14).isoformat(),
-    }  # fmt: skip
+        "service": practice.checkup.pk,
+        "contact": who.pk,
+        "date_from": day_ahead(1).isoformat(),
+        "date_to": day_ahead(14).isoformat(),
+    }
     payload.update(change)
     payload = {name: value for name, value in payload.items() if value is not None}
     return client.post(WAITLIST, payload, format="json")
@@ -50,15 +52,27 @@ def test_key_puts_a_contact_on_the_waitlist_for_anyone_or_one_dentist(
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["contact"], body["service"], body["staff"], body["status"]) == (
-        contact.pk, practice.checkup.pk, None, "waiting",
-    )  # fmt: skip
+        contact.pk,
+        practice.checkup.pk,
+        None,
+        "waiting",
+    )
     assert (body["date_from"], body["date_to"]) == (
-        day_ahead(1).isoformat(), day_ahead(14).isoformat(),
-    )  # fmt: skip
+        day_ahead(1).isoformat(),
+        day_ahead(14).isoformat(),
+    )
     assert set(body) == {
-        "id", "contact", "service", "staff", "date_from", "date_to", "status", "notified_at",
-        "appointment", "created",
-    }  # fmt: skip
+        "id",
+        "contact",
+        "service",
+        "staff",
+        "date_from",
+        "date_to",
+        "status",
+        "notified_at",
+        "appointment",
+        "created",
+    }
     response = join(api_client, practice, contact, staff=practice.klein.pk)
     assert response.status_code == 201, response.content
     assert response.json()["staff"] == practice.klein.pk
@@ -90,19 +104,32 @@ def test_joining_again_with_the_same_wish_returns_the_same_entry(api_client, pra
         ({"date_to": "{far}"}, "date_to"),
         ({"notes": "hi"}, "notes"),
     ],
-    ids=["no-service", "unknown-service", "unknown-contact", "unknown-staff",
-         "staff-not-performing", "no-date", "bad-date", "past", "to-before-from", "too-long",
-         "unknown-field"],
-)  # fmt: skip
-def test_bad_waitlist_entries_are_400_naming_the_field(api_client, practice, contact, change,
-                                                       field):  # fmt: skip
+    ids=[
+        "no-service",
+        "unknown-service",
+        "unknown-contact",
+        "unknown-staff",
+        "staff-not-performing",
+        "no-date",
+        "bad-date",
+        "past",
+        "to-before-from",
+        "too-long",
+        "unknown-field",
+    ],
+)
+def test_bad_waitlist_entries_are_400_naming_the_field(
+    api_client, practice, contact, change, field
+):
     with alpha():
         stranger = StaffMemberFactory()
     today = timezone.now().date()
     values = {
-        "{stranger}": stranger.pk, "{yesterday}": (today - dt.timedelta(days=2)).isoformat(),
-        "{before}": day_ahead(0).isoformat(), "{far}": day_ahead(200).isoformat(),
-    }  # fmt: skip
+        "{stranger}": stranger.pk,
+        "{yesterday}": (today - dt.timedelta(days=2)).isoformat(),
+        "{before}": day_ahead(0).isoformat(),
+        "{far}": day_ahead(200).isoformat(),
+    }
     change = {k: values.get(v, v) if isinstance(v, str) else v for k, v in change.items()}
     assert_field_error(join(api_client, practice, contact, **change), field)  # None: left out
     with alpha():

@@ -67,11 +67,17 @@ def test_anyone_bookings_racing_fill_each_staff_member_once(committed_tenant):
     service = ServiceFactory(staff=team)
     contacts = [ContactFactory() for _ in range(10)]
 
-    outcomes = race(committed_tenant, [
-        (lambda c=c: appointment_book(service=service, starts_at=SLOT, contact=c,
-                                      source="online", now=NOW))
-        for c in contacts
-    ])  # fmt: skip
+    outcomes = race(
+        committed_tenant,
+        [
+            (
+                lambda c=c: appointment_book(
+                    service=service, starts_at=SLOT, contact=c, source="online", now=NOW
+                )
+            )
+            for c in contacts
+        ],
+    )
 
     assert outcomes == Counter({"booked": 3, "taken": 7})
     booked = Appointment.objects.filter(starts_at=SLOT)
@@ -85,11 +91,22 @@ def test_two_dentists_racing_for_the_last_chair_cannot_both_have_it(committed_te
         week_hours(staff, dt.time(9), dt.time(17))
     service = ServiceFactory(staff=dentists, needs_room=True, rooms=[chair])
 
-    outcomes = race(committed_tenant, [
-        (lambda s=s: appointment_book(service=service, starts_at=SLOT, staff=s,
-                                      contact=ContactFactory(), source="online", now=NOW))
-        for s in dentists
-    ])  # fmt: skip
+    outcomes = race(
+        committed_tenant,
+        [
+            (
+                lambda s=s: appointment_book(
+                    service=service,
+                    starts_at=SLOT,
+                    staff=s,
+                    contact=ContactFactory(),
+                    source="online",
+                    now=NOW,
+                )
+            )
+            for s in dentists
+        ],
+    )
 
     assert outcomes == Counter({"booked": 1, "taken": 1})
     assert Appointment.objects.filter(room=chair).count() == 1
@@ -98,8 +115,9 @@ def test_two_dentists_racing_for_the_last_chair_cannot_both_have_it(committed_te
 @pytest.mark.parametrize("n", [8])
 def test_the_same_new_customer_booking_twice_at_once_becomes_one_contact(committed_tenant, n):
     def match():
-        booking_contact_match(first_name="Mia", last_name="Roth", email="mia@example.test",
-                              phone="+4915100000001")  # fmt: skip
+        booking_contact_match(
+            first_name="Mia", last_name="Roth", email="mia@example.test", phone="+4915100000001"
+        )
 
     outcomes = run_together([match] * n, tenant=committed_tenant)
 
@@ -133,8 +151,14 @@ def test_a_booking_that_postgresql_picks_as_deadlock_victim_goes_to_the_next_per
             with transaction.atomic():
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL deadlock_timeout = '20s'")
-                appointment_book(service=service, starts_at=SLOT, staff=chosen,
-                                 contact=desk_customer, notify=False, now=NOW)  # fmt: skip
+                appointment_book(
+                    service=service,
+                    starts_at=SLOT,
+                    staff=chosen,
+                    contact=desk_customer,
+                    notify=False,
+                    now=NOW,
+                )
                 holding.set()
                 waiting.wait(timeout=30)
                 time.sleep(0.3)  # the online booking is now waiting for this row's outcome
@@ -152,11 +176,18 @@ def test_a_booking_that_postgresql_picks_as_deadlock_victim_goes_to_the_next_per
             cursor.execute("SET LOCAL deadlock_timeout = '1s'")
         Contact.objects.select_for_update().get(pk=online_customer.pk)
         waiting.set()
-        online = appointment_book(service=service, starts_at=SLOT, contact=online_customer,
-                                  source="online", notify=False, now=NOW)  # fmt: skip
+        online = appointment_book(
+            service=service,
+            starts_at=SLOT,
+            contact=online_customer,
+            source="online",
+            notify=False,
+            now=NOW,
+        )
     desk.join(timeout=60)
 
     assert desk_errors == []
     assert online.staff_id == order[1]
-    assert sorted(Appointment.objects.filter(starts_at=SLOT).values_list("staff_id", flat=True)) \
-        == sorted(order)  # fmt: skip
+    assert sorted(
+        Appointment.objects.filter(starts_at=SLOT).values_list("staff_id", flat=True)
+    ) == sorted(order)

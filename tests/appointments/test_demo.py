@@ -35,9 +35,16 @@ pytestmark = pytest.mark.usefixtures("tenant")
 @pytest.fixture
 def seeded(tenant):
     Contact.objects.bulk_create(
-        [Contact(first_name=f"Pat{n}", last_name="Demo", email=f"pat{n}@example.test",
-                 phone=f"+1312555{n:04d}") for n in range(2000)]
-    )  # fmt: skip
+        [
+            Contact(
+                first_name=f"Pat{n}",
+                last_name="Demo",
+                email=f"pat{n}@example.test",
+                phone=f"+1312555{n:04d}",
+            )
+            for n in range(2000)
+        ]
+    )
     started = time.monotonic()
     demo_seed(tenant=tenant, rng=random.Random(2026))
     return time.monotonic() - started
@@ -117,9 +124,10 @@ def test_a_month_either_side_without_double_bookings(seeded):
 def test_future_appointments_have_their_reminders(seeded):
     now = timezone.now()
     reminded = Appointment.objects.filter(
-        starts_at__gt=now + dt.timedelta(hours=49), status__in=["booked", "confirmed"],
+        starts_at__gt=now + dt.timedelta(hours=49),
+        status__in=["booked", "confirmed"],
         awaiting_approval=False,
-    )  # fmt: skip
+    )
     rows = DueWork.objects.pending().filter(kind=REMINDER)
     assert rows.count() >= 2 * reminded.count() > 0
     sample = reminded.first()
@@ -137,14 +145,19 @@ def test_recall_waitlist_and_the_booking_page_are_ready(seeded):
     checkup = Service.objects.get(name="Check-up")
     today = timezone.now().astimezone(practice_zone()).date()
     slots = availability_for_service(
-        service=checkup, date_from=today + dt.timedelta(days=1),
-        date_to=today + dt.timedelta(days=14), online=True,
-    )  # fmt: skip
+        service=checkup,
+        date_from=today + dt.timedelta(days=1),
+        date_to=today + dt.timedelta(days=14),
+        online=True,
+    )
     assert len(slots) > 20  # the booking page has times to offer
     booked = appointment_book(
-        service=checkup, starts_at=slots[0].starts_at, contact=Contact.objects.first(),
-        source="online", notify=False,
-    )  # fmt: skip
+        service=checkup,
+        starts_at=slots[0].starts_at,
+        contact=Contact.objects.first(),
+        source="online",
+        notify=False,
+    )
     assert booked.room is not None
 
 

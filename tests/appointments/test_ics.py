@@ -55,8 +55,7 @@ def checkup(weber):
 @pytest.fixture
 def appointment(checkup, weber):
     contact = ContactFactory(first_name="Ada", last_name="Lovelace")
-    return AppointmentFactory(service=checkup, staff=weber, contact=contact,
-                              starts_at=next_hour())  # fmt: skip
+    return AppointmentFactory(service=checkup, staff=weber, contact=contact, starts_at=next_hour())
 
 
 def test_the_customers_file_has_the_appointment_in_utc(appointment):
@@ -103,8 +102,9 @@ def test_the_staff_feed_has_their_bookings_from_a_month_ago_to_half_a_year_ahead
     AppointmentFactory(service=checkup, staff=weber, starts_at=next_hour(-40))  # too old
     AppointmentFactory(service=checkup, staff=weber, starts_at=next_hour(200))  # too far
     AppointmentFactory(service=checkup, staff=other, starts_at=next_hour())  # someone else
-    AppointmentFactory(service=checkup, staff=weber, starts_at=next_hour(4),
-                       status=AppointmentStatus.CANCELLED)  # fmt: skip
+    AppointmentFactory(
+        service=checkup, staff=weber, starts_at=next_hour(4), status=AppointmentStatus.CANCELLED
+    )
     feed = Calendar.from_ical(staff_feed_ics(weber))
     assert str(feed["X-WR-CALNAME"]) == "Dr. Weber – Alpha Dental"
     found = {str(e["UID"]): e for e in events(staff_feed_ics(weber))}
@@ -170,9 +170,14 @@ def test_a_reminder_email_carries_it_and_other_emails_do_not(appointment):
     contact.email = "ada@example.test"
     contact.save()
     for purpose in ("appointment_reminder", "survey_invitation"):
-        message = message_send(contact=contact, purpose=purpose, channel="email",
-                               related_type="appointment", related_id=str(appointment.pk),
-                               context={"appointment": {}, "survey": {"link": "x"}})  # fmt: skip
+        message = message_send(
+            contact=contact,
+            purpose=purpose,
+            channel="email",
+            related_type="appointment",
+            related_id=str(appointment.pk),
+            context={"appointment": {}, "survey": {"link": "x"}},
+        )
         message_deliver(message_id=message.pk)
     reminder, survey = mail.outbox[-2:]
     assert [a[0] for a in reminder.attachments] == ["invite.ics"]

@@ -38,9 +38,12 @@ def checkup(dentist):
 
 def _visit(service, contact, days_ago: float, status="completed", staff=None):
     return AppointmentFactory(
-        service=service, contact=contact, staff=staff or service.staff.first(), status=status,
+        service=service,
+        contact=contact,
+        staff=staff or service.staff.first(),
+        status=status,
         starts_at=(NOW - dt.timedelta(days=days_ago)).replace(microsecond=0),
-    )  # fmt: skip
+    )
 
 
 def _recalls(contact=None):
@@ -196,14 +199,24 @@ def test_a_new_business_gets_its_daily_recall_run_booked(by_migration):
 
     connection.set_schema_to_public()
     if by_migration:
-        tenant = Tenant(name="Epsilon Dental", slug="epsilon", schema_name="epsilon",
-                        time_zone="Asia/Tokyo", country="JP")  # fmt: skip
+        tenant = Tenant(
+            name="Epsilon Dental",
+            slug="epsilon",
+            schema_name="epsilon",
+            time_zone="Asia/Tokyo",
+            country="JP",
+        )
         tenant.save(verbosity=0)  # creates the schema and runs every migration in it
     else:
         tenant = tenant_create(
-            name="Epsilon Dental", slug="epsilon", owner_name="E", owner_email="e@epsilon.test",
-            owner_password=PASSWORD, time_zone="Asia/Tokyo", country="JP",
-        )  # fmt: skip
+            name="Epsilon Dental",
+            slug="epsilon",
+            owner_name="E",
+            owner_email="e@epsilon.test",
+            owner_password=PASSWORD,
+            time_zone="Asia/Tokyo",
+            country="JP",
+        )
     with schema_context(tenant.schema_name):
         work = DueWork.objects.get(kind=RECALL)  # migration and hook: still one row
     assert work.status == "pending"

@@ -62,9 +62,13 @@ def _in_days(days: int, hour: int = 10) -> dt.datetime:
 
 def _book(service, staff, starts_at, contact=None, **kwargs):
     return appointment_book(
-        service=service, staff=staff, starts_at=starts_at, contact=contact or ContactFactory(),
-        notify=False, **kwargs,
-    )  # fmt: skip
+        service=service,
+        staff=staff,
+        starts_at=starts_at,
+        contact=contact or ContactFactory(),
+        notify=False,
+        **kwargs,
+    )
 
 
 def _rows(appointment, status=DueWorkStatus.PENDING) -> dict[str, DueWork]:

@@ -93,8 +93,10 @@ def test_the_horizon_ends_the_bookable_range(dentist):
     service = ServiceFactory(staff=[dentist], horizon_days=2)
     assert free(service, now=at(10, 0, DAY - dt.timedelta(days=2)))  # exactly 2 days: 10:00 ok
     assert local_times(free(service, now=at(10, 0, DAY - dt.timedelta(days=2)))) == [
-        "09:00", "09:30", "10:00",
-    ]  # fmt: skip
+        "09:00",
+        "09:30",
+        "10:00",
+    ]
     assert free(service, now=at(9, 0, DAY - dt.timedelta(days=5))) == []
 
 
@@ -219,8 +221,9 @@ def test_fall_back_day_keeps_the_wall_clock_hours():
     service = ServiceFactory(staff=[staff], horizon_days=400)
     slots = free(service, day=dt.date(2027, 10, 31))
     assert [s.starts_at for s in slots] == [
-        dt.datetime(2027, 10, 31, 8, tzinfo=dt.UTC), dt.datetime(2027, 10, 31, 8, 30, tzinfo=dt.UTC)
-    ]  # fmt: skip
+        dt.datetime(2027, 10, 31, 8, tzinfo=dt.UTC),
+        dt.datetime(2027, 10, 31, 8, 30, tzinfo=dt.UTC),
+    ]
 
 
 def test_a_range_of_days_and_next_free_times(dentist):

@@ -64,8 +64,9 @@ def test_range_reads_the_days_hours_with_one_off_hours_replacing_the_week(anna):
 def test_range_leaves_out_cancelled_bookings_and_other_days(anna):
     service = ServiceFactory(staff=[anna])
     kept = AppointmentFactory(staff=anna, service=service, starts_at=_at(DAY, 10))
-    AppointmentFactory(staff=anna, service=service, starts_at=_at(DAY, 11),
-                       status=AppointmentStatus.CANCELLED)  # fmt: skip
+    AppointmentFactory(
+        staff=anna, service=service, starts_at=_at(DAY, 11), status=AppointmentStatus.CANCELLED
+    )
     AppointmentFactory(staff=anna, service=service, starts_at=_at(DAY + dt.timedelta(days=1), 10))
     data = selectors.calendar_range(date_from=DAY, date_to=DAY)
     assert [a.pk for a in data.appointments] == [kept.pk]
@@ -89,8 +90,11 @@ def test_range_for_one_person_reads_only_theirs(anna):
 
 def test_range_reads_time_off_reaching_into_the_range_and_holidays(anna):
     TimeOffFactory(staff=anna, starts_at=_at(DAY - dt.timedelta(days=3), 0), ends_at=_at(DAY, 10))
-    TimeOffFactory(staff=anna, starts_at=_at(DAY + dt.timedelta(days=2), 0),
-                   ends_at=_at(DAY + dt.timedelta(days=3), 0))  # fmt: skip
+    TimeOffFactory(
+        staff=anna,
+        starts_at=_at(DAY + dt.timedelta(days=2), 0),
+        ends_at=_at(DAY + dt.timedelta(days=3), 0),
+    )
     HolidayFactory(date=DAY, name="Closed")
     data = selectors.calendar_range(date_from=DAY, date_to=DAY)
     assert len(data.time_off) == 1 and data.holidays[DAY].name == "Closed"
@@ -173,10 +177,18 @@ def test_appointments_for_contact_splits_upcoming_and_past(anna):
     now = timezone.now()
     soon = AppointmentFactory(contact=contact, staff=anna, starts_at=now + dt.timedelta(days=1))
     later = AppointmentFactory(contact=contact, staff=anna, starts_at=now + dt.timedelta(days=9))
-    AppointmentFactory(contact=contact, staff=anna, starts_at=now + dt.timedelta(days=2),
-                       status=AppointmentStatus.CANCELLED)  # fmt: skip
-    done = AppointmentFactory(contact=contact, staff=anna, starts_at=now - dt.timedelta(days=30),
-                              status=AppointmentStatus.COMPLETED)  # fmt: skip
+    AppointmentFactory(
+        contact=contact,
+        staff=anna,
+        starts_at=now + dt.timedelta(days=2),
+        status=AppointmentStatus.CANCELLED,
+    )
+    done = AppointmentFactory(
+        contact=contact,
+        staff=anna,
+        starts_at=now - dt.timedelta(days=30),
+        status=AppointmentStatus.COMPLETED,
+    )
     AppointmentFactory(starts_at=now + dt.timedelta(days=1))  # someone else's
     panel = selectors.appointments_for_contact(contact)
     assert panel["upcoming"] == [soon, later]
@@ -200,17 +212,21 @@ def test_services_for_staff_are_their_active_ones(anna):
 
 def test_awaiting_approval_lists_upcoming_requests_only(anna):
     now = timezone.now()
-    pending = AppointmentFactory(staff=anna, awaiting_approval=True,
-                                 starts_at=now + dt.timedelta(days=1))  # fmt: skip
+    pending = AppointmentFactory(
+        staff=anna, awaiting_approval=True, starts_at=now + dt.timedelta(days=1)
+    )
     AppointmentFactory(staff=anna, awaiting_approval=True, starts_at=now - dt.timedelta(days=1))
-    AppointmentFactory(staff=anna, awaiting_approval=True, starts_at=now + dt.timedelta(days=2),
-                       status=AppointmentStatus.CANCELLED)  # fmt: skip
+    AppointmentFactory(
+        staff=anna,
+        awaiting_approval=True,
+        starts_at=now + dt.timedelta(days=2),
+        status=AppointmentStatus.CANCELLED,
+    )
     assert selectors.appointments_awaiting_approval() == [pending]
 
 
 def test_appointments_clashing_with_time_off(anna):
     hit = AppointmentFactory(staff=anna, starts_at=_at(DAY, 10))
     AppointmentFactory(staff=anna, starts_at=_at(DAY, 15))
-    found = selectors.appointments_clashing(staff=anna, starts_at=_at(DAY, 9),
-                                            ends_at=_at(DAY, 12))  # fmt: skip
+    found = selectors.appointments_clashing(staff=anna, starts_at=_at(DAY, 9), ends_at=_at(DAY, 12))
     assert found == [hit]

@@ -223,9 +223,11 @@ def test_a_no_show_is_counted_on_the_contact_and_undone_if_they_turn_up(checkup)
     assert contact.no_shows == 0
     appointment_status_set(appointment=appointment, status="completed", now=after)
     assert events(contact) == [
-        "appointment.booked", "appointment.no_show", "appointment.checked_in",
+        "appointment.booked",
+        "appointment.no_show",
+        "appointment.checked_in",
         "appointment.completed",
-    ]  # fmt: skip
+    ]
 
 
 def test_a_visit_cannot_be_completed_or_missed_before_it_starts(checkup):
@@ -259,17 +261,23 @@ def test_an_erased_contact_cannot_be_booked(checkup):
 # --- who is booking ------------------------------------------------------------------------------
 def test_booking_contact_match_finds_by_email_then_phone_else_creates():
     known = ContactFactory(email="lena@example.test", phone="+4915123456789", first_name="Lena")
-    found = booking_contact_match(first_name="Someone", last_name="Else",
-                                  email="LENA@example.test", phone="+4915199999999")  # fmt: skip
+    found = booking_contact_match(
+        first_name="Someone", last_name="Else", email="LENA@example.test", phone="+4915199999999"
+    )
     assert found == known
     found.refresh_from_db()
     assert found.first_name == "Lena"  # a public form never overwrites what is known
-    by_phone = booking_contact_match(first_name="L", last_name="M", email="new@example.test",
-                                     phone="0151 23456789")  # fmt: skip
+    by_phone = booking_contact_match(
+        first_name="L", last_name="M", email="new@example.test", phone="0151 23456789"
+    )
     assert by_phone == known
-    created = booking_contact_match(first_name="Jonas", last_name="Berg",
-                                    email="jonas@example.test", phone="0151 11112222",
-                                    sms_opt_in=True)  # fmt: skip
+    created = booking_contact_match(
+        first_name="Jonas",
+        last_name="Berg",
+        email="jonas@example.test",
+        phone="0151 11112222",
+        sms_opt_in=True,
+    )
     assert (created.source, created.phone, created.sms_consent) == (
         "online booking",
         "+4915111112222",

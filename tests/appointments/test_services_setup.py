@@ -44,12 +44,26 @@ def test_service_create_saves_every_field_with_staff_and_rooms(tenant):
     anna, ben = StaffMemberFactory.create_batch(2)
     chair = RoomFactory()
     service = services.service_create(
-        name="  Cleaning ", description="Hygiene", duration_minutes=45, price=Decimal("90.50"),
-        buffer_before_minutes=5, buffer_after_minutes=10, step_minutes=15, daily_cap=4,
-        needs_confirmation=True, min_notice_minutes=240, horizon_days=120, online=False,
-        needs_room=True, recall_months=6, color="#112233", active=True, position=2,
-        staff=[anna, ben], rooms=[chair],
-    )  # fmt: skip
+        name="  Cleaning ",
+        description="Hygiene",
+        duration_minutes=45,
+        price=Decimal("90.50"),
+        buffer_before_minutes=5,
+        buffer_after_minutes=10,
+        step_minutes=15,
+        daily_cap=4,
+        needs_confirmation=True,
+        min_notice_minutes=240,
+        horizon_days=120,
+        online=False,
+        needs_room=True,
+        recall_months=6,
+        color="#112233",
+        active=True,
+        position=2,
+        staff=[anna, ben],
+        rooms=[chair],
+    )
     service = Service.objects.get(pk=service.pk)
     assert service.name == "Cleaning"
     assert (service.duration_minutes, service.price, service.daily_cap) == (45, Decimal("90.50"), 4)
@@ -107,8 +121,9 @@ def test_service_create_refuses_unknown_fields(tenant):
 # --- staff ---------------------------------------------------------------------------------------
 def test_staff_create_and_update(tenant):
     user = UserFactory()
-    person = services.staff_create(name="Dr. Ada", title="Dentist", color="#aa00aa", user=user,
-                                   bookable_online=False)  # fmt: skip
+    person = services.staff_create(
+        name="Dr. Ada", title="Dentist", color="#aa00aa", user=user, bookable_online=False
+    )
     assert person.user == user and not person.bookable_online and person.calendar_token
     services.staff_update(staff=person, name="Dr. Ada Byron", active=False)
     person.refresh_from_db()
@@ -157,8 +172,9 @@ def test_overlapping_intervals_within_a_day_are_refused_naming_the_day(tenant):
     person = StaffMemberFactory()
     WorkingHours.objects.create(staff=person, weekday=1, start=T(8), end=T(9))
     with pytest.raises(ValidationError) as exc:
-        services.staff_hours_set(staff=person, week={0: [(T(9), T(12)), (T(11), T(14))],
-                                                     1: [(T(9), T(10))]})  # fmt: skip
+        services.staff_hours_set(
+            staff=person, week={0: [(T(9), T(12)), (T(11), T(14))], 1: [(T(9), T(10))]}
+        )
     assert "09:00–12:00 overlaps 11:00–14:00" in _fields(exc)["monday"][0]
     assert "tuesday" not in _fields(exc)
     # nothing changed
@@ -194,8 +210,9 @@ def test_one_off_hours_need_an_interval_and_no_overlap(tenant):
         services.hours_override_set(staff=person, date=day, intervals=[])
     assert "time off" in _fields(exc)["intervals"][0]
     with pytest.raises(ValidationError) as exc:
-        services.hours_override_set(staff=person, date=day, intervals=[(T(9), T(12)),
-                                                                       (T(10), T(11))])  # fmt: skip
+        services.hours_override_set(
+            staff=person, date=day, intervals=[(T(9), T(12)), (T(10), T(11))]
+        )
     assert "intervals" in _fields(exc)
 
 
@@ -203,8 +220,9 @@ def test_one_off_hours_need_an_interval_and_no_overlap(tenant):
 def test_time_off_add_and_delete(tenant):
     person = StaffMemberFactory()
     start = timezone.now()
-    off = services.time_off_add(staff=person, starts_at=start, ends_at=start + dt.timedelta(hours=3),
-                                 reason=" Training ")  # fmt: skip
+    off = services.time_off_add(
+        staff=person, starts_at=start, ends_at=start + dt.timedelta(hours=3), reason=" Training "
+    )
     assert off.reason == "Training"
     services.time_off_delete(time_off=off)
     assert not TimeOff.objects.exists()
@@ -212,23 +230,28 @@ def test_time_off_add_and_delete(tenant):
 
 @pytest.mark.parametrize(
     ("hours", "field", "words"),
-    [(-1, "ends_at", "after the start"), (0, "ends_at", "after the start"),
-     (24 * 400, "ends_at", "at most a year")],
-)  # fmt: skip
+    [
+        (-1, "ends_at", "after the start"),
+        (0, "ends_at", "after the start"),
+        (24 * 400, "ends_at", "at most a year"),
+    ],
+)
 def test_time_off_refuses_bad_ranges(tenant, hours, field, words):
     person = StaffMemberFactory()
     start = timezone.now()
     with pytest.raises(ValidationError) as exc:
-        services.time_off_add(staff=person, starts_at=start,
-                              ends_at=start + dt.timedelta(hours=hours))  # fmt: skip
+        services.time_off_add(
+            staff=person, starts_at=start, ends_at=start + dt.timedelta(hours=hours)
+        )
     assert words in _fields(exc)[field][0]
     assert not TimeOff.objects.exists()
 
 
 def test_time_off_needs_aware_times(tenant):
     with pytest.raises(ValidationError) as exc:
-        services.time_off_add(staff=StaffMemberFactory(), starts_at=dt.datetime(2030, 1, 1),
-                              ends_at=None)  # fmt: skip
+        services.time_off_add(
+            staff=StaffMemberFactory(), starts_at=dt.datetime(2030, 1, 1), ends_at=None
+        )
     assert {"starts_at", "ends_at"} <= set(_fields(exc))
 
 
@@ -263,13 +286,18 @@ def test_holiday_needs_a_date(tenant):
 # --- booking rules -------------------------------------------------------------------------------
 def test_settings_update_saves_rules_and_sorts_reminders(tenant):
     row = services.appointment_settings_update(
-        slot_step_minutes=10, cancellation_notice_hours=48, online_booking=False,
-        booking_intro="Welcome", reminders=[{"minutes": 60, "channel": "sms"},
-                                            {"minutes": 1440, "channel": ""}],
-    )  # fmt: skip
+        slot_step_minutes=10,
+        cancellation_notice_hours=48,
+        online_booking=False,
+        booking_intro="Welcome",
+        reminders=[{"minutes": 60, "channel": "sms"}, {"minutes": 1440, "channel": ""}],
+    )
     row = AppointmentSettings.objects.get(pk=row.pk)
     assert (row.slot_step_minutes, row.cancellation_notice_hours, row.online_booking) == (
-        10, 48, False)  # fmt: skip
+        10,
+        48,
+        False,
+    )
     assert row.reminders == [{"minutes": 1440, "channel": ""}, {"minutes": 60, "channel": "sms"}]
 
 
@@ -280,12 +308,14 @@ def test_settings_update_saves_rules_and_sorts_reminders(tenant):
         ([{"minutes": -5, "channel": ""}], "at least one minute"),
         ([{"minutes": 31 * 1440, "channel": "email"}], "at most 30 days"),
         ([{"minutes": 60, "channel": "fax"}], "best channel, email, SMS or voice"),
-        ([{"minutes": 60, "channel": "email"}, {"minutes": 60, "channel": "sms"}],
-         "Reminder 2: another reminder"),
+        (
+            [{"minutes": 60, "channel": "email"}, {"minutes": 60, "channel": "sms"}],
+            "Reminder 2: another reminder",
+        ),
         ([{"minutes": 60 * n, "channel": ""} for n in range(1, 8)], "at most 5"),
         ("soon", "list"),
     ],
-)  # fmt: skip
+)
 def test_settings_refuse_bad_reminders_naming_the_field(tenant, reminders, words):
     before = services.appointment_settings().reminders
     with pytest.raises(ValidationError) as exc:

@@ -60,9 +60,15 @@ def test_book_finds_contacts_by_name_email_or_phone(owner_client, practice):
 
 
 def _book(client, practice, contact, day, time="10:00", **extra):
-    data = {"contact": contact.pk, "staff": practice["anna"].pk,
-            "service": practice["service"].pk, "date": day.isoformat(), "time": time,
-            "notes": "First visit", **extra}  # fmt: skip
+    data = {
+        "contact": contact.pk,
+        "staff": practice["anna"].pk,
+        "service": practice["service"].pk,
+        "date": day.isoformat(),
+        "time": time,
+        "notes": "First visit",
+        **extra,
+    }
     return client.post("/appointments/book/", data, **extra.pop("headers", {}))
 
 
@@ -82,10 +88,18 @@ def test_booking_from_the_calendar_books_as_the_front_desk(owner_client, owner, 
 
 def test_booking_in_the_modal_sends_the_calendar_back(owner_client, practice):
     day = _day()
-    response = owner_client.post("/appointments/book/", {
-        "contact": ContactFactory().pk, "staff": practice["anna"].pk,
-        "service": practice["service"].pk, "date": day.isoformat(), "time": "10:00",
-        "next": f"/appointments/?date={day}"}, **HTMX)  # fmt: skip
+    response = owner_client.post(
+        "/appointments/book/",
+        {
+            "contact": ContactFactory().pk,
+            "staff": practice["anna"].pk,
+            "service": practice["service"].pk,
+            "date": day.isoformat(),
+            "time": "10:00",
+            "next": f"/appointments/?date={day}",
+        },
+        **HTMX,
+    )
     assert response.status_code == 200
     assert response.headers["HX-Redirect"] == f"/appointments/?date={day}"
 
@@ -100,8 +114,9 @@ def test_booking_outside_working_hours_is_allowed_for_the_front_desk(owner_clien
 
 def test_booking_errors_name_the_fields(owner_client, practice):
     day = _day()
-    response = owner_client.post("/appointments/book/", {"staff": practice["anna"].pk,
-                                                           "date": "soon"}, **HTMX)  # fmt: skip
+    response = owner_client.post(
+        "/appointments/book/", {"staff": practice["anna"].pk, "date": "soon"}, **HTMX
+    )
     content = _content(response)
     assert response.status_code == 200  # htmx swaps only successful answers
     assert "Choose who the appointment is for, or enter a new customer." in content
@@ -128,28 +143,42 @@ def test_booking_over_another_booking_says_so_and_offers_the_next_times(owner_cl
 
 
 def _book_new(client, practice, day, time="10:00", **customer):
-    data = {"staff": practice["anna"].pk, "service": practice["service"].pk,
-            "date": day.isoformat(), "time": time,
-            **{f"new_{name}": value for name, value in customer.items()}}  # fmt: skip
+    data = {
+        "staff": practice["anna"].pk,
+        "service": practice["service"].pk,
+        "date": day.isoformat(),
+        "time": time,
+        **{f"new_{name}": value for name, value in customer.items()},
+    }
     return client.post("/appointments/book/", data)
 
 
 def test_a_new_customer_on_the_phone_is_booked_from_the_same_form(owner_client, practice):
     day = _day()
-    response = _book_new(owner_client, practice, day, first_name="Noor", last_name="Haddad",
-                         phone="0151 2345 6789")  # fmt: skip
+    response = _book_new(
+        owner_client, practice, day, first_name="Noor", last_name="Haddad", phone="0151 2345 6789"
+    )
     assert response.status_code == 302
     with alpha():
         noor = Contact.objects.get(first_name="Noor")
-        assert (noor.last_name, noor.phone, noor.source) == ("Haddad", "+4915123456789",
-                                                            "front desk")  # fmt: skip
+        assert (noor.last_name, noor.phone, noor.source) == (
+            "Haddad",
+            "+4915123456789",
+            "front desk",
+        )
         assert Appointment.objects.get().contact == noor
 
 
 def test_a_new_customer_we_already_know_by_email_is_booked_as_themselves(owner_client, practice):
     known = ContactFactory(first_name="Lea", email="lea@example.test", phone="")
-    response = _book_new(owner_client, practice, _day(), first_name="Lea",
-                         email="LEA@example.test", phone="+49 151 99999999")  # fmt: skip
+    response = _book_new(
+        owner_client,
+        practice,
+        _day(),
+        first_name="Lea",
+        email="LEA@example.test",
+        phone="+49 151 99999999",
+    )
     assert response.status_code == 302
     with alpha():
         assert Contact.objects.count() == 1
@@ -161,14 +190,20 @@ def test_a_new_customer_we_already_know_by_email_is_booked_as_themselves(owner_c
 @pytest.mark.parametrize(
     ("customer", "field", "message"),
     [
-        ({"last_name": "Haddad", "phone": "0151 2345 6789"}, "new_first_name",
-         "Enter the customer&#x27;s first name."),
+        (
+            {"last_name": "Haddad", "phone": "0151 2345 6789"},
+            "new_first_name",
+            "Enter the customer&#x27;s first name.",
+        ),
         ({"first_name": "Noor"}, "new_phone", "Enter a phone number or an email"),
-        ({"first_name": "Noor", "phone": "12"}, "new_phone",
-         "Enter a valid phone number, e.g. +49 1512 3456789."),  # the practice is in Germany
+        (
+            {"first_name": "Noor", "phone": "12"},
+            "new_phone",
+            "Enter a valid phone number, e.g. +49 1512 3456789.",
+        ),  # the practice is in Germany
         ({"first_name": "Noor", "email": "noor@"}, "new_email", "Enter a valid email address"),
     ],
-)  # fmt: skip
+)
 def test_a_new_customer_s_missing_or_bad_details_name_their_field(
     owner_client, practice, customer, field, message
 ):
@@ -183,17 +218,30 @@ def test_a_new_customer_s_missing_or_bad_details_name_their_field(
 
 
 def test_a_new_customer_s_mistakes_show_with_the_rest_of_the_form_s(owner_client, practice):
-    response = owner_client.post("/appointments/book/", {
-        "staff": practice["anna"].pk, "date": _day().isoformat(), "time": "10:00",
-        "new_first_name": "Noor", "new_phone": "12"})  # fmt: skip
+    response = owner_client.post(
+        "/appointments/book/",
+        {
+            "staff": practice["anna"].pk,
+            "date": _day().isoformat(),
+            "time": "10:00",
+            "new_first_name": "Noor",
+            "new_phone": "12",
+        },
+    )
     content = _content(response)
     assert response.status_code == 400
     assert "Choose a service." in content and "Enter a valid phone number" in content
 
 
 def test_a_contact_and_a_new_customer_at_once_is_refused(owner_client, practice):
-    response = _book(owner_client, practice, ContactFactory(), _day(), new_first_name="Noor",
-                     new_phone="0151 2345 6789")  # fmt: skip
+    response = _book(
+        owner_client,
+        practice,
+        ContactFactory(),
+        _day(),
+        new_first_name="Noor",
+        new_phone="0151 2345 6789",
+    )
     assert response.status_code == 400
     assert "Choose a contact or enter a new customer, not both." in _content(response)
     with alpha():
@@ -203,8 +251,9 @@ def test_a_contact_and_a_new_customer_at_once_is_refused(owner_client, practice)
 def test_a_new_customer_whose_time_is_taken_is_kept_and_offered_as_chosen(owner_client, practice):
     day = _day()
     AppointmentFactory(staff=practice["anna"], service=practice["service"], starts_at=_at(day, 10))
-    response = _book_new(owner_client, practice, day, time="10:15", first_name="Noor",
-                         phone="0151 2345 6789")  # fmt: skip
+    response = _book_new(
+        owner_client, practice, day, time="10:15", first_name="Noor", phone="0151 2345 6789"
+    )
     content = _content(response)
     assert response.status_code == 400 and "Dr. Anna is not free then" in content
     with alpha():
@@ -236,8 +285,9 @@ def test_detail_for_a_viewer_has_no_buttons(viewer_client, booked):
 
 
 def test_status_buttons_change_the_status(owner_client, booked):
-    response = owner_client.post(f"/appointments/{booked.pk}/status/", {"status": "confirmed"},
-                                 **HTMX)  # fmt: skip
+    response = owner_client.post(
+        f"/appointments/{booked.pk}/status/", {"status": "confirmed"}, **HTMX
+    )
     assert response.status_code == 200 and response.headers["HX-Redirect"].startswith(
         "/appointments/?date="
     )
@@ -247,8 +297,9 @@ def test_status_buttons_change_the_status(owner_client, booked):
 
 
 def test_a_refused_status_change_is_shown_in_the_modal(owner_client, booked):
-    response = owner_client.post(f"/appointments/{booked.pk}/status/", {"status": "no_show"},
-                                 **HTMX)  # fmt: skip
+    response = owner_client.post(
+        f"/appointments/{booked.pk}/status/", {"status": "no_show"}, **HTMX
+    )
     content = _content(response)
     assert response.status_code == 200 and "once the appointment has started" in content
     response = owner_client.post(f"/appointments/{booked.pk}/status/", {"status": "bogus"})
@@ -259,8 +310,11 @@ def test_a_refused_status_change_is_shown_in_the_modal(owner_client, booked):
 
 
 def test_no_show_of_a_past_appointment_is_counted(owner_client, practice):
-    past = AppointmentFactory(staff=practice["anna"], service=practice["service"],
-                              starts_at=timezone.now() - dt.timedelta(hours=3))  # fmt: skip
+    past = AppointmentFactory(
+        staff=practice["anna"],
+        service=practice["service"],
+        starts_at=timezone.now() - dt.timedelta(hours=3),
+    )
     response = owner_client.post(f"/appointments/{past.pk}/status/", {"status": "no_show"})
     assert response.status_code == 302
     with alpha():
@@ -278,9 +332,13 @@ def test_cancel_with_a_reason(owner_client, booked):
 
 
 def test_approve_an_online_request(owner_client, practice):
-    request_ = AppointmentFactory(staff=practice["anna"], service=practice["service"],
-                                  awaiting_approval=True, source=Source.ONLINE,
-                                  starts_at=_at(_day(), 11))  # fmt: skip
+    request_ = AppointmentFactory(
+        staff=practice["anna"],
+        service=practice["service"],
+        awaiting_approval=True,
+        source=Source.ONLINE,
+        starts_at=_at(_day(), 11),
+    )
     content = _content(owner_client.get(f"/appointments/{request_.pk}/", **HTMX))
     assert "Approve" in content and "Needs approval" in content
     assert owner_client.post(f"/appointments/{request_.pk}/approve/").status_code == 302
@@ -293,8 +351,10 @@ def test_move_to_another_time_and_staff_member(owner_client, booked, practice):
     day = _day()
     content = _content(owner_client.get(f"/appointments/{booked.pk}/move/", **HTMX))
     assert 'value="10:00"' in content and f'value="{day}"' in content
-    response = owner_client.post(f"/appointments/{booked.pk}/move/", {
-        "staff": practice["ben"].pk, "date": day.isoformat(), "time": "15:00"})  # fmt: skip
+    response = owner_client.post(
+        f"/appointments/{booked.pk}/move/",
+        {"staff": practice["ben"].pk, "date": day.isoformat(), "time": "15:00"},
+    )
     assert response.status_code == 302
     with alpha():
         booked.refresh_from_db()
@@ -305,8 +365,11 @@ def test_move_to_another_time_and_staff_member(owner_client, booked, practice):
 def test_moving_onto_another_booking_names_the_time_field(owner_client, booked, practice):
     day = _day()
     AppointmentFactory(staff=practice["ben"], service=practice["service"], starts_at=_at(day, 15))
-    response = owner_client.post(f"/appointments/{booked.pk}/move/", {
-        "staff": practice["ben"].pk, "date": day.isoformat(), "time": "15:00"}, **HTMX)  # fmt: skip
+    response = owner_client.post(
+        f"/appointments/{booked.pk}/move/",
+        {"staff": practice["ben"].pk, "date": day.isoformat(), "time": "15:00"},
+        **HTMX,
+    )
     content = _content(response)
     assert response.status_code == 200 and "Dr. Ben is not free then" in content
     assert re.search(r'<ul class="errors" id="time-errors"', content)
@@ -317,6 +380,8 @@ def test_moving_onto_another_booking_names_the_time_field(owner_client, booked, 
 
 def test_a_cancelled_appointment_cannot_be_moved(owner_client, booked):
     Appointment.objects.filter(pk=booked.pk).update(status=AppointmentStatus.CANCELLED)
-    response = owner_client.post(f"/appointments/{booked.pk}/move/", {
-        "staff": booked.staff_id, "date": _day().isoformat(), "time": "15:00"})  # fmt: skip
+    response = owner_client.post(
+        f"/appointments/{booked.pk}/move/",
+        {"staff": booked.staff_id, "date": _day().isoformat(), "time": "15:00"},
+    )
     assert response.status_code == 400 and "Only a booked or confirmed" in _content(response)

@@ -65,8 +65,13 @@ def practice_make() -> dict:
 def booked_make(practice: dict):
     """Ada Lovelace's check-up with Dr. Anna at 10:00 a week from now."""
     contact = ContactFactory(first_name="Ada", last_name="Lovelace")
-    return AppointmentFactory(contact=contact, staff=practice["anna"], service=practice["service"],
-                              starts_at=_at(_day(), 10), notes="Sensitive teeth")  # fmt: skip
+    return AppointmentFactory(
+        contact=contact,
+        staff=practice["anna"],
+        service=practice["service"],
+        starts_at=_at(_day(), 10),
+        notes="Sensitive teeth",
+    )
 
 
 @pytest.fixture
@@ -86,8 +91,9 @@ def test_practice_day_shows_a_column_per_active_staff_member_with_their_bookings
     day = _day()
     StaffMemberFactory(name="Dr. Gone", active=False)
     ada = ContactFactory(first_name="Ada", last_name="Lovelace")
-    AppointmentFactory(contact=ada, staff=practice["anna"], service=practice["service"],
-                       starts_at=_at(day, 10))  # fmt: skip
+    AppointmentFactory(
+        contact=ada, staff=practice["anna"], service=practice["service"], starts_at=_at(day, 10)
+    )
     response = owner_client.get(f"/appointments/?date={day}")
     content = _content(response)
     assert "Dr. Anna" in content and "Dr. Ben" in content and "Dr. Gone" not in content
@@ -129,10 +135,16 @@ def test_past_days_offer_no_free_times(owner_client, practice):
 
 def test_awaiting_approval_time_off_and_holidays_are_shown_distinctly(owner_client, practice):
     day = _day()
-    AppointmentFactory(staff=practice["ben"], service=practice["service"], starts_at=_at(day, 11),
-                       awaiting_approval=True, source=Source.ONLINE)  # fmt: skip
-    TimeOffFactory(staff=practice["anna"], starts_at=_at(day, 14), ends_at=_at(day, 16),
-                   reason="Training")  # fmt: skip
+    AppointmentFactory(
+        staff=practice["ben"],
+        service=practice["service"],
+        starts_at=_at(day, 11),
+        awaiting_approval=True,
+        source=Source.ONLINE,
+    )
+    TimeOffFactory(
+        staff=practice["anna"], starts_at=_at(day, 14), ends_at=_at(day, 16), reason="Training"
+    )
     content = _content(owner_client.get(f"/appointments/?date={day}"))
     assert "cal__appt--pending" in content and "Needs approval" in content
     assert "Away 14:00–16:00 · Training" in content
@@ -166,8 +178,9 @@ def test_one_staff_member_day_and_week(owner_client, practice):
 def test_practice_week_is_a_list_per_day(owner_client, practice):
     day = _day()
     ada = ContactFactory(first_name="Ada", last_name="Lovelace")
-    AppointmentFactory(contact=ada, staff=practice["ben"], service=practice["service"],
-                       starts_at=_at(day, 15, 30))  # fmt: skip
+    AppointmentFactory(
+        contact=ada, staff=practice["ben"], service=practice["service"], starts_at=_at(day, 15, 30)
+    )
     content = _content(owner_client.get(f"/appointments/?date={day}&view=week"))
     assert content.count('class="card cal-week__day') == 7
     assert "15:30" in content and "Ada Lovelace" in content and "Dr. Ben" in content
@@ -210,8 +223,9 @@ def test_contact_panel_lists_upcoming_and_counts_no_shows(owner_client, booked):
     assert response.status_code == 302 and response.url.endswith("#appointments")
 
 
-def test_contact_page_loads_the_panel_and_keeps_its_query_count(owner_client, booked,
-                                                                django_assert_max_num_queries):  # fmt: skip
+def test_contact_page_loads_the_panel_and_keeps_its_query_count(
+    owner_client, booked, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(13):
         content = _content(owner_client.get(f"/contacts/{booked.contact_id}/"))
     assert f'hx-get="/appointments/contact/{booked.contact_id}/"' in content
@@ -222,18 +236,28 @@ def _write_requests(appointment, practice):
     day = _day().isoformat()
     return [
         ("get", "/appointments/book/", {}),
-        ("post", "/appointments/book/", {"contact": appointment.contact_id,
-                                         "staff": practice["anna"].pk,
-                                         "service": practice["service"].pk, "date": day,
-                                         "time": "15:00"}),
+        (
+            "post",
+            "/appointments/book/",
+            {
+                "contact": appointment.contact_id,
+                "staff": practice["anna"].pk,
+                "service": practice["service"].pk,
+                "date": day,
+                "time": "15:00",
+            },
+        ),
         ("get", "/appointments/book/contacts/", {"q": "a"}),
         ("post", f"/appointments/{appointment.pk}/status/", {"status": "confirmed"}),
         ("post", f"/appointments/{appointment.pk}/approve/", {}),
         ("post", f"/appointments/{appointment.pk}/cancel/", {"reason": "x"}),
         ("get", f"/appointments/{appointment.pk}/move/", {}),
-        ("post", f"/appointments/{appointment.pk}/move/", {"staff": practice["anna"].pk,
-                                                            "date": day, "time": "16:00"}),
-    ]  # fmt: skip
+        (
+            "post",
+            f"/appointments/{appointment.pk}/move/",
+            {"staff": practice["anna"].pk, "date": day, "time": "16:00"},
+        ),
+    ]
 
 
 def _read_requests(appointment):
@@ -284,11 +308,17 @@ def test_another_business_s_appointments_are_not_found(owner_client, other_tenan
     # nothing of alpha's has these ids
     Appointment.objects.filter(pk=ids[0]).delete()
     Contact.objects.filter(pk=ids[1]).delete()
-    for url in (f"/appointments/{ids[0]}/", f"/appointments/{ids[0]}/move/",
-                f"/appointments/contact/{ids[1]}/"):  # fmt: skip
+    for url in (
+        f"/appointments/{ids[0]}/",
+        f"/appointments/{ids[0]}/move/",
+        f"/appointments/contact/{ids[1]}/",
+    ):
         assert owner_client.get(url, **HTMX).status_code == 404, url
-    for url in (f"/appointments/{ids[0]}/status/", f"/appointments/{ids[0]}/cancel/",
-                f"/appointments/{ids[0]}/approve/"):  # fmt: skip
+    for url in (
+        f"/appointments/{ids[0]}/status/",
+        f"/appointments/{ids[0]}/cancel/",
+        f"/appointments/{ids[0]}/approve/",
+    ):
         assert owner_client.post(url, {"status": "confirmed"}).status_code == 404, url
 
 
@@ -310,12 +340,14 @@ def busy_day(practice):
     services = [ServiceFactory(staff=people, duration_minutes=30) for _n in range(5)]
     for n in range(50):
         person = people[n % 10]
-        AppointmentFactory(staff=person, service=services[n % 5],
-                           starts_at=_at(day, 9 + (n // 10) % 8))  # fmt: skip
+        AppointmentFactory(
+            staff=person, service=services[n % 5], starts_at=_at(day, 9 + (n // 10) % 8)
+        )
     TimeOffFactory(staff=people[3], starts_at=_at(day, 16), ends_at=_at(day, 17))
     HoursOverrideFactory(staff=people[4], date=day, start=dt.time(7), end=dt.time(12))
-    AppointmentFactory(staff=people[5], service=services[0], starts_at=_at(day, 16),
-                       awaiting_approval=True)  # fmt: skip
+    AppointmentFactory(
+        staff=people[5], service=services[0], starts_at=_at(day, 16), awaiting_approval=True
+    )
     return day, people
 
 
@@ -340,7 +372,10 @@ def test_week_views_query_counts(owner_client, busy_day, django_assert_max_num_q
 
 def test_contact_panel_query_count(owner_client, booked, django_assert_max_num_queries):
     for _n in range(6):
-        AppointmentFactory(contact=booked.contact, service=booked.service,
-                           starts_at=timezone.now() - dt.timedelta(days=30 + _n))  # fmt: skip
+        AppointmentFactory(
+            contact=booked.contact,
+            service=booked.service,
+            starts_at=timezone.now() - dt.timedelta(days=30 + _n),
+        )
     with django_assert_max_num_queries(8):
         owner_client.get(f"/appointments/contact/{booked.contact_id}/", **HTMX)

@@ -29,8 +29,13 @@ from tests.conftest import host_of
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 BOOK = "/book/"
-PERSON = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.test",
-          "phone": "+49 151 23456789", "sms_opt_in": "on"}  # fmt: skip
+PERSON = {
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "email": "ada@example.test",
+    "phone": "+49 151 23456789",
+    "sms_opt_in": "on",
+}
 
 
 def tomorrow() -> dt.date:
@@ -51,8 +56,9 @@ def checkup(weber, klein):
 
 
 def book_url(service, staff="any", **params) -> str:
-    query = "&".join(f"{k}={v}" for k, v in {"service": service.pk, "staff": staff,
-                                             **params}.items())  # fmt: skip
+    query = "&".join(
+        f"{k}={v}" for k, v in {"service": service.pk, "staff": staff, **params}.items()
+    )
     return f"{BOOK}?{query}"
 
 

@@ -39,11 +39,23 @@ def _content(response) -> str:
 
 def _service_data(**changes) -> dict:
     return {
-        "name": "Cleaning", "description": "", "duration_minutes": 45, "price": "90.00",
-        "buffer_before_minutes": 0, "buffer_after_minutes": 10, "step_minutes": "",
-        "daily_cap": "", "min_notice_minutes": 120, "horizon_days": 60, "online": "on",
-        "recall_months": 6, "color": "#0ea5e9", "active": "on", "position": 0, **changes,
-    }  # fmt: skip
+        "name": "Cleaning",
+        "description": "",
+        "duration_minutes": 45,
+        "price": "90.00",
+        "buffer_before_minutes": 0,
+        "buffer_after_minutes": 10,
+        "step_minutes": "",
+        "daily_cap": "",
+        "min_notice_minutes": 120,
+        "horizon_days": 60,
+        "online": "on",
+        "recall_months": 6,
+        "color": "#0ea5e9",
+        "active": "on",
+        "position": 0,
+        **changes,
+    }
 
 
 # --- services ------------------------------------------------------------------------------------
@@ -60,8 +72,10 @@ def test_service_list_shows_staff_rooms_and_rules(owner_client):
 def test_create_a_service_with_staff_and_rooms(owner_client):
     anna = StaffMemberFactory()
     chair = RoomFactory()
-    response = owner_client.post("/appointments/setup/services/new/", _service_data(
-        staff=[anna.pk], rooms=[chair.pk], needs_room="on"))  # fmt: skip
+    response = owner_client.post(
+        "/appointments/setup/services/new/",
+        _service_data(staff=[anna.pk], rooms=[chair.pk], needs_room="on"),
+    )
     assert response.status_code == 302 and response.url == "/appointments/setup/services/"
     with alpha():
         service = Service.objects.get(name="Cleaning")
@@ -71,8 +85,10 @@ def test_create_a_service_with_staff_and_rooms(owner_client):
 
 
 def test_service_form_errors_name_the_fields(owner_client):
-    response = owner_client.post("/appointments/setup/services/new/", _service_data(
-        name="", duration_minutes=1, color="red", price="-3"))  # fmt: skip
+    response = owner_client.post(
+        "/appointments/setup/services/new/",
+        _service_data(name="", duration_minutes=1, color="red", price="-3"),
+    )
     content = _content(response)
     assert response.status_code == 400
     for name in ("name", "duration_minutes", "color", "price"):
@@ -85,8 +101,9 @@ def test_edit_a_service(owner_client):
     service = ServiceFactory(name="Check-up")
     content = _content(owner_client.get(f"/appointments/setup/services/{service.pk}/"))
     assert 'value="Check-up"' in content
-    response = owner_client.post(f"/appointments/setup/services/{service.pk}/",
-                                 _service_data(name="Big check-up"))  # fmt: skip
+    response = owner_client.post(
+        f"/appointments/setup/services/{service.pk}/", _service_data(name="Big check-up")
+    )
     assert response.status_code == 302
     with alpha():
         service.refresh_from_db()
@@ -95,11 +112,13 @@ def test_edit_a_service(owner_client):
 
 # --- rooms and holidays --------------------------------------------------------------------------
 def test_rooms_are_added_listed_and_renamed(owner_client):
-    response = owner_client.post("/appointments/setup/rooms/new/", {"name": "Chair 1",
-                                                                     "active": "on", "position": 0})  # fmt: skip
+    response = owner_client.post(
+        "/appointments/setup/rooms/new/", {"name": "Chair 1", "active": "on", "position": 0}
+    )
     assert response.status_code == 302
-    response = owner_client.post("/appointments/setup/rooms/new/", {"name": "Chair 1",
-                                                                     "position": 0})  # fmt: skip
+    response = owner_client.post(
+        "/appointments/setup/rooms/new/", {"name": "Chair 1", "position": 0}
+    )
     assert response.status_code == 400 and 'id="name-errors"' in _content(response)
     with alpha():
         room = Room.objects.get()
@@ -109,8 +128,9 @@ def test_rooms_are_added_listed_and_renamed(owner_client):
 
 
 def test_holidays_are_added_and_removed(owner_client):
-    response = owner_client.post("/appointments/setup/holidays/add/",
-                                 {"date": "2030-12-25", "name": "Christmas"})  # fmt: skip
+    response = owner_client.post(
+        "/appointments/setup/holidays/add/", {"date": "2030-12-25", "name": "Christmas"}
+    )
     assert response.status_code == 302
     response = owner_client.post("/appointments/setup/holidays/add/", {"date": "2030-12-25"})
     assert response.status_code == 400 and "already a holiday" in _content(response)
@@ -126,11 +146,18 @@ def test_holidays_are_added_and_removed(owner_client):
 # --- booking settings ----------------------------------------------------------------------------
 def _settings_data(**changes) -> dict:
     return {
-        "slot_step_minutes": 15, "cancellation_notice_hours": 24, "online_booking": "on",
-        "booking_intro": "Welcome", "reminder_0_amount": 2, "reminder_0_unit": "days",
-        "reminder_0_channel": "email", "reminder_1_amount": 2, "reminder_1_unit": "hours",
-        "reminder_1_channel": "", **changes,
-    }  # fmt: skip
+        "slot_step_minutes": 15,
+        "cancellation_notice_hours": 24,
+        "online_booking": "on",
+        "booking_intro": "Welcome",
+        "reminder_0_amount": 2,
+        "reminder_0_unit": "days",
+        "reminder_0_channel": "email",
+        "reminder_1_amount": 2,
+        "reminder_1_unit": "hours",
+        "reminder_1_channel": "",
+        **changes,
+    }
 
 
 def test_settings_save_reminders_and_show_the_links(owner_client):
@@ -138,23 +165,30 @@ def test_settings_save_reminders_and_show_the_links(owner_client):
     content = _content(owner_client.get("/appointments/setup/booking/"))
     assert "/book/" in content and "Dr. Anna" in content
     assert person.calendar_token in content
-    response = owner_client.post("/appointments/setup/booking/", _settings_data(
-        reminder_2_amount=30, reminder_2_unit="minutes", reminder_2_channel="sms"))  # fmt: skip
+    response = owner_client.post(
+        "/appointments/setup/booking/",
+        _settings_data(reminder_2_amount=30, reminder_2_unit="minutes", reminder_2_channel="sms"),
+    )
     assert response.status_code == 302
     with alpha():
         row = AppointmentSettings.objects.get()
-    assert row.reminders == [{"minutes": 2880, "channel": "email"},
-                             {"minutes": 120, "channel": ""}, {"minutes": 30, "channel": "sms"}]  # fmt: skip
+    assert row.reminders == [
+        {"minutes": 2880, "channel": "email"},
+        {"minutes": 120, "channel": ""},
+        {"minutes": 30, "channel": "sms"},
+    ]
     content = _content(owner_client.get("/appointments/setup/booking/"))
     assert 'name="reminder_2_amount" value="30"' in content
 
 
 @pytest.mark.parametrize(
     ("changes", "words"),
-    [({"reminder_1_amount": 48}, "another reminder is already sent at that time"),
-     ({"reminder_1_amount": 31, "reminder_1_unit": "days"}, "at most 30 days"),
-     ({"reminder_1_amount": 0}, "greater than or equal to 1")],
-)  # fmt: skip
+    [
+        ({"reminder_1_amount": 48}, "another reminder is already sent at that time"),
+        ({"reminder_1_amount": 31, "reminder_1_unit": "days"}, "at most 30 days"),
+        ({"reminder_1_amount": 0}, "greater than or equal to 1"),
+    ],
+)
 def test_bad_reminders_are_refused_with_a_message(owner_client, changes, words):
     before = None
     with alpha():
@@ -180,15 +214,23 @@ def test_settings_refuse_a_bad_slot_step(owner_client):
 def objects(tenant):
     person = StaffMemberFactory()
     return {
-        "staff": person, "service": ServiceFactory(staff=[person]), "room": RoomFactory(),
-        "holiday": HolidayFactory(date=dt.date(2030, 1, 1)), "time_off": TimeOffFactory(staff=person),
-    }  # fmt: skip
+        "staff": person,
+        "service": ServiceFactory(staff=[person]),
+        "room": RoomFactory(),
+        "holiday": HolidayFactory(date=dt.date(2030, 1, 1)),
+        "time_off": TimeOffFactory(staff=person),
+    }
 
 
 def _reads():
-    return ["/appointments/setup/", "/appointments/setup/services/", "/appointments/setup/staff/",
-            "/appointments/setup/rooms/", "/appointments/setup/holidays/",
-            "/appointments/setup/booking/"]  # fmt: skip
+    return [
+        "/appointments/setup/",
+        "/appointments/setup/services/",
+        "/appointments/setup/staff/",
+        "/appointments/setup/rooms/",
+        "/appointments/setup/holidays/",
+        "/appointments/setup/booking/",
+    ]
 
 
 def _writes(o):
@@ -215,14 +257,15 @@ def _writes(o):
         ("post", "/appointments/setup/holidays/add/", {"date": "2030-02-02"}),
         ("post", f"/appointments/setup/holidays/{o['holiday'].pk}/delete/", {}),
         ("post", "/appointments/setup/booking/", _settings_data(slot_step_minutes=30)),
-    ]  # fmt: skip
+    ]
 
 
 def _nothing_changed(o) -> None:
     with alpha():
         assert set(Service.objects.values_list("name", flat=True)) == {o["service"].name}
         assert list(StaffMember.objects.values_list("name", "calendar_token")) == [
-            (o["staff"].name, o["staff"].calendar_token)]  # fmt: skip
+            (o["staff"].name, o["staff"].calendar_token)
+        ]
         assert not WorkingHours.objects.exists() and not HoursOverride.objects.exists()
         assert TimeOff.objects.count() == 1 and Holiday.objects.count() == 1
         assert list(Room.objects.values_list("name", flat=True)) == [o["room"].name]
@@ -246,8 +289,10 @@ def test_viewers_and_staff_read_but_cannot_change_set_up(request, objects, perso
 
 def test_managers_can_change_set_up(manager_client, objects):
     assert manager_client.get("/appointments/setup/services/new/").status_code == 200
-    assert manager_client.post("/appointments/setup/holidays/add/",
-                               {"date": "2030-02-02"}).status_code == 302  # fmt: skip
+    assert (
+        manager_client.post("/appointments/setup/holidays/add/", {"date": "2030-02-02"}).status_code
+        == 302
+    )
 
 
 def test_the_outsider_is_sent_to_log_in_on_every_set_up_url(outsider_client, objects):
@@ -259,8 +304,11 @@ def test_the_outsider_is_sent_to_log_in_on_every_set_up_url(outsider_client, obj
 
 
 def test_unknown_ids_are_not_found(owner_client):
-    for url in ("/appointments/setup/services/999999/", "/appointments/setup/staff/999999/",
-                "/appointments/setup/rooms/999999/"):  # fmt: skip
+    for url in (
+        "/appointments/setup/services/999999/",
+        "/appointments/setup/staff/999999/",
+        "/appointments/setup/rooms/999999/",
+    ):
         assert owner_client.get(url).status_code == 404, url
     assert owner_client.post("/appointments/setup/holidays/999999/delete/").status_code == 404
 
@@ -289,12 +337,17 @@ def factory_dates():
 
 @pytest.mark.parametrize(
     ("url", "queries"),
-    [("/appointments/setup/services/", 8), ("/appointments/setup/staff/", 7),
-     ("/appointments/setup/rooms/", 6), ("/appointments/setup/holidays/", 6),
-     ("/appointments/setup/booking/", 8)],
-)  # fmt: skip
-def test_set_up_lists_read_a_fixed_number_of_rows_sets(owner_client, many, url, queries,
-                                                       django_assert_max_num_queries):  # fmt: skip
+    [
+        ("/appointments/setup/services/", 8),
+        ("/appointments/setup/staff/", 7),
+        ("/appointments/setup/rooms/", 6),
+        ("/appointments/setup/holidays/", 6),
+        ("/appointments/setup/booking/", 8),
+    ],
+)
+def test_set_up_lists_read_a_fixed_number_of_rows_sets(
+    owner_client, many, url, queries, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(queries):
         response = owner_client.get(url)
     assert response.status_code == 200

@@ -39,38 +39,64 @@ def test_staff_list_shows_each_person_with_their_week(owner_client):
 
 def test_create_a_staff_member_then_set_their_hours(owner_client):
     user = UserFactory(name="Ada Login")
-    response = owner_client.post("/appointments/setup/staff/new/", {
-        "name": "Dr. Ada", "title": "Dentist", "color": "#aa00aa", "user": user.pk,
-        "bookable_online": "on", "active": "on", "position": 1})  # fmt: skip
+    response = owner_client.post(
+        "/appointments/setup/staff/new/",
+        {
+            "name": "Dr. Ada",
+            "title": "Dentist",
+            "color": "#aa00aa",
+            "user": user.pk,
+            "bookable_online": "on",
+            "active": "on",
+            "position": 1,
+        },
+    )
     with alpha():
         person = StaffMember.objects.get(name="Dr. Ada")
     assert response.status_code == 302 and response.url == f"/appointments/setup/staff/{person.pk}/"
-    response = owner_client.post(f"/appointments/setup/staff/{person.pk}/hours/", {
-        "monday": "09:00-12:30, 13:30-18:00", "tuesday": "9-17", "wednesday": "",
-        "thursday": "off", "friday": "8.30–12", "saturday": "", "sunday": ""})  # fmt: skip
+    response = owner_client.post(
+        f"/appointments/setup/staff/{person.pk}/hours/",
+        {
+            "monday": "09:00-12:30, 13:30-18:00",
+            "tuesday": "9-17",
+            "wednesday": "",
+            "thursday": "off",
+            "friday": "8.30–12",
+            "saturday": "",
+            "sunday": "",
+        },
+    )
     assert response.status_code == 302 and response.url.endswith("#hours")
     with alpha():
         rows = list(
             WorkingHours.objects.filter(staff=person).values_list("weekday", "start", "end")
         )
-    assert rows == [(0, T(9), T(12, 30)), (0, T(13, 30), T(18)), (1, T(9), T(17)),
-                    (4, T(8, 30), T(12))]  # fmt: skip
+    assert rows == [
+        (0, T(9), T(12, 30)),
+        (0, T(13, 30), T(18)),
+        (1, T(9), T(17)),
+        (4, T(8, 30), T(12)),
+    ]
     content = _content(owner_client.get(f"/appointments/setup/staff/{person.pk}/"))
     assert 'value="09:00-12:30, 13:30-18:00"' in content
 
 
 @pytest.mark.parametrize(
     ("text", "words"),
-    [("9:00-12:00, 11:00-14:00", "09:00–12:00 overlaps 11:00–14:00"),
-     ("18:00-09:00", "ends before it starts"),
-     ("nine to five", "is not a time range"),
-     ("25:00-26:00", "times run from 00:00 to 23:59")],
-)  # fmt: skip
+    [
+        ("9:00-12:00, 11:00-14:00", "09:00–12:00 overlaps 11:00–14:00"),
+        ("18:00-09:00", "ends before it starts"),
+        ("nine to five", "is not a time range"),
+        ("25:00-26:00", "times run from 00:00 to 23:59"),
+    ],
+)
 def test_weekly_hours_errors_name_the_day(owner_client, text, words):
     person = StaffMemberFactory()
     week_hours(person, T(8), T(9), days=[2])
-    response = owner_client.post(f"/appointments/setup/staff/{person.pk}/hours/",
-                                 {"monday": "09:00-17:00", "wednesday": text})  # fmt: skip
+    response = owner_client.post(
+        f"/appointments/setup/staff/{person.pk}/hours/",
+        {"monday": "09:00-17:00", "wednesday": text},
+    )
     content = _content(response)
     assert response.status_code == 400
     errors = re.search(r'<ul class="errors" id="wednesday-errors".*?</ul>', content, re.S).group(0)
@@ -86,8 +112,10 @@ def test_staff_details_errors_name_the_field(owner_client):
     user = UserFactory()
     StaffMemberFactory(name="Dr. First", user=user)
     person = StaffMemberFactory(name="Dr. Second")
-    response = owner_client.post(f"/appointments/setup/staff/{person.pk}/", {
-        "name": "", "color": "#aa00aa", "user": user.pk, "position": 0})  # fmt: skip
+    response = owner_client.post(
+        f"/appointments/setup/staff/{person.pk}/",
+        {"name": "", "color": "#aa00aa", "user": user.pk, "position": 0},
+    )
     content = _content(response)
     assert response.status_code == 400
     assert 'id="name-errors"' in content and "already belongs to Dr. First" in content
@@ -111,12 +139,20 @@ def test_time_off_whole_days_and_times_in_the_practice_s_zone(owner_client):
     person = StaffMemberFactory()
     AppointmentFactory(staff=person, starts_at=dt.datetime(2030, 7, 2, 10, tzinfo=BERLIN))
     url = f"/appointments/setup/staff/{person.pk}/time-off/"
-    response = owner_client.post(url, {"date_from": "2030-07-01", "date_to": "2030-07-03",
-                                       "reason": "Holiday"}, follow=True)  # fmt: skip
+    response = owner_client.post(
+        url, {"date_from": "2030-07-01", "date_to": "2030-07-03", "reason": "Holiday"}, follow=True
+    )
     content = _content(response)
     assert "1 booked appointments fall in this time" in content
-    response = owner_client.post(url, {"date_from": "2030-08-01", "time_from": "14:00",
-                                       "date_to": "2030-08-01", "time_to": "16:30"})  # fmt: skip
+    response = owner_client.post(
+        url,
+        {
+            "date_from": "2030-08-01",
+            "time_from": "14:00",
+            "date_to": "2030-08-01",
+            "time_to": "16:30",
+        },
+    )
     assert response.status_code == 302
     with alpha():
         offs = list(TimeOff.objects.order_by("starts_at").values_list("starts_at", "ends_at"))
@@ -131,8 +167,10 @@ def test_time_off_whole_days_and_times_in_the_practice_s_zone(owner_client):
 
 def test_time_off_errors_name_the_field(owner_client):
     person = StaffMemberFactory()
-    response = owner_client.post(f"/appointments/setup/staff/{person.pk}/time-off/", {
-        "date_from": "2030-08-02", "date_to": "2030-08-01"})  # fmt: skip
+    response = owner_client.post(
+        f"/appointments/setup/staff/{person.pk}/time-off/",
+        {"date_from": "2030-08-02", "date_to": "2030-08-01"},
+    )
     content = _content(response)
     assert response.status_code == 400
     assert re.search(r'id="date_to-errors"[^>]*><li>The end must be after the start', content)

@@ -15,8 +15,10 @@ URL = "/appointments/waitlist/"
 def test_the_page_lists_open_entries_and_says_when_nobody_waits(owner_client):
     assert "Nobody is waiting." in owner_client.get(URL).content.decode()
     with schema_context("alpha"):
-        WaitlistEntryFactory(contact=ContactFactory(first_name="Ada", last_name="King"),
-                             service=ServiceFactory(name="Whitening"))  # fmt: skip
+        WaitlistEntryFactory(
+            contact=ContactFactory(first_name="Ada", last_name="King"),
+            service=ServiceFactory(name="Whitening"),
+        )
         WaitlistEntryFactory(contact=ContactFactory(first_name="Gone"), status="cancelled")
     content = owner_client.get(URL).content.decode()
     assert "Ada King" in content and "Whitening" in content

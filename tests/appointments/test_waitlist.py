@@ -45,9 +45,12 @@ def checkup(weber, klein):
 
 def _join(contact, service, start=0, end=7, **kwargs):
     return waitlist_join(
-        contact=contact, service=service, date_from=TODAY + dt.timedelta(days=start),
-        date_to=TODAY + dt.timedelta(days=end), **kwargs,
-    )  # fmt: skip
+        contact=contact,
+        service=service,
+        date_from=TODAY + dt.timedelta(days=start),
+        date_to=TODAY + dt.timedelta(days=end),
+        **kwargs,
+    )
 
 
 def _offers(entry):
@@ -120,8 +123,9 @@ def test_leaving(checkup):
 
 # --- a time comes free ------------------------------------------------------------------------
 def test_a_cancellation_tells_everyone_waiting_for_that_day(checkup, weber, klein):
-    booked = appointment_book(service=checkup, staff=weber, starts_at=at(10),
-                              contact=ContactFactory(), notify=False)  # fmt: skip
+    booked = appointment_book(
+        service=checkup, staff=weber, starts_at=at(10), contact=ContactFactory(), notify=False
+    )
     anyone = _join(ContactFactory(first_name="Ada"), checkup, 3, 6)
     for_weber = _join(ContactFactory(), checkup, 5, 5, staff=weber)
     for_klein = _join(ContactFactory(), checkup, 0, 9, staff=klein)
@@ -145,11 +149,13 @@ def test_a_cancellation_tells_everyone_waiting_for_that_day(checkup, weber, klei
 
 
 def test_moving_an_appointment_offers_its_old_time(checkup, weber):
-    booked = appointment_book(service=checkup, staff=weber, starts_at=at(10),
-                              contact=ContactFactory(), notify=False)  # fmt: skip
+    booked = appointment_book(
+        service=checkup, staff=weber, starts_at=at(10), contact=ContactFactory(), notify=False
+    )
     entry = _join(ContactFactory(), checkup, 5, 5)
-    appointment_reschedule(appointment=booked, starts_at=at(11, DAY + dt.timedelta(days=1)),
-                           notify=False)  # fmt: skip
+    appointment_reschedule(
+        appointment=booked, starts_at=at(11, DAY + dt.timedelta(days=1)), notify=False
+    )
     entry.refresh_from_db()
     assert entry.status == "notified"
 
@@ -183,13 +189,15 @@ def test_someone_already_told_is_not_told_again(checkup, weber):
 def test_booking_closes_the_contacts_matching_entries(checkup, weber, klein):
     contact = ContactFactory()
     waiting = _join(contact, checkup, 3, 6, staff=klein)
-    notified = WaitlistEntryFactory(contact=contact, service=checkup, status="notified",
-                                    date_from=DAY, date_to=DAY)  # fmt: skip
+    notified = WaitlistEntryFactory(
+        contact=contact, service=checkup, status="notified", date_from=DAY, date_to=DAY
+    )
     elsewhere = _join(contact, checkup, 6, 9)
     someone_else = _join(ContactFactory(), checkup, 3, 6)
 
-    appointment = appointment_book(service=checkup, staff=weber, starts_at=at(9),
-                                   contact=contact, notify=False)  # fmt: skip
+    appointment = appointment_book(
+        service=checkup, staff=weber, starts_at=at(9), contact=contact, notify=False
+    )
 
     for entry in (waiting, notified):
         entry.refresh_from_db()

@@ -60,9 +60,9 @@ def test_each_reminder_is_sent_once_on_time_and_a_moved_one_only_for_its_new_tim
     stack, committed_tenant
 ):
     AppointmentSettings.objects.update_or_create(
-        pk=1, defaults={"reminders": [{"minutes": 2, "channel": "sms"},
-                                      {"minutes": 1, "channel": ""}]},
-    )  # fmt: skip
+        pk=1,
+        defaults={"reminders": [{"minutes": 2, "channel": "sms"}, {"minutes": 1, "channel": ""}]},
+    )
     weber, klein = StaffMemberFactory(name="Dr. Weber"), StaffMemberFactory(name="Dr. Klein")
     checkup = ServiceFactory(name="Check-up", staff=[weber, klein])
     zone = _zone_at_noon()
@@ -78,9 +78,12 @@ def test_each_reminder_is_sent_once_on_time_and_a_moved_one_only_for_its_new_tim
         service=checkup, staff=weber, starts_at=start, contact=patient(), notify=False
     )
     moved = appointment_book(
-        service=checkup, staff=klein, starts_at=start + dt.timedelta(minutes=1),
-        contact=patient(), notify=False,
-    )  # fmt: skip
+        service=checkup,
+        staff=klein,
+        starts_at=start + dt.timedelta(minutes=1),
+        contact=patient(),
+        notify=False,
+    )
     # at its old time its 2-minute reminder would be due with the last ones, inside the wait
     moved = appointment_reschedule(appointment=moved, starts_at=start, notify=False)
     due = {
@@ -91,9 +94,11 @@ def test_each_reminder_is_sent_once_on_time_and_a_moved_one_only_for_its_new_tim
 
     def all_sent() -> bool:
         return (
-            Message.objects.filter(purpose="appointment_reminder", status=MessageStatus.SENT)
-            .count() >= 4
-        )  # fmt: skip
+            Message.objects.filter(
+                purpose="appointment_reminder", status=MessageStatus.SENT
+            ).count()
+            >= 4
+        )
 
     last_due = start - dt.timedelta(minutes=1)
     wait = (last_due - timezone.now()).total_seconds() + 30

@@ -45,10 +45,30 @@ BATCH = f"{API}/events/batch/"
 # with their RFM scores joined; nothing is read per row.
 CONTACT_LIST_QUERIES = 6
 CONTACT_KEYS = {
-    "id", "first_name", "last_name", "name", "email", "phone", "address_line", "city",
-    "postal_code", "country", "birthday", "language", "time_zone", "preferred_channel", "tags",
-    "owner", "lifecycle_stage", "source", "custom", "consent", "rfm", "created", "updated",
-}  # fmt: skip
+    "id",
+    "first_name",
+    "last_name",
+    "name",
+    "email",
+    "phone",
+    "address_line",
+    "city",
+    "postal_code",
+    "country",
+    "birthday",
+    "language",
+    "time_zone",
+    "preferred_channel",
+    "tags",
+    "owner",
+    "lifecycle_stage",
+    "source",
+    "custom",
+    "consent",
+    "rfm",
+    "created",
+    "updated",
+}
 
 
 def contact_url(contact) -> str:
@@ -96,8 +116,11 @@ def test_contact_list_shows_every_documented_field(read_api_client, contact):
     [row] = results(read_api_client.get(CONTACTS))
     assert set(row) == CONTACT_KEYS
     assert (row["id"], row["name"], row["email"], row["phone"]) == (
-        contact.pk, "Ada Lovelace", "ada@example.test", contact.phone,
-    )  # fmt: skip
+        contact.pk,
+        "Ada Lovelace",
+        "ada@example.test",
+        contact.phone,
+    )
     assert row["phone"].startswith("+")
     assert row["tags"] == ["vip"] and row["custom"] == {"plan": "gold"}
     assert row["consent"] == {"email": "unknown", "sms": "opted_in", "voice": "unknown"}
@@ -107,9 +130,16 @@ def test_contact_list_shows_every_documented_field(read_api_client, contact):
 def test_contact_shows_its_rfm_scores_when_it_has_them(read_api_client, contact):
     with alpha():
         RfmScore.objects.create(
-            contact=contact, recency_days=3, frequency=4, monetary=Decimal("300"), r=5, f=4,
-            m=3, segment="champions", computed_at=timezone.now(),
-        )  # fmt: skip
+            contact=contact,
+            recency_days=3,
+            frequency=4,
+            monetary=Decimal("300"),
+            r=5,
+            f=4,
+            m=3,
+            segment="champions",
+            computed_at=timezone.now(),
+        )
     body = read_api_client.get(contact_url(contact)).json()
     assert body["rfm"] == {"r": 5, "f": 4, "m": 3, "segment": "champions"}
     assert results(read_api_client.get(CONTACTS))[0]["rfm"]["segment"] == "champions"
@@ -185,9 +215,16 @@ def test_contact_list_query_count_does_not_grow_with_the_contacts(
         contacts = ContactFactory.create_batch(30, owner=member, tags=["vip"], custom={"a": 1})
         for contact in contacts[:10]:
             RfmScore.objects.create(
-                contact=contact, recency_days=1, frequency=1, monetary=1, r=1, f=1, m=1,
-                segment="new", computed_at=timezone.now(),
-            )  # fmt: skip
+                contact=contact,
+                recency_days=1,
+                frequency=1,
+                monetary=1,
+                r=1,
+                f=1,
+                m=1,
+                segment="new",
+                computed_at=timezone.now(),
+            )
     with django_assert_max_num_queries(CONTACT_LIST_QUERIES):
         response = read_api_client.get(CONTACTS)
     rows = results(response)
@@ -200,16 +237,24 @@ def test_contact_list_query_count_does_not_grow_with_the_contacts(
 def test_key_creates_a_contact_with_its_phone_in_e164_and_source_api(api_client, tenant):
     response = api_client.post(
         CONTACTS,
-        {"first_name": "Lena", "email": "Lena@Example.test", "phone": "0151 23456789",
-         "tags": ["VIP", "vip"], "birthday": "1990-05-01"},
+        {
+            "first_name": "Lena",
+            "email": "Lena@Example.test",
+            "phone": "0151 23456789",
+            "tags": ["VIP", "vip"],
+            "birthday": "1990-05-01",
+        },
         format="json",
-    )  # fmt: skip
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert set(body) == CONTACT_KEYS
     assert (body["phone"], body["email"], body["source"], body["tags"]) == (
-        "+4915123456789", "lena@example.test", "api", ["vip"],
-    )  # fmt: skip
+        "+4915123456789",
+        "lena@example.test",
+        "api",
+        ["vip"],
+    )
     assert body["time_zone"] == "Europe/Berlin"
     with alpha():
         event = TimelineEvent.objects.get(contact_id=body["id"])
@@ -334,8 +379,9 @@ def test_consent_change_is_recorded_as_an_api_change_and_listed_newest_first(api
     assert second.status_code == 201
     history = results(api_client.get(url))
     assert [(row["status"], row["previous_status"]) for row in history] == [
-        ("opted_out", "opted_in"), ("opted_in", "unknown"),
-    ]  # fmt: skip
+        ("opted_out", "opted_in"),
+        ("opted_in", "unknown"),
+    ]
     assert history[0]["note"] == "asked by phone"
     assert api_client.get(contact_url(contact)).json()["consent"]["sms"] == "opted_out"
 
@@ -380,8 +426,10 @@ def test_note_lands_on_the_timeline(api_client, contact):
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["type"], body["properties"], body["contact"]) == (
-        "note.added", {"text": "Prefers mornings"}, contact.pk,
-    )  # fmt: skip
+        "note.added",
+        {"text": "Prefers mornings"},
+        contact.pk,
+    )
     timeline = results(api_client.get(f"{contact_url(contact)}events/"))
     assert timeline[0]["id"] == body["id"]
 
@@ -418,15 +466,21 @@ def test_timeline_of_an_unknown_contact_is_404(read_api_client, tenant):
 def test_task_is_created_listed_by_assignee_and_completed(api_client, contact, staff_member):
     response = api_client.post(
         TASKS,
-        {"contact": contact.pk, "title": "Call back", "due_date": "2026-03-01",
-         "assignee": staff_member.pk},
+        {
+            "contact": contact.pk,
+            "title": "Call back",
+            "due_date": "2026-03-01",
+            "assignee": staff_member.pk,
+        },
         format="json",
-    )  # fmt: skip
+    )
     assert response.status_code == 201, response.content
     task = response.json()
     assert (task["assignee"], task["due_date"], task["done_at"]) == (
-        staff_member.pk, "2026-03-01", None,
-    )  # fmt: skip
+        staff_member.pk,
+        "2026-03-01",
+        None,
+    )
     with alpha():
         TaskFactory(contact=contact)  # nobody's
     open_for_staff = {"assignee": staff_member.pk, "open": "true"}
@@ -476,10 +530,15 @@ def test_bad_task_filters_are_400_naming_them(read_api_client, tenant, params, f
 # --- event batches -----------------------------------------------------------------------------
 def batch(contact, n: int = 3) -> list[dict]:
     return [
-        {"contact_id": contact.pk, "type": "page.viewed", "client_event_id": f"ev-{i}",
-         "occurred_at": "2026-01-05T10:00:00+01:00", "properties": {"path": f"/p/{i}"}}
+        {
+            "contact_id": contact.pk,
+            "type": "page.viewed",
+            "client_event_id": f"ev-{i}",
+            "occurred_at": "2026-01-05T10:00:00+01:00",
+            "properties": {"path": f"/p/{i}"},
+        }
         for i in range(n)
-    ]  # fmt: skip
+    ]
 
 
 def test_batch_stores_events_and_reports_bad_items_by_index(api_client, contact):
@@ -544,20 +603,27 @@ def purchase(api_client, buyer, **extra):
 
 
 def test_purchase_is_recorded_and_makes_the_contact_a_customer(api_client, contact):
-    response = purchase(api_client, contact, external_ref="R-1", channel="online",
-                        items=[{"sku": "crown", "qty": 1}])  # fmt: skip
+    response = purchase(
+        api_client,
+        contact,
+        external_ref="R-1",
+        channel="online",
+        items=[{"sku": "crown", "qty": 1}],
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["kind"], body["amount"], body["currency"], body["channel"]) == (
-        "purchase", "120.50", "EUR", "online",
-    )  # fmt: skip
+        "purchase",
+        "120.50",
+        "EUR",
+        "online",
+    )
     assert body["items"] == [{"sku": "crown", "qty": 1}]
     assert api_client.get(contact_url(contact)).json()["lifecycle_stage"] == "customer"
 
 
 def test_a_purchase_without_a_currency_is_in_the_business_s(api_client, contact):
-    response = api_client.post(TRANSACTIONS, {"contact": contact.pk, "amount": "80"},
-                               format="json")  # fmt: skip
+    response = api_client.post(TRANSACTIONS, {"contact": contact.pk, "amount": "80"}, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["currency"] == "EUR"  # alpha is in Germany
 
@@ -608,8 +674,11 @@ def test_refund_is_recorded_against_the_purchase(api_client, contact):
     assert response.status_code == 201, response.content
     refund = response.json()
     assert (refund["kind"], refund["amount"], refund["currency"], refund["refund_of"]) == (
-        "refund", "20.00", "EUR", bought["id"],
-    )  # fmt: skip
+        "refund",
+        "20.00",
+        "EUR",
+        bought["id"],
+    )
     with alpha():
         assert TimelineEvent.objects.filter(contact=contact, type="purchase.refunded").exists()
 
@@ -644,12 +713,14 @@ def test_write_key_updates_and_deletes_a_field(api_client, tenant):
         field = CustomFieldFactory(key="plan", type="choice", choices=["basic"])
         contact = ContactFactory(custom={"plan": "basic"})
     url = f"{CUSTOM_FIELDS}{field.pk}/"
-    changed = api_client.patch(url, {"label": "Membership", "choices": ["basic", "gold"]},
-                               format="json")  # fmt: skip
+    changed = api_client.patch(
+        url, {"label": "Membership", "choices": ["basic", "gold"]}, format="json"
+    )
     assert changed.status_code == 200, changed.content
     assert (changed.json()["label"], changed.json()["choices"]) == (
-        "Membership", ["basic", "gold"],
-    )  # fmt: skip
+        "Membership",
+        ["basic", "gold"],
+    )
     assert api_client.delete(url).status_code == 204
     with alpha():
         assert not CustomField.objects.exists()
@@ -680,8 +751,9 @@ def test_bad_custom_field_definition_is_400_naming_the_field(api_client, tenant,
 def test_key_and_type_of_a_field_cannot_be_changed(api_client, tenant, payload):
     with alpha():
         field = CustomFieldFactory(key="plan", type="text")
-    assert_field_error(api_client.patch(f"{CUSTOM_FIELDS}{field.pk}/", payload, format="json"),
-                next(iter(payload)))  # fmt: skip
+    assert_field_error(
+        api_client.patch(f"{CUSTOM_FIELDS}{field.pk}/", payload, format="json"), next(iter(payload))
+    )
     with alpha():
         field.refresh_from_db()
         assert (field.key, field.type) == ("plan", "text")
@@ -715,10 +787,17 @@ def objects(tenant):
 
 
 READS = [
-    "contacts/", "contacts/{contact}/", "contacts/{contact}/consent/",
-    "contacts/{contact}/events/", "tasks/", "tasks/{task}/", "transactions/",
-    "transactions/{tx}/", "custom-fields/", "custom-fields/{field}/",
-]  # fmt: skip
+    "contacts/",
+    "contacts/{contact}/",
+    "contacts/{contact}/consent/",
+    "contacts/{contact}/events/",
+    "tasks/",
+    "tasks/{task}/",
+    "transactions/",
+    "transactions/{tx}/",
+    "custom-fields/",
+    "custom-fields/{field}/",
+]
 WRITES = [
     ("post", "contacts/", {"first_name": "Eve"}),
     ("patch", "contacts/{contact}/", {"first_name": "Eve"}),
@@ -752,10 +831,12 @@ def snapshot() -> tuple:
     with alpha():
         return (
             list(Contact.objects.values_list("pk", "first_name", "sms_consent")),
-            TimelineEvent.objects.count(), Task.objects.filter(done_at__isnull=False).count(),
-            Task.objects.count(), Transaction.objects.count(),
+            TimelineEvent.objects.count(),
+            Task.objects.filter(done_at__isnull=False).count(),
+            Task.objects.count(),
+            Transaction.objects.count(),
             list(CustomField.objects.values_list("pk", "label")),
-        )  # fmt: skip
+        )
 
 
 def send(client, method, template, payload, objects):
@@ -871,9 +952,20 @@ def test_schema_passes_drf_spectacular_validation_without_warnings(tmp_path):
         DJANGO_SETTINGS_MODULE="tests.settings", DATABASE_NAME=connection.settings_dict["NAME"]
     )
     result = subprocess.run(
-        [sys.executable, "manage.py", "spectacular", "--validate", "--fail-on-warn",
-         "--file", str(tmp_path / "schema.yaml")],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "manage.py",
+            "spectacular",
+            "--validate",
+            "--fail-on-warn",
+            "--file",
+            str(tmp_path / "schema.yaml"),
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "/api/v1/events/batch/" in (tmp_path / "schema.yaml").read_text()

@@ -45,10 +45,13 @@ def test_create_stores_checked_rules(api_client):
 
 
 def test_create_with_bad_rules_is_a_400_naming_the_rule_path(api_client):
-    rules = {"op": "and", "rules": [
-        {"field": "city", "cmp": "eq", "value": "Berlin"},
-        {"op": "or", "rules": [{"field": "created", "cmp": "within_last", "value": "x"}]},
-    ]}  # fmt: skip
+    rules = {
+        "op": "and",
+        "rules": [
+            {"field": "city", "cmp": "eq", "value": "Berlin"},
+            {"op": "or", "rules": [{"field": "created", "cmp": "within_last", "value": "x"}]},
+        ],
+    }
     response = api_client.post(SEGMENTS, {"name": "Bad", "rules": rules}, format="json")
     assert list(fields_of(response)) == ["rules.1.rules.0.value"]
     response = api_client.post(SEGMENTS, {"name": "", "rules": "nope"}, format="json")
@@ -69,8 +72,9 @@ def test_partial_update_checks_rules_and_refuses_a_kind_change(api_client):
     with alpha():
         segment = segment_create(name="Berlin", rules=BERLIN)
     url = f"{SEGMENTS}{segment.pk}/"
-    response = api_client.patch(url, {"rules": {"op": "or", "rules": [
-        {"field": "tags", "cmp": "has"}]}}, format="json")  # fmt: skip
+    response = api_client.patch(
+        url, {"rules": {"op": "or", "rules": [{"field": "tags", "cmp": "has"}]}}, format="json"
+    )
     assert list(fields_of(response)) == ["rules.0.value"]
     response = api_client.patch(url, {"kind": "static"}, format="json")
     assert "kind" in fields_of(response)
@@ -86,9 +90,16 @@ def test_members_are_cursor_paged_contacts_and_count_matches(
         berliners = [ContactFactory(city="Berlin") for _ in range(5)]
         ContactFactory(city="Bonn")
         RfmScore.objects.create(
-            contact=berliners[0], recency_days=1, frequency=1, monetary=1, r=5, f=1, m=1,
-            segment="new", computed_at="2026-01-01T00:00:00Z",
-        )  # fmt: skip
+            contact=berliners[0],
+            recency_days=1,
+            frequency=1,
+            monetary=1,
+            r=5,
+            f=1,
+            m=1,
+            segment="new",
+            computed_at="2026-01-01T00:00:00Z",
+        )
         segment = segment_create(name="Berlin", rules=BERLIN)
     # search_path twice, host, key and its last use; then the segment and one page of members
     with django_assert_max_num_queries(7):
@@ -113,8 +124,9 @@ def test_static_list_members_add_remove_and_delete(api_client):
     )
     assert add.status_code == 200 and add.json() == {"changed": 2}
     assert api_client.get(f"{SEGMENTS}{pk}/count/").json() == {"count": 2}
-    remove = api_client.post(f"{SEGMENTS}{pk}/members/remove/", {"contact_ids": [a.pk]},
-                             format="json")  # fmt: skip
+    remove = api_client.post(
+        f"{SEGMENTS}{pk}/members/remove/", {"contact_ids": [a.pk]}, format="json"
+    )
     assert remove.json() == {"changed": 1}
     bad = api_client.post(f"{SEGMENTS}{pk}/members/add/", {"contact_ids": "x"}, format="json")
     assert "contact_ids" in fields_of(bad)
@@ -167,9 +179,17 @@ def test_staff_session_can_create(tenant):
 
 @pytest.mark.parametrize(
     "method,suffix",
-    [("get", ""), ("get", "{pk}/"), ("get", "{pk}/members/"), ("get", "{pk}/count/"),
-     ("post", ""), ("patch", "{pk}/"), ("delete", "{pk}/"), ("post", "{pk}/members/add/")],
-)  # fmt: skip
+    [
+        ("get", ""),
+        ("get", "{pk}/"),
+        ("get", "{pk}/members/"),
+        ("get", "{pk}/count/"),
+        ("post", ""),
+        ("patch", "{pk}/"),
+        ("delete", "{pk}/"),
+        ("post", "{pk}/members/add/"),
+    ],
+)
 def test_outsider_key_gets_401(outsider_api_client, method, suffix):
     with alpha():
         segment = segment_create(name="Static", kind="static")

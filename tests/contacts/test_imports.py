@@ -56,22 +56,28 @@ def test_a_file_with_bad_rows_imports_the_good_ones_and_reports_each_bad_line(te
     assert job.status == "done"
     assert (job.total_rows, job.processed_rows, job.created_count) == (5, 5, 2)
     assert set(Contact.objects.values_list("email", flat=True)) == {
-        "anna@example.test", "emil@example.test",
-    }  # fmt: skip
+        "anna@example.test",
+        "emil@example.test",
+    }
     assert [(e["line"], e["fields"]) for e in job.errors] == [
-        (3, ["email"]), (4, ["phone"]), (6, ["birthday"]),
-    ]  # fmt: skip
+        (3, ["email"]),
+        (4, ["phone"]),
+        (6, ["birthday"]),
+    ]
     assert job.errors[0]["reason"] == "email: Enter a valid email address."
     assert job.errors[2]["reason"].startswith("birthday: A birthday cannot be in the future")
 
 
 def test_every_bad_field_of_a_row_is_named_in_its_reason(tenant, owner):
     job = _import("first name,email,country\nAnna,nope,Germany\n", owner)
-    assert job.errors == [{
-        "line": 2, "fields": ["country", "email"],
-        "reason": "country: Use a two-letter country code, e.g. US; "
-                  "email: Enter a valid email address.",
-    }]  # fmt: skip
+    assert job.errors == [
+        {
+            "line": 2,
+            "fields": ["country", "email"],
+            "reason": "country: Use a two-letter country code, e.g. US; "
+            "email: Enter a valid email address.",
+        }
+    ]
 
 
 def test_a_row_without_name_email_or_phone_is_rejected(tenant, owner):
@@ -124,10 +130,17 @@ def test_utf8_with_bom_and_semicolons_are_read(tenant, owner):
     )
     contact = Contact.objects.get()
     assert (contact.first_name, contact.last_name, contact.email, contact.postal_code) == (
-        "Jürgen", "Müller", "j@example.test", "50667",
-    )  # fmt: skip
-    assert job.mapping == {"Vorname": "first_name", "Nachname": "last_name", "E-Mail": "email",
-                           "PLZ": "postal_code"}  # fmt: skip
+        "Jürgen",
+        "Müller",
+        "j@example.test",
+        "50667",
+    )
+    assert job.mapping == {
+        "Vorname": "first_name",
+        "Nachname": "last_name",
+        "E-Mail": "email",
+        "PLZ": "postal_code",
+    }
 
 
 def test_new_contacts_get_the_business_defaults_and_an_imported_event(tenant, owner):
@@ -135,12 +148,17 @@ def test_new_contacts_get_the_business_defaults_and_an_imported_event(tenant, ow
     contact = Contact.objects.get()
     assert contact.phone == "+49301234567" and contact.phone_national == "301234567"
     assert (contact.source, contact.time_zone, contact.tags) == (
-        "import", "Europe/Berlin", ["vip", "import"],
-    )  # fmt: skip
+        "import",
+        "Europe/Berlin",
+        ["vip", "import"],
+    )
     event = TimelineEvent.objects.get(contact=contact)
     assert (event.type, event.source, event.actor, event.properties["import_id"]) == (
-        "contact.imported", "import", owner, job.pk,
-    )  # fmt: skip
+        "contact.imported",
+        "import",
+        owner,
+        job.pk,
+    )
 
 
 # --- matching ----------------------------------------------------------------------------------
@@ -171,16 +189,22 @@ def test_email_of_one_contact_and_phone_of_another_is_rejected(tenant, owner):
     assert "Another contact" in job.errors[0]["reason"]
 
 
-@pytest.mark.parametrize(("on_match", "city", "counts"), [
-    ("update", "Köln", (2, 1, 0)), ("skip", "Bonn", (2, 0, 1)),
-])  # fmt: skip
-def test_the_second_row_of_the_same_person_updates_or_is_skipped(tenant, owner, on_match, city,
-                                                                 counts):  # fmt: skip
+@pytest.mark.parametrize(
+    ("on_match", "city", "counts"),
+    [
+        ("update", "Köln", (2, 1, 0)),
+        ("skip", "Bonn", (2, 0, 1)),
+    ],
+)
+def test_the_second_row_of_the_same_person_updates_or_is_skipped(
+    tenant, owner, on_match, city, counts
+):
     job = _import(
         "first name,email,city\nAnna,anna@example.test,Bonn\nBea,bea@example.test,Ulm\n"
         "Anna,ANNA@example.test,Köln\n",
-        owner, on_match=on_match,
-    )  # fmt: skip
+        owner,
+        on_match=on_match,
+    )
     assert Contact.objects.filter(email="anna@example.test").get().city == city
     assert (job.created_count, job.updated_count, job.skipped_count) == counts
     assert Contact.objects.count() == 2
@@ -203,19 +227,23 @@ def test_consent_columns_are_recorded_as_import_history(tenant, owner):
     )
     new = Contact.objects.get(email="new@example.test")
     assert (new.email_consent, new.sms_consent, new.voice_consent) == (
-        "opted_in", "opted_out", "unknown",
-    )  # fmt: skip
+        "opted_in",
+        "opted_out",
+        "unknown",
+    )
     history = ConsentEvent.objects.filter(contact=new).order_by("channel")
     assert [(e.channel, e.status, e.previous_status, e.method, e.actor) for e in history] == [
         ("email", "opted_in", "unknown", "import", owner),
         ("sms", "opted_out", "unknown", "import", owner),
-    ]  # fmt: skip
+    ]
     existing.refresh_from_db()
     assert existing.email_consent == "opted_out"
     change = ConsentEvent.objects.get(contact=existing)
     assert (change.previous_status, change.status, change.method) == (
-        "opted_in", "opted_out", "import",
-    )  # fmt: skip
+        "opted_in",
+        "opted_out",
+        "import",
+    )
     assert TimelineEvent.objects.filter(contact=existing, type="consent.changed").exists()
 
 
@@ -228,8 +256,9 @@ def test_custom_field_columns_are_checked_against_their_definition(tenant, owner
     CustomFieldFactory(key="shoe_size", label="Shoe size", type="number")
     job = _import("first name,Shoe size\nAnna,41.5\nBea,big\n", owner)
     assert Contact.objects.get(first_name="Anna").custom == {"shoe_size": 41.5}
-    assert job.errors == [{"line": 3, "fields": ["custom.shoe_size"],
-                           "reason": "custom.shoe_size: Enter a number."}]  # fmt: skip
+    assert job.errors == [
+        {"line": 3, "fields": ["custom.shoe_size"], "reason": "custom.shoe_size: Enter a number."}
+    ]
 
 
 def test_a_required_custom_field_missing_rejects_a_new_contact(tenant, owner):
@@ -243,16 +272,37 @@ def test_a_required_custom_field_missing_rejects_a_new_contact(tenant, owner):
 def test_headers_are_mapped_automatically_whatever_their_spelling(tenant):
     renewal = CustomFieldFactory(key="renewal_date", label="Contract renewal", type="date")
     columns = [
-        "First Name", "SURNAME", "E-mail", "Cell", "Zip", "country", "Birthday", "Tags",
-        "Language", "Lifecycle stage", "Source", "custom.renewal_date", "Contract Renewal",
-        "Notes", "email_consent",
-    ]  # fmt: skip
+        "First Name",
+        "SURNAME",
+        "E-mail",
+        "Cell",
+        "Zip",
+        "country",
+        "Birthday",
+        "Tags",
+        "Language",
+        "Lifecycle stage",
+        "Source",
+        "custom.renewal_date",
+        "Contract Renewal",
+        "Notes",
+        "email_consent",
+    ]
     assert import_mapping_guess(columns, custom_fields=[renewal]) == {
-        "First Name": "first_name", "SURNAME": "last_name", "E-mail": "email", "Cell": "phone",
-        "Zip": "postal_code", "country": "country", "Birthday": "birthday", "Tags": "tags",
-        "Language": "language", "Lifecycle stage": "lifecycle_stage", "Source": "source",
-        "custom.renewal_date": "custom.renewal_date", "email_consent": "email_consent",
-    }  # fmt: skip
+        "First Name": "first_name",
+        "SURNAME": "last_name",
+        "E-mail": "email",
+        "Cell": "phone",
+        "Zip": "postal_code",
+        "country": "country",
+        "Birthday": "birthday",
+        "Tags": "tags",
+        "Language": "language",
+        "Lifecycle stage": "lifecycle_stage",
+        "Source": "source",
+        "custom.renewal_date": "custom.renewal_date",
+        "email_consent": "email_consent",
+    }
 
 
 def test_the_preview_shows_the_first_five_rows_with_the_guessed_fields(tenant, owner):
@@ -263,11 +313,14 @@ def test_the_preview_shows_the_first_five_rows_with_the_guessed_fields(tenant, o
     assert preview["columns"][1]["samples"][0] == "p0@example.test"
 
 
-@pytest.mark.parametrize(("mapping", "message"), [
-    ({"city": "city"}, "Map at least a name"),
-    ({"first": "first_name", "city": "first_name"}, "chosen for two columns"),
-    ({"first": "password"}, "not a field"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("mapping", "message"),
+    [
+        ({"city": "city"}, "Map at least a name"),
+        ({"first": "first_name", "city": "first_name"}, "chosen for two columns"),
+        ({"first": "password"}, "not a field"),
+    ],
+)
 def test_a_mapping_that_cannot_work_is_refused(tenant, owner, mapping, message):
     job = _upload("first,city\nAnna,Bonn\n", owner)
     with pytest.raises(ValidationError) as caught:
@@ -305,8 +358,12 @@ def test_progress_is_saved_with_every_chunk(tenant, owner, monkeypatch):
 
 def test_the_task_runs_the_import_and_a_second_run_changes_nothing(tenant, owner):
     job = _upload("first name,email\nAnna,a@example.test\nBea,b@example.test\n", owner)
-    import_start(job=job, mapping={"first name": "first_name", "email": "email"},
-                 on_match="update", actor=owner)  # fmt: skip
+    import_start(
+        job=job,
+        mapping={"first name": "first_name", "email": "email"},
+        on_match="update",
+        actor=owner,
+    )
     import_run_task(job_id=job.pk)
     import_run_task(job_id=job.pk)
     job.refresh_from_db()
@@ -318,8 +375,7 @@ def test_a_rerun_after_a_crash_continues_after_the_last_saved_chunk(tenant, owne
     job = _upload("first name\nA\nB\nC\n", owner)
     import_start(job=job, mapping={"first name": "first_name"}, on_match="update", actor=owner)
     ContactFactory(first_name="A")  # as if the first chunk (row A) had been imported...
-    ImportJob.objects.filter(pk=job.pk).update(status="running", processed_rows=1,
-                                               created_count=1)  # fmt: skip
+    ImportJob.objects.filter(pk=job.pk).update(status="running", processed_rows=1, created_count=1)
     job = import_run(job_id=job.pk)
     assert sorted(Contact.objects.values_list("first_name", flat=True)) == ["A", "B", "C"]
     assert (job.processed_rows, job.created_count) == (3, 3)

@@ -71,31 +71,49 @@ def test_a_list_both_contacts_are_on_keeps_one_membership(tenant, owner):
 
 def test_the_survivor_keeps_its_values_and_gets_the_empty_ones_filled(tenant, owner):
     survivor = ContactFactory(
-        first_name="Anna", last_name="", email="", phone="", phone_national="", city="Bonn",
-        tags=["vip"], custom={"plan": "gold"}, lifecycle_stage="lead",
-    )  # fmt: skip
+        first_name="Anna",
+        last_name="",
+        email="",
+        phone="",
+        phone_national="",
+        city="Bonn",
+        tags=["vip"],
+        custom={"plan": "gold"},
+        lifecycle_stage="lead",
+    )
     other = ContactFactory(
-        first_name="Annie", last_name="Schmidt", email="anna@example.test", phone="+49301234567",
-        phone_national="301234567", city="Köln", tags=["vip", "recall"],
-        custom={"plan": "silver", "allergy": "none"}, lifecycle_stage="customer",
-    )  # fmt: skip
+        first_name="Annie",
+        last_name="Schmidt",
+        email="anna@example.test",
+        phone="+49301234567",
+        phone_national="301234567",
+        city="Köln",
+        tags=["vip", "recall"],
+        custom={"plan": "silver", "allergy": "none"},
+        lifecycle_stage="customer",
+    )
     contacts_merge(survivor=survivor, others=[other], actor=owner)
     survivor.refresh_from_db()
     assert (survivor.first_name, survivor.last_name, survivor.city) == ("Anna", "Schmidt", "Bonn")
     assert (survivor.email, survivor.phone, survivor.phone_national) == (
-        "anna@example.test", "+49301234567", "301234567",
-    )  # fmt: skip
+        "anna@example.test",
+        "+49301234567",
+        "301234567",
+    )
     assert survivor.tags == ["vip", "recall"]
     assert survivor.custom == {"plan": "gold", "allergy": "none"}
     assert survivor.lifecycle_stage == "customer"
 
 
-@pytest.mark.parametrize(("mine", "theirs", "result"), [
-    ("opted_in", "opted_out", "opted_out"),
-    ("opted_out", "opted_in", "opted_out"),
-    ("unknown", "opted_in", "opted_in"),
-    ("opted_in", "unknown", "opted_in"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("mine", "theirs", "result"),
+    [
+        ("opted_in", "opted_out", "opted_out"),
+        ("opted_out", "opted_in", "opted_out"),
+        ("unknown", "opted_in", "opted_in"),
+        ("opted_in", "unknown", "opted_in"),
+    ],
+)
 def test_the_most_restrictive_consent_wins(tenant, owner, mine, theirs, result):
     survivor = ContactFactory(email_consent=mine)
     other = ContactFactory(email_consent=theirs)
@@ -118,9 +136,16 @@ def test_merge_refreshes_the_survivors_rfm(tenant, owner, monkeypatch):
     monkeypatch.setattr(rfm, "rfm_update_for_contact", lambda contact: called.append(contact.pk))
     survivor, other = ContactFactory.create_batch(2)
     RfmScore.objects.create(
-        contact=other, recency_days=1, frequency=1, monetary=Decimal(1), r=1, f=1, m=1,
-        segment="new", computed_at=timezone.now(),
-    )  # fmt: skip
+        contact=other,
+        recency_days=1,
+        frequency=1,
+        monetary=Decimal(1),
+        r=1,
+        f=1,
+        m=1,
+        segment="new",
+        computed_at=timezone.now(),
+    )
     contacts_merge(survivor=survivor, others=[other], actor=owner)
     assert called == [survivor.pk]
     assert not RfmScore.objects.filter(contact_id=other.pk).exists()

@@ -34,21 +34,43 @@ def anna(tenant, owner):
     """A contact with something of every kind held on her."""
     CustomFieldFactory(key="allergy", label="Allergy", type="text")
     contact = contact_create(
-        actor=owner, first_name="Anna", last_name="Schmidt", email="anna@example.test",
-        phone="0151 23456789", city="Köln", address_line="Ring 1", postal_code="50667",
-        birthday="1980-05-17", tags=["vip"], custom={"allergy": "penicillin"},
-    )  # fmt: skip
+        actor=owner,
+        first_name="Anna",
+        last_name="Schmidt",
+        email="anna@example.test",
+        phone="0151 23456789",
+        city="Köln",
+        address_line="Ring 1",
+        postal_code="50667",
+        birthday="1980-05-17",
+        tags=["vip"],
+        custom={"allergy": "penicillin"},
+    )
     consent_set(contact=contact, channel="email", status="opted_in", method="form", actor=owner)
     note_add(contact=contact, text="Anna is afraid of needles", actor=owner)
-    task_create(contact=contact, title="Call Anna about her crown", due_date=None,
-                assignee=owner, created_by=owner)  # fmt: skip
+    task_create(
+        contact=contact,
+        title="Call Anna about her crown",
+        due_date=None,
+        assignee=owner,
+        created_by=owner,
+    )
     transaction_record(contact=contact, amount="120.50", currency="EUR", external_ref="pos-1")
     segment = SegmentFactory(name="Newsletter", kind="static")
     SegmentMember.objects.create(segment=segment, contact=contact)
-    RfmScore.objects.update_or_create(contact=contact, defaults=dict(
-        recency_days=3, frequency=1, monetary=Decimal("120.50"), r=5, f=1, m=3,
-        segment="new", computed_at=timezone.now(),
-    ))  # fmt: skip
+    RfmScore.objects.update_or_create(
+        contact=contact,
+        defaults=dict(
+            recency_days=3,
+            frequency=1,
+            monetary=Decimal("120.50"),
+            r=5,
+            f=1,
+            m=3,
+            segment="new",
+            computed_at=timezone.now(),
+        ),
+    )
     contact.refresh_from_db()
     return contact
 
@@ -66,11 +88,17 @@ def test_export_holds_everything_kept_on_the_contact(anna):
     types = [e["type"] for e in data["timeline"]]
     assert {"contact.created", "note.added", "task.created", "purchase.made"} <= set(types)
     assert data["tasks"][0]["title"] == "Call Anna about her crown"
-    assert data["transactions"] == [{
-        "kind": "purchase", "amount": "120.50", "currency": "EUR",
-        "occurred_at": data["transactions"][0]["occurred_at"], "items": [], "channel": "store",
-        "external_ref": "pos-1",
-    }]  # fmt: skip
+    assert data["transactions"] == [
+        {
+            "kind": "purchase",
+            "amount": "120.50",
+            "currency": "EUR",
+            "occurred_at": data["transactions"][0]["occurred_at"],
+            "items": [],
+            "channel": "store",
+            "external_ref": "pos-1",
+        }
+    ]
     assert data["lists"] == ["Newsletter"]
     assert data["rfm"]["segment"] == "new"
 

@@ -29,9 +29,12 @@ NOW = timezone.now()
 
 def tx(contact, amount, days_ago, kind="purchase"):
     return Transaction.objects.create(
-        contact=contact, kind=kind, amount=Decimal(str(amount)), currency="EUR",
+        contact=contact,
+        kind=kind,
+        amount=Decimal(str(amount)),
+        currency="EUR",
         occurred_at=NOW - dt.timedelta(days=days_ago),
-    )  # fmt: skip
+    )
 
 
 def scores() -> dict[int, RfmScore]:
@@ -104,9 +107,16 @@ def test_window_limits_transactions_and_drops_lapsed_buyers(tenant):
     lapsed = ContactFactory()
     tx(lapsed, 100, 45)
     RfmScore.objects.create(
-        contact=lapsed, recency_days=1, frequency=1, monetary=1, r=5, f=5, m=5,
-        segment="champions", computed_at=NOW,
-    )  # fmt: skip
+        contact=lapsed,
+        recency_days=1,
+        frequency=1,
+        monetary=1,
+        r=5,
+        f=5,
+        m=5,
+        segment="champions",
+        computed_at=NOW,
+    )
     refund_only = ContactFactory()
     tx(refund_only, 20, 3, kind="refund")
     rfm_recompute(now=NOW)
@@ -159,9 +169,11 @@ def test_refund_rescore_and_losing_every_purchase_drops_the_row(tenant):
     rfm_recompute(now=NOW)
     buyer = ContactFactory()
     purchase = transaction_record(
-        contact=buyer, amount="300", currency="EUR",
+        contact=buyer,
+        amount="300",
+        currency="EUR",
         occurred_at=NOW - dt.timedelta(days=1),
-    )  # fmt: skip
+    )
     before = RfmScore.objects.get(pk=buyer.pk).monetary
     transaction_record(
         contact=buyer, amount="100", currency="EUR", kind="refund", refund_of=purchase
@@ -231,9 +243,14 @@ def test_a_new_business_gets_its_nightly_rfm_run_booked():
     from tests.conftest import PASSWORD
 
     tenant = tenant_create(
-        name="Delta Dental", slug="delta", owner_name="D", owner_email="d@delta.test",
-        owner_password=PASSWORD, time_zone="Asia/Tokyo", country="JP",
-    )  # fmt: skip
+        name="Delta Dental",
+        slug="delta",
+        owner_name="D",
+        owner_email="d@delta.test",
+        owner_password=PASSWORD,
+        time_zone="Asia/Tokyo",
+        country="JP",
+    )
     with schema_context(tenant.schema_name):
         work = DueWork.objects.get(kind="contacts.rfm_nightly")
     assert work.status == "pending"

@@ -64,16 +64,26 @@ def assert_splits(rules, yes, no):
 
 def buy(contact, amount, days_ago, kind=TransactionKind.PURCHASE):
     return Transaction.objects.create(
-        contact=contact, kind=kind, amount=Decimal(amount), currency="EUR",
+        contact=contact,
+        kind=kind,
+        amount=Decimal(amount),
+        currency="EUR",
         occurred_at=timezone.now() - dt.timedelta(days=days_ago),
-    )  # fmt: skip
+    )
 
 
 def rfm(contact, r, f, m, segment):
     return RfmScore.objects.create(
-        contact=contact, recency_days=1, frequency=1, monetary=1, r=r, f=f, m=m,
-        segment=segment, computed_at=timezone.now(),
-    )  # fmt: skip
+        contact=contact,
+        recency_days=1,
+        frequency=1,
+        monetary=1,
+        r=r,
+        f=f,
+        m=m,
+        segment=segment,
+        computed_at=timezone.now(),
+    )
 
 
 # --- contact fields ------------------------------------------------------------------------------
@@ -266,12 +276,15 @@ def test_and_or_nesting(tenant):
         "op": "and",
         "rules": [
             {"field": "city", "cmp": "eq", "value": "Berlin"},
-            {"op": "or", "rules": [
-                {"field": "tags", "cmp": "has", "value": "vip"},
-                {"field": "lifecycle_stage", "cmp": "eq", "value": "customer"},
-            ]},
+            {
+                "op": "or",
+                "rules": [
+                    {"field": "tags", "cmp": "has", "value": "vip"},
+                    {"field": "lifecycle_stage", "cmp": "eq", "value": "customer"},
+                ],
+            },
         ],
-    }  # fmt: skip
+    }
     assert_splits(rules, [berlin_vip], [berlin_lead, bonn_vip, bonn_lead])
     rules["op"] = "or"
     assert_splits(rules, [berlin_vip, berlin_lead, bonn_vip], [bonn_lead])
@@ -313,25 +326,33 @@ def test_validation_names_the_rule_path(tenant):
         "rules": [
             {"field": "city", "cmp": "eq", "value": "Berlin"},
             {"field": "created", "cmp": "within_last", "value": "soon"},
-            {"op": "or", "rules": [
-                {"field": "nope", "cmp": "eq", "value": 1},
-                {"field": "tags", "cmp": "between", "value": "a"},
-                {"field": "event", "cmp": "at_least", "value": 2},
-            ]},
+            {
+                "op": "or",
+                "rules": [
+                    {"field": "nope", "cmp": "eq", "value": 1},
+                    {"field": "tags", "cmp": "between", "value": "a"},
+                    {"field": "event", "cmp": "at_least", "value": 2},
+                ],
+            },
         ],
-    }  # fmt: skip
+    }
     errors = errors_of(rules)
     assert set(errors) == {
-        "rules.1.value", "rules.2.rules.0.field", "rules.2.rules.1.cmp",
-        "rules.2.rules.2.days", "rules.2.rules.2.event_type",
-    }  # fmt: skip
+        "rules.1.value",
+        "rules.2.rules.0.field",
+        "rules.2.rules.1.cmp",
+        "rules.2.rules.2.days",
+        "rules.2.rules.2.event_type",
+    }
     assert "days" in errors["rules.1.value"][0]
 
 
 def test_validation_rejects_bad_op_deep_nesting_and_empty_trees(tenant):
     assert "op" in errors_of({"op": "xor", "rules": [{"field": "city", "cmp": "empty"}]})
-    deep = {"op": "and", "rules": [{"op": "or", "rules": [{"op": "and", "rules": [
-        {"op": "or", "rules": []}]}]}]}  # fmt: skip
+    deep = {
+        "op": "and",
+        "rules": [{"op": "or", "rules": [{"op": "and", "rules": [{"op": "or", "rules": []}]}]}],
+    }
     assert "rules.0.rules.0.rules.0" in errors_of(deep)
     assert errors_of({"op": "and", "rules": []}) == {"rules": ["Add at least one condition."]}
 
@@ -444,8 +465,13 @@ def test_builder_live_count_shows_count_and_sample_names(staff_client):
     with alpha():
         ContactFactory(first_name="Anna", last_name="Berliner", city="Berlin")
         ContactFactory(first_name="Bert", city="Bonn")
-    params = {"op": "and", "g0-op": "and", "g0-r0-field": "city", "g0-r0-cmp": "eq",
-              "g0-r0-value": "berlin"}  # fmt: skip
+    params = {
+        "op": "and",
+        "g0-op": "and",
+        "g0-r0-field": "city",
+        "g0-r0-cmp": "eq",
+        "g0-r0-value": "berlin",
+    }
     response = staff_client.get("/segments/preview/", params, **HTMX)
     assert response.status_code == 200
     body = response.content.decode()
@@ -454,17 +480,31 @@ def test_builder_live_count_shows_count_and_sample_names(staff_client):
 
 
 def test_builder_live_count_explains_an_unfinished_condition(staff_client):
-    params = {"op": "and", "g0-op": "and", "g0-r0-field": "created", "g0-r0-cmp": "within_last",
-              "g0-r0-value": "x"}  # fmt: skip
+    params = {
+        "op": "and",
+        "g0-op": "and",
+        "g0-r0-field": "created",
+        "g0-r0-cmp": "within_last",
+        "g0-r0-value": "x",
+    }
     response = staff_client.get("/segments/preview/", params, **HTMX)
     assert response.status_code == 200
     assert "days" in response.content.decode()
 
 
 def test_builder_saves_a_new_segment_and_redirects_to_it(staff_client):
-    params = {"name": "Berliners", "op": "or", "g0-op": "and", "g0-r0-field": "city",
-              "g0-r0-cmp": "eq", "g0-r0-value": "Berlin", "g1-op": "and",
-              "g1-r3-field": "tags", "g1-r3-cmp": "has", "g1-r3-value": "vip"}  # fmt: skip
+    params = {
+        "name": "Berliners",
+        "op": "or",
+        "g0-op": "and",
+        "g0-r0-field": "city",
+        "g0-r0-cmp": "eq",
+        "g0-r0-value": "Berlin",
+        "g1-op": "and",
+        "g1-r3-field": "tags",
+        "g1-r3-cmp": "has",
+        "g1-r3-value": "vip",
+    }
     response = staff_client.post("/segments/new/", params)
     assert response.status_code == 302
     with alpha():
@@ -475,8 +515,14 @@ def test_builder_saves_a_new_segment_and_redirects_to_it(staff_client):
 
 
 def test_builder_shows_errors_at_the_condition_and_keeps_the_input(staff_client):
-    params = {"name": "", "op": "and", "g0-op": "and", "g0-r0-field": "created",
-              "g0-r0-cmp": "within_last", "g0-r0-value": "many"}  # fmt: skip
+    params = {
+        "name": "",
+        "op": "and",
+        "g0-op": "and",
+        "g0-r0-field": "created",
+        "g0-r0-cmp": "within_last",
+        "g0-r0-value": "many",
+    }
     response = staff_client.post("/segments/new/", params)
     assert response.status_code == 200
     body = response.content.decode()
@@ -494,8 +540,14 @@ def test_builder_edits_an_existing_segment(staff_client):
     assert page.status_code == 200
     assert 'value="Bonn"' in page.content.decode()
     assert f"/contacts/?segment={segment.pk}" in page.content.decode()
-    params = {"name": "New", "op": "and", "g0-op": "and", "g0-r0-field": "city",
-              "g0-r0-cmp": "eq", "g0-r0-value": "Köln"}  # fmt: skip
+    params = {
+        "name": "New",
+        "op": "and",
+        "g0-op": "and",
+        "g0-r0-field": "city",
+        "g0-r0-cmp": "eq",
+        "g0-r0-value": "Köln",
+    }
     response = staff_client.post(f"/segments/{segment.pk}/", params)
     assert response.status_code == 302
     with alpha():
@@ -551,8 +603,14 @@ def test_viewer_sees_the_builder_but_cannot_save(viewer_client):
     page = viewer_client.get(f"/segments/{segment.pk}/")
     assert page.status_code == 200
     assert "Save" not in page.content.decode()
-    params = {"name": "X", "op": "and", "g0-op": "and", "g0-r0-field": "city",
-              "g0-r0-cmp": "eq", "g0-r0-value": "x"}  # fmt: skip
+    params = {
+        "name": "X",
+        "op": "and",
+        "g0-op": "and",
+        "g0-r0-field": "city",
+        "g0-r0-cmp": "eq",
+        "g0-r0-value": "x",
+    }
     assert viewer_client.get("/segments/preview/", params, **HTMX).status_code == 200
     assert viewer_client.post(f"/segments/{segment.pk}/", params).status_code == 403
     assert viewer_client.post("/segments/new/", params).status_code == 403
@@ -565,13 +623,18 @@ def test_viewer_sees_the_builder_but_cannot_save(viewer_client):
 @pytest.mark.parametrize(
     "method,path",
     [
-        ("get", "/segments/"), ("get", "/segments/new/"), ("get", "/segments/{pk}/"),
-        ("get", "/segments/{pk}/count/"), ("get", "/segments/preview/"),
-        ("get", "/segments/rule-row/"), ("get", "/segments/rule-group/"),
-        ("post", "/segments/{pk}/"), ("post", "/segments/{pk}/delete/"),
+        ("get", "/segments/"),
+        ("get", "/segments/new/"),
+        ("get", "/segments/{pk}/"),
+        ("get", "/segments/{pk}/count/"),
+        ("get", "/segments/preview/"),
+        ("get", "/segments/rule-row/"),
+        ("get", "/segments/rule-group/"),
+        ("post", "/segments/{pk}/"),
+        ("post", "/segments/{pk}/delete/"),
         ("post", "/segments/{pk}/members/remove/"),
     ],
-)  # fmt: skip
+)
 def test_outsider_is_sent_to_login(outsider_client, method, path):
     with alpha():
         segment = SegmentFactory()

@@ -56,9 +56,14 @@ def test_email_is_lowercased_and_unique_case_insensitively(tenant):
 
 @pytest.mark.parametrize(
     ("region", "example"),
-    [("US", "+1 201-555-0123"), ("de", "+49 1512 3456789"), ("FR", "+33 6 12 34 56 78"),
-     ("", "+1 201-555-0123"), ("XX", "+1 201-555-0123")],
-)  # fmt: skip
+    [
+        ("US", "+1 201-555-0123"),
+        ("de", "+49 1512 3456789"),
+        ("FR", "+33 6 12 34 56 78"),
+        ("", "+1 201-555-0123"),
+        ("XX", "+1 201-555-0123"),
+    ],
+)
 def test_phone_hints_show_a_mobile_number_of_the_business_s_country(region, example):
     assert phone_example(region) == example
 
@@ -86,7 +91,7 @@ def test_every_bad_field_is_named_at_once_and_nothing_is_written(tenant):
             time_zone="Mars/Base",
             birthday=(timezone.localdate() + dt.timedelta(days=3)).isoformat(),
             lifecycle_stage="royalty",
-        )  # fmt: skip
+        )
     )
     assert {"email", "phone", "time_zone", "birthday", "lifecycle_stage"} <= set(errors)
     assert not Contact.objects.exists()
@@ -132,15 +137,15 @@ def test_custom_fields_are_validated_by_type(tenant):
     CustomFieldFactory(key="plan", type="choice", choices=["basic", "premium"])
     CustomFieldFactory(key="vip", type="boolean")
     contact = contact_create(
-        first_name="A", custom={"renewal": "2027-01-31", "visits": "3", "plan": "premium",
-                                "vip": "yes"},
-    )  # fmt: skip
+        first_name="A",
+        custom={"renewal": "2027-01-31", "visits": "3", "plan": "premium", "vip": "yes"},
+    )
     assert contact.custom == {"renewal": "2027-01-31", "visits": 3, "plan": "premium", "vip": True}
     errors = _errors(
         lambda: contact_update(
             contact=contact,
             custom={"renewal": "31/01/2027", "visits": "many", "plan": "gold", "vip": "perhaps"},
-        )  # fmt: skip
+        )
     )
     assert set(errors) == {"custom.renewal", "custom.visits", "custom.plan", "custom.vip"}
 
@@ -206,9 +211,12 @@ def test_note_needs_text(tenant, staff_member):
 def test_task_is_completed_once(tenant, staff_member):
     contact = ContactFactory()
     task = task_create(
-        contact=contact, title="Call back", due_date=None, assignee=staff_member,
+        contact=contact,
+        title="Call back",
+        due_date=None,
+        assignee=staff_member,
         created_by=staff_member,
-    )  # fmt: skip
+    )
     task_complete(task=task, actor=staff_member)
     task_complete(task=task, actor=staff_member)
     assert contact.events.filter(type="task.completed").count() == 1
@@ -217,12 +225,20 @@ def test_task_is_completed_once(tenant, staff_member):
 def test_batch_ingest_is_idempotent_by_client_event_id(tenant):
     contact = ContactFactory(email="reader@example.test")
     batch = [
-        {"contact_id": contact.pk, "type": "page.viewed", "client_event_id": "e1",
-         "properties": {"path": "/whitening"}},
-        {"email": "READER@example.test", "type": "link.clicked", "client_event_id": "e2",
-         "occurred_at": "2026-11-01T10:00:00+01:00"},
+        {
+            "contact_id": contact.pk,
+            "type": "page.viewed",
+            "client_event_id": "e1",
+            "properties": {"path": "/whitening"},
+        },
+        {
+            "email": "READER@example.test",
+            "type": "link.clicked",
+            "client_event_id": "e2",
+            "occurred_at": "2026-11-01T10:00:00+01:00",
+        },
         {"contact_id": contact.pk, "type": "page.viewed", "client_event_id": "e1"},
-    ]  # fmt: skip
+    ]
     first = events_ingest(events=batch)
     again = events_ingest(events=batch)
     assert (first["created"], first["duplicates"], first["errors"]) == (2, 1, [])
@@ -243,8 +259,11 @@ def test_batch_ingest_stores_good_items_and_reports_bad_ones_by_index(tenant):
     )
     assert result["created"] == 1
     assert [(e["index"], sorted(e["errors"])) for e in result["errors"]] == [
-        (1, ["contact_id"]), (2, ["type"]), (3, ["occurred_at"]), (4, ["event"]),
-    ]  # fmt: skip
+        (1, ["contact_id"]),
+        (2, ["type"]),
+        (3, ["occurred_at"]),
+        (4, ["event"]),
+    ]
 
 
 def test_batch_of_more_than_1000_is_refused(tenant):
@@ -272,10 +291,15 @@ def test_a_reference_is_recorded_once(tenant):
     assert Transaction.objects.count() == 1
 
 
-@pytest.mark.parametrize(("amount", "currency", "field"), [
-    ("-5", "EUR", "amount"), ("abc", "EUR", "amount"), ("0", "EUR", "amount"),
-    ("5", "EURO", "currency"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("amount", "currency", "field"),
+    [
+        ("-5", "EUR", "amount"),
+        ("abc", "EUR", "amount"),
+        ("0", "EUR", "amount"),
+        ("5", "EURO", "currency"),
+    ],
+)
 def test_bad_transactions_are_named(tenant, amount, currency, field):
     contact = ContactFactory()
     errors = _errors(lambda: transaction_record(contact=contact, amount=amount, currency=currency))
@@ -309,12 +333,13 @@ def test_bulk_tagging_adds_once_and_removes(tenant):
 def test_refunds_never_add_up_to_more_than_the_purchase(tenant):
     contact = ContactFactory()
     purchase = transaction_record(contact=contact, amount="100", currency="USD")
-    transaction_record(contact=contact, amount="60", currency="USD", kind="refund",
-                       refund_of=purchase)  # fmt: skip
+    transaction_record(
+        contact=contact, amount="60", currency="USD", kind="refund", refund_of=purchase
+    )
     errors = _errors(
         lambda: transaction_record(
             contact=contact, amount="50", currency="USD", kind="refund", refund_of=purchase
-        )  # fmt: skip
+        )
     )
     assert errors == {"amount": ["At most 40.00 USD is left to refund."]}
 
@@ -326,7 +351,7 @@ def test_nothing_new_is_recorded_on_an_erased_contact(tenant, staff_member):
         lambda: consent_set(contact=contact, channel="sms", status="opted_in", method="api"),
         lambda: task_create(
             contact=contact, title="x", due_date=None, assignee=None, created_by=None
-        ),  # fmt: skip
+        ),
     ):
         with pytest.raises(ValidationError):
             write()

@@ -22,8 +22,12 @@ def test_create_stores_a_text_field(tenant):
     field = custom_field_create(key="favourite_colour", label=" Colour ", type="text")
     field.refresh_from_db()
     assert (field.key, field.label, field.type, field.choices, field.required) == (
-        "favourite_colour", "Colour", "text", [], False,
-    )  # fmt: skip
+        "favourite_colour",
+        "Colour",
+        "text",
+        [],
+        False,
+    )
 
 
 def test_create_stores_the_choices_of_a_choice_field(tenant):
@@ -93,8 +97,12 @@ def test_update_changes_label_choices_and_required_but_keeps_key_and_type(tenant
     )
     field.refresh_from_db()
     assert (field.key, field.type, field.label, field.choices, field.required) == (
-        "plan", "choice", "Membership plan", ["basic", "gold"], True,
-    )  # fmt: skip
+        "plan",
+        "choice",
+        "Membership plan",
+        ["basic", "gold"],
+        True,
+    )
     assert updated.label == "Membership plan"
 
 

@@ -60,10 +60,15 @@ def _url_exists(name: str) -> bool:
 @pytest.mark.django_db
 def test_list_shows_each_contact_with_its_columns(owner_client, owner):
     ContactFactory(
-        first_name="Ada", last_name="Lovelace", email="ada@example.test", phone="+4915123456789",
-        phone_national="15123456789", tags=["vip", "implant"], owner=owner,
+        first_name="Ada",
+        last_name="Lovelace",
+        email="ada@example.test",
+        phone="+4915123456789",
+        phone_national="15123456789",
+        tags=["vip", "implant"],
+        owner=owner,
         lifecycle_stage="customer",
-    )  # fmt: skip
+    )
     content = _content(owner_client.get("/contacts/"))
     ada = Contact.objects.get(email="ada@example.test")
     assert f'href="/contacts/{ada.pk}/">Ada Lovelace</a>' in content
@@ -111,8 +116,9 @@ def test_search_without_javascript_renders_the_whole_page_with_the_query(owner_c
 
 @pytest.mark.django_db
 def test_search_finds_a_contact_by_phone_digits(owner_client):
-    ContactFactory(first_name="Phone", last_name="Person", phone="+4915123456789",
-                   phone_national="15123456789")  # fmt: skip
+    ContactFactory(
+        first_name="Phone", last_name="Person", phone="+4915123456789", phone_national="15123456789"
+    )
     ContactFactory(first_name="Other", last_name="Person")
     content = _content(owner_client.get("/contacts/?q=01512345", **HTMX))
     assert "Phone Person" in content and "Other Person" not in content
@@ -121,8 +127,9 @@ def test_search_finds_a_contact_by_phone_digits(owner_client):
 @pytest.mark.django_db
 def test_list_filters_by_tag_and_by_stage(owner_client):
     ContactFactory(first_name="Tagged", last_name="Lead", tags=["vip"], lifecycle_stage="lead")
-    ContactFactory(first_name="Tagged", last_name="Customer", tags=["vip"],
-                   lifecycle_stage="customer")  # fmt: skip
+    ContactFactory(
+        first_name="Tagged", last_name="Customer", tags=["vip"], lifecycle_stage="customer"
+    )
     ContactFactory(first_name="Plain", last_name="Customer", lifecycle_stage="customer")
     by_tag = _content(owner_client.get("/contacts/?tag=VIP", **HTMX))
     assert "Tagged Lead" in by_tag and "Tagged Customer" in by_tag
@@ -258,9 +265,13 @@ def test_bulk_add_tag_tags_only_the_ticked_contacts(staff_client):
     other = ContactFactory()
     response = staff_client.post(
         "/contacts/bulk/",
-        {"ids": [c.pk for c in ticked], "action": "add", "tag": " Recall ",
-         "next": "/contacts/?q=x"},
-    )  # fmt: skip
+        {
+            "ids": [c.pk for c in ticked],
+            "action": "add",
+            "tag": " Recall ",
+            "next": "/contacts/?q=x",
+        },
+    )
     assert response.status_code == 302
     assert response.url == "/contacts/?q=x"
     with alpha():
@@ -335,8 +346,19 @@ def test_contact_form_has_an_input_per_custom_field_by_type(owner_client):
     assert re.search(r'<input type="checkbox" name="custom_insured"', content)
     assert re.search(r'<input type="text" name="custom_nickname"', content)
     assert "Contract renewal" in content
-    for name in ("first_name", "email", "phone", "birthday", "time_zone", "owner", "tags",
-                 "lifecycle_stage", "preferred_channel", "country", "source"):  # fmt: skip
+    for name in (
+        "first_name",
+        "email",
+        "phone",
+        "birthday",
+        "time_zone",
+        "owner",
+        "tags",
+        "lifecycle_stage",
+        "preferred_channel",
+        "country",
+        "source",
+    ):
         assert f'name="{name}"' in content
 
 
@@ -345,11 +367,21 @@ def test_creating_a_contact_reads_the_phone_with_the_business_country(staff_clie
     _custom_fields()
     response = staff_client.post(
         "/contacts/new/",
-        {"first_name": "Nina", "last_name": "Berg", "email": "Nina@Example.test",
-         "phone": "0151 23456789", "lifecycle_stage": "lead", "tags": "VIP, implant",
-         "owner": owner.pk, "custom_renewal": "2026-03-01", "custom_visits": "4",
-         "custom_plan": "gold", "custom_insured": "on", "custom_nickname": "Nin"},
-    )  # fmt: skip
+        {
+            "first_name": "Nina",
+            "last_name": "Berg",
+            "email": "Nina@Example.test",
+            "phone": "0151 23456789",
+            "lifecycle_stage": "lead",
+            "tags": "VIP, implant",
+            "owner": owner.pk,
+            "custom_renewal": "2026-03-01",
+            "custom_visits": "4",
+            "custom_plan": "gold",
+            "custom_insured": "on",
+            "custom_nickname": "Nin",
+        },
+    )
     with alpha():
         contact = Contact.objects.get(email="nina@example.test")
     assert response.status_code == 302
@@ -358,8 +390,12 @@ def test_creating_a_contact_reads_the_phone_with_the_business_country(staff_clie
     assert contact.tags == ["vip", "implant"]
     assert contact.owner_id == owner.pk
     assert contact.custom == {
-        "renewal": "2026-03-01", "visits": 4, "plan": "gold", "insured": True, "nickname": "Nin"
-    }  # fmt: skip
+        "renewal": "2026-03-01",
+        "visits": 4,
+        "plan": "gold",
+        "insured": True,
+        "nickname": "Nin",
+    }
 
 
 @pytest.mark.django_db
@@ -369,14 +405,16 @@ def test_service_errors_land_on_the_form_fields(staff_client):
         "/contacts/new/", {"first_name": "X", "phone": "12", "lifecycle_stage": "lead"}
     )
     assert response.status_code == 200
-    assert re.search(r'id="phone-errors"[^>]*><li>This phone number is not valid for DE',
-                     _content(response))  # fmt: skip
+    assert re.search(
+        r'id="phone-errors"[^>]*><li>This phone number is not valid for DE', _content(response)
+    )
     response = staff_client.post(
         "/contacts/new/",
         {"first_name": "X", "email": "Taken@example.test", "lifecycle_stage": "lead"},
     )
-    assert re.search(r'id="email-errors"[^>]*><li>Another contact already has this email',
-                     _content(response))  # fmt: skip
+    assert re.search(
+        r'id="email-errors"[^>]*><li>Another contact already has this email', _content(response)
+    )
     assert 'value="Taken@example.test"' in _content(response)  # what was typed stays
     with alpha():
         assert not Contact.objects.filter(first_name="X").exists()
@@ -414,18 +452,26 @@ def test_custom_field_errors_from_the_service_land_on_that_fields_input(tenant):
 @pytest.mark.django_db
 def test_edit_form_starts_with_the_contact_and_saves_changes(staff_client):
     _custom_fields()
-    contact = ContactFactory(first_name="Old", last_name="Name", tags=["a", "b"],
-                             custom={"plan": "basic", "visits": 2})  # fmt: skip
+    contact = ContactFactory(
+        first_name="Old", last_name="Name", tags=["a", "b"], custom={"plan": "basic", "visits": 2}
+    )
     content = _content(staff_client.get(f"/contacts/{contact.pk}/edit/"))
     assert 'value="Old"' in content
     assert 'value="a, b"' in content
     assert '<option value="basic" selected>basic</option>' in content
     response = staff_client.post(
         f"/contacts/{contact.pk}/edit/",
-        {"first_name": "New", "last_name": "Name", "email": contact.email,
-         "phone": contact.phone, "lifecycle_stage": "customer", "tags": "a",
-         "custom_plan": "gold", "custom_visits": "2"},
-    )  # fmt: skip
+        {
+            "first_name": "New",
+            "last_name": "Name",
+            "email": contact.email,
+            "phone": contact.phone,
+            "lifecycle_stage": "customer",
+            "tags": "a",
+            "custom_plan": "gold",
+            "custom_visits": "2",
+        },
+    )
     assert response.status_code == 302
     with alpha():
         contact.refresh_from_db()
@@ -450,10 +496,16 @@ def test_contact_page_shows_the_profile_with_custom_field_labels(owner_client, o
     CustomFieldFactory(key="renewal", label="Contract renewal", type="date")
     CustomFieldFactory(key="insured", label="Insured", type="boolean")
     contact = ContactFactory(
-        first_name="Ada", last_name="Lovelace", phone="+4915123456789",
-        phone_national="15123456789", city="Berlin", birthday=dt.date(1990, 12, 10),
-        owner=owner, custom={"renewal": "2026-03-01", "insured": True}, source="website",
-    )  # fmt: skip
+        first_name="Ada",
+        last_name="Lovelace",
+        phone="+4915123456789",
+        phone_national="15123456789",
+        city="Berlin",
+        birthday=dt.date(1990, 12, 10),
+        owner=owner,
+        custom={"renewal": "2026-03-01", "insured": True},
+        source="website",
+    )
     content = _content(owner_client.get(f"/contacts/{contact.pk}/"))
     assert "<h1>Ada Lovelace</h1>" in content
     assert "+49 1512 3456789" in content
@@ -479,9 +531,16 @@ def test_rfm_card_shows_scores_or_says_there_are_no_purchases(owner_client):
     )
     contact = ContactFactory()
     RfmScore.objects.create(
-        contact=contact, recency_days=12, frequency=7, monetary=Decimal("840.00"), r=5, f=4, m=3,
-        segment="champions", computed_at=timezone.now(),
-    )  # fmt: skip
+        contact=contact,
+        recency_days=12,
+        frequency=7,
+        monetary=Decimal("840.00"),
+        r=5,
+        f=4,
+        m=3,
+        segment="champions",
+        computed_at=timezone.now(),
+    )
     content = _content(owner_client.get(f"/contacts/{contact.pk}/"))
     assert "Champions" in content
     assert "12 days ago" in content and "7 purchases" in content and "840.00" in content
@@ -494,9 +553,11 @@ def test_contact_page_lists_the_last_five_purchases(owner_client):
     now = timezone.now()
     for n in range(7):
         Transaction.objects.create(
-            contact=contact, amount=Decimal(f"{n + 1}0.00"), currency="EUR",
+            contact=contact,
+            amount=Decimal(f"{n + 1}0.00"),
+            currency="EUR",
             occurred_at=now - dt.timedelta(days=n),
-        )  # fmt: skip
+        )
     content = _content(owner_client.get(f"/contacts/{contact.pk}/"))
     assert "10.00 EUR" in content and "50.00 EUR" in content
     assert "60.00 EUR" not in content and "70.00 EUR" not in content
@@ -505,10 +566,12 @@ def test_contact_page_lists_the_last_five_purchases(owner_client):
 @pytest.mark.django_db
 def test_consent_panel_shows_each_channel_with_when_and_how(owner_client, owner):
     contact = ContactFactory()
-    services.consent_set(contact=contact, channel="email", status="opted_out", method="reply",
-                         actor=None)  # fmt: skip
-    services.consent_set(contact=contact, channel="sms", status="opted_in", method="form",
-                         actor=owner)  # fmt: skip
+    services.consent_set(
+        contact=contact, channel="email", status="opted_out", method="reply", actor=None
+    )
+    services.consent_set(
+        contact=contact, channel="sms", status="opted_in", method="form", actor=owner
+    )
     content = _content(owner_client.get(f"/contacts/{contact.pk}/"))
     panel = content[content.index('id="consent-panel"') : content.index('id="rfm-title"')]
     assert "Opted out</span>" in panel and "Reply (STOP/START)" in panel
@@ -532,8 +595,10 @@ def test_changing_consent_records_it_as_staff(staff_client, staff_member):
         change = ConsentEvent.objects.get(contact=contact)
     assert contact.voice_consent == "opted_in"
     assert (change.method, change.actor_id, change.previous_status) == (
-        "staff", staff_member.pk, "unknown"
-    )  # fmt: skip
+        "staff",
+        staff_member.pk,
+        "unknown",
+    )
 
 
 @pytest.mark.django_db
@@ -552,8 +617,12 @@ def test_timeline_shows_25_events_then_loads_older_ones_by_keyset(owner_client):
     contact = ContactFactory()
     start = timezone.now() - dt.timedelta(days=40)
     for n in range(30):
-        TimelineEventFactory(contact=contact, type="widget.used", properties={"n": f"event-{n}"},
-                             occurred_at=start + dt.timedelta(days=n))  # fmt: skip
+        TimelineEventFactory(
+            contact=contact,
+            type="widget.used",
+            properties={"n": f"event-{n}"},
+            occurred_at=start + dt.timedelta(days=n),
+        )
     content = _content(owner_client.get(f"/contacts/{contact.pk}/"))
     assert content.count('class="timeline__item') == 25
     assert "event-29" in content and "event-5" in content and "event-4" not in content
@@ -570,8 +639,12 @@ def test_older_timeline_works_without_javascript(owner_client):
     contact = ContactFactory()
     start = timezone.now() - dt.timedelta(days=40)
     for n in range(27):
-        TimelineEventFactory(contact=contact, type="widget.used", properties={"n": f"event-{n}"},
-                             occurred_at=start + dt.timedelta(days=n))  # fmt: skip
+        TimelineEventFactory(
+            contact=contact,
+            type="widget.used",
+            properties={"n": f"event-{n}"},
+            occurred_at=start + dt.timedelta(days=n),
+        )
     content = _content(owner_client.get(f"/contacts/{contact.pk}/"))
     href = re.search(r'class="button[^"]*timeline__more" href="([^"]+)"', content).group(1)
     older = _content(owner_client.get(href.replace("&amp;", "&")))
@@ -592,8 +665,9 @@ def test_a_garbled_keyset_shows_the_newest_events(owner_client):
 def test_timeline_renders_known_event_types_readably(owner_client, owner):
     contact = ContactFactory()
     services.note_add(contact=contact, text="Prefers mornings", actor=owner)
-    services.call_log_add(contact=contact, summary="Asked about whitening", direction="inbound",
-                          actor=owner)  # fmt: skip
+    services.call_log_add(
+        contact=contact, summary="Asked about whitening", direction="inbound", actor=owner
+    )
     services.transaction_record(contact=contact, amount="120.50", currency="EUR")
     services.consent_set(contact=contact, channel="sms", status="opted_out", method="reply")
     services.event_record(contact=contact, type="survey.answered", properties={"score": 9})
@@ -655,7 +729,7 @@ def test_logging_a_call_puts_it_on_the_timeline(staff_client):
             f"/contacts/{contact.pk}/calls/",
             {"summary": "Confirmed the crown fitting", "direction": "outbound"},
             **HTMX,
-        )  # fmt: skip
+        )
     )
     assert "We called" in content and "Confirmed the crown fitting" in content
     assert '<form id="call-form"' in content
@@ -666,8 +740,9 @@ def test_adding_a_task_shows_it_with_its_assignee_and_due_date(staff_client, man
     contact = ContactFactory()
     response = staff_client.post(
         f"/contacts/{contact.pk}/tasks/",
-        {"title": "Send the estimate", "due_date": "2030-01-15", "assignee": manager.pk}, **HTMX,
-    )  # fmt: skip
+        {"title": "Send the estimate", "due_date": "2030-01-15", "assignee": manager.pk},
+        **HTMX,
+    )
     content = _content(response)
     assert content.startswith('<section id="task-list"')
     assert "Send the estimate" in content and "due 15 Jan 2030" in content
@@ -719,8 +794,9 @@ def test_overdue_tasks_are_marked(owner_client):
 
 @pytest.mark.django_db
 def test_an_erased_contact_shows_a_notice_and_no_edit_actions(staff_client):
-    contact = ContactFactory(first_name="", last_name="", email="", phone="",
-                             erased_at=timezone.now())  # fmt: skip
+    contact = ContactFactory(
+        first_name="", last_name="", email="", phone="", erased_at=timezone.now()
+    )
     TaskFactory(contact=contact)
     content = _content(staff_client.get(f"/contacts/{contact.pk}/"))
     assert "This contact was erased." in content
@@ -754,15 +830,18 @@ def _write_requests(contact, task):
         ("post", "/contacts/bulk/", {"ids": [contact.pk], "action": "add", "tag": "x"}),
         ("post", "/contacts/new/", {"first_name": "Intruder", "lifecycle_stage": "lead"}),
         ("get", "/contacts/new/", {}),
-        ("post", f"/contacts/{contact.pk}/edit/", {"first_name": "Hacked",
-                                                   "lifecycle_stage": "lead"}),
+        (
+            "post",
+            f"/contacts/{contact.pk}/edit/",
+            {"first_name": "Hacked", "lifecycle_stage": "lead"},
+        ),
         ("get", f"/contacts/{contact.pk}/edit/", {}),
         ("post", f"/contacts/{contact.pk}/notes/", {"text": "x"}),
         ("post", f"/contacts/{contact.pk}/calls/", {"summary": "x", "direction": "inbound"}),
         ("post", f"/contacts/{contact.pk}/tasks/", {"title": "x"}),
         ("post", f"/contacts/{contact.pk}/tasks/{task.pk}/done/", {}),
         ("post", f"/contacts/{contact.pk}/consent/", {"channel": "sms", "status": "opted_in"}),
-    ]  # fmt: skip
+    ]
 
 
 def _read_requests(contact):
@@ -868,12 +947,17 @@ def test_contact_page_query_count_is_bounded(owner_client, owner, django_assert_
     for n in range(12):
         TaskFactory(contact=contact, assignee=members[n % 4], due_date=timezone.localdate())
     for n in range(8):
-        services.consent_set(contact=contact, channel=("email", "sms")[n % 2],
-                             status=("opted_in", "opted_out")[(n // 2) % 2], method="form",
-                             actor=members[n % 4])  # fmt: skip
+        services.consent_set(
+            contact=contact,
+            channel=("email", "sms")[n % 2],
+            status=("opted_in", "opted_out")[(n // 2) % 2],
+            method="form",
+            actor=members[n % 4],
+        )
     for _n in range(7):
-        Transaction.objects.create(contact=contact, amount=Decimal("10"), currency="EUR",
-                                   occurred_at=timezone.now())  # fmt: skip
+        Transaction.objects.create(
+            contact=contact, amount=Decimal("10"), currency="EUR", occurred_at=timezone.now()
+        )
     with django_assert_max_num_queries(DETAIL_QUERIES):
         response = owner_client.get(f"/contacts/{contact.pk}/")
     content = _content(response)
@@ -896,10 +980,18 @@ def test_a_quick_action_query_count_is_bounded(staff_client, django_assert_max_n
 def test_home_lists_my_open_tasks_with_overdue_ones_in_red(staff_client, staff_member, owner):
     contact = ContactFactory(first_name="Ada", last_name="Lovelace")
     today = timezone.localdate()
-    TaskFactory(contact=contact, title="Late follow-up", assignee=staff_member,
-                due_date=today - dt.timedelta(days=3))  # fmt: skip
-    TaskFactory(contact=contact, title="Future follow-up", assignee=staff_member,
-                due_date=today + dt.timedelta(days=3))  # fmt: skip
+    TaskFactory(
+        contact=contact,
+        title="Late follow-up",
+        assignee=staff_member,
+        due_date=today - dt.timedelta(days=3),
+    )
+    TaskFactory(
+        contact=contact,
+        title="Future follow-up",
+        assignee=staff_member,
+        due_date=today + dt.timedelta(days=3),
+    )
     TaskFactory(contact=contact, title="Someone else's", assignee=owner)
     TaskFactory(contact=contact, title="Finished", assignee=staff_member, done_at=timezone.now())
     content = _content(staff_client.get("/"))
@@ -930,8 +1022,9 @@ def test_home_query_count_stays_bounded_with_tasks(
 @pytest.mark.django_db
 def test_navigation_has_the_contacts_entry(viewer_client):
     content = _content(viewer_client.get("/contacts/"))
-    link = re.search(r'<a href="/contacts/" class="nav__link is-current"[^>]*>(.*?)</a>', content,
-                     re.S)  # fmt: skip
+    link = re.search(
+        r'<a href="/contacts/" class="nav__link is-current"[^>]*>(.*?)</a>', content, re.S
+    )
     assert link and "<span>Contacts</span>" in link.group(1) and "<svg" in link.group(1)
 
 

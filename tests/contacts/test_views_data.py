@@ -43,14 +43,17 @@ def _rows(response) -> list[list[str]]:
 # --- who may open what -------------------------------------------------------------------------
 def _urls(job, contact):
     return [
-        ("get", "/contacts/import/"), ("post", "/contacts/import/"),
+        ("get", "/contacts/import/"),
+        ("post", "/contacts/import/"),
         ("get", f"/contacts/import/{job.pk}/mapping/"),
         ("post", f"/contacts/import/{job.pk}/mapping/"),
-        ("get", f"/contacts/import/{job.pk}/"), ("get", "/contacts/export/"),
+        ("get", f"/contacts/import/{job.pk}/"),
+        ("get", "/contacts/export/"),
         ("get", f"/contacts/{contact.pk}/privacy/export/"),
         ("post", f"/contacts/{contact.pk}/erase/"),
-        ("get", "/contacts/duplicates/"), ("post", "/contacts/duplicates/merge/"),
-    ]  # fmt: skip
+        ("get", "/contacts/duplicates/"),
+        ("post", "/contacts/duplicates/merge/"),
+    ]
 
 
 def test_outsider_is_sent_to_login_on_every_data_page(outsider_client, job):
@@ -72,14 +75,18 @@ def test_anonymous_visitor_is_sent_to_login_on_every_data_page(tenant_client, jo
 def test_viewer_cannot_import_export_erase_or_merge(viewer_client, job):
     contact, twin = ContactFactory(first_name="Anna"), ContactFactory(first_name="Anna")
     refused = [
-        ("get", "/contacts/import/", {}), ("post", "/contacts/import/", {"file": _file()}),
+        ("get", "/contacts/import/", {}),
+        ("post", "/contacts/import/", {"file": _file()}),
         ("get", f"/contacts/import/{job.pk}/mapping/", {}),
         ("get", "/contacts/export/", {}),
         ("get", f"/contacts/{contact.pk}/privacy/export/", {}),
         ("post", f"/contacts/{contact.pk}/erase/", {}),
-        ("post", "/contacts/duplicates/merge/",
-         {"ids": [contact.pk, twin.pk], "survivor": contact.pk}),
-    ]  # fmt: skip
+        (
+            "post",
+            "/contacts/duplicates/merge/",
+            {"ids": [contact.pk, twin.pk], "survivor": contact.pk},
+        ),
+    ]
     for method, path, data in refused:
         assert getattr(viewer_client, method)(path, data).status_code == 403, path
     assert Contact.objects.count() == 2 and not Contact.objects.filter(erased_at__isnull=False)

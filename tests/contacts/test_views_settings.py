@@ -18,15 +18,22 @@ URL = "/settings/contacts/"
 
 def test_manager_adds_a_choice_field(manager_client):
     response = manager_client.post(
-        URL, {"form": "field", "label": "Insurance provider", "type": "choice",
-              "choices": "Delta, Aetna , Cigna"},
-    )  # fmt: skip
+        URL,
+        {
+            "form": "field",
+            "label": "Insurance provider",
+            "type": "choice",
+            "choices": "Delta, Aetna , Cigna",
+        },
+    )
     assert response.status_code == 302
     with alpha():
         field = CustomField.objects.get()
     assert (field.key, field.type, field.choices) == (
-        "insurance_provider", "choice", ["Delta", "Aetna", "Cigna"],
-    )  # fmt: skip
+        "insurance_provider",
+        "choice",
+        ["Delta", "Aetna", "Cigna"],
+    )
 
 
 def test_a_taken_label_or_missing_choices_are_shown_on_the_form(manager_client, tenant):
@@ -53,8 +60,12 @@ def test_removing_a_field_removes_its_values(manager_client, tenant):
 
 def test_window_change_rescores_and_bad_window_is_named(manager_client, tenant):
     contact = ContactFactory()
-    transaction_record(contact=contact, amount=50, currency="EUR",
-                       occurred_at=timezone.now() - dt.timedelta(days=200))  # fmt: skip
+    transaction_record(
+        contact=contact,
+        amount=50,
+        currency="EUR",
+        occurred_at=timezone.now() - dt.timedelta(days=200),
+    )
     rfm_recompute()
     assert RfmScore.objects.filter(contact=contact).exists()
     response = manager_client.post(URL, {"form": "window", "rfm_window_days": "90"})

@@ -41,9 +41,13 @@ def test_navigation_shows_settings_to_every_role(request, client_name):
 
 @pytest.mark.parametrize(
     ("client_name", "shows_manager_steps"),
-    [("owner_client", True), ("manager_client", True), ("staff_client", False),
-     ("viewer_client", False)],
-)  # fmt: skip
+    [
+        ("owner_client", True),
+        ("manager_client", True),
+        ("staff_client", False),
+        ("viewer_client", False),
+    ],
+)
 @pytest.mark.django_db
 def test_first_steps_link_to_manager_pages_only_for_managers(
     request, client_name, shows_manager_steps
@@ -172,8 +176,9 @@ def test_home_lists_todays_coming_appointments_in_practice_time(
     with schema_context("alpha"):
         later = AppointmentFactory(
             starts_at=min(now + dt.timedelta(minutes=5), end_of_day - dt.timedelta(minutes=30)),
-            contact__first_name="Ada", contact__last_name="Lovelace",
-        )  # fmt: skip
+            contact__first_name="Ada",
+            contact__last_name="Lovelace",
+        )
         AppointmentFactory(starts_at=later.starts_at, status="cancelled")
         for n in range(10):  # more visits do not mean more queries
             AppointmentFactory(starts_at=later.starts_at + dt.timedelta(seconds=n + 1))

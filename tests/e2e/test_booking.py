@@ -27,8 +27,13 @@ def practice(committed_tenant):
     klein = StaffMemberFactory(name="Dr. Jonas Klein", title="Dentist")
     for staff in (weber, klein):
         week_hours(staff, dt.time(8), dt.time(18))
-    ServiceFactory(name="Check-up", description="Examination and advice", staff=[weber, klein],
-                   price=80, duration_minutes=30)  # fmt: skip
+    ServiceFactory(
+        name="Check-up",
+        description="Examination and advice",
+        staff=[weber, klein],
+        price=80,
+        duration_minutes=30,
+    )
     ServiceFactory(name="Cleaning", staff=[klein], price=95, duration_minutes=60)
     return {"weber": weber, "klein": klein}
 
@@ -120,8 +125,9 @@ def test_waitlist_cancel_and_the_friendly_pages_at_phone_width(
 
     base = f"http://alpha.localhost:{live_server_port}"
     page = browser.new_context(viewport=PHONE).new_page()
-    later = ServiceFactory(name="Implant consultation", staff=[practice["weber"]],
-                           min_notice_minutes=60 * 24 * 21)  # fmt: skip
+    later = ServiceFactory(
+        name="Implant consultation", staff=[practice["weber"]], min_notice_minutes=60 * 24 * 21
+    )
     page.goto(f"{base}/book/?service={later.pk}&staff=any")
     page.get_by_text("There are no free times in these days.").wait_for()
     screenshot(page, "phone-book-no-times")
@@ -137,9 +143,12 @@ def test_waitlist_cancel_and_the_friendly_pages_at_phone_width(
 
     day = dt.date.today() + dt.timedelta(days=3)
     appointment = appointment_book(
-        service=later, contact=ContactFactory(), notify=False, staff=practice["weber"],
+        service=later,
+        contact=ContactFactory(),
+        notify=False,
+        staff=practice["weber"],
         starts_at=dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC),
-    )  # fmt: skip
+    )
     page.goto(appointment_manage_url(appointment=appointment, base_url=base))
     page.get_by_role("link", name="Cancel appointment").click()
     page.get_by_role("heading", name="Cancel this appointment?").wait_for()

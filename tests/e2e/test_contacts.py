@@ -25,14 +25,22 @@ def contacts(committed_tenant):
     created = {}
     for first, last, email, phone, tags in people:
         contact = services.contact_create(
-            actor=owner, first_name=first, last_name=last, email=email, phone=phone, tags=tags,
+            actor=owner,
+            first_name=first,
+            last_name=last,
+            email=email,
+            phone=phone,
+            tags=tags,
             owner=owner,
-        )  # fmt: skip
+        )
         created[first] = contact
     services.task_create(
-        contact=created["Marguerite"], title="Call about the crown", due_date=None,
-        assignee=owner, created_by=owner,
-    )  # fmt: skip
+        contact=created["Marguerite"],
+        title="Call about the crown",
+        due_date=None,
+        assignee=owner,
+        created_by=owner,
+    )
     return created
 
 

@@ -51,9 +51,10 @@ def test_read_key_fetches_one_message(read_api_client):
 def test_read_key_cannot_send(read_api_client):
     contact = ContactFactory()
     response = read_api_client.post(
-        "/api/v1/messages/", {"contact": contact.pk, "purpose": "appointment_reminder"},
+        "/api/v1/messages/",
+        {"contact": contact.pk, "purpose": "appointment_reminder"},
         format="json",
-    )  # fmt: skip
+    )
     assert response.status_code == 403
     with alpha():
         assert not Message.objects.exists()
@@ -61,15 +62,21 @@ def test_read_key_cannot_send(read_api_client):
 
 def test_write_key_sends_through_the_send_service(api_client):
     contact = ContactFactory(sms_consent="opted_in")
-    body = {"contact": contact.pk, "purpose": "appointment_reminder", "channel": "sms",
-            "dedupe_key": "api-test-1"}  # fmt: skip
+    body = {
+        "contact": contact.pk,
+        "purpose": "appointment_reminder",
+        "channel": "sms",
+        "dedupe_key": "api-test-1",
+    }
     response = api_client.post("/api/v1/messages/", body, format="json")
     assert response.status_code == 201, response.json()
     data = response.json()
     assert data["contact"] == contact.pk and data["channel"] == "sms"
     assert data["purpose"] == "appointment_reminder" and data["status"] in (
-        "queued", "deferred", "sent",
-    )  # fmt: skip
+        "queued",
+        "deferred",
+        "sent",
+    )
     again = api_client.post("/api/v1/messages/", body, format="json")
     assert again.json()["id"] == data["id"]  # the dedupe key never sends twice
     with alpha():
@@ -111,9 +118,10 @@ def test_outsider_key_is_401_everywhere(outsider_api_client):
     contact = ContactFactory()
     message = MessageFactory(contact=contact, body="secret body")
     for method, url, body in [
-        ("get", "/api/v1/messages/", None), ("get", f"/api/v1/messages/{message.pk}/", None),
+        ("get", "/api/v1/messages/", None),
+        ("get", f"/api/v1/messages/{message.pk}/", None),
         ("post", "/api/v1/messages/", {"contact": contact.pk, "purpose": "appointment_reminder"}),
-    ]:  # fmt: skip
+    ]:
         response = getattr(outsider_api_client, method)(url, body, format="json")
         assert response.status_code == 401, url
         assert b"secret body" not in response.content

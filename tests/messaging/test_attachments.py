@@ -32,11 +32,16 @@ def builders(monkeypatch):
 
 def send(contact, channel: str, related_type: str = "invoice"):
     message = message_send(
-        contact=contact, purpose="payment_reminder", channel=channel, related_type=related_type,
-        related_id="7", context={"invoice": {"amount": "10", "due_date": "today",
-                                             "pay_link": "https://pay.test/7"}},
+        contact=contact,
+        purpose="payment_reminder",
+        channel=channel,
+        related_type=related_type,
+        related_id="7",
+        context={
+            "invoice": {"amount": "10", "due_date": "today", "pay_link": "https://pay.test/7"}
+        },
         now=MIDDAY,  # outside quiet hours, so a text goes out at once
-    )  # fmt: skip
+    )
     return message_deliver(message_id=message.pk)
 
 

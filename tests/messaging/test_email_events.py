@@ -24,8 +24,13 @@ def secret(settings):
 @pytest.fixture
 def sent_email(tenant):
     contact = ContactFactory(email="pat@example.test", email_consent="opted_in")
-    return MessageFactory(contact=contact, channel="email", status=MessageStatus.SENT,
-                          provider="email", provider_message_id="pm-123")  # fmt: skip
+    return MessageFactory(
+        contact=contact,
+        channel="email",
+        status=MessageStatus.SENT,
+        provider="email",
+        provider_message_id="pm-123",
+    )
 
 
 def _post(client, payload: dict, auth: str | None):
@@ -34,11 +39,18 @@ def _post(client, payload: dict, auth: str | None):
 
 
 def test_a_bounce_fails_the_message(tenant_client, secret, sent_email):
-    response = _post(tenant_client, {
-        "RecordType": "Bounce", "MessageID": "pm-123", "Type": "HardBounce",
-        "Email": "pat@example.test", "BouncedAt": "2026-11-23T10:00:00Z",
-        "Description": "The mailbox does not exist.",
-    }, secret)  # fmt: skip
+    response = _post(
+        tenant_client,
+        {
+            "RecordType": "Bounce",
+            "MessageID": "pm-123",
+            "Type": "HardBounce",
+            "Email": "pat@example.test",
+            "BouncedAt": "2026-11-23T10:00:00Z",
+            "Description": "The mailbox does not exist.",
+        },
+        secret,
+    )
     assert response.status_code == 200
     with alpha():
         sent_email.refresh_from_db()
@@ -47,9 +59,16 @@ def test_a_bounce_fails_the_message(tenant_client, secret, sent_email):
 
 
 def test_a_delivery_is_recorded(tenant_client, secret, sent_email):
-    response = _post(tenant_client, {"RecordType": "Delivery", "MessageID": "pm-123",
-                                     "Recipient": "pat@example.test",
-                                     "DeliveredAt": "2026-11-23T10:00:00Z"}, secret)  # fmt: skip
+    response = _post(
+        tenant_client,
+        {
+            "RecordType": "Delivery",
+            "MessageID": "pm-123",
+            "Recipient": "pat@example.test",
+            "DeliveredAt": "2026-11-23T10:00:00Z",
+        },
+        secret,
+    )
     assert response.status_code == 200
     with alpha():
         sent_email.refresh_from_db()
@@ -57,9 +76,17 @@ def test_a_delivery_is_recorded(tenant_client, secret, sent_email):
 
 
 def test_a_spam_complaint_opts_the_contact_out_of_email(tenant_client, secret, sent_email):
-    _post(tenant_client, {"RecordType": "SpamComplaint", "MessageID": "pm-123",
-                          "Type": "SpamComplaint", "Email": "pat@example.test",
-                          "BouncedAt": "2026-11-23T10:00:00Z"}, secret)  # fmt: skip
+    _post(
+        tenant_client,
+        {
+            "RecordType": "SpamComplaint",
+            "MessageID": "pm-123",
+            "Type": "SpamComplaint",
+            "Email": "pat@example.test",
+            "BouncedAt": "2026-11-23T10:00:00Z",
+        },
+        secret,
+    )
     with alpha():
         sent_email.contact.refresh_from_db()
         assert sent_email.contact.email_consent == "opted_out"
@@ -68,9 +95,16 @@ def test_a_spam_complaint_opts_the_contact_out_of_email(tenant_client, secret, s
 
 @pytest.mark.parametrize("auth", [None, "Basic " + base64.b64encode(b"hook:wrong").decode()])
 def test_a_webhook_without_the_secret_changes_nothing(tenant_client, secret, sent_email, auth):
-    response = _post(tenant_client, {"RecordType": "Delivery", "MessageID": "pm-123",
-                                     "Recipient": "pat@example.test",
-                                     "DeliveredAt": "2026-11-23T10:00:00Z"}, auth)  # fmt: skip
+    response = _post(
+        tenant_client,
+        {
+            "RecordType": "Delivery",
+            "MessageID": "pm-123",
+            "Recipient": "pat@example.test",
+            "DeliveredAt": "2026-11-23T10:00:00Z",
+        },
+        auth,
+    )
     assert response.status_code in (400, 401, 403)
     with alpha():
         sent_email.refresh_from_db()

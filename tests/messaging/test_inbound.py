@@ -19,12 +19,27 @@ def contact(tenant):
 
 @pytest.mark.parametrize(
     "body, kind",
-    [("STOP", "stop"), (" stop ", "stop"), ("Stopall", "stop"), ("unsubscribe", "stop"),
-     ("ARRET", "stop"), ("cancel", "stop"), ("End", "stop"), ("quit", "stop"),
-     ("START", "start"), ("unstop", "start"), ("c", "confirm"), ("Yes", "confirm"),
-     ("OUI", "confirm"), ("si", "confirm"), ("y", "confirm"), ("stop please", "other"),
-     ("Can I come at 3?", "other"), ("", "other")],
-)  # fmt: skip
+    [
+        ("STOP", "stop"),
+        (" stop ", "stop"),
+        ("Stopall", "stop"),
+        ("unsubscribe", "stop"),
+        ("ARRET", "stop"),
+        ("cancel", "stop"),
+        ("End", "stop"),
+        ("quit", "stop"),
+        ("START", "start"),
+        ("unstop", "start"),
+        ("c", "confirm"),
+        ("Yes", "confirm"),
+        ("OUI", "confirm"),
+        ("si", "confirm"),
+        ("y", "confirm"),
+        ("stop please", "other"),
+        ("Can I come at 3?", "other"),
+        ("", "other"),
+    ],
+)
 def test_replies_are_classified_by_the_whole_word(body, kind):
     assert inbound_classify(body) == kind
 
@@ -33,8 +48,10 @@ def test_stop_opts_out_and_sends_one_confirmation(contact):
     inbound = inbound_sms_receive(from_number=PHONE, body="Stop", provider_message_id="SM1")
     contact.refresh_from_db()
     assert (inbound.handled_as, inbound.contact, contact.sms_consent) == (
-        "stop", contact, "opted_out",
-    )  # fmt: skip
+        "stop",
+        contact,
+        "opted_out",
+    )
     change = ConsentEvent.objects.get(contact=contact)
     assert (change.method, change.note) == ("reply", "Stop")
     (confirmation,) = Message.objects.filter(contact=contact)
@@ -79,8 +96,9 @@ def test_anything_else_lands_on_the_timeline(contact):
 
 
 def test_unknown_number_is_still_stored(tenant):
-    inbound = inbound_sms_receive(from_number="+4915199999999", body="STOP",
-                                  provider_message_id="SM5")  # fmt: skip
+    inbound = inbound_sms_receive(
+        from_number="+4915199999999", body="STOP", provider_message_id="SM5"
+    )
     assert inbound.pk and inbound.contact is None and inbound.handled_as == "stop"
     assert inbound.from_number == "+4915199999999"
     assert not Message.objects.exists()

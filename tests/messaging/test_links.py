@@ -56,8 +56,10 @@ def test_one_click_post_unsubscribes_without_a_csrf_token(tenant):
     with alpha():
         change = ConsentEvent.objects.get(contact_id=message.contact_id, channel="email")
         assert (change.status, change.method, change.note) == (
-            "opted_out", "form", "one-click unsubscribe",
-        )  # fmt: skip
+            "opted_out",
+            "form",
+            "one-click unsubscribe",
+        )
 
 
 def test_the_page_button_still_needs_its_csrf_token(tenant):
@@ -127,13 +129,16 @@ def test_preferences_page_shows_the_business_and_saves_each_channel(tenant_clien
     with alpha():
         contact.refresh_from_db()
         assert (contact.email_consent, contact.sms_consent, contact.voice_consent) == (
-            "opted_out", "opted_in", "opted_out",
-        )  # fmt: skip
+            "opted_out",
+            "opted_in",
+            "opted_out",
+        )
         history = ConsentEvent.objects.filter(contact=contact).order_by("channel")
         assert [(e.channel, e.status, e.method) for e in history] == [
-            ("email", "opted_out", "form"), ("sms", "opted_in", "form"),
+            ("email", "opted_out", "form"),
+            ("sms", "opted_in", "form"),
             ("voice", "opted_out", "form"),
-        ]  # fmt: skip
+        ]
 
 
 def test_preferences_from_another_business_are_refused(tenant_client):

@@ -64,10 +64,16 @@ def test_message_page_shows_rendered_text_language_provider_and_steps(viewer_cli
     from django.utils import timezone
 
     message = MessageFactory(
-        channel="email", subject="Ihr Termin", body="Bis morgen um 10:30.", language="de",
-        status="delivered", provider="outbox", provider_message_id="outbox-42",
-        sent_at=timezone.now(), delivered_at=timezone.now(),
-    )  # fmt: skip
+        channel="email",
+        subject="Ihr Termin",
+        body="Bis morgen um 10:30.",
+        language="de",
+        status="delivered",
+        provider="outbox",
+        provider_message_id="outbox-42",
+        sent_at=timezone.now(),
+        delivered_at=timezone.now(),
+    )
     content = _content(viewer_client.get(f"/messages/{message.pk}/"))
     for text in ("Ihr Termin", "Bis morgen um 10:30.", "de", "outbox-42", "Sent", "Delivered"):
         assert text in content
@@ -111,9 +117,11 @@ def test_the_outsider_is_sent_to_log_in_everywhere(outsider_client):
     message = MessageFactory(body="secret body")
     reply = InboundMessageFactory()
     for method, url in [
-        ("get", "/messages/"), ("get", f"/messages/{message.pk}/"), ("get", "/messages/inbox/"),
+        ("get", "/messages/"),
+        ("get", f"/messages/{message.pk}/"),
+        ("get", "/messages/inbox/"),
         ("post", f"/messages/inbox/{reply.pk}/read/"),
-    ]:  # fmt: skip
+    ]:
         response = getattr(outsider_client, method)(url)
         assert response.status_code == 302, url
         assert response.url.startswith("/login/?next="), url

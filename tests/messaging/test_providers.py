@@ -65,14 +65,23 @@ def twilio_server():
 
 
 def _provider(base, token=TOKEN):
-    return TwilioProvider(account_sid=SID, auth_token=token, from_number=FROM,
-                          status_callback="https://alpha.example/webhooks/twilio/status/",
-                          base_url=base)  # fmt: skip
+    return TwilioProvider(
+        account_sid=SID,
+        auth_token=token,
+        from_number=FROM,
+        status_callback="https://alpha.example/webhooks/twilio/status/",
+        base_url=base,
+    )
 
 
 def _message(**kw):
-    values = dict(channel="sms", to="+4915199999999", body="Your visit is tomorrow at 10:00.",
-                  language="en", subject="")  # fmt: skip
+    values = dict(
+        channel="sms",
+        to="+4915199999999",
+        body="Your visit is tomorrow at 10:00.",
+        language="en",
+        subject="",
+    )
     values.update(kw)
     return Message(**values)
 
@@ -84,15 +93,18 @@ def test_twilio_sms_posts_the_form_with_basic_auth(twilio_server):
     (request,) = fake.requests
     assert request["path"] == f"/2010-04-01/Accounts/{SID}/Messages.json"
     assert request["form"] == {
-        "To": ["+4915199999999"], "From": [FROM], "Body": ["Your visit is tomorrow at 10:00."],
+        "To": ["+4915199999999"],
+        "From": [FROM],
+        "Body": ["Your visit is tomorrow at 10:00."],
         "StatusCallback": ["https://alpha.example/webhooks/twilio/status/"],
-    }  # fmt: skip
+    }
 
 
 def test_twilio_voice_call_speaks_the_text_in_the_contacts_language(twilio_server):
     base, fake = twilio_server
-    result = _provider(base).send(_message(channel="voice", body="Votre rendez-vous & demain",
-                                           language="fr"))  # fmt: skip
+    result = _provider(base).send(
+        _message(channel="voice", body="Votre rendez-vous & demain", language="fr")
+    )
     assert result.ok and result.provider_message_id.startswith("CA")
     (request,) = fake.requests
     assert request["path"] == f"/2010-04-01/Accounts/{SID}/Calls.json"
@@ -146,12 +158,15 @@ def test_email_carries_one_click_unsubscribe_headers(tenant, settings):
     result = EmailProvider().send(
         _message(channel="email", to="pat@example.test", subject="Reminder", body="Hi Pat"),
         headers=headers,
-    )  # fmt: skip
+    )
     assert result.ok
     (sent,) = mail.outbox
     assert (sent.to, sent.from_email, sent.subject, sent.body) == (
-        ["pat@example.test"], "hello@alpha-dental.test", "Reminder", "Hi Pat",
-    )  # fmt: skip
+        ["pat@example.test"],
+        "hello@alpha-dental.test",
+        "Reminder",
+        "Hi Pat",
+    )
     assert sent.extra_headers["List-Unsubscribe"] == "<https://alpha.localhost/m/u/abc/>"
     assert sent.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert sent.extra_headers["Message-ID"].strip("<>") == result.provider_message_id
@@ -170,8 +185,9 @@ def test_provider_for_follows_the_settings(tenant):
     assert isinstance(provider_for("sms"), OutboxProvider)
     assert isinstance(provider_for("voice"), OutboxProvider)
     assert isinstance(provider_for("email"), EmailProvider)
-    messaging_settings_update(actor=None, sms_provider="twilio", provider_account=SID,
-                              provider_from_number=FROM)  # fmt: skip
+    messaging_settings_update(
+        actor=None, sms_provider="twilio", provider_account=SID, provider_from_number=FROM
+    )
     provider_secret_set(secret=TOKEN)
     sms = provider_for("sms")
     assert isinstance(sms, TwilioProvider)

@@ -32,16 +32,23 @@ def _fresh_priors():
 
 
 def _contact(**kw):
-    values = dict(email="pat@example.test", phone="+13125550100", time_zone="America/Chicago",
-                  email_consent="unknown", sms_consent="unknown", language="en")  # fmt: skip
+    values = dict(
+        email="pat@example.test",
+        phone="+13125550100",
+        time_zone="America/Chicago",
+        email_consent="unknown",
+        sms_consent="unknown",
+        language="en",
+    )
     values.update(kw)
     return ContactFactory(**values)
 
 
 # --- consent by category -----------------------------------------------------------------------
 def test_transactional_goes_out_without_an_opt_in(tenant):
-    message = message_send(contact=_contact(), purpose="appointment_reminder", channel="sms",
-                           now=NOON)  # fmt: skip
+    message = message_send(
+        contact=_contact(), purpose="appointment_reminder", channel="sms", now=NOON
+    )
     assert message.status == MessageStatus.QUEUED
     assert message.body
 
@@ -58,22 +65,27 @@ def test_marketing_needs_an_opt_in(tenant):
     message = message_send(contact=_contact(), purpose="voucher", channel="email", now=NOON)
     assert message.status == MessageStatus.SUPPRESSED
     assert message.reason == "no marketing opt-in for email"
-    opted_in = message_send(contact=_contact(email="in@example.test", phone="+13125550101",
-                                             email_consent="opted_in"),
-                            purpose="voucher", channel="email", now=NOON)  # fmt: skip
+    opted_in = message_send(
+        contact=_contact(email="in@example.test", phone="+13125550101", email_consent="opted_in"),
+        purpose="voucher",
+        channel="email",
+        now=NOON,
+    )
     assert opted_in.status == MessageStatus.QUEUED
 
 
 def test_the_stop_confirmation_reaches_a_contact_who_just_opted_out(tenant):
     contact = _contact(sms_consent="opted_out")
-    message = message_send(contact=contact, purpose="sms_stop_confirmation", channel="sms",
-                           now=NOON.replace(hour=23))  # fmt: skip
+    message = message_send(
+        contact=contact, purpose="sms_stop_confirmation", channel="sms", now=NOON.replace(hour=23)
+    )
     assert message.status == MessageStatus.QUEUED  # not suppressed, not deferred
 
 
 def test_no_address_is_a_reason(tenant):
-    message = message_send(contact=_contact(phone=""), purpose="appointment_reminder",
-                           channel="sms", now=NOON)  # fmt: skip
+    message = message_send(
+        contact=_contact(phone=""), purpose="appointment_reminder", channel="sms", now=NOON
+    )
     assert message.reason == "no SMS address"
 
 
@@ -112,8 +124,9 @@ def test_quiet_hours_end_at_local_eight_across_the_dst_change(tenant):
 
 def test_email_is_not_held_by_quiet_hours(tenant):
     late = dt.datetime(2026, 11, 24, 23, 0, tzinfo=CHICAGO)
-    message = message_send(contact=_contact(), purpose="appointment_reminder", channel="email",
-                           now=late)  # fmt: skip
+    message = message_send(
+        contact=_contact(), purpose="appointment_reminder", channel="email", now=late
+    )
     assert message.status == MessageStatus.QUEUED
 
 
@@ -121,8 +134,9 @@ def test_deferred_message_is_queued_when_quiet_hours_end(
     tenant, django_capture_on_commit_callbacks
 ):
     late = timezone.now().astimezone(CHICAGO).replace(hour=23)
-    message = message_send(contact=_contact(), purpose="appointment_reminder", channel="sms",
-                           now=late)  # fmt: skip
+    message = message_send(
+        contact=_contact(), purpose="appointment_reminder", channel="sms", now=late
+    )
     DueWork.objects.filter(ref=str(message.pk)).update(
         due_at=timezone.now() - dt.timedelta(seconds=1)
     )
@@ -143,16 +157,27 @@ def test_marketing_is_capped_per_week(tenant):
     )
     assert [first.status, second.status] == [MessageStatus.QUEUED, MessageStatus.QUEUED]
     assert (third.status, third.reason) == (
-        MessageStatus.SUPPRESSED, "capped: 2 marketing messages this week",
-    )  # fmt: skip
+        MessageStatus.SUPPRESSED,
+        "capped: 2 marketing messages this week",
+    )
 
 
 def test_the_same_dedupe_key_sends_once(tenant):
     contact = _contact()
-    a = message_send(contact=contact, purpose="appointment_reminder", channel="sms",
-                     dedupe_key="appt-7:24h", now=NOON)  # fmt: skip
-    b = message_send(contact=contact, purpose="appointment_reminder", channel="sms",
-                     dedupe_key="appt-7:24h", now=NOON)  # fmt: skip
+    a = message_send(
+        contact=contact,
+        purpose="appointment_reminder",
+        channel="sms",
+        dedupe_key="appt-7:24h",
+        now=NOON,
+    )
+    b = message_send(
+        contact=contact,
+        purpose="appointment_reminder",
+        channel="sms",
+        dedupe_key="appt-7:24h",
+        now=NOON,
+    )
     assert a.pk == b.pk
     assert Message.objects.count() == 1
 
@@ -180,21 +205,30 @@ def test_without_history_the_business_average_decides(tenant):
         ChannelStats.objects.create(contact=other, channel="email", delivered=10, answered=9)
         ChannelStats.objects.create(contact=other, channel="sms", delivered=10, answered=1)
     newcomer = _contact(email="new@example.test", phone="+13125550299")
-    assert channel_choose(contact=newcomer, category="transactional",
-                          purpose="appointment_reminder").channel == "email"  # fmt: skip
+    assert (
+        channel_choose(
+            contact=newcomer, category="transactional", purpose="appointment_reminder"
+        ).channel
+        == "email"
+    )
 
 
 def test_only_consented_channels_are_candidates(tenant):
     contact = _contact(sms_consent="opted_out")
     ChannelStats.objects.create(contact=contact, channel="sms", delivered=5, answered=5)
-    assert channel_choose(contact=contact, category="transactional",
-                          purpose="appointment_reminder").channel == "email"  # fmt: skip
+    assert (
+        channel_choose(
+            contact=contact, category="transactional", purpose="appointment_reminder"
+        ).channel
+        == "email"
+    )
 
 
 # --- delivery and what happens after -----------------------------------------------------------
 def test_delivery_through_the_outbox_is_logged_and_counted(tenant):
-    message = message_send(contact=_contact(), purpose="appointment_reminder", channel="sms",
-                           now=NOON)  # fmt: skip
+    message = message_send(
+        contact=_contact(), purpose="appointment_reminder", channel="sms", now=NOON
+    )
     message = message_deliver(message_id=message.pk)
     assert message.status == MessageStatus.SENT
     assert message.provider == "outbox"
@@ -204,8 +238,9 @@ def test_delivery_through_the_outbox_is_logged_and_counted(tenant):
 
 
 def test_an_answer_counts_once_and_proves_delivery(tenant):
-    message = message_send(contact=_contact(), purpose="appointment_reminder", channel="email",
-                           now=NOON)  # fmt: skip
+    message = message_send(
+        contact=_contact(), purpose="appointment_reminder", channel="email", now=NOON
+    )
     message_deliver(message_id=message.pk)
     message_mark(message=message, status="opened")
     message_mark(message=message, status="clicked")
@@ -218,8 +253,13 @@ def test_an_answer_counts_once_and_proves_delivery(tenant):
 
 
 def test_an_undelivered_reminder_text_is_followed_by_a_call(tenant):
-    message = message_send(contact=_contact(), purpose="appointment_reminder", channel="sms",
-                           dedupe_key="appt-9", now=NOON)  # fmt: skip
+    message = message_send(
+        contact=_contact(),
+        purpose="appointment_reminder",
+        channel="sms",
+        dedupe_key="appt-9",
+        now=NOON,
+    )
     message_deliver(message_id=message.pk)
     message_mark(message=message, status="failed")
     call = Message.objects.get(channel="voice")
@@ -228,8 +268,13 @@ def test_an_undelivered_reminder_text_is_followed_by_a_call(tenant):
 
 
 def test_an_unopened_reminder_email_is_followed_by_a_text(tenant):
-    message = message_send(contact=_contact(), purpose="appointment_reminder", channel="email",
-                           dedupe_key="appt-10", now=NOON)  # fmt: skip
+    message = message_send(
+        contact=_contact(),
+        purpose="appointment_reminder",
+        channel="email",
+        dedupe_key="appt-10",
+        now=NOON,
+    )
     message_deliver(message_id=message.pk)
     work = DueWork.objects.get(kind="messaging.fallback", ref=str(message.pk))
     DueWork.objects.filter(pk=work.pk).update(due_at=timezone.now() - dt.timedelta(seconds=1))
@@ -240,8 +285,9 @@ def test_an_unopened_reminder_email_is_followed_by_a_text(tenant):
 
 
 def test_an_opened_email_needs_no_fallback(tenant):
-    message = message_send(contact=_contact(), purpose="appointment_reminder", channel="email",
-                           now=NOON)  # fmt: skip
+    message = message_send(
+        contact=_contact(), purpose="appointment_reminder", channel="email", now=NOON
+    )
     message_deliver(message_id=message.pk)
     message_mark(message=message, status="opened")
     DueWork.objects.filter(kind="messaging.fallback").update(
@@ -275,8 +321,9 @@ def test_a_batch_applies_the_same_rules_as_one_send(tenant, django_capture_on_co
     opted_out.email_consent = "opted_out"
     opted_out.save()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        messages = message_send_batch(contacts=[opted_in, unknown, opted_out], purpose="voucher",
-                                      channel="email", now=NOON)  # fmt: skip
+        messages = message_send_batch(
+            contacts=[opted_in, unknown, opted_out], purpose="voucher", channel="email", now=NOON
+        )
     by_contact = {m.contact_id: m for m in messages}
     assert by_contact[opted_in.pk].status == MessageStatus.QUEUED
     assert by_contact[unknown.pk].reason == "no marketing opt-in for email"
@@ -290,18 +337,21 @@ def test_a_batch_applies_the_same_rules_as_one_send(tenant, django_capture_on_co
 
 def test_a_retried_batch_sends_nobody_twice(tenant):
     crowd = _crowd(4)
-    first = message_send_batch(contacts=crowd, purpose="outage_notice", channel="sms",
-                               dedupe_prefix="outage-42", now=NOON)  # fmt: skip
-    again = message_send_batch(contacts=crowd, purpose="outage_notice", channel="sms",
-                               dedupe_prefix="outage-42", now=NOON)  # fmt: skip
+    first = message_send_batch(
+        contacts=crowd, purpose="outage_notice", channel="sms", dedupe_prefix="outage-42", now=NOON
+    )
+    again = message_send_batch(
+        contacts=crowd, purpose="outage_notice", channel="sms", dedupe_prefix="outage-42", now=NOON
+    )
     assert (len(first), len(again)) == (4, 0)
     assert Message.objects.count() == 4
 
 
 def test_a_batch_in_quiet_hours_is_held_and_booked(tenant):
     late = dt.datetime(2026, 11, 24, 22, 30, tzinfo=CHICAGO)
-    messages = message_send_batch(contacts=_crowd(3), purpose="outage_notice", channel="sms",
-                                  now=late)  # fmt: skip
+    messages = message_send_batch(
+        contacts=_crowd(3), purpose="outage_notice", channel="sms", now=late
+    )
     assert {m.status for m in messages} == {MessageStatus.DEFERRED}
     assert DueWork.objects.filter(kind="messaging.deferred").count() == 3
 
@@ -335,8 +385,13 @@ def test_an_email_carries_unsubscribe_headers_a_tracked_link_and_the_open_pixel(
 
     from apps.messaging.services.templates import template_save
 
-    template_save(purpose="campaign", channel="email", language="en", subject="Spring news",
-                  body="Hi {{ contact.first_name }}, see https://example.com/spring?x=1 today.")  # fmt: skip
+    template_save(
+        purpose="campaign",
+        channel="email",
+        language="en",
+        subject="Spring news",
+        body="Hi {{ contact.first_name }}, see https://example.com/spring?x=1 today.",
+    )
     contact = _contact(email_consent="opted_in", first_name="Pat")
     message = message_send(contact=contact, purpose="campaign", channel="email", now=NOON)
     message_deliver(message_id=message.pk)

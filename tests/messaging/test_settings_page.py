@@ -21,10 +21,18 @@ TOKEN = "f3b1c2d4e5a6978812345678abcdWXYZ"
 
 
 def _form(**kw):
-    values = dict(quiet_start="22:00", quiet_end="07:30", marketing_cap_per_week="3",
-                  email_fallback_hours="12", sms_provider="outbox", voice_provider="outbox",
-                  provider_account="", provider_secret="", provider_from_number="",
-                  email_from="")  # fmt: skip
+    values = dict(
+        quiet_start="22:00",
+        quiet_end="07:30",
+        marketing_cap_per_week="3",
+        email_fallback_hours="12",
+        sms_provider="outbox",
+        voice_provider="outbox",
+        provider_account="",
+        provider_secret="",
+        provider_from_number="",
+        email_from="",
+    )
     values.update(kw)
     return values
 
@@ -88,19 +96,29 @@ def test_from_number_is_read_with_the_business_country(tenant):
 
 # --- page --------------------------------------------------------------------------------------
 def test_manager_saves_the_rules_and_the_secret(manager_client):
-    response = manager_client.post(URL, _form(
-        sms_provider="twilio", provider_account="AC123", provider_secret=TOKEN,
-        provider_from_number="+4915112345678", email_from="hello@alpha.test",
-    ))  # fmt: skip
+    response = manager_client.post(
+        URL,
+        _form(
+            sms_provider="twilio",
+            provider_account="AC123",
+            provider_secret=TOKEN,
+            provider_from_number="+4915112345678",
+            email_from="hello@alpha.test",
+        ),
+    )
     assert response.status_code == 302
     with alpha():
         row = messaging_settings()
         assert (row.quiet_start, row.marketing_cap_per_week, row.email_fallback_hours) == (
-            dt.time(22), 3, 12,
-        )  # fmt: skip
+            dt.time(22),
+            3,
+            12,
+        )
         assert (row.sms_provider, row.provider_account, row.email_from) == (
-            "twilio", "AC123", "hello@alpha.test",
-        )  # fmt: skip
+            "twilio",
+            "AC123",
+            "hello@alpha.test",
+        )
         assert provider_secret() == TOKEN
 
 

@@ -24,8 +24,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _save(**overrides):
-    values = dict(purpose="appointment_reminder", channel="sms", language="en", subject="",
-                  body="Hi {{ contact.first_name }}, see you {{ appointment.starts_at }}.")  # fmt: skip
+    values = dict(
+        purpose="appointment_reminder",
+        channel="sms",
+        language="en",
+        subject="",
+        body="Hi {{ contact.first_name }}, see you {{ appointment.starts_at }}.",
+    )
     return template_save(**{**values, **overrides})
 
 
@@ -36,8 +41,11 @@ def test_variables_are_extracted_with_filters_and_filter_arguments():
         "{{ appointment.starts_at|upper }} {{ business.name }}"
     )
     assert template_variables(source) == {
-        "contact.first_name", "contact.name", "appointment.starts_at", "business.name",
-    }  # fmt: skip
+        "contact.first_name",
+        "contact.name",
+        "appointment.starts_at",
+        "business.name",
+    }
 
 
 def test_unknown_variable_is_rejected_naming_the_field_and_the_names(tenant):
@@ -52,8 +60,12 @@ def test_unknown_variable_is_rejected_naming_the_field_and_the_names(tenant):
 
 
 def test_syntax_errors_and_tags_are_refused_on_the_field(tenant):
-    for body in ["Hi {{ contact.first_name|nosuchfilter }}", "{% load static %}x",
-                 "{% if contact.first_name %}x{% endif %}", "Hi {{ contact.first_name "]:  # fmt: skip
+    for body in [
+        "Hi {{ contact.first_name|nosuchfilter }}",
+        "{% load static %}x",
+        "{% if contact.first_name %}x{% endif %}",
+        "Hi {{ contact.first_name ",
+    ]:
         with pytest.raises(ValidationError) as caught:
             _save(body=body)
         assert "body" in caught.value.message_dict, body
@@ -96,12 +108,16 @@ def test_language_falls_back_from_contact_to_business_to_english(tenant):
         TemplateFactory(language=lang, body=f"{lang} {{{{ contact.first_name }}}}")
     TemplateFactory(language="de", body="de")
     contact = ContactFactory(first_name="Ana", language="es")
-    assert template_render(purpose="appointment_reminder", channel="sms", contact=contact).body \
-        == "es Ana"  # fmt: skip
+    assert (
+        template_render(purpose="appointment_reminder", channel="sms", contact=contact).body
+        == "es Ana"
+    )
     contact.language = "it"  # nothing in Italian: the business default (German) applies
     tenant.language = "de"
-    assert template_render(purpose="appointment_reminder", channel="sms", contact=contact).language \
-        == "de"  # fmt: skip
+    assert (
+        template_render(purpose="appointment_reminder", channel="sms", contact=contact).language
+        == "de"
+    )
     tenant.language = "pt"  # neither: English (the shipped default)
     rendered = template_render(purpose="appointment_reminder", channel="sms", contact=contact)
     assert rendered.language == "en"
@@ -115,16 +131,20 @@ def test_stored_wording_overrides_only_its_own_language(tenant):
     rendered = template_render(purpose="appointment_reminder", channel="sms", contact=french)
     assert rendered.language == "fr" and rendered.body.startswith("Bonjour Luc")
     english = ContactFactory(language="en")
-    assert template_render(purpose="appointment_reminder", channel="sms", contact=english).body \
-        == "Own wording"  # fmt: skip
+    assert (
+        template_render(purpose="appointment_reminder", channel="sms", contact=english).body
+        == "Own wording"
+    )
 
 
 def test_render_fills_context_and_leaves_missing_values_empty(tenant):
     contact = ContactFactory(first_name="Mia", language="en")
     rendered = template_render(
-        purpose="payment_reminder", channel="email", contact=contact,
+        purpose="payment_reminder",
+        channel="email",
+        contact=contact,
         context={"invoice": {"amount": "€40", "due_date": "1 May", "pay_link": "https://p/x"}},
-    )  # fmt: skip
+    )
     assert rendered.subject == "A gentle reminder about your invoice"
     assert "we know things come up" in rendered.body.lower()
     assert "€40" in rendered.body and "https://p/x" in rendered.body
@@ -154,9 +174,13 @@ def test_every_shipped_default_passes_the_validator_and_renders(tenant):
     contact = ContactFactory(first_name="Zoe", language="en")
     for (purpose, channel, lang), (subject, body) in DEFAULT_TEMPLATES.items():
         template_validate(
-            purpose=purpose, channel=channel, language=lang, subject=subject, body=body,
+            purpose=purpose,
+            channel=channel,
+            language=lang,
+            subject=subject,
+            body=body,
             allowed=set(PURPOSES[purpose].variables),
-        )  # fmt: skip
+        )
         if channel == "email":
             assert "{{ contact.first_name" in body
         if PURPOSES[purpose].category == "marketing":
@@ -170,13 +194,22 @@ def test_every_shipped_default_passes_the_validator_and_renders(tenant):
 @pytest.mark.parametrize(
     ("text", "segments"),
     [
-        ("", 0), ("a" * 160, 1), ("a" * 161, 2), ("a" * 306, 2), ("a" * 307, 3),
+        ("", 0),
+        ("a" * 160, 1),
+        ("a" * 161, 2),
+        ("a" * 306, 2),
+        ("a" * 307, 3),
         ("é" * 160, 1),  # é is in the GSM alphabet
-        ("€" * 80, 1), ("€" * 81, 2),  # extension characters count twice
-        ("ê" * 70, 1), ("ê" * 71, 2), ("ê" * 134, 2), ("ê" * 135, 3),  # UCS-2
-        ("😀" * 35, 1), ("😀" * 36, 2),  # an emoji is two UTF-16 units
+        ("€" * 80, 1),
+        ("€" * 81, 2),  # extension characters count twice
+        ("ê" * 70, 1),
+        ("ê" * 71, 2),
+        ("ê" * 134, 2),
+        ("ê" * 135, 3),  # UCS-2
+        ("😀" * 35, 1),
+        ("😀" * 36, 2),  # an emoji is two UTF-16 units
     ],
-)  # fmt: skip
+)
 def test_sms_segments_count_gsm_and_unicode(text, segments):
     assert sms_segments(text) == segments
 
@@ -220,16 +253,23 @@ def test_editor_shows_the_default_and_a_preview_for_the_first_contact(
 
 
 def test_editor_404s_on_unknown_purpose_channel_or_language(staff_client):
-    for query in ["purpose=nope&channel=sms&language=en", "purpose=voucher&channel=fax&language=en",
-                  "purpose=voucher&channel=sms&language=xx", ""]:  # fmt: skip
+    for query in [
+        "purpose=nope&channel=sms&language=en",
+        "purpose=voucher&channel=fax&language=en",
+        "purpose=voucher&channel=sms&language=xx",
+        "",
+    ]:
         assert staff_client.get(f"/messages/templates/edit/?{query}").status_code == 404
 
 
 def test_preview_partial_renders_the_draft_for_the_chosen_contact(staff_client, tenant):
     ContactFactory(first_name="Zed", last_name="Zz")
     chosen = ContactFactory(first_name="Élodie", last_name="Aa")
-    draft = {**KEY, "body": "Salut {{ contact.first_name }} 😀 {{ appointment.service }}",
-             "contact": chosen.pk}  # fmt: skip
+    draft = {
+        **KEY,
+        "body": "Salut {{ contact.first_name }} 😀 {{ appointment.service }}",
+        "contact": chosen.pk,
+    }
     response = staff_client.post(PREVIEW, draft, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     html = response.content.decode()

@@ -31,8 +31,13 @@ def _post(client, url, params, signature=None, token=TOKEN):
 
 def test_signature_matches_twilios_documented_example():
     # The example from Twilio's "Webhooks security" documentation.
-    params = {"CallSid": "CA1234567890ABCDE", "Caller": "+12349013030", "Digits": "1234",
-              "From": "+12349013030", "To": "+18005551212"}  # fmt: skip
+    params = {
+        "CallSid": "CA1234567890ABCDE",
+        "Caller": "+12349013030",
+        "Digits": "1234",
+        "From": "+12349013030",
+        "To": "+18005551212",
+    }
     url = "https://mycompany.com/myapp.php?foo=1&bar=2"
     assert twilio_signature(url=url, params=params, auth_token="12345") == (
         "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
@@ -41,20 +46,27 @@ def test_signature_matches_twilios_documented_example():
 
 def test_status_callback_marks_the_message_delivered(tenant_client, token):
     message = SentMessageFactory()
-    response = _post(tenant_client, STATUS_URL,
-                     {"MessageSid": message.provider_message_id, "MessageStatus": "delivered"})  # fmt: skip
+    response = _post(
+        tenant_client,
+        STATUS_URL,
+        {"MessageSid": message.provider_message_id, "MessageStatus": "delivered"},
+    )
     assert response.status_code == 204
     with alpha():
         message.refresh_from_db()
         assert message.status == "delivered" and message.delivered_at
-        assert TimelineEvent.objects.filter(contact=message.contact,
-                                            type="message.delivered").exists()  # fmt: skip
+        assert TimelineEvent.objects.filter(
+            contact=message.contact, type="message.delivered"
+        ).exists()
 
 
 def test_undelivered_becomes_failed_with_the_error_code(tenant_client, token):
     message = SentMessageFactory()
-    params = {"MessageSid": message.provider_message_id, "MessageStatus": "undelivered",
-              "ErrorCode": "30003"}  # fmt: skip
+    params = {
+        "MessageSid": message.provider_message_id,
+        "MessageStatus": "undelivered",
+        "ErrorCode": "30003",
+    }
     assert _post(tenant_client, STATUS_URL, params).status_code == 204
     with alpha():
         message.refresh_from_db()
@@ -78,8 +90,9 @@ def test_forged_status_callback_is_rejected(tenant_client, token):
     forged = twilio_signature(url=STATUS_URL, params=params, auth_token="guessed-token")
     assert _post(tenant_client, STATUS_URL, params, signature=forged).status_code == 403
     # A genuine signature for other parameters does not cover changed ones either.
-    signed = twilio_signature(url=STATUS_URL, params={**params, "MessageStatus": "delivered"},
-                              auth_token=TOKEN)  # fmt: skip
+    signed = twilio_signature(
+        url=STATUS_URL, params={**params, "MessageStatus": "delivered"}, auth_token=TOKEN
+    )
     assert _post(tenant_client, STATUS_URL, params, signature=signed).status_code == 403
     with alpha():
         message.refresh_from_db()
@@ -90,8 +103,15 @@ def test_missing_signature_is_rejected(tenant_client, token):
     message = SentMessageFactory()
     params = {"MessageSid": message.provider_message_id, "MessageStatus": "failed"}
     assert _post(tenant_client, STATUS_URL, params, signature="").status_code == 403
-    assert _post(tenant_client, INBOUND_URL, {"From": "+4915112345678", "Body": "STOP",
-                                              "MessageSid": "SM1"}, signature="").status_code == 403  # fmt: skip
+    assert (
+        _post(
+            tenant_client,
+            INBOUND_URL,
+            {"From": "+4915112345678", "Body": "STOP", "MessageSid": "SM1"},
+            signature="",
+        ).status_code
+        == 403
+    )
     with alpha():
         message.refresh_from_db()
         assert message.status == "sent" and not InboundMessage.objects.exists()
@@ -105,8 +125,12 @@ def test_without_a_saved_token_every_request_is_rejected(tenant_client, tenant):
 
 def test_inbound_stop_opts_out_and_answers_empty_twiml(tenant_client, token):
     contact = ContactFactory(phone="+4915112345678", sms_consent="opted_in")
-    params = {"From": "+4915112345678", "To": "+4915100000000", "Body": "STOP",
-              "MessageSid": "SM" + "f" * 32}  # fmt: skip
+    params = {
+        "From": "+4915112345678",
+        "To": "+4915100000000",
+        "Body": "STOP",
+        "MessageSid": "SM" + "f" * 32,
+    }
     response = _post(tenant_client, INBOUND_URL, params)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/xml")
@@ -132,8 +156,9 @@ def test_signature_of_another_business_is_rejected(other_tenant_client, token):
     # Beta has no token of alpha's: alpha's signature sent to beta's host is refused there.
     params = {"From": "+4915112345678", "Body": "hi", "MessageSid": "SM1"}
     signature = twilio_signature(url=INBOUND_URL, params=params, auth_token=TOKEN)
-    response = other_tenant_client.post("/webhooks/twilio/inbound/", params,
-                                        HTTP_X_TWILIO_SIGNATURE=signature)  # fmt: skip
+    response = other_tenant_client.post(
+        "/webhooks/twilio/inbound/", params, HTTP_X_TWILIO_SIGNATURE=signature
+    )
     assert response.status_code == 403
 
 

@@ -19,14 +19,27 @@ NOON = dt.datetime.now(zoneinfo.ZoneInfo("America/Chicago")).replace(hour=12, mi
 
 def test_a_retried_delivery_sends_once(stack, committed_tenant):  # noqa: F811
     contact = ContactFactory(time_zone="America/Chicago", sms_consent="opted_in")
-    first = message_send(contact=contact, purpose="appointment_reminder", channel="sms",
-                         dedupe_key="appt-1:24h", now=NOON)  # fmt: skip
-    again = message_send(contact=contact, purpose="appointment_reminder", channel="sms",
-                         dedupe_key="appt-1:24h", now=NOON)  # fmt: skip
+    first = message_send(
+        contact=contact,
+        purpose="appointment_reminder",
+        channel="sms",
+        dedupe_key="appt-1:24h",
+        now=NOON,
+    )
+    again = message_send(
+        contact=contact,
+        purpose="appointment_reminder",
+        channel="sms",
+        dedupe_key="appt-1:24h",
+        now=NOON,
+    )
     assert again.pk == first.pk
     for _ in range(5):
-        stack.send("apps.messaging.tasks.message_deliver_task", schema="alpha",
-                   kwargs={"message_id": first.pk})  # fmt: skip
+        stack.send(
+            "apps.messaging.tasks.message_deliver_task",
+            schema="alpha",
+            kwargs={"message_id": first.pk},
+        )
 
     def sent() -> bool:
         return Message.objects.get(pk=first.pk).status == MessageStatus.SENT

@@ -89,7 +89,7 @@ class Stack:
                     "--without-mingle",
                     "--without-heartbeat",
                 ],
-            ),  # fmt: skip
+            ),
             *(
                 self._start(
                     f"beat{n}", [*celery, "beat", "-s", str(tmp / f"beat{n}"), "-l", "INFO"]

@@ -38,13 +38,26 @@ def bare_tenants(django_db_setup, django_db_blocker):
 
 
 def test_multiprocessing_executor_migrates_every_schema(bare_tenants, django_db_blocker):
-    env = {**os.environ, "DATABASE_NAME": connection.settings_dict["NAME"],
-           "DJANGO_SETTINGS_MODULE": "tests.settings"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_NAME": connection.settings_dict["NAME"],
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+    }
     result = subprocess.run(
-        [sys.executable, "manage.py", "migrate_schemas", "--tenant",
-         "--executor=multiprocessing", "--noinput"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "manage.py",
+            "migrate_schemas",
+            "--tenant",
+            "--executor=multiprocessing",
+            "--noinput",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
 
     tenant_labels = {"accounts", "scheduling", "probe", "auth", "contenttypes", "sessions"}

@@ -14,9 +14,14 @@ from tests.conftest import PASSWORD
 
 def _create(slug: str = "gamma", **overrides) -> Tenant:
     values = dict(
-        name="Gamma Salon", slug=slug, owner_name="Gia Owner", owner_email=f"gia@{slug}.test",
-        owner_password=PASSWORD, time_zone="Europe/Paris", country="FR",
-    )  # fmt: skip
+        name="Gamma Salon",
+        slug=slug,
+        owner_name="Gia Owner",
+        owner_email=f"gia@{slug}.test",
+        owner_password=PASSWORD,
+        time_zone="Europe/Paris",
+        country="FR",
+    )
     values.update(overrides)
     return tenant_create(**values)
 
@@ -102,9 +107,13 @@ def test_tenant_create_rejects_unknown_time_zone():
 def test_profile_update_validates_colour_and_keeps_row_unchanged(tenant):
     with pytest.raises(ValidationError) as caught:
         tenant_update_profile(
-            tenant=tenant, name="Alpha", country="DE", time_zone="Europe/Berlin",
-            language="de", brand_color="teal",
-        )  # fmt: skip
+            tenant=tenant,
+            name="Alpha",
+            country="DE",
+            time_zone="Europe/Berlin",
+            language="de",
+            brand_color="teal",
+        )
     assert "brand_color" in caught.value.message_dict
     tenant.refresh_from_db()
     assert tenant.name == "Alpha Dental"
@@ -113,13 +122,20 @@ def test_profile_update_validates_colour_and_keeps_row_unchanged(tenant):
 @pytest.mark.django_db
 def test_profile_update_saves(tenant):
     tenant_update_profile(
-        tenant=tenant, name="Alpha Dental Care", country="de", time_zone="Europe/Vienna",
-        language="de", brand_color="#AA3366",
-    )  # fmt: skip
+        tenant=tenant,
+        name="Alpha Dental Care",
+        country="de",
+        time_zone="Europe/Vienna",
+        language="de",
+        brand_color="#AA3366",
+    )
     tenant.refresh_from_db()
     assert (tenant.name, tenant.country, tenant.time_zone, tenant.brand_color) == (
-        "Alpha Dental Care", "DE", "Europe/Vienna", "#aa3366",
-    )  # fmt: skip
+        "Alpha Dental Care",
+        "DE",
+        "Europe/Vienna",
+        "#aa3366",
+    )
 
 
 @pytest.mark.django_db
@@ -140,9 +156,9 @@ def test_provisioning_hooks_run_inside_the_new_schema():
 
 
 @pytest.mark.parametrize(
-    ("country", "currency"), [("DE", "EUR"), ("FR", "EUR"), ("GB", "GBP"), ("CH", "CHF"),
-                              ("US", "USD"), ("KE", "USD")],
-)  # fmt: skip
+    ("country", "currency"),
+    [("DE", "EUR"), ("FR", "EUR"), ("GB", "GBP"), ("CH", "CHF"), ("US", "USD"), ("KE", "USD")],
+)
 @pytest.mark.django_db
 def test_a_new_business_prices_in_its_country_s_currency(country, currency):
     assert _create(country=country).currency == currency

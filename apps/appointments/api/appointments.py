@@ -47,18 +47,35 @@ class AppointmentSerializer(serializers.ModelSerializer):
     status = NamedChoiceField(AppointmentStatus, read_only=True)
     source = AppointmentSourceField(read_only=True)
     awaiting_approval = serializers.BooleanField(
-        read_only=True, help_text="Booked for a service whose bookings staff confirm, and not "
+        read_only=True,
+        help_text="Booked for a service whose bookings staff confirm, and not "
         "confirmed yet: no confirmation message or reminders go out until they do",
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Appointment
         fields = [
-            "id", "contact", "service", "staff", "room", "starts_at", "ends_at", "status",
-            "source", "awaiting_approval", "price", "notes", "reschedule_count", "confirmed_at",
-            "checked_in_at", "completed_at", "cancelled_at", "cancel_reason", "created",
+            "id",
+            "contact",
+            "service",
+            "staff",
+            "room",
+            "starts_at",
+            "ends_at",
+            "status",
+            "source",
+            "awaiting_approval",
+            "price",
+            "notes",
+            "reschedule_count",
+            "confirmed_at",
+            "checked_in_at",
+            "completed_at",
+            "cancelled_at",
+            "cancel_reason",
+            "created",
             "updated",
-        ]  # fmt: skip
+        ]
         read_only_fields = fields
 
 
@@ -89,9 +106,11 @@ def _staff(value: int | None) -> StaffMember | None:
 def _staff_performs(staff: StaffMember | None, service: Service) -> None:
     if staff is not None and not service.staff.filter(pk=staff.pk).exists():
         raise serializers.ValidationError(
-            {"staff": _("%(staff)s does not perform %(service)s.")
-             % {"staff": staff.name, "service": service.name}}
-        )  # fmt: skip
+            {
+                "staff": _("%(staff)s does not perform %(service)s.")
+                % {"staff": staff.name, "service": service.name}
+            }
+        )
 
 
 def _contact_matched(details: dict) -> Contact:
@@ -113,20 +132,24 @@ class AppointmentInputSerializer(StrictInputMixin, serializers.Serializer):
     service = id_field(help_text="Id of the service")
     starts_at = AwareDateTimeField(help_text="One of the free times of GET /availability/")
     staff = id_field(
-        required=False, allow_null=True, default=None,
+        required=False,
+        allow_null=True,
+        default=None,
         help_text="Id of a staff member; leave out for anyone free (the least busy first)",
-    )  # fmt: skip
+    )
     contact = id_field(required=False, help_text="Id of an existing contact")
     contact_details = ContactDetailsSerializer(
-        required=False, help_text="The customer's name, email and mobile number, when you do "
+        required=False,
+        help_text="The customer's name, email and mobile number, when you do "
         "not know their contact id: the contact with this email, else this phone, is used, "
         "else a new one is created",
-    )  # fmt: skip
+    )
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
     notify = serializers.BooleanField(
-        required=False, default=True,
+        required=False,
+        default=True,
         help_text="Send the customer the confirmation message (default true)",
-    )  # fmt: skip
+    )
 
     def validate_service(self, value: int) -> Service:
         return _service(value)
@@ -143,9 +166,12 @@ class AppointmentInputSerializer(StrictInputMixin, serializers.Serializer):
     def validate(self, data: dict) -> dict:
         if ("contact" in data) == ("contact_details" in data):
             raise serializers.ValidationError(
-                {"contact": _("Give either contact (an id) or contact_details, not both.")
-                 if "contact" in data else _("Give contact (an id) or contact_details.")}
-            )  # fmt: skip
+                {
+                    "contact": _("Give either contact (an id) or contact_details, not both.")
+                    if "contact" in data
+                    else _("Give contact (an id) or contact_details.")
+                }
+            )
         _staff_performs(data["staff"], data["service"])
         return data
 
@@ -153,9 +179,11 @@ class AppointmentInputSerializer(StrictInputMixin, serializers.Serializer):
 class AppointmentRescheduleInputSerializer(StrictInputMixin, serializers.Serializer):
     starts_at = AwareDateTimeField(help_text="One of the free times of GET /availability/")
     staff = id_field(
-        required=False, allow_null=True, default=None,
+        required=False,
+        allow_null=True,
+        default=None,
         help_text="Id of another staff member; leave out to keep the same one",
-    )  # fmt: skip
+    )
 
     def validate_staff(self, value: int | None) -> StaffMember | None:
         return _staff(value)
@@ -164,10 +192,11 @@ class AppointmentRescheduleInputSerializer(StrictInputMixin, serializers.Seriali
 class AppointmentCancelInputSerializer(StrictInputMixin, serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     by_customer = serializers.BooleanField(
-        required=False, default=False,
+        required=False,
+        default=False,
         help_text="true: the customer asked (through your app); the practice's cancellation "
         "policy then applies",
-    )  # fmt: skip
+    )
 
 
 class AppointmentStatusInputSerializer(StrictInputMixin, serializers.Serializer):
@@ -175,7 +204,7 @@ class AppointmentStatusInputSerializer(StrictInputMixin, serializers.Serializer)
         AppointmentStatus,
         help_text="booked → confirmed → checked_in → completed, or no_show; completed and "
         "no_show only once the appointment has started",
-    )  # fmt: skip
+    )
 
 
 class AppointmentListParamsSerializer(serializers.Serializer):
@@ -204,7 +233,7 @@ class ByStartTime(CursorPagination):
 
 class AppointmentViewSet(
     SlotTakenMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet
-):  # fmt: skip
+):
     """Bookings. Create only at a free time (GET /availability/); send an Idempotency-Key so a
     retried request never books twice."""
 
@@ -243,7 +272,7 @@ class AppointmentViewSet(
     @extend_schema(
         request=AppointmentInputSerializer,
         responses={201: AppointmentSerializer, 409: SLOT_TAKEN},
-    )  # fmt: skip
+    )
     def create(self, request):
         """Book a service at a free time (source "api"); the customer gets the confirmation
         and the reminders, unless the service's bookings need staff approval first."""
@@ -261,7 +290,7 @@ class AppointmentViewSet(
     @extend_schema(
         request=AppointmentRescheduleInputSerializer,
         responses={200: AppointmentSerializer, 409: SLOT_TAKEN},
-    )  # fmt: skip
+    )
     @action(detail=True, methods=["post"])
     def reschedule(self, request, pk=None):
         """Move a booked or confirmed appointment to another free time (and staff member);
@@ -271,9 +300,11 @@ class AppointmentViewSet(
         data.is_valid(raise_exception=True)
         _staff_performs(data.validated_data["staff"], appointment.service)
         appointment = services.appointment_reschedule(
-            appointment=appointment, source=Source.API, actor=request_actor(request),
+            appointment=appointment,
+            source=Source.API,
+            actor=request_actor(request),
             **data.validated_data,
-        )  # fmt: skip
+        )
         return Response(AppointmentSerializer(appointment).data)
 
     @extend_schema(request=AppointmentCancelInputSerializer, responses=AppointmentSerializer)

@@ -26,9 +26,9 @@ class AvailabilityParamsSerializer(serializers.Serializer):
         help_text=f"Last day, included (default: date_from); at most {MAX_DAYS} days in all",
     )
     staff = id_field(
-        required=False, help_text="Id of a staff member who performs the service; leave out "
-        "for anyone",
-    )  # fmt: skip
+        required=False,
+        help_text="Id of a staff member who performs the service; leave out for anyone",
+    )
 
     def validate_service(self, value: int) -> Service:
         service = Service.objects.filter(pk=value, active=True).first()
@@ -53,9 +53,11 @@ class AvailabilityParamsSerializer(serializers.Serializer):
         staff = data.get("staff")
         if staff is not None and not data["service"].staff.filter(pk=staff.pk).exists():
             raise serializers.ValidationError(
-                {"staff": _("%(staff)s does not perform %(service)s.")
-                 % {"staff": staff.name, "service": data["service"].name}}
-            )  # fmt: skip
+                {
+                    "staff": _("%(staff)s does not perform %(service)s.")
+                    % {"staff": staff.name, "service": data["service"].name}
+                }
+            )
         return data
 
 
@@ -74,16 +76,19 @@ class AvailabilityView(TenantAPIView):
     POST /appointments/ until someone else takes it."""
 
     @extend_schema(
-        operation_id="availability_list", parameters=[AvailabilityParamsSerializer],
+        operation_id="availability_list",
+        parameters=[AvailabilityParamsSerializer],
         responses=AvailabilitySerializer,
-    )  # fmt: skip
+    )
     def get(self, request):
         params = query_params(AvailabilityParamsSerializer, request)
         zone = practice_zone()
         slots = availability_for_service(
-            service=params["service"], date_from=params["date_from"], date_to=params["date_to"],
+            service=params["service"],
+            date_from=params["date_from"],
+            date_to=params["date_to"],
             staff=params.get("staff"),
-        )  # fmt: skip
+        )
         staff = params.get("staff")
         return Response(
             {

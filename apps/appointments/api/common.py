@@ -56,9 +56,11 @@ class AwareDateTimeField(serializers.DateTimeField):
     def enforce_timezone(self, value: dt.datetime) -> dt.datetime:
         if timezone.is_naive(value):
             raise serializers.ValidationError(
-                _("Give the time with its offset, e.g. 2027-03-03T09:30:00+01:00 or "
-                  "2027-03-03T08:30:00Z.")
-            )  # fmt: skip
+                _(
+                    "Give the time with its offset, e.g. 2027-03-03T09:30:00+01:00 or "
+                    "2027-03-03T08:30:00Z."
+                )
+            )
         if not FIRST_YEAR <= value.year <= LAST_YEAR:
             raise serializers.ValidationError(
                 _("Give a time between the years %(a)s and %(b)s.")

@@ -20,9 +20,11 @@ class InPositionOrder(CursorPagination):
 
 class ActiveParamsSerializer(serializers.Serializer):
     active = serializers.BooleanField(
-        required=False, allow_null=True, default=None,
+        required=False,
+        allow_null=True,
+        default=None,
         help_text="true: only active ones, false: only inactive ones; leave out for all",
-    )  # fmt: skip
+    )
 
 
 def _active(queryset, request):
@@ -36,18 +38,35 @@ class ServiceSerializer(serializers.ModelSerializer):
         many=True, read_only=True, help_text="Ids of the staff members who perform it"
     )
     rooms = serializers.PrimaryKeyRelatedField(
-        many=True, read_only=True,
+        many=True,
+        read_only=True,
         help_text="Ids of the rooms it may use (empty: any active room, when it needs one)",
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Service
         fields = [
-            "id", "name", "description", "duration_minutes", "price", "buffer_before_minutes",
-            "buffer_after_minutes", "step_minutes", "daily_cap", "needs_confirmation",
-            "min_notice_minutes", "horizon_days", "online", "needs_room", "staff", "rooms",
-            "recall_months", "color", "active", "position",
-        ]  # fmt: skip
+            "id",
+            "name",
+            "description",
+            "duration_minutes",
+            "price",
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "step_minutes",
+            "daily_cap",
+            "needs_confirmation",
+            "min_notice_minutes",
+            "horizon_days",
+            "online",
+            "needs_room",
+            "staff",
+            "rooms",
+            "recall_months",
+            "color",
+            "active",
+            "position",
+        ]
         read_only_fields = fields
 
 
@@ -78,8 +97,16 @@ class StaffMemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = StaffMember
-        fields = ["id", "name", "title", "color", "active", "bookable_online", "position",
-                  "services"]  # fmt: skip
+        fields = [
+            "id",
+            "name",
+            "title",
+            "color",
+            "active",
+            "bookable_online",
+            "position",
+            "services",
+        ]
         read_only_fields = fields
 
 

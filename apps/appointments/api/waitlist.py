@@ -33,9 +33,17 @@ class WaitlistEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = WaitlistEntry
         fields = [
-            "id", "contact", "service", "staff", "date_from", "date_to", "status", "notified_at",
-            "appointment", "created",
-        ]  # fmt: skip
+            "id",
+            "contact",
+            "service",
+            "staff",
+            "date_from",
+            "date_to",
+            "status",
+            "notified_at",
+            "appointment",
+            "created",
+        ]
         read_only_fields = fields
 
 
@@ -45,9 +53,11 @@ class WaitlistEntryInputSerializer(StrictInputMixin, serializers.Serializer):
     date_from = DayField(help_text="First day that would suit them")
     date_to = DayField(help_text="Last day that would suit them (included)")
     staff = id_field(
-        required=False, allow_null=True, default=None,
+        required=False,
+        allow_null=True,
+        default=None,
         help_text="Id of the staff member they want; leave out for anyone",
-    )  # fmt: skip
+    )
 
     def validate_contact(self, value: int) -> Contact:
         contact = Contact.objects.filter(pk=value, erased_at__isnull=True).first()
@@ -76,9 +86,7 @@ class WaitlistListParamsSerializer(serializers.Serializer):
     status = NamedChoiceField(WaitlistStatus, required=False)
 
 
-class WaitlistEntryViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet
-):  # fmt: skip
+class WaitlistEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet):
     """Customers waiting for a free time."""
 
     serializer_class = WaitlistEntrySerializer

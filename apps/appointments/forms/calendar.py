@@ -65,9 +65,10 @@ class CalendarQueryForm(forms.Form):
 
 class _WhenForm(StyledFormMixin, forms.Form):
     staff = forms.ModelChoiceField(
-        queryset=StaffMember.objects.none(), label=gettext_lazy("With"),
+        queryset=StaffMember.objects.none(),
+        label=gettext_lazy("With"),
         empty_label=None,
-    )  # fmt: skip
+    )
     date = forms.DateField(label=gettext_lazy("Date"), widget=_date())
     time = forms.TimeField(label=gettext_lazy("Time"), widget=_time())
 
@@ -91,29 +92,52 @@ class BookForm(_WhenForm):
         queryset=Contact.objects.filter(erased_at__isnull=True).only(
             "pk", "first_name", "last_name", "email", "phone", "no_shows"
         ),
-        widget=forms.HiddenInput, label=gettext_lazy("Contact"), required=False,
+        widget=forms.HiddenInput,
+        label=gettext_lazy("Contact"),
+        required=False,
         error_messages={"invalid_choice": gettext_lazy("Choose who the appointment is for.")},
-    )  # fmt: skip
+    )
     # A customer who is not a contact yet (checked by front_desk_contact_match).
-    new_first_name = forms.CharField(label=gettext_lazy("First name"), required=False,
-                                     max_length=80)  # fmt: skip
-    new_last_name = forms.CharField(label=gettext_lazy("Last name"), required=False,
-                                    max_length=80)  # fmt: skip
-    new_phone = forms.CharField(label=gettext_lazy("Mobile"), required=False, max_length=40,
-                                widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))  # fmt: skip
-    new_email = forms.CharField(label=gettext_lazy("Email"), required=False, max_length=254,
-                                widget=forms.TextInput(attrs={"type": "email", "autocomplete": "off"}))  # fmt: skip
+    new_first_name = forms.CharField(
+        label=gettext_lazy("First name"), required=False, max_length=80
+    )
+    new_last_name = forms.CharField(label=gettext_lazy("Last name"), required=False, max_length=80)
+    new_phone = forms.CharField(
+        label=gettext_lazy("Mobile"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    new_email = forms.CharField(
+        label=gettext_lazy("Email"),
+        required=False,
+        max_length=254,
+        widget=forms.TextInput(attrs={"type": "email", "autocomplete": "off"}),
+    )
     service = forms.ModelChoiceField(
-        queryset=Service.objects.none(), label=gettext_lazy("Service"),
+        queryset=Service.objects.none(),
+        label=gettext_lazy("Service"),
         empty_label=gettext_lazy("Choose a service"),
         error_messages={"required": gettext_lazy("Choose a service.")},
-    )  # fmt: skip
+    )
     notes = forms.CharField(
-        label=gettext_lazy("Notes"), required=False, max_length=2000,
+        label=gettext_lazy("Notes"),
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-    )  # fmt: skip
-    field_order = ["contact", "new_first_name", "new_last_name", "new_phone", "new_email",
-                   "staff", "service", "date", "time", "notes"]  # fmt: skip
+    )
+    field_order = [
+        "contact",
+        "new_first_name",
+        "new_last_name",
+        "new_phone",
+        "new_email",
+        "staff",
+        "service",
+        "date",
+        "time",
+        "notes",
+    ]
     NEW = ("new_first_name", "new_last_name", "new_phone", "new_email")
 
     def __init__(self, *args, services: list[Service], **kwargs):
@@ -136,8 +160,9 @@ class BookForm(_WhenForm):
         data = super().clean()
         typed = any(data.get(name) for name in self.NEW)
         if "contact" in data and not data["contact"] and not typed:
-            self.add_error("contact", _("Choose who the appointment is for, or enter a new "
-                                        "customer."))  # fmt: skip
+            self.add_error(
+                "contact", _("Choose who the appointment is for, or enter a new customer.")
+            )
         elif data.get("contact") and typed:
             self.add_error("contact", _("Choose a contact or enter a new customer, not both."))
         elif typed:
@@ -148,8 +173,11 @@ class BookForm(_WhenForm):
                     self.add_error(f"new_{name}", errors)
         staff, service = data.get("staff"), data.get("service")
         if staff and service and not service.staff.filter(pk=staff.pk).exists():
-            self.add_error("service", _("%(staff)s does not perform %(service)s.") % {
-                "staff": staff.name, "service": service.name})  # fmt: skip
+            self.add_error(
+                "service",
+                _("%(staff)s does not perform %(service)s.")
+                % {"staff": staff.name, "service": service.name},
+            )
         return data
 
 
@@ -159,9 +187,11 @@ class MoveForm(_WhenForm):
 
 class CancelForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(
-        label=gettext_lazy("Reason"), required=False, max_length=200,
+        label=gettext_lazy("Reason"),
+        required=False,
+        max_length=200,
         help_text=gettext_lazy("Kept on the contact's timeline."),
-    )  # fmt: skip
+    )
 
 
 class StatusForm(forms.Form):

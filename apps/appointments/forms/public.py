@@ -15,9 +15,10 @@ HONEYPOT_ERROR = _("We could not take this request. Please try again.")
 
 class _HoneypotMixin(forms.Form):
     website = forms.CharField(
-        label=_("Leave this empty"), required=False,
+        label=_("Leave this empty"),
+        required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )  # fmt: skip
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -28,36 +29,44 @@ class _HoneypotMixin(forms.Form):
 
 class _PersonMixin(forms.Form):
     first_name = forms.CharField(
-        label=_("First name"), max_length=80,
+        label=_("First name"),
+        max_length=80,
         error_messages={"required": _("Please give your first name.")},
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-    )  # fmt: skip
+    )
     last_name = forms.CharField(
-        label=_("Last name"), max_length=80,
+        label=_("Last name"),
+        max_length=80,
         error_messages={"required": _("Please give your last name.")},
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )  # fmt: skip
+    )
     email = forms.EmailField(
-        label=_("Email"), max_length=254,
-        error_messages={"required": _("Please give your email address."),
-                        "invalid": _("Enter a valid email address, e.g. name@example.com.")},
+        label=_("Email"),
+        max_length=254,
+        error_messages={
+            "required": _("Please give your email address."),
+            "invalid": _("Enter a valid email address, e.g. name@example.com."),
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )  # fmt: skip
+    )
     phone = forms.CharField(
-        label=_("Mobile phone"), max_length=40,
+        label=_("Mobile phone"),
+        max_length=40,
         error_messages={"required": _("Please give your mobile number.")},
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
-    )  # fmt: skip
+    )
 
     def person(self) -> dict:
         """The keyword arguments of booking_contact_match."""
         data = self.cleaned_data
         return {
-            "first_name": data["first_name"], "last_name": data["last_name"],
-            "email": data["email"], "phone": data["phone"],
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "email": data["email"],
+            "phone": data["phone"],
             "sms_opt_in": bool(data.get("sms_opt_in")),
             "marketing_opt_in": bool(data.get("marketing_opt_in")),
-        }  # fmt: skip
+        }
 
 
 class BookingDetailsForm(StyledFormMixin, _PersonMixin, _HoneypotMixin):
@@ -66,12 +75,22 @@ class BookingDetailsForm(StyledFormMixin, _PersonMixin, _HoneypotMixin):
     sms_opt_in = forms.BooleanField(label=_("Text me reminders"), required=False)
     marketing_opt_in = forms.BooleanField(label=_("Send me news and offers"), required=False)
     notes = forms.CharField(
-        label=_("Anything we should know?"), required=False, max_length=1000,
+        label=_("Anything we should know?"),
+        required=False,
+        max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
+    )
 
-    field_order = ["first_name", "last_name", "email", "phone", "sms_opt_in",
-                   "marketing_opt_in", "notes", "website"]  # fmt: skip
+    field_order = [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "sms_opt_in",
+        "marketing_opt_in",
+        "notes",
+        "website",
+    ]
 
 
 class WaitlistForm(StyledFormMixin, _PersonMixin, _HoneypotMixin):
@@ -79,13 +98,14 @@ class WaitlistForm(StyledFormMixin, _PersonMixin, _HoneypotMixin):
     the dates are waitlist_join's)."""
 
     date_from = forms.DateField(
-        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": _("Give the first day that would suit.")},
-    )  # fmt: skip
+    )
     date_to = forms.DateField(
-        label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": _("Give the last day that would suit.")},
-    )  # fmt: skip
+    )
 
-    field_order = ["first_name", "last_name", "email", "phone", "date_from", "date_to",
-                   "website"]  # fmt: skip
+    field_order = ["first_name", "last_name", "email", "phone", "date_from", "date_to", "website"]

@@ -26,15 +26,24 @@ from ..services.setup import COLOR, WEEKDAYS, intervals_check
 
 Interval = tuple[dt.time, dt.time]
 REMINDER_ROWS = 5
-UNITS = [("minutes", gettext_lazy("minutes")), ("hours", gettext_lazy("hours")),
-         ("days", gettext_lazy("days"))]  # fmt: skip
+UNITS = [
+    ("minutes", gettext_lazy("minutes")),
+    ("hours", gettext_lazy("hours")),
+    ("days", gettext_lazy("days")),
+]
 UNIT_MINUTES = {"minutes": 1, "hours": 60, "days": 1440}
 _RANGE = re.compile(
     r"^(?P<h1>\d{1,2})(?:[:.h](?P<m1>\d{2}))?\s*(?:-|–|—|to)\s*(?P<h2>\d{1,2})(?:[:.h](?P<m2>\d{2}))?$"
 )
-DAY_LABELS = [gettext_lazy("Monday"), gettext_lazy("Tuesday"), gettext_lazy("Wednesday"),
-              gettext_lazy("Thursday"), gettext_lazy("Friday"), gettext_lazy("Saturday"),
-              gettext_lazy("Sunday")]  # fmt: skip
+DAY_LABELS = [
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
+    gettext_lazy("Sunday"),
+]
 
 
 def _color(value: str) -> str:
@@ -72,9 +81,12 @@ def intervals_parse(text: str) -> list[Interval]:
         match = _RANGE.match(part)
         if not match:
             raise ValidationError(
-                _("“%(text)s” is not a time range; write it like 09:00-12:30, several separated "
-                  "by commas.") % {"text": part}
-            )  # fmt: skip
+                _(
+                    "“%(text)s” is not a time range; write it like 09:00-12:30, several separated "
+                    "by commas."
+                )
+                % {"text": part}
+            )
         intervals.append(
             (_clock(match["h1"], match["m1"], part), _clock(match["h2"], match["m2"], part))
         )
@@ -92,9 +104,15 @@ class IntervalsField(forms.CharField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 200)
         kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"placeholder": "09:00-12:30, 13:30-18:00",
-                                             "autocomplete": "off", "spellcheck": "false"})
-        )  # fmt: skip
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "placeholder": "09:00-12:30, 13:30-18:00",
+                    "autocomplete": "off",
+                    "spellcheck": "false",
+                }
+            ),
+        )
         super().__init__(**kwargs)
 
     def clean(self, value):
@@ -111,11 +129,26 @@ class ServiceForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Service
         fields = [
-            "name", "description", "duration_minutes", "price", "buffer_before_minutes",
-            "buffer_after_minutes", "step_minutes", "daily_cap", "needs_confirmation",
-            "min_notice_minutes", "horizon_days", "online", "staff", "needs_room", "rooms",
-            "recall_months", "color", "active", "position",
-        ]  # fmt: skip
+            "name",
+            "description",
+            "duration_minutes",
+            "price",
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "step_minutes",
+            "daily_cap",
+            "needs_confirmation",
+            "min_notice_minutes",
+            "horizon_days",
+            "online",
+            "staff",
+            "needs_room",
+            "rooms",
+            "recall_months",
+            "color",
+            "active",
+            "position",
+        ]
         widgets = {
             "color": forms.TextInput(attrs={"type": "color"}),
             "staff": forms.CheckboxSelectMultiple,
@@ -123,11 +156,12 @@ class ServiceForm(StyledFormMixin, forms.ModelForm):
         }
         labels = {"position": gettext_lazy("Order in lists")}
         help_texts = {
-            "min_notice_minutes": gettext_lazy("Online and API bookings only; the front desk "
-                                               "can always book."),
+            "min_notice_minutes": gettext_lazy(
+                "Online and API bookings only; the front desk can always book."
+            ),
             "daily_cap": gettext_lazy("Empty: no limit."),
             "recall_months": gettext_lazy("Empty: no recall message."),
-        }  # fmt: skip
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,9 +189,11 @@ class UserChoiceField(forms.ModelChoiceField):
 
 class StaffForm(StyledFormMixin, forms.ModelForm):
     user = UserChoiceField(
-        queryset=User.objects.none(), required=False, label=gettext_lazy("Login"),
+        queryset=User.objects.none(),
+        required=False,
+        label=gettext_lazy("Login"),
         help_text=gettext_lazy("Optional: the team member who signs in as this person."),
-    )  # fmt: skip
+    )
 
     class Meta:
         model = StaffMember
@@ -204,7 +240,7 @@ class HoursOverrideForm(StyledFormMixin, forms.Form):
     intervals = IntervalsField(
         label=gettext_lazy("Hours that day"),
         help_text=gettext_lazy("Replaces the usual hours of that date only."),
-    )  # fmt: skip
+    )
 
 
 class TimeOffForm(StyledFormMixin, forms.Form):
@@ -247,8 +283,12 @@ class AppointmentSettingsForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = AppointmentSettings
-        fields = ["slot_step_minutes", "cancellation_notice_hours", "online_booking",
-                  "booking_intro"]  # fmt: skip
+        fields = [
+            "slot_step_minutes",
+            "cancellation_notice_hours",
+            "online_booking",
+            "booking_intro",
+        ]
         widgets = {"booking_intro": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -257,29 +297,37 @@ class AppointmentSettingsForm(StyledFormMixin, forms.ModelForm):
         for n in range(REMINDER_ROWS):
             amount = forms.IntegerField(
                 label=gettext_lazy("Reminder %(n)d: how long before") % {"n": n + 1},
-                required=False, min_value=1, max_value=43200,
+                required=False,
+                min_value=1,
+                max_value=43200,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-            )  # fmt: skip
-            unit = forms.ChoiceField(label=gettext_lazy("unit"), choices=UNITS,
-                                     required=False, initial="hours")  # fmt: skip
-            channel = forms.ChoiceField(label=gettext_lazy("by"), required=False,
-                                        choices=ReminderChannel.choices)  # fmt: skip
+            )
+            unit = forms.ChoiceField(
+                label=gettext_lazy("unit"), choices=UNITS, required=False, initial="hours"
+            )
+            channel = forms.ChoiceField(
+                label=gettext_lazy("by"), required=False, choices=ReminderChannel.choices
+            )
             self.fields[f"reminder_{n}_amount"] = amount
             self.fields[f"reminder_{n}_unit"] = unit
             self.fields[f"reminder_{n}_channel"] = channel
         if self.instance and not self.is_bound:
             for n, reminder in enumerate((self.instance.reminders or [])[:REMINDER_ROWS]):
                 minutes = int(reminder.get("minutes") or 0)
-                unit = "days" if minutes % 1440 == 0 else "hours" if minutes % 60 == 0 else (
-                    "minutes")  # fmt: skip
+                unit = (
+                    "days" if minutes % 1440 == 0 else "hours" if minutes % 60 == 0 else ("minutes")
+                )
                 self.initial[f"reminder_{n}_amount"] = minutes // UNIT_MINUTES[unit]
                 self.initial[f"reminder_{n}_unit"] = unit
                 self.initial[f"reminder_{n}_channel"] = reminder.get("channel") or ""
         self.rows = [
-            (self[f"reminder_{n}_amount"], self[f"reminder_{n}_unit"],
-             self[f"reminder_{n}_channel"])
+            (
+                self[f"reminder_{n}_amount"],
+                self[f"reminder_{n}_unit"],
+                self[f"reminder_{n}_channel"],
+            )
             for n in range(REMINDER_ROWS)
-        ]  # fmt: skip
+        ]
 
     def reminder_list(self) -> list[dict]:
         reminders = []
@@ -288,8 +336,12 @@ class AppointmentSettingsForm(StyledFormMixin, forms.ModelForm):
             if not amount:
                 continue
             unit = self.cleaned_data.get(f"reminder_{n}_unit") or "hours"
-            reminders.append({"minutes": amount * UNIT_MINUTES[unit],
-                              "channel": self.cleaned_data.get(f"reminder_{n}_channel") or ""})  # fmt: skip
+            reminders.append(
+                {
+                    "minutes": amount * UNIT_MINUTES[unit],
+                    "channel": self.cleaned_data.get(f"reminder_{n}_channel") or "",
+                }
+            )
         return reminders
 
     def values(self) -> dict:

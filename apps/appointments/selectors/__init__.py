@@ -14,9 +14,17 @@ from .availability import (
 )
 
 __all__ = [
-    "Slot", "availability_for_service", "bookable_staff", "local_day_bounds", "practice_zone",
-    "room_free_for", "slot_at", "slot_step", "slots_by_day", "slots_next",
-]  # fmt: skip
+    "Slot",
+    "availability_for_service",
+    "bookable_staff",
+    "local_day_bounds",
+    "practice_zone",
+    "room_free_for",
+    "slot_at",
+    "slot_step",
+    "slots_by_day",
+    "slots_next",
+]
 
 # --- the staff calendar and set-up pages ---------------------------------------------------------
 from .calendar import (  # noqa: E402
@@ -33,7 +41,14 @@ from .calendar import (  # noqa: E402
 )
 
 __all__ += [
-    "CalendarData", "appointment_get", "appointments_awaiting_approval", "appointments_clashing",
-    "appointments_for_contact", "appointments_today", "calendar_range", "calendar_staff", "contacts_for_booking",
+    "CalendarData",
+    "appointment_get",
+    "appointments_awaiting_approval",
+    "appointments_clashing",
+    "appointments_for_contact",
+    "appointments_today",
+    "calendar_range",
+    "calendar_staff",
+    "contacts_for_booking",
     "services_for_staff",
-]  # fmt: skip
+]

@@ -159,10 +159,13 @@ def availability_for_service(
     before, after = service.buffer_before_minutes * 60, service.buffer_after_minutes * 60
     duration = service.duration_minutes * 60
     rules = _Rules(
-        step=_step(service) * 60, duration=duration, before=before, after=after,
+        step=_step(service) * 60,
+        duration=duration,
+        before=before,
+        after=after,
         earliest=int(now.timestamp()) + service.min_notice_minutes * 60 if enforce_rules else None,
         latest=int(now.timestamp()) + service.horizon_days * 86400 if enforce_rules else None,
-    )  # fmt: skip
+    )
     # A block reaches at most `before` earlier and `after` later than its service's times.
     reach_low = dt.datetime.fromtimestamp(midnights[0] - before, dt.UTC)
     reach_high = dt.datetime.fromtimestamp(midnights[-1] + after + duration, dt.UTC)
@@ -205,8 +208,9 @@ def availability_for_service(
     if not ignore_bookings:
         holding = Appointment.objects.exclude(status=AppointmentStatus.CANCELLED).filter(
             Q(staff_id__in=staff_ids) | Q(room_id__in=room_ids),
-            block_start__lt=reach_high, block_end__gt=reach_low,
-        )  # fmt: skip
+            block_start__lt=reach_high,
+            block_end__gt=reach_low,
+        )
         if ignore_appointment_id:
             holding = holding.exclude(pk=ignore_appointment_id)
         rows = (
@@ -330,16 +334,25 @@ def slot_at(
     """The free slot starting exactly at `starts_at`, or None when that time is not offered."""
     day = starts_at.astimezone(practice_zone()).date()
     slots = availability_for_service(
-        service=service, date_from=day, date_to=day, staff=staff, online=online, now=now,
-        ignore_appointment_id=ignore_appointment_id, ignore_bookings=ignore_bookings,
-    )  # fmt: skip
+        service=service,
+        date_from=day,
+        date_to=day,
+        staff=staff,
+        online=online,
+        now=now,
+        ignore_appointment_id=ignore_appointment_id,
+        ignore_bookings=ignore_bookings,
+    )
     return next((slot for slot in slots if slot.starts_at == starts_at), None)
 
 
 def room_free_for(
-    *, service: Service, block_start: dt.datetime, block_end: dt.datetime,
+    *,
+    service: Service,
+    block_start: dt.datetime,
+    block_end: dt.datetime,
     ignore_appointment_id: int | None = None,
-) -> list[Room]:  # fmt: skip
+) -> list[Room]:
     """The rooms the service may use that are free for the whole block, in their order."""
     rooms = service.rooms.filter(active=True)
     if not rooms.exists():
@@ -366,9 +379,13 @@ def slots_next(
     zone = practice_zone()
     first = after.astimezone(zone).date()
     slots = availability_for_service(
-        service=service, date_from=first, date_to=first + dt.timedelta(days=days - 1),
-        staff=staff, online=online, now=now,
-    )  # fmt: skip
+        service=service,
+        date_from=first,
+        date_to=first + dt.timedelta(days=days - 1),
+        staff=staff,
+        online=online,
+        now=now,
+    )
     return [slot for slot in slots if slot.starts_at >= after][:limit]
 
 

@@ -115,19 +115,27 @@ def calendar_range(
             appointment
         )
     return CalendarData(
-        zone=zone, days=days, staff=people, appointments=appointments, hours=hours,
-        overridden=set(overrides), time_off=time_off, holidays=holidays, step=slot_step(),
+        zone=zone,
+        days=days,
+        staff=people,
+        appointments=appointments,
+        hours=hours,
+        overridden=set(overrides),
+        time_off=time_off,
+        holidays=holidays,
+        step=slot_step(),
         by_staff_day=dict(by_staff_day),
-    )  # fmt: skip
+    )
 
 
 def appointment_get(pk: int) -> Appointment:
     """One appointment of this business with what its page shows, or 404."""
     return get_object_or_404(
-        Appointment.objects.select_related("contact", "service", "staff", "room", "created_by")
-        .defer(*CONTACT_DEFER),
+        Appointment.objects.select_related(
+            "contact", "service", "staff", "room", "created_by"
+        ).defer(*CONTACT_DEFER),
         pk=pk,
-    )  # fmt: skip
+    )
 
 
 def appointments_awaiting_approval(*, limit: int = 20) -> list[Appointment]:
@@ -135,7 +143,7 @@ def appointments_awaiting_approval(*, limit: int = 20) -> list[Appointment]:
     return list(
         Appointment.objects.filter(
             awaiting_approval=True, status__in=UPCOMING, starts_at__gte=timezone.now()
-        )  # fmt: skip
+        )
         .select_related("contact", "service", "staff")
         .defer(*CONTACT_DEFER)
         .order_by("starts_at")[:limit]
@@ -149,7 +157,7 @@ def appointments_clashing(
     return list(
         Appointment.objects.filter(
             staff=staff, status__in=UPCOMING, starts_at__lt=ends_at, ends_at__gt=starts_at
-        )  # fmt: skip
+        )
         .select_related("contact", "service")
         .defer(*CONTACT_DEFER)
         .order_by("starts_at")[:50]
@@ -157,9 +165,12 @@ def appointments_clashing(
 
 
 def appointments_for_contact(
-    contact: Contact, *, upcoming_limit: int = 5, past_limit: int = 3,
+    contact: Contact,
+    *,
+    upcoming_limit: int = 5,
+    past_limit: int = 3,
     now: dt.datetime | None = None,
-) -> dict:  # fmt: skip
+) -> dict:
     """The contact page's panel: what is booked next and the last few visits (two queries;
     the no-show count is on the contact itself)."""
     now = now or timezone.now()

@@ -39,7 +39,7 @@ def staff_list() -> QuerySet[StaffMember]:
         StaffMember.objects.select_related("user")
         .prefetch_related(
             Prefetch("hours", queryset=WorkingHours.objects.order_by("weekday", "start"))
-        )  # fmt: skip
+        )
         .annotate(service_count=Count("services", filter=Q(services__active=True)))
         .order_by("-active", "position", "name")
     )

@@ -70,9 +70,13 @@ def appointment_settings() -> AppointmentSettings:
     """The practice's booking rules (one row, created with two reminders on first use)."""
     row, _created = AppointmentSettings.objects.get_or_create(
         pk=1,
-        defaults={"reminders": [{"minutes": 48 * 60, "channel": Channel.EMAIL},
-                                {"minutes": 120, "channel": ""}]},
-    )  # fmt: skip
+        defaults={
+            "reminders": [
+                {"minutes": 48 * 60, "channel": Channel.EMAIL},
+                {"minutes": 120, "channel": ""},
+            ]
+        },
+    )
     return row
 
 
@@ -103,24 +107,47 @@ def _minute(value: dt.datetime, field: str = "starts_at") -> dt.datetime:
 
 
 def _candidates(
-    *, service: Service, starts_at: dt.datetime, staff: StaffMember | None, online: bool,
-    enforce: bool, now: dt.datetime, ignore: int | None = None,
-) -> list[int]:  # fmt: skip
+    *,
+    service: Service,
+    starts_at: dt.datetime,
+    staff: StaffMember | None,
+    online: bool,
+    enforce: bool,
+    now: dt.datetime,
+    ignore: int | None = None,
+) -> list[int]:
     """Staff ids to try in order. Online and API bookings must be at an offered time; when the
     time would be offered but for other bookings, the request lost a race (SlotTaken)."""
     if not enforce and staff is not None:
         return [staff.pk]
-    slot = slot_at(service=service, starts_at=starts_at, staff=staff, online=online, now=now,
-                   ignore_appointment_id=ignore)  # fmt: skip
+    slot = slot_at(
+        service=service,
+        starts_at=starts_at,
+        staff=staff,
+        online=online,
+        now=now,
+        ignore_appointment_id=ignore,
+    )
     if slot is not None:
         return list(slot.staff_ids)
-    if slot_at(service=service, starts_at=starts_at, staff=staff, online=online, now=now,
-               ignore_appointment_id=ignore, ignore_bookings=True):  # fmt: skip
+    if slot_at(
+        service=service,
+        starts_at=starts_at,
+        staff=staff,
+        online=online,
+        now=now,
+        ignore_appointment_id=ignore,
+        ignore_bookings=True,
+    ):
         raise SlotTaken(next_slots=_next(service, starts_at, staff, online, now))
     raise ValidationError(
-        {"starts_at": _("%(service)s cannot be booked at this time. Choose one of the free "
-                        "times.") % {"service": service.name}}
-    )  # fmt: skip
+        {
+            "starts_at": _(
+                "%(service)s cannot be booked at this time. Choose one of the free times."
+            )
+            % {"service": service.name}
+        }
+    )
 
 
 def _next(service, starts_at, staff, online, now) -> list[Slot]:
@@ -147,27 +174,35 @@ def _cap_reached(service: Service, staff_id: int, starts_at: dt.datetime, ignore
     day = starts_at.astimezone(zone).date()
     start = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
     taken = Appointment.objects.filter(
-        service=service, staff_id=staff_id, starts_at__gte=start,
+        service=service,
+        staff_id=staff_id,
+        starts_at__gte=start,
         starts_at__lt=start + dt.timedelta(days=1),
-    ).exclude(status=S.CANCELLED)  # fmt: skip
+    ).exclude(status=S.CANCELLED)
     if ignore:
         taken = taken.exclude(pk=ignore)
     return taken.count() >= service.daily_cap
 
 
 def _place(
-    *, appointment: Appointment, service: Service, staff_ids: list[int],
-    starts_at: dt.datetime, enforce: bool,
-) -> bool:  # fmt: skip
+    *,
+    appointment: Appointment,
+    service: Service,
+    staff_ids: list[int],
+    starts_at: dt.datetime,
+    enforce: bool,
+) -> bool:
     """Save the appointment with the first staff member (and room) the database accepts."""
     times = _blocks(service, starts_at)
     for staff_id in staff_ids:
         rooms: list = [None]
         if service.needs_room:
             rooms = room_free_for(
-                service=service, block_start=times["block_start"], block_end=times["block_end"],
+                service=service,
+                block_start=times["block_start"],
+                block_end=times["block_end"],
                 ignore_appointment_id=appointment.pk,
-            )  # fmt: skip
+            )
         for room in rooms:
             try:
                 with transaction.atomic():
@@ -212,11 +247,13 @@ def _send_confirmation(appointment: Appointment) -> None:
     try:
         with transaction.atomic():
             message_send(
-                contact=appointment.contact, purpose="appointment_confirmation",
+                contact=appointment.contact,
+                purpose="appointment_confirmation",
                 context=appointment_message_context(appointment),
                 dedupe_key=f"appointment:{appointment.pk}:confirm:{appointment.reschedule_count}",
-                related_type="appointment", related_id=str(appointment.pk),
-            )  # fmt: skip
+                related_type="appointment",
+                related_id=str(appointment.pk),
+            )
     except (ValidationError, DomainError):
         logger.exception("confirmation of appointment %s not sent", appointment.pk)
 
@@ -236,9 +273,12 @@ def _event(appointment: Appointment, type_: str, *, actor: User | None, **extra)
         **{k: v for k, v in extra.items() if v not in (None, "")},
     }
     event_record(
-        contact=appointment.contact, type=type_, properties=properties, source="appointments",
+        contact=appointment.contact,
+        type=type_,
+        properties=properties,
+        source="appointments",
         actor=actor,
-    )  # fmt: skip
+    )
 
 
 # --- the services --------------------------------------------------------------------------------
@@ -266,18 +306,37 @@ def appointment_book(
     online = source == Source.ONLINE
     _check_bookable(service, contact, online=online)
     with transaction.atomic():
-        staff_ids = _candidates(service=service, starts_at=starts_at, staff=staff, online=online,
-                                enforce=enforce, now=now)  # fmt: skip
+        staff_ids = _candidates(
+            service=service,
+            starts_at=starts_at,
+            staff=staff,
+            online=online,
+            enforce=enforce,
+            now=now,
+        )
         appointment = Appointment(
-            contact=contact, service=service, source=source, price=service.price,
-            notes=(notes or "").strip()[:2000], created_by=actor,
+            contact=contact,
+            service=service,
+            source=source,
+            price=service.price,
+            notes=(notes or "").strip()[:2000],
+            created_by=actor,
             awaiting_approval=service.needs_confirmation and source != Source.STAFF,
-        )  # fmt: skip
-        if not _place(appointment=appointment, service=service, staff_ids=staff_ids,
-                      starts_at=starts_at, enforce=enforce):  # fmt: skip
+        )
+        if not _place(
+            appointment=appointment,
+            service=service,
+            staff_ids=staff_ids,
+            starts_at=starts_at,
+            enforce=enforce,
+        ):
             raise SlotTaken(next_slots=_next(service, starts_at, staff, online, now))
-        _event(appointment, "appointment.booked", actor=actor,
-               awaiting_approval=appointment.awaiting_approval or None)  # fmt: skip
+        _event(
+            appointment,
+            "appointment.booked",
+            actor=actor,
+            awaiting_approval=appointment.awaiting_approval or None,
+        )
         waitlist_mark_booked(appointment=appointment)
         if not appointment.awaiting_approval:
             appointment_reminders_sync(appointment=appointment)
@@ -314,31 +373,50 @@ def appointment_reschedule(
     with transaction.atomic():
         appointment = _locked(appointment)
         if appointment.status not in UPCOMING:
-            raise ValidationError({"status": _("Only a booked or confirmed appointment can be "
-                                               "moved.")})  # fmt: skip
+            raise ValidationError(
+                {"status": _("Only a booked or confirmed appointment can be moved.")}
+            )
         if online and not appointment_change_allowed(appointment, now=now):
             raise ValidationError({"starts_at": _policy_text()})
         old_start, old_staff = appointment.starts_at, appointment.staff
         if starts_at == old_start and (staff is None or staff.pk == old_staff.pk):
             return appointment
         target_staff = staff if staff is not None else (old_staff if not online else None)
-        staff_ids = _candidates(service=appointment.service, starts_at=starts_at,
-                                staff=target_staff, online=online, enforce=enforce, now=now,
-                                ignore=appointment.pk)  # fmt: skip
+        staff_ids = _candidates(
+            service=appointment.service,
+            starts_at=starts_at,
+            staff=target_staff,
+            online=online,
+            enforce=enforce,
+            now=now,
+            ignore=appointment.pk,
+        )
         if old_staff.pk in staff_ids:  # keep the same person when they are free
             staff_ids.remove(old_staff.pk)
             staff_ids.insert(0, old_staff.pk)
         appointment.reschedule_count += 1
         appointment.status, appointment.confirmed_at = S.BOOKED, None
-        if not _place(appointment=appointment, service=appointment.service, staff_ids=staff_ids,
-                      starts_at=starts_at, enforce=enforce):  # fmt: skip
-            raise SlotTaken(next_slots=_next(appointment.service, starts_at, target_staff,
-                                             online, now))  # fmt: skip
+        if not _place(
+            appointment=appointment,
+            service=appointment.service,
+            staff_ids=staff_ids,
+            starts_at=starts_at,
+            enforce=enforce,
+        ):
+            raise SlotTaken(
+                next_slots=_next(appointment.service, starts_at, target_staff, online, now)
+            )
         appointment.refresh_from_db()
         old_local = old_start.astimezone(practice_zone()).strftime("%Y-%m-%d %H:%M")
-        _event(appointment, "appointment.rescheduled", actor=actor,
-               previous_starts_at=old_start.isoformat(), previous_local_time=old_local,
-               previous_staff=old_staff.name, by=source)  # fmt: skip
+        _event(
+            appointment,
+            "appointment.rescheduled",
+            actor=actor,
+            previous_starts_at=old_start.isoformat(),
+            previous_local_time=old_local,
+            previous_staff=old_staff.name,
+            by=source,
+        )
         appointment_reminders_sync(appointment=appointment)
         waitlist_offer_freed(service=appointment.service, staff=old_staff, starts_at=old_start)
         if notify and not appointment.awaiting_approval:
@@ -348,8 +426,9 @@ def appointment_reschedule(
 
 def _policy_text() -> str:
     hours = appointment_settings().cancellation_notice_hours
-    return _("Appointments can be changed online up to %(h)s hours before they start. "
-             "Please call us.") % {"h": hours}  # fmt: skip
+    return _(
+        "Appointments can be changed online up to %(h)s hours before they start. Please call us."
+    ) % {"h": hours}
 
 
 def appointment_cancel(
@@ -368,26 +447,41 @@ def appointment_cancel(
         if appointment.status == S.CANCELLED:
             return appointment
         if appointment.status not in UPCOMING:
-            raise ValidationError({"status": _("A %(status)s appointment cannot be cancelled.")
-                                   % {"status": appointment.get_status_display().lower()}})  # fmt: skip
+            raise ValidationError(
+                {
+                    "status": _("A %(status)s appointment cannot be cancelled.")
+                    % {"status": appointment.get_status_display().lower()}
+                }
+            )
         if by_customer and not appointment_change_allowed(appointment, now=now):
             raise ValidationError({"starts_at": _policy_text()})
         appointment.status, appointment.cancelled_at = S.CANCELLED, now
         appointment.cancel_reason = (reason or "").strip()[:200]
         appointment.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated"])
-        _event(appointment, "appointment.cancelled", actor=actor, reason=appointment.cancel_reason,
-               by="customer" if by_customer else "staff")  # fmt: skip
+        _event(
+            appointment,
+            "appointment.cancelled",
+            actor=actor,
+            reason=appointment.cancel_reason,
+            by="customer" if by_customer else "staff",
+        )
         appointment_reminders_sync(appointment=appointment)
         if appointment.starts_at > now:
-            waitlist_offer_freed(service=appointment.service, staff=appointment.staff,
-                                 starts_at=appointment.starts_at)  # fmt: skip
+            waitlist_offer_freed(
+                service=appointment.service,
+                staff=appointment.staff,
+                starts_at=appointment.starts_at,
+            )
     return appointment
 
 
 def appointment_status_set(
-    *, appointment: Appointment, status: str, actor: User | None = None,
+    *,
+    appointment: Appointment,
+    status: str,
+    actor: User | None = None,
     now: dt.datetime | None = None,
-) -> Appointment:  # fmt: skip
+) -> Appointment:
     """Confirm, check in, complete or mark a no-show (cancelling goes to appointment_cancel);
     a no-show is counted on the contact."""
     now = now or timezone.now()
@@ -401,12 +495,16 @@ def appointment_status_set(
         if status == current:
             return appointment
         if status not in TRANSITIONS[current]:
-            raise ValidationError({"status": _("A %(a)s appointment cannot become %(b)s.") % {
-                "a": appointment.get_status_display().lower(),
-                "b": S(status).label.lower()}})  # fmt: skip
+            raise ValidationError(
+                {
+                    "status": _("A %(a)s appointment cannot become %(b)s.")
+                    % {"a": appointment.get_status_display().lower(), "b": S(status).label.lower()}
+                }
+            )
         if status in (S.COMPLETED, S.NO_SHOW) and appointment.starts_at > now:
-            raise ValidationError({"status": _("This can be recorded once the appointment has "
-                                               "started.")})  # fmt: skip
+            raise ValidationError(
+                {"status": _("This can be recorded once the appointment has started.")}
+            )
         appointment.status = status
         if status in STAMP:
             setattr(appointment, STAMP[status], now)

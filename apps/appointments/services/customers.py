@@ -53,8 +53,13 @@ def booking_contact_match(
     with transaction.atomic():
         contact = _match_or_create(first_name, last_name, email, e164, source="online booking")
         for channel, wanted in ((Channel.SMS, sms_opt_in), (Channel.EMAIL, marketing_opt_in)):
-            if wanted and consent_set(contact=contact, channel=channel, method=ConsentMethod.FORM,
-                                      status=ConsentStatus.OPTED_IN, note="online booking"):  # fmt: skip
+            if wanted and consent_set(
+                contact=contact,
+                channel=channel,
+                method=ConsentMethod.FORM,
+                status=ConsentStatus.OPTED_IN,
+                note="online booking",
+            ):
                 contact.refresh_from_db()
     return contact
 
@@ -103,17 +108,27 @@ def _match_or_create(first_name: str, last_name: str, email: str, e164: str, *, 
         if contact is None:
             try:
                 with transaction.atomic():
-                    return contact_create(first_name=first_name, last_name=last_name,
-                                          email=email, phone=e164, source=source)  # fmt: skip
+                    return contact_create(
+                        first_name=first_name,
+                        last_name=last_name,
+                        email=email,
+                        phone=e164,
+                        source=source,
+                    )
             except ValidationError:
                 contact = _find(email, e164)  # created by a concurrent booking
                 if contact is None:
                     raise
         missing = {
-            name: value for name, value in
-            (("first_name", first_name), ("last_name", last_name), ("email", email),
-             ("phone", e164)) if value and not getattr(contact, name)
-        }  # fmt: skip
+            name: value
+            for name, value in (
+                ("first_name", first_name),
+                ("last_name", last_name),
+                ("email", email),
+                ("phone", e164),
+            )
+            if value and not getattr(contact, name)
+        }
         taken = Contact.objects.exclude(pk=contact.pk)
         if (
             missing

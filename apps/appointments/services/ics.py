@@ -78,9 +78,11 @@ def appointment_ics(appointment: Appointment) -> bytes:
     business = _business()
     manage_url = appointment_manage_url(appointment=appointment)
     event = _event(
-        appointment, host=_host(business), stamp=timezone.now().astimezone(dt.UTC),
+        appointment,
+        host=_host(business),
+        stamp=timezone.now().astimezone(dt.UTC),
         summary=f"{appointment.service.name} – {business.name}",
-    )  # fmt: skip
+    )
     event.add("description", f"{appointment.service.name}, {appointment.staff.name}\n{manage_url}")
     event.add("url", manage_url)
     if _address(business):
@@ -110,8 +112,9 @@ def staff_feed_ics(staff: StaffMember) -> bytes:
     stamp = now.astimezone(dt.UTC)
     for appointment in appointments:
         who = appointment.contact.name or str(appointment.contact)
-        event = _event(appointment, host=host, stamp=stamp,
-                       summary=f"{who} – {appointment.service.name}")  # fmt: skip
+        event = _event(
+            appointment, host=host, stamp=stamp, summary=f"{who} – {appointment.service.name}"
+        )
         details = [appointment.service.name]
         if appointment.room is not None:
             details.append(appointment.room.name)

@@ -68,16 +68,19 @@ def recall_due(*, now: dt.datetime | None = None, limit: int | None = None) -> l
     from apps.messaging.models import Message
 
     tables = {
-        "appointment": Appointment._meta.db_table, "service": Service._meta.db_table,
-        "contact": Contact._meta.db_table, "message": Message._meta.db_table,
-    }  # fmt: skip
+        "appointment": Appointment._meta.db_table,
+        "service": Service._meta.db_table,
+        "contact": Contact._meta.db_table,
+        "message": Message._meta.db_table,
+    }
     sql = _CANDIDATES_SQL.format(**{k: connection.ops.quote_name(v) for k, v in tables.items()})
     if limit:
         sql += f" LIMIT {int(limit)}"
     params = {
-        "completed": AppointmentStatus.COMPLETED, "now": now or timezone.now(),
+        "completed": AppointmentStatus.COMPLETED,
+        "now": now or timezone.now(),
         "upcoming": [str(s) for s in UPCOMING],
-    }  # fmt: skip
+    }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
@@ -97,11 +100,14 @@ def recall_send_due(*, now: dt.datetime | None = None, limit: int | None = None)
         try:
             with transaction.atomic():
                 message_send(
-                    contact=visit.contact, purpose="appointment_recall",
+                    contact=visit.contact,
+                    purpose="appointment_recall",
                     context={"appointment": {"service": service.name}, "booking_link": link},
-                    dedupe_key=_dedupe_key(visit.pk), related_type="appointment",
-                    related_id=str(visit.pk), now=now,
-                )  # fmt: skip
+                    dedupe_key=_dedupe_key(visit.pk),
+                    related_type="appointment",
+                    related_id=str(visit.pk),
+                    now=now,
+                )
             count += 1
         except (ValidationError, DomainError):  # e.g. no template: the next run tries again
             logger.exception("recall for appointment %s not sent", visit.pk)

@@ -74,8 +74,12 @@ def _wanted(appointment: Appointment, offsets: list[Offset], now: dt.datetime) -
         due_at = starts_at - dt.timedelta(minutes=minutes)
         if due_at <= now:
             continue  # booked at short notice: a reminder that is already late is skipped
-        payload = {"appointment_id": appointment.pk, "minutes": minutes, "channel": channel,
-                   "starts_at": starts_at.isoformat()}  # fmt: skip
+        payload = {
+            "appointment_id": appointment.pk,
+            "minutes": minutes,
+            "channel": channel,
+            "starts_at": starts_at.isoformat(),
+        }
         wanted[_ref(appointment.pk, minutes, channel)] = (due_at, payload)
     return wanted
 
@@ -99,9 +103,10 @@ def appointment_reminders_sync(*, appointment: Appointment, now: dt.datetime | N
     with transaction.atomic():
         existing = {row.ref: row for row in DueWork.objects.filter(kind=REMINDER, ref__in=refs)}
         stale = [
-            ref for ref, row in existing.items()
+            ref
+            for ref, row in existing.items()
             if row.status == DueWorkStatus.PENDING and ref not in wanted
-        ]  # fmt: skip
+        ]
         if stale:
             DueWork.objects.pending().filter(kind=REMINDER, ref__in=stale).update(
                 status=DueWorkStatus.CANCELLED
@@ -133,24 +138,36 @@ def appointment_reminders_sync_many(
                 (row.ref, row) for row in DueWork.objects.filter(kind=REMINDER, ref__in=chunk)
             )
         stale = [
-            ref for ref, row in existing.items()
+            ref
+            for ref, row in existing.items()
             if row.status == DueWorkStatus.PENDING and ref not in wanted
-        ]  # fmt: skip
+        ]
         for start in range(0, len(stale), 2000):
             DueWork.objects.pending().filter(
                 kind=REMINDER, ref__in=stale[start : start + 2000]
             ).update(status=DueWorkStatus.CANCELLED)
         rows = [
-            DueWork(kind=REMINDER, ref=ref, due_at=due_at, payload=payload,
-                    status=DueWorkStatus.PENDING, attempts=0, last_error="", done_at=None)
+            DueWork(
+                kind=REMINDER,
+                ref=ref,
+                due_at=due_at,
+                payload=payload,
+                status=DueWorkStatus.PENDING,
+                attempts=0,
+                last_error="",
+                done_at=None,
+            )
             for ref, (due_at, payload) in wanted.items()
             if not _unchanged(existing.get(ref), due_at, payload)
-        ]  # fmt: skip
+        ]
         # The bulk form of due_work_register: one upsert on (kind, ref), then the wake-up.
         DueWork.objects.bulk_create(
-            rows, batch_size=1000, update_conflicts=True, unique_fields=["kind", "ref"],
+            rows,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["kind", "ref"],
             update_fields=["due_at", "status", "payload", "attempts", "last_error", "done_at"],
-        )  # fmt: skip
+        )
         if rows:
             tenant_wakeup_at_least(
                 tenant_id=tenant_current().pk, due_at=min(row.due_at for row in rows)
@@ -166,9 +183,10 @@ def appointment_reminders_resync(*, now: dt.datetime | None = None) -> int:
     count = appointment_reminders_sync_many(appointments=upcoming, now=now)
     used = {_ref(0, minutes, channel).split(":", 1)[1] for minutes, channel in reminder_offsets()}
     orphans = [
-        pk for pk, ref in DueWork.objects.pending().filter(kind=REMINDER).values_list("pk", "ref")
+        pk
+        for pk, ref in DueWork.objects.pending().filter(kind=REMINDER).values_list("pk", "ref")
         if ref.split(":", 1)[1] not in used
-    ]  # fmt: skip
+    ]
     DueWork.objects.filter(pk__in=orphans).update(status=DueWorkStatus.CANCELLED)
     return count
 
@@ -200,12 +218,15 @@ def _reminder_due(work: DueWork) -> None:
     try:
         with transaction.atomic():
             message_send(
-                contact=appointment.contact, purpose="appointment_reminder",
-                channel=channel or None, context=appointment_message_context(appointment),
+                contact=appointment.contact,
+                purpose="appointment_reminder",
+                channel=channel or None,
+                context=appointment_message_context(appointment),
                 dedupe_key=f"appointment:{appointment.pk}:reminder:{minutes}:"
-                           f"{channel or 'best'}:{stamp}",
-                related_type="appointment", related_id=str(appointment.pk),
-            )  # fmt: skip
+                f"{channel or 'best'}:{stamp}",
+                related_type="appointment",
+                related_id=str(appointment.pk),
+            )
     except (ValidationError, DomainError):  # e.g. no template: retrying would not help
         logger.exception("reminder %s of appointment %s not sent", work.ref, appointment.pk)
 
@@ -223,7 +244,7 @@ def appointment_confirm_by_reply(*, contact: Contact, inbound=None) -> Appointme
             awaiting_approval=False,
             starts_at__gt=now,
             starts_at__lte=now + dt.timedelta(days=CONFIRM_BY_REPLY_DAYS),
-        )  # fmt: skip
+        )
         .order_by("starts_at")
         .first()
     )

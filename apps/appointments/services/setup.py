@@ -39,16 +39,32 @@ Interval = tuple[dt.time, dt.time]
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 SERVICE_FIELDS = (
-    "name", "description", "duration_minutes", "price", "buffer_before_minutes",
-    "buffer_after_minutes", "step_minutes", "daily_cap", "needs_confirmation",
-    "min_notice_minutes", "horizon_days", "online", "needs_room", "recall_months", "color",
-    "active", "position",
-)  # fmt: skip
+    "name",
+    "description",
+    "duration_minutes",
+    "price",
+    "buffer_before_minutes",
+    "buffer_after_minutes",
+    "step_minutes",
+    "daily_cap",
+    "needs_confirmation",
+    "min_notice_minutes",
+    "horizon_days",
+    "online",
+    "needs_room",
+    "recall_months",
+    "color",
+    "active",
+    "position",
+)
 STAFF_FIELDS = ("name", "title", "color", "user", "bookable_online", "active", "position")
 ROOM_FIELDS = ("name", "active", "position")
 SETTINGS_FIELDS = (
-    "slot_step_minutes", "cancellation_notice_hours", "online_booking", "booking_intro",
-)  # fmt: skip
+    "slot_step_minutes",
+    "cancellation_notice_hours",
+    "online_booking",
+    "booking_intro",
+)
 REMINDER_MAX_MINUTES = 30 * 24 * 60
 REMINDERS_MAX = 5
 TIME_OFF_MAX_DAYS = 366
@@ -95,13 +111,23 @@ def intervals_check(intervals: Iterable[Interval], *, field: str) -> list[Interv
     ordered = sorted(intervals)
     for start, end in ordered:
         if end <= start:
-            raise ValidationError({field: _("%(start)s–%(end)s ends before it starts.") % {
-                "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}})  # fmt: skip
+            raise ValidationError(
+                {
+                    field: _("%(start)s–%(end)s ends before it starts.")
+                    % {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
+                }
+            )
     for (a_start, a_end), (b_start, b_end) in zip(ordered, ordered[1:], strict=False):
         if b_start < a_end:
-            raise ValidationError({field: _("%(a)s overlaps %(b)s.") % {
-                "a": f"{a_start:%H:%M}–{a_end:%H:%M}", "b": f"{b_start:%H:%M}–{b_end:%H:%M}",
-            }})  # fmt: skip
+            raise ValidationError(
+                {
+                    field: _("%(a)s overlaps %(b)s.")
+                    % {
+                        "a": f"{a_start:%H:%M}–{a_end:%H:%M}",
+                        "b": f"{b_start:%H:%M}–{b_end:%H:%M}",
+                    }
+                }
+            )
     return ordered
 
 
@@ -139,9 +165,11 @@ def service_update(
     """Change a service; bookings already made keep their times and price."""
     service = Service.objects.get(pk=service.pk)  # never save a caller's half-edited copy
     return _service_write(
-        service, fields, None if staff is None else list(staff),
+        service,
+        fields,
+        None if staff is None else list(staff),
         None if rooms is None else list(rooms),
-    )  # fmt: skip
+    )
 
 
 # --- staff ---------------------------------------------------------------------------------------
@@ -206,8 +234,14 @@ def hours_override_set(
         raise ValidationError({"date": _("Enter a date.")})
     ordered = intervals_check(intervals, field="intervals")
     if not ordered:
-        raise ValidationError({"intervals": _("Give at least one interval, e.g. 10:00-14:00. "
-                                              "To take the whole day off, add time off.")})  # fmt: skip
+        raise ValidationError(
+            {
+                "intervals": _(
+                    "Give at least one interval, e.g. 10:00-14:00. "
+                    "To take the whole day off, add time off."
+                )
+            }
+        )
     with transaction.atomic():
         StaffMember.objects.select_for_update().filter(pk=staff.pk).first()
         HoursOverride.objects.filter(staff=staff, date=date).delete()
@@ -235,8 +269,9 @@ def time_off_add(
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The end must be after the start.")})
     if ends_at - starts_at > dt.timedelta(days=TIME_OFF_MAX_DAYS):
-        raise ValidationError({"ends_at": _("Time off can last at most a year; add another "
-                                            "one for longer.")})  # fmt: skip
+        raise ValidationError(
+            {"ends_at": _("Time off can last at most a year; add another one for longer.")}
+        )
     reason = (reason or "").strip()
     if len(reason) > TimeOff._meta.get_field("reason").max_length:
         raise ValidationError({"reason": _("Use at most 120 characters.")})
@@ -289,15 +324,17 @@ def reminders_clean(reminders: Any) -> list[dict]:
     if not isinstance(reminders, list | tuple):
         raise ValidationError({"reminders": _("Give a list of reminders.")})
     if len(reminders) > REMINDERS_MAX:
-        raise ValidationError({"reminders": _("Use at most %(n)d reminders.") % {
-            "n": REMINDERS_MAX}})  # fmt: skip
+        raise ValidationError(
+            {"reminders": _("Use at most %(n)d reminders.") % {"n": REMINDERS_MAX}}
+        )
     cleaned, seen = [], set()
     for number, item in enumerate(reminders, start=1):
         minutes = item.get("minutes") if isinstance(item, dict) else None
         channel = (item.get("channel") or "") if isinstance(item, dict) else None
         if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
-            message = _("Reminder %(n)d: give a time before the appointment of at least one "
-                        "minute.")  # fmt: skip
+            message = _(
+                "Reminder %(n)d: give a time before the appointment of at least one minute."
+            )
         elif minutes > REMINDER_MAX_MINUTES:
             message = _("Reminder %(n)d: at most 30 days before the appointment.")
         elif channel not in ReminderChannel.values:

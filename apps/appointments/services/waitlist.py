@@ -35,14 +35,19 @@ OPEN = (WaitlistStatus.WAITING, WaitlistStatus.NOTIFIED)
 
 def _event(entry: WaitlistEntry, type_: str, **extra) -> None:
     event_record(
-        contact=entry.contact, type=type_, source="appointments",
+        contact=entry.contact,
+        type=type_,
+        source="appointments",
         properties={
-            "waitlist_id": entry.pk, "service": entry.service.name,
-            "service_id": entry.service_id, "staff_id": entry.staff_id,
-            "date_from": entry.date_from.isoformat(), "date_to": entry.date_to.isoformat(),
+            "waitlist_id": entry.pk,
+            "service": entry.service.name,
+            "service_id": entry.service_id,
+            "staff_id": entry.staff_id,
+            "date_from": entry.date_from.isoformat(),
+            "date_to": entry.date_to.isoformat(),
             **extra,
         },
-    )  # fmt: skip
+    )
 
 
 def waitlist_join(
@@ -73,7 +78,9 @@ def waitlist_join(
         errors["service"] = _("This service is no longer offered.")
     if staff is not None and not service.staff.filter(pk=staff.pk, active=True).exists():
         errors["staff"] = _("%(staff)s does not perform %(service)s.") % {
-            "staff": staff.name, "service": service.name}  # fmt: skip
+            "staff": staff.name,
+            "service": service.name,
+        }
     if contact.erased_at is not None:
         errors["contact"] = _("This contact was erased.")
     if errors:
@@ -82,9 +89,13 @@ def waitlist_join(
         # one joiner at a time per contact, so a double click never makes two entries
         Contact.objects.select_for_update().filter(pk=contact.pk).first()
         entry = WaitlistEntry.objects.filter(
-            contact=contact, service=service, staff=staff, date_from=date_from, date_to=date_to,
+            contact=contact,
+            service=service,
+            staff=staff,
+            date_from=date_from,
+            date_to=date_to,
             status=WaitlistStatus.WAITING,
-        ).first()  # fmt: skip
+        ).first()
         if entry is not None:
             return entry
         entry = WaitlistEntry.objects.create(
@@ -134,7 +145,7 @@ def waitlist_offer_freed(
             date_from__lte=day,
             date_to__gte=day,
             contact__erased_at__isnull=True,
-        )  # fmt: skip
+        )
         .order_by("created")
     )
     if not entries:
@@ -159,12 +170,17 @@ def _offer(entry: WaitlistEntry, starts_at: dt.datetime, link: str, now: dt.date
     try:
         with transaction.atomic():
             message_send(
-                contact=entry.contact, purpose="waitlist_offer",
-                context={"appointment": {"service": entry.service.name, "starts_at": when},
-                         "booking_link": link},
+                contact=entry.contact,
+                purpose="waitlist_offer",
+                context={
+                    "appointment": {"service": entry.service.name, "starts_at": when},
+                    "booking_link": link,
+                },
                 dedupe_key=f"waitlist:{entry.pk}:offer:{int(starts_at.timestamp())}",
-                related_type="waitlist", related_id=str(entry.pk), now=now,
-            )  # fmt: skip
+                related_type="waitlist",
+                related_id=str(entry.pk),
+                now=now,
+            )
             entry.status, entry.notified_at = WaitlistStatus.NOTIFIED, now
             entry.save(update_fields=["status", "notified_at"])
             _event(entry, "waitlist.notified", starts_at=starts_at.isoformat(), local_time=when)
@@ -179,6 +195,9 @@ def waitlist_mark_booked(*, appointment: Appointment) -> int:
     done."""
     day = appointment.starts_at.astimezone(practice_zone()).date()
     return WaitlistEntry.objects.filter(
-        contact_id=appointment.contact_id, service_id=appointment.service_id, status__in=OPEN,
-        date_from__lte=day, date_to__gte=day,
-    ).update(status=WaitlistStatus.BOOKED, appointment=appointment)  # fmt: skip
+        contact_id=appointment.contact_id,
+        service_id=appointment.service_id,
+        status__in=OPEN,
+        date_from__lte=day,
+        date_to__gte=day,
+    ).update(status=WaitlistStatus.BOOKED, appointment=appointment)

@@ -13,7 +13,7 @@ urlpatterns = [
         "book/manage/<str:token>/reschedule/",
         public_manage.booking_reschedule,
         name="booking_reschedule",
-    ),  # fmt: skip
+    ),
     path("book/manage/<str:token>/cancel/", public_manage.booking_cancel, name="booking_cancel"),
     path("book/manage/<str:token>/calendar.ics", public_manage.booking_ics, name="booking_ics"),
     path("appointments/feed/<str:token>.ics", public_manage.staff_feed, name="staff_feed"),

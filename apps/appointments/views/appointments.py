@@ -86,8 +86,9 @@ def _slot_links(exc: SlotTaken, zone, url: str, keep: dict) -> list[dict]:
         query = {**keep, "date": local.date().isoformat(), "time": local.strftime("%H:%M")}
         if slot.staff_ids and "staff" in keep:
             query["staff"] = slot.staff_ids[0]
-        links.append({"url": f"{url}?{urlencode(query)}",
-                      "label": date_format(local, "D j M, H:i")})  # fmt: skip
+        links.append(
+            {"url": f"{url}?{urlencode(query)}", "label": date_format(local, "D j M, H:i")}
+        )
     return links
 
 
@@ -147,24 +148,41 @@ def appointment_book_view(request):
                     # the form then offers them as the chosen contact.
                     data["contact"] = front_desk_contact_match(**new_customer)
                 appointment = appointment_book(
-                    service=data["service"], starts_at=form.starts_at(), contact=data["contact"],
-                    staff=data["staff"], source="staff", actor=request.user, notes=data["notes"],
-                )  # fmt: skip
+                    service=data["service"],
+                    starts_at=form.starts_at(),
+                    contact=data["contact"],
+                    staff=data["staff"],
+                    source="staff",
+                    actor=request.user,
+                    notes=data["notes"],
+                )
             except SlotTaken as exc:
-                form.add_error("time", _("%(staff)s is not free then (another booking, its "
-                                         "buffer or no free room).") % {"staff": data["staff"]})  # fmt: skip
-                keep = {"staff": data["staff"].pk, "service": data["service"].pk,
-                        "contact": data["contact"].pk, "notes": data["notes"],
-                        "next": _next_url(request) or ""}  # fmt: skip
+                form.add_error(
+                    "time",
+                    _("%(staff)s is not free then (another booking, its buffer or no free room).")
+                    % {"staff": data["staff"]},
+                )
+                keep = {
+                    "staff": data["staff"].pk,
+                    "service": data["service"].pk,
+                    "contact": data["contact"].pk,
+                    "notes": data["notes"],
+                    "next": _next_url(request) or "",
+                }
                 next_slots = _slot_links(exc, zone, request.path, keep)
             except ValidationError as exc:
                 if data.get("contact") is None and hasattr(exc, "error_dict"):  # new customer
-                    exc = ValidationError({f"new_{name}": errors for name, errors
-                                           in exc.message_dict.items()})  # fmt: skip
+                    exc = ValidationError(
+                        {f"new_{name}": errors for name, errors in exc.message_dict.items()}
+                    )
                 add_booking_errors(form, exc)
             else:
-                return _done(request, appointment, _("%(contact)s is booked for %(service)s.") % {
-                    "contact": appointment.contact, "service": appointment.service})  # fmt: skip
+                return _done(
+                    request,
+                    appointment,
+                    _("%(contact)s is booked for %(service)s.")
+                    % {"contact": appointment.contact, "service": appointment.service},
+                )
     else:
         initial = _initial_from(request)
         if staff is not None:
@@ -179,11 +197,16 @@ def appointment_book_view(request):
             form.data[name] = ""
     day = form.initial.get("date") if not form.is_bound else None
     context = {
-        "form": form, "staff": staff, "query": query, "chosen": contact,
+        "form": form,
+        "staff": staff,
+        "query": query,
+        "chosen": contact,
         "results": [c for c in contacts_for_booking(query) if not contact or c.pk != contact.pk],
-        "next_slots": next_slots, "zone": zone, "no_services": staff is not None and not services,
+        "next_slots": next_slots,
+        "zone": zone,
+        "no_services": staff is not None and not services,
         "back_url": _back(request, day=_date_or_none(day)),
-    }  # fmt: skip
+    }
     status = 400 if request.method == "POST" and not is_partial(request) else 200
     if is_partial(request):
         return render(request, "appointments/_book_form.html", context, status=status)
@@ -198,9 +221,10 @@ def contact_search(request):
     if not is_partial(request):
         return redirect(f"{reverse('appointments:appointment_book')}?{request.GET.urlencode()}")
     return render(
-        request, "appointments/_contact_results.html",
+        request,
+        "appointments/_contact_results.html",
         {"results": contacts_for_booking(query), "query": query},
-    )  # fmt: skip
+    )
 
 
 # --- look at it and change it --------------------------------------------------------------------
@@ -209,25 +233,34 @@ def _detail_context(request, appointment: Appointment, **extra) -> dict:
     started = appointment.starts_at <= now
     allowed = TRANSITIONS.get(appointment.status, set())
     actions = [
-        (value, label) for value, label in STATUS_ACTIONS
-        if value in allowed and (started or value not in (AppointmentStatus.COMPLETED,
-                                                          AppointmentStatus.NO_SHOW))
-    ]  # fmt: skip
+        (value, label)
+        for value, label in STATUS_ACTIONS
+        if value in allowed
+        and (started or value not in (AppointmentStatus.COMPLETED, AppointmentStatus.NO_SHOW))
+    ]
     upcoming = appointment.is_upcoming
     return {
-        "appointment": appointment, "zone": practice_zone(), "state": status_class(appointment),
-        "can_write": can_write(request), "actions": actions,
-        "can_cancel": upcoming, "can_move": upcoming,
+        "appointment": appointment,
+        "zone": practice_zone(),
+        "state": status_class(appointment),
+        "can_write": can_write(request),
+        "actions": actions,
+        "can_cancel": upcoming,
+        "can_move": upcoming,
         "can_approve": upcoming and appointment.awaiting_approval,
         "cancel_form": extra.pop("cancel_form", None) or CancelForm(),
-        "back_url": _back(request, appointment), **extra,
-    }  # fmt: skip
+        "back_url": _back(request, appointment),
+        **extra,
+    }
 
 
 def _detail(request, appointment: Appointment, *, status: int = 200, **extra):
     context = _detail_context(request, appointment, **extra)
-    template = "appointments/_appointment_detail.html" if is_partial(request) else (
-        "appointments/appointment_detail.html")  # fmt: skip
+    template = (
+        "appointments/_appointment_detail.html"
+        if is_partial(request)
+        else ("appointments/appointment_detail.html")
+    )
     return render(request, template, context, status=200 if is_partial(request) else status)
 
 
@@ -252,15 +285,22 @@ def _write(request, pk: int, action):
 def appointment_status(request, pk: int):
     form = StatusForm(request.POST)
     if not form.is_valid():
-        return _detail(request, appointment_get(pk), status=400,
-                       errors=[_("Choose confirm, check in, complete or no-show.")])  # fmt: skip
+        return _detail(
+            request,
+            appointment_get(pk),
+            status=400,
+            errors=[_("Choose confirm, check in, complete or no-show.")],
+        )
     status = form.cleaned_data["status"]
 
     def change(appointment):
-        appointment = appointment_status_set(appointment=appointment, status=status,
-                                             actor=request.user)  # fmt: skip
-        return _("%(contact)s: %(status)s.") % {"contact": appointment.contact,
-                                               "status": appointment.get_status_display()}  # fmt: skip
+        appointment = appointment_status_set(
+            appointment=appointment, status=status, actor=request.user
+        )
+        return _("%(contact)s: %(status)s.") % {
+            "contact": appointment.contact,
+            "status": appointment.get_status_display(),
+        }
 
     return _write(request, pk, change)
 
@@ -271,7 +311,8 @@ def appointment_approve_view(request, pk: int):
     def approve(appointment):
         appointment = appointment_approve(appointment=appointment, actor=request.user)
         return _("%(contact)s's request is approved; they are told.") % {
-            "contact": appointment.contact}  # fmt: skip
+            "contact": appointment.contact
+        }
 
     return _write(request, pk, approve)
 
@@ -284,12 +325,16 @@ def appointment_cancel_view(request, pk: int):
     if not form.is_valid():
         return _detail(request, appointment, status=400, cancel_form=form, cancel_open=True)
     try:
-        appointment = appointment_cancel(appointment=appointment, actor=request.user,
-                                         reason=form.cleaned_data["reason"])  # fmt: skip
+        appointment = appointment_cancel(
+            appointment=appointment, actor=request.user, reason=form.cleaned_data["reason"]
+        )
     except ValidationError as exc:
         return _detail(request, appointment, status=400, errors=exc.messages)
-    return _done(request, appointment, _("%(contact)s's appointment is cancelled.") % {
-        "contact": appointment.contact})  # fmt: skip
+    return _done(
+        request,
+        appointment,
+        _("%(contact)s's appointment is cancelled.") % {"contact": appointment.contact},
+    )
 
 
 @role_required(Role.STAFF)
@@ -304,31 +349,47 @@ def appointment_move(request, pk: int):
         if form.is_valid() and appointment.is_upcoming:
             try:
                 appointment_reschedule(
-                    appointment=appointment, starts_at=form.starts_at(),
-                    staff=form.cleaned_data["staff"], source="staff", actor=request.user,
-                )  # fmt: skip
+                    appointment=appointment,
+                    starts_at=form.starts_at(),
+                    staff=form.cleaned_data["staff"],
+                    source="staff",
+                    actor=request.user,
+                )
             except SlotTaken as exc:
-                form.add_error("time", _("%(staff)s is not free then (another booking, its "
-                                         "buffer or no free room).") % {
-                                             "staff": form.cleaned_data["staff"]})  # fmt: skip
+                form.add_error(
+                    "time",
+                    _("%(staff)s is not free then (another booking, its buffer or no free room).")
+                    % {"staff": form.cleaned_data["staff"]},
+                )
                 keep = {"staff": form.cleaned_data["staff"].pk, "next": _next_url(request) or ""}
                 next_slots = _slot_links(exc, zone, request.path, keep)
             except ValidationError as exc:
                 add_booking_errors(form, exc)
             else:
                 appointment.refresh_from_db()
-                return _done(request, appointment, _("%(contact)s's appointment is moved.") % {
-                    "contact": appointment.contact})  # fmt: skip
+                return _done(
+                    request,
+                    appointment,
+                    _("%(contact)s's appointment is moved.") % {"contact": appointment.contact},
+                )
         elif not appointment.is_upcoming:
             form.add_error(None, _("Only a booked or confirmed appointment can be moved."))
     else:
         local = appointment.starts_at.astimezone(zone)
-        initial = {"staff": appointment.staff_id, "date": local.date(),
-                   "time": local.time().replace(second=0)}  # fmt: skip
+        initial = {
+            "staff": appointment.staff_id,
+            "date": local.date(),
+            "time": local.time().replace(second=0),
+        }
         initial.update({k: request.GET[k] for k in ("staff", "date", "time") if request.GET.get(k)})
         form = MoveForm(zone=zone, initial=initial)
-    context = {"appointment": appointment, "form": form, "next_slots": next_slots, "zone": zone,
-               "back_url": _back(request, appointment)}  # fmt: skip
+    context = {
+        "appointment": appointment,
+        "form": form,
+        "next_slots": next_slots,
+        "zone": zone,
+        "back_url": _back(request, appointment),
+    }
     if is_partial(request):
         return render(request, "appointments/_move_form.html", context)
     status = 400 if form.errors else 200

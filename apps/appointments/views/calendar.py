@@ -87,8 +87,15 @@ def calendar(request):
     data = calendar_range(date_from=first, date_to=last, staff=staff, zone=zone)
     writable = can_write(request)
     context = {
-        "view": view, "day": day, "staff": staff, "title": title, "zone": zone, "today": today,
-        "data": data, "can_write": writable, "step": data.step,
+        "view": view,
+        "day": day,
+        "staff": staff,
+        "title": title,
+        "zone": zone,
+        "today": today,
+        "data": data,
+        "can_write": writable,
+        "step": data.step,
         "prev_url": calendar_url(day=day - move, view=view, staff=staff and staff.pk),
         "next_url": calendar_url(day=day + move, view=view, staff=staff and staff.pk),
         "today_url": calendar_url(view=view, staff=staff and staff.pk),
@@ -97,7 +104,7 @@ def calendar(request):
         "everyone_url": calendar_url(day=day, view=view),
         "pending": appointments_awaiting_approval(),
         "staff_choices": data.staff if staff is None else calendar_staff(),
-    }  # fmt: skip
+    }
     if view == "week" and staff is None:
         context.update(_practice_week(data, back=request.get_full_path()))
         context["css"] = staff_colours_css(data.staff)
@@ -131,11 +138,17 @@ def _practice_week(data, *, back: str) -> dict:
                 f"{reverse('appointments:appointment_detail', args=[appointment.pk])}?{suffix}"
             )
             by_day[day].append(appointment)
-    return {"week_days": [
-        {"day": day, "appointments": rows, "holiday": data.holidays.get(day),
-         "url": calendar_url(day=day)}
-        for day, rows in by_day.items()
-    ]}  # fmt: skip
+    return {
+        "week_days": [
+            {
+                "day": day,
+                "appointments": rows,
+                "holiday": data.holidays.get(day),
+                "url": calendar_url(day=day),
+            }
+            for day, rows in by_day.items()
+        ]
+    }
 
 
 @role_required(Role.VIEWER)
@@ -154,9 +167,10 @@ def contact_appointments(request, contact_pk: int):
             f"{reverse('appointments:appointment_book')}?{urlencode({'contact': contact.pk})}"
         )
     return render(
-        request, "appointments/_contact_appointments.html",
+        request,
+        "appointments/_contact_appointments.html",
         {"contact": contact, "zone": practice_zone(), "book_url": book_url, **panel},
-    )  # fmt: skip
+    )
 
 
 def feed_url(request, staff: StaffMember) -> str | None:

@@ -112,9 +112,12 @@ class Grid:
 
 
 def _free_times(
-    day: dt.date, intervals: list[tuple[int, int]], busy: list[tuple[int, int]], step: int,
+    day: dt.date,
+    intervals: list[tuple[int, int]],
+    busy: list[tuple[int, int]],
+    step: int,
     earliest: int,
-) -> list[tuple[int, int]]:  # fmt: skip
+) -> list[tuple[int, int]]:
     """Starts on the step grid (counted from midnight, as online) whose step is all free."""
     free = []
     for low, high in intervals:
@@ -127,9 +130,13 @@ def _free_times(
 
 
 def build_grid(
-    data: CalendarData, columns: list[tuple[StaffMember, dt.date, str, str]], *,
-    now: dt.datetime, can_book: bool, back: str,
-) -> Grid:  # fmt: skip
+    data: CalendarData,
+    columns: list[tuple[StaffMember, dt.date, str, str]],
+    *,
+    now: dt.datetime,
+    can_book: bool,
+    back: str,
+) -> Grid:
     """Place everything of `columns` ((staff, day, title, subtitle) each) on one grid; links
     carry `back`, the calendar page to return to."""
     zone, step = data.zone, data.step
@@ -142,12 +149,18 @@ def build_grid(
     for staff, day, title, subtitle in columns:
         holiday = data.holidays.get(day)
         column = Column(
-            staff=staff, day=day, title=title, subtitle=subtitle,
+            staff=staff,
+            day=day,
+            title=title,
+            subtitle=subtitle,
             holiday=(holiday.name or _("Holiday")) if holiday else None,
-            overridden=(staff.pk, day) in data.overridden, is_today=day == today_local.date(),
-        )  # fmt: skip
-        intervals = [(t.hour * 60 + t.minute, e.hour * 60 + e.minute)
-                     for t, e in data.hours.get((staff.pk, day), [])]  # fmt: skip
+            overridden=(staff.pk, day) in data.overridden,
+            is_today=day == today_local.date(),
+        )
+        intervals = [
+            (t.hour * 60 + t.minute, e.hour * 60 + e.minute)
+            for t, e in data.hours.get((staff.pk, day), [])
+        ]
         column.working = bool(intervals) and not holiday
         busy: list[tuple[int, int]] = []
         if not holiday:  # a holiday is shaded whole, whatever the usual hours
@@ -162,10 +175,21 @@ def build_grid(
             low = _minutes(appointment.starts_at, day, zone)
             high = max(_minutes(appointment.ends_at, day, zone), low + ROW)
             url = reverse("appointments:appointment_detail", args=[appointment.pk])
-            column.items.append(Item("appt", low, high, appointment=appointment,
-                                     url=f"{url}?{urlencode({'next': back})}"))  # fmt: skip
-            busy.append((_minutes(appointment.block_start, day, zone),
-                         _minutes(appointment.block_end, day, zone)))  # fmt: skip
+            column.items.append(
+                Item(
+                    "appt",
+                    low,
+                    high,
+                    appointment=appointment,
+                    url=f"{url}?{urlencode({'next': back})}",
+                )
+            )
+            busy.append(
+                (
+                    _minutes(appointment.block_start, day, zone),
+                    _minutes(appointment.block_end, day, zone),
+                )
+            )
         if can_book and column.working and staff.active:
             if day < today_local.date():
                 earliest = DAY
@@ -174,8 +198,12 @@ def build_grid(
             else:
                 earliest = 0
             for low, high in _free_times(day, intervals, busy, step, earliest):
-                query = {"staff": staff.pk, "date": day.isoformat(), "time": _clock(low),
-                         "next": back}  # fmt: skip
+                query = {
+                    "staff": staff.pk,
+                    "date": day.isoformat(),
+                    "time": _clock(low),
+                    "next": back,
+                }
                 column.items.append(Item("free", low, high, url=f"{book_url}?{urlencode(query)}"))
         column.items.sort(key=lambda item: (item.start, _LAYER[item.kind]))
         built.append(column)
@@ -198,11 +226,16 @@ def build_grid(
         hours.append((_clock(minute), row))
         rules.add(f".r{row}{{grid-row-start:{row}}}")
     rules.add(f".s{60 // ROW}{{grid-row-end:span {60 // ROW}}}")
-    colours = {f".c-svc{a.service_id}{{--c:{safe_color(a.service.color, '#0ea5e9')}}}"
-               for a in data.appointments}  # fmt: skip
+    colours = {
+        f".c-svc{a.service_id}{{--c:{safe_color(a.service.color, '#0ea5e9')}}}"
+        for a in data.appointments
+    }
     colours |= {f".c-stf{s.pk}{{--c:{safe_color(s.color, '#2563eb')}}}" for s in data.staff}
-    css = (f".cal{{--rows:{rows};--cols:{len(built)}}}" + "".join(sorted(rules))
-           + "".join(sorted(colours)))  # fmt: skip
+    css = (
+        f".cal{{--rows:{rows};--cols:{len(built)}}}"
+        + "".join(sorted(rules))
+        + "".join(sorted(colours))
+    )
     return Grid(columns=built, first=first, last=last, rows=rows, hours=hours, css=css)
 
 
@@ -215,6 +248,8 @@ def status_class(appointment: Appointment) -> str:
     if appointment.awaiting_approval:
         return "pending"
     return {
-        AppointmentStatus.NO_SHOW: "no-show", AppointmentStatus.COMPLETED: "done",
-        AppointmentStatus.CHECKED_IN: "here", AppointmentStatus.CONFIRMED: "confirmed",
-    }.get(appointment.status, "booked")  # fmt: skip
+        AppointmentStatus.NO_SHOW: "no-show",
+        AppointmentStatus.COMPLETED: "done",
+        AppointmentStatus.CHECKED_IN: "here",
+        AppointmentStatus.CONFIRMED: "confirmed",
+    }.get(appointment.status, "booked")

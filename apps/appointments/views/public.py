@@ -82,7 +82,7 @@ def online_services():
     return (
         Service.objects.filter(
             active=True, online=True, staff__active=True, staff__bookable_online=True
-        )  # fmt: skip
+        )
         .distinct()
         .order_by("position", "name")
     )
@@ -109,8 +109,13 @@ class Choice:
         return "details" if self.start else "time"
 
     def query(self, **changes) -> str:
-        params = {"service": self.service.pk if self.service else None, "staff": self.staff_key,
-                  "from": self.window, "date": self.day, "start": self.start}  # fmt: skip
+        params = {
+            "service": self.service.pk if self.service else None,
+            "staff": self.staff_key,
+            "from": self.window,
+            "date": self.day,
+            "start": self.start,
+        }
         params.update(changes)
         pairs = {}
         for key, value in params.items():
@@ -139,8 +144,11 @@ def choice_from(params) -> Choice:
 
 
 # --- the day-and-time picker (booking and rescheduling) --------------------------------------
-PERIODS = [(12, pgettext("time of day", "Morning")), (17, pgettext("time of day", "Afternoon")),
-           (24, pgettext("time of day", "Evening"))]  # fmt: skip
+PERIODS = [
+    (12, pgettext("time of day", "Morning")),
+    (17, pgettext("time of day", "Afternoon")),
+    (24, pgettext("time of day", "Evening")),
+]
 
 
 def _periods(slots: list[Slot], zone, time_url: Callable[[Slot], str]) -> list[dict]:
@@ -150,15 +158,25 @@ def _periods(slots: list[Slot], zone, time_url: Callable[[Slot], str]) -> list[d
         label = next(name for limit, name in PERIODS if local.hour < limit)
         if not groups or groups[-1]["label"] != label:
             groups.append({"label": label, "slots": []})
-        groups[-1]["slots"].append({"text": formats.time_format(local, "H:i"),
-                                    "url": time_url(slot), "value": start_param(slot.starts_at)})  # fmt: skip
+        groups[-1]["slots"].append(
+            {
+                "text": formats.time_format(local, "H:i"),
+                "url": time_url(slot),
+                "value": start_param(slot.starts_at),
+            }
+        )
     return groups
 
 
 def slot_picker(
-    *, service: Service, staff: StaffMember | None, window: dt.date | None, day: dt.date | None,
-    link: Callable[..., str], ignore: int | None = None,
-) -> dict:  # fmt: skip
+    *,
+    service: Service,
+    staff: StaffMember | None,
+    window: dt.date | None,
+    day: dt.date | None,
+    link: Callable[..., str],
+    ignore: int | None = None,
+) -> dict:
     """Days with free times in a two-week window (prev/next move it) and the chosen day's
     times; `link(window=, date=, start=)` builds each button's address."""
     zone = practice_zone()
@@ -166,27 +184,47 @@ def slot_picker(
     last = today + dt.timedelta(days=service.horizon_days)
     first = min(max(window or day or today, today), last)
     end = min(first + dt.timedelta(days=WINDOW_DAYS - 1), last)
-    slots = availability_for_service(service=service, date_from=first, date_to=end, staff=staff,
-                                     online=True, ignore_appointment_id=ignore)  # fmt: skip
+    slots = availability_for_service(
+        service=service,
+        date_from=first,
+        date_to=end,
+        staff=staff,
+        online=True,
+        ignore_appointment_id=ignore,
+    )
     by_day = slots_by_day(slots, zone)
     days = sorted(by_day)
     if day not in by_day:
         day = days[0] if days else None
     picker = {
-        "window_from": first, "window_to": end, "day": day, "zone": zone.key,
-        "days": [{"date": d, "count": len(by_day[d]), "selected": d == day,
-                  "url": link(window=first, date=d)} for d in days],
-        "periods": _periods(by_day.get(day, []), zone, lambda s: link(window=first, date=day,
-                                                                    start=s.starts_at)),
+        "window_from": first,
+        "window_to": end,
+        "day": day,
+        "zone": zone.key,
+        "days": [
+            {
+                "date": d,
+                "count": len(by_day[d]),
+                "selected": d == day,
+                "url": link(window=first, date=d),
+            }
+            for d in days
+        ],
+        "periods": _periods(
+            by_day.get(day, []), zone, lambda s: link(window=first, date=day, start=s.starts_at)
+        ),
         "prev_url": link(window=max(first - dt.timedelta(days=WINDOW_DAYS), today), date=None)
-        if first > today else "",
+        if first > today
+        else "",
         "next_url": link(window=end + dt.timedelta(days=1), date=None) if end < last else "",
-        "next_free": None, "next_free_url": "",
-    }  # fmt: skip
+        "next_free": None,
+        "next_free_url": "",
+    }
     if not days and end < last:
         after = local_day_bounds(end, zone)[1]
-        found = slots_next(service=service, after=after, staff=staff, online=True, limit=1,
-                           days=(last - end).days)  # fmt: skip
+        found = slots_next(
+            service=service, after=after, staff=staff, online=True, limit=1, days=(last - end).days
+        )
         if found:
             when = found[0].local(zone).date()
             picker["next_free"] = when
@@ -216,20 +254,32 @@ def booking_start(request):
     if not settings_row.online_booking:
         return closed_page(request)
     choice = choice_from(request.GET)
-    context = {"choice": choice, "settings": settings_row, "step": choice.step,
-               "change_staff_url": choice.query(staff=None, start=None)}  # fmt: skip
+    context = {
+        "choice": choice,
+        "settings": settings_row,
+        "step": choice.step,
+        "change_staff_url": choice.query(staff=None, start=None),
+    }
     if choice.step == "service":
         if request.GET.get("service"):
             messages.info(request, _("That service cannot be booked online. Please choose one."))
         services = list(online_services())
-        context["services"] = [{"service": s, "url": choice.query(service=s.pk, staff=None,
-                                                                  start=None)} for s in services]  # fmt: skip
+        context["services"] = [
+            {"service": s, "url": choice.query(service=s.pk, staff=None, start=None)}
+            for s in services
+        ]
     elif choice.step == "staff":
         context["staff_links"] = [
             {"label": _("Anyone available"), "url": choice.query(staff=ANY), "any": True}
-        ] + [{"label": s.name, "title": s.title, "url": choice.query(staff=s.pk),
-              "initials": initials(s.name)}
-             for s in choice.staff_options]  # fmt: skip
+        ] + [
+            {
+                "label": s.name,
+                "title": s.title,
+                "url": choice.query(staff=s.pk),
+                "initials": initials(s.name),
+            }
+            for s in choice.staff_options
+        ]
     elif choice.step == "time":
         context.update(_time_context(choice))
         if is_partial(request):
@@ -244,8 +294,9 @@ def _time_context(choice: Choice) -> dict:
         page = reverse("appointments:booking_start")
         return page + choice.query(**{"from": window, "date": date, "start": start})
 
-    picker = slot_picker(service=choice.service, staff=choice.staff, window=choice.window,
-                         day=choice.day, link=link)  # fmt: skip
+    picker = slot_picker(
+        service=choice.service, staff=choice.staff, window=choice.window, day=choice.day, link=link
+    )
     context = {"picker": picker, "waitlist_url": ""}
     if not picker["days"]:
         context["waitlist_url"] = reverse("appointments:booking_waitlist") + choice.query(
@@ -273,9 +324,13 @@ def _details(request, choice: Choice, context: dict):
             with transaction.atomic():  # a lost race leaves no new contact behind
                 contact = booking_contact_match(**form.person())
                 appointment = appointment_book(
-                    service=service, starts_at=start, contact=contact, staff=choice.staff,
-                    source="online", notes=form.cleaned_data["notes"],
-                )  # fmt: skip
+                    service=service,
+                    starts_at=start,
+                    contact=contact,
+                    staff=choice.staff,
+                    source="online",
+                    notes=form.cleaned_data["notes"],
+                )
         except SlotTaken as exc:
             return _slot_taken(request, choice, context, exc)
         except ValidationError as exc:
@@ -294,11 +349,16 @@ def _slot_taken(request, choice: Choice, context: dict, exc: SlotTaken):
     the details already typed."""
     choice.day = choice.start.astimezone(practice_zone()).date()
     choice.window = None
-    context.update(_time_context(choice), step="time", taken=True,
-                   taken_message=exc.message,
-                   next_slots=[{"text": local_text(s.starts_at),
-                                "action": choice.query(start=s.starts_at)}
-                               for s in exc.next_slots])  # fmt: skip
+    context.update(
+        _time_context(choice),
+        step="time",
+        taken=True,
+        taken_message=exc.message,
+        next_slots=[
+            {"text": local_text(s.starts_at), "action": choice.query(start=s.starts_at)}
+            for s in exc.next_slots
+        ],
+    )
     choice.start = None
     return render(request, f"{TEMPLATES}/booking.html", context, status=409)
 
@@ -306,8 +366,10 @@ def _slot_taken(request, choice: Choice, context: dict, exc: SlotTaken):
 def local_text(when: dt.datetime) -> str:
     zone = practice_zone()
     local = when.astimezone(zone)
-    return (f"{formats.date_format(local, 'l, j F Y')}, {formats.time_format(local, 'H:i')} "
-            f"({zone.key})")  # fmt: skip
+    return (
+        f"{formats.date_format(local, 'l, j F Y')}, {formats.time_format(local, 'H:i')} "
+        f"({zone.key})"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -329,13 +391,21 @@ def booking_waitlist(request):
         try:
             with transaction.atomic():
                 contact = booking_contact_match(**form.person())
-                waitlist_join(contact=contact, service=choice.service, staff=choice.staff,
-                              date_from=data["date_from"], date_to=data["date_to"])  # fmt: skip
+                waitlist_join(
+                    contact=contact,
+                    service=choice.service,
+                    staff=choice.staff,
+                    date_from=data["date_from"],
+                    date_to=data["date_to"],
+                )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
             return redirect(request.path + choice.query(joined=1, start=None, date=None))
     status = 400 if request.method == "POST" else 200
-    context = {"choice": choice, "form": form, "back_url": reverse("appointments:booking_start")
-               + choice.query(start=None)}  # fmt: skip
+    context = {
+        "choice": choice,
+        "form": form,
+        "back_url": reverse("appointments:booking_start") + choice.query(start=None),
+    }
     return render(request, f"{TEMPLATES}/waitlist.html", context, status=status)

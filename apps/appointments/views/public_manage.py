@@ -49,17 +49,22 @@ def _appointment_or_404(request, token: str):
     try:
         return appointment_from_token(token=token), None
     except ValidationError as exc:
-        page = render(request, f"{TEMPLATES}/link_invalid.html",
-                      {"reason": exc.messages[0]}, status=404)  # fmt: skip
+        page = render(
+            request, f"{TEMPLATES}/link_invalid.html", {"reason": exc.messages[0]}, status=404
+        )
         return None, page
 
 
 def _context(request, appointment, token: str) -> dict:
     rules, can_change = appointment_settings(), appointment_change_allowed(appointment)
-    urls = {name: reverse(f"appointments:booking_{name}", args=[token])
-            for name in ("manage", "ics", "reschedule", "cancel")}  # fmt: skip
+    urls = {
+        name: reverse(f"appointments:booking_{name}", args=[token])
+        for name in ("manage", "ics", "reschedule", "cancel")
+    }
     return {
-        "appointment": appointment, "token": token, "urls": urls,
+        "appointment": appointment,
+        "token": token,
+        "urls": urls,
         "time_text": appointment_time_text(appointment),
         "cancelled": appointment.status == AppointmentStatus.CANCELLED,
         "upcoming": appointment.is_upcoming and appointment.ends_at > dt.datetime.now(dt.UTC),
@@ -68,7 +73,7 @@ def _context(request, appointment, token: str) -> dict:
         "notice_hours": rules.cancellation_notice_hours,
         "phone": business_phone(request),
         "book_again_url": booking_page_url(service_id=appointment.service_id),
-    }  # fmt: skip
+    }
 
 
 @require_GET
@@ -115,8 +120,11 @@ def booking_cancel(request, token: str):
         return redirect("appointments:booking_manage", token=token)
     if request.method == "POST":
         try:
-            appointment_cancel(appointment=appointment, by_customer=True,
-                               reason=_("cancelled online by the customer"))  # fmt: skip
+            appointment_cancel(
+                appointment=appointment,
+                by_customer=True,
+                reason=_("cancelled online by the customer"),
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("appointments:booking_manage", token=token)
@@ -139,19 +147,26 @@ def booking_reschedule(request, token: str):
     staff_key = str(staff.pk) if staff else ANY
 
     def link(window=None, date=None, start=None, who=staff_key) -> str:
-        params = {"staff": who, "from": window, "date": date,
-                  "start": start_param(start) if start else None}  # fmt: skip
+        params = {
+            "staff": who,
+            "from": window,
+            "date": date,
+            "start": start_param(start) if start else None,
+        }
         return f"{base}?{urlencode({k: v for k, v in params.items() if v})}"
 
     start = parse_start(request.POST.get("start") or request.GET.get("start"))
     if request.method == "POST" and start is not None:
         try:
-            appointment_reschedule(appointment=appointment, starts_at=start, staff=staff,
-                                   source="online")  # fmt: skip
+            appointment_reschedule(
+                appointment=appointment, starts_at=start, staff=staff, source="online"
+            )
         except SlotTaken as exc:
             context["taken_message"] = exc.message
-            context["next_slots"] = [{"text": local_text(s.starts_at),
-                                      "value": start_param(s.starts_at)} for s in exc.next_slots]  # fmt: skip
+            context["next_slots"] = [
+                {"text": local_text(s.starts_at), "value": start_param(s.starts_at)}
+                for s in exc.next_slots
+            ]
             start = None
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -162,21 +177,38 @@ def booking_reschedule(request, token: str):
         else:
             messages.success(request, _("Your appointment is moved."))
             return redirect("appointments:booking_manage", token=token)
-    if start is not None and slot_at(service=service, staff=staff, starts_at=start, online=True,
-                                      ignore_appointment_id=appointment.pk) is None:  # fmt: skip
+    if (
+        start is not None
+        and slot_at(
+            service=service,
+            staff=staff,
+            starts_at=start,
+            online=True,
+            ignore_appointment_id=appointment.pk,
+        )
+        is None
+    ):
         messages.warning(request, _("That time is not free any more. Please choose another."))
         start = None
     day = start.astimezone(practice_zone()).date() if start else parse_date(request.GET.get("date"))
     context.update(
-        start=start, start_value=start_param(start) if start else "",
+        start=start,
+        start_value=start_param(start) if start else "",
         start_text=local_text(start) if start else "",
         back_url=link(date=day) if start else "",
         staff_links=[{"label": _("Anyone available"), "url": link(who=ANY), "selected": not staff}]
         + [{"label": s.name, "url": link(who=s.pk), "selected": s == staff} for s in options]
-        if len(options) > 1 else [],
-        picker=slot_picker(service=service, staff=staff, window=parse_date(request.GET.get("from")), day=day,
-                           link=link, ignore=appointment.pk),
-    )  # fmt: skip
+        if len(options) > 1
+        else [],
+        picker=slot_picker(
+            service=service,
+            staff=staff,
+            window=parse_date(request.GET.get("from")),
+            day=day,
+            link=link,
+            ignore=appointment.pk,
+        ),
+    )
     if is_partial(request) and start is None:
         return render(request, f"{TEMPLATES}/_slot_picker.html", context)
     status = 409 if context.get("taken_message") else 200

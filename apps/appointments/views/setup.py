@@ -43,8 +43,11 @@ def setup_index(request):
 @role_required(Role.VIEWER)
 @require_GET
 def service_list(request):
-    return _render(request, "appointments/service_list.html",
-                   {"services": list(selectors.service_list()), "section": "services"})  # fmt: skip
+    return _render(
+        request,
+        "appointments/service_list.html",
+        {"services": list(selectors.service_list()), "section": "services"},
+    )
 
 
 def _service_form(request, *, service=None):
@@ -57,8 +60,9 @@ def _service_form(request, *, service=None):
                 service = services.service_create(staff=staff, rooms=rooms, **values)
                 text = _("%(name)s is added.")
             else:
-                service = services.service_update(service=service, staff=staff, rooms=rooms,
-                                                   **values)  # fmt: skip
+                service = services.service_update(
+                    service=service, staff=staff, rooms=rooms, **values
+                )
                 text = _("Changes to %(name)s are saved.")
         except ValidationError as exc:
             form_add_service_errors(form, exc)
@@ -66,8 +70,12 @@ def _service_form(request, *, service=None):
             messages.success(request, text % {"name": service.name})
             return redirect("appointments:service_list")
     status = 400 if form.errors else 200
-    return _render(request, "appointments/service_form.html",
-                   {"form": form, "service": service, "section": "services"}, status=status)  # fmt: skip
+    return _render(
+        request,
+        "appointments/service_form.html",
+        {"form": form, "service": service, "section": "services"},
+        status=status,
+    )
 
 
 @role_required(Role.MANAGER)
@@ -86,8 +94,11 @@ def service_edit(request, pk: int):
 @role_required(Role.VIEWER)
 @require_GET
 def room_list(request):
-    return _render(request, "appointments/room_list.html",
-                   {"rooms": list(selectors.room_list()), "section": "rooms"})  # fmt: skip
+    return _render(
+        request,
+        "appointments/room_list.html",
+        {"rooms": list(selectors.room_list()), "section": "rooms"},
+    )
 
 
 def _room_form(request, *, room=None):
@@ -103,9 +114,12 @@ def _room_form(request, *, room=None):
         else:
             messages.success(request, _("%(name)s is saved.") % {"name": room.name})
             return redirect("appointments:room_list")
-    return _render(request, "appointments/room_form.html",
-                   {"form": form, "room": room, "section": "rooms"},
-                   status=400 if form.errors else 200)  # fmt: skip
+    return _render(
+        request,
+        "appointments/room_form.html",
+        {"form": form, "room": room, "section": "rooms"},
+        status=400 if form.errors else 200,
+    )
 
 
 @role_required(Role.MANAGER)
@@ -123,10 +137,17 @@ def room_edit(request, pk: int):
 # --- holidays ------------------------------------------------------------------------------------
 def _holiday_page(request, form, *, status: int = 200):
     today = timezone.now().astimezone(practice_zone()).date()
-    return _render(request, "appointments/holiday_list.html", {
-        "holidays": selectors.holiday_list(today=today), "form": form, "today": today,
-        "section": "holidays",
-    }, status=status)  # fmt: skip
+    return _render(
+        request,
+        "appointments/holiday_list.html",
+        {
+            "holidays": selectors.holiday_list(today=today),
+            "form": form,
+            "today": today,
+            "section": "holidays",
+        },
+        status=status,
+    )
 
 
 @role_required(Role.VIEWER)
@@ -145,8 +166,11 @@ def holiday_add(request):
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(request, _("%(date)s is a holiday: no times are offered.") % {
-                "date": holiday.date.strftime("%d.%m.%Y")})  # fmt: skip
+            messages.success(
+                request,
+                _("%(date)s is a holiday: no times are offered.")
+                % {"date": holiday.date.strftime("%d.%m.%Y")},
+            )
             return redirect("appointments:holiday_list")
     return _holiday_page(request, form, status=400)
 
@@ -172,8 +196,9 @@ def settings_edit(request):
         form = AppointmentSettingsForm(request.POST, instance=row)
         if form.is_valid():
             try:
-                services.appointment_settings_update(reminders=form.reminder_list(),
-                                                     **form.values())  # fmt: skip
+                services.appointment_settings_update(
+                    reminders=form.reminder_list(), **form.values()
+                )
             except ValidationError as exc:
                 form_add_service_errors(form, exc)
             else:
@@ -189,6 +214,14 @@ def settings_edit(request):
     except NoReverseMatch:
         public_url = None
     feeds = [(person, feed_url(request, person)) for person in calendar_staff()]
-    return _render(request, "appointments/settings.html", {
-        "form": form, "public_url": public_url, "feeds": feeds, "section": "settings",
-    }, status=400 if form.errors else 200)  # fmt: skip
+    return _render(
+        request,
+        "appointments/settings.html",
+        {
+            "form": form,
+            "public_url": public_url,
+            "feeds": feeds,
+            "section": "settings",
+        },
+        status=400 if form.errors else 200,
+    )

@@ -47,8 +47,7 @@ def staff_list(request):
         for row in person.hours.all():
             week.setdefault(row.weekday, []).append((row.start, row.end))
         person.week = [(DAY_LABELS[d], intervals_text(week.get(d, []))) for d in range(7)]
-    return _render(request, "appointments/staff_list.html",
-                   {"people": people, "section": "staff"})  # fmt: skip
+    return _render(request, "appointments/staff_list.html", {"people": people, "section": "staff"})
 
 
 @role_required(Role.MANAGER)
@@ -61,29 +60,38 @@ def staff_create(request):
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(request, _("%(name)s is added. Now set their working hours.") % {
-                "name": person.name})  # fmt: skip
+            messages.success(
+                request,
+                _("%(name)s is added. Now set their working hours.") % {"name": person.name},
+            )
             return redirect("appointments:staff_edit", pk=person.pk)
-    return _render(request, "appointments/staff_form.html",
-                   {"form": form, "person": None, "section": "staff"},
-                   status=400 if form.errors else 200)  # fmt: skip
+    return _render(
+        request,
+        "appointments/staff_form.html",
+        {"form": form, "person": None, "section": "staff"},
+        status=400 if form.errors else 200,
+    )
 
 
 def _staff_page(request, person, *, status: int = 200, **forms):
     """The person's page with any bound form passed in and fresh ones for the rest."""
     zone = practice_zone()
     context = {
-        "person": person, "section": "staff", "zone": zone,
+        "person": person,
+        "section": "staff",
+        "zone": zone,
         "form": forms.get("form") or StaffForm(instance=person),
-        "hours_form": forms.get("hours_form") or WeeklyHoursForm(
-            initial=WeeklyHoursForm.initial_for(selectors.staff_week(person))),
+        "hours_form": forms.get("hours_form")
+        or WeeklyHoursForm(initial=WeeklyHoursForm.initial_for(selectors.staff_week(person))),
         "override_form": forms.get("override_form") or HoursOverrideForm(),
         "time_off_form": forms.get("time_off_form") or TimeOffForm(),
-        "overrides": [(day, intervals_text(rows)) for day, rows in
-                      selectors.overrides_upcoming(person, today=_today()).items()],
+        "overrides": [
+            (day, intervals_text(rows))
+            for day, rows in selectors.overrides_upcoming(person, today=_today()).items()
+        ],
         "time_off": selectors.time_off_upcoming(person),
         "feed_url": feed_url(request, person),
-    }  # fmt: skip
+    }
     return _render(request, "appointments/staff_form.html", context, status=status)
 
 
@@ -116,8 +124,9 @@ def staff_hours(request, pk: int):
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(request, _("%(name)s's weekly hours are saved.") % {
-                "name": person.name})  # fmt: skip
+            messages.success(
+                request, _("%(name)s's weekly hours are saved.") % {"name": person.name}
+            )
             return redirect(f"{_url(person)}#hours")
     return _staff_page(request, person, hours_form=form, status=400)
 
@@ -129,13 +138,19 @@ def hours_override_set(request, pk: int):
     form = HoursOverrideForm(request.POST)
     if form.is_valid():
         try:
-            services.hours_override_set(staff=person, date=form.cleaned_data["date"],
-                                        intervals=form.cleaned_data["intervals"])  # fmt: skip
+            services.hours_override_set(
+                staff=person,
+                date=form.cleaned_data["date"],
+                intervals=form.cleaned_data["intervals"],
+            )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(request, _("Hours for %(date)s are saved.") % {
-                "date": date_format(form.cleaned_data["date"], "l, j F Y")})  # fmt: skip
+            messages.success(
+                request,
+                _("Hours for %(date)s are saved.")
+                % {"date": date_format(form.cleaned_data["date"], "l, j F Y")},
+            )
             return redirect(f"{_url(person)}#overrides")
     return _staff_page(request, person, override_form=form, status=400)
 
@@ -147,8 +162,11 @@ def hours_override_clear(request, pk: int):
     form = HoursOverrideForm({"date": request.POST.get("date"), "intervals": ""})
     if form.is_valid():
         services.hours_override_clear(staff=person, date=form.cleaned_data["date"])
-        messages.success(request, _("The usual hours apply again on %(date)s.") % {
-            "date": date_format(form.cleaned_data["date"], "l, j F Y")})  # fmt: skip
+        messages.success(
+            request,
+            _("The usual hours apply again on %(date)s.")
+            % {"date": date_format(form.cleaned_data["date"], "l, j F Y")},
+        )
     else:
         messages.error(request, _("Choose the date to reset."))
     return redirect(f"{_url(person)}#overrides")
@@ -162,8 +180,12 @@ def time_off_add(request, pk: int):
     if form.is_valid():
         starts_at, ends_at = form.instants(practice_zone())
         try:
-            services.time_off_add(staff=person, starts_at=starts_at, ends_at=ends_at,
-                                  reason=form.cleaned_data["reason"])  # fmt: skip
+            services.time_off_add(
+                staff=person,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as exc:
             for name, errors in exc.message_dict.items():
                 name = TimeOffForm.FIELD_FOR.get(name, name)
@@ -172,9 +194,14 @@ def time_off_add(request, pk: int):
             messages.success(request, _("Time off is added."))
             clashing = appointments_clashing(staff=person, starts_at=starts_at, ends_at=ends_at)
             if clashing:
-                messages.warning(request, _(
-                    "%(n)d booked appointments fall in this time; move or cancel them from the "
-                    "calendar.") % {"n": len(clashing)})  # fmt: skip
+                messages.warning(
+                    request,
+                    _(
+                        "%(n)d booked appointments fall in this time; move or cancel them from the "
+                        "calendar."
+                    )
+                    % {"n": len(clashing)},
+                )
             return redirect(f"{_url(person)}#time-off")
     return _staff_page(request, person, time_off_form=form, status=400)
 
@@ -194,8 +221,11 @@ def time_off_delete(request, pk: int, time_off_pk: int):
 def staff_feed_reset(request, pk: int):
     person = selectors.staff_get(pk)
     services.staff_calendar_token_reset(staff=person)
-    messages.success(request, _("%(name)s has a new calendar feed address; the old one no longer "
-                                "works.") % {"name": person.name})  # fmt: skip
+    messages.success(
+        request,
+        _("%(name)s has a new calendar feed address; the old one no longer works.")
+        % {"name": person.name},
+    )
     return redirect(f"{_url(person)}#feed")
 
 

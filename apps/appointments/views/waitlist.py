@@ -18,9 +18,14 @@ from ..services.waitlist import waitlist_leave
 @role_required(Role.VIEWER)
 @require_GET
 def waitlist_list(request):
-    return render(request, "appointments/waitlist_list.html", {
-        "entries": waitlist_open(), "can_write": request.user.has_role(Role.STAFF),
-    })  # fmt: skip
+    return render(
+        request,
+        "appointments/waitlist_list.html",
+        {
+            "entries": waitlist_open(),
+            "can_write": request.user.has_role(Role.STAFF),
+        },
+    )
 
 
 @role_required(Role.STAFF)

@@ -40,8 +40,15 @@ class TaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Task
         fields = [
-            "id", "contact", "title", "due_date", "assignee", "created_by", "done_at", "created",
-        ]  # fmt: skip
+            "id",
+            "contact",
+            "title",
+            "due_date",
+            "assignee",
+            "created_by",
+            "done_at",
+            "created",
+        ]
         read_only_fields = fields
 
 
@@ -143,9 +150,10 @@ class EventBatchView(TenantAPIView):
     """Take up to 1,000 behavioural events at once; resending a batch stores nothing twice."""
 
     @extend_schema(
-        request=EventBatchInputSerializer, responses=EventBatchResultSerializer,
+        request=EventBatchInputSerializer,
+        responses=EventBatchResultSerializer,
         operation_id="events_batch_create",
-    )  # fmt: skip
+    )
     def post(self, request):
         data = EventBatchInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -161,9 +169,18 @@ class TransactionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Transaction
         fields = [
-            "id", "contact", "kind", "amount", "currency", "occurred_at", "items", "channel",
-            "external_ref", "refund_of", "created",
-        ]  # fmt: skip
+            "id",
+            "contact",
+            "kind",
+            "amount",
+            "currency",
+            "occurred_at",
+            "items",
+            "channel",
+            "external_ref",
+            "refund_of",
+            "created",
+        ]
         read_only_fields = fields
 
 
@@ -180,9 +197,10 @@ class TransactionInputSerializer(TransactionRefundInputSerializer):
         queryset=Contact.objects.filter(erased_at__isnull=True)
     )
     currency = serializers.CharField(
-        max_length=3, required=False,
+        max_length=3,
+        required=False,
         help_text="ISO 4217, e.g. EUR; the business's currency when left out",
-    )  # fmt: skip
+    )
     items = serializers.ListField(child=serializers.JSONField(), required=False)
     channel = NamedChoiceField(SalesChannel, required=False)
 
@@ -230,9 +248,13 @@ class TransactionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
         data = TransactionRefundInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         refund = services.transaction_record(
-            contact=purchase.contact, currency=purchase.currency, channel=purchase.channel,
-            kind=TransactionKind.REFUND, refund_of=purchase, **data.validated_data,
-        )  # fmt: skip
+            contact=purchase.contact,
+            currency=purchase.currency,
+            channel=purchase.channel,
+            kind=TransactionKind.REFUND,
+            refund_of=purchase,
+            **data.validated_data,
+        )
         return Response(TransactionSerializer(refund).data, status=status.HTTP_201_CREATED)
 
 
@@ -253,9 +275,11 @@ class CustomFieldInputSerializer(StrictInputMixin, serializers.Serializer):
     label = serializers.CharField(max_length=80)
     type = NamedChoiceField(CustomFieldType, help_text="Fixed once created")
     choices = serializers.ListField(
-        child=serializers.CharField(max_length=80), required=False, default=list,
+        child=serializers.CharField(max_length=80),
+        required=False,
+        default=list,
         help_text="Required for choice fields",
-    )  # fmt: skip
+    )
     required = serializers.BooleanField(required=False, default=False)
 
 

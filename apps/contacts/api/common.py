@@ -71,9 +71,11 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
         field = self.target
         lines = [f"* `{value}` - {label}" for value, label in field.choices.items()]
         component = ResolvedComponent(
-            name=field.enum_name, type=ResolvedComponent.SCHEMA, object=field.enum_name,
+            name=field.enum_name,
+            type=ResolvedComponent.SCHEMA,
+            object=field.enum_name,
             schema={"type": "string", "enum": list(field.choices), "description": "\n".join(lines)},
-        )  # fmt: skip
+        )
         auto_schema.registry.register_on_missing(component)
         if field.allow_blank:
             return {"oneOf": [component.ref, {"type": "string", "enum": [""]}]}

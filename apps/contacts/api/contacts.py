@@ -63,11 +63,30 @@ class ContactSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contact
         fields = [
-            "id", "first_name", "last_name", "name", "email", "phone", "address_line", "city",
-            "postal_code", "country", "birthday", "language", "time_zone", "preferred_channel",
-            "tags", "owner", "lifecycle_stage", "source", "custom", "consent", "rfm", "created",
+            "id",
+            "first_name",
+            "last_name",
+            "name",
+            "email",
+            "phone",
+            "address_line",
+            "city",
+            "postal_code",
+            "country",
+            "birthday",
+            "language",
+            "time_zone",
+            "preferred_channel",
+            "tags",
+            "owner",
+            "lifecycle_stage",
+            "source",
+            "custom",
+            "consent",
+            "rfm",
+            "created",
             "updated",
-        ]  # fmt: skip
+        ]
         read_only_fields = fields
 
 
@@ -78,10 +97,12 @@ class ContactInputSerializer(StrictInputMixin, serializers.Serializer):
     last_name = serializers.CharField(required=False, allow_blank=True, max_length=80)
     email = serializers.CharField(required=False, allow_blank=True, max_length=254)
     phone = serializers.CharField(
-        required=False, allow_blank=True, max_length=40,
+        required=False,
+        allow_blank=True,
+        max_length=40,
         help_text="Mobile number; without a +country prefix it is read with the contact's "
         "country, or the business's.",
-    )  # fmt: skip
+    )
     address_line = serializers.CharField(required=False, allow_blank=True, max_length=200)
     city = serializers.CharField(required=False, allow_blank=True, max_length=80)
     postal_code = serializers.CharField(required=False, allow_blank=True, max_length=20)
@@ -107,9 +128,11 @@ class ContactInputSerializer(StrictInputMixin, serializers.Serializer):
 
 class ContactListParamsSerializer(serializers.Serializer):
     q = serializers.CharField(
-        required=False, allow_blank=True, max_length=200,
+        required=False,
+        allow_blank=True,
+        max_length=200,
         help_text="Search: name word prefixes, email prefix or phone digits",
-    )  # fmt: skip
+    )
     tag = serializers.CharField(required=False, allow_blank=True, max_length=40)
     stage = serializers.ChoiceField(
         choices=LifecycleStage.choices, required=False, allow_blank=True
@@ -136,9 +159,11 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGen
             if segment is None:
                 raise ValidationError({"segment": _("There is no segment with this id.")})
         contacts = selectors.contact_list(
-            query=params.get("q", ""), tag=params.get("tag", ""), stage=params.get("stage", ""),
+            query=params.get("q", ""),
+            tag=params.get("tag", ""),
+            stage=params.get("stage", ""),
             segment=segment,
-        )  # fmt: skip
+        )
         if "updated_since" in params:
             contacts = contacts.filter(updated__gte=params["updated_since"])
         # The API shows custom values (the list page does not), and the RFM scores in the row.
@@ -184,8 +209,15 @@ class ConsentEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = ConsentEvent
         fields = [
-            "id", "channel", "status", "previous_status", "method", "actor", "note", "occurred_at",
-        ]  # fmt: skip
+            "id",
+            "channel",
+            "status",
+            "previous_status",
+            "method",
+            "actor",
+            "note",
+            "occurred_at",
+        ]
         read_only_fields = fields
 
 
@@ -205,9 +237,16 @@ class TimelineEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = TimelineEvent
         fields = [
-            "id", "contact", "type", "occurred_at", "properties", "source", "actor",
-            "client_event_id", "created",
-        ]  # fmt: skip
+            "id",
+            "contact",
+            "type",
+            "occurred_at",
+            "properties",
+            "source",
+            "actor",
+            "client_event_id",
+            "created",
+        ]
         read_only_fields = fields
 
 
@@ -239,7 +278,7 @@ class ContactConsentViewSet(ContactNestedMixin, mixins.ListModelMixin, TenantGen
             201: ConsentResultSerializer,
             200: OpenApiResponse(ConsentResultSerializer, description="Already so; nothing kept"),
         },
-    )  # fmt: skip
+    )
     def create(self, request, contact_pk=None):
         """Set the consent on one channel; the change is kept in the history."""
         contact = self.contact()
@@ -290,10 +329,15 @@ def register(router, api_urlpatterns: list) -> None:
     router.register("contacts", ContactViewSet, basename="contact")
     nested = "contacts/<int:contact_pk>/"
     api_urlpatterns += [
-        path(f"{nested}consent/", ContactConsentViewSet.as_view({"get": "list", "post": "create"}),
-             name="contact-consent"),
-        path(f"{nested}notes/", ContactNoteViewSet.as_view({"post": "create"}),
-             name="contact-notes"),
-        path(f"{nested}events/", ContactEventViewSet.as_view({"get": "list"}),
-             name="contact-events"),
-    ]  # fmt: skip
+        path(
+            f"{nested}consent/",
+            ContactConsentViewSet.as_view({"get": "list", "post": "create"}),
+            name="contact-consent",
+        ),
+        path(
+            f"{nested}notes/", ContactNoteViewSet.as_view({"post": "create"}), name="contact-notes"
+        ),
+        path(
+            f"{nested}events/", ContactEventViewSet.as_view({"get": "list"}), name="contact-events"
+        ),
+    ]

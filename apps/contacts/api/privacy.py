@@ -36,8 +36,11 @@ class ContactPrivacyViewSet(TenantGenericViewSet):
         timeline, tasks, transactions, lists and RFM."""
         return Response(contact_export_data(contact_get(pk)))
 
-    @extend_schema(request=None, responses={200: ContactErasedSerializer},
-                   operation_id="contacts_privacy_erase")  # fmt: skip
+    @extend_schema(
+        request=None,
+        responses={200: ContactErasedSerializer},
+        operation_id="contacts_privacy_erase",
+    )
     def erase(self, request, pk: int):
         """Erase the contact's personal data for good (totals are kept); repeating it is
         harmless."""
@@ -52,8 +55,14 @@ def register(router, api_urlpatterns: list) -> None:
     from django.urls import path
 
     api_urlpatterns += [
-        path("contacts/<int:pk>/export/", ContactPrivacyViewSet.as_view({"get": "export"}),
-             name="contact-privacy-export"),
-        path("contacts/<int:pk>/erase/", ContactPrivacyViewSet.as_view({"post": "erase"}),
-             name="contact-privacy-erase"),
-    ]  # fmt: skip
+        path(
+            "contacts/<int:pk>/export/",
+            ContactPrivacyViewSet.as_view({"get": "export"}),
+            name="contact-privacy-export",
+        ),
+        path(
+            "contacts/<int:pk>/erase/",
+            ContactPrivacyViewSet.as_view({"post": "erase"}),
+            name="contact-privacy-erase",
+        ),
+    ]

@@ -56,9 +56,7 @@ class SegmentMembersResultSerializer(serializers.Serializer):
     changed = serializers.IntegerField(help_text="How many were added (or removed).")
 
 
-class SegmentViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet
-):  # fmt: skip
+class SegmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet):
     """Saved audiences: rule trees compiled to one query, or static lists."""
 
     serializer_class = SegmentSerializer
@@ -111,8 +109,12 @@ class SegmentViewSet(
         return Response({"count": segment_members(segment=self.get_object()).count()})
 
     @extend_schema(request=SegmentMembersInputSerializer, responses=SegmentMembersResultSerializer)
-    @action(detail=True, methods=["post"], url_path="members/add",
-            serializer_class=SegmentMembersInputSerializer)  # fmt: skip
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="members/add",
+        serializer_class=SegmentMembersInputSerializer,
+    )
     def members_add(self, request, pk=None):
         """Put contacts on a static list (unknown ids are ignored)."""
         data = SegmentMembersInputSerializer(data=request.data)
@@ -123,8 +125,12 @@ class SegmentViewSet(
         return Response({"changed": changed})
 
     @extend_schema(request=SegmentMembersInputSerializer, responses=SegmentMembersResultSerializer)
-    @action(detail=True, methods=["post"], url_path="members/remove",
-            serializer_class=SegmentMembersInputSerializer)  # fmt: skip
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="members/remove",
+        serializer_class=SegmentMembersInputSerializer,
+    )
     def members_remove(self, request, pk=None):
         """Take contacts off a static list."""
         data = SegmentMembersInputSerializer(data=request.data)

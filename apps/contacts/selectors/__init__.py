@@ -14,8 +14,14 @@ from .contacts import (
 )
 
 __all__ = [
-    "consent_history_for", "consent_latest_by_channel", "tasks_open_for_contact",
+    "consent_history_for",
+    "consent_latest_by_channel",
+    "tasks_open_for_contact",
     "transactions_recent_for",
-    "SORTS", "contact_get", "contact_list", "contact_search_filter", "tasks_open_for",
+    "SORTS",
+    "contact_get",
+    "contact_list",
+    "contact_search_filter",
+    "tasks_open_for",
     "timeline_for",
-]  # fmt: skip
+]

@@ -30,9 +30,13 @@ class DuplicateGroup:
 
 def _regexp_replace(expression, pattern: str, replacement: str) -> Func:
     return Func(
-        expression, Value(pattern), Value(replacement), Value("g"),
-        function="REGEXP_REPLACE", output_field=CharField(),
-    )  # fmt: skip
+        expression,
+        Value(pattern),
+        Value(replacement),
+        Value("g"),
+        function="REGEXP_REPLACE",
+        output_field=CharField(),
+    )
 
 
 def name_normalised():

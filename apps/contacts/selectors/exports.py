@@ -12,11 +12,29 @@ from ..models import Contact, CustomField, Segment
 from .contacts import contact_list
 
 EXPORT_FIELDS = (
-    "id", "first_name", "last_name", "email", "phone", "address_line", "city", "postal_code",
-    "country", "birthday", "language", "time_zone", "preferred_channel", "tags", "owner",
-    "lifecycle_stage", "source", "email_consent", "sms_consent", "voice_consent", "created",
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "address_line",
+    "city",
+    "postal_code",
+    "country",
+    "birthday",
+    "language",
+    "time_zone",
+    "preferred_channel",
+    "tags",
+    "owner",
+    "lifecycle_stage",
+    "source",
+    "email_consent",
+    "sms_consent",
+    "voice_consent",
+    "created",
     "updated",
-)  # fmt: skip
+)
 CHUNK = 2000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER_LIKE = set("0123456789 +-().")

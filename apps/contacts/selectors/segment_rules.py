@@ -84,11 +84,22 @@ CMP_LABELS = {
 
 # What each kind of field accepts: comparison -> kind of value ("" = no value).
 KIND_CMPS: dict[str, dict[str, str]] = {
-    "text": {"eq": "text", "neq": "text", "contains": "text", "starts": "text", "empty": "",
-             "not_empty": ""},
+    "text": {
+        "eq": "text",
+        "neq": "text",
+        "contains": "text",
+        "starts": "text",
+        "empty": "",
+        "not_empty": "",
+    },
     "choice": {"eq": "choice", "neq": "choice"},
-    "date": {"before": "date", "after": "date", "within_last": "days", "within_next": "days",
-             "empty": ""},
+    "date": {
+        "before": "date",
+        "after": "date",
+        "within_last": "days",
+        "within_next": "days",
+        "empty": "",
+    },
     "created": {"before": "date", "after": "date", "within_last": "days"},
     "birthday": {"before": "date", "after": "date", "within_next": "days", "empty": ""},
     "number": {"gt": "number", "lt": "number", "eq": "number", "empty": ""},
@@ -99,7 +110,7 @@ KIND_CMPS: dict[str, dict[str, str]] = {
     "last_purchase": {"within": "days", "not_within": "days", "never": ""},
     "spend": {"gt": "number", "lt": "number"},
     "event": {"at_least": "count", "fewer_than": "count"},
-}  # fmt: skip
+}
 # kinds whose conditions also carry "days" (and "event_type" for events)
 NEEDS_DAYS = {"spend", "event"}
 
@@ -121,35 +132,60 @@ class FieldSpec:
 def _fixed_fields() -> list[FieldSpec]:
     contact, consent, buying, activity = _("Contact"), _("Consent"), _("Purchases"), _("Activity")
     text = [
-        ("first_name", _("First name")), ("last_name", _("Last name")), ("email", _("Email")),
-        ("phone", _("Mobile phone")), ("city", _("City")), ("postal_code", _("Postal code")),
-        ("country", _("Country code")), ("language", _("Language")), ("source", _("Source")),
-    ]  # fmt: skip
+        ("first_name", _("First name")),
+        ("last_name", _("Last name")),
+        ("email", _("Email")),
+        ("phone", _("Mobile phone")),
+        ("city", _("City")),
+        ("postal_code", _("Postal code")),
+        ("country", _("Country code")),
+        ("language", _("Language")),
+        ("source", _("Source")),
+    ]
     fields = [FieldSpec(key, label, contact, "text", key) for key, label in text]
     fields += [
-        FieldSpec("lifecycle_stage", _("Lifecycle stage"), contact, "choice", "lifecycle_stage",
-                  tuple(LifecycleStage.choices)),
-        FieldSpec("preferred_channel", _("Preferred channel"), contact, "choice",
-                  "preferred_channel", tuple(Channel.choices)),
+        FieldSpec(
+            "lifecycle_stage",
+            _("Lifecycle stage"),
+            contact,
+            "choice",
+            "lifecycle_stage",
+            tuple(LifecycleStage.choices),
+        ),
+        FieldSpec(
+            "preferred_channel",
+            _("Preferred channel"),
+            contact,
+            "choice",
+            "preferred_channel",
+            tuple(Channel.choices),
+        ),
         FieldSpec("tags", _("Tag"), contact, "tags", "tags"),
         FieldSpec("created", _("Added on"), contact, "created", "created"),
         FieldSpec("birthday", _("Birthday"), contact, "birthday", "birthday"),
-    ]  # fmt: skip
+    ]
     fields += [
-        FieldSpec(f"consent.{value}", _("%(channel)s consent") % {"channel": label}, consent,
-                  "choice", f"{value}_consent", tuple(ConsentStatus.choices))
+        FieldSpec(
+            f"consent.{value}",
+            _("%(channel)s consent") % {"channel": label},
+            consent,
+            "choice",
+            f"{value}_consent",
+            tuple(ConsentStatus.choices),
+        )
         for value, label in Channel.choices
-    ]  # fmt: skip
+    ]
     fields += [
         FieldSpec("purchase.last", _("Last purchase"), buying, "last_purchase"),
         FieldSpec("purchase.total", _("Total spend"), buying, "spend"),
-        FieldSpec("rfm.segment", _("RFM segment"), buying, "choice", "segment",
-                  tuple(RfmSegment.choices)),
+        FieldSpec(
+            "rfm.segment", _("RFM segment"), buying, "choice", "segment", tuple(RfmSegment.choices)
+        ),
         FieldSpec("rfm.r", _("RFM recency score (1-5)"), buying, "score", "r"),
         FieldSpec("rfm.f", _("RFM frequency score (1-5)"), buying, "score", "f"),
         FieldSpec("rfm.m", _("RFM monetary score (1-5)"), buying, "score", "m"),
         FieldSpec("event", _("Activity (event)"), activity, "event"),
-    ]  # fmt: skip
+    ]
     return fields
 
 
@@ -165,9 +201,13 @@ CUSTOM_KINDS = {
 def custom_field_spec(field: CustomField) -> FieldSpec:
     choices = tuple((c, c) for c in field.choices)
     return FieldSpec(
-        f"custom.{field.key}", field.label, _("Custom fields"), CUSTOM_KINDS[field.type],
-        field.key, choices,
-    )  # fmt: skip
+        f"custom.{field.key}",
+        field.label,
+        _("Custom fields"),
+        CUSTOM_KINDS[field.type],
+        field.key,
+        choices,
+    )
 
 
 def field_catalogue(custom_fields: list[CustomField] | None = None) -> dict[str, FieldSpec]:
@@ -401,8 +441,7 @@ def _text(column: str, cmp: str, value: Any) -> Q:
         value = value.lower()
         lookup = {"eq": "exact", "neq": "exact", "contains": "contains", "starts": "startswith"}
     else:
-        lookup = {"eq": "iexact", "neq": "iexact", "contains": "icontains",
-                  "starts": "istartswith"}  # fmt: skip
+        lookup = {"eq": "iexact", "neq": "iexact", "contains": "icontains", "starts": "istartswith"}
     condition = Q(**{f"{column}__{lookup[cmp]}": value})
     return ~condition if cmp == "neq" else condition
 

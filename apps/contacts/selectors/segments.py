@@ -17,9 +17,16 @@ logger = logging.getLogger(__name__)
 SAMPLE_SIZE = 5
 
 __all__ = [
-    "field_catalogue", "rules_clean", "rules_compile", "segment_count", "segment_get",
-    "segment_list", "segment_members", "segment_sample", "rules_members",
-]  # fmt: skip
+    "field_catalogue",
+    "rules_clean",
+    "rules_compile",
+    "segment_count",
+    "segment_get",
+    "segment_list",
+    "segment_members",
+    "segment_sample",
+    "rules_members",
+]
 
 
 def segment_list() -> QuerySet[Segment]:

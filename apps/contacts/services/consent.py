@@ -45,12 +45,25 @@ def consent_set(
         setattr(contact, f"{channel}_consent", status)
         contact.save(update_fields=[f"{channel}_consent", "updated"])
         change = ConsentEvent.objects.create(
-            contact=contact, channel=channel, status=status, previous_status=previous,
-            method=method, actor=actor, note=note[:200], occurred_at=occurred_at or timezone.now(),
-        )  # fmt: skip
+            contact=contact,
+            channel=channel,
+            status=status,
+            previous_status=previous,
+            method=method,
+            actor=actor,
+            note=note[:200],
+            occurred_at=occurred_at or timezone.now(),
+        )
         event_record(
-            contact=contact, type="consent.changed", source=method, actor=actor,
-            properties={"channel": channel, "status": status, "previous": previous,
-                        "method": method},
-        )  # fmt: skip
+            contact=contact,
+            type="consent.changed",
+            source=method,
+            actor=actor,
+            properties={
+                "channel": channel,
+                "status": status,
+                "previous": previous,
+                "method": method,
+            },
+        )
     return change

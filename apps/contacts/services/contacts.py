@@ -24,10 +24,24 @@ from ..models import Channel, Contact, CustomField, CustomFieldType, LifecycleSt
 from .timeline import event_record
 
 EDITABLE_FIELDS = (
-    "first_name", "last_name", "email", "phone", "address_line", "city", "postal_code",
-    "country", "birthday", "language", "time_zone", "preferred_channel", "tags", "owner",
-    "lifecycle_stage", "source", "custom",
-)  # fmt: skip
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "address_line",
+    "city",
+    "postal_code",
+    "country",
+    "birthday",
+    "language",
+    "time_zone",
+    "preferred_channel",
+    "tags",
+    "owner",
+    "lifecycle_stage",
+    "source",
+    "custom",
+)
 TAG_MAX = 40
 
 
@@ -227,8 +241,15 @@ def _clean(values: dict[str, Any], *, contact: Contact | None) -> dict[str, Any]
             raise ValidationError({"owner": _("Choose an active team member.")})
         return found
 
-    for name, limit in (("first_name", 80), ("last_name", 80), ("address_line", 200),
-                        ("city", 80), ("postal_code", 20), ("source", 40), ("language", 8)):  # fmt: skip
+    for name, limit in (
+        ("first_name", 80),
+        ("last_name", 80),
+        ("address_line", 200),
+        ("city", 80),
+        ("postal_code", 20),
+        ("source", 40),
+        ("language", 8),
+    ):
         check(name, text(limit))
     check("email", email)
     check("country", country)
@@ -287,8 +308,12 @@ def contact_create(*, actor: User | None = None, source: str = "", **values) -> 
     cleaned = _clean(values, contact=None)
     if "custom" not in cleaned:
         cleaned["custom"] = custom_fields_validate({})
-    if not (cleaned.get("first_name") or cleaned.get("last_name") or cleaned.get("email")
-            or cleaned.get("phone")):  # fmt: skip
+    if not (
+        cleaned.get("first_name")
+        or cleaned.get("last_name")
+        or cleaned.get("email")
+        or cleaned.get("phone")
+    ):
         raise ValidationError({"first_name": _("Give at least a name, an email or a phone.")})
     if not cleaned.get("time_zone"):
         cleaned["time_zone"] = tenant_current().time_zone
@@ -299,9 +324,12 @@ def contact_create(*, actor: User | None = None, source: str = "", **values) -> 
         contact = Contact(**cleaned)
         _save(contact)
         event_record(
-            contact=contact, type="contact.created", source=source or "staff", actor=actor,
+            contact=contact,
+            type="contact.created",
+            source=source or "staff",
+            actor=actor,
             properties={"source": contact.source},
-        )  # fmt: skip
+        )
     return contact
 
 
@@ -320,9 +348,12 @@ def contact_update(*, contact: Contact, actor: User | None = None, **values) -> 
             _save(contact)
             visible = sorted(name for name in changed if name != "phone_national")
             event_record(
-                contact=contact, type="contact.updated", source="staff" if actor else "system",
-                actor=actor, properties={"fields": visible},
-            )  # fmt: skip
+                contact=contact,
+                type="contact.updated",
+                source="staff" if actor else "system",
+                actor=actor,
+                properties={"fields": visible},
+            )
     return contact
 
 
@@ -334,14 +365,22 @@ def contacts_tag(*, contact_ids: list[int], add: list[str] = (), remove: list[st
     with transaction.atomic():
         for tag in add:
             changed += queryset.exclude(tags__contains=[tag]).update(
-                tags=Func(F("tags"), Value(tag), function="array_append",
-                          output_field=ArrayField(CharField())),
+                tags=Func(
+                    F("tags"),
+                    Value(tag),
+                    function="array_append",
+                    output_field=ArrayField(CharField()),
+                ),
                 updated=timezone.now(),
-            )  # fmt: skip
+            )
         for tag in remove:
             changed += queryset.filter(tags__contains=[tag]).update(
-                tags=Func(F("tags"), Value(tag), function="array_remove",
-                          output_field=ArrayField(CharField())),
+                tags=Func(
+                    F("tags"),
+                    Value(tag),
+                    function="array_remove",
+                    output_field=ArrayField(CharField()),
+                ),
                 updated=timezone.now(),
-            )  # fmt: skip
+            )
     return changed

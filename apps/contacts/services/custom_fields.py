@@ -114,9 +114,14 @@ def custom_field_delete(*, field: CustomField) -> int:
         field = CustomField.objects.select_for_update().get(pk=field.pk)
         key = field.key
         cleared = Contact.objects.filter(custom__has_key=key).update(
-            custom=Func(F("custom"), Cast(Value(key), TextField()), function="", arg_joiner=" - ",
-                        output_field=JSONField()),
+            custom=Func(
+                F("custom"),
+                Cast(Value(key), TextField()),
+                function="",
+                arg_joiner=" - ",
+                output_field=JSONField(),
+            ),
             updated=timezone.now(),
-        )  # fmt: skip
+        )
         field.delete()
     return cleared

@@ -43,12 +43,38 @@ from .contacts import (
 CONSENT_TARGETS = {"email_consent": "email", "sms_consent": "sms", "voice_consent": "voice"}
 IDENTITY = ("first_name", "last_name", "email", "phone")
 CONSENT_WORDS = {
-    ConsentStatus.OPTED_IN: {"opted_in", "opted in", "opt in", "optin", "yes", "y", "true", "1",
-                             "subscribed", "granted", "ja", "oui", "si"},
-    ConsentStatus.OPTED_OUT: {"opted_out", "opted out", "opt out", "optout", "no", "n", "false",
-                              "0", "unsubscribed", "refused", "denied", "nein", "non"},
+    ConsentStatus.OPTED_IN: {
+        "opted_in",
+        "opted in",
+        "opt in",
+        "optin",
+        "yes",
+        "y",
+        "true",
+        "1",
+        "subscribed",
+        "granted",
+        "ja",
+        "oui",
+        "si",
+    },
+    ConsentStatus.OPTED_OUT: {
+        "opted_out",
+        "opted out",
+        "opt out",
+        "optout",
+        "no",
+        "n",
+        "false",
+        "0",
+        "unsubscribed",
+        "refused",
+        "denied",
+        "nein",
+        "non",
+    },
     ConsentStatus.UNKNOWN: {"unknown", "?"},
-}  # fmt: skip
+}
 _FORMULA_ESCAPED = re.compile(r"^'[=+\-@]")
 
 
@@ -84,19 +110,28 @@ class RowCleaner:
         stage_words = {str(label).lower(): value for value, label in LifecycleStage.choices}
         self.stages = {**stage_words, **{value: value for value in LifecycleStage.values}}
         self.cleaners = {
-            "email": self._email, "country": self._country, "birthday": self._birthday,
-            "tags": tags_normalize, "language": lambda v: v.lower()[:8],
-            "time_zone": self._time_zone, "preferred_channel": self._preferred_channel,
+            "email": self._email,
+            "country": self._country,
+            "birthday": self._birthday,
+            "tags": tags_normalize,
+            "language": lambda v: v.lower()[:8],
+            "time_zone": self._time_zone,
+            "preferred_channel": self._preferred_channel,
             "lifecycle_stage": self._lifecycle_stage,
-        }  # fmt: skip
+        }
         for name in ("first_name", "last_name", "address_line", "city", "postal_code", "source"):
             self.cleaners[name] = self._text(Contact._meta.get_field(name).max_length)
 
     def clean(self, line: int, cells: list[str], progress: Progress) -> Row | None:
         """The row, or None after reporting why it is rejected (every bad field at once)."""
         if len(cells) > self.width and any(cell.strip() for cell in cells[self.width :]):
-            progress.reject(line, {"row": _("The row has %(n)s cells but the header has %(m)s.")
-                                   % {"n": len(cells), "m": self.width}})  # fmt: skip
+            progress.reject(
+                line,
+                {
+                    "row": _("The row has %(n)s cells but the header has %(m)s.")
+                    % {"n": len(cells), "m": self.width}
+                },
+            )
             return None
         row, errors, given = Row(line=line), {}, {}
         for index, target in self.targets:
@@ -171,9 +206,11 @@ class RowCleaner:
         stage = self.stages.get(value.lower())
         if stage is None:
             raise ValidationError(
-                {"lifecycle_stage": _("Choose one of: %(c)s.")
-                 % {"c": ", ".join(LifecycleStage.values)}}
-            )  # fmt: skip
+                {
+                    "lifecycle_stage": _("Choose one of: %(c)s.")
+                    % {"c": ", ".join(LifecycleStage.values)}
+                }
+            )
         return stage
 
     def _consent(self, target: str, value: str) -> str:
@@ -222,9 +259,12 @@ class Progress:
     @classmethod
     def of(cls, job: ImportJob) -> Progress:
         return cls(
-            processed=job.processed_rows, created=job.created_count, updated=job.updated_count,
-            skipped=job.skipped_count, errors=list(job.errors),
-        )  # fmt: skip
+            processed=job.processed_rows,
+            created=job.created_count,
+            updated=job.updated_count,
+            skipped=job.skipped_count,
+            errors=list(job.errors),
+        )
 
     def reject(self, line: int, errors: dict[str, str]) -> None:
         """Report a row; the reason names each bad field (values are not repeated)."""
@@ -250,9 +290,11 @@ def rows_flush(
             _write_one_by_one(job, rows, progress)
         progress.processed += lines
         changes = {
-            "processed_rows": progress.processed, "created_count": progress.created,
-            "updated_count": progress.updated, "skipped_count": progress.skipped,
-        }  # fmt: skip
+            "processed_rows": progress.processed,
+            "created_count": progress.created,
+            "updated_count": progress.updated,
+            "skipped_count": progress.skipped,
+        }
         if progress.new_errors:
             progress.errors.sort(key=lambda error: error["line"])
             changes["errors"] = progress.errors
@@ -338,8 +380,13 @@ def _write_bulk(job, cleaner: RowCleaner, rows: list[Row], progress: Progress) -
             if problems:
                 rejected.append((row.line, problems))
                 continue
-            values = {"source": "import", "time_zone": tenant.time_zone,
-                      "language": tenant.language, **row.values, "custom": row.custom}  # fmt: skip
+            values = {
+                "source": "import",
+                "time_zone": tenant.time_zone,
+                "language": tenant.language,
+                **row.values,
+                "custom": row.custom,
+            }
             for channel, status in row.consent.items():
                 values[f"{channel}_consent"] = status
             created.append((values, row))
@@ -369,19 +416,33 @@ def _write_bulk(job, cleaner: RowCleaner, rows: list[Row], progress: Progress) -
     consents: list[dict[str, Any]] = []
     base = {"source": "import", "actor_id": actor_id, "occurred_at": now}
     for contact_id, (values, row) in zip(contact_ids, created, strict=True):
-        events.append({**base, "contact_id": contact_id, "type": "contact.imported",
-                       "properties": {"import_id": job.pk, "source": values["source"]}})  # fmt: skip
+        events.append(
+            {
+                **base,
+                "contact_id": contact_id,
+                "type": "contact.imported",
+                "properties": {"import_id": job.pk, "source": values["source"]},
+            }
+        )
         for channel, status in row.consent.items():
             if status != ConsentStatus.UNKNOWN:
-                _consent_rows(events, consents, base, contact_id, channel, status,
-                              ConsentStatus.UNKNOWN)  # fmt: skip
+                _consent_rows(
+                    events, consents, base, contact_id, channel, status, ConsentStatus.UNKNOWN
+                )
     for contact, fields, consent in updated.values():
         if fields:
-            events.append({**base, "contact_id": contact.pk, "type": "contact.updated",
-                           "properties": {"fields": sorted(fields), "import_id": job.pk}})  # fmt: skip
+            events.append(
+                {
+                    **base,
+                    "contact_id": contact.pk,
+                    "type": "contact.updated",
+                    "properties": {"fields": sorted(fields), "import_id": job.pk},
+                }
+            )
         for channel, previous in consent.items():
-            _consent_rows(events, consents, base, contact.pk, channel,
-                          contact.consent_for(channel), previous)  # fmt: skip
+            _consent_rows(
+                events, consents, base, contact.pk, channel, contact.consent_for(channel), previous
+            )
     _copy_rows(ConsentEvent, consents)
     event_ids = _copy_rows(TimelineEvent, events)
     for line, problems in rejected:
@@ -426,16 +487,30 @@ def _apply(contact: Contact, row: Row) -> tuple[set[str], dict[str, str]]:
 
 def _consent_rows(events, consents, base, contact_id, channel, status, previous) -> None:
     """The history entry and timeline event `consent_set` would write, for bulk insertion."""
-    consents.append({
-        "contact_id": contact_id, "channel": channel, "status": status,
-        "previous_status": previous, "method": ConsentMethod.IMPORT,
-        "actor_id": base["actor_id"], "occurred_at": base["occurred_at"],
-    })  # fmt: skip
-    events.append({
-        **base, "contact_id": contact_id, "type": "consent.changed",
-        "properties": {"channel": channel, "status": status, "previous": previous,
-                       "method": ConsentMethod.IMPORT},
-    })  # fmt: skip
+    consents.append(
+        {
+            "contact_id": contact_id,
+            "channel": channel,
+            "status": status,
+            "previous_status": previous,
+            "method": ConsentMethod.IMPORT,
+            "actor_id": base["actor_id"],
+            "occurred_at": base["occurred_at"],
+        }
+    )
+    events.append(
+        {
+            **base,
+            "contact_id": contact_id,
+            "type": "consent.changed",
+            "properties": {
+                "channel": channel,
+                "status": status,
+                "previous": previous,
+                "method": ConsentMethod.IMPORT,
+            },
+        }
+    )
 
 
 def _write_one_by_one(job, rows: list[Row], progress: Progress) -> None:
@@ -466,14 +541,20 @@ def _write_one_by_one(job, rows: list[Row], progress: Progress) -> None:
                         values["custom"] = row.raw_custom
                     contact = contact_update(contact=match, actor=job.created_by, **values)
                 for channel, status in row.consent.items():
-                    consent_set(contact=contact, channel=channel, status=status,
-                                method=ConsentMethod.IMPORT, actor=job.created_by)  # fmt: skip
+                    consent_set(
+                        contact=contact,
+                        channel=channel,
+                        status=status,
+                        method=ConsentMethod.IMPORT,
+                        actor=job.created_by,
+                    )
         except ValidationError as exc:
             progress.reject(
                 row.line,
                 {name: " ".join(msgs) for name, msgs in exc.message_dict.items()}
-                if hasattr(exc, "error_dict") else {"row": " ".join(exc.messages)},
-            )  # fmt: skip
+                if hasattr(exc, "error_dict")
+                else {"row": " ".join(exc.messages)},
+            )
             continue
         if match is None:
             progress.created += 1

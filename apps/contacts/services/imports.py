@@ -39,8 +39,18 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "first_name": ("first name", "firstname", "given name", "forename", "vorname", "prenom"),
     "last_name": ("last name", "lastname", "surname", "family name", "nachname", "nom"),
     "email": ("email", "e mail", "email address", "e mail address", "mail"),
-    "phone": ("phone", "mobile", "cell", "mobile phone", "phone number", "cell phone",
-              "mobile number", "telephone", "tel", "handy"),
+    "phone": (
+        "phone",
+        "mobile",
+        "cell",
+        "mobile phone",
+        "phone number",
+        "cell phone",
+        "mobile number",
+        "telephone",
+        "tel",
+        "handy",
+    ),
     "address_line": ("address", "address line", "street", "street address"),
     "city": ("city", "town", "ort", "ville"),
     "postal_code": ("postal code", "zip", "zip code", "postcode", "post code", "plz"),
@@ -55,19 +65,27 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "email_consent": ("email consent", "email opt in", "newsletter"),
     "sms_consent": ("sms consent", "sms opt in"),
     "voice_consent": ("voice consent", "call consent"),
-}  # fmt: skip
+}
 FIELD_LABELS = {
-    "first_name": gettext_lazy("First name"), "last_name": gettext_lazy("Last name"),
-    "email": gettext_lazy("Email"), "phone": gettext_lazy("Mobile phone"),
-    "address_line": gettext_lazy("Address"), "city": gettext_lazy("City"),
-    "postal_code": gettext_lazy("Postal code"), "country": gettext_lazy("Country"),
-    "birthday": gettext_lazy("Birthday"), "tags": gettext_lazy("Tags"),
-    "language": gettext_lazy("Language"), "time_zone": gettext_lazy("Time zone"),
+    "first_name": gettext_lazy("First name"),
+    "last_name": gettext_lazy("Last name"),
+    "email": gettext_lazy("Email"),
+    "phone": gettext_lazy("Mobile phone"),
+    "address_line": gettext_lazy("Address"),
+    "city": gettext_lazy("City"),
+    "postal_code": gettext_lazy("Postal code"),
+    "country": gettext_lazy("Country"),
+    "birthday": gettext_lazy("Birthday"),
+    "tags": gettext_lazy("Tags"),
+    "language": gettext_lazy("Language"),
+    "time_zone": gettext_lazy("Time zone"),
     "preferred_channel": gettext_lazy("Preferred channel"),
-    "lifecycle_stage": gettext_lazy("Lifecycle stage"), "source": gettext_lazy("Source"),
-    "email_consent": gettext_lazy("Email consent"), "sms_consent": gettext_lazy("SMS consent"),
+    "lifecycle_stage": gettext_lazy("Lifecycle stage"),
+    "source": gettext_lazy("Source"),
+    "email_consent": gettext_lazy("Email consent"),
+    "sms_consent": gettext_lazy("SMS consent"),
     "voice_consent": gettext_lazy("Voice consent"),
-}  # fmt: skip
+}
 _DATA_LIKE = re.compile(r"^[\d\s+().:/-]{3,}$")
 
 
@@ -78,16 +96,24 @@ def _decode(raw: bytes) -> str:
         raise ValidationError({"file": _("The file is empty.")})
     if b"\x00" in raw[:8192]:
         raise ValidationError(
-            {"file": _("This is not a CSV file (it looks like a spreadsheet or another binary "
-                       "file). Save it as “CSV UTF-8” and upload that.")}
-        )  # fmt: skip
+            {
+                "file": _(
+                    "This is not a CSV file (it looks like a spreadsheet or another binary "
+                    "file). Save it as “CSV UTF-8” and upload that."
+                )
+            }
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationError(
-            {"file": _("The file is not UTF-8 text. Save it as “CSV UTF-8 (comma delimited)” "
-                       "and upload it again.")}
-        ) from exc  # fmt: skip
+            {
+                "file": _(
+                    "The file is not UTF-8 text. Save it as “CSV UTF-8 (comma delimited)” "
+                    "and upload it again."
+                )
+            }
+        ) from exc
 
 
 def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
@@ -114,9 +140,11 @@ def _records(text: str):
             yield start, cells
     except csv.Error as exc:
         raise ValidationError(
-            {"file": _("Line %(line)s cannot be read as CSV (%(error)s).")
-             % {"line": previous_line + 1, "error": exc}}
-        ) from exc  # fmt: skip
+            {
+                "file": _("Line %(line)s cannot be read as CSV (%(error)s).")
+                % {"line": previous_line + 1, "error": exc}
+            }
+        ) from exc
 
 
 def _columns(header: list[str]) -> list[str]:
@@ -132,16 +160,23 @@ def _header_check(header: list[str]) -> list[str]:
         cell = cell.strip()
         if "@" in cell or _DATA_LIKE.match(cell):
             raise ValidationError(
-                {"file": _("The first line must name the columns (e.g. first name, email); "
-                           "“%(cell)s” looks like data. Add a header line.") % {"cell": cell[:40]}}
-            )  # fmt: skip
+                {
+                    "file": _(
+                        "The first line must name the columns (e.g. first name, email); "
+                        "“%(cell)s” looks like data. Add a header line."
+                    )
+                    % {"cell": cell[:40]}
+                }
+            )
     seen: set[str] = set()
     for name in columns:
         if name.lower() in seen:
             raise ValidationError(
-                {"file": _("The column “%(name)s” appears twice; give each column its own "
-                           "name.") % {"name": name}}
-            )  # fmt: skip
+                {
+                    "file": _("The column “%(name)s” appears twice; give each column its own name.")
+                    % {"name": name}
+                }
+            )
         seen.add(name.lower())
     return columns
 
@@ -210,8 +245,9 @@ def import_upload(*, file, actor: User | None) -> ImportJob:
         raise ValidationError({"file": _("The file has a header line but no rows.")})
     job = ImportJob(
         original_name=(getattr(file, "name", "") or "import.csv")[:200],
-        total_rows=total, created_by=actor,
-    )  # fmt: skip
+        total_rows=total,
+        created_by=actor,
+    )
     # A random name: the uploaded list of people must not be reachable by guessing its URL.
     job.file.save(f"{uuid.uuid4().hex}.csv", ContentFile(raw), save=False)
     job.save()
@@ -245,7 +281,9 @@ def import_preview(job: ImportJob, *, limit: int = PREVIEW_ROWS) -> dict[str, An
     }
 
 
-def import_start(*, job: ImportJob, mapping: dict[str, str], on_match: str, actor: User | None) -> ImportJob:  # fmt: skip
+def import_start(
+    *, job: ImportJob, mapping: dict[str, str], on_match: str, actor: User | None
+) -> ImportJob:
     """Save the column mapping and queue the import (once); the work happens in the worker."""
     targets = {value for value, _label in import_targets() if value}
     errors: dict[str, list[str]] = {}

@@ -31,9 +31,21 @@ from .timeline import event_record
 # account per contact). See the list in `contacts_merge`.
 MERGE_HOOKS: list[Callable[..., None]] = []
 FILLED_FIELDS = (
-    "first_name", "last_name", "email", "phone", "address_line", "city", "postal_code",
-    "country", "birthday", "language", "time_zone", "preferred_channel", "owner_id", "source",
-)  # fmt: skip
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "address_line",
+    "city",
+    "postal_code",
+    "country",
+    "birthday",
+    "language",
+    "time_zone",
+    "preferred_channel",
+    "owner_id",
+    "source",
+)
 MOVED_HERE = (TimelineEvent, ConsentEvent, Task, Transaction, SegmentMember, RfmScore)
 STAGE_RANK = {LifecycleStage.LEAD: 0, LifecycleStage.LAPSED: 1, LifecycleStage.CUSTOMER: 2}
 
@@ -91,14 +103,22 @@ def contacts_merge(*, survivor: Contact, others: Sequence[Contact], actor: User 
         now = timezone.now()
         for channel, previous in consent_changes.items():
             ConsentEvent.objects.create(
-                contact=survivor, channel=channel, status=survivor.consent_for(channel),
-                previous_status=previous, method=ConsentMethod.STAFF, actor=actor,
-                note="merge", occurred_at=now,
-            )  # fmt: skip
+                contact=survivor,
+                channel=channel,
+                status=survivor.consent_for(channel),
+                previous_status=previous,
+                method=ConsentMethod.STAFF,
+                actor=actor,
+                note="merge",
+                occurred_at=now,
+            )
         event_record(
-            contact=survivor, type="contact.merged", source="staff", actor=actor,
+            contact=survivor,
+            type="contact.merged",
+            source="staff",
+            actor=actor,
             properties={"merged_ids": other_ids},
-        )  # fmt: skip
+        )
         _rfm_refresh(survivor)
     return survivor
 

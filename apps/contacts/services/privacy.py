@@ -42,15 +42,44 @@ ERASED_NAME = "Erased"
 # property of an erased contact's events is removed, as are keys ending in "_id" unless they
 # hold a number. Modules add their own safe keys here.
 ERASE_KEEP_PROPERTIES = {
-    "amount", "channel", "currency", "direction", "due_date", "external_ref", "fields",
-    "import_id", "kind", "merged_ids", "method", "previous", "source", "status",
-    "task_id", "transaction_id",
-}  # fmt: skip
+    "amount",
+    "channel",
+    "currency",
+    "direction",
+    "due_date",
+    "external_ref",
+    "fields",
+    "import_id",
+    "kind",
+    "merged_ids",
+    "method",
+    "previous",
+    "source",
+    "status",
+    "task_id",
+    "transaction_id",
+}
 PROFILE_FIELDS = (
-    "id", "first_name", "last_name", "email", "phone", "address_line", "city", "postal_code",
-    "country", "birthday", "language", "time_zone", "preferred_channel", "tags",
-    "lifecycle_stage", "source", "created", "updated", "erased_at",
-)  # fmt: skip
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "address_line",
+    "city",
+    "postal_code",
+    "country",
+    "birthday",
+    "language",
+    "time_zone",
+    "preferred_channel",
+    "tags",
+    "lifecycle_stage",
+    "source",
+    "created",
+    "updated",
+    "erased_at",
+)
 
 
 def _json(value: Any) -> Any:
@@ -80,7 +109,7 @@ def contact_export_data(contact: Contact) -> dict[str, Any]:
                 }
                 for e in ConsentEvent.objects.filter(contact=contact).order_by("occurred_at", "pk")
             ],
-        },  # fmt: skip
+        },
         "timeline": [
             {
                 "type": e.type,
@@ -90,7 +119,7 @@ def contact_export_data(contact: Contact) -> dict[str, Any]:
                 "client_event_id": e.client_event_id,
             }
             for e in TimelineEvent.objects.filter(contact=contact).order_by("occurred_at", "pk")
-        ],  # fmt: skip
+        ],
         "tasks": [
             {
                 "title": t.title,
@@ -99,7 +128,7 @@ def contact_export_data(contact: Contact) -> dict[str, Any]:
                 "created": t.created.isoformat(),
             }
             for t in Task.objects.filter(contact=contact).order_by("created", "pk")
-        ],  # fmt: skip
+        ],
         "transactions": [
             {
                 "kind": t.kind,
@@ -111,7 +140,7 @@ def contact_export_data(contact: Contact) -> dict[str, Any]:
                 "external_ref": t.external_ref,
             }
             for t in Transaction.objects.filter(contact=contact).order_by("occurred_at", "pk")
-        ],  # fmt: skip
+        ],
         "lists": list(
             Segment.objects.filter(segmentmember__contact=contact)
             .order_by("name")
@@ -122,17 +151,24 @@ def contact_export_data(contact: Contact) -> dict[str, Any]:
     score = RfmScore.objects.filter(contact=contact).first()
     if score is not None:
         data["rfm"] = {
-            "recency_days": score.recency_days, "frequency": score.frequency,
-            "monetary": str(score.monetary), "r": score.r, "f": score.f, "m": score.m,
-            "segment": score.segment, "computed_at": score.computed_at.isoformat(),
-        }  # fmt: skip
+            "recency_days": score.recency_days,
+            "frequency": score.frequency,
+            "monetary": str(score.monetary),
+            "r": score.r,
+            "f": score.f,
+            "m": score.m,
+            "segment": score.segment,
+            "computed_at": score.computed_at.isoformat(),
+        }
     for exporter in PRIVACY_EXPORTERS:
         key, value = exporter(contact)
         data[key] = value
     return data
 
 
-def contact_erase(*, contact: Contact, actor: User | None, method: str = ConsentMethod.STAFF) -> Contact:  # fmt: skip
+def contact_erase(
+    *, contact: Contact, actor: User | None, method: str = ConsentMethod.STAFF
+) -> Contact:
     """Remove a person's personal data for good (the right to erasure) and keep the
     aggregates; erasing an erased contact changes nothing."""
     now = timezone.now()
@@ -141,8 +177,19 @@ def contact_erase(*, contact: Contact, actor: User | None, method: str = Consent
         if contact.erased_at is not None:
             return contact
         previous = {channel: contact.consent_for(channel) for channel in Channel.values}
-        for name in ("last_name", "email", "phone", "phone_national", "address_line", "city",
-                     "postal_code", "country", "language", "time_zone", "preferred_channel"):  # fmt: skip
+        for name in (
+            "last_name",
+            "email",
+            "phone",
+            "phone_national",
+            "address_line",
+            "city",
+            "postal_code",
+            "country",
+            "language",
+            "time_zone",
+            "preferred_channel",
+        ):
             setattr(contact, name, "")
         contact.first_name = ERASED_NAME
         contact.birthday, contact.custom, contact.tags = None, {}, []
@@ -163,7 +210,7 @@ def contact_erase(*, contact: Contact, actor: User | None, method: str = Consent
                 actor=actor,
                 note="erased",
                 occurred_at=now,
-            )  # fmt: skip
+            )
             for channel in Channel.values
         )
         SegmentMember.objects.filter(contact=contact).delete()  # in no audience any more

@@ -104,9 +104,11 @@ def rfm_window_set(*, days) -> ContactSettings:
         days = 0
     if not RFM_WINDOW_MIN <= days <= RFM_WINDOW_MAX:
         raise ValidationError(
-            {"rfm_window_days": _("Choose between %(lo)s and %(hi)s days.")
-             % {"lo": RFM_WINDOW_MIN, "hi": RFM_WINDOW_MAX}}
-        )  # fmt: skip
+            {
+                "rfm_window_days": _("Choose between %(lo)s and %(hi)s days.")
+                % {"lo": RFM_WINDOW_MIN, "hi": RFM_WINDOW_MAX}
+            }
+        )
     with transaction.atomic():
         settings = rfm_settings()
         if settings.rfm_window_days != days:
@@ -180,9 +182,11 @@ def rfm_recompute(*, now: dt.datetime | None = None) -> int:
         "segment_case": _segment_case_sql(),
     }
     params = {
-        "now": now, "since": since,
-        "purchase": TransactionKind.PURCHASE.value, "refund": TransactionKind.REFUND.value,
-    }  # fmt: skip
+        "now": now,
+        "since": since,
+        "purchase": TransactionKind.PURCHASE.value,
+        "refund": TransactionKind.REFUND.value,
+    }
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_RECOMPUTE_SQL.format(**tables), params)
         scored = cursor.rowcount
@@ -242,11 +246,16 @@ def rfm_update_for_contact(contact: Contact, *, now: dt.datetime | None = None) 
         score, _created = RfmScore.objects.update_or_create(
             contact_id=contact.pk,
             defaults={
-                "recency_days": recency_days, "frequency": found["frequency"],
-                "monetary": monetary, "r": r, "f": f, "m": m,
-                "segment": rfm_segment_for(r, f, m), "computed_at": now,
+                "recency_days": recency_days,
+                "frequency": found["frequency"],
+                "monetary": monetary,
+                "r": r,
+                "f": f,
+                "m": m,
+                "segment": rfm_segment_for(r, f, m),
+                "computed_at": now,
             },
-        )  # fmt: skip
+        )
     return score
 
 

@@ -48,9 +48,13 @@ def event_record(
 ) -> TimelineEvent:
     """Record one event on a contact's timeline; subscribers get it after commit."""
     event = TimelineEvent.objects.create(
-        contact=contact, type=_type_validate(type), properties=properties or {},
-        source=source, actor=actor, occurred_at=occurred_at or timezone.now(),
-    )  # fmt: skip
+        contact=contact,
+        type=_type_validate(type),
+        properties=properties or {},
+        source=source,
+        actor=actor,
+        occurred_at=occurred_at or timezone.now(),
+    )
     timeline_publish([event.pk])
     return event
 
@@ -62,9 +66,12 @@ def note_add(*, contact: Contact, text: str, actor: User | None) -> TimelineEven
     if not text:
         raise ValidationError({"text": _("Write the note first.")})
     return event_record(
-        contact=contact, type="note.added", properties={"text": text[:5000]},
-        source="staff", actor=actor,
-    )  # fmt: skip
+        contact=contact,
+        type="note.added",
+        properties={"text": text[:5000]},
+        source="staff",
+        actor=actor,
+    )
 
 
 def call_log_add(
@@ -78,15 +85,22 @@ def call_log_add(
     if direction not in ("inbound", "outbound"):
         raise ValidationError({"direction": _("Choose inbound or outbound.")})
     return event_record(
-        contact=contact, type="call.logged", source="staff", actor=actor,
+        contact=contact,
+        type="call.logged",
+        source="staff",
+        actor=actor,
         properties={"summary": summary[:5000], "direction": direction},
-    )  # fmt: skip
+    )
 
 
 def task_create(
-    *, contact: Contact, title: str, due_date: dt.date | None, assignee: User | None,
+    *,
+    contact: Contact,
+    title: str,
+    due_date: dt.date | None,
+    assignee: User | None,
     created_by: User | None,
-) -> Task:  # fmt: skip
+) -> Task:
     """A follow-up about the contact for a team member (shown in their "my tasks")."""
     contact_ensure_writable(contact)
     title = (title or "").strip()
@@ -94,14 +108,23 @@ def task_create(
         raise ValidationError({"title": _("Say what needs doing.")})
     with transaction.atomic():
         task = Task.objects.create(
-            contact=contact, title=title[:200], due_date=due_date, assignee=assignee,
+            contact=contact,
+            title=title[:200],
+            due_date=due_date,
+            assignee=assignee,
             created_by=created_by,
-        )  # fmt: skip
+        )
         event_record(
-            contact=contact, type="task.created", source="staff", actor=created_by,
-            properties={"task_id": task.pk, "title": task.title,
-                        "due_date": due_date.isoformat() if due_date else None},
-        )  # fmt: skip
+            contact=contact,
+            type="task.created",
+            source="staff",
+            actor=created_by,
+            properties={
+                "task_id": task.pk,
+                "title": task.title,
+                "due_date": due_date.isoformat() if due_date else None,
+            },
+        )
     return task
 
 
@@ -113,9 +136,12 @@ def task_complete(*, task: Task, actor: User | None) -> Task:
             task.done_at = timezone.now()
             task.save(update_fields=["done_at"])
             event_record(
-                contact=task.contact, type="task.completed", source="staff", actor=actor,
+                contact=task.contact,
+                type="task.completed",
+                source="staff",
+                actor=actor,
                 properties={"task_id": task.pk, "title": task.title},
-            )  # fmt: skip
+            )
     return task
 
 
@@ -180,7 +206,7 @@ def events_ingest(*, events: list[dict[str, Any]], source: str = "api") -> dict[
                 properties=properties,
                 source=source,
                 client_event_id=client_id,
-            )  # fmt: skip
+            )
         )
     with transaction.atomic():
         client_ids = [row.client_event_id for row in rows if row.client_event_id]

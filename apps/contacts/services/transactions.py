@@ -52,9 +52,11 @@ def _refund_check(*, refund_of: Transaction, amount: Decimal) -> None:
     if refunded + amount > purchase.amount:
         left = purchase.amount - refunded
         raise ValidationError(
-            {"amount": _("At most %(left)s %(cur)s is left to refund.")
-             % {"left": left, "cur": purchase.currency}}
-        )  # fmt: skip
+            {
+                "amount": _("At most %(left)s %(cur)s is left to refund.")
+                % {"left": left, "cur": purchase.currency}
+            }
+        )
 
 
 def transaction_record(
@@ -99,10 +101,16 @@ def transaction_record(
             if kind == TransactionKind.REFUND and refund_of is not None:
                 _refund_check(refund_of=refund_of, amount=amount)
             tx = Transaction.objects.create(
-                contact=contact, kind=kind, amount=amount, currency=currency,
-                occurred_at=occurred_at, items=items or [], channel=channel,
-                external_ref=(external_ref or "").strip()[:100], refund_of=refund_of,
-            )  # fmt: skip
+                contact=contact,
+                kind=kind,
+                amount=amount,
+                currency=currency,
+                occurred_at=occurred_at,
+                items=items or [],
+                channel=channel,
+                external_ref=(external_ref or "").strip()[:100],
+                refund_of=refund_of,
+            )
             if (
                 kind == TransactionKind.PURCHASE
                 and contact.lifecycle_stage != LifecycleStage.CUSTOMER
@@ -112,11 +120,18 @@ def transaction_record(
                 )
                 contact.lifecycle_stage = LifecycleStage.CUSTOMER
             event_record(
-                contact=contact, occurred_at=occurred_at, source="purchase",
+                contact=contact,
+                occurred_at=occurred_at,
+                source="purchase",
                 type="purchase.made" if kind == TransactionKind.PURCHASE else "purchase.refunded",
-                properties={"transaction_id": tx.pk, "amount": str(amount), "currency": currency,
-                            "channel": channel, "external_ref": tx.external_ref},
-            )  # fmt: skip
+                properties={
+                    "transaction_id": tx.pk,
+                    "amount": str(amount),
+                    "currency": currency,
+                    "channel": channel,
+                    "external_ref": tx.external_ref,
+                },
+            )
             if not getattr(_hooks_paused, "active", False):
                 for hook in AFTER_TRANSACTION:
                     hook(contact)

@@ -6,5 +6,8 @@ from . import contacts, data, segments, settings
 app_name = "contacts"
 
 urlpatterns = [
-    *contacts.urlpatterns, *segments.urlpatterns, *data.urlpatterns, *settings.urlpatterns,
-]  # fmt: skip
+    *contacts.urlpatterns,
+    *segments.urlpatterns,
+    *data.urlpatterns,
+    *settings.urlpatterns,
+]

@@ -8,5 +8,5 @@ urlpatterns = [
         "settings/contacts/fields/<int:pk>/remove/",
         views.custom_field_remove,
         name="custom_field_remove",
-    ),  # fmt: skip
+    ),
 ]

@@ -86,25 +86,35 @@ def _timeline_write(request, pk: int, *, form_class, template, target, key, writ
 @require_POST
 def contact_note_add(request, pk: int):
     return _timeline_write(
-        request, pk, form_class=NoteForm, template="contacts/_note_form.html",
-        target="#note-form", key="note_form",
+        request,
+        pk,
+        form_class=NoteForm,
+        template="contacts/_note_form.html",
+        target="#note-form",
+        key="note_form",
         write=lambda contact, data: services.note_add(
             contact=contact, text=data["text"], actor=request.user
         ),
-    )  # fmt: skip
+    )
 
 
 @role_required(Role.STAFF)
 @require_POST
 def contact_call_log(request, pk: int):
     return _timeline_write(
-        request, pk, form_class=CallLogForm, template="contacts/_call_form.html",
-        target="#call-form", key="call_form",
+        request,
+        pk,
+        form_class=CallLogForm,
+        template="contacts/_call_form.html",
+        target="#call-form",
+        key="call_form",
         write=lambda contact, data: services.call_log_add(
-            contact=contact, summary=data["summary"], direction=data["direction"],
+            contact=contact,
+            summary=data["summary"],
+            direction=data["direction"],
             actor=request.user,
         ),
-    )  # fmt: skip
+    )
 
 
 def _tasks_response(request, contact: Contact, **kwargs) -> HttpResponse:
@@ -126,18 +136,21 @@ def contact_task_add(request, pk: int):
     if form.is_valid():
         try:
             services.task_create(
-                contact=contact, title=form.cleaned_data["title"],
-                due_date=form.cleaned_data["due_date"], assignee=form.cleaned_data["assignee"],
+                contact=contact,
+                title=form.cleaned_data["title"],
+                due_date=form.cleaned_data["due_date"],
+                assignee=form.cleaned_data["assignee"],
                 created_by=request.user,
-            )  # fmt: skip
+            )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
     if form.errors:
         if is_partial(request):
             return render(
-                request, "contacts/_task_list.html",
+                request,
+                "contacts/_task_list.html",
                 tasks_context(request, contact, task_form=form),
-            )  # fmt: skip
+            )
         context = detail_context(request, contact, task_form=form)
         return render(request, "contacts/contact_detail.html", context, status=400)
     if is_partial(request):
@@ -168,10 +181,13 @@ def contact_consent_set(request, pk: int):
     else:
         try:
             services.consent_set(
-                contact=contact, channel=form.cleaned_data["channel"],
-                status=form.cleaned_data["status"], method=ConsentMethod.STAFF,
-                actor=request.user, note=form.cleaned_data["note"],
-            )  # fmt: skip
+                contact=contact,
+                channel=form.cleaned_data["channel"],
+                status=form.cleaned_data["status"],
+                method=ConsentMethod.STAFF,
+                actor=request.user,
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -179,9 +195,10 @@ def contact_consent_set(request, pk: int):
         return redirect(reverse("contacts:contact_detail", args=[contact.pk]) + "#consent-panel")
     contact = selectors.contact_get(contact.pk)  # the consent columns just changed
     content = render(
-        request, "contacts/_consent_panel.html", {"contact": contact, **consent_context(contact),
-                                                  "can_write": True},
-    ).content  # fmt: skip
+        request,
+        "contacts/_consent_panel.html",
+        {"contact": contact, **consent_context(contact), "can_write": True},
+    ).content
     timeline = {"oob": True, "contact": contact, **timeline_context(contact, None)}
     content += render(request, "contacts/_timeline.html", timeline).content
     return HttpResponse(content)

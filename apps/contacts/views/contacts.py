@@ -85,9 +85,12 @@ def _list_context(request) -> dict:
             Segment.objects.only("pk", "name", "kind"), pk=filters["segment"]
         )
     contacts = selectors.contact_list(
-        query=filters["q"], tag=filters["tag"], stage=filters["stage"], segment=segment,
+        query=filters["q"],
+        tag=filters["tag"],
+        stage=filters["stage"],
+        segment=segment,
         sort=filters["sort"],
-    )  # fmt: skip
+    )
     page = filters["page"]
     offset = (page - 1) * PAGE_SIZE
     # One row more than a page tells whether there is a next page without counting everything.
@@ -103,14 +106,22 @@ def _list_context(request) -> dict:
     if filtered:
         total = contacts.order_by()[: COUNT_CAP + 1].count()
     return {
-        "contacts": rows, "filters": filters, "segment": segment, "filtered": filtered,
-        "total": total, "total_capped": total is not None and total > COUNT_CAP,
-        "count_cap": COUNT_CAP, "page": page, "has_next": has_next, "has_previous": page > 1,
-        "first_row": offset + 1, "last_row": offset + len(rows),
+        "contacts": rows,
+        "filters": filters,
+        "segment": segment,
+        "filtered": filtered,
+        "total": total,
+        "total_capped": total is not None and total > COUNT_CAP,
+        "count_cap": COUNT_CAP,
+        "page": page,
+        "has_next": has_next,
+        "has_previous": page > 1,
+        "first_row": offset + 1,
+        "last_row": offset + len(rows),
         "can_write": can_write_for(request),
         "export_url": _url_or_none("contacts:contact_export"),
         "import_url": _url_or_none("contacts:import_upload"),
-    }  # fmt: skip
+    }
 
 
 @role_required(Role.VIEWER)
@@ -168,9 +179,11 @@ def contacts_bulk(request):
 def _contact_form(request, *, contact: Contact | None) -> ContactForm:
     initial = ContactForm.initial_for(contact) if contact else {}
     return ContactForm(
-        request.POST or None, initial=initial, custom_fields=CustomField.objects.all(),
+        request.POST or None,
+        initial=initial,
+        custom_fields=CustomField.objects.all(),
         country=request.tenant.country,
-    )  # fmt: skip
+    )
 
 
 @role_required(Role.STAFF)
@@ -238,13 +251,14 @@ def consent_context(contact: Contact) -> dict:
             "status": contact.consent_for(value),
             "status_label": ConsentStatus(contact.consent_for(value)).label,
             "latest": latest.get(value),
-        }  # fmt: skip
+        }
         for value, label in Channel.choices
     ]
     return {
-        "consent_channels": channels, "consent_history": history,
+        "consent_channels": channels,
+        "consent_history": history,
         "consent_statuses": ConsentStatus.choices,
-    }  # fmt: skip
+    }
 
 
 def parse_before(raw: str) -> tuple[dt.datetime, int] | None:
@@ -257,8 +271,16 @@ def parse_before(raw: str) -> tuple[dt.datetime, int] | None:
 
 
 _KINDS = {
-    "note", "call", "task", "purchase", "consent", "contact", "message", "appointment", "waitlist"
-}  # fmt: skip
+    "note",
+    "call",
+    "task",
+    "purchase",
+    "consent",
+    "contact",
+    "message",
+    "appointment",
+    "waitlist",
+}
 _FIELD_LABELS = {
     field.name: field.verbose_name
     for field in Contact._meta.get_fields()
@@ -281,9 +303,12 @@ def _timeline_decorate(events: list) -> None:
         # the source is worth showing where it is not already said (e.g. "website" on a click)
         event.show_source = event.kind == "other" and event.source not in ("", "staff")
         if event.type == "contact.updated":
-            event.labels = {"fields": ", ".join(
-                str(_FIELD_LABELS.get(name, name)) for name in event.properties.get("fields") or []
-            )}  # fmt: skip
+            event.labels = {
+                "fields": ", ".join(
+                    str(_FIELD_LABELS.get(name, name))
+                    for name in event.properties.get("fields") or []
+                )
+            }
         elif event.type == "consent.changed":
             p = event.properties
             event.labels = {
@@ -311,9 +336,12 @@ def tasks_context(request, contact: Contact, *, users=None, task_form=None) -> d
         users = list(active_users()) if users is None else users
         task_form = TaskForm(users=users, initial={"assignee": request.user.pk})
     return {
-        "contact": contact, "tasks": selectors.tasks_open_for_contact(contact, limit=TASKS_SHOWN), "task_form": task_form,
-        "today": timezone.localdate(), "can_write": can_write,
-    }  # fmt: skip
+        "contact": contact,
+        "tasks": selectors.tasks_open_for_contact(contact, limit=TASKS_SHOWN),
+        "task_form": task_form,
+        "today": timezone.localdate(),
+        "can_write": can_write,
+    }
 
 
 def detail_context(request, contact: Contact, **forms) -> dict:
@@ -324,15 +352,17 @@ def detail_context(request, contact: Contact, **forms) -> dict:
     except RfmScore.DoesNotExist:
         rfm = None
     context = {
-        "contact": contact, "can_write": can_write,
+        "contact": contact,
+        "can_write": can_write,
         "phone_pretty": services.phone_display(contact.phone),
         "email_parts": contact.email.partition("@")[::2],
-        "custom_values": _custom_values(contact, definitions), "rfm": rfm,
+        "custom_values": _custom_values(contact, definitions),
+        "rfm": rfm,
         "purchases": selectors.transactions_recent_for(contact, limit=PURCHASES_SHOWN),
         **consent_context(contact),
         **timeline_context(contact, parse_before(request.GET.get("before", ""))),
         **tasks_context(request, contact, task_form=forms.get("task_form")),
-    }  # fmt: skip
+    }
     # privacy export and erase belong to the data pages; shown once those exist
     context["privacy_actions"] = _url_or_none("contacts:contact_privacy_export", contact.pk)
     if can_write:
@@ -360,6 +390,7 @@ def contact_timeline(request, pk: int):
             url += "?" + urlencode({"before": request.GET["before"]}) + "#timeline"
         return redirect(url)
     return render(
-        request, "contacts/_timeline_events.html",
+        request,
+        "contacts/_timeline_events.html",
         {"contact": contact, **timeline_context(contact, before)},
-    )  # fmt: skip
+    )

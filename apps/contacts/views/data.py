@@ -70,9 +70,10 @@ def import_upload_view(request):
             return redirect("contacts:import_mapping", pk=job.pk)
     jobs = ImportJob.objects.defer("errors", "mapping")[:RECENT_IMPORTS]
     return render(
-        request, "contacts/import_upload.html",
+        request,
+        "contacts/import_upload.html",
         {"form": form, "jobs": jobs, "max_mb": IMPORT_MAX_BYTES // (1024 * 1024)},
-    )  # fmt: skip
+    )
 
 
 @role_required(Role.STAFF)
@@ -100,10 +101,16 @@ def import_mapping(request, pk: int):
             messages.success(request, _("The import has started."))
             return redirect("contacts:import_detail", pk=job.pk)
     return render(
-        request, "contacts/import_mapping.html",
-        {"job": job, "preview": preview, "targets": targets, "errors": errors,
-         "on_match": on_match},
-    )  # fmt: skip
+        request,
+        "contacts/import_mapping.html",
+        {
+            "job": job,
+            "preview": preview,
+            "targets": targets,
+            "errors": errors,
+            "on_match": on_match,
+        },
+    )
 
 
 @role_required(Role.VIEWER)
@@ -127,10 +134,12 @@ def import_detail(request, pk: int):
 @require_GET
 def contact_export(request):
     contacts = contacts_for_export(
-        query=request.GET.get("q", ""), tag=request.GET.get("tag", ""),
-        stage=request.GET.get("stage", ""), segment=request.GET.get("segment", ""),
+        query=request.GET.get("q", ""),
+        tag=request.GET.get("tag", ""),
+        stage=request.GET.get("stage", ""),
+        segment=request.GET.get("segment", ""),
         ids=request.GET.get("ids", ""),
-    )  # fmt: skip
+    )
     response = StreamingHttpResponse(contacts_csv(contacts), content_type="text/csv; charset=utf-8")
     name = f"contacts-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -37,9 +37,16 @@ MAX_INDEX = 999
 _ROW_KEY = re.compile(r"^g(\d{1,3})-r(\d{1,3})-(field|cmp|value|event_type|days)$")
 _GROUP_KEY = re.compile(r"^g(\d{1,3})-op$")
 COMMON_EVENT_TYPES = [
-    "purchase.made", "purchase.refunded", "page.viewed", "email.clicked", "message.sent",
-    "note.added", "call.logged", "appointment.booked", "survey.answered",
-]  # fmt: skip
+    "purchase.made",
+    "purchase.refunded",
+    "page.viewed",
+    "email.clicked",
+    "message.sent",
+    "note.added",
+    "call.logged",
+    "appointment.booked",
+    "survey.answered",
+]
 MEMBER_PREVIEW = 50
 
 
@@ -158,10 +165,14 @@ def _row_from_condition(gi: int, ri: int, condition: dict) -> Row:
     if isinstance(value, bool):
         value = "yes" if value else "no"
     return Row(
-        gi, ri, str(condition.get("field", "")), str(condition.get("cmp", "")),
-        "" if value is None else str(value), str(condition.get("event_type", "")),
+        gi,
+        ri,
+        str(condition.get("field", "")),
+        str(condition.get("cmp", "")),
+        "" if value is None else str(value),
+        str(condition.get("event_type", "")),
         str(condition.get("days", "")),
-    )  # fmt: skip
+    )
 
 
 # --- how a row draws ------------------------------------------------------------------------------
@@ -191,8 +202,9 @@ def _row_view(row: Row, catalogue) -> dict:
     }
 
 
-def _builder_context(request, *, segment, name, description, op, groups, errors=None,
-                     loose_errors=(), editable=True) -> dict:  # fmt: skip
+def _builder_context(
+    request, *, segment, name, description, op, groups, errors=None, loose_errors=(), editable=True
+) -> dict:
     catalogue = field_catalogue(list(CustomField.objects.all()))
     return {
         "segment": segment,
@@ -270,9 +282,12 @@ def segment_create_view(request):
         if response:
             return response
     context = _builder_context(
-        request, segment=None, name=request.POST.get("name", ""),
-        description=request.POST.get("description", ""), **state,
-    )  # fmt: skip
+        request,
+        segment=None,
+        name=request.POST.get("name", ""),
+        description=request.POST.get("description", ""),
+        **state,
+    )
     context["kind"] = kind
     return render(request, "contacts/segment_form.html", context)
 
@@ -299,9 +314,13 @@ def segment_detail_view(request, pk: int):
                 _tree_op, positions = _tree(op, groups)
                 state["loose_errors"] = _errors_place(exc.message_dict, positions)
     context = _builder_context(
-        request, segment=segment, name=name, description=description, editable=editable,
+        request,
+        segment=segment,
+        name=name,
+        description=description,
+        editable=editable,
         **state,
-    )  # fmt: skip
+    )
     context["kind"] = segment.kind
     if segment.kind == SegmentKind.STATIC:
         members = segment_members(segment=segment)

@@ -24,19 +24,23 @@ class CustomFieldForm(StyledFormMixin, forms.Form):
     label = forms.CharField(label=gettext_lazy("Label"), max_length=80)
     type = forms.ChoiceField(label=gettext_lazy("Type"), choices=CustomFieldType.choices)
     choices = forms.CharField(
-        label=gettext_lazy("Choices"), required=False,
+        label=gettext_lazy("Choices"),
+        required=False,
         help_text=gettext_lazy("For a choice field: the options, separated by commas."),
-    )  # fmt: skip
+    )
     required = forms.BooleanField(label=gettext_lazy("Required on every contact"), required=False)
 
 
 class RfmWindowForm(StyledFormMixin, forms.Form):
     rfm_window_days = forms.IntegerField(
         label=gettext_lazy("RFM looks back over (days)"),
-        min_value=RFM_WINDOW_MIN, max_value=RFM_WINDOW_MAX,
-        help_text=gettext_lazy("Purchases older than this do not count toward recency, frequency "
-                               "and value. Changing it rescores every contact."),
-    )  # fmt: skip
+        min_value=RFM_WINDOW_MIN,
+        max_value=RFM_WINDOW_MAX,
+        help_text=gettext_lazy(
+            "Purchases older than this do not count toward recency, frequency "
+            "and value. Changing it rescores every contact."
+        ),
+    )
 
 
 def _context(field_form=None, window_form=None) -> dict:
@@ -59,10 +63,12 @@ def contact_settings(request):
             data = field_form.cleaned_data
             try:
                 field = custom_field_create(
-                    key=slugify(data["label"]).replace("-", "_")[:40], label=data["label"],
-                    type=data["type"], required=data["required"],
+                    key=slugify(data["label"]).replace("-", "_")[:40],
+                    label=data["label"],
+                    type=data["type"],
+                    required=data["required"],
                     choices=[c.strip() for c in data["choices"].split(",") if c.strip()] or None,
-                )  # fmt: skip
+                )
             except ValidationError as exc:
                 if hasattr(exc, "error_dict") and "key" in exc.error_dict:
                     exc = ValidationError({"label": exc.error_dict["key"]})

@@ -31,11 +31,32 @@ class MessageSerializer(serializers.ModelSerializer):
     class Meta:
         model = Message
         fields = [
-            "id", "contact", "purpose", "category", "channel", "language", "to", "subject",
-            "body", "status", "reason", "dedupe_key", "provider", "provider_message_id",
-            "related_type", "related_id", "scheduled_for", "sent_at", "delivered_at",
-            "opened_at", "clicked_at", "replied_at", "attempts", "error", "created",
-        ]  # fmt: skip
+            "id",
+            "contact",
+            "purpose",
+            "category",
+            "channel",
+            "language",
+            "to",
+            "subject",
+            "body",
+            "status",
+            "reason",
+            "dedupe_key",
+            "provider",
+            "provider_message_id",
+            "related_type",
+            "related_id",
+            "scheduled_for",
+            "sent_at",
+            "delivered_at",
+            "opened_at",
+            "clicked_at",
+            "replied_at",
+            "attempts",
+            "error",
+            "created",
+        ]
         read_only_fields = fields
 
 
@@ -43,16 +64,22 @@ class MessageInputSerializer(StrictInputMixin, serializers.Serializer):
     contact = id_field(help_text="Id of the contact")
     purpose = serializers.SlugField(max_length=60, help_text="e.g. appointment_reminder")
     channel = NamedChoiceField(
-        Channel, required=False, allow_null=True, default=None,
+        Channel,
+        required=False,
+        allow_null=True,
+        default=None,
         help_text="Leave out to let the best channel be chosen",
-    )  # fmt: skip
+    )
     context = serializers.DictField(
         required=False, default=dict, help_text='Variables for the template, e.g. {"link": …}'
     )
     dedupe_key = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=150,
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=150,
         help_text="The same key never sends twice",
-    )  # fmt: skip
+    )
 
     def validate_purpose(self, value: str) -> str:
         from ..services.purposes import PURPOSES
@@ -86,9 +113,10 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGen
             return Message.objects.none()
         params = query_params(MessageListParamsSerializer, self.request)
         return selectors.message_list(
-            channel=params.get("channel", ""), status=params.get("status", ""),
+            channel=params.get("channel", ""),
+            status=params.get("status", ""),
             contact=params.get("contact"),
-        )  # fmt: skip
+        )
 
     def get_object(self):
         return selectors.message_get(int(self.kwargs["pk"]))
@@ -111,9 +139,12 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGen
         if contact is None:
             raise ValidationError({"contact": _("There is no contact with this id.")})
         message = message_send(
-            contact=contact, purpose=values["purpose"], channel=values["channel"],
-            context=values["context"], dedupe_key=values["dedupe_key"],
-        )  # fmt: skip
+            contact=contact,
+            purpose=values["purpose"],
+            channel=values["channel"],
+            context=values["context"],
+            dedupe_key=values["dedupe_key"],
+        )
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 

@@ -22,13 +22,20 @@ def provider_for(channel: str) -> Provider:
         from .twilio import status_callback_url
 
         return TwilioProvider(
-            account_sid=row.provider_account, auth_token=provider_secret(row),
-            from_number=row.provider_from_number, status_callback=status_callback_url(),
-        )  # fmt: skip
+            account_sid=row.provider_account,
+            auth_token=provider_secret(row),
+            from_number=row.provider_from_number,
+            status_callback=status_callback_url(),
+        )
     return OutboxProvider()
 
 
 __all__ = [
-    "EmailProvider", "OutboxProvider", "Provider", "SendResult", "TwilioProvider",
-    "provider_for", "unsubscribe_headers",
-]  # fmt: skip
+    "EmailProvider",
+    "OutboxProvider",
+    "Provider",
+    "SendResult",
+    "TwilioProvider",
+    "provider_for",
+    "unsubscribe_headers",
+]

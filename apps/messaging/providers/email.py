@@ -20,9 +20,12 @@ class EmailProvider(Provider):
         sender = messaging_settings().email_from or settings.DEFAULT_FROM_EMAIL
         message_id = make_msgid(domain=settings.BASE_DOMAIN)
         email = EmailMultiAlternatives(
-            subject=message.subject, body=message.body, from_email=sender, to=[message.to],
+            subject=message.subject,
+            body=message.body,
+            from_email=sender,
+            to=[message.to],
             headers={"Message-ID": message_id, **(headers or {})},
-        )  # fmt: skip
+        )
         if html:
             email.attach_alternative(html, "text/html")
         for filename, content, mimetype in attachments or ():

@@ -17,8 +17,15 @@ from .base import Provider, SendResult
 
 TIMEOUT_SECONDS = 10
 # Twilio's <Say> voices by the contact's language; anything else is read in English.
-SAY_LANGUAGES = {"en": "en-US", "fr": "fr-FR", "es": "es-ES", "de": "de-DE", "it": "it-IT",
-                 "pt": "pt-BR", "nl": "nl-NL"}  # fmt: skip
+SAY_LANGUAGES = {
+    "en": "en-US",
+    "fr": "fr-FR",
+    "es": "es-ES",
+    "de": "de-DE",
+    "it": "it-IT",
+    "pt": "pt-BR",
+    "nl": "nl-NL",
+}
 
 
 def twiml_say(text: str, language: str) -> str:
@@ -37,8 +44,15 @@ def status_callback_url() -> str:
 class TwilioProvider(Provider):
     kind = "twilio"
 
-    def __init__(self, *, account_sid: str, auth_token: str, from_number: str,
-                 status_callback: str = "", base_url: str = "") -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        account_sid: str,
+        auth_token: str,
+        from_number: str,
+        status_callback: str = "",
+        base_url: str = "",
+    ) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.from_number = from_number
@@ -62,10 +76,15 @@ class TwilioProvider(Provider):
         url = f"{self.base_url}/2010-04-01/Accounts/{sid}/{resource}"
         auth = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         request = urllib.request.Request(
-            url, data=urllib.parse.urlencode(fields).encode(), method="POST",
-            headers={"Authorization": f"Basic {auth}", "Accept": "application/json",
-                     "Content-Type": "application/x-www-form-urlencoded"},
-        )  # fmt: skip
+            url,
+            data=urllib.parse.urlencode(fields).encode(),
+            method="POST",
+            headers={
+                "Authorization": f"Basic {auth}",
+                "Accept": "application/json",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
                 payload = json.loads(response.read() or b"{}")
@@ -76,12 +95,14 @@ class TwilioProvider(Provider):
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             return SendResult(ok=False, error=f"Twilio unreachable: {exc}"[:300], transient=True)
         except ValueError:
-            return SendResult(ok=False, error="Twilio answered with something not JSON.",
-                              transient=True)  # fmt: skip
+            return SendResult(
+                ok=False, error="Twilio answered with something not JSON.", transient=True
+            )
         sid = payload.get("sid") or ""
         if not sid:
-            return SendResult(ok=False, error="Twilio answered without a message id.",
-                              transient=True)  # fmt: skip
+            return SendResult(
+                ok=False, error="Twilio answered without a message id.", transient=True
+            )
         return SendResult(provider_message_id=sid, ok=True)
 
 

@@ -10,6 +10,10 @@ from .sending import (
 )
 
 __all__ = [
-    "channel_choose", "message_deliver", "message_mark", "message_send", "message_send_batch",
+    "channel_choose",
+    "message_deliver",
+    "message_mark",
+    "message_send",
+    "message_send_batch",
     "message_status_update",
-]  # fmt: skip
+]

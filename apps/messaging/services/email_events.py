@@ -9,9 +9,13 @@ from .sending import message_status_update
 
 # anymail's normalised event types -> our message statuses
 STATUS_FOR_EVENT = {
-    "delivered": "delivered", "opened": "opened", "clicked": "clicked",
-    "bounced": "failed", "rejected": "failed", "failed": "failed",
-}  # fmt: skip
+    "delivered": "delivered",
+    "opened": "opened",
+    "clicked": "clicked",
+    "bounced": "failed",
+    "rejected": "failed",
+    "failed": "failed",
+}
 OPT_OUT_EVENTS = {"complained", "unsubscribed"}
 
 
@@ -27,13 +31,19 @@ def email_event_record(
             Message.objects.select_related("contact").filter(provider_message_id=message_id).first()
         )
         if message is not None and message.contact.erased_at is None:
-            consent_set(contact=message.contact, channel="email", status="opted_out",
-                        method="reply", note=f"e-mail provider: {event_type}")  # fmt: skip
+            consent_set(
+                contact=message.contact,
+                channel="email",
+                status="opted_out",
+                method="reply",
+                note=f"e-mail provider: {event_type}",
+            )
         return message
     status = STATUS_FOR_EVENT.get(event_type)
     if status is None:
         return None
     return message_status_update(
-        provider_message_id=message_id, status=status,
+        provider_message_id=message_id,
+        status=status,
         error=description if status == "failed" else "",
-    )  # fmt: skip
+    )

@@ -60,9 +60,11 @@ def _stop_confirm(contact: Contact, *, dedupe: str) -> None:
     try:
         with transaction.atomic():
             message_send(
-                contact=contact, purpose="sms_stop_confirmation", channel="sms",
+                contact=contact,
+                purpose="sms_stop_confirmation",
+                channel="sms",
                 dedupe_key=f"stop-confirm:{dedupe}",
-            )  # fmt: skip
+            )
     except (ValidationError, DomainError):
         logger.exception("STOP confirmation to contact %s not sent", contact.pk)
 
@@ -92,24 +94,34 @@ def inbound_sms_receive(
     try:
         with transaction.atomic():
             inbound = InboundMessage.objects.create(
-                from_number=number, body=body or "", contact=contact, handled_as=handled_as,
+                from_number=number,
+                body=body or "",
+                contact=contact,
+                handled_as=handled_as,
                 provider_message_id=provider_message_id,
-            )  # fmt: skip
+            )
             if contact is None:
                 return inbound
             changed = None
             if handled_as in ("stop", "start"):
                 changed = consent_set(
-                    contact=contact, channel="sms", method="reply", note=word,
+                    contact=contact,
+                    channel="sms",
+                    method="reply",
+                    note=word,
                     status="opted_out" if handled_as == "stop" else "opted_in",
-                )  # fmt: skip
+                )
             else:
                 event_record(
-                    contact=contact, source="sms",
+                    contact=contact,
+                    source="sms",
                     type="message.confirmed" if handled_as == "confirm" else "message.received",
-                    properties={"channel": "sms", "body": (body or "")[:1000],
-                                "inbound_id": inbound.pk},
-                )  # fmt: skip
+                    properties={
+                        "channel": "sms",
+                        "body": (body or "")[:1000],
+                        "inbound_id": inbound.pk,
+                    },
+                )
             if handled_as == "confirm":
                 _confirm_handlers_run(contact, inbound)
             if handled_as == "stop" and changed is not None:

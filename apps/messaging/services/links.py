@@ -120,9 +120,12 @@ def unsubscribe_one_click(*, token: str) -> Contact:
     """Opt the contact out of email at once (the RFC 8058 one-click POST or the page's button)."""
     contact = contact_for_token(token=token, purpose="unsubscribe")
     consent_set(
-        contact=contact, channel=Channel.EMAIL, status=ConsentStatus.OPTED_OUT,
-        method=ConsentMethod.FORM, note="one-click unsubscribe",
-    )  # fmt: skip
+        contact=contact,
+        channel=Channel.EMAIL,
+        status=ConsentStatus.OPTED_OUT,
+        method=ConsentMethod.FORM,
+        note="one-click unsubscribe",
+    )
     return contact
 
 
@@ -132,10 +135,12 @@ def preferences_save(*, token: str, email: bool, sms: bool, voice: bool) -> Cont
     with transaction.atomic():
         for channel, wanted in ((Channel.EMAIL, email), (Channel.SMS, sms), (Channel.VOICE, voice)):
             consent_set(
-                contact=contact, channel=channel,
+                contact=contact,
+                channel=channel,
                 status=ConsentStatus.OPTED_IN if wanted else ConsentStatus.OPTED_OUT,
-                method=ConsentMethod.FORM, note="preference page",
-            )  # fmt: skip
+                method=ConsentMethod.FORM,
+                note="preference page",
+            )
     contact.refresh_from_db(fields=["email_consent", "sms_consent", "voice_consent"])
     return contact
 

@@ -106,9 +106,10 @@ def channel_choose(
     Voice is only chosen when nothing else is possible.
     """
     allowed = [
-        ch for ch in (Channel.SMS, Channel.EMAIL)
+        ch
+        for ch in (Channel.SMS, Channel.EMAIL)
         if not _consent_refusal(contact, ch, category, purpose)
-    ]  # fmt: skip
+    ]
     if not allowed:
         if not _consent_refusal(contact, Channel.VOICE, category, purpose):
             return ChannelChoice(Channel.VOICE, _("voice: the only channel allowed"))
@@ -129,8 +130,10 @@ def channel_choose(
             % {"channel": CHANNEL_LABELS[ch], "a": answered, "d": delivered}
         )
     best = max(scored)[3]
-    return ChannelChoice(best, _("chose %(best)s (%(why)s)") % {
-        "best": CHANNEL_LABELS[best], "why": ", ".join(parts)})  # fmt: skip
+    return ChannelChoice(
+        best,
+        _("chose %(best)s (%(why)s)") % {"best": CHANNEL_LABELS[best], "why": ", ".join(parts)},
+    )
 
 
 def _quiet_until(
@@ -174,18 +177,22 @@ def _event_properties(message: Message, **extra) -> dict:
 
     spec = PURPOSES.get(message.purpose)
     properties = {
-        "message_id": message.pk, "channel": message.channel, "purpose": message.purpose,
+        "message_id": message.pk,
+        "channel": message.channel,
+        "purpose": message.purpose,
         "purpose_label": str(spec.label) if spec else message.purpose,
-    }  # fmt: skip
+    }
     properties.update({k: v for k, v in extra.items() if v})
     return properties
 
 
 def _timeline(message: Message, type_: str, **extra) -> None:
     event_record(
-        contact=message.contact, type=type_, source="messaging",
+        contact=message.contact,
+        type=type_,
+        source="messaging",
         properties=_event_properties(message, **extra),
-    )  # fmt: skip
+    )
 
 
 EVENT_FOR_STATUS = {
@@ -207,41 +214,61 @@ class _Shared:
 
 
 def _prepare(
-    *, contact: Contact, spec, purpose: str, channel: str | None, context: dict | None,
-    dedupe_key: str, related_type: str, related_id: str, now: dt.datetime, why: str,
+    *,
+    contact: Contact,
+    spec,
+    purpose: str,
+    channel: str | None,
+    context: dict | None,
+    dedupe_key: str,
+    related_type: str,
+    related_id: str,
+    now: dt.datetime,
+    why: str,
     shared: _Shared,
-) -> tuple[Message, dt.datetime | None]:  # fmt: skip
+) -> tuple[Message, dt.datetime | None]:
     """Apply every rule to one contact: the (unsaved) message, and the end of its quiet hours
     when it must wait."""
     from .templates import template_render, template_variants
 
     if channel is None:
         choice = channel_choose(
-            contact=contact, category=spec.category, purpose=purpose, priors=shared.priors,
+            contact=contact,
+            category=spec.category,
+            purpose=purpose,
+            priors=shared.priors,
             stats=None if shared.stats is None else shared.stats.get(contact.pk, {}),
-        )  # fmt: skip
+        )
     else:
         choice = ChannelChoice(channel, "")
     message = Message(
-        contact=contact, purpose=purpose, category=spec.category, channel=choice.channel,
-        to=_address(contact, choice.channel), dedupe_key=dedupe_key,
-        related_type=related_type[:40], related_id=str(related_id)[:40],
-    )  # fmt: skip
+        contact=contact,
+        purpose=purpose,
+        category=spec.category,
+        channel=choice.channel,
+        to=_address(contact, choice.channel),
+        dedupe_key=dedupe_key,
+        related_type=related_type[:40],
+        related_id=str(related_id)[:40],
+    )
     refusal = _consent_refusal(contact, choice.channel, spec.category, purpose)
     if not refusal and spec.category == Category.MARKETING:
         counts = shared.marketing_counts
-        refusal = _capped(contact, shared.settings, now,
-                          None if counts is None else counts.get(contact.pk, 0))  # fmt: skip
+        refusal = _capped(
+            contact, shared.settings, now, None if counts is None else counts.get(contact.pk, 0)
+        )
     if not refusal:
         if choice.channel not in shared.variants:
             shared.variants[choice.channel] = template_variants(
                 purpose=purpose, channel=choice.channel
             )
         rendered = template_render(
-            purpose=purpose, channel=choice.channel, contact=contact,
+            purpose=purpose,
+            channel=choice.channel,
+            contact=contact,
             context={"unsubscribe_link": _preferences_link(contact), **(context or {})},
             variants=shared.variants[choice.channel],
-        )  # fmt: skip
+        )
         message.language, message.subject, message.body = (
             rendered.language,
             rendered.subject,
@@ -290,10 +317,18 @@ def message_send(
         if existing is not None:
             return existing
     message, quiet = _prepare(
-        contact=contact, spec=spec, purpose=purpose, channel=channel, context=context,
-        dedupe_key=dedupe_key, related_type=related_type, related_id=related_id,
-        now=now or timezone.now(), why=why, shared=_Shared(settings=_settings()),
-    )  # fmt: skip
+        contact=contact,
+        spec=spec,
+        purpose=purpose,
+        channel=channel,
+        context=context,
+        dedupe_key=dedupe_key,
+        related_type=related_type,
+        related_id=related_id,
+        now=now or timezone.now(),
+        why=why,
+        shared=_Shared(settings=_settings()),
+    )
     try:
         with transaction.atomic():
             message.save()
@@ -376,9 +411,12 @@ def message_send_batch(
             shared.stats.setdefault(row.contact_id, {})[row.channel] = row
     if spec.category == Category.MARKETING:
         shared.marketing_counts = dict(
-            _marketing_recent(now).filter(contact_id__in=ids).values("contact_id")
-            .annotate(n=Count("pk")).values_list("contact_id", "n")
-        )  # fmt: skip
+            _marketing_recent(now)
+            .filter(contact_id__in=ids)
+            .values("contact_id")
+            .annotate(n=Count("pk"))
+            .values_list("contact_id", "n")
+        )
     prepared = [
         _prepare(
             contact=contact,
@@ -392,7 +430,7 @@ def message_send_batch(
             now=now,
             why="",
             shared=shared,
-        )  # fmt: skip
+        )
         for contact in contacts
     ]
     try:
@@ -402,10 +440,14 @@ def message_send_batch(
                 if quiet:
                     due_work_register(kind="messaging.deferred", ref=message.pk, due_at=quiet)
             events = [
-                {"contact_id": m.contact_id, "type": EVENT_FOR_STATUS[m.status],
-                 "occurred_at": now.isoformat(), "properties": _event_properties(m, reason=m.reason)}
+                {
+                    "contact_id": m.contact_id,
+                    "type": EVENT_FOR_STATUS[m.status],
+                    "occurred_at": now.isoformat(),
+                    "properties": _event_properties(m, reason=m.reason),
+                }
                 for m in messages
-            ]  # fmt: skip
+            ]
             for start in range(0, len(events), 1000):
                 events_ingest(events=events[start : start + 1000], source="messaging")
             queued = [m.pk for m in messages if m.status == MessageStatus.QUEUED]
@@ -420,7 +462,7 @@ def message_send_batch(
                 context=context,
                 dedupe_key=keys[c.pk],
                 now=now,
-            )  # fmt: skip
+            )
             for c in contacts
         ]
     return messages
@@ -528,9 +570,10 @@ def message_deliver(*, message_id: int) -> Message | None:
             if message.channel == Channel.EMAIL and message.purpose in FALLBACK_PURPOSES:
                 hours = _settings().email_fallback_hours
                 due_work_register(
-                    kind="messaging.fallback", ref=message.pk,
+                    kind="messaging.fallback",
+                    ref=message.pk,
                     due_at=message.sent_at + dt.timedelta(hours=hours),
-                )  # fmt: skip
+                )
             return message
         message.error = (result.error or "")[:300]
         if result.transient and message.attempts < MAX_DELIVERY_ATTEMPTS:
@@ -548,11 +591,14 @@ def _fallback_after_failure(message: Message) -> None:
     """An important SMS that could not be delivered goes out as a voice call."""
     if message.channel == Channel.SMS and message.purpose in FALLBACK_PURPOSES:
         message_send(
-            contact=message.contact, purpose=message.purpose, channel=Channel.VOICE,
+            contact=message.contact,
+            purpose=message.purpose,
+            channel=Channel.VOICE,
             dedupe_key=f"{message.dedupe_key or message.pk}:voice",
-            related_type=message.related_type, related_id=message.related_id,
+            related_type=message.related_type,
+            related_id=message.related_id,
             why=_("text not delivered"),
-        )  # fmt: skip
+        )
 
 
 @due_work_handler("messaging.fallback")
@@ -563,19 +609,29 @@ def _email_not_opened(work) -> None:
         return
     hours = _settings().email_fallback_hours
     message_send(
-        contact=message.contact, purpose=message.purpose, channel=Channel.SMS,
+        contact=message.contact,
+        purpose=message.purpose,
+        channel=Channel.SMS,
         dedupe_key=f"{message.dedupe_key or message.pk}:sms",
-        related_type=message.related_type, related_id=message.related_id,
+        related_type=message.related_type,
+        related_id=message.related_id,
         why=_("email not opened within %(h)s h") % {"h": hours},
-    )  # fmt: skip
+    )
 
 
-STATUS_ORDER = [MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.OPENED,
-                MessageStatus.CLICKED, MessageStatus.REPLIED]  # fmt: skip
+STATUS_ORDER = [
+    MessageStatus.SENT,
+    MessageStatus.DELIVERED,
+    MessageStatus.OPENED,
+    MessageStatus.CLICKED,
+    MessageStatus.REPLIED,
+]
 TIMESTAMP = {
-    MessageStatus.DELIVERED: "delivered_at", MessageStatus.OPENED: "opened_at",
-    MessageStatus.CLICKED: "clicked_at", MessageStatus.REPLIED: "replied_at",
-}  # fmt: skip
+    MessageStatus.DELIVERED: "delivered_at",
+    MessageStatus.OPENED: "opened_at",
+    MessageStatus.CLICKED: "clicked_at",
+    MessageStatus.REPLIED: "replied_at",
+}
 
 
 def message_mark(*, message: Message, status: str) -> Message:

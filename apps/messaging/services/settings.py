@@ -22,9 +22,16 @@ from ..models import MessagingSettings, ProviderKind
 CAP_MAX = 50
 FALLBACK_HOURS_MIN, FALLBACK_HOURS_MAX = 1, 168
 EDITABLE_FIELDS = (
-    "quiet_start", "quiet_end", "marketing_cap_per_week", "email_fallback_hours",
-    "sms_provider", "voice_provider", "provider_account", "provider_from_number", "email_from",
-)  # fmt: skip
+    "quiet_start",
+    "quiet_end",
+    "marketing_cap_per_week",
+    "email_fallback_hours",
+    "sms_provider",
+    "voice_provider",
+    "provider_account",
+    "provider_from_number",
+    "email_from",
+)
 HINT_MASK = "••••"
 
 

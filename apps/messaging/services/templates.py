@@ -22,10 +22,17 @@ from .purposes import PURPOSES
 from .template_defaults import DEFAULT_TEMPLATES
 
 __all__ = [
-    "DEFAULT_TEMPLATES", "RenderedMessage", "purpose_variables", "sms_segments",
-    "template_delete", "template_render", "template_save", "template_validate",
-    "template_variables", "template_variants",
-]  # fmt: skip
+    "DEFAULT_TEMPLATES",
+    "RenderedMessage",
+    "purpose_variables",
+    "sms_segments",
+    "template_delete",
+    "template_render",
+    "template_save",
+    "template_validate",
+    "template_variables",
+    "template_variants",
+]
 
 FALLBACK_LANGUAGE = "en"
 
@@ -141,9 +148,11 @@ def template_save(
     )
     with transaction.atomic():
         template, _created = Template.objects.update_or_create(
-            purpose=purpose, channel=channel, language=language,
+            purpose=purpose,
+            channel=channel,
+            language=language,
             defaults={"subject": subject, "body": body.strip()},
-        )  # fmt: skip
+        )
     return template
 
 
@@ -205,9 +214,12 @@ def _business():
 def _contact_context(contact: Contact) -> dict[str, Any]:
     # Plain data, not the model: a template can never reach a method or a related manager.
     return {
-        "first_name": contact.first_name, "last_name": contact.last_name,
-        "name": contact.name, "email": contact.email, "custom": dict(contact.custom or {}),
-    }  # fmt: skip
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "name": contact.name,
+        "email": contact.email,
+        "custom": dict(contact.custom or {}),
+    }
 
 
 def template_render(
@@ -226,14 +238,20 @@ def template_render(
     language = _pick_language(variants, [contact.language, _business_language(), FALLBACK_LANGUAGE])
     if language is None:
         raise ValidationError(
-            {"purpose": _("No %(channel)s template for “%(purpose)s”.")
-             % {"channel": channel, "purpose": purpose}}
-        )  # fmt: skip
+            {
+                "purpose": _("No %(channel)s template for “%(purpose)s”.")
+                % {"channel": channel, "purpose": purpose}
+            }
+        )
     subject_source, body_source, _own = variants[language]
     return template_render_source(
-        channel=channel, language=language, subject=subject_source, body=body_source,
-        contact=contact, context=context,
-    )  # fmt: skip
+        channel=channel,
+        language=language,
+        subject=subject_source,
+        body=body_source,
+        contact=contact,
+        context=context,
+    )
 
 
 def template_render_source(
@@ -253,9 +271,11 @@ def template_render_source(
         " ".join(_compile(subject).render(ctx).split()) if channel == Channel.EMAIL else ""
     )
     return RenderedMessage(
-        language=language, subject=rendered_subject, body=rendered_body,
+        language=language,
+        subject=rendered_subject,
+        body=rendered_body,
         sms_segments=sms_segments(rendered_body) if channel == Channel.SMS else 0,
-    )  # fmt: skip
+    )
 
 
 # --- SMS length -------------------------------------------------------------------------------
@@ -292,14 +312,16 @@ _SAMPLES = {
     "unsubscribe_link": "https://example.com/m/u/sample",
     "link": "https://example.com/offer",
     "appointment": {
-        "starts_at": "Tue 14 May, 10:30", "service": "Check-up", "staff": "Dr. Moreau",
+        "starts_at": "Tue 14 May, 10:30",
+        "service": "Check-up",
+        "staff": "Dr. Moreau",
         "confirm_link": "https://example.com/m/a/sample",
     },
     "survey": {"link": "https://example.com/m/s/sample"},
     "voucher": {"code": "THANKYOU10", "expires": "30 June"},
     "invoice": {"amount": "€85.00", "due_date": "1 May", "pay_link": "https://example.com/pay"},
     "outage": {"area": "Riverside", "until": "18:00"},
-}  # fmt: skip
+}
 
 
 def template_sample_context(*, purpose: str) -> dict[str, Any]:

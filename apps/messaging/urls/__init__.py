@@ -6,6 +6,9 @@ from . import links, outbox, settings, templates, webhooks
 app_name = "messaging"
 
 urlpatterns = [
-    *outbox.urlpatterns, *templates.urlpatterns, *settings.urlpatterns, *links.urlpatterns,
+    *outbox.urlpatterns,
+    *templates.urlpatterns,
+    *settings.urlpatterns,
+    *links.urlpatterns,
     *webhooks.urlpatterns,
-]  # fmt: skip
+]

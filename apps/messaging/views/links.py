@@ -68,9 +68,11 @@ def preferences(request, token: str):
         saved = False
         if request.method == "POST":
             contact = services.preferences_save(
-                token=token, email="email" in request.POST, sms="sms" in request.POST,
+                token=token,
+                email="email" in request.POST,
+                sms="sms" in request.POST,
                 voice="voice" in request.POST,
-            )  # fmt: skip
+            )
             saved = True
     except ValidationError as exc:
         return _invalid(request, exc)
@@ -79,9 +81,10 @@ def preferences(request, token: str):
         for channel in ("email", "sms", "voice")
     }
     return render(
-        request, "messaging/preferences.html",
+        request,
+        "messaging/preferences.html",
         {"contact": contact, "choices": choices, "saved": saved, "token": token},
-    )  # fmt: skip
+    )
 
 
 @never_cache

@@ -19,9 +19,11 @@ PAGE_SIZE = 50
 # Not sent, deferred or re-routed messages carry a reason a person can read.
 REASON_STATUSES = {MessageStatus.SUPPRESSED, MessageStatus.DEFERRED, MessageStatus.FAILED}
 BADGES = {
-    MessageStatus.SUPPRESSED: "danger", MessageStatus.FAILED: "danger",
-    MessageStatus.QUEUED: "muted", MessageStatus.DEFERRED: "muted",
-}  # fmt: skip
+    MessageStatus.SUPPRESSED: "danger",
+    MessageStatus.FAILED: "danger",
+    MessageStatus.QUEUED: "muted",
+    MessageStatus.DEFERRED: "muted",
+}
 
 
 def _decorate(message) -> None:
@@ -59,10 +61,15 @@ def outbox(request):
     for message in rows:
         _decorate(message)
     context = {
-        "messages_page": rows, "page": page, "has_next": has_next, "has_previous": page > 1,
-        "filters": {"channel": channel, "status": status}, "filtered": bool(channel or status),
-        "channels": Channel.choices, "statuses": MessageStatus.choices,
-    }  # fmt: skip
+        "messages_page": rows,
+        "page": page,
+        "has_next": has_next,
+        "has_previous": page > 1,
+        "filters": {"channel": channel, "status": status},
+        "filtered": bool(channel or status),
+        "channels": Channel.choices,
+        "statuses": MessageStatus.choices,
+    }
     if is_partial(request):
         return render(request, "messaging/_message_table.html", context)
     return render(request, "messaging/outbox.html", context)
@@ -74,15 +81,19 @@ def message_detail(request, pk: int):
     message = selectors.message_get(pk)
     _decorate(message)
     steps = [
-        (_("Created"), message.created), (_("Scheduled for"), message.scheduled_for),
-        (_("Sent"), message.sent_at), (_("Delivered"), message.delivered_at),
-        (_("Opened"), message.opened_at), (_("Clicked"), message.clicked_at),
+        (_("Created"), message.created),
+        (_("Scheduled for"), message.scheduled_for),
+        (_("Sent"), message.sent_at),
+        (_("Delivered"), message.delivered_at),
+        (_("Opened"), message.opened_at),
+        (_("Clicked"), message.clicked_at),
         (_("Replied"), message.replied_at),
-    ]  # fmt: skip
+    ]
     return render(
-        request, "messaging/message_detail.html",
+        request,
+        "messaging/message_detail.html",
         {"message": message, "steps": [(label, when) for label, when in steps if when]},
-    )  # fmt: skip
+    )
 
 
 @role_required(Role.VIEWER)
@@ -92,9 +103,13 @@ def inbox(request):
     page = _page_number(request)
     rows, has_next = _page(selectors.inbound_list(unread_only=unread_only), page)
     context = {
-        "replies": rows, "page": page, "has_next": has_next, "has_previous": page > 1,
-        "unread_only": unread_only, "can_write": request.user.has_role(Role.STAFF),
-    }  # fmt: skip
+        "replies": rows,
+        "page": page,
+        "has_next": has_next,
+        "has_previous": page > 1,
+        "unread_only": unread_only,
+        "can_write": request.user.has_role(Role.STAFF),
+    }
     return render(request, "messaging/inbox.html", context)
 
 

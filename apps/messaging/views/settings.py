@@ -34,18 +34,23 @@ _time = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 class MessagingSettingsForm(StyledFormMixin, forms.Form):
     quiet_start = forms.TimeField(label=gettext_lazy("Quiet hours start"), widget=_time)
     quiet_end = forms.TimeField(
-        label=gettext_lazy("Quiet hours end"), widget=_time,
-        help_text=gettext_lazy("Texts and calls wait until then, in the customer's time zone. "
-                               "The hours may run past midnight, e.g. 21:00 to 08:00."),
-    )  # fmt: skip
+        label=gettext_lazy("Quiet hours end"),
+        widget=_time,
+        help_text=gettext_lazy(
+            "Texts and calls wait until then, in the customer's time zone. "
+            "The hours may run past midnight, e.g. 21:00 to 08:00."
+        ),
+    )
     marketing_cap_per_week = forms.IntegerField(
         label=gettext_lazy("Marketing messages per customer per week"),
-        min_value=0, max_value=CAP_MAX,
-    )  # fmt: skip
+        min_value=0,
+        max_value=CAP_MAX,
+    )
     email_fallback_hours = forms.IntegerField(
         label=gettext_lazy("Send by SMS when an important email is not opened within (hours)"),
-        min_value=FALLBACK_HOURS_MIN, max_value=FALLBACK_HOURS_MAX,
-    )  # fmt: skip
+        min_value=FALLBACK_HOURS_MIN,
+        max_value=FALLBACK_HOURS_MAX,
+    )
     sms_provider = forms.ChoiceField(
         label=gettext_lazy("SMS provider"), choices=ProviderKind.choices
     )
@@ -53,21 +58,29 @@ class MessagingSettingsForm(StyledFormMixin, forms.Form):
         label=gettext_lazy("Voice provider"), choices=ProviderKind.choices
     )
     provider_account = forms.CharField(
-        label=gettext_lazy("Account id"), max_length=64, required=False,
+        label=gettext_lazy("Account id"),
+        max_length=64,
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )  # fmt: skip
+    )
     provider_secret = forms.CharField(
-        label=gettext_lazy("Auth token"), max_length=200, required=False, strip=True,
+        label=gettext_lazy("Auth token"),
+        max_length=200,
+        required=False,
+        strip=True,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=False),
-    )  # fmt: skip
+    )
     provider_from_number = forms.CharField(
-        label=gettext_lazy("Sending number"), max_length=30, required=False,
+        label=gettext_lazy("Sending number"),
+        max_length=30,
+        required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
-    )  # fmt: skip
+    )
     email_from = forms.EmailField(
-        label=gettext_lazy("Email sender address"), required=False,
+        label=gettext_lazy("Email sender address"),
+        required=False,
         help_text=gettext_lazy("Left empty, emails come from the platform's address."),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, secret_hint: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,6 +119,7 @@ def messaging_settings_edit(request):
         form = MessagingSettingsForm(initial=_initial(), secret_hint=hint)
     inbound_url = request.build_absolute_uri(reverse("messaging:twilio_inbound"))
     return render(
-        request, "messaging/settings.html",
+        request,
+        "messaging/settings.html",
         {"form": form, "section": "messaging", "inbound_url": inbound_url},
-    )  # fmt: skip
+    )

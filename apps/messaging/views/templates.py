@@ -40,10 +40,13 @@ PREVIEW_CONTACTS = 50
 class TemplateForm(StyledFormMixin, forms.Form):
     subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200, required=False)
     body = forms.CharField(
-        label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=gettext_lazy("Use variables like {{ contact.first_name }}; the list of what "
-                               "this message can use is below."),
-    )  # fmt: skip
+        label=gettext_lazy("Message"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=gettext_lazy(
+            "Use variables like {{ contact.first_name }}; the list of what "
+            "this message can use is below."
+        ),
+    )
     contact = forms.TypedChoiceField(
         label=gettext_lazy("Preview for"), coerce=int, required=False, empty_value=None
     )
@@ -105,21 +108,30 @@ def _preview(*, purpose, channel, language, subject, body, contact, allowed) -> 
     """What the draft says to this contact, or why it cannot be sent as it is."""
     try:
         template_validate(
-            purpose=purpose, channel=channel, language=language, subject=subject, body=body,
+            purpose=purpose,
+            channel=channel,
+            language=language,
+            subject=subject,
+            body=body,
             allowed=allowed,
-        )  # fmt: skip
+        )
     except ValidationError as exc:
         return {"errors": [m for ms in exc.message_dict.values() for m in ms]}
     if contact is None:
         return {"errors": [_("Add a contact to see a preview.")]}
     rendered = template_render_source(
-        channel=channel, language=language, subject=subject, body=body, contact=contact,
+        channel=channel,
+        language=language,
+        subject=subject,
+        body=body,
+        contact=contact,
         context=template_sample_context(purpose=purpose),
-    )  # fmt: skip
+    )
     return {
-        "rendered": rendered, "contact": contact,
+        "rendered": rendered,
+        "contact": contact,
         "length": sms_length(rendered.body) if channel == Channel.SMS else len(rendered.body),
-    }  # fmt: skip
+    }
 
 
 def _contact_id(value) -> int | None:
@@ -148,9 +160,12 @@ def template_edit(request):
             data = form.cleaned_data
             try:
                 template_save(
-                    purpose=purpose, channel=channel, language=language,
-                    subject=data.get("subject", ""), body=data["body"],
-                )  # fmt: skip
+                    purpose=purpose,
+                    channel=channel,
+                    language=language,
+                    subject=data.get("subject", ""),
+                    body=data["body"],
+                )
             except ValidationError as exc:
                 form_add_service_errors(form, exc)
             else:
@@ -158,24 +173,37 @@ def template_edit(request):
                 return redirect(_edit_url(purpose, channel, language))
     else:
         form = TemplateForm(
-            initial={"subject": subject, "body": body,
-                     "contact": contacts[0].pk if contacts else None},
-            channel=channel, contacts=contacts,
-        )  # fmt: skip
+            initial={
+                "subject": subject,
+                "body": body,
+                "contact": contacts[0].pk if contacts else None,
+            },
+            channel=channel,
+            contacts=contacts,
+        )
     allowed = purpose_variables(purpose)
     draft_subject = form["subject"].value() if "subject" in form.fields else ""
     contact = next((c for c in contacts if c.pk == _contact_id(form["contact"].value())), None)
     context = {
-        "form": form, "purpose": PURPOSES[purpose], "channel": channel,
-        "channel_label": Channel(channel).label, "language": language, "own": own,
-        "can_edit": request.user.has_role(Role.MANAGER), "variables": sorted(allowed),
+        "form": form,
+        "purpose": PURPOSES[purpose],
+        "channel": channel,
+        "channel_label": Channel(channel).label,
+        "language": language,
+        "own": own,
+        "can_edit": request.user.has_role(Role.MANAGER),
+        "variables": sorted(allowed),
         "preview_url": reverse("messaging:template_preview"),
         "preview": _preview(
-            purpose=purpose, channel=channel, language=language, subject=draft_subject or "",
-            body=form["body"].value() or "", contact=contact or (contacts[0] if contacts else None),
+            purpose=purpose,
+            channel=channel,
+            language=language,
+            subject=draft_subject or "",
+            body=form["body"].value() or "",
+            contact=contact or (contacts[0] if contacts else None),
             allowed=allowed,
         ),
-    }  # fmt: skip
+    }
     return render(request, "messaging/template_form.html", context)
 
 
@@ -188,10 +216,14 @@ def template_preview(request):
     contact = Contact.objects.filter(erased_at__isnull=True)
     contact = (contact.filter(pk=contact_id) if contact_id else contact).first()
     preview = _preview(
-        purpose=purpose, channel=channel, language=language,
-        subject=request.POST.get("subject", ""), body=request.POST.get("body", ""),
-        contact=contact, allowed=purpose_variables(purpose),
-    )  # fmt: skip
+        purpose=purpose,
+        channel=channel,
+        language=language,
+        subject=request.POST.get("subject", ""),
+        body=request.POST.get("body", ""),
+        contact=contact,
+        allowed=purpose_variables(purpose),
+    )
     return render(
         request, "messaging/_template_preview.html", {"preview": preview, "channel": channel}
     )

@@ -15,9 +15,14 @@ from django.views.decorators.http import require_POST
 # Twilio's MessageStatus (SMS) and CallStatus (voice) in this app's words; in-between states
 # (queued, sending, sent, ringing, in-progress) change nothing.
 TWILIO_STATUSES = {
-    "delivered": "delivered", "undelivered": "failed", "failed": "failed",
-    "completed": "delivered", "busy": "failed", "no-answer": "failed", "canceled": "failed",
-}  # fmt: skip
+    "delivered": "delivered",
+    "undelivered": "failed",
+    "failed": "failed",
+    "completed": "delivered",
+    "busy": "failed",
+    "no-answer": "failed",
+    "canceled": "failed",
+}
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
@@ -73,7 +78,8 @@ def twilio_inbound(request):
 
     params = _verified_params(request)
     inbound_sms_receive(
-        from_number=params.get("From", ""), body=params.get("Body", ""),
+        from_number=params.get("From", ""),
+        body=params.get("Body", ""),
         provider_message_id=params.get("MessageSid", "")[:100],
-    )  # fmt: skip
+    )
     return _twiml()

@@ -109,9 +109,15 @@ def tenant_create(
     template = schema_template_ensure()  # outside the transaction: a new recording is kept
     with transaction.atomic():
         tenant = Tenant(
-            name=name, slug=slug, schema_name=slug.replace("-", "_"), time_zone=time_zone,
-            country=country, language=language, plan=plan, currency=currency,
-        )  # fmt: skip
+            name=name,
+            slug=slug,
+            schema_name=slug.replace("-", "_"),
+            time_zone=time_zone,
+            country=country,
+            language=language,
+            plan=plan,
+            currency=currency,
+        )
         tenant.auto_create_schema = False  # replayed from the recording instead of migrated
         tenant.save(verbosity=0)
         schema_create_from_template(tenant.schema_name, template)
@@ -145,8 +151,9 @@ def tenant_update_profile(
         raise ValidationError({"name": _("Enter the business name.")})
     country = (country or "").strip().upper()
     currency = (currency or tenant.currency).strip().upper()
-    _validate_profile(time_zone=time_zone, country=country, brand_color=brand_color,
-                      currency=currency)  # fmt: skip
+    _validate_profile(
+        time_zone=time_zone, country=country, brand_color=brand_color, currency=currency
+    )
     with transaction.atomic():
         tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
         tenant.name, tenant.country, tenant.time_zone = name, country, time_zone

@@ -118,14 +118,17 @@ def _record(fingerprint: str) -> SchemaTemplate:
             f"a migration names its schema, so its SQL cannot be replayed: {naming[0][:200]}"
         )
     seconds = time.perf_counter() - started
-    logger.info("recorded %d statements of %d migrations in %.2f s",
-                len(statements), len(applied), seconds)  # fmt: skip
+    logger.info(
+        "recorded %d statements of %d migrations in %.2f s", len(statements), len(applied), seconds
+    )
     try:
         with transaction.atomic():
             return SchemaTemplate.objects.create(
-                fingerprint=fingerprint, statements=";\n".join(statements) + ";",
-                migrations=applied, record_seconds=round(seconds, 3),
-            )  # fmt: skip
+                fingerprint=fingerprint,
+                statements=";\n".join(statements) + ";",
+                migrations=applied,
+                record_seconds=round(seconds, 3),
+            )
     except IntegrityError:  # another process recorded the same migrations first
         return SchemaTemplate.objects.get(fingerprint=fingerprint)
 

@@ -22,10 +22,15 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         try:
             tenant = tenant_create(
-                name=o["name"], slug=o["slug"], owner_name=o["owner_name"],
-                owner_email=o["owner_email"], owner_password=o["owner_password"],
-                time_zone=o["time_zone"], country=o["country"], language=o["language"],
-            )  # fmt: skip
+                name=o["name"],
+                slug=o["slug"],
+                owner_name=o["owner_name"],
+                owner_email=o["owner_email"],
+                owner_password=o["owner_password"],
+                time_zone=o["time_zone"],
+                country=o["country"],
+                language=o["language"],
+            )
         except ValidationError as exc:
             raise CommandError(
                 "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
