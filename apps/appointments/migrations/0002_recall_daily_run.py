@@ -38,9 +38,10 @@ def schedule_recall(apps, schema_editor):
     if DueWork.objects.filter(kind="appointments.recall", status="pending").exists():
         return
     DueWork.objects.update_or_create(
-        kind="appointments.recall", ref=day.isoformat(),
+        kind="appointments.recall",
+        ref=day.isoformat(),
         defaults={"due_at": due_at, "status": "pending", "payload": {}, "attempts": 0},
-    )  # fmt: skip
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f'INSERT INTO "{public}".tenants_tenantwakeup (tenant_id, next_due_at) '
