@@ -213,6 +213,7 @@ def outsider_api_client(tenant, other_tenant) -> APIClient:
 TRUNCATE_TABLES = [
     "scheduling_duework",
     "probe_probehit",
+    "contacts_subscribercursor",
     "accounts_idempotencyrecord",
     "contacts_contact",
     "contacts_segment",

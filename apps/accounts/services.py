@@ -275,3 +275,13 @@ def login_failure_record(*, email: str, ip: str) -> None:
 def login_failures_clear(*, email: str, ip: str) -> None:
     """Forget failures after a successful login."""
     cache.delete_many(_login_keys(email, ip))
+
+
+def owner_provision(business) -> None:
+    """A new business starts with its owner (the provisioning hook of accounts)."""
+    user_create(
+        email=business.owner_email,
+        name=business.owner_name,
+        password=business.owner_password,
+        role=Role.OWNER,
+    )

@@ -7,4 +7,23 @@ class AppointmentsConfig(AppConfig):
     verbose_name = "Appointments"
 
     def ready(self) -> None:
-        from . import services  # noqa: F401  (due-work handlers, inbound confirmations)
+        from apps.messaging.registries import attachment_builders, confirm_handlers, purposes
+        from apps.scheduling.registries import due_work_handlers
+        from apps.tenants.registries import provisioning_hooks
+
+        from .services.ics import appointment_invite
+        from .services.purposes import appointment_purposes
+        from .services.recall import RECALL, recall_daily_run, recall_provision
+        from .services.reminders import (
+            REMINDER,
+            appointment_confirm_by_reply,
+            reminder_due_send,
+        )
+
+        for purpose in appointment_purposes():
+            purposes.register(purpose.key, purpose)
+        provisioning_hooks.register("appointments", recall_provision)
+        due_work_handlers.register(REMINDER, reminder_due_send)
+        due_work_handlers.register(RECALL, recall_daily_run)
+        attachment_builders.register("appointment", appointment_invite)
+        confirm_handlers.register("appointments", appointment_confirm_by_reply)

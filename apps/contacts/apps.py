@@ -7,16 +7,12 @@ class ContactsConfig(AppConfig):
     verbose_name = "Contacts"
 
     def ready(self) -> None:
-        from apps.tenants.services import PROVISIONING_HOOKS
+        from apps.scheduling.registries import due_work_handlers
+        from apps.tenants.registries import provisioning_hooks
 
-        from . import services  # noqa: F401  (registers due-work handlers and hooks)
+        from .events import TIMELINE_RUN, timeline_subscribers_due
+        from .services.rfm import RFM_NIGHTLY, rfm_nightly_run, rfm_provision
 
-        if _schedule_rfm not in PROVISIONING_HOOKS:
-            PROVISIONING_HOOKS.append(_schedule_rfm)
-
-
-def _schedule_rfm(tenant) -> None:
-    """Every new business gets its nightly RFM recompute."""
-    from .services.rfm import rfm_schedule_nightly
-
-    rfm_schedule_nightly()
+        provisioning_hooks.register("contacts", rfm_provision)
+        due_work_handlers.register(RFM_NIGHTLY, rfm_nightly_run)
+        due_work_handlers.register(TIMELINE_RUN, timeline_subscribers_due)

@@ -203,10 +203,24 @@ class ConsentEvent(models.Model):
 
 
 # --- timeline ----------------------------------------------------------------------------------
+class CurrentTxid(Func):
+    """The id of the inserting transaction (64-bit, never wraps)."""
+
+    template = "(pg_current_xact_id()::text::bigint)"
+    output_field = models.BigIntegerField()
+
+    def __init__(self):
+        super().__init__()
+
+
 class TimelineEvent(models.Model):
     """The relationship history: what happened to a contact, from any module or the API.
 
     `client_event_id` (unique when given) makes a re-sent batch from the API harmless.
+    `txid` is the id of the transaction that stored the event: once every transaction older
+    than the oldest one still running has finished, no event can appear before a given
+    (txid, id) any more, which is what lets a subscriber's cursor move forward without ever
+    skipping an event that committed late (apps/contacts/events.py).
     """
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events")
@@ -219,6 +233,7 @@ class TimelineEvent(models.Model):
     )
     client_event_id = models.CharField(max_length=100, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    txid = models.BigIntegerField(db_default=CurrentTxid(), editable=False)
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
@@ -232,6 +247,7 @@ class TimelineEvent(models.Model):
         indexes = [
             models.Index(fields=["contact", "-occurred_at", "-id"], name="contacts_event_timeline"),
             models.Index(fields=["type", "occurred_at"], name="contacts_event_type_time"),
+            models.Index(fields=["txid", "id"], name="contacts_event_txid"),
         ]
 
     def __str__(self) -> str:
@@ -434,3 +450,22 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class SubscriberCursor(models.Model):
+    """How far one timeline subscriber has got: the (txid, id) of the last event it took.
+
+    The cursor moves in the transaction in which the subscriber's writes commit, so a
+    subscriber that raises gets the same events again, and a restart loses nothing.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    txid = models.BigIntegerField(default=0)
+    event_id = models.BigIntegerField(default=0)
+    failures = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ ({self.txid}, {self.event_id})"

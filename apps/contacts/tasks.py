@@ -4,12 +4,11 @@ from celery import shared_task
 
 
 @shared_task
-def timeline_events_dispatch_task(*, event_ids: list[int]) -> int:
-    """Hand newly recorded timeline events to the subscribing apps."""
-    from .events import timeline_dispatch
+def timeline_subscribers_run_task() -> dict[str, int]:
+    """Hand new timeline events to the subscribing apps (each from its own cursor)."""
+    from .events import timeline_subscribers_run
 
-    timeline_dispatch(event_ids)
-    return len(event_ids)
+    return timeline_subscribers_run()
 
 
 @shared_task

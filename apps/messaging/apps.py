@@ -7,4 +7,14 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messaging"
 
     def ready(self) -> None:
-        from . import services, signals  # noqa: F401  (due-work handlers, anymail tracking)
+        from apps.scheduling.registries import due_work_handlers
+
+        from . import signals  # noqa: F401  (anymail's tracking signal)
+        from .registries import purposes
+        from .services.purposes import messaging_purposes
+        from .services.sending import message_deferred_release, message_fallback_send
+
+        for purpose in messaging_purposes():
+            purposes.register(purpose.key, purpose)
+        due_work_handlers.register("messaging.deferred", message_deferred_release)
+        due_work_handlers.register("messaging.fallback", message_fallback_send)

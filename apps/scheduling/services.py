@@ -1,9 +1,9 @@
 """Register, cancel and run due work exactly once (DESIGN, "Scheduled work").
 
-An app registers a handler for its kind of work and registers rows as things are booked:
+An app registers a handler for its kind of work in its `AppConfig.ready()` and registers rows
+as things are booked:
 
-    @due_work_handler("appointments.reminder")
-    def _send_reminder(work: DueWork) -> None: ...
+    due_work_handlers.register("appointments.reminder", reminder_due_send)  # in ready()
 
     due_work_register(kind="appointments.reminder", ref=f"{appointment.pk}:24h", due_at=...)
 
@@ -15,7 +15,6 @@ The handler runs inside the transaction that marks the row done, so its writes a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -32,31 +31,37 @@ from apps.tenants.services import (
 )
 
 from .models import DueWork, DueWorkStatus
+from .registries import due_work_handlers
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-Handler = Callable[[DueWork], None]
-_HANDLERS: dict[str, Handler] = {}
-
-
-def due_work_handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that does one kind of due work."""
-
-    def register(handler: Handler) -> Handler:
-        _HANDLERS[kind] = handler
-        return handler
-
-    return register
 
 
 def due_work_register(
-    *, kind: str, ref: str | int, due_at: datetime, payload: dict | None = None
+    *,
+    kind: str,
+    ref: str | int,
+    due_at: datetime,
+    payload: dict | None = None,
+    keep_earlier: bool = False,
 ) -> DueWork:
-    """Schedule (or move) the work `kind` for `ref` at `due_at`; one row per (kind, ref)."""
-    if kind not in _HANDLERS:
+    """Schedule (or move) the work `kind` for `ref` at `due_at`; one row per (kind, ref).
+
+    With `keep_earlier`, pending work already due sooner stays at its time (a safety net that
+    must not push back a retry booked for earlier)."""
+    if kind not in due_work_handlers:
         raise ValueError(f"No due-work handler registered for {kind!r}")
     with transaction.atomic():
+        if keep_earlier:
+            sooner = (
+                DueWork.objects.pending()
+                .filter(kind=kind, ref=str(ref), due_at__lte=due_at)
+                .select_for_update()
+                .first()
+            )
+            if sooner is not None:
+                return sooner
         work, _ = DueWork.objects.update_or_create(
             kind=kind,
             ref=str(ref),
@@ -89,7 +94,7 @@ def _retry_delay(attempts: int) -> timedelta:
 def _run_one(work: DueWork, now: datetime) -> None:
     """Run one claimed row. The row is marked only if its time is still the one claimed: a
     handler that registers its own (kind, ref) again (a recurring job) keeps the new time."""
-    handler = _HANDLERS.get(work.kind)
+    handler = due_work_handlers.get(work.kind)
     claimed = DueWork.objects.filter(pk=work.pk, due_at=work.due_at)
     try:
         if handler is None:

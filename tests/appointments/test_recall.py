@@ -12,12 +12,12 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.appointments.services import recall_due, recall_schedule_daily, recall_send_due
-from apps.appointments.services.recall import RECALL, _schedule_recall
+from apps.appointments.services.recall import RECALL, recall_provision
 from apps.messaging.models import Message
 from apps.scheduling.models import DueWork, DueWorkStatus
 from apps.scheduling.services import due_work_sweep
 from apps.tenants.models import TenantWakeup
-from apps.tenants.services import PROVISIONING_HOOKS
+from apps.tenants.registries import provisioning_hooks
 from tests.appointments.factories import AppointmentFactory, ServiceFactory, StaffMemberFactory
 from tests.contacts.factories import ContactFactory
 
@@ -169,8 +169,8 @@ def test_the_run_sends_the_recalls_and_books_the_next_day(checkup):
 
 
 def test_new_businesses_get_the_daily_run():
-    assert _schedule_recall in PROVISIONING_HOOKS
-    _schedule_recall(None)
+    assert provisioning_hooks["appointments"] is recall_provision
+    recall_provision(None)
     assert DueWork.objects.pending().filter(kind=RECALL).count() == 1
 
 

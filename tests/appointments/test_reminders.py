@@ -18,7 +18,7 @@ from apps.appointments.services import (
     appointment_reschedule,
     appointment_status_set,
 )
-from apps.appointments.services.reminders import REMINDER, _reminder_due
+from apps.appointments.services.reminders import REMINDER, reminder_due_send
 from apps.contacts.models import TimelineEvent
 from apps.messaging.models import Message
 from apps.messaging.services.inbound import inbound_sms_receive
@@ -178,7 +178,7 @@ def test_each_reminder_is_sent_once_with_the_local_time_and_the_zone(checkup, de
     _fire(appointment)
     _fire(appointment)  # a second sweep finds them done
     work = next(iter(_rows(appointment, DueWorkStatus.DONE).values()))
-    _reminder_due(work)  # even a handler run twice sends nothing new
+    reminder_due_send(work)  # even a handler run twice sends nothing new
 
     messages = {m.dedupe_key: m for m in _reminders(appointment)}
     stamp = int(starts.timestamp())
@@ -208,7 +208,7 @@ def test_a_moved_appointment_is_never_reminded_at_its_old_time(checkup, dentist)
     appointment_reschedule(appointment=appointment, starts_at=later, notify=False)
 
     for work in old_rows:  # the rows as they were claimed, with the old start in the payload
-        _reminder_due(work)
+        reminder_due_send(work)
     assert not _reminders(appointment).exists()
 
     _fire(appointment)
@@ -220,7 +220,7 @@ def test_a_reminder_rechecks_a_cancellation_it_was_not_told_about(checkup, denti
     appointment = _book(checkup, dentist, _in_days(5))
     work = next(iter(_rows(appointment).values()))
     type(appointment).objects.filter(pk=appointment.pk).update(status=AppointmentStatus.CANCELLED)
-    _reminder_due(work)
+    reminder_due_send(work)
     assert not _reminders(appointment).exists()
 
 
@@ -282,7 +282,7 @@ def test_a_48_hour_reminder_across_the_october_change_fires_48_real_hours_before
     assert not DueWork.objects.due(work.due_at - dt.timedelta(seconds=1)).filter(pk=work.pk)
     assert DueWork.objects.due(work.due_at).filter(pk=work.pk).exists()
 
-    _reminder_due(work)
+    reminder_due_send(work)
     message = _reminders(appointment).get()
     assert f"Monday, {monday.day} {monday:%B} {year}, 09:00 (Europe/Berlin)" in message.body
 

@@ -22,7 +22,8 @@ from apps.messaging.models import Message, MessageStatus
 from apps.scheduling.models import DueWork, DueWorkStatus
 from tests.appointments.factories import ServiceFactory, StaffMemberFactory
 from tests.contacts.factories import ContactFactory
-from tests.scheduling.test_worker import TICK_SECONDS, Stack, _redis_url, _wait_for
+from tests.helpers.worker import TICK_SECONDS, Stack, _redis_url
+from tests.helpers.worker import wait_for as _wait_for
 
 pytestmark = pytest.mark.worker
 SLACK = dt.timedelta(seconds=TICK_SECONDS + 3)  # one tick, plus the worker's round trip

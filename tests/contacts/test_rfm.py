@@ -18,7 +18,6 @@ from apps.contacts.services.rfm import (
     rfm_settings,
     rfm_update_for_contact,
 )
-from apps.contacts.services.transactions import AFTER_TRANSACTION
 from apps.scheduling.models import DueWork, DueWorkStatus
 from apps.scheduling.services import due_work_sweep
 from tests.contacts.factories import ContactFactory
@@ -183,17 +182,6 @@ def test_refund_rescore_and_losing_every_purchase_drops_the_row(tenant):
     Transaction.objects.filter(contact=buyer).delete()
     assert rfm_update_for_contact(buyer) is None
     assert not RfmScore.objects.filter(pk=buyer.pk).exists()
-
-
-def test_the_hook_is_registered_once():
-    names = [hook.__name__ for hook in AFTER_TRANSACTION]
-    assert names.count("rfm_update_for_contact") == 1
-    import importlib
-
-    from apps.contacts.services import rfm
-
-    importlib.reload(rfm)
-    assert [hook.__name__ for hook in AFTER_TRANSACTION].count("rfm_update_for_contact") == 1
 
 
 def test_segment_table_covers_every_score_triple():

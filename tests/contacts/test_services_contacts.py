@@ -18,7 +18,6 @@ from apps.contacts.services import (
     task_create,
     transaction_record,
 )
-from apps.contacts.services.transactions import AFTER_TRANSACTION
 from tests.contacts.factories import ContactFactory, CustomFieldFactory
 
 pytestmark = pytest.mark.django_db
@@ -306,15 +305,12 @@ def test_bad_transactions_are_named(tenant, amount, currency, field):
     assert field in errors
 
 
-def test_after_transaction_hooks_see_the_contact(tenant):
-    seen = []
-    AFTER_TRANSACTION.append(seen.append)
-    try:
-        contact = ContactFactory()
-        transaction_record(contact=contact, amount=5, currency="EUR")
-    finally:
-        AFTER_TRANSACTION.remove(seen.append)
-    assert seen == [contact]
+def test_a_purchase_keeps_the_contacts_rfm_score_current(tenant):
+    from apps.contacts.models import RfmScore
+
+    contact = ContactFactory()
+    transaction_record(contact=contact, amount=5, currency="EUR")
+    assert RfmScore.objects.get(contact=contact).frequency == 1
 
 
 # --- tags ------------------------------------------------------------------------------------

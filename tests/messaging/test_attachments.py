@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.core import mail
 
-from apps.messaging.services import attachments as registry
+from apps.messaging.registries import attachment_builders
 from apps.messaging.services import message_deliver, message_send
-from apps.messaging.services.attachments import attachment_builder, attachments_for
+from apps.messaging.services.attachments import attachments_for
 from tests.contacts.factories import ContactFactory
 
 pytestmark = pytest.mark.usefixtures("tenant")
@@ -17,17 +17,16 @@ MIDDAY = dt.datetime.combine(dt.date.today(), dt.time(11), tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def builders(monkeypatch):
-    """A registry of this test's own (the app's builders come back afterwards)."""
-    monkeypatch.setattr(registry, "_builders", {})
+def builders():
+    """A builder for invoices, registered for the length of one test."""
     calls: list = []
 
-    @attachment_builder("invoice")
     def invoice_pdf(message):
         calls.append(message.pk)
         return [("invoice.pdf", b"%PDF-1.4 fake", "application/pdf")]
 
-    return calls
+    with attachment_builders.override("invoice", invoice_pdf):
+        yield calls
 
 
 def send(contact, channel: str, related_type: str = "invoice"):
@@ -64,15 +63,13 @@ def test_other_types_and_texts_get_no_files(builders):
     assert builders == []  # never asked: not an invoice, then not an e-mail
 
 
-def test_a_failing_builder_costs_the_file_not_the_email(monkeypatch, caplog):
-    monkeypatch.setattr(registry, "_builders", {})
-
-    @attachment_builder("invoice")
+def test_a_failing_builder_costs_the_file_not_the_email(caplog):
     def broken(message):
         raise RuntimeError("no template")
 
     contact = ContactFactory(email="ada@example.test")
-    message = send(contact, "email")
+    with attachment_builders.override("invoice", broken):
+        message = send(contact, "email")
     assert message.status == "sent"
     assert mail.outbox[-1].attachments == []
     assert "not built" in caplog.text

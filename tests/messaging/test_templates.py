@@ -5,9 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from apps.messaging.models import Template
-from apps.messaging.services.purposes import PURPOSES
+from apps.messaging.registries import purposes
 from apps.messaging.services.templates import (
-    DEFAULT_TEMPLATES,
     purpose_variables,
     sms_segments,
     template_delete,
@@ -161,29 +160,35 @@ def test_rendering_never_escapes_or_runs_methods(tenant):
 
 
 # --- shipped defaults -------------------------------------------------------------------------
-@pytest.mark.parametrize("purpose", sorted(PURPOSES))
+@pytest.mark.parametrize("purpose", sorted(purposes))
 def test_every_purpose_ships_english_french_and_spanish(purpose):
     for channel in ["sms", "email"]:
         for lang in ["en", "fr", "es"]:
-            assert (purpose, channel, lang) in DEFAULT_TEMPLATES
+            assert (channel, lang) in purposes[purpose].defaults
     if purpose != "sms_stop_confirmation":  # only ever a text
-        assert (purpose, "voice", "en") in DEFAULT_TEMPLATES
+        assert ("voice", "en") in purposes[purpose].defaults
 
 
 def test_every_shipped_default_passes_the_validator_and_renders(tenant):
     contact = ContactFactory(first_name="Zoe", language="en")
-    for (purpose, channel, lang), (subject, body) in DEFAULT_TEMPLATES.items():
+    shipped = [
+        (purpose, channel, lang, subject, body)
+        for purpose, spec in purposes.items()
+        for (channel, lang), (subject, body) in spec.defaults.items()
+    ]
+    assert len(shipped) >= 60
+    for purpose, channel, lang, subject, body in shipped:
         template_validate(
             purpose=purpose,
             channel=channel,
             language=lang,
             subject=subject,
             body=body,
-            allowed=set(PURPOSES[purpose].variables),
+            allowed=set(purposes[purpose].variables),
         )
         if channel == "email":
             assert "{{ contact.first_name" in body
-        if PURPOSES[purpose].category == "marketing":
+        if purposes[purpose].category == "marketing":
             marker = "unsubscribe_link" if channel == "email" else "STOP"
             assert channel == "voice" or marker in body, (purpose, channel, lang)
     rendered = template_render(purpose="sms_stop_confirmation", channel="sms", contact=contact)
@@ -229,7 +234,7 @@ def test_list_shows_own_and_default_variants_with_bounded_queries(
         response = staff_client.get(LIST)
     assert response.status_code == 200
     html = response.content.decode()
-    for purpose in PURPOSES.values():
+    for purpose in purposes.values():
         assert str(purpose.label) in html
     assert "DE · yours" in html and "FR · default" in html
     assert "purpose=voucher&amp;channel=email&amp;language=de" in html

@@ -11,7 +11,8 @@ from apps.contacts.models import TimelineEvent
 from apps.messaging.models import Message, MessageStatus
 from apps.messaging.services.sending import message_send
 from tests.contacts.factories import ContactFactory
-from tests.scheduling.test_worker import _wait_for, stack  # noqa: F401  (the fixture)
+from tests.helpers.worker import wait_for as _wait_for
+from tests.scheduling.test_worker import stack  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.worker
 NOON = dt.datetime.now(zoneinfo.ZoneInfo("America/Chicago")).replace(hour=12, minute=0)

@@ -140,19 +140,18 @@ def test_profile_update_saves(tenant):
 
 @pytest.mark.django_db
 def test_provisioning_hooks_run_inside_the_new_schema():
-    from apps.tenants.services import PROVISIONING_HOOKS
+    from apps.accounts.models import User
+    from apps.tenants.registries import provisioning_hooks
 
     seen = []
 
-    def hook(tenant):
-        seen.append((tenant.slug, connection.schema_name))
+    def hook(business):
+        owner = User.objects.get(email=business.owner_email)  # accounts' hook ran first
+        seen.append((business.tenant.slug, connection.schema_name, owner.role))
 
-    PROVISIONING_HOOKS.append(hook)
-    try:
+    with provisioning_hooks.override("probe", hook):
         _create()
-    finally:
-        PROVISIONING_HOOKS.remove(hook)
-    assert seen == [("gamma", "gamma")]
+    assert seen == [("gamma", "gamma", "owner")]
 
 
 @pytest.mark.parametrize(

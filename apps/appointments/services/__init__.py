@@ -1,8 +1,8 @@
 """Every write of the appointments app, one module per sub-domain, re-exported here.
 
-Importing the package registers the due-work handlers (reminders, the daily recall run), the
-provisioning hook of the recall run, the "C / YES" reply handler and the .ics attachment of
-confirmation and reminder e-mails.
+What appointments plugs into the lower apps (due-work handlers, the recall run's provisioning
+hook, the "C / YES" reply handler, the .ics attachment, its message purposes) is registered in
+`AppointmentsConfig.ready()`.
 """
 
 from .booking import (

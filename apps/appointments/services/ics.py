@@ -14,8 +14,6 @@ from urllib.parse import urlsplit
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from apps.messaging.services.attachments import attachment_builder
-
 from ..models import Appointment, AppointmentStatus, StaffMember
 from .links import appointment_manage_url
 
@@ -125,7 +123,6 @@ def staff_feed_ics(staff: StaffMember) -> bytes:
     return calendar.to_ical()
 
 
-@attachment_builder("appointment")
 def appointment_invite(message) -> list[tuple[str, bytes, str]]:
     """Confirmation and reminder e-mails about an appointment carry its calendar entry."""
     related = str(message.related_id or "")

@@ -24,8 +24,7 @@ from django.utils import timezone
 
 from apps.contacts.models import Contact
 from apps.scheduling.models import DueWork
-from apps.scheduling.services import due_work_handler, due_work_register
-from apps.tenants.services import PROVISIONING_HOOKS
+from apps.scheduling.services import due_work_register
 from cxsuite.lib.errors import DomainError
 
 from ..models import UPCOMING, Appointment, AppointmentStatus, Service
@@ -129,16 +128,12 @@ def recall_schedule_daily(*, now: dt.datetime | None = None) -> DueWork:
     return due_work_register(kind=RECALL, ref=due_at.date().isoformat(), due_at=due_at)
 
 
-@due_work_handler(RECALL)
-def _recall_run(work: DueWork) -> None:
+def recall_daily_run(work: DueWork) -> None:
+    """The due-work handler of the daily run: send what is due, then book tomorrow's run."""
     recall_send_due()
     recall_schedule_daily()
 
 
-def _schedule_recall(tenant) -> None:
+def recall_provision(business) -> None:
     """Every new business gets its daily recall run."""
     recall_schedule_daily()
-
-
-if _schedule_recall not in PROVISIONING_HOOKS:
-    PROVISIONING_HOOKS.append(_schedule_recall)

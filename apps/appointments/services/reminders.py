@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from apps.contacts.models import Contact
 from apps.scheduling.models import DueWork, DueWorkStatus
-from apps.scheduling.services import due_work_handler, due_work_register
+from apps.scheduling.services import due_work_register
 from apps.tenants.services import tenant_current, tenant_wakeup_at_least
 from cxsuite.lib.errors import DomainError
 
@@ -191,8 +191,7 @@ def appointment_reminders_resync(*, now: dt.datetime | None = None) -> int:
     return count
 
 
-@due_work_handler(REMINDER)
-def _reminder_due(work: DueWork) -> None:
+def reminder_due_send(work: DueWork) -> None:
     """Send one reminder if the appointment still stands at the time it was computed for."""
     from apps.messaging.services.sending import message_send
 
@@ -253,13 +252,3 @@ def appointment_confirm_by_reply(*, contact: Contact, inbound=None) -> Appointme
     return appointment_status_set(
         appointment=appointment, status=AppointmentStatus.CONFIRMED, now=now
     )
-
-
-def _register_confirm_handler() -> None:
-    from apps.messaging.services.inbound import INBOUND_CONFIRM_HANDLERS
-
-    if appointment_confirm_by_reply not in INBOUND_CONFIRM_HANDLERS:
-        INBOUND_CONFIRM_HANDLERS.append(appointment_confirm_by_reply)
-
-
-_register_confirm_handler()

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
+from django.db.models import NOT_PROVIDED
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -328,7 +329,11 @@ def _copy_rows(model, rows: list[dict[str, Any]]) -> list[int]:
     if not rows:
         return []
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.generated and not f.primary_key]
+    fields = [
+        f
+        for f in meta.concrete_fields
+        if not f.generated and not f.primary_key and f.db_default is NOT_PROVIDED
+    ]  # a column with a database default (txid) takes it
     now = timezone.now()
     defaults, json_fields = {}, []
     for index, f in enumerate(fields):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -24,12 +24,9 @@ from ..models import (
     TimelineEvent,
     Transaction,
 )
+from ..registries import merge_hooks
 from .timeline import event_record
 
-# Called as hook(survivor=, others=) inside the merge transaction, before the others are
-# deleted: each module moves its own rows (and settles its own unique keys, e.g. one loyalty
-# account per contact). See the list in `contacts_merge`.
-MERGE_HOOKS: list[Callable[..., None]] = []
 FILLED_FIELDS = (
     "first_name",
     "last_name",
@@ -57,7 +54,7 @@ def contacts_merge(*, survivor: Contact, others: Sequence[Contact], actor: User 
     - moved to the survivor: TimelineEvent, ConsentEvent, Task, Transaction, SegmentMember
       (a list both were on keeps one membership); the others' RfmScore goes with them and
       the survivor's is recomputed;
-    - later modules register a hook in MERGE_HOOKS to move their rows: appointments
+    - every other module moves its own rows through its hook in `merge_hooks`: appointments
       (Appointment.contact), loyalty (LoyaltyAccount + ledger entries: one account per
       contact, so the hook adds the others' balance to the survivor's), feedback
       (SurveyResponse, RecoveryCase), messaging (Message, inbound replies), journeys
@@ -94,7 +91,7 @@ def contacts_merge(*, survivor: Contact, others: Sequence[Contact], actor: User 
                 segment_id__in=SegmentMember.objects.filter(contact=survivor).values("segment_id"),
             ).delete()
             SegmentMember.objects.filter(contact_id=other_id).update(contact=survivor)
-        for hook in MERGE_HOOKS:
+        for hook in merge_hooks.values():
             hook(survivor=survivor, others=merged)
         _refuse_unmoved_rows(other_ids)
         consent_changes = _fold(survivor, merged)

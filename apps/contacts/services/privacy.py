@@ -2,17 +2,12 @@
 
 Erasing keeps the contact row (with `erased_at`), its transactions and its events, so counts,
 revenue and RFM stay right; what could identify the person is removed. Later modules add
-their own rows through the two hook lists below:
-
-    from apps.contacts.services.privacy import PRIVACY_EXPORTERS, PRIVACY_ERASERS
-
-    PRIVACY_EXPORTERS.append(lambda contact: ("appointments", [...]))   # JSON-ready data
-    PRIVACY_ERASERS.append(lambda contact: ...)  # runs inside the erase transaction
+their own rows through `privacy_exporters` and `privacy_erasers` (apps/contacts/registries.py),
+registered in their `AppConfig.ready()`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
@@ -33,10 +28,9 @@ from ..models import (
     TimelineEvent,
     Transaction,
 )
+from ..registries import privacy_erasers, privacy_exporters
 from .timeline import event_record
 
-PRIVACY_EXPORTERS: list[Callable[[Contact], tuple[str, Any]]] = []
-PRIVACY_ERASERS: list[Callable[[Contact], None]] = []
 ERASED_NAME = "Erased"
 # Event properties that never hold personal data (references, amounts, states); every other
 # property of an erased contact's events is removed, as are keys ending in "_id" unless they
@@ -160,9 +154,8 @@ def contact_export_data(contact: Contact) -> dict[str, Any]:
             "segment": score.segment,
             "computed_at": score.computed_at.isoformat(),
         }
-    for exporter in PRIVACY_EXPORTERS:
-        key, value = exporter(contact)
-        data[key] = value
+    for section, exporter in privacy_exporters.items():
+        data[section] = exporter(contact)
     return data
 
 
@@ -214,7 +207,7 @@ def contact_erase(
             for channel in Channel.values
         )
         SegmentMember.objects.filter(contact=contact).delete()  # in no audience any more
-        for eraser in PRIVACY_ERASERS:
+        for eraser in privacy_erasers.values():
             eraser(contact)
         event_record(contact=contact, type="contact.erased", source=method, actor=actor)
     return contact

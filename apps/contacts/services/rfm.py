@@ -45,7 +45,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.scheduling.models import DueWork
-from apps.scheduling.services import due_work_handler, due_work_register
+from apps.scheduling.services import due_work_register
 from apps.tenants.services import tenant_current
 
 from ..models import (
@@ -57,7 +57,6 @@ from ..models import (
     TransactionKind,
 )
 from ..selectors.segment_rules import signed_amount
-from .transactions import AFTER_TRANSACTION
 
 RFM_NIGHTLY = "contacts.rfm_nightly"
 NIGHTLY_AT = dt.time(3, 0)
@@ -276,11 +275,12 @@ def rfm_schedule_nightly(*, now: dt.datetime | None = None) -> DueWork:
     return due_work_register(kind=RFM_NIGHTLY, ref=due_at.date().isoformat(), due_at=due_at)
 
 
-@due_work_handler(RFM_NIGHTLY)
-def _rfm_nightly(work: DueWork) -> None:
+def rfm_nightly_run(work: DueWork) -> None:
+    """The due-work handler of the nightly run: recompute, then book the next night."""
     rfm_recompute()
     rfm_schedule_nightly()
 
 
-if not any(getattr(hook, "__name__", "") == "rfm_update_for_contact" for hook in AFTER_TRANSACTION):
-    AFTER_TRANSACTION.append(rfm_update_for_contact)
+def rfm_provision(business) -> None:
+    """Every new business gets its nightly RFM recompute."""
+    rfm_schedule_nightly()

@@ -18,8 +18,6 @@ from apps.tenants.services import tenant_current
 from ..models import Contact, LifecycleStage, SalesChannel, Transaction, TransactionKind
 from .timeline import event_record
 
-# Called with the contact after each purchase or refund (RFM keeps itself current this way).
-AFTER_TRANSACTION: list = []
 _hooks_paused = threading.local()
 
 
@@ -133,8 +131,9 @@ def transaction_record(
                 },
             )
             if not getattr(_hooks_paused, "active", False):
-                for hook in AFTER_TRANSACTION:
-                    hook(contact)
+                from .rfm import rfm_update_for_contact  # rfm reads transactions: import late
+
+                rfm_update_for_contact(contact)
     except IntegrityError as exc:
         raise ValidationError(
             {"external_ref": _("A transaction with this reference is already recorded.")}

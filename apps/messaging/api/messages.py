@@ -82,9 +82,9 @@ class MessageInputSerializer(StrictInputMixin, serializers.Serializer):
     )
 
     def validate_purpose(self, value: str) -> str:
-        from ..services.purposes import PURPOSES
+        from ..registries import purposes
 
-        if value not in PURPOSES:
+        if value not in purposes:
             raise serializers.ValidationError(_("There is no purpose with this name."))
         return value
 

@@ -4,7 +4,6 @@ confirmation carriers require), C / YES confirms, anything else lands on the tim
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -14,6 +13,7 @@ from apps.contacts.models import Contact
 from cxsuite.lib.errors import DomainError
 
 from ..models import InboundMessage
+from ..registries import confirm_handlers
 
 logger = logging.getLogger(__name__)
 
@@ -22,11 +22,6 @@ STOP_WORDS = frozenset(
 )
 START_WORDS = frozenset({"START", "UNSTOP"})
 CONFIRM_WORDS = frozenset({"C", "YES", "OUI", "SI", "SÍ", "Y"})
-
-# What a "confirm" reply (C, YES, ...) confirms is another app's business: an app appends
-# `handler(*, contact, inbound)` at import (appointments confirms the next appointment). Each
-# runs at once, in the reply's transaction; one that fails is logged and never loses the reply.
-INBOUND_CONFIRM_HANDLERS: list[Callable[..., None]] = []
 
 
 def inbound_classify(body: str) -> str:
@@ -70,7 +65,9 @@ def _stop_confirm(contact: Contact, *, dedupe: str) -> None:
 
 
 def _confirm_handlers_run(contact: Contact, inbound: InboundMessage) -> None:
-    for handler in INBOUND_CONFIRM_HANDLERS:
+    """What a "confirm" reply (C, YES, ...) confirms is another app's business (appointments
+    confirms the next appointment): each registered handler runs in the reply's transaction."""
+    for handler in confirm_handlers.values():
         try:
             with transaction.atomic():
                 handler(contact=contact, inbound=inbound)

@@ -3,7 +3,8 @@ and the variables its templates may use, so a template is checked when saved, no
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
@@ -23,70 +24,70 @@ COMMON_VARIABLES = frozenset(
         "unsubscribe_link",
     }
 )
-APPOINTMENT_VARIABLES = frozenset(
-    {
-        "appointment.starts_at",
-        "appointment.service",
-        "appointment.staff",
-        "appointment.confirm_link",
-    }
-)
 
 
 @dataclass(frozen=True)
 class Purpose:
-    """A reason to write to a customer; `variables` are the dotted names templates may use."""
+    """A reason to write to a customer; `variables` are the dotted names templates may use and
+    `defaults` the templates every business starts with, by (channel, language)."""
 
     key: str
     label: str
     category: str  # "transactional" | "marketing"
     variables: frozenset[str]
+    defaults: Mapping[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
 
-def _purpose(key: str, label, category: str, extra: set[str] | frozenset[str] = frozenset()):
-    return Purpose(key=key, label=label, category=category, variables=COMMON_VARIABLES | extra)
+def purpose_define(
+    key: str,
+    label,
+    category: str,
+    extra: set[str] | frozenset[str] = frozenset(),
+    *,
+    defaults: Mapping[tuple[str, str, str], tuple[str, str]] | None = None,
+) -> Purpose:
+    """A purpose with the common variables; its defaults picked from a table keyed by
+    (purpose, channel, language)."""
+    own = {(c, lang): text for (p, c, lang), text in (defaults or {}).items() if p == key}
+    return Purpose(
+        key=key,
+        label=label,
+        category=category,
+        variables=COMMON_VARIABLES | frozenset(extra),
+        defaults=own,
+    )
 
 
-PURPOSES: dict[str, Purpose] = {
-    p.key: p
-    for p in [
-        _purpose(
-            "appointment_confirmation",
-            _("Appointment confirmation"),
-            TRANSACTIONAL,
-            APPOINTMENT_VARIABLES,
+def messaging_purposes() -> list[Purpose]:
+    """Messaging's own purposes, and those of the modules still to come (surveys, vouchers,
+    payment reminders, outage notices, campaigns), which move to their module when it lands."""
+    from .template_defaults import DEFAULT_TEMPLATES as d
+
+    return [
+        purpose_define(
+            "survey_invitation", _("Survey invitation"), TRANSACTIONAL, {"survey.link"}, defaults=d
         ),
-        _purpose(
-            "appointment_reminder", _("Appointment reminder"), TRANSACTIONAL, APPOINTMENT_VARIABLES
+        purpose_define(
+            "voucher", _("Voucher"), MARKETING, {"voucher.code", "voucher.expires"}, defaults=d
         ),
-        # A check-up is due again: sent once per last visit, with a link to the booking page.
-        _purpose(
-            "appointment_recall",
-            _("Recall (time for the next visit)"),
-            TRANSACTIONAL,
-            {"appointment.service", "booking_link"},
-        ),
-        # A time the customer waited for has come free; whoever books first gets it.
-        _purpose(
-            "waitlist_offer",
-            _("Waitlist: a time came free"),
-            TRANSACTIONAL,
-            {"appointment.service", "appointment.starts_at", "booking_link"},
-        ),
-        _purpose("survey_invitation", _("Survey invitation"), TRANSACTIONAL, {"survey.link"}),
-        _purpose("voucher", _("Voucher"), MARKETING, {"voucher.code", "voucher.expires"}),
-        _purpose(
+        purpose_define(
             "payment_reminder",
             _("Payment reminder"),
             TRANSACTIONAL,
             {"invoice.amount", "invoice.due_date", "invoice.pay_link"},
+            defaults=d,
         ),
-        _purpose(
-            "outage_notice", _("Outage notice"), TRANSACTIONAL, {"outage.area", "outage.until"}
+        purpose_define(
+            "outage_notice",
+            _("Outage notice"),
+            TRANSACTIONAL,
+            {"outage.area", "outage.until"},
+            defaults=d,
         ),
         # The one message carriers require after STOP; it must go out even though the contact
         # has just opted out of SMS.
-        _purpose("sms_stop_confirmation", _("SMS unsubscribe confirmation"), TRANSACTIONAL),
-        _purpose("campaign", _("Campaign"), MARKETING, {"link"}),
+        purpose_define(
+            "sms_stop_confirmation", _("SMS unsubscribe confirmation"), TRANSACTIONAL, defaults=d
+        ),
+        purpose_define("campaign", _("Campaign"), MARKETING, {"link"}, defaults=d),
     ]
-}

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from apps.contacts.models import Channel, ConsentStatus, Contact
 from apps.contacts.services import event_record
-from apps.scheduling.services import due_work_handler, due_work_register
+from apps.scheduling.services import due_work_register
 from apps.tenants.services import tenant_current
 
 from ..models import Category, ChannelStats, Message, MessageStatus, MessagingSettings
@@ -173,9 +173,9 @@ def _capped(
 
 
 def _event_properties(message: Message, **extra) -> dict:
-    from .purposes import PURPOSES
+    from ..registries import purposes
 
-    spec = PURPOSES.get(message.purpose)
+    spec = purposes.get(message.purpose)
     properties = {
         "message_id": message.pk,
         "channel": message.channel,
@@ -304,9 +304,9 @@ def message_send(
     """Send `purpose` to a contact (or log why not). The same `dedupe_key` returns the first
     message, so a retried task never sends twice. `why` says why this message exists (e.g. a
     fallback) and is kept in front of any other reason."""
-    from .purposes import PURPOSES
+    from ..registries import purposes
 
-    spec = PURPOSES.get(purpose)
+    spec = purposes.get(purpose)
     if spec is None:
         raise ValidationError({"purpose": _("Unknown purpose “%(p)s”.") % {"p": purpose}})
     if channel is not None and channel not in Channel.values:
@@ -386,9 +386,9 @@ def message_send_batch(
     sent this batch is skipped, so a retried batch sends nobody twice."""
     from apps.contacts.services import events_ingest
 
-    from .purposes import PURPOSES
+    from ..registries import purposes
 
-    spec = PURPOSES.get(purpose)
+    spec = purposes.get(purpose)
     if spec is None:
         raise ValidationError({"purpose": _("Unknown purpose “%(p)s”.") % {"p": purpose}})
     if channel is not None and channel not in Channel.values:
@@ -511,8 +511,7 @@ def _deliver_after_commit(message: Message) -> None:
     transaction.on_commit(lambda: message_deliver_task.delay(message_id=message_id))
 
 
-@due_work_handler("messaging.deferred")
-def _release_deferred(work) -> None:
+def message_deferred_release(work) -> None:
     """Quiet hours are over: queue the message (once)."""
     updated = Message.objects.filter(pk=work.ref, status=MessageStatus.DEFERRED).update(
         status=MessageStatus.QUEUED, reason=""
@@ -601,8 +600,7 @@ def _fallback_after_failure(message: Message) -> None:
         )
 
 
-@due_work_handler("messaging.fallback")
-def _email_not_opened(work) -> None:
+def message_fallback_send(work) -> None:
     """No sign of the important email within the business's time: send it by SMS."""
     message = Message.objects.select_related("contact").filter(pk=work.ref).first()
     if message is None or message.status in ANSWERED:

@@ -18,11 +18,9 @@ from django.utils.translation import gettext as _
 from apps.contacts.models import Channel, Contact, CustomField
 
 from ..models import Template
-from .purposes import PURPOSES
-from .template_defaults import DEFAULT_TEMPLATES
+from ..registries import purposes
 
 __all__ = [
-    "DEFAULT_TEMPLATES",
     "RenderedMessage",
     "purpose_variables",
     "sms_segments",
@@ -89,7 +87,7 @@ def template_variables(source: str) -> set[str]:
 def purpose_variables(purpose: str) -> set[str]:
     """What a purpose's templates may use: its own names plus the business's custom fields."""
     custom = CustomField.objects.values_list("key", flat=True)
-    return set(PURPOSES[purpose].variables) | {f"contact.custom.{key}" for key in custom}
+    return set(purposes[purpose].variables) | {f"contact.custom.{key}" for key in custom}
 
 
 def _language_codes() -> set[str]:
@@ -107,7 +105,7 @@ def template_validate(
 ) -> None:
     """Raise a ValidationError naming each bad field; `allowed` skips the custom-field query."""
     errors: dict[str, list[str]] = {}
-    if purpose not in PURPOSES:
+    if purpose not in purposes:
         errors["purpose"] = [_("Unknown purpose.")]
     if channel not in Channel.values:
         errors["channel"] = [_("Choose email, SMS or voice.")]
@@ -169,10 +167,10 @@ def template_delete(*, purpose: str, channel: str, language: str) -> bool:
 def template_variants(*, purpose: str, channel: str) -> dict[str, tuple[str, str, bool]]:
     """Language -> (subject, body, is_own) for a purpose on a channel: the shipped defaults,
     overridden language by language by what the business stored (one query)."""
+    spec = purposes.get(purpose)
+    defaults = spec.defaults.items() if spec is not None else ()
     variants = {
-        lang: (subject, body, False)
-        for (p, c, lang), (subject, body) in DEFAULT_TEMPLATES.items()
-        if p == purpose and c == channel
+        lang: (subject, body, False) for (c, lang), (subject, body) in defaults if c == channel
     }
     for t in Template.objects.filter(purpose=purpose, channel=channel).only(
         "language", "subject", "body"
@@ -326,5 +324,5 @@ _SAMPLES = {
 
 def template_sample_context(*, purpose: str) -> dict[str, Any]:
     """Made-up values for the triggering object, so a preview reads like a real message."""
-    wanted = {name.split(".")[0] for name in PURPOSES[purpose].variables}
+    wanted = {name.split(".")[0] for name in purposes[purpose].variables}
     return {key: value for key, value in _SAMPLES.items() if key in wanted}

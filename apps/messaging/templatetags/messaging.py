@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..services.purposes import PURPOSES
+from ..registries import purposes
 
 register = template.Library()
 
@@ -10,5 +10,5 @@ register = template.Library()
 @register.filter
 def purpose_label(key: str) -> str:
     """The purpose's name as people read it ("Appointment reminder"), or the key itself."""
-    spec = PURPOSES.get(key)
+    spec = purposes.get(key)
     return str(spec.label) if spec else key

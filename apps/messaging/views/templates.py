@@ -21,9 +21,8 @@ from apps.contacts.models import Channel, Contact
 from cxsuite.lib.forms import StyledFormMixin, form_add_service_errors
 
 from ..models import Template
-from ..services.purposes import PURPOSES
+from ..registries import purposes
 from ..services.templates import (
-    DEFAULT_TEMPLATES,
     purpose_variables,
     sms_length,
     template_delete,
@@ -64,7 +63,7 @@ def _key(request) -> tuple[str, str, str]:
     purpose = params.get("purpose", "")
     channel = params.get("channel", "")
     language = params.get("language", "")
-    if purpose not in PURPOSES or channel not in Channel.values:
+    if purpose not in purposes or channel not in Channel.values:
         raise Http404
     if language not in {code for code, _name in settings.LANGUAGES}:
         raise Http404
@@ -82,13 +81,14 @@ def template_list(request):
     stored = set(Template.objects.values_list("purpose", "channel", "language"))
     languages = [code for code, _name in settings.LANGUAGES]
     rows = []
-    for purpose in PURPOSES.values():
+    for purpose in purposes.values():
         channels = []
         for channel, channel_label in Channel.choices:
             variants = []
             for lang in languages:
                 key = (purpose.key, channel, lang)
-                state = "own" if key in stored else "default" if key in DEFAULT_TEMPLATES else ""
+                shipped = (channel, lang) in purpose.defaults
+                state = "own" if key in stored else "default" if shipped else ""
                 variants.append({"language": lang, "state": state, "url": _edit_url(*key)})
             channels.append({"label": channel_label, "variants": variants})
         rows.append({"purpose": purpose, "channels": channels})
@@ -186,7 +186,7 @@ def template_edit(request):
     contact = next((c for c in contacts if c.pk == _contact_id(form["contact"].value())), None)
     context = {
         "form": form,
-        "purpose": PURPOSES[purpose],
+        "purpose": purposes[purpose],
         "channel": channel,
         "channel_label": Channel(channel).label,
         "language": language,

@@ -3,7 +3,6 @@ wake-up record of each business (business.py) and the recorded schema new busine
 created from (schema_template.py)."""
 
 from .business import (
-    PROVISIONING_HOOKS,
     public_tenant_ensure,
     tenant_create,
     tenant_current,
@@ -19,7 +18,6 @@ from .business import (
 from .schema_template import schema_create_from_template, schema_template_ensure
 
 __all__ = [
-    "PROVISIONING_HOOKS",
     "public_tenant_ensure",
     "schema_create_from_template",
     "schema_template_ensure",

@@ -14,11 +14,8 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from ..models import CURRENCIES, Domain, Tenant, TenantWakeup, currency_for_country
+from ..registries import NewBusiness, provisioning_hooks
 from .schema_template import schema_create_from_template, schema_template_ensure
-
-# Called inside the new business's schema, in the provisioning transaction, so apps can set
-# up what every business starts with (e.g. contacts schedules its nightly RFM run).
-PROVISIONING_HOOKS: list = []
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 HEX_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -95,10 +92,10 @@ def tenant_create(
     plan: str = "trial",
     currency: str | None = None,
 ) -> Tenant:
-    """Provision a business: schema with every table, its domain and its owner, or nothing."""
-    from apps.accounts.models import Role
-    from apps.accounts.services import user_create
+    """Provision a business: schema with every table, its domain and its owner, or nothing.
 
+    The owner and everything a business starts with come from the provisioning hooks
+    (accounts creates the owner first)."""
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Enter the business name.")})
@@ -122,12 +119,16 @@ def tenant_create(
         tenant.save(verbosity=0)
         schema_create_from_template(tenant.schema_name, template)
         Domain.objects.create(domain=tenant_host(slug), tenant=tenant, is_primary=True)
+        business = NewBusiness(
+            tenant=tenant,
+            owner_name=owner_name,
+            owner_email=owner_email,
+            owner_password=owner_password,
+            language=language,
+        )
         with schema_context(tenant.schema_name):
-            user_create(
-                email=owner_email, name=owner_name, password=owner_password, role=Role.OWNER
-            )
-            for hook in PROVISIONING_HOOKS:
-                hook(tenant)
+            for hook in provisioning_hooks.values():
+                hook(business)
     connection.set_schema_to_public()
     return tenant
 

@@ -1,0 +1,55 @@
+"""Why a practice writes to a patient about appointments: the purposes appointments registers
+with messaging, with the templates every business starts with."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from apps.messaging.services.purposes import TRANSACTIONAL, Purpose, purpose_define
+
+from .message_defaults import DEFAULT_TEMPLATES
+
+APPOINTMENT_VARIABLES = frozenset(
+    {
+        "appointment.starts_at",
+        "appointment.service",
+        "appointment.staff",
+        "appointment.confirm_link",
+    }
+)
+
+
+def appointment_purposes() -> list[Purpose]:
+    d = DEFAULT_TEMPLATES
+    return [
+        purpose_define(
+            "appointment_confirmation",
+            _("Appointment confirmation"),
+            TRANSACTIONAL,
+            APPOINTMENT_VARIABLES,
+            defaults=d,
+        ),
+        purpose_define(
+            "appointment_reminder",
+            _("Appointment reminder"),
+            TRANSACTIONAL,
+            APPOINTMENT_VARIABLES,
+            defaults=d,
+        ),
+        # A check-up is due again: sent once per last visit, with a link to the booking page.
+        purpose_define(
+            "appointment_recall",
+            _("Recall (time for the next visit)"),
+            TRANSACTIONAL,
+            {"appointment.service", "booking_link"},
+            defaults=d,
+        ),
+        # A time the customer waited for has come free; whoever books first gets it.
+        purpose_define(
+            "waitlist_offer",
+            _("Waitlist: a time came free"),
+            TRANSACTIONAL,
+            {"appointment.service", "appointment.starts_at", "booking_link"},
+            defaults=d,
+        ),
+    ]

@@ -1,0 +1,38 @@
+"""What other apps plug into messaging (see cxsuite/lib/registry.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from cxsuite.lib.registry import Registry
+
+if TYPE_CHECKING:
+    from .models import Message
+    from .services.purposes import Purpose
+
+Attachment = tuple[str, bytes, str]  # (filename, content, mimetype)
+AttachmentBuilder = Callable[["Message"], list[Attachment]]
+ConfirmHandler = Callable[..., object]
+
+purposes: Registry[Purpose] = Registry(
+    "messaging.purposes",
+    "Keyed by purpose (`appointment_reminder`). A `Purpose` says why a business writes to a "
+    "customer: its label, its consent category (transactional or marketing), the variables "
+    "its templates may use, and the default templates every business starts with, per "
+    "(channel, language).",
+)
+attachment_builders: Registry[AttachmentBuilder] = Registry(
+    "messaging.attachment_builders",
+    "Keyed by the `related_type` a module passes to `message_send` (`appointment`). "
+    "`builder(message)` returns the e-mail's files as [(filename, bytes, mimetype)]; a builder "
+    "that raises costs the attachment, never the e-mail.",
+)
+confirm_handlers: Registry[ConfirmHandler] = Registry(
+    "messaging.confirm_handlers",
+    "Keyed by app label. `handler(*, contact, inbound)` acts on a confirming reply (C, YES) "
+    "inside the reply's transaction; a ValidationError or DomainError is logged and never "
+    "loses the reply.",
+)
+
+__all__ = ["Attachment", "attachment_builders", "confirm_handlers", "purposes"]

@@ -1,0 +1,1 @@
+"""Harnesses shared by the tests of several apps."""
