@@ -89,9 +89,7 @@ def _cursor_lock(name: str, horizon: int) -> SubscriberCursor | None:
     if cursor is not None:
         return cursor
     txid, event_id = _cursor_start(horizon)
-    SubscriberCursor.objects.get_or_create(
-        name=name, defaults={"txid": txid, "event_id": event_id}
-    )
+    SubscriberCursor.objects.get_or_create(name=name, defaults={"txid": txid, "event_id": event_id})
     return SubscriberCursor.objects.select_for_update(skip_locked=True).filter(name=name).first()
 
 

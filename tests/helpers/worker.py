@@ -146,8 +146,6 @@ class Stack:
                 proc.kill()
 
 
-
-
 def wait_for(predicate, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
