@@ -15,6 +15,8 @@ TENANT_APPS = [*TENANT_APPS, "tests.probe"]
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.probe"]
 STATIC_ROOT = None  # files come from the finders; no collectstatic before tests
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# An event type the catalogue does not declare fails the test that records it.
+EVENT_CATALOGUE_STRICT = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {
     "default": {

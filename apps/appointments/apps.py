@@ -7,10 +7,12 @@ class AppointmentsConfig(AppConfig):
     verbose_name = "Appointments"
 
     def ready(self) -> None:
+        from apps.contacts.catalogue import event_types_register
         from apps.messaging.registries import attachment_builders, confirm_handlers, purposes
         from apps.scheduling.registries import due_work_handlers
         from apps.tenants.registries import provisioning_hooks
 
+        from .event_types import EVENT_TYPES
         from .services.ics import appointment_invite
         from .services.purposes import appointment_purposes
         from .services.recall import RECALL, recall_daily_run, recall_provision
@@ -20,6 +22,7 @@ class AppointmentsConfig(AppConfig):
             reminder_due_send,
         )
 
+        event_types_register(EVENT_TYPES)
         for purpose in appointment_purposes():
             purposes.register(purpose.key, purpose)
         provisioning_hooks.register("appointments", recall_provision)

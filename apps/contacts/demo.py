@@ -307,7 +307,7 @@ def demo_seed(*, tenant, rng) -> None:
                 {
                     "contact_id": contact.pk,
                     "type": rng.choice(
-                        ["page.viewed", "page.viewed", "email.opened", "link.clicked"]
+                        ["page.viewed", "page.viewed", "page.viewed", "form.submitted"]
                     ),
                     "occurred_at": (
                         now - dt.timedelta(days=rng.randint(0, 364), minutes=rng.randint(0, 1440))

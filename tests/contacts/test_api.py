@@ -544,7 +544,7 @@ def batch(contact, n: int = 3) -> list[dict]:
 def test_batch_stores_events_and_reports_bad_items_by_index(api_client, contact):
     events = [
         *batch(contact, 2),
-        {"email": "ADA@example.test", "type": "link.clicked"},
+        {"email": "ADA@example.test", "type": "form.submitted"},
         {"contact_id": 999999, "type": "page.viewed"},
         {"contact_id": contact.pk, "type": "has spaces", "occurred_at": "tuesday"},
         "not an object",
@@ -558,6 +558,37 @@ def test_batch_stores_events_and_reports_bad_items_by_index(api_client, contact)
     with alpha():
         stored = TimelineEvent.objects.filter(contact=contact, source="api")
         assert stored.count() == 3
+
+
+@pytest.mark.parametrize(
+    "type_",
+    [
+        "link.clicked",  # declared nowhere
+        "appointment.booked",  # declared, but only the practice's bookings record it
+        "contact.erased",
+    ],
+)
+def test_a_partner_may_post_only_the_types_the_catalogue_lets_partners_post(
+    api_client, contact, type_
+):
+    response = api_client.post(
+        BATCH, {"events": [{"contact_id": contact.pk, "type": type_}]}, format="json"
+    )
+    body = response.json()
+    assert (response.status_code, body["created"]) == (200, 0)
+    (problem,) = body["errors"]
+    assert "page.viewed" in problem["errors"]["type"][0]
+    assert "appointment.booked" not in problem["errors"]["type"][0]
+
+
+def test_the_event_catalogue_is_listed_for_partners(api_client):
+    response = api_client.get("/api/v1/event-types/")
+    assert response.status_code == 200
+    by_name = {row["name"]: row for row in response.json()}
+    assert by_name["page.viewed"]["partner"] is True
+    assert by_name["appointment.booked"]["partner"] is False
+    assert by_name["note.added"]["personal"] == ["text"]
+    assert "service" in by_name["appointment.booked"]["properties"]
 
 
 def test_a_resent_batch_creates_nothing_new(api_client, contact):

@@ -232,7 +232,7 @@ def test_batch_ingest_is_idempotent_by_client_event_id(tenant):
         },
         {
             "email": "READER@example.test",
-            "type": "link.clicked",
+            "type": "form.submitted",
             "client_event_id": "e2",
             "occurred_at": "2026-11-01T10:00:00+01:00",
         },
@@ -260,7 +260,7 @@ def test_batch_ingest_stores_good_items_and_reports_bad_ones_by_index(tenant):
     assert [(e["index"], sorted(e["errors"])) for e in result["errors"]] == [
         (1, ["contact_id"]),
         (2, ["type"]),
-        (3, ["occurred_at"]),
+        (3, ["occurred_at", "type"]),  # "x" is no type of the catalogue
         (4, ["event"]),
     ]
 

@@ -14,6 +14,7 @@ from apps.accounts.models import Role, User
 from cxsuite.lib.api import TenantAPIView, TenantGenericViewSet
 
 from .. import services
+from ..catalogue import partner_event_types
 from ..models import (
     Contact,
     CustomField,
@@ -23,6 +24,7 @@ from ..models import (
     Transaction,
     TransactionKind,
 )
+from ..registries import event_types
 from ..services.timeline import INGEST_MAX
 from .common import (
     ID_REGEX,
@@ -117,12 +119,16 @@ class EventItemSerializer(serializers.Serializer):
 
     contact_id = serializers.IntegerField(required=False, help_text="The contact's id, or:")
     email = serializers.EmailField(required=False, help_text="the contact's email")
-    type = serializers.CharField(max_length=64, help_text="e.g. page.viewed (no spaces)")
+    type = serializers.ChoiceField(choices=[], help_text="One of the types partners may post")
     occurred_at = serializers.DateTimeField(required=False, help_text="ISO 8601 with offset")
     properties = serializers.DictField(required=False)
     client_event_id = serializers.CharField(
         required=False, max_length=100, help_text="Your id; a resent event is not stored twice"
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [t.name for t in partner_event_types()]
 
 
 @extend_schema_field(EventItemSerializer)
@@ -157,8 +163,43 @@ class EventBatchView(TenantAPIView):
     def post(self, request):
         data = EventBatchInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = services.events_ingest(events=data.validated_data["events"], source="api")
+        result = services.events_ingest(
+            events=data.validated_data["events"], source="api", partner=True
+        )
         return Response(EventBatchResultSerializer(result).data)
+
+
+class EventTypeSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    properties = serializers.DictField(
+        child=serializers.CharField(), help_text="Each property and what it holds"
+    )
+    personal = serializers.ListField(
+        child=serializers.CharField(), help_text="Properties removed when the contact is erased"
+    )
+    partner = serializers.BooleanField(help_text="Partners may post it to events/batch/")
+
+
+class EventTypeListView(TenantAPIView):
+    """The event catalogue: every timeline event type, its properties, and which ones partners
+    may post."""
+
+    pagination_class = None
+
+    @extend_schema(responses=EventTypeSerializer(many=True), operation_id="event_types_list")
+    def get(self, request):
+        rows = [
+            {
+                "name": t.name,
+                "label": str(t.label),
+                "properties": {k: str(v) for k, v in t.properties.items()},
+                "personal": sorted(t.personal),
+                "partner": t.partner,
+            }
+            for t in sorted(event_types.values(), key=lambda t: t.name)
+        ]
+        return Response(EventTypeSerializer(rows, many=True).data)
 
 
 # --- transactions ------------------------------------------------------------------------------
@@ -329,3 +370,4 @@ def register(router, api_urlpatterns: list) -> None:
     router.register("transactions", TransactionViewSet, basename="transaction")
     router.register("custom-fields", CustomFieldViewSet, basename="custom-field")
     api_urlpatterns.append(path("events/batch/", EventBatchView.as_view(), name="events-batch"))
+    api_urlpatterns.append(path("event-types/", EventTypeListView.as_view(), name="event-types"))

@@ -8,6 +8,7 @@ registered in their `AppConfig.ready()`.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import connection, transaction
@@ -28,31 +29,10 @@ from ..models import (
     TimelineEvent,
     Transaction,
 )
-from ..registries import privacy_erasers, privacy_exporters
+from ..registries import event_types, privacy_erasers, privacy_exporters
 from .timeline import event_record
 
 ERASED_NAME = "Erased"
-# Event properties that never hold personal data (references, amounts, states); every other
-# property of an erased contact's events is removed, as are keys ending in "_id" unless they
-# hold a number. Modules add their own safe keys here.
-ERASE_KEEP_PROPERTIES = {
-    "amount",
-    "channel",
-    "currency",
-    "direction",
-    "due_date",
-    "external_ref",
-    "fields",
-    "import_id",
-    "kind",
-    "merged_ids",
-    "method",
-    "previous",
-    "source",
-    "status",
-    "task_id",
-    "transaction_id",
-}
 PROFILE_FIELDS = (
     "id",
     "first_name",
@@ -214,7 +194,9 @@ def contact_erase(
 
 
 def _erase_event_properties(contact: Contact) -> None:
-    """Keep only the properties that cannot identify anyone, in one statement."""
+    """Keep, of each event, only the properties its catalogue entry declares and does not mark
+    personal; an undeclared type keeps none. One statement for the whole timeline."""
+    kept = {name: spec.kept_on_erasure for name, spec in event_types.items()}
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -222,10 +204,9 @@ def _erase_event_properties(contact: Contact) -> None:
                SET properties = COALESCE((
                    SELECT jsonb_object_agg(p.key, p.value)
                      FROM jsonb_each(e.properties) AS p
-                    WHERE p.key = ANY(%s)
-                       OR (p.key LIKE '%%\\_id' AND jsonb_typeof(p.value) = 'number')
+                    WHERE (%s::jsonb -> e.type) ? p.key
                ), '{{}}'::jsonb)
              WHERE e.contact_id = %s AND e.properties <> '{{}}'::jsonb
             """,
-            [sorted(ERASE_KEEP_PROPERTIES), contact.pk],
+            [json.dumps(kept), contact.pk],
         )

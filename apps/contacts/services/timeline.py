@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 
+from ..catalogue import event_type_check
 from ..events import timeline_publish
 from ..models import Contact, Task, TimelineEvent
+from ..registries import event_types
 
 INGEST_MAX = 1000
 
@@ -47,6 +49,7 @@ def event_record(
     occurred_at: dt.datetime | None = None,
 ) -> TimelineEvent:
     """Record one event on a contact's timeline; subscribers get it after commit."""
+    event_type_check(type)
     event = TimelineEvent.objects.create(
         contact=contact,
         type=_type_validate(type),
@@ -145,10 +148,18 @@ def task_complete(*, task: Task, actor: User | None) -> Task:
     return task
 
 
-def events_ingest(*, events: list[dict[str, Any]], source: str = "api") -> dict[str, Any]:
-    """Take a batch of behavioural events (at most 1,000) from a partner.
+def _type_refusal(partner: bool) -> str:
+    allowed = sorted(name for name, spec in event_types.items() if spec.partner or not partner)
+    return _("Use an event type of the catalogue: %(types)s.") % {"types": ", ".join(allowed)}
 
-    Each item names its contact (`contact_id` or `email`), a `type`, optional `occurred_at`,
+
+def events_ingest(
+    *, events: list[dict[str, Any]], source: str = "api", partner: bool = False
+) -> dict[str, Any]:
+    """Take a batch of events (at most 1,000), from a partner or from a module's bulk work.
+
+    Each item names its contact (`contact_id` or `email`), a `type` declared in the event
+    catalogue (for a partner, one the catalogue lets partners post), optional `occurred_at`,
     `properties` and `client_event_id`. Items with a client id already stored are counted as
     duplicates, so a re-sent batch changes nothing. Bad items are reported by index; the good
     ones are stored.
@@ -180,6 +191,10 @@ def events_ingest(*, events: list[dict[str, Any]], source: str = "api") -> dict[
             type_ = _type_validate(str(item.get("type") or ""))
         except ValidationError as exc:
             problems.update(exc.message_dict)
+        else:
+            spec = event_types.get(type_)
+            if spec is None or (partner and not spec.partner):
+                problems["type"] = [_type_refusal(partner)]
         occurred_at = timezone.now()
         if item.get("occurred_at"):
             parsed = parse_datetime(str(item["occurred_at"]))

@@ -23,6 +23,7 @@ from apps.accounts.models import Role
 from apps.accounts.views import role_required
 
 from .. import selectors, services
+from ..catalogue import event_display
 from ..forms import (
     BulkActionForm,
     CallLogForm,
@@ -34,7 +35,6 @@ from ..forms import (
 )
 from ..models import (
     Channel,
-    ConsentMethod,
     ConsentStatus,
     Contact,
     CustomField,
@@ -270,53 +270,16 @@ def parse_before(raw: str) -> tuple[dt.datetime, int] | None:
     return when, int(pk)
 
 
-_KINDS = {
-    "note",
-    "call",
-    "task",
-    "purchase",
-    "consent",
-    "contact",
-    "message",
-    "appointment",
-    "waitlist",
-}
-_FIELD_LABELS = {
-    field.name: field.verbose_name
-    for field in Contact._meta.get_fields()
-    if hasattr(field, "verbose_name")
-}
-
-
-def _label(choices, value) -> str:
-    try:
-        return choices(value).label
-    except ValueError:
-        return str(value or "")
-
-
 def _timeline_decorate(events: list) -> None:
-    """What the template cannot work out itself: a style per kind and readable choice labels."""
+    """Each event's label, sentence and link, from the event catalogue."""
     for event in events:
-        kind = event.type.split(".", 1)[0]
-        event.kind = kind if kind in _KINDS else "other"
-        # the source is worth showing where it is not already said (e.g. "website" on a click)
-        event.show_source = event.kind == "other" and event.source not in ("", "staff")
-        if event.type == "contact.updated":
-            event.labels = {
-                "fields": ", ".join(
-                    str(_FIELD_LABELS.get(name, name))
-                    for name in event.properties.get("fields") or []
-                )
-            }
-        elif event.type == "consent.changed":
-            p = event.properties
-            event.labels = {
-                "channel": _label(Channel, p.get("channel")),
-                "status": _label(ConsentStatus, p.get("status")),
-                "previous": _label(ConsentStatus, p.get("previous")),
-                "method": _label(ConsentMethod, p.get("method")),
-            }
+        event.display = event_display(event)
+        # the source is worth showing where it is not already said (e.g. "website" on a view)
+        event.show_source = event.source not in ("", "staff") and event.display.kind not in (
+            "message",
+            "appointment",
+            "waitlist",
+        )
 
 
 def timeline_context(contact: Contact, before: tuple[dt.datetime, int] | None) -> dict:

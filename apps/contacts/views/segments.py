@@ -23,6 +23,7 @@ from apps.accounts.views import role_required
 
 from .. import services
 from ..models import Contact, CustomField, SegmentKind
+from ..registries import event_types
 from ..selectors.segment_rules import CMP_LABELS, field_catalogue, rules_clean
 from ..selectors.segments import (
     rules_members,
@@ -36,18 +37,12 @@ RULES_CHANGED = "segment-rules-changed"
 MAX_INDEX = 999
 _ROW_KEY = re.compile(r"^g(\d{1,3})-r(\d{1,3})-(field|cmp|value|event_type|days)$")
 _GROUP_KEY = re.compile(r"^g(\d{1,3})-op$")
-COMMON_EVENT_TYPES = [
-    "purchase.made",
-    "purchase.refunded",
-    "page.viewed",
-    "email.clicked",
-    "message.sent",
-    "note.added",
-    "call.logged",
-    "appointment.booked",
-    "survey.answered",
-]
 MEMBER_PREVIEW = 50
+
+
+def event_type_suggestions() -> list[tuple[str, str]]:
+    """What the builder's event field suggests: every type of the event catalogue."""
+    return sorted((name, str(spec.label)) for name, spec in event_types.items())
 
 
 def _is_partial(request) -> bool:
@@ -215,7 +210,7 @@ def _builder_context(
             {"group": g, "rows": [_row_view(row, catalogue) for row in g.rows]} for g in groups
         ],
         "field_options": _field_options(catalogue),
-        "event_types": COMMON_EVENT_TYPES,
+        "event_types": event_type_suggestions(),
         "errors": errors or {},
         "loose_errors": list(loose_errors),
         "editable": editable,
@@ -445,7 +440,7 @@ def segment_rule_row(request):
     context = {
         "rv": _row_view(row, catalogue),
         "field_options": _field_options(catalogue),
-        "event_types": COMMON_EVENT_TYPES,
+        "event_types": event_type_suggestions(),
         "can_edit": True,
         "editable": True,
     }
@@ -464,7 +459,7 @@ def segment_rule_group(request):
     context = {
         "g": {"group": group, "rows": [_row_view(row, catalogue) for row in group.rows]},
         "field_options": _field_options(catalogue),
-        "event_types": COMMON_EVENT_TYPES,
+        "event_types": event_type_suggestions(),
         "can_edit": True,
         "editable": True,
     }
