@@ -33,6 +33,12 @@ class CursorPagination(pagination.CursorPagination):
     max_page_size = 200
 
 
+class NewestFirstPagination(CursorPagination):
+    """Histories page by when things happened, not by when they were stored."""
+
+    ordering = ("-occurred_at", "-pk")
+
+
 # --- rate limits -------------------------------------------------------------------------------
 
 
