@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from apps.accounts.models import User
 
 ID_REGEX = r"[0-9]{1,18}"
-ID_MAX = 2**63 - 1  # PostgreSQL's bigint: a larger id can name no row
 FORM_EXTRAS = {"csrfmiddlewaretoken"}  # sent by HTML forms with a session, never a field
 
 
@@ -39,7 +38,7 @@ def query_params(serializer_class, request) -> dict:
 
 
 def id_field(**kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=ID_MAX, **kwargs)
+    return serializers.IntegerField(min_value=1, **kwargs)
 
 
 class StrictInputMixin:
