@@ -183,7 +183,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGen
         data = ContactInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         contact = services.contact_create(
-            actor=request_actor(request), source="api", **data.validated_data
+            actor=request_actor(request), via="api", **data.validated_data
         )
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 

@@ -301,10 +301,14 @@ def _save(contact: Contact) -> None:
         ) from exc
 
 
-def contact_create(*, actor: User | None = None, source: str = "", **values) -> Contact:
-    """Create a contact; a name, an email or a phone is needed to know who it is."""
-    if source and "source" not in values:
-        values["source"] = source
+def contact_create(*, actor: User | None = None, via: str = "", **values) -> Contact:
+    """Create a contact; a name, an email or a phone is needed to know who it is.
+
+    `via` says where the request came from ("api", "import", "online booking"): it is the
+    source of the timeline event, and the contact's own `source` unless `values` give one.
+    """
+    if via and "source" not in values:
+        values["source"] = via
     cleaned = _clean(values, contact=None)
     if "custom" not in cleaned:
         cleaned["custom"] = custom_fields_validate({})
@@ -326,7 +330,7 @@ def contact_create(*, actor: User | None = None, source: str = "", **values) -> 
         event_record(
             contact=contact,
             type="contact.created",
-            source=source or "staff",
+            source=via or "staff",
             actor=actor,
             properties={"source": contact.source},
         )
