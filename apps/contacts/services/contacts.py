@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import phonenumbers
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.tenants.services import tenant_current
+from cxsuite.lib.input import number_parse
 
 from ..models import Channel, Contact, CustomField, CustomFieldType, LifecycleStage
 from .timeline import event_record
@@ -91,13 +91,7 @@ def _custom_value(field: CustomField, value: Any) -> Any:
     if field.type == CustomFieldType.TEXT:
         return str(value)[:1000]
     if field.type == CustomFieldType.NUMBER:
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation as exc:
-            raise ValueError(_("Enter a number.")) from exc
-        if not number.is_finite():
-            raise ValueError(_("Enter a number."))
-        return int(number) if number == number.to_integral_value() else float(number)
+        return number_parse(value)
     if field.type == CustomFieldType.DATE:
         if isinstance(value, dt.date):
             return value.isoformat()
