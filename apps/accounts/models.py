@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -155,7 +155,7 @@ class IdempotencyRecord(models.Model):
     body_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(null=True)
     response_content = models.BinaryField(null=True)
-    started_at = models.DateTimeField(default=timezone.now)  # of the request that holds it
+    started_at = models.DateTimeField(db_default=Now())  # of the request that holds it
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

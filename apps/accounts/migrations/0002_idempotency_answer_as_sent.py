@@ -1,4 +1,4 @@
-import django.utils.timezone
+import django.db.models.functions.datetime
 from django.db import migrations, models
 
 
@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="idempotencyrecord",
             name="started_at",
-            field=models.DateTimeField(default=django.utils.timezone.now),
+            field=models.DateTimeField(db_default=django.db.models.functions.datetime.Now()),
         ),
         migrations.RunSQL(
             [
