@@ -327,7 +327,8 @@ class TenantViewSetMixin(IdempotentViewMixin, GuardedInputMixin, ThrottleFirstMi
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if request.method in ("POST", "PUT", "PATCH"):
+        method = request.method.lower()
+        if method in ("post", "put", "patch") and hasattr(self, method):  # else a 405 follows
             request.data  # noqa: B018 - parse and check the body now, whatever the view reads
 
 
