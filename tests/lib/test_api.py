@@ -260,3 +260,22 @@ def test_an_invalid_cursor_is_a_400_naming_cursor(read_api_client, url, cursor):
         cursor = base64.b64encode(cursor.encode()).decode()
     error = assert_error(read_api_client.get(url, {"cursor": cursor}), 400, "invalid")
     assert list(error["fields"]) == ["cursor"]
+
+
+# --- every API view -----------------------------------------------------------------------------
+def test_every_api_view_goes_through_the_entrance():
+    from django.urls import URLPattern, URLResolver
+
+    from cxsuite.lib.api import TenantViewSetMixin
+    from cxsuite.urls_tenant import api_urlpatterns
+
+    views, pending = [], list(api_urlpatterns)
+    while pending:
+        entry = pending.pop()
+        if isinstance(entry, URLResolver):
+            pending.extend(entry.url_patterns)
+        elif isinstance(entry, URLPattern) and hasattr(entry.callback, "cls"):
+            views.append(entry.callback.cls)
+    assert len(views) > 20
+    outside = {view.__name__ for view in views if not issubclass(view, TenantViewSetMixin)}
+    assert outside <= {"APIRootView"}  # the router's index: reads nothing
