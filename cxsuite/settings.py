@@ -295,12 +295,22 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cxsuite.lib.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # the guarded entrance (cxsuite/lib/input.py): size, depth, numbers, control characters
+    "DEFAULT_PARSER_CLASSES": [
+        "cxsuite.lib.input.GuardedJSONParser",
+        "cxsuite.lib.input.GuardedFormParser",
+        "cxsuite.lib.input.GuardedMultiPartParser",
+    ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "cxsuite.lib.throttling.SingleRendererNegotiation",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", 10)  # revocation reaches every process
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)  # requests per key (or user) per window
 API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", 60)
+API_BODY_MAX_BYTES = env_int("API_BODY_MAX_BYTES", 2 * 1024 * 1024)  # larger is a 413
+# An Idempotency-Key whose first request neither answered nor failed for this long (its process
+# was killed, or timed out) is taken over by the next retry; longer than any request may run.
+IDEMPOTENCY_IN_FLIGHT_SECONDS = env_int("IDEMPOTENCY_IN_FLIGHT_SECONDS", 120)
 SPECTACULAR_SETTINGS = {
     "TITLE": "CX Suite API",
     "DESCRIPTION": "REST API of one CX Suite business. Authenticate with "

@@ -6,6 +6,8 @@ from django.urls import path
 from apps.tenants import views as tenant_views
 from cxsuite.health import healthz
 
+handler500 = "cxsuite.lib.api.server_error"  # as on a business's host (urls_tenant)
+
 urlpatterns = [
     path("", tenant_views.landing, name="landing"),
     path("signup/", tenant_views.signup, name="signup"),

@@ -12,6 +12,9 @@ from apps.contacts import api as contacts_api
 from apps.messaging import api as messaging_api
 from cxsuite.health import healthz
 
+# An exception outside any view (in middleware): API paths still get the API's error body.
+handler500 = "cxsuite.lib.api.server_error"
+
 router = DefaultRouter()
 router.register("users", accounts_api.UserViewSet, basename="user")
 router.register("invitations", accounts_api.InvitationViewSet, basename="invitation")

@@ -40,3 +40,17 @@ def test_bad_or_foreign_credentials_are_401_never_500(tenant, header):
 
 def test_no_credentials_is_401(tenant):
     assert_error(APIClient(HTTP_HOST="alpha.localhost").get(ME), 401, "not_authenticated")
+
+
+def test_an_exception_in_the_lean_stack_is_the_api_error_with_a_request_id(api_client, monkeypatch):
+    from cxsuite.lib.throttling import RateLimitHeadersMiddleware
+
+    def broken(self, request):
+        raise RuntimeError("middleware failure")
+
+    monkeypatch.setattr(RateLimitHeadersMiddleware, "__call__", broken)
+    api_client.raise_request_exception = False
+    response = api_client.get(ME)
+    assert response.status_code == 500
+    error = response.json()["error"]
+    assert (error["code"], error["request_id"]) == ("server_error", response["X-Request-Id"])

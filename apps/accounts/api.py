@@ -5,6 +5,7 @@ from rest_framework import mixins, serializers
 from rest_framework.response import Response
 
 from cxsuite.lib.api import TenantAPIView, TenantGenericViewSet
+from cxsuite.lib.api_fields import request_actor
 
 from . import selectors, services
 from .authentication import ApiClient
@@ -79,10 +80,9 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, TenantGe
     def create(self, request, *args, **kwargs):
         data = InvitationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        inviter = request.user if isinstance(request.user, User) else None
         invitation = services.invitation_create(
             **data.validated_data,
-            invited_by=inviter,
+            invited_by=request_actor(request),
             accept_url_base=request.build_absolute_uri("/invite/"),
         )
         return Response(InvitationSerializer(invitation).data, status=201)

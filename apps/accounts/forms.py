@@ -1,9 +1,9 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from apps.tenants.models import CURRENCY_CHOICES, TIME_ZONE_CHOICES
-from cxsuite.lib.forms import StyledFormMixin
+from cxsuite.lib.forms import CleanTextFormMixin, StyledFormMixin
 
 from .models import ApiScope, Role
 from .services import login_failure_record, login_failures_clear, login_is_blocked
@@ -38,6 +38,14 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
             raise
         login_failures_clear(email=email, ip=ip)
         return cleaned
+
+
+class PasswordResetRequestForm(CleanTextFormMixin, PasswordResetForm):
+    """Django's form, with the check every form of the project makes."""
+
+
+class PasswordSetForm(CleanTextFormMixin, SetPasswordForm):
+    """Django's form, with the check every form of the project makes."""
 
 
 class InvitationForm(StyledFormMixin, forms.Form):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -140,7 +140,13 @@ class ApiKey(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The stored answer to a POST sent with an Idempotency-Key, replayed on a retry."""
+    """The answer to a POST sent with an Idempotency-Key, replayed on a retry.
+
+    While the first request runs, `status_code` is empty ("in flight"); a retry then hears 409,
+    unless the flight started more than IDEMPOTENCY_IN_FLIGHT_SECONDS ago (its process died),
+    in which case the retry takes the record over. The answer is kept as the bytes that went
+    out, so a replay is exactly what the client first received.
+    """
 
     client = models.CharField(max_length=40)  # "key:<id>" or "user:<id>"
     key = models.CharField(max_length=255)
@@ -148,7 +154,8 @@ class IdempotencyRecord(models.Model):
     path = models.CharField(max_length=255)
     body_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(null=True)
-    response_body = models.JSONField(null=True)
+    response_content = models.BinaryField(null=True)
+    started_at = models.DateTimeField(db_default=Now())  # of the request that holds it
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

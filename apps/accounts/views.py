@@ -24,6 +24,8 @@ from .forms import (
     BusinessProfileForm,
     InvitationForm,
     LoginForm,
+    PasswordResetRequestForm,
+    PasswordSetForm,
     PreferencesForm,
     UserRoleForm,
 )
@@ -62,6 +64,7 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetRequestForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
@@ -69,6 +72,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = PasswordSetForm
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.tenants.models import TIME_ZONE_CHOICES
-from cxsuite.lib.forms import StyledFormMixin, form_add_service_errors
+from cxsuite.lib.forms import CleanTextFormMixin, StyledFormMixin, form_add_service_errors
 
 from .models import Channel, ConsentStatus, CustomField, CustomFieldType, LifecycleStage
 
@@ -34,7 +34,7 @@ def active_users():
     return User.objects.filter(is_active=True).order_by("name", "email")
 
 
-class ContactFilterForm(forms.Form):
+class ContactFilterForm(CleanTextFormMixin, forms.Form):
     """The list's search box and filters (GET); bad values fall back to "no filter"."""
 
     q = forms.CharField(required=False, max_length=200)
@@ -246,13 +246,13 @@ class TaskForm(StyledFormMixin, forms.Form):
         return self.users.get(pk) if pk else None
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(CleanTextFormMixin, forms.Form):
     channel = forms.ChoiceField(choices=Channel.choices)
     status = forms.ChoiceField(choices=ConsentStatus.choices)
     note = forms.CharField(required=False, max_length=200)
 
 
-class BulkActionForm(forms.Form):
+class BulkActionForm(CleanTextFormMixin, forms.Form):
     """Checked rows of the list and what to do with them."""
 
     ACTIONS = [("add", _("Add tag")), ("remove", _("Remove tag")), ("export", _("Export"))]

@@ -1,26 +1,38 @@
-"""API plumbing shared by every app: errors, pagination, rate limits, idempotent POSTs.
+"""API plumbing shared by every app: errors, the entrance checks, idempotent POSTs, base views.
 
 Every error leaves as `{"error": {"code", "message", "fields": {name: [messages]}}}`. A
 `DomainError` may carry `extra`, a dict of JSON-ready values added to that error object (e.g.
-`next_slots`, the free times offered to whoever lost a race for a slot).
+`next_slots`, the free times offered to whoever lost a race for a slot). An unexpected exception
+is a 500 with code `server_error` whose error also carries `request_id` (and the response an
+`X-Request-Id` header): the same id is in the log line with the traceback.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-import json
+import logging
+import re
+import sys
+import uuid
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.db import DatabaseError, IntegrityError, transaction
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status, views, viewsets
 from rest_framework.response import Response
-from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from cxsuite.lib.errors import DomainError
+from cxsuite.lib.input import RequestTooLarge, body_size_check, pairs_refusals, text_refusal
+
+logger = logging.getLogger("cxsuite.api")
 
 # --- errors ------------------------------------------------------------------------------------
 
@@ -48,12 +60,54 @@ def _flatten(detail) -> dict[str, list[str]]:
     return {"non_field_errors": [str(item) for item in items]}
 
 
-def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+def error_body(
+    code: str, message: str, fields: dict | None = None, *, request_id: str | None = None
+) -> dict:
+    error = {"code": code, "message": message, "fields": fields or {}}
+    if request_id is not None:
+        error["request_id"] = request_id
+    return {"error": error}
+
+
+_GIVEN_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
+
+
+def request_id_for(request) -> str:
+    """The id the proxy in front gave this request (X-Request-Id), else a new one."""
+    given = request.META.get("HTTP_X_REQUEST_ID", "")
+    return given if _GIVEN_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
+def server_error_response(request, exc_info) -> HttpResponse:
+    """The last resort: log the traceback under a request id and answer the standard body."""
+    request_id = request_id_for(request)
+    logger.error(
+        "Unexpected error on %s %s (request id %s)",
+        request.method,
+        request.path,
+        request_id,
+        exc_info=exc_info,
+        extra={"request_id": request_id},
+    )
+    body = error_body(
+        "server_error",
+        _("Something went wrong on our side. Quote the request id if you contact us."),
+        request_id=request_id,
+    )
+    return JsonResponse(body, status=500, headers={"X-Request-Id": request_id})
+
+
+def server_error(request, *args, **kwargs) -> HttpResponse:
+    """Django's handler500, for exceptions raised outside any API view (in middleware, say):
+    API paths get the API's error body, pages Django's error page."""
+    if request.path.startswith(settings.API_PATH_PREFIX):
+        return server_error_response(request, sys.exc_info())
+    return defaults.server_error(request, *args, **kwargs)
 
 
 def exception_handler(exc, context):
-    """Turn DRF, Django and domain errors into one JSON shape that names the fields."""
+    """Turn DRF, Django and domain errors into one JSON shape that names the fields; anything
+    else is a 500 with a request id, never an exception escaping the view."""
     if isinstance(exc, DjangoValidationError):
         detail = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -69,10 +123,16 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge(_("The request body is too large."))
+    elif isinstance(exc, SuspiciousOperation):  # too many fields, a malformed multipart body
+        exc = exceptions.ParseError(_("The request could not be read."))
 
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        set_rollback()
+        request = context["request"]
+        return server_error_response(request, (type(exc), exc, exc.__traceback__))
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
         message = _("Some fields are not valid: %(names)s.") % {"names": ", ".join(fields)}
@@ -84,11 +144,11 @@ def exception_handler(exc, context):
     return response
 
 
-# --- idempotent POSTs --------------------------------------------------------------------------
+# --- the entrance and idempotent POSTs ---------------------------------------------------------
 
 
 class _Replay(Exception):
-    def __init__(self, response: Response):
+    def __init__(self, response: HttpResponse):
         self.response = response
 
 
@@ -112,65 +172,132 @@ class ThrottleFirstMixin:
         self.check_permissions(request)
 
 
-class IdempotentViewMixin:
-    """Honour `Idempotency-Key` on POST: the same key replays the stored answer; the same key
-    with another body is a 422; a second request while the first runs is a 409."""
+class GuardedInputMixin:
+    """What a request carries besides its body, checked before the view sees any of it: the
+    body's declared size (413) and the query parameters' characters (400 naming them)."""
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        body_size_check(request)
+        errors = pairs_refusals(request.query_params.lists())
+        if errors:
+            raise exceptions.ValidationError(errors)
+
+
+def _idempotency_key(request) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if not key:
+        return None
+    if len(key) > 255:
+        raise exceptions.ValidationError({"Idempotency-Key": [_("Use at most 255 characters.")]})
+    problem = text_refusal(key, name=True)
+    if problem:
+        raise exceptions.ValidationError({"Idempotency-Key": [problem]})
+    return key
+
+
+def _replay_refused(code: str, message: str, fields: dict | None, status_code: int) -> _Replay:
+    return _Replay(Response(error_body(code, message, fields), status=status_code))
+
+
+class IdempotentViewMixin:
+    """Honour `Idempotency-Key` on POST: the same key replays the stored answer; the same key
+    with another body is a 422; a second request while the first runs is a 409.
+
+    Only 2xx and 4xx answers are kept; after anything else (a 500, an exception on the way out)
+    the key is released so the retry runs again. A record left in flight by a process that died
+    is taken over once it is IDEMPOTENCY_IN_FLIGHT_SECONDS old.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
         self._idempotency = None
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            if self._idempotency is not None:  # no answer was stored: let a retry run again
+                self._idempotency_release()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
         if request.method != "POST":
             return
-        key = request.headers.get("Idempotency-Key")
-        if not key:
+        key = _idempotency_key(request)
+        if key is None:
             return
-        from apps.accounts.models import IdempotencyRecord
-
-        if len(key) > 255:
-            raise exceptions.ValidationError(
-                {"Idempotency-Key": [_("Use at most 255 characters.")]}
-            )
         client = (
             f"key:{request.auth.pk}"
             if hasattr(request.auth, "prefix")
             else f"user:{request.user.pk}"
         )
-        body_hash = hashlib.sha256(request.body).hexdigest()
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    client=client,
-                    key=key,
-                    method=request.method,
-                    path=request.path,
-                    body_hash=body_hash,
+        self._idempotency = self._idempotency_claim(
+            client=client, key=key, path=request.path, body=request.body
+        )
+
+    def _idempotency_claim(self, *, client: str, key: str, path: str, body: bytes):
+        """The record this request now holds, or _Replay with the answer to give instead."""
+        from apps.accounts.models import IdempotencyRecord
+
+        body_hash = hashlib.sha256(body).hexdigest()
+        for _attempt in range(3):  # the record may be released or taken over meanwhile
+            now = timezone.now()
+            try:
+                with transaction.atomic():
+                    return IdempotencyRecord.objects.create(
+                        client=client,
+                        key=key,
+                        method="POST",
+                        path=path,
+                        body_hash=body_hash,
+                        started_at=now,
+                    )
+            except IntegrityError:
+                pass
+            record = IdempotencyRecord.objects.filter(client=client, key=key).first()
+            if record is None:
+                continue
+            if record.body_hash != body_hash or record.path != path:
+                raise _replay_refused(
+                    "idempotency_key_reused",
+                    _("This Idempotency-Key was used with a different request."),
+                    {"Idempotency-Key": [_("Use a new key for a different request.")]},
+                    status.HTTP_422_UNPROCESSABLE_ENTITY,
                 )
-        except IntegrityError:
-            record = IdempotencyRecord.objects.get(client=client, key=key)
-            if record.body_hash != body_hash or record.path != request.path:
-                raise _Replay(
-                    Response(
-                        error_body(
-                            "idempotency_key_reused",
-                            _("This Idempotency-Key was used with a different request."),
-                            {"Idempotency-Key": [_("Use a new key for a different request.")]},
-                        ),
-                        status=status.HTTP_422_UNPROCESSABLE_ENTITY,
-                    )
-                ) from None
-            if record.status_code is None:
-                raise _Replay(
-                    Response(
-                        error_body(
-                            "idempotency_in_progress", _("The first request is still running.")
-                        ),
-                        status=status.HTTP_409_CONFLICT,
-                    )
-                ) from None
-            replay = Response(record.response_body, status=record.status_code)
-            replay["Idempotent-Replayed"] = "true"
-            raise _Replay(replay) from None
-        self._idempotency = record
+            if record.status_code is not None:
+                replay = HttpResponse(
+                    bytes(record.response_content or b""),
+                    status=record.status_code,
+                    content_type="application/json",
+                )
+                replay["Idempotent-Replayed"] = "true"
+                raise _Replay(replay)
+            stale = now - dt.timedelta(seconds=settings.IDEMPOTENCY_IN_FLIGHT_SECONDS)
+            if record.started_at >= stale:
+                break
+            taken = IdempotencyRecord.objects.filter(
+                pk=record.pk, status_code__isnull=True, started_at=record.started_at
+            ).update(started_at=now)
+            if taken:
+                record.started_at = now
+                return record
+        raise _replay_refused(
+            "idempotency_in_progress",
+            _("The first request is still running."),
+            None,
+            status.HTTP_409_CONFLICT,
+        )
+
+    def _idempotency_held(self):
+        """The held record, as a queryset that matches nothing once another request took over."""
+        record, self._idempotency = self._idempotency, None
+        return type(record).objects.filter(
+            pk=record.pk, status_code__isnull=True, started_at=record.started_at
+        )
+
+    def _idempotency_release(self) -> None:
+        try:
+            self._idempotency_held().delete()
+        except DatabaseError:  # the connection is unusable: the record goes stale, then is taken
+            logger.warning("Could not release an Idempotency-Key record", exc_info=True)
 
     def handle_exception(self, exc):
         if isinstance(exc, _Replay):
@@ -179,20 +306,30 @@ class IdempotentViewMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        record = getattr(self, "_idempotency", None)
-        if record is not None:
-            if response.status_code >= 500:
-                record.delete()  # let the client retry a failure of ours
-            else:
-                body = json.loads(json.dumps(response.data, cls=JSONEncoder))
-                type(record).objects.filter(pk=record.pk).update(
-                    status_code=response.status_code, response_body=body
-                )
+        if self._idempotency is None:
+            return response
+        code = response.status_code
+        if not (200 <= code < 300 or 400 <= code < 500):
+            self._idempotency_release()
+            return response
+        if hasattr(response, "render"):
+            response.render()  # keep exactly the bytes the client gets
+        try:
+            self._idempotency_held().update(status_code=code, response_content=response.content)
+        except DatabaseError:  # as above: stale after a while, then taken over
+            logger.warning("Could not store an Idempotency-Key answer", exc_info=True)
         return response
 
 
-class TenantViewSetMixin(IdempotentViewMixin, ThrottleFirstMixin):
-    """What every API view of a tenant app shares."""
+class TenantViewSetMixin(IdempotentViewMixin, GuardedInputMixin, ThrottleFirstMixin):
+    """What every API view of a tenant app shares: who may call it and how often, the checks at
+    the entrance, idempotent POSTs, and a body parsed (and refused) before the view runs."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        method = request.method.lower()
+        if method in ("post", "put", "patch") and hasattr(self, method):  # else a 405 follows
+            request.data  # noqa: B018 - parse and check the body now, whatever the view reads
 
 
 class TenantGenericViewSet(TenantViewSetMixin, viewsets.GenericViewSet):

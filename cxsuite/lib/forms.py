@@ -1,9 +1,13 @@
-"""Helpers that put a service's ValidationError onto a form, field by field."""
+"""Form helpers: the check every form makes before it cleans anything, and putting a
+service's ValidationError onto a form, field by field."""
 
 from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
+
+from cxsuite.lib.input import text_refusal
 
 
 def form_add_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -15,7 +19,35 @@ def form_add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-class StyledFormMixin:
+class CleanTextFormMixin:
+    """Refuses control characters (but tab and line breaks) in any submitted value, as an error
+    on that field, before the form cleans anything: no field, clean method or service ever sees
+    them. Every form of the project has this mixin (through StyledFormMixin or directly)."""
+
+    def full_clean(self):
+        refused = self._refused_text() if self.is_bound else {}
+        if not refused:
+            super().full_clean()
+            return
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        for name, message in refused.items():
+            self.add_error(name, message)
+
+    def _refused_text(self) -> dict[str, str]:
+        refused = {}
+        for name, field in self.fields.items():
+            value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            values = value if isinstance(value, list | tuple) else [value]
+            for item in values:
+                problem = text_refusal(item) if isinstance(item, str) else None
+                if problem:
+                    refused[name] = problem
+                    break
+        return refused
+
+
+class StyledFormMixin(CleanTextFormMixin):
     """Marks inputs for the stylesheet and for assistive technology when a field has errors."""
 
     def full_clean(self):

@@ -8,7 +8,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework import negotiation, pagination, throttling
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, negotiation, pagination, throttling
 
 # --- content negotiation --------------------------------------------------------------------
 
@@ -31,6 +32,22 @@ class CursorPagination(pagination.CursorPagination):
     ordering = "-pk"
     page_size_query_param = "page_size"
     max_page_size = 200
+    invalid_cursor_message = _("This cursor is not valid: follow the next or previous link.")
+
+    def decode_cursor(self, request):
+        """A bad cursor is bad input (400 naming `cursor`), not a missing page."""
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: [self.invalid_cursor_message]}
+            ) from None
+
+
+class NewestFirstPagination(CursorPagination):
+    """Histories page by when things happened, not by when they were stored."""
+
+    ordering = ("-occurred_at", "-pk")
 
 
 # --- rate limits -------------------------------------------------------------------------------

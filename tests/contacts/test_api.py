@@ -261,6 +261,16 @@ def test_key_creates_a_contact_with_its_phone_in_e164_and_source_api(api_client,
         assert (event.type, event.source, event.actor) == ("contact.created", "api", None)
 
 
+def test_a_contact_keeps_the_source_it_is_sent_with(api_client, tenant):
+    payload = {"first_name": "Lena", "source": "partner website"}
+    response = api_client.post(CONTACTS, payload, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["source"] == "partner website"
+    with alpha():
+        event = TimelineEvent.objects.get(contact_id=response.json()["id"])
+        assert (event.source, event.properties) == ("api", {"source": "partner website"})
+
+
 def test_staff_session_creates_a_contact_as_itself(staff_member):
     response = session_api_client(staff_member).post(
         CONTACTS, {"last_name": "Hopper"}, format="json"

@@ -161,6 +161,23 @@ def test_new_contacts_get_the_business_defaults_and_an_imported_event(tenant, ow
     )
 
 
+def test_the_row_by_row_path_keeps_a_source_column_too(tenant, owner, monkeypatch):
+    """When a concurrent edit makes the bulk write fail, rows go one by one through the
+    services, with the same result."""
+    from django.db import IntegrityError
+
+    from apps.contacts.services import import_rows
+
+    def concurrent_edit(*args, **kwargs):
+        raise IntegrityError("a concurrent edit took an email")
+
+    monkeypatch.setattr(import_rows, "_write_bulk", concurrent_edit)
+    _import("first name,source\nAnna,Fair 2026\nBen,\n", owner)
+    contacts = dict(Contact.objects.values_list("first_name", "source"))
+    assert contacts == {"Anna": "Fair 2026", "Ben": "import"}
+    assert set(TimelineEvent.objects.values_list("source", flat=True)) == {"import"}
+
+
 # --- matching ----------------------------------------------------------------------------------
 def test_a_matching_email_updates_the_contact_when_asked(tenant, owner):
     existing = ContactFactory(email="anna@example.test", city="Bonn", tags=["old"])

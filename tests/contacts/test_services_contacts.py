@@ -107,6 +107,24 @@ def test_new_contact_takes_the_business_time_zone_and_language(tenant):
     assert contact.language == tenant.language
 
 
+@pytest.mark.parametrize(
+    ("via", "values", "contact_source", "event_source"),
+    [
+        ("", {}, "", "staff"),
+        ("", {"source": "walk-in"}, "walk-in", "staff"),
+        ("import", {}, "import", "import"),
+        ("import", {"source": "fair 2026"}, "fair 2026", "import"),
+        ("api", {"source": ""}, "", "api"),
+    ],
+)
+def test_via_is_where_the_request_came_from_and_source_is_the_contacts_own(
+    tenant, via, values, contact_source, event_source
+):
+    contact = contact_create(first_name="Lena", via=via, **values)
+    event = contact.events.get()
+    assert (contact.source, event.source) == (contact_source, event_source)
+
+
 def test_create_and_update_are_on_the_timeline(tenant, staff_member):
     contact = contact_create(first_name="Lena", actor=staff_member)
     contact_update(contact=contact, actor=staff_member, city="Hamburg", tags="VIP, vip ,family")

@@ -12,7 +12,9 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.contacts.api.common import (
+from apps.contacts.models import Contact
+from cxsuite.lib.api import TenantGenericViewSet
+from cxsuite.lib.api_fields import (
     ID_REGEX,
     NamedChoiceField,
     StrictInputMixin,
@@ -20,8 +22,6 @@ from apps.contacts.api.common import (
     query_params,
     request_actor,
 )
-from apps.contacts.models import Contact
-from cxsuite.lib.api import TenantGenericViewSet
 from cxsuite.lib.throttling import CursorPagination
 
 from .. import services

@@ -8,8 +8,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from apps.contacts.api.common import id_field, query_params
 from cxsuite.lib.api import TenantAPIView
+from cxsuite.lib.api_fields import id_field, query_params
 
 from ..models import Service, StaffMember
 from ..selectors import availability_for_service, practice_zone

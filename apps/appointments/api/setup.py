@@ -5,8 +5,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 
-from apps.contacts.api.common import ID_REGEX, query_params
 from cxsuite.lib.api import TenantGenericViewSet
+from cxsuite.lib.api_fields import ID_REGEX, query_params
 from cxsuite.lib.throttling import CursorPagination
 
 from ..models import Room, Service, StaffMember

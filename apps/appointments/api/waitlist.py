@@ -9,15 +9,15 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
-from apps.contacts.api.common import (
+from apps.contacts.models import Contact
+from cxsuite.lib.api import TenantGenericViewSet
+from cxsuite.lib.api_fields import (
     ID_REGEX,
     NamedChoiceField,
     StrictInputMixin,
     id_field,
     query_params,
 )
-from apps.contacts.models import Contact
-from cxsuite.lib.api import TenantGenericViewSet
 
 from ..models import Service, StaffMember, WaitlistEntry, WaitlistStatus
 from ..services.waitlist import waitlist_join, waitlist_leave

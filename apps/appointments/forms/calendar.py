@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.contacts.models import Contact
-from cxsuite.lib.forms import StyledFormMixin
+from cxsuite.lib.forms import CleanTextFormMixin, StyledFormMixin
 
 from ..models import AppointmentStatus, Service, StaffMember
 from ..services.customers import front_desk_customer_clean
@@ -47,7 +47,7 @@ def add_booking_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, errors)
 
 
-class CalendarQueryForm(forms.Form):
+class CalendarQueryForm(CleanTextFormMixin, forms.Form):
     """?date=&view=&staff= — nonsense falls back to today, the day view, everyone."""
 
     date = forms.DateField(required=False)
@@ -194,5 +194,5 @@ class CancelForm(StyledFormMixin, forms.Form):
     )
 
 
-class StatusForm(forms.Form):
+class StatusForm(CleanTextFormMixin, forms.Form):
     status = forms.ChoiceField(choices=STATUS_ACTIONS)

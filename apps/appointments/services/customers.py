@@ -113,7 +113,7 @@ def _match_or_create(first_name: str, last_name: str, email: str, e164: str, *, 
                         last_name=last_name,
                         email=email,
                         phone=e164,
-                        source=source,
+                        via=source,
                     )
             except ValidationError:
                 contact = _find(email, e164)  # created by a concurrent booking

@@ -12,6 +12,15 @@ from rest_framework.response import Response
 
 from apps.accounts.models import Role, User
 from cxsuite.lib.api import TenantAPIView, TenantGenericViewSet
+from cxsuite.lib.api_fields import (
+    ID_REGEX,
+    NamedChoiceField,
+    StrictInputMixin,
+    id_field,
+    query_params,
+    request_actor,
+)
+from cxsuite.lib.throttling import NewestFirstPagination
 
 from .. import services
 from ..catalogue import partner_event_types
@@ -26,15 +35,6 @@ from ..models import (
 )
 from ..registries import event_types
 from ..services.timeline import INGEST_MAX
-from .common import (
-    ID_REGEX,
-    NamedChoiceField,
-    NewestFirstPagination,
-    StrictInputMixin,
-    id_field,
-    query_params,
-    request_actor,
-)
 
 
 # --- tasks -------------------------------------------------------------------------------------

@@ -11,6 +11,15 @@ from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
 from cxsuite.lib.api import TenantGenericViewSet
+from cxsuite.lib.api_fields import (
+    ID_REGEX,
+    NamedChoiceField,
+    StrictInputMixin,
+    id_field,
+    query_params,
+    request_actor,
+)
+from cxsuite.lib.throttling import NewestFirstPagination
 
 from .. import selectors, services
 from ..models import (
@@ -24,15 +33,6 @@ from ..models import (
     RfmSegment,
     Segment,
     TimelineEvent,
-)
-from .common import (
-    ID_REGEX,
-    NamedChoiceField,
-    NewestFirstPagination,
-    StrictInputMixin,
-    id_field,
-    query_params,
-    request_actor,
 )
 
 
@@ -183,7 +183,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGen
         data = ContactInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         contact = services.contact_create(
-            actor=request_actor(request), source="api", **data.validated_data
+            actor=request_actor(request), via="api", **data.validated_data
         )
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 

@@ -7,8 +7,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from apps.accounts.models import Role, User
+from apps.accounts.models import Role
 from cxsuite.lib.api import TenantGenericViewSet
+from cxsuite.lib.api_fields import request_actor
 
 from ..models import ConsentMethod, Contact
 from ..selectors import contact_get
@@ -44,7 +45,7 @@ class ContactPrivacyViewSet(TenantGenericViewSet):
     def erase(self, request, pk: int):
         """Erase the contact's personal data for good (totals are kept); repeating it is
         harmless."""
-        actor = request.user if isinstance(request.user, User) else None
+        actor = request_actor(request)
         method = ConsentMethod.STAFF if actor else ConsentMethod.API
         contact = contact_erase(contact=contact_get(pk), actor=actor, method=method)
         return Response(ContactErasedSerializer(contact).data)

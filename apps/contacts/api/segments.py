@@ -9,13 +9,13 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.accounts.models import User
 from cxsuite.lib.api import TenantGenericViewSet
+from cxsuite.lib.api_fields import ID_REGEX, NamedChoiceField, StrictInputMixin, request_actor
 
 from .. import services
 from ..models import Segment, SegmentKind
 from ..selectors.segments import segment_get, segment_list, segment_members
-from .contacts import ID_REGEX, ContactSerializer, NamedChoiceField, StrictInputMixin
+from .contacts import ContactSerializer
 
 RULES_HELP = (
     'A group {"op": "and"|"or", "rules": [...]} of conditions {"field", "cmp", "value"} '
@@ -74,8 +74,7 @@ class SegmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGen
     def create(self, request):
         data = SegmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        actor = request.user if isinstance(request.user, User) else None
-        segment = services.segment_create(actor=actor, **data.validated_data)
+        segment = services.segment_create(actor=request_actor(request), **data.validated_data)
         return Response(SegmentSerializer(segment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=SegmentInputSerializer, responses=SegmentSerializer)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -36,6 +35,8 @@ from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from cxsuite.lib.input import number_parse
 
 from ..models import (
     Channel,
@@ -274,13 +275,7 @@ def _value_clean(spec: FieldSpec, value_kind: str, value: Any) -> Any:
         except (TypeError, ValueError) as exc:
             raise ValueError(_("Enter a score from 1 to 5.")) from exc
     if value_kind == "number":
-        try:
-            number = Decimal(str(value).strip())
-        except (InvalidOperation, ValueError) as exc:
-            raise ValueError(_("Enter a number.")) from exc
-        if not number.is_finite():
-            raise ValueError(_("Enter a number."))
-        return int(number) if number == number.to_integral_value() else float(number)
+        return number_parse(value)
     if value_kind == "boolean":
         if isinstance(value, bool):
             return value

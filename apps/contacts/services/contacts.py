@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import phonenumbers
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.tenants.services import tenant_current
+from cxsuite.lib.input import number_parse
 
 from ..models import Channel, Contact, CustomField, CustomFieldType, LifecycleStage
 from .timeline import event_record
@@ -91,13 +91,7 @@ def _custom_value(field: CustomField, value: Any) -> Any:
     if field.type == CustomFieldType.TEXT:
         return str(value)[:1000]
     if field.type == CustomFieldType.NUMBER:
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation as exc:
-            raise ValueError(_("Enter a number.")) from exc
-        if not number.is_finite():
-            raise ValueError(_("Enter a number."))
-        return int(number) if number == number.to_integral_value() else float(number)
+        return number_parse(value)
     if field.type == CustomFieldType.DATE:
         if isinstance(value, dt.date):
             return value.isoformat()
@@ -301,10 +295,14 @@ def _save(contact: Contact) -> None:
         ) from exc
 
 
-def contact_create(*, actor: User | None = None, source: str = "", **values) -> Contact:
-    """Create a contact; a name, an email or a phone is needed to know who it is."""
-    if source and "source" not in values:
-        values["source"] = source
+def contact_create(*, actor: User | None = None, via: str = "", **values) -> Contact:
+    """Create a contact; a name, an email or a phone is needed to know who it is.
+
+    `via` says where the request came from ("api", "import", "online booking"): it is the
+    source of the timeline event, and the contact's own `source` unless `values` give one.
+    """
+    if via and "source" not in values:
+        values["source"] = via
     cleaned = _clean(values, contact=None)
     if "custom" not in cleaned:
         cleaned["custom"] = custom_fields_validate({})
@@ -326,7 +324,7 @@ def contact_create(*, actor: User | None = None, source: str = "", **values) -> 
         event_record(
             contact=contact,
             type="contact.created",
-            source=source or "staff",
+            source=via or "staff",
             actor=actor,
             properties={"source": contact.source},
         )

@@ -537,7 +537,7 @@ def _write_one_by_one(job, rows: list[Row], progress: Progress) -> None:
             with transaction.atomic():
                 if match is None:
                     contact = contact_create(
-                        actor=job.created_by, source="import", custom=row.raw_custom, **values
+                        actor=job.created_by, via="import", custom=row.raw_custom, **values
                     )
                 else:
                     if "tags" in values:

@@ -8,15 +8,15 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
-from apps.contacts.api.common import (
+from apps.contacts.models import Channel, Contact
+from cxsuite.lib.api import TenantGenericViewSet
+from cxsuite.lib.api_fields import (
     ID_REGEX,
     NamedChoiceField,
     StrictInputMixin,
     id_field,
     query_params,
 )
-from apps.contacts.models import Channel, Contact
-from cxsuite.lib.api import TenantGenericViewSet
 from cxsuite.lib.throttling import CursorPagination
 
 from .. import selectors
