@@ -164,6 +164,7 @@ API_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "cxsuite.lib.sessions.SessionUnlessApiKeyMiddleware",
+    "apps.accounts.middleware.ApiTimezoneMiddleware",
     "cxsuite.lib.throttling.RateLimitHeadersMiddleware",
 ]
 
