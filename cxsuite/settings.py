@@ -190,6 +190,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# At most this many password checks per e-mail and address within the window (four times as
+# many per e-mail from any address). Attempts are counted where every web process sees them:
+# in Redis when REDIS_URL is set, else in a table of the business's schema.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 INVITATION_MAX_AGE_SECONDS = 7 * 24 * 3600
@@ -280,6 +283,8 @@ else:
             "KEY_FUNCTION": "django_tenants.cache.make_key",
         }
     }
+# Login attempts are counted in Redis when there is one (see "auth"), else in PostgreSQL.
+LOGIN_THROTTLE_REDIS_URL = env("CACHE_URL", REDIS_URL) if REDIS_URL else ""
 
 
 # --- API ---------------------------------------------------------------------------------------

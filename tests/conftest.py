@@ -214,6 +214,7 @@ TRUNCATE_TABLES = [
     "scheduling_duework",
     "probe_probehit",
     "accounts_idempotencyrecord",
+    "accounts_logincounter",
     "contacts_contact",
     "contacts_segment",
     "contacts_importjob",
