@@ -39,7 +39,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 # --- core --------------------------------------------------------------------------------------
 DEBUG = env_bool("DEBUG", default=False)
-SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-secret-key-change-me-in-production-0123456789")
+# Public, for development only: `manage.py check --deploy` fails while it is in use.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key-change-me-in-production-0123456789"
+SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 BASE_DOMAIN = env("BASE_DOMAIN", "localhost")
 # The port that links in e-mails and redirects carry (8000 in development, none behind a proxy).
 PUBLIC_PORT = env("PUBLIC_PORT", env("PORT", "8000") if BASE_DOMAIN == "localhost" else "")
@@ -342,7 +344,8 @@ DUE_WORK_BATCH = env_int("DUE_WORK_BATCH", 200)
 
 # --- messaging ---------------------------------------------------------------------------------
 # Key for provider secrets stored in the database (Fernet, 32 url-safe base64 bytes). Without
-# it a key is derived from SECRET_KEY, which is fine for development only.
+# it a key is derived from SECRET_KEY, which is fine for development only: `manage.py check
+# --deploy` fails until it is set.
 MESSAGING_ENCRYPTION_KEY = env("MESSAGING_ENCRYPTION_KEY")
 # Where links in messages (unsubscribe, tracking) point when no request is at hand.
 MESSAGING_TRACK_LINKS = env_bool("MESSAGING_TRACK_LINKS", True)

@@ -7,4 +7,5 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messaging"
 
     def ready(self) -> None:
-        from . import services, signals  # noqa: F401  (due-work handlers, anymail tracking)
+        # due-work handlers, anymail tracking, the deploy checks
+        from . import checks, services, signals  # noqa: F401
