@@ -39,7 +39,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 # --- core --------------------------------------------------------------------------------------
 DEBUG = env_bool("DEBUG", default=False)
-SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-secret-key-change-me-in-production-0123456789")
+# Public, for development only: `manage.py check --deploy` fails while it is in use.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key-change-me-in-production-0123456789"
+SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 BASE_DOMAIN = env("BASE_DOMAIN", "localhost")
 # The port that links in e-mails and redirects carry (8000 in development, none behind a proxy).
 PUBLIC_PORT = env("PUBLIC_PORT", env("PORT", "8000") if BASE_DOMAIN == "localhost" else "")
@@ -164,6 +166,7 @@ API_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "cxsuite.lib.sessions.SessionUnlessApiKeyMiddleware",
+    "apps.accounts.middleware.ApiTimezoneMiddleware",
     "cxsuite.lib.throttling.RateLimitHeadersMiddleware",
 ]
 
@@ -189,6 +192,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# At most this many password checks per e-mail and address within the window (four times as
+# many per e-mail from any address). Attempts are counted where every web process sees them:
+# in Redis when REDIS_URL is set, else in a table of the business's schema.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 INVITATION_MAX_AGE_SECONDS = 7 * 24 * 3600
@@ -279,6 +285,8 @@ else:
             "KEY_FUNCTION": "django_tenants.cache.make_key",
         }
     }
+# Login attempts are counted in Redis when there is one (see "auth"), else in PostgreSQL.
+LOGIN_THROTTLE_REDIS_URL = env("CACHE_URL", REDIS_URL) if REDIS_URL else ""
 
 
 # --- API ---------------------------------------------------------------------------------------
@@ -346,7 +354,8 @@ DUE_WORK_BATCH = env_int("DUE_WORK_BATCH", 200)
 
 # --- messaging ---------------------------------------------------------------------------------
 # Key for provider secrets stored in the database (Fernet, 32 url-safe base64 bytes). Without
-# it a key is derived from SECRET_KEY, which is fine for development only.
+# it a key is derived from SECRET_KEY, which is fine for development only: `manage.py check
+# --deploy` fails until it is set.
 MESSAGING_ENCRYPTION_KEY = env("MESSAGING_ENCRYPTION_KEY")
 # Where links in messages (unsubscribe, tracking) point when no request is at hand.
 MESSAGING_TRACK_LINKS = env_bool("MESSAGING_TRACK_LINKS", True)

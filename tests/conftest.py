@@ -215,6 +215,7 @@ TRUNCATE_TABLES = [
     "probe_probehit",
     "contacts_subscribercursor",
     "accounts_idempotencyrecord",
+    "accounts_logincounter",
     "contacts_contact",
     "contacts_segment",
     "contacts_importjob",

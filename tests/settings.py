@@ -14,7 +14,8 @@ from cxsuite.settings import *  # noqa: E402
 TENANT_APPS = [*TENANT_APPS, "tests.probe"]
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.probe"]
 STATIC_ROOT = None  # files come from the finders; no collectstatic before tests
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# MD5 for speed; it counts password checks where CXSUITE_PASSWORD_CHECKS names a file.
+PASSWORD_HASHERS = ["tests.hashers.CountingMD5PasswordHasher"]
 # An event type the catalogue does not declare fails the test that records it.
 EVENT_CATALOGUE_STRICT = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -24,3 +25,6 @@ CACHES = {
         "KEY_FUNCTION": "django_tenants.cache.make_key",
     }
 }
+# Login attempts are counted in the business's table (each test's transaction forgets them);
+# tests of the Redis path point this at Redis themselves (web processes they start, with this).
+LOGIN_THROTTLE_REDIS_URL = os.environ.get("TEST_LOGIN_THROTTLE_REDIS_URL", "")

@@ -3,7 +3,10 @@ import secrets
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
+
+from apps.messaging.services.settings import key_derived_from
 
 
 def test_csp_allows_scripts_only_from_self_or_with_a_nonce(owner_client):
@@ -27,16 +30,29 @@ def test_public_pages_carry_the_policy_too(public_client, db):
     assert "script-src" in response["Content-Security-Policy"]
 
 
-def test_check_deploy_with_production_settings_prints_no_warnings():
+def _production_env(**changes: str | None) -> dict[str, str]:
+    """The environment of a production deploy, with `changes` (None removes a variable)."""
+    from cryptography.fernet import Fernet
+
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "cxsuite.settings",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "MESSAGING_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "BASE_DOMAIN": "cxsuite.example.com",
         "PUBLIC_SCHEME": "https",
     }
-    result = subprocess.run(
+    for name, value in changes.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def _check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
         env=env,
@@ -44,8 +60,42 @@ def test_check_deploy_with_production_settings_prints_no_warnings():
         text=True,
         timeout=120,
     )
+
+
+def test_check_deploy_with_production_settings_prints_no_warnings():
+    result = _check_deploy(_production_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+DEVELOPMENT_MESSAGING_KEY = key_derived_from(settings.DEVELOPMENT_SECRET_KEY).decode()
+
+
+@pytest.mark.parametrize(
+    ("changes", "check_id"),
+    [
+        ({"SECRET_KEY": None}, "accounts.E001"),
+        ({"SECRET_KEY": settings.DEVELOPMENT_SECRET_KEY}, "accounts.E001"),
+        ({"MESSAGING_ENCRYPTION_KEY": None}, "messaging.E001"),
+        ({"MESSAGING_ENCRYPTION_KEY": ""}, "messaging.E001"),
+        ({"MESSAGING_ENCRYPTION_KEY": DEVELOPMENT_MESSAGING_KEY}, "messaging.E001"),
+        ({"MESSAGING_ENCRYPTION_KEY": "not-a-fernet-key"}, "messaging.E002"),
+    ],
+    ids=[
+        "no-secret-key",
+        "development-secret-key",
+        "no-encryption-key",
+        "empty-encryption-key",
+        "development-encryption-key",
+        "malformed-encryption-key",
+    ],
+)
+def test_check_deploy_fails_on_a_public_or_missing_secret(changes, check_id):
+    result = _check_deploy(_production_env(**changes))
+    assert result.returncode != 0
+    assert check_id in result.stderr, result.stdout + result.stderr
+    others = {"accounts.E001", "messaging.E001", "messaging.E002"} - {check_id}
+    assert not [other for other in others if other in result.stderr]
 
 
 def test_passwords_are_hashed_with_argon2_and_older_hashes_still_verify():

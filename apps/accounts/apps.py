@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from apps.tenants.registries import provisioning_hooks
 
+        from . import checks  # noqa: F401  (registers the deploy checks)
         from .services import owner_provision
 
         provisioning_hooks.register("accounts", owner_provision)

@@ -1,12 +1,15 @@
+import math
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.tenants.models import CURRENCY_CHOICES, TIME_ZONE_CHOICES
 from cxsuite.lib.forms import CleanTextFormMixin, StyledFormMixin
 
 from .models import ApiScope, Role
-from .services import login_failure_record, login_failures_clear, login_is_blocked
+from .services import LoginAttempt, login_attempt_register, login_attempts_clear
 
 
 def client_ip(request) -> str:
@@ -14,7 +17,8 @@ def client_ip(request) -> str:
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):
-    """E-mail and password; refuses further tries after repeated failures."""
+    """E-mail and password. Each attempt is counted before its password is checked; past the
+    limit even the right password is refused until the window has passed."""
 
     username = forms.EmailField(
         label=_("Email"),
@@ -23,21 +27,28 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("That email and password do not match an active account."),
-        "blocked": _("Too many failed attempts. Wait 15 minutes or reset your password."),
     }
 
     def clean(self):
-        email = self.cleaned_data.get("username", "")
+        email = self.cleaned_data.get("username")
+        if not email or not self.cleaned_data.get("password"):
+            return self.cleaned_data  # the field errors say what is missing; nothing is checked
         ip = client_ip(self.request) if self.request else ""
-        if login_is_blocked(email=email, ip=ip):
-            raise forms.ValidationError(self.error_messages["blocked"], code="blocked")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            login_failure_record(email=email, ip=ip)
-            raise
-        login_failures_clear(email=email, ip=ip)
+        attempt = login_attempt_register(email=email, ip=ip)
+        if attempt.blocked:
+            raise forms.ValidationError(_blocked_message(attempt), code="blocked")
+        cleaned = super().clean()  # a wrong password raises here and stays counted
+        login_attempts_clear(email=email, ip=ip)
         return cleaned
+
+
+def _blocked_message(attempt: LoginAttempt) -> str:
+    minutes = max(1, math.ceil(attempt.retry_after.total_seconds() / 60))
+    return ngettext(
+        "Too many failed attempts. Try again in %(minutes)d minute or reset your password.",
+        "Too many failed attempts. Try again in %(minutes)d minutes or reset your password.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 class PasswordResetRequestForm(CleanTextFormMixin, PasswordResetForm):

@@ -166,3 +166,20 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} {self.key}"
+
+
+class LoginCounter(models.Model):
+    """Login attempts under one key (an address with an e-mail, or an e-mail alone) within a
+    window, where no Redis is configured: one statement counts and reads them, so every web
+    process shares the count. The key is a hash; the table holds no e-mail address."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="accounts_logincounter_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]}… {self.count}"

@@ -1,7 +1,13 @@
-"""Roles and scopes for the API: viewers and read keys never write."""
+"""Who may do what: `role_required` for HTML pages, `HasRole` for the API (viewers and read
+keys never write)."""
 
 from __future__ import annotations
 
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .models import ApiKey, ApiScope, Role
@@ -31,3 +37,20 @@ class HasRole(BasePermission):
             else getattr(view, "write_role", Role.STAFF)
         )
         return user.has_role(needed)
+
+
+def role_required(role: str):
+    """Log in first; then refuse (403) anyone whose role is below `role`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
+            if not request.user.has_role(role):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

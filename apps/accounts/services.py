@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from apps.tenants.services import tenant_current
 
+from . import login_counters
 from .models import ApiKey, ApiScope, Invitation, Role, User
 
 INVITATION_SALT = "accounts.invitation"
@@ -250,31 +251,43 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
 EMAIL_ONLY_FACTOR = 4
 
 
-def _login_keys(email: str, ip: str) -> list[str]:
+@dataclass(frozen=True)
+class LoginAttempt:
+    """Whether a login attempt may check its password, and if not, for how long it may not."""
+
+    blocked: bool
+    retry_after: timedelta = timedelta(0)
+
+
+def _login_keys(email: str, ip: str) -> list[tuple[str, int]]:
+    """(key, limit) pairs; keys are hashes of the business, address and email."""
     email = (email or "").strip().lower()
-    return [f"login-fail:ip:{ip}:{email}", f"login-fail:email:{email}"]
-
-
-def login_is_blocked(*, email: str, ip: str) -> bool:
-    """True after too many recent failures for this email from this address (or from many)."""
     limit = settings.LOGIN_FAILURE_LIMIT
-    by_address, by_email = (cache.get(key) or 0 for key in _login_keys(email, ip))
-    return by_address >= limit or by_email >= limit * EMAIL_ONLY_FACTOR
+    raw = [(f"ip:{ip}:{email}", limit), (f"email:{email}", limit * EMAIL_ONLY_FACTOR)]
+    schema = connection.schema_name
+    return [(_hash_key(f"{schema}:{name}"), limit) for name, limit in raw]
 
 
-def login_failure_record(*, email: str, ip: str) -> None:
-    """Count one failed login for this email (and address)."""
-    for key in _login_keys(email, ip):
-        if not cache.add(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+def login_attempt_register(*, email: str, ip: str) -> LoginAttempt:
+    """Count an attempt before its password is checked, in one step that every web process
+    shares, so concurrent guesses cannot get past the limit between a check and a count."""
+    keys = _login_keys(email, ip)
+    counted = login_counters.hit(
+        [key for key, _limit in keys], window=settings.LOGIN_FAILURE_WINDOW_SECONDS
+    )
+    waits = [
+        seconds
+        for (_key, limit), (count, seconds) in zip(keys, counted, strict=True)
+        if count > limit
+    ]
+    if not waits:
+        return LoginAttempt(blocked=False)
+    return LoginAttempt(blocked=True, retry_after=timedelta(seconds=max(waits)))
 
 
-def login_failures_clear(*, email: str, ip: str) -> None:
-    """Forget failures after a successful login."""
-    cache.delete_many(_login_keys(email, ip))
+def login_attempts_clear(*, email: str, ip: str) -> None:
+    """Forget the attempts after the right password, unless meanwhile they reached the block."""
+    login_counters.clear(_login_keys(email, ip))
 
 
 def owner_provision(business) -> None:

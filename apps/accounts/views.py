@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
@@ -30,23 +28,7 @@ from .forms import (
     UserRoleForm,
 )
 from .models import ApiKey, Invitation, Role, User
-
-
-def role_required(role: str):
-    """Log in first; then refuse (403) anyone whose role is below `role`."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
-            if not request.user.has_role(role):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
+from .permissions import role_required
 
 
 def _is_partial(request) -> bool:

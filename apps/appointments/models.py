@@ -9,6 +9,7 @@ one room impossible, whatever the code above them does.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -22,8 +23,13 @@ from django.utils.translation import gettext_lazy as _
 from apps.contacts.models import Channel, Contact
 
 
-def _calendar_token() -> str:
+def _calendar_token() -> str:  # the default of a column that migration 0003 removed
     return secrets.token_urlsafe(24)
+
+
+def calendar_token_hash(token: str) -> str:
+    """What is kept of a feed address's secret (migration 0003 hashed the older ones alike)."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class AppointmentSettings(models.Model):
@@ -79,7 +85,10 @@ class StaffMember(models.Model):
     active = models.BooleanField(_("active"), default=True)
     bookable_online = models.BooleanField(_("customers can choose them online"), default=True)
     position = models.PositiveSmallIntegerField(default=0)
-    calendar_token = models.CharField(max_length=64, unique=True, default=_calendar_token)
+    # The feed address's secret is shown once, when it is made; only its hash is kept.
+    calendar_token_hash = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["position", "name"]

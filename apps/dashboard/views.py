@@ -2,7 +2,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from apps.accounts.models import Role
-from apps.accounts.views import role_required
+from apps.accounts.permissions import role_required
 from apps.appointments.selectors import appointments_today
 
 from .selectors import home_figures, home_tasks

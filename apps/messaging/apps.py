@@ -10,7 +10,7 @@ class MessagingConfig(AppConfig):
         from apps.contacts.catalogue import event_types_register
         from apps.scheduling.registries import due_work_handlers
 
-        from . import signals  # noqa: F401  (anymail's tracking signal)
+        from . import checks, signals  # noqa: F401  (the deploy checks, anymail's tracking)
         from .event_types import EVENT_TYPES
         from .registries import purposes
         from .services.purposes import messaging_purposes

@@ -1,6 +1,6 @@
 """One WSGI application, two middleware stacks: the API under /api/v1/ skips what only HTML
-pages need (static files, CSP, locale, messages, clickjacking, htmx, time zones), which is
-most of the cost of a small JSON request.
+pages need (static files, CSP, locale, messages, clickjacking, htmx, the reader's time zone),
+which is most of the cost of a small JSON request; it answers in UTC.
 
 Both stacks share the URL confs, the tenant routing, sessions and authentication, so an
 endpoint behaves the same whichever stack serves it (the test client uses the full one).

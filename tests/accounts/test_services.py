@@ -10,7 +10,6 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.models import ApiKey, Invitation, Role, User
 from apps.accounts.services import (
-    EMAIL_ONLY_FACTOR,
     api_key_authenticate,
     api_key_create,
     api_key_revoke,
@@ -18,9 +17,6 @@ from apps.accounts.services import (
     invitation_create,
     invitation_revoke,
     invitation_token,
-    login_failure_record,
-    login_failures_clear,
-    login_is_blocked,
     user_create,
     user_update,
 )
@@ -440,54 +436,3 @@ def test_last_used_at_is_rewritten_after_a_minute(tenant):
     ApiKey.objects.filter(pk=key.pk).update(last_used_at=stale)
     api_key_authenticate(raw_key=raw)
     assert ApiKey.objects.get(pk=key.pk).last_used_at > stale + timedelta(seconds=60)
-
-
-# --- login throttling --------------------------------------------------------------------------
-@pytest.mark.django_db
-def test_login_is_blocked_after_the_failure_limit(tenant, settings):
-    settings.LOGIN_FAILURE_LIMIT = 3
-    for _ in range(2):
-        login_failure_record(email="Owner@Alpha.test", ip="10.0.0.1")
-    assert not login_is_blocked(email="owner@alpha.test", ip="10.0.0.1")
-    login_failure_record(email="owner@alpha.test", ip="10.0.0.1")
-    assert login_is_blocked(email="owner@alpha.test", ip="10.0.0.1")
-    assert not login_is_blocked(email="someone.else@alpha.test", ip="10.0.0.1")
-
-
-@pytest.mark.django_db
-def test_a_stranger_elsewhere_cannot_lock_the_owner_out_with_a_few_failures(tenant, settings):
-    settings.LOGIN_FAILURE_LIMIT = 3
-    for _ in range(3):
-        login_failure_record(email="owner@alpha.test", ip="10.6.6.6")
-    assert login_is_blocked(email="owner@alpha.test", ip="10.6.6.6")
-    assert not login_is_blocked(email="owner@alpha.test", ip="10.0.0.1")
-
-
-@pytest.mark.django_db
-def test_many_failures_from_many_addresses_block_the_email_everywhere(tenant, settings):
-    settings.LOGIN_FAILURE_LIMIT = 3
-    for n in range(3 * EMAIL_ONLY_FACTOR):
-        login_failure_record(email="owner@alpha.test", ip=f"10.1.1.{n}")
-    assert login_is_blocked(email="OWNER@alpha.test", ip="10.9.9.9")
-
-
-@pytest.mark.django_db
-def test_login_failures_are_forgotten_after_a_success(tenant, settings):
-    for _ in range(settings.LOGIN_FAILURE_LIMIT):
-        login_failure_record(email="owner@alpha.test", ip="10.0.0.1")
-    assert login_is_blocked(email="owner@alpha.test", ip="10.0.0.1")
-    login_failures_clear(email="owner@alpha.test", ip="10.0.0.1")
-    assert not login_is_blocked(email="owner@alpha.test", ip="10.0.0.1")
-    login_failure_record(email="owner@alpha.test", ip="10.0.0.1")
-    assert not login_is_blocked(email="owner@alpha.test", ip="10.0.0.1")
-
-
-@pytest.mark.django_db
-def test_login_failures_in_one_tenant_do_not_block_the_same_email_in_another(
-    tenant, other_tenant, settings
-):
-    for _ in range(settings.LOGIN_FAILURE_LIMIT):
-        login_failure_record(email="shared@example.test", ip="10.0.0.1")
-    assert login_is_blocked(email="shared@example.test", ip="10.0.0.1")
-    with schema_context(other_tenant.schema_name):
-        assert not login_is_blocked(email="shared@example.test", ip="10.0.0.1")

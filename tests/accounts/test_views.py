@@ -1,5 +1,6 @@
 import re
 import zoneinfo
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.accounts.middleware import TimezoneMiddleware
-from apps.accounts.models import ApiKey, Invitation, Role, User
+from apps.accounts.models import ApiKey, Invitation, LoginCounter, Role, User
 from apps.accounts.services import (
     api_key_authenticate,
     api_key_create,
@@ -105,6 +106,43 @@ def test_after_five_failures_even_the_right_password_is_refused(tenant_client):
     assert response.status_code == 200
     assert "Too many failed attempts" in response.content.decode()
     assert "_auth_user_id" not in tenant_client.session
+
+
+@pytest.mark.django_db
+def test_a_blocked_attempt_never_checks_the_password(tenant_client, monkeypatch, tmp_path):
+    checks = tmp_path / "checks"
+    monkeypatch.setenv("CXSUITE_PASSWORD_CHECKS", str(checks))
+    email = owner_email("alpha")
+    for _ in range(7):
+        tenant_client.post("/login/", {"username": email, "password": "wrong-password"})
+    assert len(checks.read_text().splitlines()) == 5
+    tenant_client.post("/login/", {"username": email, "password": PASSWORD})
+    assert len(checks.read_text().splitlines()) == 5
+
+
+@pytest.mark.django_db
+def test_the_blocked_login_page_says_how_long_to_wait(tenant_client):
+    email = owner_email("alpha")
+    for _ in range(5):
+        tenant_client.post("/login/", {"username": email, "password": "wrong-password"})
+    with alpha():  # the window started a while ago: 13.5 minutes are left
+        LoginCounter.objects.update(expires_at=timezone.now() + timedelta(minutes=13, seconds=30))
+    response = tenant_client.post("/login/", {"username": email, "password": PASSWORD})
+    assert "Try again in 14 minutes" in response.content.decode()
+    with alpha():
+        LoginCounter.objects.update(expires_at=timezone.now() + timedelta(seconds=20))
+    response = tenant_client.post("/login/", {"username": email, "password": PASSWORD})
+    assert "Try again in 1 minute or" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_post_without_a_password_is_not_counted(tenant_client):
+    email = owner_email("alpha")
+    for _ in range(8):
+        response = tenant_client.post("/login/", {"username": email, "password": ""})
+        assert response.status_code == 200
+    response = tenant_client.post("/login/", {"username": email, "password": PASSWORD})
+    assert response.status_code == 302
 
 
 @pytest.mark.django_db

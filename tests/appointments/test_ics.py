@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from icalendar import Calendar
 
-from apps.appointments.models import AppointmentStatus
+from apps.appointments.models import AppointmentStatus, StaffMember
 from apps.appointments.services import (
     appointment_book,
     appointment_ics,
@@ -20,6 +20,7 @@ from apps.appointments.services import (
     appointment_reschedule,
     staff_feed_ics,
 )
+from apps.appointments.services.setup import staff_calendar_token_reset
 from apps.messaging.models import Message
 from apps.messaging.services import message_deliver, message_send
 from tests.appointments.factories import (
@@ -128,16 +129,27 @@ def test_add_to_calendar_downloads_the_file(tenant_client, appointment):
 
 
 def test_the_staff_feed_is_behind_its_secret_address(tenant_client, appointment, weber):
-    response = tenant_client.get(f"/appointments/feed/{weber.calendar_token}.ics")
+    _weber, token = staff_calendar_token_reset(staff=weber)
+    response = tenant_client.get(f"/appointments/feed/{token}.ics")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     assert len(events(response.content)) == 1
     assert tenant_client.get("/appointments/feed/not-the-token.ics").status_code == 404
+    stored = StaffMember.objects.get(pk=weber.pk).calendar_token_hash
+    assert tenant_client.get(f"/appointments/feed/{stored}.ics").status_code == 404
+
+
+def test_a_new_feed_address_retires_the_old_one(tenant_client, appointment, weber):
+    _weber, old = staff_calendar_token_reset(staff=weber)
+    _weber, new = staff_calendar_token_reset(staff=weber)
+    assert tenant_client.get(f"/appointments/feed/{old}.ics").status_code == 404
+    assert tenant_client.get(f"/appointments/feed/{new}.ics").status_code == 200
 
 
 def test_a_feed_of_alpha_is_a_404_on_betas_host(appointment, weber, other_tenant_client):
+    _weber, token = staff_calendar_token_reset(staff=weber)
     with schema_context("beta"):
-        response = other_tenant_client.get(f"/appointments/feed/{weber.calendar_token}.ics")
+        response = other_tenant_client.get(f"/appointments/feed/{token}.ics")
     assert response.status_code == 404
 
 

@@ -4,6 +4,8 @@ and the reminder offsets re-sync upcoming appointments."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from decimal import Decimal
 
 import pytest
@@ -21,6 +23,7 @@ from apps.appointments.models import (
     TimeOff,
     WorkingHours,
 )
+from apps.appointments.selectors.setup import staff_for_calendar_token
 from apps.appointments.services import setup as services
 from tests.accounts.factories import UserFactory
 from tests.appointments.factories import (
@@ -124,7 +127,8 @@ def test_staff_create_and_update(tenant):
     person = services.staff_create(
         name="Dr. Ada", title="Dentist", color="#aa00aa", user=user, bookable_online=False
     )
-    assert person.user == user and not person.bookable_online and person.calendar_token
+    assert person.user == user and not person.bookable_online
+    assert person.calendar_token_hash is None  # no feed address until one is made
     services.staff_update(staff=person, name="Dr. Ada Byron", active=False)
     person.refresh_from_db()
     assert person.name == "Dr. Ada Byron" and not person.active
@@ -148,12 +152,26 @@ def test_staff_create_names_the_bad_field(tenant, changes, field):
     assert field in _fields(exc)
 
 
-def test_calendar_token_reset_gives_a_new_secret(tenant):
+def test_calendar_token_reset_returns_a_secret_that_is_kept_only_as_its_hash(tenant):
     person = StaffMemberFactory()
-    old = person.calendar_token
-    services.staff_calendar_token_reset(staff=person)
+    _person, first = services.staff_calendar_token_reset(staff=person)
     person.refresh_from_db()
-    assert person.calendar_token != old and len(person.calendar_token) >= 24
+    assert len(first) >= 32
+    assert person.calendar_token_hash == hashlib.sha256(first.encode()).hexdigest()
+    row = StaffMember.objects.filter(pk=person.pk).values().get()
+    assert first not in json.dumps(row, default=str)
+    _person, second = services.staff_calendar_token_reset(staff=person)
+    assert second != first
+    assert staff_for_calendar_token(second) == person
+    assert staff_for_calendar_token(first) is None
+
+
+def test_a_feed_secret_finds_only_an_active_staff_member(tenant):
+    person, token = services.staff_calendar_token_reset(staff=StaffMemberFactory())
+    assert staff_for_calendar_token(token) == person
+    assert staff_for_calendar_token("") is None
+    services.staff_update(staff=person, active=False)
+    assert staff_for_calendar_token(token) is None
 
 
 # --- hours ---------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from apps.appointments.models import (
     TimeOff,
     WorkingHours,
 )
+from apps.appointments.services.setup import staff_calendar_token_reset
 from tests.appointments.factories import (
     HolidayFactory,
     RoomFactory,
@@ -164,7 +165,11 @@ def test_settings_save_reminders_and_show_the_links(owner_client):
     person = StaffMemberFactory(name="Dr. Anna")
     content = _content(owner_client.get("/appointments/setup/booking/"))
     assert "/book/" in content and "Dr. Anna" in content
-    assert person.calendar_token in content
+    assert "no address yet" in content and "/appointments/feed/" not in content
+    with alpha():
+        staff_calendar_token_reset(staff=person)
+    content = _content(owner_client.get("/appointments/setup/booking/"))
+    assert "address in use" in content and "/appointments/feed/" not in content
     response = owner_client.post(
         "/appointments/setup/booking/",
         _settings_data(reminder_2_amount=30, reminder_2_unit="minutes", reminder_2_channel="sms"),
@@ -263,8 +268,8 @@ def _writes(o):
 def _nothing_changed(o) -> None:
     with alpha():
         assert set(Service.objects.values_list("name", flat=True)) == {o["service"].name}
-        assert list(StaffMember.objects.values_list("name", "calendar_token")) == [
-            (o["staff"].name, o["staff"].calendar_token)
+        assert list(StaffMember.objects.values_list("name", "calendar_token_hash")) == [
+            (o["staff"].name, o["staff"].calendar_token_hash)
         ]
         assert not WorkingHours.objects.exists() and not HoursOverride.objects.exists()
         assert TimeOff.objects.count() == 1 and Holiday.objects.count() == 1
@@ -279,9 +284,7 @@ def test_viewers_and_staff_read_but_cannot_change_set_up(request, objects, perso
         assert client.get(url).status_code in (200, 302), url
     content = _content(client.get("/appointments/setup/services/"))
     assert "New service" not in content
-    assert objects["staff"].calendar_token not in _content(
-        client.get("/appointments/setup/booking/")
-    )
+    assert "Calendar feeds" not in _content(client.get("/appointments/setup/booking/"))
     for method, url, data in _writes(objects):
         assert getattr(client, method)(url, data).status_code == 403, url
     _nothing_changed(objects)

@@ -187,11 +187,24 @@ def test_time_off_is_removed_only_for_its_own_staff_member(owner_client):
         assert not TimeOff.objects.exists()
 
 
-def test_staff_page_shows_the_calendar_feed_and_can_renew_it(owner_client):
+FEED_URL = re.compile(r"http://alpha\.localhost/appointments/feed/([\w-]+)\.ics")
+
+
+def test_a_feed_address_is_shown_once_when_made_and_a_new_one_retires_it(owner_client):
     person = StaffMemberFactory()
-    content = _content(owner_client.get(f"/appointments/setup/staff/{person.pk}/"))
-    assert person.calendar_token in content
-    owner_client.post(f"/appointments/setup/staff/{person.pk}/feed/reset/")
-    with alpha():
-        person.refresh_from_db()
-    assert person.calendar_token not in content
+    page = f"/appointments/setup/staff/{person.pk}/"
+    content = _content(owner_client.get(page))
+    assert "Make an address" in content and not FEED_URL.search(content)
+
+    response = owner_client.post(f"{page}feed/reset/")
+    assert response.status_code == 200
+    first = FEED_URL.search(_content(response)).group(1)
+    assert "not shown again" in _content(response)
+    assert owner_client.get(f"/appointments/feed/{first}.ics").status_code == 200
+    content = _content(owner_client.get(page))
+    assert first not in content and "Make a new address" in content
+
+    second = FEED_URL.search(_content(owner_client.post(f"{page}feed/reset/"))).group(1)
+    assert second != first
+    assert owner_client.get(f"/appointments/feed/{first}.ics").status_code == 404
+    assert owner_client.get(f"/appointments/feed/{second}.ics").status_code == 200

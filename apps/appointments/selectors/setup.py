@@ -18,6 +18,7 @@ from ..models import (
     WaitlistEntry,
     WaitlistStatus,
     WorkingHours,
+    calendar_token_hash,
 )
 
 
@@ -31,6 +32,15 @@ def service_list() -> QuerySet[Service]:
 
 def service_get(pk: int) -> Service:
     return get_object_or_404(Service.objects.prefetch_related("staff", "rooms"), pk=pk)
+
+
+def staff_for_calendar_token(token: str) -> StaffMember | None:
+    """The active staff member whose feed address carries this secret."""
+    if not token:
+        return None
+    return StaffMember.objects.filter(
+        calendar_token_hash=calendar_token_hash(token), active=True
+    ).first()
 
 
 def staff_list() -> QuerySet[StaffMember]:

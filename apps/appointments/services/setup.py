@@ -31,6 +31,7 @@ from ..models import (
     StaffMember,
     TimeOff,
     WorkingHours,
+    calendar_token_hash,
 )
 from .booking import appointment_settings
 from .reminders import appointment_reminders_resync
@@ -182,7 +183,7 @@ def _staff_write(staff: StaffMember, fields: dict) -> StaffMember:
         taken = StaffMember.objects.filter(user=user).exclude(pk=staff.pk).first()
         if taken is not None:
             errors["user"] = _("This login already belongs to %(name)s.") % {"name": taken.name}
-    _full_clean(staff, errors, exclude=["calendar_token"])
+    _full_clean(staff, errors, exclude=["calendar_token_hash"])
     _save(staff, "user", _("This login already belongs to another staff member."))
     return staff
 
@@ -197,11 +198,13 @@ def staff_update(*, staff: StaffMember, **fields: Any) -> StaffMember:
     return _staff_write(StaffMember.objects.get(pk=staff.pk), fields)
 
 
-def staff_calendar_token_reset(*, staff: StaffMember) -> StaffMember:
-    """A new secret feed address; the old one stops working (for a link that leaked)."""
-    staff.calendar_token = secrets.token_urlsafe(24)
-    staff.save(update_fields=["calendar_token"])
-    return staff
+def staff_calendar_token_reset(*, staff: StaffMember) -> tuple[StaffMember, str]:
+    """A new secret feed address, returned this once and kept only as a hash; an older address
+    stops working (for a link that leaked or was lost)."""
+    token = secrets.token_urlsafe(24)
+    staff.calendar_token_hash = calendar_token_hash(token)
+    staff.save(update_fields=["calendar_token_hash"])
+    return staff, token
 
 
 def staff_hours_set(*, staff: StaffMember, week: dict[int, Iterable[Interval]]) -> int:

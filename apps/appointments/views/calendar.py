@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from apps.accounts.models import Role
-from apps.accounts.views import role_required
+from apps.accounts.permissions import role_required
 from apps.contacts.selectors import contact_get
 
 from ..forms.calendar import CalendarQueryForm
@@ -173,11 +173,6 @@ def contact_appointments(request, contact_pk: int):
     )
 
 
-def feed_url(request, staff: StaffMember) -> str | None:
-    """The staff member's secret calendar feed, once the feed exists."""
-    try:
-        return request.build_absolute_uri(
-            reverse("appointments:staff_feed", args=[staff.calendar_token])
-        )
-    except NoReverseMatch:
-        return None
+def feed_url(request, token: str) -> str:
+    """The calendar feed address that carries `token` (only when it has just been made)."""
+    return request.build_absolute_uri(reverse("appointments:staff_feed", args=[token]))

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cxsuite.lib.errors import DomainError
 
-from ..models import AppointmentStatus, StaffMember
+from ..models import AppointmentStatus
 from ..selectors.availability import bookable_staff, practice_zone, slot_at
+from ..selectors.setup import staff_for_calendar_token
 from ..services import (
     SlotTaken,
     appointment_cancel,
@@ -218,8 +219,8 @@ def booking_reschedule(request, token: str):
 @require_GET
 def staff_feed(request, token: str):
     """A staff member's appointments for their own calendar app (the address is the secret)."""
-    staff = StaffMember.objects.filter(calendar_token=token, active=True).first()
-    if staff is None or not token:
+    staff = staff_for_calendar_token(token)
+    if staff is None:
         raise Http404
     response = HttpResponse(staff_feed_ics(staff), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="appointments.ics"'

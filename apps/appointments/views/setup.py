@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.models import Role
-from apps.accounts.views import role_required
+from apps.accounts.permissions import role_required
 from cxsuite.lib.forms import form_add_service_errors
 
 from ..forms.setup import AppointmentSettingsForm, HolidayForm, RoomForm, ServiceForm
@@ -22,7 +22,6 @@ from ..selectors.availability import practice_zone
 from ..selectors.calendar import calendar_staff
 from ..services import appointment_settings
 from ..services import setup as services
-from .calendar import feed_url
 
 
 def can_manage(request) -> bool:
@@ -213,7 +212,7 @@ def settings_edit(request):
         public_url = request.build_absolute_uri(reverse("appointments:booking_start"))
     except NoReverseMatch:
         public_url = None
-    feeds = [(person, feed_url(request, person)) for person in calendar_staff()]
+    feeds = calendar_staff()
     return _render(
         request,
         "appointments/settings.html",

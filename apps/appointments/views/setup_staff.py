@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.models import Role
-from apps.accounts.views import role_required
+from apps.accounts.permissions import role_required
 from cxsuite.lib.forms import form_add_service_errors
 
 from ..forms.setup import (
@@ -73,8 +73,9 @@ def staff_create(request):
     )
 
 
-def _staff_page(request, person, *, status: int = 200, **forms):
-    """The person's page with any bound form passed in and fresh ones for the rest."""
+def _staff_page(request, person, *, status: int = 200, new_feed_url: str = "", **forms):
+    """The person's page with any bound form passed in and fresh ones for the rest (and a
+    feed address that was just made: it is shown this once)."""
     zone = practice_zone()
     context = {
         "person": person,
@@ -90,7 +91,7 @@ def _staff_page(request, person, *, status: int = 200, **forms):
             for day, rows in selectors.overrides_upcoming(person, today=_today()).items()
         ],
         "time_off": selectors.time_off_upcoming(person),
-        "feed_url": feed_url(request, person),
+        "new_feed_url": new_feed_url,
     }
     return _render(request, "appointments/staff_form.html", context, status=status)
 
@@ -219,14 +220,15 @@ def time_off_delete(request, pk: int, time_off_pk: int):
 @role_required(Role.MANAGER)
 @require_POST
 def staff_feed_reset(request, pk: int):
+    """A new feed address, shown on this response only (no redirect: it is not kept)."""
     person = selectors.staff_get(pk)
-    services.staff_calendar_token_reset(staff=person)
+    person, token = services.staff_calendar_token_reset(staff=person)
     messages.success(
         request,
-        _("%(name)s has a new calendar feed address; the old one no longer works.")
+        _("%(name)s has a new calendar feed address; any older one no longer works.")
         % {"name": person.name},
     )
-    return redirect(f"{_url(person)}#feed")
+    return _staff_page(request, person, new_feed_url=feed_url(request, token))
 
 
 def _url(person) -> str:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
 from apps.accounts.models import Role
-from apps.accounts.views import role_required
+from apps.accounts.permissions import role_required
 from cxsuite.lib.forms import form_add_service_errors
 
 from .. import selectors, services

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from apps.accounts.models import Role
-from apps.accounts.views import role_required
+from apps.accounts.permissions import role_required
 from cxsuite.lib.forms import StyledFormMixin, form_add_service_errors
 
 from ..models import Contact, ImportJob, ImportStatus

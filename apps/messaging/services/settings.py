@@ -41,11 +41,13 @@ def messaging_settings() -> MessagingSettings:
     return row
 
 
+def key_derived_from(secret_key: str) -> bytes:
+    """The Fernet key used without MESSAGING_ENCRYPTION_KEY (development only)."""
+    return base64.urlsafe_b64encode(hashlib.sha256(secret_key.encode()).digest())
+
+
 def _fernet() -> Fernet:
-    key = settings.MESSAGING_ENCRYPTION_KEY
-    if not key:
-        key = base64.urlsafe_b64encode(hashlib.sha256(settings.SECRET_KEY.encode()).digest())
-    return Fernet(key)
+    return Fernet(settings.MESSAGING_ENCRYPTION_KEY or key_derived_from(settings.SECRET_KEY))
 
 
 def _int_in(name: str, value: Any, low: int, high: int) -> int:

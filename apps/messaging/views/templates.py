@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.models import Role
-from apps.accounts.views import role_required
+from apps.accounts.permissions import role_required
 from apps.contacts.models import Channel, Contact
 from cxsuite.lib.forms import StyledFormMixin, form_add_service_errors
 
