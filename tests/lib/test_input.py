@@ -61,11 +61,11 @@ def test_nesting_up_to_the_limit_reaches_the_view(api_client):
 def test_brackets_inside_strings_do_not_count_as_nesting(api_client):
     contact = ContactFactory()
     note = "[" * 200 + "{" * 200 + '\\"[[[['
-    event = {"contact_id": contact.pk, "type": "x.y", "properties": {"note": note}}
+    event = {"contact_id": contact.pk, "type": "page.viewed", "properties": {"note": note}}
     response = post_text(api_client, BATCH, json.dumps({"events": [event]}))
     assert response.status_code == 200 and response.json()["created"] == 1, response.content
     with alpha():
-        assert TimelineEvent.objects.get(type="x.y").properties == {"note": note}
+        assert TimelineEvent.objects.get(type="page.viewed").properties == {"note": note}
 
 
 def test_a_body_over_the_limit_is_a_413(api_client, settings):
@@ -121,7 +121,7 @@ def test_huge_numbers_are_a_quick_400_naming_the_field(api_client, literal, as_t
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e309"])
 def test_numbers_that_are_not_finite_are_a_400(api_client, literal):
-    text = f'{{"events": [{{"contact_id": 1, "type": "x.y", "properties": {{"n": {literal}}}}}]}}'
+    text = f'{{"events": [{{"contact_id": 1, "type": "page.viewed", "properties": {{"n": {literal}}}}}]}}'
     error = assert_error(post_text(api_client, BATCH, text), 400, "invalid")
     assert list(error["fields"]) == ["events.0.properties.n"]
 
@@ -140,9 +140,9 @@ def test_control_characters_in_a_batch_are_named_by_their_path(api_client):
     events = [
         {"contact_id": contact.pk, "type": "page.viewed", "properties": {"note": "ok"}},
         {"email": "a\u0000@example.test", "type": "page.viewed"},
-        {"contact_id": contact.pk, "type": "x.y", "properties": {"note": "bad\u0000"}},
-        {"contact_id": contact.pk, "type": "x.y", "client_event_id": "id\u0000"},
-        {"contact_id": contact.pk, "type": "x.y", "properties": {"k\u0000ey": 1}},
+        {"contact_id": contact.pk, "type": "page.viewed", "properties": {"note": "bad\u0000"}},
+        {"contact_id": contact.pk, "type": "page.viewed", "client_event_id": "id\u0000"},
+        {"contact_id": contact.pk, "type": "page.viewed", "properties": {"k\u0000ey": 1}},
     ]
     error = assert_error(post_text(api_client, BATCH, json.dumps({"events": events})), 400)
     assert set(error["fields"]) == {
