@@ -13,7 +13,7 @@ help:
 	@echo "make demo   install, start the database, seed Bright Smile Dental, run web + worker + beat"
 	@echo "make test   install and run every test (browser tests need Debian's chromium)"
 	@echo "make bench  print provisioning, tick and API throughput figures"
-	@echo "make lint   ruff check + ruff format --check"
+	@echo "make lint   ruff check + ruff format --check + import contracts"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,7 @@ bench: db
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

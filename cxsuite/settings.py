@@ -313,6 +313,9 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", 10)  # revocation reaches every process
+# Where idempotent POSTs keep their answers (the API base views live below every app, so
+# they name the model the way AUTH_USER_MODEL does, instead of importing it).
+API_IDEMPOTENCY_MODEL = "accounts.IdempotencyRecord"
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)  # requests per key (or user) per window
 API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", 60)
 API_BODY_MAX_BYTES = env_int("API_BODY_MAX_BYTES", 2 * 1024 * 1024)  # larger is a 413

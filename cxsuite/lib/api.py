@@ -16,6 +16,7 @@ import re
 import sys
 import uuid
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -235,7 +236,7 @@ class IdempotentViewMixin:
 
     def _idempotency_claim(self, *, client: str, key: str, path: str, body: bytes):
         """The record this request now holds, or _Replay with the answer to give instead."""
-        from apps.accounts.models import IdempotencyRecord
+        IdempotencyRecord = django_apps.get_model(settings.API_IDEMPOTENCY_MODEL)  # noqa: N806
 
         body_hash = hashlib.sha256(body).hexdigest()
         for _attempt in range(3):  # the record may be released or taken over meanwhile

@@ -1,0 +1,1 @@
+"""The pages of appointments: set-up, calendar, the public booking page, the waitlist."""
