@@ -7,10 +7,12 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messaging"
 
     def ready(self) -> None:
+        from apps.contacts.registries import merge_hooks, privacy_erasers, privacy_exporters
         from apps.scheduling.registries import due_work_handlers
 
         from . import signals  # noqa: F401  (anymail's tracking signal)
         from .registries import purposes
+        from .services.privacy import messages_erase, messages_export, messages_merge
         from .services.purposes import messaging_purposes
         from .services.sending import message_deferred_release, message_fallback_send
 
@@ -18,3 +20,6 @@ class MessagingConfig(AppConfig):
             purposes.register(purpose.key, purpose)
         due_work_handlers.register("messaging.deferred", message_deferred_release)
         due_work_handlers.register("messaging.fallback", message_fallback_send)
+        merge_hooks.register("messaging", messages_merge)
+        privacy_exporters.register("messages", messages_export)
+        privacy_erasers.register("messaging", messages_erase)
