@@ -220,6 +220,9 @@ TRUNCATE_TABLES = [
     "contacts_segment",
     "contacts_importjob",
     "contacts_customfield",
+    "contacts_contactsettings",
+    "messaging_messagingsettings",
+    "messaging_inboundmessage",  # also the texts no contact was matched to
     "appointments_service",
     "appointments_staffmember",
     "appointments_room",

@@ -25,6 +25,7 @@ APPOINTMENT = {
     "previous_staff": _("who it was with before a move"),
     "awaiting_approval": _("the practice still has to approve the request"),
     "reason": _("why it was cancelled, as given"),
+    "by": _("who made the change: customer or staff"),
 }
 LIFE = [
     ("appointment.booked", _("Appointment booked")),

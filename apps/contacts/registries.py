@@ -23,9 +23,9 @@ TimelineSubscriber = Callable[[Sequence["TimelineEvent"]], None]
 merge_hooks: Registry[MergeHook] = Registry(
     "contacts.merge_hooks",
     "Keyed by app label. `hook(*, survivor, others)` runs inside the merge transaction with "
-    "every contact row locked, before the others are deleted: it moves the module's rows from "
-    "the others to the survivor and settles its own unique keys. A module's rows that no hook "
-    "moved stop the merge.",
+    "every contact row locked, before the others are deleted: it locks and moves the module's "
+    "rows from the others to the survivor and settles its own unique keys. A row that still "
+    "points at one of the others afterwards stops the merge.",
 )
 privacy_exporters: Registry[PrivacyExporter] = Registry(
     "contacts.privacy_exporters",
@@ -34,9 +34,10 @@ privacy_exporters: Registry[PrivacyExporter] = Registry(
 )
 privacy_erasers: Registry[PrivacyEraser] = Registry(
     "contacts.privacy_erasers",
-    "Keyed by app label. `eraser(contact)` runs inside the erasure transaction and removes the "
-    "personal data in the module's rows (texts, addresses, notes), keeping the rows and their "
-    "figures.",
+    "Keyed by app label. `eraser(contact)` runs inside the erasure transaction, with the "
+    "contact row locked and its fields not yet cleared (so rows can still be found by address), "
+    "and removes the personal data in the module's rows (texts, addresses, notes), keeping the "
+    "rows and their figures.",
 )
 event_types: Registry[EventType] = Registry(
     "contacts.event_types",

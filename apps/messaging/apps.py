@@ -8,11 +8,13 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.contacts.catalogue import event_types_register
+        from apps.contacts.registries import merge_hooks, privacy_erasers, privacy_exporters
         from apps.scheduling.registries import due_work_handlers
 
         from . import checks, signals  # noqa: F401  (the deploy checks, anymail's tracking)
         from .event_types import EVENT_TYPES
         from .registries import purposes
+        from .services.privacy import messages_erase, messages_export, messages_merge
         from .services.purposes import messaging_purposes
         from .services.sending import message_deferred_release, message_fallback_send
 
@@ -21,3 +23,6 @@ class MessagingConfig(AppConfig):
             purposes.register(purpose.key, purpose)
         due_work_handlers.register("messaging.deferred", message_deferred_release)
         due_work_handlers.register("messaging.fallback", message_fallback_send)
+        merge_hooks.register("messaging", messages_merge)
+        privacy_exporters.register("messages", messages_export)
+        privacy_erasers.register("messaging", messages_erase)

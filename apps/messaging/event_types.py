@@ -43,6 +43,8 @@ EVENT_TYPES = [
             label,
             ("· {channel}", "· {purpose_label}"),
             MESSAGE,
+            # a provider's error can quote the address or the number
+            personal=frozenset({"reason"}) if name == "message.failed" else frozenset(),
             link=("message_id", "messaging:message_detail", _("Open the message")),
             labels={"channel": _upper},
         )

@@ -13,7 +13,7 @@ happen to have been imported:
     # apps/appointments/apps.py (the higher app fills)
     def ready(self):
         from apps.contacts.registries import merge_hooks
-        from .services.merge import appointments_merge
+        from .services.privacy import appointments_merge
 
         merge_hooks.register("appointments", appointments_merge)
 

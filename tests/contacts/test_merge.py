@@ -2,8 +2,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
 from django.utils import timezone
 
+from apps.appointments.models import Appointment, WaitlistEntry
 from apps.contacts.models import (
     ConsentEvent,
     Contact,
@@ -13,16 +15,21 @@ from apps.contacts.models import (
     TimelineEvent,
     Transaction,
 )
+from apps.contacts.registries import merge_hooks
+from apps.contacts.selectors import timeline_for
 from apps.contacts.selectors.duplicates import duplicate_groups
 from apps.contacts.services import consent_set, note_add, transaction_record
 from apps.contacts.services.merge import contacts_merge
 from apps.contacts.services.privacy import contact_erase
+from apps.messaging.models import ChannelStats, InboundMessage, Message
 from tests.contacts.factories import (
     ContactFactory,
     SegmentFactory,
     TaskFactory,
     TimelineEventFactory,
 )
+from tests.helpers.histories import customer_with_history, practice_create
+from tests.messaging.factories import InboundMessageFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +61,116 @@ def test_merge_moves_every_record_to_the_survivor_and_deletes_the_others(tenant,
     assert SegmentMember.objects.get().contact_id == survivor.pk
     merged = TimelineEvent.objects.get(contact=survivor, type="contact.merged")
     assert merged.properties == {"merged_ids": [other.pk]} and merged.actor == owner
+
+
+MODULE_TABLES = (
+    TimelineEvent,
+    ConsentEvent,
+    Task,
+    Transaction,
+    Message,
+    InboundMessage,
+    Appointment,
+    WaitlistEntry,
+)
+
+
+def _stats_by_channel() -> dict[str, tuple[int, int, int]]:
+    rows = ChannelStats.objects.values("channel").annotate(
+        s=Sum("sent"), d=Sum("delivered"), a=Sum("answered")
+    )
+    return {row["channel"]: (row["s"], row["d"], row["a"]) for row in rows}
+
+
+def test_two_customers_with_rows_in_every_module_merge_into_one_that_keeps_every_row(tenant, owner):
+    practice = practice_create()
+    anna = customer_with_history(
+        practice=practice,
+        actor=owner,
+        first_name="Anna",
+        last_name="Roe",
+        email="anna@example.test",
+        phone="+4915123456701",
+        secret="Quokka",
+    )
+    twin = customer_with_history(
+        practice=practice,
+        actor=owner,
+        first_name="Anna",
+        last_name="Roe",
+        email="anna.roe@example.test",
+        phone="+4915123456702",
+        secret="Narwhal",
+        slot=1,
+    )
+    for model in MODULE_TABLES:  # both really have rows of every kind
+        assert model.objects.filter(contact=anna).exists(), model
+        assert model.objects.filter(contact=twin).exists(), model
+    assert ChannelStats.objects.filter(contact=twin).count() == 2
+    rows_before = {
+        model: set(model.objects.values_list("pk", flat=True)) for model in MODULE_TABLES
+    }
+    stats_before = _stats_by_channel()
+
+    contacts_merge(survivor=anna, others=[twin], actor=owner)
+
+    merged = TimelineEvent.objects.get(type="contact.merged")
+    for model in MODULE_TABLES:
+        rows = set(model.objects.values_list("pk", flat=True))
+        added = {merged.pk} if model is TimelineEvent else set()
+        assert rows == rows_before[model] | added, model
+        assert not model.objects.exclude(contact=anna).exists(), model
+    assert _stats_by_channel() == stats_before
+    assert sorted(ChannelStats.objects.values_list("contact_id", "channel")) == [
+        (anna.pk, "email"),
+        (anna.pk, "sms"),
+    ]
+    assert list(Contact.objects.values_list("pk", flat=True)) == [anna.pk]
+    anna.refresh_from_db()
+    assert anna.no_shows == 2
+
+    timeline = timeline_for(anna, limit=1000)
+    assert {event.pk for event in timeline} == rows_before[TimelineEvent] | {merged.pk}
+    notes = {e.properties["text"] for e in timeline if e.type == "note.added"}
+    assert notes == {"Quokka is afraid of the drill", "Narwhal is afraid of the drill"}
+    received = {e.properties["body"] for e in timeline if e.type == "message.received"}
+    assert received == {
+        "Quokka here, running ten minutes late",
+        "Narwhal here, running ten minutes late",
+    }
+
+
+def test_the_contact_page_of_the_survivor_shows_both_histories(tenant, owner, owner_client):
+    survivor, other = ContactFactory.create_batch(2)
+    note_add(contact=survivor, text="First visit in March", actor=owner)
+    note_add(contact=other, text="Moved to Bonn in May", actor=owner)
+    contacts_merge(survivor=survivor, others=[other], actor=owner)
+    page = owner_client.get(f"/contacts/{survivor.pk}/").content.decode()
+    assert "First visit in March" in page and "Moved to Bonn in May" in page
+
+
+def _moves_nothing(*, survivor, others):
+    return None
+
+
+def test_rows_of_a_module_whose_hook_moved_nothing_stop_the_merge(tenant, owner):
+    survivor, other = ContactFactory.create_batch(2)
+    text = MessageFactory(contact=other)
+    with (
+        merge_hooks.override("messaging", _moves_nothing),
+        pytest.raises(ValidationError, match="cannot be moved"),
+    ):
+        contacts_merge(survivor=survivor, others=[other], actor=owner)
+    assert Contact.objects.count() == 2
+    assert Message.objects.get(pk=text.pk).contact_id == other.pk
+
+
+def test_a_reply_that_would_lose_its_person_stops_the_merge_too(tenant, owner):
+    survivor, other = ContactFactory.create_batch(2)
+    reply = InboundMessageFactory(contact=other)
+    with merge_hooks.override("messaging", _moves_nothing), pytest.raises(ValidationError):
+        contacts_merge(survivor=survivor, others=[other], actor=owner)
+    assert InboundMessage.objects.get(pk=reply.pk).contact_id == other.pk
 
 
 def test_a_list_both_contacts_are_on_keeps_one_membership(tenant, owner):

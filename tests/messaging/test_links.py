@@ -7,6 +7,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from apps.contacts.models import ConsentEvent, Contact
+from apps.contacts.services.merge import contacts_merge
 from apps.messaging.models import Message
 from apps.messaging.services import links
 from apps.messaging.views.links import PIXEL
@@ -60,6 +61,18 @@ def test_one_click_post_unsubscribes_without_a_csrf_token(tenant):
             "form",
             "one-click unsubscribe",
         )
+
+
+def test_an_unsubscribe_link_of_a_merged_away_contact_reaches_the_survivor(
+    tenant, owner, tenant_client
+):
+    message = _email_message()
+    url = _path(links.unsubscribe_url(message=message, base_url=BASE))
+    survivor = ContactFactory(email_consent="opted_in")
+    contacts_merge(survivor=survivor, others=[message.contact], actor=owner)
+    done = tenant_client.post(url)
+    assert done.status_code == 200 and b"You are unsubscribed" in done.content
+    assert _consent(survivor.pk, "email") == "opted_out"
 
 
 def test_the_page_button_still_needs_its_csrf_token(tenant):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,14 +54,13 @@ def contacts_merge(*, survivor: Contact, others: Sequence[Contact], actor: User 
     - moved to the survivor: TimelineEvent, ConsentEvent, Task, Transaction, SegmentMember
       (a list both were on keeps one membership); the others' RfmScore goes with them and
       the survivor's is recomputed;
-    - every other module moves its own rows through its hook in `merge_hooks`: appointments
-      (Appointment.contact), loyalty (LoyaltyAccount + ledger entries: one account per
-      contact, so the hook adds the others' balance to the survivor's), feedback
-      (SurveyResponse, RecoveryCase), messaging (Message, inbound replies), journeys
-      (Enrollment: one per contact and journey run), campaigns (recipients). Rows of a
-      module without a hook stop the merge rather than being deleted with the others;
+    - every other module locks and moves its own rows through its hook in `merge_hooks`
+      (registered in its `AppConfig.ready()`), settling its own unique keys;
+    - a row that still points at one of the others after the hooks stops the merge, rather
+      than being deleted with them or losing its person: a module with rows belonging to a
+      contact must register a hook;
     - the survivor's empty fields are filled from the others (in the order given), custom
-      values likewise, tags are joined, the furthest lifecycle stage is kept;
+      values likewise, tags are joined, no-shows added up, the furthest lifecycle stage kept;
     - consent: the most restrictive status wins (opted out on any contact means opted out),
       else opted in beats unknown; each change is a history entry;
     - "contact.merged" is recorded on the survivor with the merged ids; the others are
@@ -140,6 +139,7 @@ def _fold(survivor: Contact, others: list[Contact]) -> dict[str, str]:
     for other in others:
         tags += [tag for tag in other.tags if tag not in tags]
     survivor.tags = tags
+    survivor.no_shows += sum(other.no_shows for other in others)
     stages = [survivor.lifecycle_stage, *(o.lifecycle_stage for o in others)]
     survivor.lifecycle_stage = max(stages, key=lambda stage: STAGE_RANK.get(stage, 0))
     changes = {}
@@ -158,15 +158,13 @@ def _fold(survivor: Contact, others: list[Contact]) -> dict[str, str]:
 
 
 def _refuse_unmoved_rows(other_ids: list[int]) -> None:
-    """Stop rather than let a module's rows go with the deleted contacts (CASCADE)."""
+    """Stop rather than let a module's rows go with the deleted contacts (CASCADE) or lose
+    their person (SET_NULL): every row pointing at a contact must have been moved."""
     for relation in Contact._meta.related_objects:
         model = relation.related_model
         if model in MOVED_HERE or relation.many_to_many:
             continue
-        if (
-            model._default_manager.filter(**{f"{relation.field.name}__in": other_ids}).exists()
-            and relation.on_delete is not models.SET_NULL
-        ):
+        if model._default_manager.filter(**{f"{relation.field.name}__in": other_ids}).exists():
             raise ValidationError(
                 _("These contacts have %(what)s that cannot be moved yet; nothing was merged.")
                 % {"what": model._meta.verbose_name_plural}

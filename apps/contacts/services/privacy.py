@@ -1,9 +1,9 @@
 """Privacy requests: hand a person everything held about them, or erase them.
 
 Erasing keeps the contact row (with `erased_at`), its transactions and its events, so counts,
-revenue and RFM stay right; what could identify the person is removed. Later modules add
-their own rows through `privacy_exporters` and `privacy_erasers` (apps/contacts/registries.py),
-registered in their `AppConfig.ready()`.
+revenue and RFM stay right; what could identify the person is removed. Every module with rows
+belonging to a contact adds them through `privacy_exporters` and `privacy_erasers`
+(apps/contacts/registries.py), registered in its `AppConfig.ready()`.
 """
 
 from __future__ import annotations
@@ -150,6 +150,8 @@ def contact_erase(
         if contact.erased_at is not None:
             return contact
         previous = {channel: contact.consent_for(channel) for channel in Channel.values}
+        for eraser in privacy_erasers.values():  # first: they may look rows up by address
+            eraser(contact)
         for name in (
             "last_name",
             "email",
@@ -187,8 +189,6 @@ def contact_erase(
             for channel in Channel.values
         )
         SegmentMember.objects.filter(contact=contact).delete()  # in no audience any more
-        for eraser in privacy_erasers.values():
-            eraser(contact)
         event_record(contact=contact, type="contact.erased", source=method, actor=actor)
     return contact
 

@@ -100,9 +100,17 @@ def tracked_url(*, message: Message, url: str, base_url: str) -> str:
 
 # --- what following a link does ------------------------------------------------------------------
 def contact_for_token(*, token: str, purpose: str) -> Contact:
-    """The contact an unsubscribe or preference link is for (erased contacts have none)."""
+    """The contact an unsubscribe or preference link is for (erased contacts have none).
+
+    A link made for a message follows the message, so one from a contact since merged into
+    another still reaches the same person."""
     data = _loads(purpose, token)
-    contact = Contact.objects.filter(pk=data.get("c"), erased_at__isnull=True).first()
+    contacts = Contact.objects.filter(erased_at__isnull=True)
+    contact = None
+    if data.get("m"):
+        contact = contacts.filter(messages__pk=data["m"]).first()
+    if contact is None:
+        contact = contacts.filter(pk=data.get("c")).first()
     if contact is None:
         raise ValidationError(INVALID)
     return contact
