@@ -7,10 +7,12 @@ class AppointmentsConfig(AppConfig):
     verbose_name = "Appointments"
 
     def ready(self) -> None:
+        from apps.contacts.registries import segment_conditions
         from apps.messaging.registries import attachment_builders, confirm_handlers, purposes
         from apps.scheduling.registries import due_work_handlers
         from apps.tenants.registries import provisioning_hooks
 
+        from .selectors.segments import appointment_segment_conditions
         from .services.ics import appointment_invite
         from .services.purposes import appointment_purposes
         from .services.recall import RECALL, recall_daily_run, recall_provision
@@ -27,3 +29,5 @@ class AppointmentsConfig(AppConfig):
         due_work_handlers.register(RECALL, recall_daily_run)
         attachment_builders.register("appointment", appointment_invite)
         confirm_handlers.register("appointments", appointment_confirm_by_reply)
+        for condition in appointment_segment_conditions():
+            segment_conditions.register(condition.key, condition)
