@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AppointmentsConfig(AppConfig):
@@ -7,6 +8,7 @@ class AppointmentsConfig(AppConfig):
     verbose_name = "Appointments"
 
     def ready(self) -> None:
+        from apps.accounts.registries import SidebarItem, home_cards, sidebar_items
         from apps.contacts.registries import segment_conditions
         from apps.messaging.registries import attachment_builders, confirm_handlers, purposes
         from apps.scheduling.registries import due_work_handlers
@@ -21,6 +23,7 @@ class AppointmentsConfig(AppConfig):
             appointment_confirm_by_reply,
             reminder_due_send,
         )
+        from .views.home import TODAY
 
         for purpose in appointment_purposes():
             purposes.register(purpose.key, purpose)
@@ -31,3 +34,13 @@ class AppointmentsConfig(AppConfig):
         confirm_handlers.register("appointments", appointment_confirm_by_reply)
         for condition in appointment_segment_conditions():
             segment_conditions.register(condition.key, condition)
+        calendar = SidebarItem(
+            id="appointments.calendar",
+            label=_("Calendar"),
+            url_name="appointments:calendar",
+            icon="calendar",
+            section="appointments:",
+            order=20,
+        )
+        sidebar_items.register(calendar.id, calendar)
+        home_cards.register(TODAY.id, TODAY)
