@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from cxsuite.lib.registry import Registry
 
@@ -75,11 +75,18 @@ home_cards: Registry[HomeCard] = Registry(
     "placed by its order.",
 )
 
-Entry = TypeVar("Entry", SidebarItem, HomeCard)
+
+class Placed(Protocol):
+    order: int
+    min_role: str
+
+
+Entry = TypeVar("Entry", bound=Placed)
 
 
 def visible_to(user: User, entries: Iterable[Entry]) -> list[Entry]:
-    """The entries `user` may see, lowest order first."""
+    """The entries `user` may see, lowest order first (sidebar items, home cards, and any
+    entry with an `order` and a `min_role`, such as the contact page's panels)."""
     return sorted(
         (entry for entry in entries if user.has_role(entry.min_role)), key=lambda e: e.order
     )

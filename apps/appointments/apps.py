@@ -9,7 +9,7 @@ class AppointmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.accounts.registries import SidebarItem, home_cards, sidebar_items
-        from apps.contacts.registries import segment_conditions
+        from apps.contacts.registries import contact_panels, segment_conditions
         from apps.messaging.registries import attachment_builders, confirm_handlers, purposes
         from apps.scheduling.registries import due_work_handlers
         from apps.tenants.registries import provisioning_hooks
@@ -23,6 +23,7 @@ class AppointmentsConfig(AppConfig):
             appointment_confirm_by_reply,
             reminder_due_send,
         )
+        from .views.calendar import CONTACT_PANEL
         from .views.home import TODAY
 
         for purpose in appointment_purposes():
@@ -44,3 +45,4 @@ class AppointmentsConfig(AppConfig):
         )
         sidebar_items.register(calendar.id, calendar)
         home_cards.register(TODAY.id, TODAY)
+        contact_panels.register(CONTACT_PANEL.id, CONTACT_PANEL)

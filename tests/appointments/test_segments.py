@@ -159,7 +159,7 @@ def test_the_builder_offers_the_appointment_conditions(staff_client):
     assert group, "no Appointments group in the field list"
     for key, label in [
         ("appointments.no_shows", "No-shows"),
-        ("appointments.last_visit", "Last visit (completed appointment)"),
+        ("appointments.last_visit", "Last visit (completed)"),
         ("appointments.next_booked", "Next appointment booked"),
     ]:
         assert f'<option value="{key}">{label}</option>' in group.group(1)

@@ -65,7 +65,7 @@ def appointment_segment_conditions() -> list[SegmentCondition]:
         ),
         SegmentCondition(
             key="appointments.last_visit",
-            label=_("Last visit (completed appointment)"),
+            label=_("Last visit (completed)"),
             group=GROUP,
             comparisons={"within": "days", "not_within": "days", "never": ""},
             compile=_last_visit,
