@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from apps.tenants.services import tenant_update_profile
@@ -29,10 +32,29 @@ from .forms import (
 )
 from .models import ApiKey, Invitation, Role, User
 from .permissions import role_required
+from .registries import HomeCard
 
 
 def _is_partial(request) -> bool:
     return bool(request.htmx) and not request.htmx.boosted
+
+
+def home_card_view(card: HomeCard):
+    """The view of a home card's own URL: GET, at least the card's role, answered to htmx
+    only; someone who opens the address itself is sent to the home page, where it loads."""
+
+    def decorator(view):
+        @role_required(card.min_role)
+        @require_GET
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not _is_partial(request):
+                return redirect(resolve_url(settings.LOGIN_REDIRECT_URL))
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 # --- login and password ------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AppointmentsConfig(AppConfig):
@@ -7,13 +8,21 @@ class AppointmentsConfig(AppConfig):
     verbose_name = "Appointments"
 
     def ready(self) -> None:
+        from apps.accounts.registries import SidebarItem, home_cards, sidebar_items
         from apps.contacts.catalogue import event_types_register
-        from apps.contacts.registries import merge_hooks, privacy_erasers, privacy_exporters
+        from apps.contacts.registries import (
+            contact_panels,
+            merge_hooks,
+            privacy_erasers,
+            privacy_exporters,
+            segment_conditions,
+        )
         from apps.messaging.registries import attachment_builders, confirm_handlers, purposes
         from apps.scheduling.registries import due_work_handlers
         from apps.tenants.registries import provisioning_hooks
 
         from .event_types import EVENT_TYPES
+        from .selectors.segments import appointment_segment_conditions
         from .services.ics import appointment_invite
         from .services.privacy import (
             appointments_erase,
@@ -27,6 +36,8 @@ class AppointmentsConfig(AppConfig):
             appointment_confirm_by_reply,
             reminder_due_send,
         )
+        from .views.calendar import CONTACT_PANEL
+        from .views.home import TODAY
 
         event_types_register(EVENT_TYPES)
         for purpose in appointment_purposes():
@@ -39,3 +50,16 @@ class AppointmentsConfig(AppConfig):
         merge_hooks.register("appointments", appointments_merge)
         privacy_exporters.register("appointments", appointments_export)
         privacy_erasers.register("appointments", appointments_erase)
+        for condition in appointment_segment_conditions():
+            segment_conditions.register(condition.key, condition)
+        calendar = SidebarItem(
+            id="appointments.calendar",
+            label=_("Calendar"),
+            url_name="appointments:calendar",
+            icon="calendar",
+            section="appointments:",
+            order=20,
+        )
+        sidebar_items.register(calendar.id, calendar)
+        home_cards.register(TODAY.id, TODAY)
+        contact_panels.register(CONTACT_PANEL.id, CONTACT_PANEL)

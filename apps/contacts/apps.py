@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ContactsConfig(AppConfig):
@@ -7,6 +8,7 @@ class ContactsConfig(AppConfig):
     verbose_name = "Contacts"
 
     def ready(self) -> None:
+        from apps.accounts.registries import SidebarItem, home_cards, sidebar_items
         from apps.scheduling.registries import due_work_handlers
         from apps.tenants.registries import provisioning_hooks
 
@@ -14,8 +16,29 @@ class ContactsConfig(AppConfig):
         from .event_types import EVENT_TYPES
         from .events import TIMELINE_RUN, timeline_subscribers_due
         from .services.rfm import RFM_NIGHTLY, rfm_nightly_run, rfm_provision
+        from .views.home import TASKS
 
         event_types_register(EVENT_TYPES)
         provisioning_hooks.register("contacts", rfm_provision)
         due_work_handlers.register(RFM_NIGHTLY, rfm_nightly_run)
         due_work_handlers.register(TIMELINE_RUN, timeline_subscribers_due)
+        for item in (
+            SidebarItem(
+                id="contacts.contacts",
+                label=_("Contacts"),
+                url_name="contacts:contact_list",
+                icon="contacts",
+                section="contacts:",
+                order=30,
+            ),
+            SidebarItem(
+                id="contacts.segments",
+                label=_("Segments"),
+                url_name="contacts:segment_list",
+                icon="segments",
+                section="contacts:segment",
+                order=40,
+            ),
+        ):
+            sidebar_items.register(item.id, item)
+        home_cards.register(TASKS.id, TASKS)

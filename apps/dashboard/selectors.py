@@ -1,4 +1,4 @@
-"""Figures for the home page."""
+"""Figures for the home page's "Get started" card."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ from django.db.models import CharField, Count, Value
 
 from apps.accounts.models import ApiKey, Invitation, User
 from apps.contacts.models import Contact
-from apps.contacts.selectors import tasks_open_for
-
-HOME_TASKS = 10
 
 
 def _count(queryset, name: str):
@@ -33,8 +30,3 @@ def home_figures() -> dict:
     figures = {"team_size": 0, "open_invitations": 0, "api_keys": 0, "contacts": 0}
     figures.update(team.union(invitations, keys, contacts, all=True))
     return figures
-
-
-def home_tasks(user: User) -> list:
-    """The user's open tasks for the "My tasks" card, overdue first (one query)."""
-    return list(tasks_open_for(user, limit=HOME_TASKS))

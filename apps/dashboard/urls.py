@@ -4,4 +4,7 @@ from . import views
 
 app_name = "dashboard"
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("home/get-started/", views.home_get_started, name="home_get_started"),
+]

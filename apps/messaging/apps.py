@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MessagingConfig(AppConfig):
@@ -7,6 +8,7 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messaging"
 
     def ready(self) -> None:
+        from apps.accounts.registries import SidebarItem, sidebar_items
         from apps.contacts.catalogue import event_types_register
         from apps.contacts.registries import merge_hooks, privacy_erasers, privacy_exporters
         from apps.scheduling.registries import due_work_handlers
@@ -26,3 +28,12 @@ class MessagingConfig(AppConfig):
         merge_hooks.register("messaging", messages_merge)
         privacy_exporters.register("messages", messages_export)
         privacy_erasers.register("messaging", messages_erase)
+        outbox = SidebarItem(
+            id="messaging.outbox",
+            label=_("Messages"),
+            url_name="messaging:outbox",
+            icon="messages",
+            section="messaging:",
+            order=50,
+        )
+        sidebar_items.register(outbox.id, outbox)

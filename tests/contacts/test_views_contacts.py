@@ -1,5 +1,5 @@
 """The contact pages: list, search, filters, bulk tags, the contact form, the contact page with
-its quick actions, roles, outsiders, query counts, and "My tasks" on the home page."""
+its quick actions, roles, outsiders, query counts, and the home page's "My tasks" card."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ LIST_FILTERED_QUERIES = 7  # htmx: ... the page of 51 rows and the capped count 
 # timeline; open tasks; the team (assignee choices)
 DETAIL_QUERIES = 13
 NOTE_QUERIES = 8  # ... the contact, the insert, the first page of the timeline
-HOME_QUERIES = 9  # ... the first-step counts in one query, "My tasks", today's appointments (2)
+TASKS_QUERIES = 6  # the "My tasks" card: ... the user's open tasks with their contacts
 
 
 def _content(response) -> str:
@@ -977,9 +977,14 @@ def test_a_quick_action_query_count_is_bounded(staff_client, django_assert_max_n
     assert response.status_code == 200
 
 
-# --- home: my tasks ------------------------------------------------------------------------------
+# --- home: the "My tasks" card -------------------------------------------------------------------
+MY_TASKS = "/contacts/home/tasks/"
+
+
 @pytest.mark.django_db
-def test_home_lists_my_open_tasks_with_overdue_ones_in_red(staff_client, staff_member, owner):
+def test_my_tasks_card_lists_my_open_tasks_with_overdue_ones_in_red(
+    staff_client, staff_member, owner
+):
     contact = ContactFactory(first_name="Ada", last_name="Lovelace")
     today = timezone.localdate()
     TaskFactory(
@@ -996,8 +1001,9 @@ def test_home_lists_my_open_tasks_with_overdue_ones_in_red(staff_client, staff_m
     )
     TaskFactory(contact=contact, title="Someone else's", assignee=owner)
     TaskFactory(contact=contact, title="Finished", assignee=staff_member, done_at=timezone.now())
-    content = _content(staff_client.get("/"))
-    assert "My tasks" in content
+    content = _content(staff_client.get(MY_TASKS, **HTMX))
+    assert '<section class="card home-card" id="home-contacts-tasks"' in content
+    assert ">My tasks</h2>" in content
     assert f'<a href="/contacts/{contact.pk}/">Late follow-up</a>' in content
     assert "Future follow-up" in content and "Ada Lovelace" in content
     assert "Someone else" not in content and "Finished" not in content
@@ -1006,18 +1012,57 @@ def test_home_lists_my_open_tasks_with_overdue_ones_in_red(staff_client, staff_m
 
 
 @pytest.mark.django_db
-def test_home_says_when_i_have_no_tasks(viewer_client):
-    assert "Nothing on your list." in _content(viewer_client.get("/"))
+def test_my_tasks_card_says_when_i_have_no_tasks(viewer_client):
+    assert "Nothing on your list." in _content(viewer_client.get(MY_TASKS, **HTMX))
+
+
+@pytest.mark.parametrize(
+    ("client_name", "user_name"),
+    [
+        ("owner_client", "owner"),
+        ("manager_client", "manager"),
+        ("staff_client", "staff_member"),
+        ("viewer_client", "viewer"),
+    ],
+)
+@pytest.mark.django_db
+def test_every_role_gets_its_own_tasks_card(request, client_name, user_name):
+    user = request.getfixturevalue(user_name)
+    TaskFactory(title=f"For {user.email}", assignee=user)
+    TaskFactory(title="For nobody here")
+    response = request.getfixturevalue(client_name).get(MY_TASKS, **HTMX)
+    assert response.status_code == 200
+    assert f"For {user.email}" in _content(response)
+    assert "For nobody here" not in _content(response)
 
 
 @pytest.mark.django_db
-def test_home_query_count_stays_bounded_with_tasks(
+def test_my_tasks_address_opened_itself_leads_home(owner_client):
+    response = owner_client.get(MY_TASKS)
+    assert response.status_code == 302 and response.url == "/"
+
+
+@pytest.mark.django_db
+def test_my_tasks_card_is_not_open_to_the_outsider_or_anonymous(
+    outsider_client, tenant_client, owner
+):
+    with alpha():
+        TaskFactory(title="Alpha's secret task", assignee=owner)
+    for client in (outsider_client, tenant_client):
+        response = client.get(MY_TASKS, **HTMX)
+        assert response.status_code == 302
+        assert response.url == f"/login/?next={MY_TASKS}"
+        assert b"secret task" not in response.content
+
+
+@pytest.mark.django_db
+def test_my_tasks_query_count_stays_bounded(
     staff_client, staff_member, django_assert_max_num_queries
 ):
     for contact in ContactFactory.create_batch(15):
         TaskFactory(contact=contact, assignee=staff_member)
-    with django_assert_max_num_queries(HOME_QUERIES):
-        response = staff_client.get("/")
+    with django_assert_max_num_queries(TASKS_QUERIES):
+        response = staff_client.get(MY_TASKS, **HTMX)
     assert _content(response).count('<li class="list__item">') == 10
 
 

@@ -1,15 +1,32 @@
+"""The home page (the greeting and the registered cards as htmx placeholders), the "Get
+started" card on its own URL, and the navigation read from the sidebar registry."""
+
 import re
 
 import pytest
+from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import Role
+from apps.accounts.registries import HomeCard, SidebarItem, home_cards, sidebar_items
 from tests.accounts.factories import ApiKeyFactory, InvitationFactory, UserFactory
 
 ROLE_CLIENTS = ["owner_client", "manager_client", "staff_client", "viewer_client"]
-# search_path twice and the host lookup, session, user, three counts for the figures, then
-# today's coming appointments and the day's count
-HOME_QUERIES = 10
+HTMX = {"HTTP_HX_REQUEST": "true"}
+GET_STARTED = "/home/get-started/"
+# Pinned for a test's first request (cold host cache): search_path twice and the host lookup,
+# session, user; the home page reads nothing of its own
+HOME_QUERIES = 5
+GET_STARTED_QUERIES = 6  # ... and the four first-step counts in one UNION query
+
+
+def _cards(content: str) -> list[tuple[str, str]]:
+    """(id, hx-get) of each card placeholder on the home page, in page order."""
+    return re.findall(
+        r'<section class="card home-card home-card--loading" id="([^"]+)"[^>]*'
+        r'hx-get="([^"]+)" hx-trigger="load" hx-swap="outerHTML"',
+        content,
+    )
 
 
 def _directives(header: str) -> dict[str, list[str]]:
@@ -39,6 +56,48 @@ def test_navigation_shows_settings_to_every_role(request, client_name):
     assert 'aria-current="page"' in content  # "Home" is marked as the current entry
 
 
+@pytest.mark.parametrize("client_name", ROLE_CLIENTS)
+@pytest.mark.django_db
+def test_home_loads_each_module_s_card_from_its_own_url(request, client_name):
+    content = request.getfixturevalue(client_name).get("/").content.decode()
+    assert _cards(content) == [
+        ("home-appointments-today", "/appointments/home/today/"),
+        ("home-contacts-tasks", "/contacts/home/tasks/"),
+        ("home-dashboard-get-started", GET_STARTED),
+    ]
+    for title in ("Today&#x27;s appointments", "My tasks", "Get started"):
+        assert f">{title}</h2>" in content  # the title shows while the card loads
+
+
+@pytest.mark.parametrize(
+    ("client_name", "sees_it"),
+    [
+        ("owner_client", True),
+        ("manager_client", True),
+        ("staff_client", False),
+        ("viewer_client", False),
+    ],
+)
+@pytest.mark.django_db
+def test_a_registered_card_shows_from_its_role_up_in_its_order(request, client_name, sees_it):
+    card = HomeCard(
+        id="probe.figures",
+        title=_("Probe figures"),
+        url_name="accounts:settings",
+        order=15,
+        min_role=Role.MANAGER,
+    )
+    with home_cards.override(card.id, card):
+        content = request.getfixturevalue(client_name).get("/").content.decode()
+    ids = [card_id for card_id, _url in _cards(content)]
+    if sees_it:
+        assert ids[:3] == ["home-appointments-today", "home-probe-figures", "home-contacts-tasks"]
+        assert 'hx-get="/settings/" hx-trigger="load"' in content
+    else:
+        assert "home-probe-figures" not in ids and "Probe figures" not in content
+    assert "Probe figures" not in request.getfixturevalue(client_name).get("/").content.decode()
+
+
 @pytest.mark.parametrize(
     ("client_name", "shows_manager_steps"),
     [
@@ -52,19 +111,40 @@ def test_navigation_shows_settings_to_every_role(request, client_name):
 def test_first_steps_link_to_manager_pages_only_for_managers(
     request, client_name, shows_manager_steps
 ):
-    content = request.getfixturevalue(client_name).get("/").content.decode()
+    response = request.getfixturevalue(client_name).get(GET_STARTED, **HTMX)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'id="home-dashboard-get-started"' in content and "<!doctype" not in content
     for path in ("/settings/users/", "/settings/api-keys/", "/settings/profile/"):
         assert (f'href="{path}"' in content) is shows_manager_steps
 
 
 @pytest.mark.django_db
-def test_home_counts_the_active_team_and_open_invitations(owner_client, tenant):
+def test_first_steps_count_the_active_team_and_open_invitations(owner_client, tenant):
     UserFactory.create_batch(2)
     UserFactory(is_active=False)
     InvitationFactory.create_batch(3)
-    content = owner_client.get("/").content.decode()
+    content = owner_client.get(GET_STARTED, **HTMX).content.decode()
     assert "3 people on the team." in content
     assert "3 invitations waiting." in content
+
+
+@pytest.mark.django_db
+def test_the_get_started_address_opened_itself_leads_home(owner_client):
+    response = owner_client.get(GET_STARTED)
+    assert response.status_code == 302 and response.url == "/"
+    assert owner_client.post(GET_STARTED, **HTMX).status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_get_started_card_is_not_open_to_the_outsider_or_anonymous(
+    outsider_client, tenant_client
+):
+    for client in (outsider_client, tenant_client):
+        response = client.get(GET_STARTED, **HTMX)
+        assert response.status_code == 302
+        assert response.url == f"/login/?next={GET_STARTED}"
+        assert b"people on the team" not in response.content
 
 
 @pytest.mark.django_db
@@ -96,17 +176,30 @@ def test_deactivated_member_cannot_open_home(tenant):
     assert b"Welcome," not in response.content
 
 
-@pytest.mark.django_db
-def test_home_query_count_does_not_grow_with_the_business(
-    owner_client, owner, django_assert_max_num_queries
-):
+def _grown_business() -> None:
     with schema_context("alpha"):
         UserFactory.create_batch(25)
         InvitationFactory.create_batch(10)
         ApiKeyFactory.create_batch(10)
+
+
+@pytest.mark.django_db
+def test_home_query_count_does_not_grow_with_the_business(
+    owner_client, owner, django_assert_max_num_queries
+):
+    _grown_business()
     with django_assert_max_num_queries(HOME_QUERIES):
         response = owner_client.get("/")
-    assert response.status_code == 200
+    assert response.status_code == 200 and len(_cards(response.content.decode())) == 3
+
+
+@pytest.mark.django_db
+def test_get_started_query_count_does_not_grow_with_the_business(
+    owner_client, owner, django_assert_max_num_queries
+):
+    _grown_business()
+    with django_assert_max_num_queries(GET_STARTED_QUERIES):
+        response = owner_client.get(GET_STARTED, **HTMX)
     assert "26 people on the team." in response.content.decode()
 
 
@@ -159,37 +252,51 @@ def test_the_current_section_is_highlighted_once(owner_client):
     assert 'href="/contacts/" class="nav__link is-current"' not in content
 
 
+# --- navigation from the sidebar registry ---------------------------------------------------------
+def _nav(content: str) -> list[str]:
+    sidebar = re.search(r'<aside class="sidebar">(.*?)</aside>', content, re.S).group(1)
+    return re.findall(r"<span>([^<]+)</span></a>", sidebar)
+
+
 @pytest.mark.django_db
-def test_home_lists_todays_coming_appointments_in_practice_time(
-    owner_client, django_assert_max_num_queries
+def test_each_module_s_sidebar_entry_comes_in_its_order(viewer_client):
+    content = viewer_client.get("/").content.decode()
+    assert _nav(content) == ["Home", "Calendar", "Contacts", "Segments", "Messages", "Settings"]
+    assert set(sidebar_items) >= {
+        "dashboard.home",
+        "appointments.calendar",
+        "contacts.contacts",
+        "contacts.segments",
+        "messaging.outbox",
+        "accounts.settings",
+    }
+
+
+@pytest.mark.parametrize(
+    ("client_name", "sees_it"),
+    [("owner_client", True), ("manager_client", True), ("staff_client", False)],
+)
+@pytest.mark.django_db
+def test_a_registered_sidebar_item_shows_from_its_role_up_and_marks_its_section(
+    request, client_name, sees_it
 ):
-    import datetime as dt
-    import zoneinfo
-
-    from django.utils import timezone
-
-    from tests.appointments.factories import AppointmentFactory
-
-    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
-    now = timezone.now().astimezone(berlin)
-    end_of_day = dt.datetime.combine(now.date(), dt.time(23, 59), tzinfo=berlin)
-    with schema_context("alpha"):
-        later = AppointmentFactory(
-            starts_at=min(now + dt.timedelta(minutes=5), end_of_day - dt.timedelta(minutes=30)),
-            contact__first_name="Ada",
-            contact__last_name="Lovelace",
-        )
-        AppointmentFactory(starts_at=later.starts_at, status="cancelled")
-        for n in range(10):  # more visits do not mean more queries
-            AppointmentFactory(starts_at=later.starts_at + dt.timedelta(seconds=n + 1))
-        AppointmentFactory(starts_at=now + dt.timedelta(days=1, hours=1))  # tomorrow
-    with django_assert_max_num_queries(HOME_QUERIES):
-        content = owner_client.get("/").content.decode()
-    assert "Ada Lovelace" in content
-    assert later.starts_at.astimezone(berlin).strftime("%H:%M") in content
-    assert "11 appointments today in all." in content
-
-
-@pytest.mark.django_db
-def test_home_says_when_nothing_is_booked_today(owner_client):
-    assert "Nothing booked for today." in owner_client.get("/").content.decode()
+    item = SidebarItem(
+        id="probe.team",
+        label=_("Team"),
+        url_name="accounts:user_list",
+        icon="contacts",
+        section="accounts:user",
+        order=45,
+        min_role=Role.MANAGER,
+    )
+    client = request.getfixturevalue(client_name)
+    with sidebar_items.override(item.id, item):
+        content = client.get("/").content.decode()
+        names = _nav(content)
+        assert ("Team" in names) is sees_it
+        if sees_it:
+            assert names.index("Segments") < names.index("Team") < names.index("Messages")
+            page = client.get("/settings/users/").content.decode()
+            assert 'href="/settings/users/" class="nav__link is-current"' in page
+            assert 'href="/settings/" class="nav__link is-current"' not in page
+    assert "Team" not in _nav(client.get("/").content.decode())

@@ -3,14 +3,19 @@ at desktop and at phone width."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
 
 from apps.accounts.models import User
 from apps.contacts import services
+from tests.appointments.factories import AppointmentFactory
 from tests.conftest import PASSWORD, owner_email
 
 PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 860}
+DESKTOP = {"width": 1280, "height": 800}
 
 
 @pytest.fixture
@@ -41,6 +46,20 @@ def contacts(committed_tenant):
         assignee=owner,
         created_by=owner,
     )
+    AppointmentFactory(  # on today's card, unless the day is nearly over
+        contact=created["Albert"],
+        service__name="Cleaning",
+        staff__name="Dr. Klein",
+        starts_at=(timezone.now() + dt.timedelta(minutes=10)).replace(second=0, microsecond=0),
+    )
+    AppointmentFactory(
+        contact=created["Marguerite"],
+        service__name="Crown fitting",
+        staff__name="Dr. Weber",
+        starts_at=(timezone.now() + dt.timedelta(days=2)).replace(
+            minute=0, second=0, microsecond=0
+        ),
+    )
     return created
 
 
@@ -62,7 +81,10 @@ def test_search_open_a_contact_and_add_a_note(
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     _log_in(page, live_server_port)
-    assert page.get_by_role("link", name="Call about the crown").is_visible()  # my tasks
+    page.get_by_role("link", name="Call about the crown").wait_for()  # the "My tasks" card
+    expect(page.locator(".home-card--loading")).to_have_count(0)  # every card has loaded
+    assert page.get_by_role("heading", name="Today's appointments").is_visible()
+    assert page.get_by_role("heading", name="Get started").is_visible()
     screenshot(page, f"{width}-home-tasks")
 
     page.goto(f"http://alpha.localhost:{live_server_port}/contacts/")
@@ -81,6 +103,9 @@ def test_search_open_a_contact_and_add_a_note(
     page.wait_for_url(f"**/contacts/{contacts['Marguerite'].pk}/")
     assert page.get_by_role("heading", name="Marguerite Duras").is_visible()
     assert page.get_by_text("+49 1512 3456789").is_visible()
+    panel = page.locator("#appointments-panel #appointments")  # loaded from appointments
+    panel.get_by_text("Crown fitting").wait_for()
+    assert panel.get_by_text("Nothing booked.").count() == 0
 
     page.get_by_label("Note").fill("Prefers appointments after 4 pm.")
     page.get_by_role("button", name="Add note").click()
@@ -110,3 +135,22 @@ def test_build_a_segment_and_see_its_count(browser, live_server_port, contacts, 
     page.get_by_role("button", name="Save").click()
     page.wait_for_url("**/segments/*/")
     assert page.get_by_role("heading", name="VIP patients").is_visible()
+
+
+def test_build_a_segment_from_an_appointments_condition(
+    browser, live_server_port, contacts, screenshot
+):
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    _log_in(page, live_server_port)
+    page.goto(f"http://alpha.localhost:{live_server_port}/segments/new/")
+    page.locator(".rule-row__field").first.select_option(label="Next appointment booked")
+    value = page.locator("select.rule-row__value").first
+    value.wait_for()
+    value.select_option(label="yes")
+    count = page.locator("#segment-count .segment-count-panel__number strong")
+    count.filter(has_text="2").wait_for()  # Albert (today) and Marguerite (in two days)
+    assert page.locator("#segment-count").get_by_text("Simone Weil").count() == 0
+    value.select_option(label="no")
+    count.filter(has_text="1").wait_for()
+    assert page.locator("#segment-count").get_by_text("Simone Weil").is_visible()
+    screenshot(page, "desktop-segment-appointments")

@@ -4,10 +4,11 @@ from django.urls import path
 
 from ..views import appointments as actions
 from ..views import calendar as views
-from ..views import waitlist
+from ..views import home, waitlist
 
 urlpatterns = [
     path("appointments/", views.calendar, name="calendar"),
+    path("appointments/home/today/", home.home_today, name="home_today"),
     path("appointments/waitlist/", waitlist.waitlist_list, name="waitlist_list"),
     path(
         "appointments/waitlist/<int:pk>/remove/", waitlist.waitlist_remove, name="waitlist_remove"

@@ -13,11 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.contacts.selectors import contact_get
+from apps.contacts.views.panels import ContactPanel
 
 from ..forms.calendar import CalendarQueryForm
 from ..models import StaffMember
@@ -29,6 +31,14 @@ from ..selectors.calendar import (
     calendar_staff,
 )
 from .grid import build_grid, staff_colours_css, status_class
+
+CONTACT_PANEL = ContactPanel(
+    id="appointments",
+    title=_("Appointments"),
+    url_name="appointments:contact_appointments",
+    order=10,
+    min_role=Role.VIEWER,
+)
 
 
 def is_partial(request) -> bool:
@@ -151,7 +161,7 @@ def _practice_week(data, *, back: str) -> dict:
     }
 
 
-@role_required(Role.VIEWER)
+@role_required(CONTACT_PANEL.min_role)
 @require_GET
 def contact_appointments(request, contact_pk: int):
     """The contact page's panel: upcoming bookings, the last visits and the no-show count."""

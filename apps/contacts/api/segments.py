@@ -1,6 +1,6 @@
 """API: segments (list, read, create, change, delete), their members (cursor-paged contacts)
-and count, and the members of static lists. Rule errors name the rule's path, e.g.
-`rules.1.value`."""
+and count, the fields a rule may use, and the members of static lists. Rule errors name the
+rule's path, e.g. `rules.1.value`."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from cxsuite.lib.api_fields import ID_REGEX, NamedChoiceField, StrictInputMixin,
 
 from .. import services
 from ..models import Segment, SegmentKind
-from ..selectors.segments import segment_get, segment_list, segment_members
+from ..selectors.segments import field_catalogue, segment_get, segment_list, segment_members
 from .contacts import ContactSerializer
 
 RULES_HELP = (
     'A group {"op": "and"|"or", "rules": [...]} of conditions {"field", "cmp", "value"} '
-    '(events also take "event_type" and "days"; total spend takes "days") and nested groups.'
+    '(events also take "event_type" and "days"; total spend takes "days") and nested groups. '
+    "GET /api/v1/segments/fields/ lists every field with its comparisons."
 )
 
 
@@ -48,6 +49,46 @@ class SegmentMembersInputSerializer(StrictInputMixin, serializers.Serializer):
     )
 
 
+class SegmentComparisonSerializer(serializers.Serializer):
+    cmp = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.CharField(
+        help_text="The kind of value it takes: text, choice, date (YYYY-MM-DD), days, count, "
+        "score (1-5), number, boolean; empty when it takes none."
+    )
+
+
+class SegmentChoiceSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+
+
+class SegmentFieldSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The condition's `field`.")
+    label = serializers.CharField()
+    group = serializers.CharField()
+    comparisons = SegmentComparisonSerializer(many=True)
+    choices = SegmentChoiceSerializer(many=True)
+    needs = serializers.ListField(
+        child=serializers.CharField(), help_text='Further keys it takes ("event_type", "days").'
+    )
+
+
+def _field_data(spec) -> dict:
+    needs = {"event": ["event_type", "days"], "spend": ["days"]}.get(spec.kind, [])
+    return {
+        "field": spec.key,
+        "label": str(spec.label),
+        "group": str(spec.group),
+        "comparisons": [
+            {"cmp": cmp, "label": str(spec.cmp_label(cmp)), "value": kind}
+            for cmp, kind in spec.cmps.items()
+        ],
+        "choices": [{"value": value, "label": str(label)} for value, label in spec.choices],
+        "needs": needs,
+    }
+
+
 class SegmentCountSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
@@ -69,6 +110,15 @@ class SegmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGen
 
     def get_object(self):
         return segment_get(int(self.kwargs["pk"]))
+
+    @extend_schema(responses=SegmentFieldSerializer(many=True))
+    @action(detail=False, methods=["get"], serializer_class=SegmentFieldSerializer)
+    def fields(self, request):
+        """Every field a condition may use, with its comparisons and the value each takes: the
+        contact's own, those other modules add (appointments: no-shows, last visit, next
+        booking) and the business's custom fields."""
+        catalogue = field_catalogue()
+        return Response([_field_data(spec) for spec in catalogue.values()])
 
     @extend_schema(request=SegmentInputSerializer, responses={201: SegmentSerializer})
     def create(self, request):

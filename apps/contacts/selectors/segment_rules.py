@@ -4,18 +4,25 @@ segment of any shape is a single SQL query and never a Python loop over contacts
 
 A tree is a group: `{"op": "and" | "or", "rules": [<group or condition>, ...]}`. A condition is
 `{"field": <key>, "cmp": <comparison>, "value": ...}`, plus `"event_type"` and `"days"` for the
-conditions that need them (see FIELD_HELP below). Errors name the rule's path, e.g.
-`rules.1.value` or `rules.0.rules.2.days`.
+conditions that need them. Errors name the rule's path, e.g. `rules.1.value` or
+`rules.0.rules.2.days`.
+
+The fields are the contact's own (`_fixed_fields`), the business's custom fields, and the
+`SegmentCondition`s other modules register in `apps.contacts.registries.segment_conditions`
+(appointments adds no-shows, the last visit and the next booking): the builder and the API
+offer every one of them, and a new one needs no change here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from dataclasses import field as dc_field
+from typing import Any, ClassVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import (
     Case,
     Count,
@@ -50,6 +57,7 @@ from ..models import (
     Transaction,
     TransactionKind,
 )
+from ..registries import segment_conditions
 
 MAX_DEPTH = 3  # the top group and two levels of nested groups
 MAX_CONDITIONS = 50
@@ -114,6 +122,8 @@ KIND_CMPS: dict[str, dict[str, str]] = {
 }
 # kinds whose conditions also carry "days" (and "event_type" for events)
 NEEDS_DAYS = {"spend", "event"}
+# the kinds of value a comparison takes, each checked by `_value_clean` ("" takes none)
+VALUE_KINDS = ("", "text", "choice", "date", "days", "count", "score", "number", "boolean")
 
 
 @dataclass(frozen=True)
@@ -128,6 +138,56 @@ class FieldSpec:
     @property
     def cmps(self) -> dict[str, str]:
         return KIND_CMPS[self.kind]
+
+    def cmp_label(self, cmp: str) -> str:
+        return CMP_LABELS[cmp]
+
+
+@dataclass(frozen=True)
+class SegmentCondition:
+    """A condition another module adds to the rule language, registered in its app's
+    `ready()` with `segment_conditions.register(condition.key, condition)`.
+
+    `comparisons` maps each comparison (`at_least`) to the kind of value it takes, one of
+    VALUE_KINDS, checked and normalised like the contact's own fields ("days" is a whole
+    number from 1 to 3650, "count" one of at least 1, "boolean" yes or no, "choice" one of
+    `choices`). `compile(node, now, today)` gets the checked condition (`{"field", "cmp",
+    "value"}`), the moment of evaluation and the business's date, and returns a `Q` on Contact
+    made of lookups and subqueries (`Exists`, `pk__in` a grouped query), so a segment stays
+    one SQL query. A comparison the builder has no word for takes its label from `cmp_labels`.
+    """
+
+    key: str
+    label: str
+    group: str
+    comparisons: Mapping[str, str]
+    compile: Callable[[dict, dt.datetime, dt.date], Q]
+    choices: tuple[tuple[str, str], ...] = ()
+    cmp_labels: Mapping[str, str] = dc_field(default_factory=dict)
+    kind: ClassVar[str] = "condition"
+
+    def __post_init__(self) -> None:
+        if not self.comparisons:
+            raise ImproperlyConfigured(f"Segment condition {self.key!r} has no comparison.")
+        for cmp, value_kind in self.comparisons.items():
+            if value_kind not in VALUE_KINDS:
+                raise ImproperlyConfigured(
+                    f"Segment condition {self.key!r}: {cmp!r} takes an unknown kind of value "
+                    f"{value_kind!r} (one of {', '.join(filter(None, VALUE_KINDS))})."
+                )
+            if cmp not in CMP_LABELS and cmp not in self.cmp_labels:
+                raise ImproperlyConfigured(
+                    f"Segment condition {self.key!r}: give {cmp!r} a label in cmp_labels."
+                )
+            if value_kind == "choice" and not self.choices:
+                raise ImproperlyConfigured(f"Segment condition {self.key!r} has no choices.")
+
+    @property
+    def cmps(self) -> dict[str, str]:
+        return dict(self.comparisons)
+
+    def cmp_label(self, cmp: str) -> str:
+        return self.cmp_labels.get(cmp) or CMP_LABELS[cmp]
 
 
 def _fixed_fields() -> list[FieldSpec]:
@@ -211,14 +271,25 @@ def custom_field_spec(field: CustomField) -> FieldSpec:
     )
 
 
-def field_catalogue(custom_fields: list[CustomField] | None = None) -> dict[str, FieldSpec]:
-    """Every field a condition may use, in builder order; custom fields come from the table
-    unless the caller passes them (one query, only when needed)."""
+Spec = FieldSpec | SegmentCondition
+
+
+def field_catalogue(custom_fields: list[CustomField] | None = None) -> dict[str, Spec]:
+    """Every field a condition may use, in builder order: the contact's own, the registered
+    conditions, then the custom fields, which come from the table unless the caller passes
+    them (one query, only when needed)."""
     if custom_fields is None:
         custom_fields = list(CustomField.objects.all())
-    catalogue = {spec.key: spec for spec in _fixed_fields()}
-    for field in custom_fields:
-        catalogue[f"custom.{field.key}"] = custom_field_spec(field)
+    catalogue: dict[str, Spec] = {spec.key: spec for spec in _fixed_fields()}
+    for key, condition in segment_conditions.items():
+        if key != condition.key or key in catalogue or key.startswith("custom."):
+            raise ImproperlyConfigured(
+                f"Segment condition {condition.key!r} is registered as {key!r}: register it "
+                "under its own key, which no other field may use."
+            )
+        catalogue[key] = condition
+    for custom in custom_fields:
+        catalogue[f"custom.{custom.key}"] = custom_field_spec(custom)
     return catalogue
 
 
@@ -240,7 +311,7 @@ def _int(value: Any, low: int, high: int) -> int:
     return number
 
 
-def _value_clean(spec: FieldSpec, value_kind: str, value: Any) -> Any:
+def _value_clean(spec: Spec, value_kind: str, value: Any) -> Any:
     """The condition's value in stored form, or ValueError with the message to show."""
     if value_kind == "text":
         text = str(value if value is not None else "").strip()
@@ -480,7 +551,9 @@ def signed_amount():
     )
 
 
-def _condition(spec: FieldSpec, node: dict, now: dt.datetime, today: dt.date) -> Q:
+def _condition(spec: Spec, node: dict, now: dt.datetime, today: dt.date) -> Q:
+    if isinstance(spec, SegmentCondition):
+        return spec.compile(node, now, today)
     cmp, value = node["cmp"], node.get("value")
     kind = spec.kind
     if spec.key.startswith("custom."):

@@ -4,6 +4,7 @@ from django.urls import path
 
 from ..views import contact_actions as actions
 from ..views import contacts as views
+from ..views import home
 
 urlpatterns = [
     path("contacts/", views.contact_list, name="contact_list"),
@@ -21,4 +22,5 @@ urlpatterns = [
         name="contact_task_complete",
     ),
     path("contacts/<int:pk>/consent/", actions.contact_consent_set, name="contact_consent_set"),
+    path("contacts/home/tasks/", home.home_tasks, name="home_tasks"),
 ]

@@ -42,6 +42,7 @@ from ..models import (
     RfmScore,
     Segment,
 )
+from .panels import panels_for
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000  # a filtered list counts up to here and then says "1,000+"
@@ -328,6 +329,7 @@ def detail_context(request, contact: Contact, **forms) -> dict:
     }
     # privacy export and erase belong to the data pages; shown once those exist
     context["privacy_actions"] = _url_or_none("contacts:contact_privacy_export", contact.pk)
+    context["panels"] = panels_for(request.user, contact)
     if can_write:
         context["note_form"] = forms.get("note_form") or NoteForm()
         context["call_form"] = forms.get("call_form") or CallLogForm()

@@ -24,7 +24,7 @@ from apps.accounts.permissions import role_required
 from .. import services
 from ..models import Contact, CustomField, SegmentKind
 from ..registries import event_types
-from ..selectors.segment_rules import CMP_LABELS, field_catalogue, rules_clean
+from ..selectors.segment_rules import field_catalogue, rules_clean
 from ..selectors.segments import (
     rules_members,
     segment_get,
@@ -174,7 +174,7 @@ def _row_from_condition(gi: int, ri: int, condition: dict) -> Row:
 def _field_options(catalogue) -> list[tuple[str, list[tuple[str, str]]]]:
     grouped: dict[str, list[tuple[str, str]]] = {}
     for spec in catalogue.values():
-        grouped.setdefault(spec.group, []).append((spec.key, spec.label))
+        grouped.setdefault(str(spec.group), []).append((spec.key, spec.label))
     return list(grouped.items())
 
 
@@ -189,7 +189,7 @@ def _row_view(row: Row, catalogue) -> dict:
         "row": row,
         "prefix": f"g{row.group}-r{row.index}",
         "spec": spec,
-        "cmps": [(cmp, CMP_LABELS[cmp]) for cmp, _kind in cmps],
+        "cmps": [(cmp, spec.cmp_label(cmp)) for cmp, _kind in cmps],
         "value_kind": value_kind,
         "choices": spec.choices if spec else (),
         "needs_days": bool(spec and spec.kind in ("event", "spend")),
