@@ -276,7 +276,7 @@ def demo_seed(*, tenant, rng) -> None:
         Contact.objects.filter(pk__in=ids).update(no_shows=F("no_shows") + n)
 
     saved = list(
-        Appointment.objects.select_related("service").order_by("starts_at")
+        Appointment.objects.select_related("service", "staff").order_by("starts_at")
     )  # with their ids, for reminders and the timeline
     appointment_reminders_sync_many(appointments=[a for a in saved if a.starts_at > now], now=now)
     _timeline(saved, now)
@@ -451,14 +451,17 @@ def _ceil_grid(value: dt.datetime, zone) -> dt.datetime:
 
 def _timeline(appointments: list[Appointment], now: dt.datetime) -> None:
     """What the booking services would have recorded: booked, completed, no-show, cancelled."""
+    zone = practice_zone()
     events = []
     for a in appointments:
         props = {
             "appointment_id": a.pk,
             "service": a.service.name,
             "service_id": a.service_id,
+            "staff": a.staff.name,
             "staff_id": a.staff_id,
             "starts_at": a.starts_at.isoformat(),
+            "local_time": a.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
         }
         booked_at = min(now, a.starts_at - dt.timedelta(days=7))
         events.append(_item(a, "appointment.booked", booked_at, props, "b"))
