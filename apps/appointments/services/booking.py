@@ -10,13 +10,12 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.contacts.models import Channel, Contact
-from apps.contacts.services import event_record
+from apps.contacts.services import contact_no_shows_adjust, event_record
 from cxsuite.lib.errors import ConflictError, DomainError
 
 from ..models import (
@@ -509,11 +508,9 @@ def appointment_status_set(
         if status in STAMP:
             setattr(appointment, STAMP[status], now)
         appointment.save()
-        if status == S.NO_SHOW:
-            Contact.objects.filter(pk=appointment.contact_id).update(no_shows=F("no_shows") + 1)
-        elif current == S.NO_SHOW:
-            Contact.objects.filter(pk=appointment.contact_id, no_shows__gt=0).update(
-                no_shows=F("no_shows") - 1
+        if S.NO_SHOW in (status, current):
+            contact_no_shows_adjust(
+                contact_id=appointment.contact_id, delta=1 if status == S.NO_SHOW else -1
             )
         _event(appointment, f"appointment.{status}", actor=actor, previous_status=current)
         if status not in UPCOMING:
