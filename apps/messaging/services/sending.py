@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from apps.contacts.models import Channel, ConsentStatus, Contact
 from apps.contacts.services import event_record
-from apps.scheduling.services import due_work_register
+from apps.scheduling.services import DueWorkItem, due_work_register, due_work_register_many
 from apps.tenants.services import tenant_current
 
 from ..models import Category, ChannelStats, Message, MessageStatus, MessagingSettings
@@ -436,9 +436,13 @@ def message_send_batch(
     try:
         with transaction.atomic():
             messages = Message.objects.bulk_create([message for message, _quiet in prepared])
-            for message, quiet in prepared:
-                if quiet:
-                    due_work_register(kind="messaging.deferred", ref=message.pk, due_at=quiet)
+            due_work_register_many(
+                items=[
+                    DueWorkItem(kind="messaging.deferred", ref=message.pk, due_at=quiet)
+                    for message, quiet in prepared
+                    if quiet
+                ]
+            )
             events = [
                 {
                     "contact_id": m.contact_id,
