@@ -5,7 +5,6 @@ next free times."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
@@ -111,18 +110,6 @@ def _staff_performs(staff: StaffMember | None, service: Service) -> None:
                 % {"staff": staff.name, "service": service.name}
             }
         )
-
-
-def _contact_matched(details: dict) -> Contact:
-    """The contact for `contact_details`; its errors are named as the fields were sent."""
-    try:
-        return services.booking_contact_match(**details)
-    except ValidationError as exc:
-        if not hasattr(exc, "error_dict"):
-            raise
-        raise ValidationError(
-            {f"contact_details.{name}": messages for name, messages in exc.message_dict.items()}
-        ) from None
 
 
 class AppointmentInputSerializer(StrictInputMixin, serializers.Serializer):
@@ -280,11 +267,15 @@ class AppointmentViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         details = values.pop("contact_details", None)
-        with transaction.atomic():  # a lost race leaves no new contact behind either
-            contact = values.pop("contact", None) or _contact_matched(details)
-            appointment = services.appointment_book(
-                contact=contact, source=Source.API, actor=request_actor(request), **values
+        try:
+            appointment = services.appointment_book_for_customer(
+                customer=services.CustomerDetails(**details) if details else None,
+                source=Source.API,
+                actor=request_actor(request),
+                **values,
             )
+        except ValidationError as exc:  # the customer's errors as the fields were sent
+            raise services.customer_errors_renamed(exc, prefix="contact_details.") from None
         return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

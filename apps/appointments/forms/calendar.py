@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 from apps.contacts.models import Contact
 from cxsuite.lib.forms import StyledFormMixin
 
-from ..models import AppointmentStatus, Service, StaffMember
-from ..services.customers import front_desk_customer_clean
+from ..models import AppointmentStatus, Service, Source, StaffMember
+from ..services.customers import CustomerDetails, customer_details_clean
 
 VIEWS = [("day", gettext_lazy("Day")), ("week", gettext_lazy("Week"))]
 STATUS_ACTIONS = [
@@ -97,7 +97,7 @@ class BookForm(_WhenForm):
         required=False,
         error_messages={"invalid_choice": gettext_lazy("Choose who the appointment is for.")},
     )
-    # A customer who is not a contact yet (checked by front_desk_contact_match).
+    # A customer who is not a contact yet (checked by the front desk's rules on customers).
     new_first_name = forms.CharField(
         label=gettext_lazy("First name"), required=False, max_length=80
     )
@@ -149,12 +149,14 @@ class BookForm(_WhenForm):
             (s.pk, f"{s.name} · {s.duration_minutes} min") for s in services
         ]
 
-    def new_customer(self) -> dict[str, str] | None:
-        """The keyword arguments of front_desk_contact_match, when a new customer was typed."""
+    def new_customer(self) -> CustomerDetails | None:
+        """The customer as typed, when a new one was (rather than a contact chosen)."""
         data = self.cleaned_data
         if not any(data.get(name) for name in self.NEW):
             return None
-        return {name.removeprefix("new_"): data.get(name, "") for name in self.NEW}
+        return CustomerDetails(
+            **{name.removeprefix("new_"): data.get(name, "") for name in self.NEW}
+        )
 
     def clean(self):
         data = super().clean()
@@ -167,7 +169,7 @@ class BookForm(_WhenForm):
             self.add_error("contact", _("Choose a contact or enter a new customer, not both."))
         elif typed:
             try:  # every mistake at once, not the new customer's after the rest is right
-                front_desk_customer_clean(**self.new_customer())
+                customer_details_clean(customer=self.new_customer(), source=Source.STAFF)
             except ValidationError as exc:
                 for name, errors in exc.message_dict.items():
                     self.add_error(f"new_{name}", errors)

@@ -13,6 +13,7 @@ from .contacts import (
 )
 from .custom_fields import custom_field_create, custom_field_delete, custom_field_update
 from .imports import import_preview, import_run, import_start, import_upload
+from .matching import contact_lock, contact_match_or_create
 from .merge import contacts_merge
 from .no_shows import contact_no_shows_adjust, contacts_no_shows_add
 from .privacy import contact_erase, contact_export_data
@@ -63,6 +64,8 @@ __all__ = [
     "segment_members_remove",
     "segment_update",
     "contact_erase",
+    "contact_lock",
+    "contact_match_or_create",
     "contact_no_shows_adjust",
     "contacts_no_shows_add",
     "contact_export_data",
