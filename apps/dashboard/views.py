@@ -1,7 +1,7 @@
 from django.shortcuts import render
 from django.utils import timezone
 
-from apps.accounts.models import Role
+from apps.accounts.choices import Role
 from apps.accounts.views import role_required
 from apps.appointments.selectors import appointments_today
 

@@ -3,12 +3,15 @@ what other apps may ask of the log inside their own queries."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Exists, Expression, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from apps.contacts.models import Contact
-
 from .models import InboundMessage, Message
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 
 def message_list(

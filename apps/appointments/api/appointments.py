@@ -4,6 +4,8 @@ next free times."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -19,7 +21,7 @@ from apps.contacts.api.common import (
     query_params,
     request_actor,
 )
-from apps.contacts.models import Contact
+from apps.contacts.selectors import contact_find
 from cxsuite.lib.api import TenantGenericViewSet
 from cxsuite.lib.throttling import CursorPagination
 
@@ -27,6 +29,9 @@ from .. import services
 from ..models import Appointment, AppointmentStatus, Service, Source, StaffMember
 from ..selectors import local_day_bounds, practice_zone
 from .common import AwareDateTimeField, DayField, SlotTakenErrorSerializer, SlotTakenMixin
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 SLOT_TAKEN = OpenApiResponse(
     SlotTakenErrorSerializer,
@@ -145,7 +150,7 @@ class AppointmentInputSerializer(StrictInputMixin, serializers.Serializer):
         return _staff(value)
 
     def validate_contact(self, value: int) -> Contact:
-        contact = Contact.objects.filter(pk=value, erased_at__isnull=True).first()
+        contact = contact_find(pk=value)
         if contact is None:
             raise serializers.ValidationError(_("There is no contact with this id."))
         return contact

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.contacts.models import Contact
+from apps.contacts.selectors import contacts_live
 from cxsuite.lib.forms import StyledFormMixin
 
 from ..models import AppointmentStatus, Service, Source, StaffMember
@@ -89,7 +89,7 @@ class BookForm(_WhenForm):
     input is drawn by the template (never a list of every contact)."""
 
     contact = forms.ModelChoiceField(
-        queryset=Contact.objects.filter(erased_at__isnull=True).only(
+        queryset=contacts_live().only(
             "pk", "first_name", "last_name", "email", "phone", "no_shows"
         ),
         widget=forms.HiddenInput,

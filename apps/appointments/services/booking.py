@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import User
-from apps.contacts.models import Channel, Contact
+from apps.contacts.choices import Channel
 from apps.contacts.services import contact_no_shows_adjust, event_record
 from cxsuite.lib.errors import ConflictError, DomainError
 
@@ -37,6 +37,10 @@ from .customers import CustomerDetails, customer_contact_match
 from .messages import appointment_message_context
 from .reminders import appointment_reminders_sync
 from .waitlist import waitlist_mark_booked, waitlist_offer_freed
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from apps.contacts.models import Contact
 
 logger = logging.getLogger(__name__)
 

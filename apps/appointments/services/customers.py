@@ -6,13 +6,14 @@ with this email, else this phone, else a new one; `contact_match_or_create`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from apps.contacts.models import Channel, ConsentMethod, ConsentStatus, Contact
+from apps.contacts.choices import Channel, ConsentMethod, ConsentStatus
 from apps.contacts.services import (
     consent_set,
     contact_match_or_create,
@@ -22,6 +23,9 @@ from apps.contacts.services import (
 from apps.tenants.services import tenant_current
 
 from ..models import Source
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from apps.contacts.models import Contact
 from apps.scheduling.selectors import DueWorkState, due_work_pending_refs, due_work_states
 from apps.scheduling.services import (
     DueWork,
@@ -37,6 +37,9 @@ from apps.scheduling.services import (
 from cxsuite.lib.errors import DomainError
 
 from ..models import UPCOMING, Appointment, AppointmentStatus, ReminderChannel
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 logger = logging.getLogger(__name__)
 

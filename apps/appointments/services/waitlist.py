@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +19,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.contacts.models import Contact
 from apps.contacts.services import contact_lock, event_record
 from cxsuite.lib.errors import DomainError
 
@@ -27,6 +27,9 @@ from ..selectors.availability import practice_zone, slot_at
 from .customers import CustomerDetails, customer_contact_match, customer_details_clean
 from .links import booking_page_url
 from .messages import appointment_time_text
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 logger = logging.getLogger(__name__)
 

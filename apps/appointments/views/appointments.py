@@ -6,6 +6,7 @@ each is a page."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,9 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from apps.accounts.models import Role
+from apps.accounts.choices import Role
 from apps.accounts.views import role_required
-from apps.contacts.models import Contact
 
 from ..forms.calendar import (
     STATUS_ACTIONS,
@@ -49,6 +49,9 @@ from ..services import (
 from ..services.booking import TRANSITIONS
 from .calendar import calendar_url, can_write, is_partial
 from .grid import status_class
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 
 def _next_url(request) -> str | None:

@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from apps.accounts.models import Role
+from apps.accounts.choices import Role
 from apps.accounts.views import role_required
 from apps.contacts.selectors import contact_get
 

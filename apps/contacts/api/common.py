@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -10,8 +11,11 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
-from apps.accounts.models import User
+from apps.accounts.selectors import user_or_none
 from cxsuite.lib.throttling import CursorPagination
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 ID_REGEX = r"[0-9]{1,18}"
 FORM_EXTRAS = {"csrfmiddlewaretoken"}  # sent by HTML forms with a session, never a field
@@ -19,7 +23,7 @@ FORM_EXTRAS = {"csrfmiddlewaretoken"}  # sent by HTML forms with a session, neve
 
 def request_actor(request) -> User | None:
     """The team member behind a session; an API key acts as nobody in particular."""
-    return request.user if isinstance(request.user, User) else None
+    return user_or_none(request.user)
 
 
 def query_params(serializer_class, request) -> dict:

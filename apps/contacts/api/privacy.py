@@ -7,12 +7,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from apps.accounts.models import Role, User
+from apps.accounts.choices import Role
 from cxsuite.lib.api import TenantGenericViewSet
 
 from ..models import ConsentMethod, Contact
 from ..selectors import contact_get
 from ..services.privacy import contact_erase, contact_export_data
+from .common import request_actor
 
 
 class ContactErasedSerializer(serializers.ModelSerializer):
@@ -44,7 +45,7 @@ class ContactPrivacyViewSet(TenantGenericViewSet):
     def erase(self, request, pk: int):
         """Erase the contact's personal data for good (totals are kept); repeating it is
         harmless."""
-        actor = request.user if isinstance(request.user, User) else None
+        actor = request_actor(request)
         method = ConsentMethod.STAFF if actor else ConsentMethod.API
         contact = contact_erase(contact=contact_get(pk), actor=actor, method=method)
         return Response(ContactErasedSerializer(contact).data)

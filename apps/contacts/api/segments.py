@@ -9,12 +9,12 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.accounts.models import User
 from cxsuite.lib.api import TenantGenericViewSet
 
 from .. import services
 from ..models import Segment, SegmentKind
 from ..selectors.segments import segment_get, segment_list, segment_members
+from .common import request_actor
 from .contacts import ID_REGEX, ContactSerializer, NamedChoiceField, StrictInputMixin
 
 RULES_HELP = (
@@ -74,7 +74,7 @@ class SegmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGen
     def create(self, request):
         data = SegmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        actor = request.user if isinstance(request.user, User) else None
+        actor = request_actor(request)
         segment = services.segment_create(actor=actor, **data.validated_data)
         return Response(SegmentSerializer(segment).data, status=status.HTTP_201_CREATED)
 

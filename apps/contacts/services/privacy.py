@@ -8,12 +8,10 @@ registered in their `AppConfig.ready()`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
-
-from apps.accounts.models import User
 
 from ..models import (
     Channel,
@@ -30,6 +28,9 @@ from ..models import (
 )
 from ..registries import privacy_erasers, privacy_exporters
 from .timeline import event_record
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 ERASED_NAME = "Erased"
 # Event properties that never hold personal data (references, amounts, states); every other

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import User
-
 from ..events import timeline_publish
 from ..models import Contact, Task, TimelineEvent
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 INGEST_MAX = 1000
 

@@ -4,6 +4,7 @@ names the schema, so a link made for one business never works on another."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.core import signing
@@ -13,10 +14,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.contacts.models import Channel, ConsentMethod, ConsentStatus, Contact
+from apps.contacts.choices import Channel, ConsentMethod, ConsentStatus
+from apps.contacts.selectors import contact_find
 from apps.contacts.services import consent_set
 
 from ..models import Message
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 SALTS = {
     "unsubscribe": "messaging.link.unsubscribe",
@@ -102,7 +107,7 @@ def tracked_url(*, message: Message, url: str, base_url: str) -> str:
 def contact_for_token(*, token: str, purpose: str) -> Contact:
     """The contact an unsubscribe or preference link is for (erased contacts have none)."""
     data = _loads(purpose, token)
-    contact = Contact.objects.filter(pk=data.get("c"), erased_at__isnull=True).first()
+    contact = contact_find(pk=data.get("c"))
     if contact is None:
         raise ValidationError(INVALID)
     return contact
