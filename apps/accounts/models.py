@@ -11,19 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.tenants.models import TIME_ZONE_CHOICES
 
-
-class Role(models.TextChoices):
-    """Ordered from most to least powerful; `Role.rank` compares them."""
-
-    OWNER = "owner", _("Owner")
-    MANAGER = "manager", _("Manager")
-    STAFF = "staff", _("Staff")
-    VIEWER = "viewer", _("Viewer")
-
-    @classmethod
-    def rank(cls, role: str) -> int:
-        order = [cls.VIEWER, cls.STAFF, cls.MANAGER, cls.OWNER]
-        return order.index(role) if role in order else -1
+from .choices import Role
 
 
 class UserManager(BaseUserManager):

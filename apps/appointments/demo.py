@@ -13,12 +13,11 @@ import datetime as dt
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.contacts.models import Contact
-from apps.contacts.services import events_ingest
+from apps.contacts.services import contacts_no_shows_add, events_ingest
 
 from .models import (
     Appointment,
@@ -268,12 +267,7 @@ def demo_seed(*, tenant, rng) -> None:
     plan.recall_history(services[0][0], dentists[0], home_chair[dentists[0].pk], today)
     Appointment.objects.bulk_create(plan.rows, batch_size=1000)
 
-    no_shows = Counter(a.contact_id for a in plan.rows if a.status == S.NO_SHOW)
-    by_count: dict[int, list[int]] = defaultdict(list)
-    for contact_id, n in no_shows.items():
-        by_count[n].append(contact_id)
-    for n, ids in by_count.items():
-        Contact.objects.filter(pk__in=ids).update(no_shows=F("no_shows") + n)
+    contacts_no_shows_add(counts=Counter(a.contact_id for a in plan.rows if a.status == S.NO_SHOW))
 
     saved = list(
         Appointment.objects.select_related("service", "staff").order_by("starts_at")

@@ -4,18 +4,21 @@ themselves is the services' job; these only read what the browser sent."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.models import User
+from apps.accounts.selectors import users_active
 from apps.tenants.models import TIME_ZONE_CHOICES
 from cxsuite.lib.forms import CleanTextFormMixin, StyledFormMixin, form_add_service_errors
 
 from .models import Channel, ConsentStatus, CustomField, CustomFieldType, LifecycleStage
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 CUSTOM_PREFIX = "custom_"
 SORT_CHOICES = [
@@ -31,7 +34,7 @@ def _date_input() -> forms.DateInput:
 
 def active_users():
     """Who can own a contact or be given a task."""
-    return User.objects.filter(is_active=True).order_by("name", "email")
+    return users_active()
 
 
 class ContactFilterForm(CleanTextFormMixin, forms.Form):
@@ -99,7 +102,7 @@ class ContactForm(StyledFormMixin, forms.Form):
         help_text=_("Separate tags with commas, e.g. vip, implant"),
     )
     owner = forms.ModelChoiceField(
-        label=_("Owner"), queryset=User.objects.none(), required=False, empty_label="—"
+        label=_("Owner"), queryset=users_active().none(), required=False, empty_label="—"
     )
     lifecycle_stage = forms.ChoiceField(
         label=_("Lifecycle stage"), choices=LifecycleStage.choices, initial=LifecycleStage.LEAD

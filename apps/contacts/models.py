@@ -12,26 +12,7 @@ from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Coalesce, Concat, Lower
 from django.utils.translation import gettext_lazy as _
 
-
-class Channel(models.TextChoices):
-    EMAIL = "email", _("Email")
-    SMS = "sms", _("SMS")
-    VOICE = "voice", _("Voice")
-
-
-class ConsentStatus(models.TextChoices):
-    OPTED_IN = "opted_in", _("Opted in")
-    OPTED_OUT = "opted_out", _("Opted out")
-    UNKNOWN = "unknown", _("Unknown")
-
-
-class ConsentMethod(models.TextChoices):
-    FORM = "form", _("Form")
-    IMPORT = "import", _("Import")
-    API = "api", _("API")
-    REPLY = "reply", _("Reply (STOP/START)")
-    STAFF = "staff", _("Staff")
-
+from .choices import Channel, ConsentMethod, ConsentStatus
 
 # Accents folded with core PostgreSQL's translate() (immutable, so usable in a generated
 # column; the unaccent extension is not available everywhere). Queries fold the same way.

@@ -4,7 +4,7 @@ each loaded by htmx from its owner's URL; and the dashboard's own "Get started" 
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.models import Role
+from apps.accounts.choices import Role
 from apps.accounts.permissions import role_required
 from apps.accounts.registries import HomeCard, home_cards, visible_to
 from apps.accounts.views import home_card_view

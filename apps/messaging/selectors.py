@@ -1,13 +1,17 @@
-"""Reads of the message log and the replies inbox: filtered, newest first, contact joined."""
+"""Reads of the message log and the replies inbox: filtered, newest first, contact joined; and
+what other apps may ask of the log inside their own queries."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, Expression, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from apps.contacts.models import Contact
-
 from .models import InboundMessage, Message
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 
 def message_list(
@@ -40,3 +44,11 @@ def inbound_list(unread_only: bool = False) -> QuerySet[InboundMessage]:
     if unread_only:
         replies = replies.filter(read_at__isnull=True)
     return replies
+
+
+def message_with_dedupe_key_exists(*, dedupe_key: str | Expression) -> Exists:
+    """Whether a message with this dedupe key was written (sent, held or refused), as an
+    EXISTS that another app's query can filter on; `dedupe_key` may be an expression of that
+    query's row (e.g. built from OuterRef("pk")), so "not told yet" stays one query."""
+    # the "not empty" condition is the unique index's own, so PostgreSQL can use that index
+    return Exists(Message.objects.filter(~Q(dedupe_key=""), dedupe_key=dedupe_key))

@@ -7,6 +7,10 @@ as things are booked:
 
     due_work_register(kind="appointments.reminder", ref=f"{appointment.pk}:24h", due_at=...)
 
+Many rows at once (a whole day's reminders, a broadcast's deferred messages) go through
+`due_work_register_many` and `due_work_cancel_many`; other apps read rows only through
+`apps.scheduling.selectors`.
+
 The handler runs inside the transaction that marks the row done, so its writes and the
 "done" mark commit together; anything it sends outside the database goes in
 `transaction.on_commit`.
@@ -15,6 +19,8 @@ The handler runs inside the transaction that marks the row done, so its writes a
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -85,6 +91,82 @@ def due_work_cancel(*, kind: str, ref: str | int) -> int:
         .filter(kind=kind, ref=str(ref))
         .update(status=DueWorkStatus.CANCELLED)
     )
+
+
+@dataclass(frozen=True)
+class DueWorkItem:
+    """One row for `due_work_register_many`: the arguments of `due_work_register`."""
+
+    kind: str
+    ref: str | int
+    due_at: datetime
+    payload: dict = field(default_factory=dict)
+
+
+BULK_BATCH = 1000  # rows per INSERT; 8 values each stays far below PostgreSQL's 65535 params
+CANCEL_BATCH = 2000  # refs per UPDATE
+
+
+def due_work_register_many(*, items: Iterable[DueWorkItem]) -> int:
+    """Schedule (or move) many rows in a few statements: one INSERT … ON CONFLICT (kind, ref)
+    DO UPDATE per thousand rows, then one wake-up at the earliest time. The same (kind, ref)
+    twice in one batch keeps the last, as two calls of `due_work_register` would. Returns how
+    many rows were registered."""
+    latest: dict[tuple[str, str], DueWorkItem] = {}
+    for item in items:
+        latest[(item.kind, str(item.ref))] = item
+    if not latest:
+        return 0
+    unknown = sorted({kind for kind, _ref in latest if kind not in due_work_handlers})
+    if unknown:
+        raise ValueError(f"No due-work handler registered for {', '.join(map(repr, unknown))}")
+    rows = [
+        DueWork(
+            kind=kind,
+            ref=ref,
+            due_at=item.due_at,
+            payload=item.payload or {},
+            status=DueWorkStatus.PENDING,
+            attempts=0,
+            last_error="",
+            done_at=None,
+        )
+        for (kind, ref), item in latest.items()
+    ]
+    with transaction.atomic(savepoint=False):  # the rows and their wake-up, or neither
+        DueWork.objects.bulk_create(
+            rows,
+            batch_size=BULK_BATCH,
+            update_conflicts=True,
+            unique_fields=["kind", "ref"],
+            update_fields=["due_at", "status", "payload", "attempts", "last_error", "done_at"],
+        )
+        tenant_wakeup_at_least(
+            tenant_id=tenant_current().pk, due_at=min(row.due_at for row in rows)
+        )
+    return len(rows)
+
+
+def due_work_cancel_many(
+    *, kind: str, refs: Iterable[str | int] | None = None, ref_prefix: str | None = None
+) -> int:
+    """Cancel the pending rows of `kind` with these refs, or whose ref starts with
+    `ref_prefix` (e.g. every reminder of one appointment); done rows stay done. Returns how
+    many rows it cancelled."""
+    if (refs is None) == (ref_prefix is None):
+        raise ValueError("Give either refs or ref_prefix.")
+    pending = DueWork.objects.pending().filter(kind=kind)
+    if ref_prefix is not None:
+        if not ref_prefix:
+            raise ValueError("An empty ref_prefix would cancel every row of the kind.")
+        return pending.filter(ref__startswith=ref_prefix).update(status=DueWorkStatus.CANCELLED)
+    wanted = list(dict.fromkeys(str(ref) for ref in refs))
+    cancelled = 0
+    with transaction.atomic(savepoint=False):
+        for start in range(0, len(wanted), CANCEL_BATCH):
+            chunk = wanted[start : start + CANCEL_BATCH]
+            cancelled += pending.filter(ref__in=chunk).update(status=DueWorkStatus.CANCELLED)
+    return cancelled
 
 
 def _retry_delay(attempts: int) -> timedelta:

@@ -18,6 +18,9 @@ from rest_framework import serializers
 if TYPE_CHECKING:
     from apps.accounts.models import User
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 ID_REGEX = r"[0-9]{1,18}"
 FORM_EXTRAS = {"csrfmiddlewaretoken"}  # sent by HTML forms with a session, never a field
 

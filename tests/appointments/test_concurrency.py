@@ -13,8 +13,10 @@ from django.db import connection, transaction
 from apps.appointments.models import Appointment, AppointmentSettings, StaffMember
 from apps.appointments.selectors.availability import slot_at
 from apps.appointments.services import (
+    CustomerDetails,
     SlotTaken,
     appointment_book,
+    appointment_book_for_customer,
     booking_contact_match,
 )
 from apps.contacts.models import Contact
@@ -123,6 +125,34 @@ def test_the_same_new_customer_booking_twice_at_once_becomes_one_contact(committ
 
     assert [o for o in outcomes if isinstance(o, Exception)] == []
     assert Contact.objects.filter(email="mia@example.test").count() == 1
+
+
+def test_a_new_customer_booking_several_times_at_once_is_one_contact_with_every_booking(
+    committed_tenant,
+):
+    staff = StaffMemberFactory()
+    week_hours(staff, dt.time(9), dt.time(17))
+    service = ServiceFactory(staff=[staff])
+    mia = CustomerDetails(
+        first_name="Mia", last_name="Roth", email="mia@example.test", phone="+4915100000002"
+    )
+    times = [SLOT + dt.timedelta(minutes=30 * n) for n in range(6)]
+
+    outcomes = run_together(
+        [
+            (
+                lambda t=t: appointment_book_for_customer(
+                    customer=mia, service=service, starts_at=t, source="online", now=NOW
+                )
+            )
+            for t in times
+        ],
+        tenant=committed_tenant,
+    )
+
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
+    contact = Contact.objects.get(email="mia@example.test")
+    assert Appointment.objects.filter(contact=contact).count() == len(times)
 
 
 def test_a_booking_that_postgresql_picks_as_deadlock_victim_goes_to_the_next_person(

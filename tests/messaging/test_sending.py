@@ -356,6 +356,24 @@ def test_a_batch_in_quiet_hours_is_held_and_booked(tenant):
     assert DueWork.objects.filter(kind="messaging.deferred").count() == 3
 
 
+def test_a_batch_held_for_quiet_hours_costs_the_same_queries_for_3_or_30_contacts(tenant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    late = dt.datetime(2026, 11, 24, 22, 30, tzinfo=CHICAGO)
+    few = _crowd(3)
+    many = [_contact(email=f"q{i}@example.test", phone=f"+1312555{4000 + i}") for i in range(30)]
+    first = [_contact(email="first@example.test", phone="+13125559999")]
+    message_send_batch(contacts=first, purpose="outage_notice", channel="sms", now=late)
+    counts = []  # after a first batch has read the settings and the template
+    for crowd in (few, many):
+        with CaptureQueriesContext(connection) as queries:
+            message_send_batch(contacts=crowd, purpose="outage_notice", channel="sms", now=late)
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]
+    assert DueWork.objects.filter(kind="messaging.deferred").count() == 34
+
+
 def test_a_batch_chooses_each_contacts_channel(tenant):
     texter, reader = _crowd(2)
     ChannelStats.objects.create(contact=texter, channel="sms", delivered=5, answered=5)

@@ -8,9 +8,12 @@ from django_tenants.utils import schema_context
 from apps.scheduling.models import DueWork, DueWorkStatus
 from apps.scheduling.services import (
     MAX_ATTEMPTS,
+    DueWorkItem,
     due_work_cancel,
+    due_work_cancel_many,
     due_work_dispatch,
     due_work_register,
+    due_work_register_many,
     due_work_reschedule,
     due_work_sweep,
 )
@@ -165,3 +168,149 @@ def test_a_handler_that_books_its_next_run_keeps_it(tenant):
     assert work.status == DueWorkStatus.PENDING
     assert work.due_at == first + timedelta(hours=1)
     assert _wakeup(tenant).next_due_at == work.due_at
+
+
+# --- many rows at once ---------------------------------------------------------------------------
+def _warm() -> None:
+    """The connection's first query also sets the schema's search path: not counted below."""
+    DueWork.objects.exists()
+
+
+def _items(n, *, due_at, kind="probe.hit", prefix="r"):
+    return [
+        DueWorkItem(kind=kind, ref=f"{prefix}{i}", due_at=due_at, payload={"i": i})
+        for i in range(n)
+    ]
+
+
+def test_register_many_writes_every_row_in_one_insert_and_one_wakeup(
+    tenant, django_assert_num_queries
+):
+    due = timezone.now() + timedelta(minutes=5)
+    _warm()
+    with django_assert_num_queries(2):  # the upsert and the wake-up
+        assert due_work_register_many(items=_items(300, due_at=due)) == 300
+    rows = DueWork.objects.filter(kind="probe.hit")
+    assert rows.count() == 300
+    assert set(rows.values_list("status", flat=True)) == {DueWorkStatus.PENDING}
+    assert DueWork.objects.get(ref="r7").payload == {"i": 7}
+
+
+def test_register_many_query_count_grows_only_per_thousand_rows(tenant, django_assert_num_queries):
+    due = timezone.now() + timedelta(minutes=5)
+    _warm()
+    with django_assert_num_queries(3 + 1):  # three INSERTs of at most 1,000 rows, the wake-up
+        due_work_register_many(items=_items(2500, due_at=due))
+    assert DueWork.objects.count() == 2500
+
+
+def test_register_many_wakes_the_tenant_at_the_earliest_row(tenant):
+    now = timezone.now()
+    items = [
+        DueWorkItem(kind="probe.hit", ref="late", due_at=now + timedelta(hours=2)),
+        DueWorkItem(kind="probe.hit", ref="soon", due_at=now + timedelta(minutes=3)),
+        DueWorkItem(kind="probe.hit", ref="mid", due_at=now + timedelta(hours=1)),
+    ]
+    due_work_register_many(items=items)
+    assert _wakeup(tenant).next_due_at == now + timedelta(minutes=3)
+    # a later batch never pushes the wake-up back
+    due_work_register_many(
+        items=[DueWorkItem(kind="probe.hit", ref="x", due_at=now + timedelta(days=1))]
+    )
+    assert _wakeup(tenant).next_due_at == now + timedelta(minutes=3)
+
+
+def test_register_many_with_the_same_kind_and_ref_twice_keeps_the_last(tenant):
+    now = timezone.now()
+    items = [
+        DueWorkItem(kind="probe.hit", ref=7, due_at=now + timedelta(hours=1), payload={"n": 1}),
+        DueWorkItem(kind="probe.hit", ref="8", due_at=now + timedelta(hours=1)),
+        DueWorkItem(kind="probe.hit", ref="7", due_at=now + timedelta(hours=3), payload={"n": 2}),
+    ]
+    assert due_work_register_many(items=items) == 2
+    work = DueWork.objects.get(kind="probe.hit", ref="7")
+    assert (work.due_at, work.payload) == (now + timedelta(hours=3), {"n": 2})
+    assert DueWork.objects.count() == 2
+
+
+def test_register_many_moves_existing_rows_and_revives_finished_ones(tenant):
+    now = timezone.now()
+    due_work_register(kind="probe.hit", ref="moved", due_at=now + timedelta(hours=1))
+    failed = DueWorkFactory(ref="failed", status=DueWorkStatus.FAILED, attempts=5, last_error="x")
+    due_work_register_many(
+        items=[
+            DueWorkItem(kind="probe.hit", ref="moved", due_at=now + timedelta(hours=2)),
+            DueWorkItem(kind="probe.hit", ref="failed", due_at=now + timedelta(hours=2)),
+        ]
+    )
+    assert DueWork.objects.filter(ref="moved").count() == 1
+    assert DueWork.objects.get(ref="moved").due_at == now + timedelta(hours=2)
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts, failed.last_error) == (DueWorkStatus.PENDING, 0, "")
+
+
+def test_register_many_runs_each_row_once_when_due(tenant):
+    past = timezone.now() - timedelta(seconds=1)
+    due_work_register_many(items=_items(3, due_at=past))
+    assert due_work_sweep() == 3
+    assert due_work_sweep() == 0
+    assert sorted(ProbeHit.objects.values_list("ref", flat=True)) == ["r0", "r1", "r2"]
+
+
+def test_register_many_refuses_an_unknown_kind_and_writes_nothing(tenant):
+    items = [
+        DueWorkItem(kind="probe.hit", ref="a", due_at=timezone.now()),
+        DueWorkItem(kind="no-such-kind", ref="b", due_at=timezone.now()),
+    ]
+    with pytest.raises(ValueError, match="no-such-kind"):
+        due_work_register_many(items=items)
+    assert not DueWork.objects.exists()
+
+
+def test_register_many_of_nothing_touches_nothing(tenant, django_assert_num_queries):
+    _warm()
+    with django_assert_num_queries(0):
+        assert due_work_register_many(items=[]) == 0
+
+
+def test_cancel_many_cancels_pending_rows_and_they_never_run(tenant, django_assert_num_queries):
+    past = timezone.now() - timedelta(seconds=1)
+    due_work_register_many(items=_items(5, due_at=past))
+    with django_assert_num_queries(1):
+        assert due_work_cancel_many(kind="probe.hit", refs=["r1", "r3", "r3", "nothing"]) == 2
+    assert due_work_sweep() == 3
+    assert sorted(ProbeHit.objects.values_list("ref", flat=True)) == ["r0", "r2", "r4"]
+    assert DueWork.objects.get(ref="r1").status == DueWorkStatus.CANCELLED
+
+
+def test_cancel_many_leaves_done_rows_and_other_kinds_alone(tenant):
+    past = timezone.now() - timedelta(seconds=1)
+    due_work_register(kind="probe.hit", ref="done", due_at=past)
+    due_work_sweep()
+    due_work_register(kind="probe.fail", ref="other", due_at=past + timedelta(hours=1))
+    assert due_work_cancel_many(kind="probe.hit", refs=["done", "other"]) == 0
+    assert DueWork.objects.get(ref="done").status == DueWorkStatus.DONE
+    assert DueWork.objects.get(ref="other").status == DueWorkStatus.PENDING
+
+
+def test_cancel_many_takes_thousands_of_refs_in_a_few_statements(tenant, django_assert_num_queries):
+    due_work_register_many(items=_items(4500, due_at=timezone.now() + timedelta(hours=1)))
+    with django_assert_num_queries(3):  # 2,000 refs per UPDATE
+        assert due_work_cancel_many(kind="probe.hit", refs=[f"r{i}" for i in range(4500)]) == 4500
+
+
+def test_cancel_by_prefix_takes_only_refs_starting_with_it(tenant):
+    later = timezone.now() + timedelta(hours=1)
+    for ref in ("1:a", "1:b", "11:a", "2:a"):
+        due_work_register(kind="probe.hit", ref=ref, due_at=later)
+    assert due_work_cancel_many(kind="probe.hit", ref_prefix="1:") == 2
+    pending = DueWork.objects.pending().values_list("ref", flat=True)
+    assert sorted(pending) == ["11:a", "2:a"]
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"refs": ["a"], "ref_prefix": "a"}, {"ref_prefix": ""}])
+def test_cancel_many_wants_refs_or_a_prefix(tenant, kwargs):
+    due_work_register(kind="probe.hit", ref="a", due_at=timezone.now())
+    with pytest.raises(ValueError):
+        due_work_cancel_many(kind="probe.hit", **kwargs)
+    assert DueWork.objects.get(ref="a").status == DueWorkStatus.PENDING

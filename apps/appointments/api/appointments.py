@@ -4,8 +4,9 @@ next free times."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
@@ -13,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.contacts.models import Contact
+from apps.contacts.selectors import contact_find
 from cxsuite.lib.api import TenantGenericViewSet
 from cxsuite.lib.api_fields import (
     ID_REGEX,
@@ -28,6 +30,9 @@ from .. import services
 from ..models import Appointment, AppointmentStatus, Service, Source, StaffMember
 from ..selectors import local_day_bounds, practice_zone
 from .common import AwareDateTimeField, DayField, SlotTakenErrorSerializer, SlotTakenMixin
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 SLOT_TAKEN = OpenApiResponse(
     SlotTakenErrorSerializer,
@@ -113,18 +118,6 @@ def _staff_performs(staff: StaffMember | None, service: Service) -> None:
         )
 
 
-def _contact_matched(details: dict) -> Contact:
-    """The contact for `contact_details`; its errors are named as the fields were sent."""
-    try:
-        return services.booking_contact_match(**details)
-    except ValidationError as exc:
-        if not hasattr(exc, "error_dict"):
-            raise
-        raise ValidationError(
-            {f"contact_details.{name}": messages for name, messages in exc.message_dict.items()}
-        ) from None
-
-
 class AppointmentInputSerializer(StrictInputMixin, serializers.Serializer):
     """Who: `contact` (an existing contact's id) or `contact_details` (matched by email, then
     phone, else created), never both."""
@@ -158,7 +151,7 @@ class AppointmentInputSerializer(StrictInputMixin, serializers.Serializer):
         return _staff(value)
 
     def validate_contact(self, value: int) -> Contact:
-        contact = Contact.objects.filter(pk=value, erased_at__isnull=True).first()
+        contact = contact_find(pk=value)
         if contact is None:
             raise serializers.ValidationError(_("There is no contact with this id."))
         return contact
@@ -280,11 +273,15 @@ class AppointmentViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         details = values.pop("contact_details", None)
-        with transaction.atomic():  # a lost race leaves no new contact behind either
-            contact = values.pop("contact", None) or _contact_matched(details)
-            appointment = services.appointment_book(
-                contact=contact, source=Source.API, actor=request_actor(request), **values
+        try:
+            appointment = services.appointment_book_for_customer(
+                customer=services.CustomerDetails(**details) if details else None,
+                source=Source.API,
+                actor=request_actor(request),
+                **values,
             )
+        except ValidationError as exc:  # the customer's errors as the fields were sent
+            raise services.customer_errors_renamed(exc, prefix="contact_details.") from None
         return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

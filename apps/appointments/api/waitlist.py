@@ -4,12 +4,15 @@ gets it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
 from apps.contacts.models import Contact
+from apps.contacts.selectors import contact_find
 from cxsuite.lib.api import TenantGenericViewSet
 from cxsuite.lib.api_fields import (
     ID_REGEX,
@@ -22,6 +25,9 @@ from cxsuite.lib.api_fields import (
 from ..models import Service, StaffMember, WaitlistEntry, WaitlistStatus
 from ..services.waitlist import waitlist_join, waitlist_leave
 from .common import DayField
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 
 class WaitlistEntrySerializer(serializers.ModelSerializer):
@@ -60,7 +66,7 @@ class WaitlistEntryInputSerializer(StrictInputMixin, serializers.Serializer):
     )
 
     def validate_contact(self, value: int) -> Contact:
-        contact = Contact.objects.filter(pk=value, erased_at__isnull=True).first()
+        contact = contact_find(pk=value)
         if contact is None:
             raise serializers.ValidationError(_("There is no contact with this id."))
         return contact

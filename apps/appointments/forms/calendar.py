@@ -12,11 +12,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.contacts.models import Contact
+from apps.contacts.selectors import contacts_live
 from cxsuite.lib.forms import CleanTextFormMixin, StyledFormMixin
 
-from ..models import AppointmentStatus, Service, StaffMember
-from ..services.customers import front_desk_customer_clean
+from ..models import AppointmentStatus, Service, Source, StaffMember
+from ..services.customers import CustomerDetails, customer_details_clean
 
 VIEWS = [("day", gettext_lazy("Day")), ("week", gettext_lazy("Week"))]
 STATUS_ACTIONS = [
@@ -89,7 +89,7 @@ class BookForm(_WhenForm):
     input is drawn by the template (never a list of every contact)."""
 
     contact = forms.ModelChoiceField(
-        queryset=Contact.objects.filter(erased_at__isnull=True).only(
+        queryset=contacts_live().only(
             "pk", "first_name", "last_name", "email", "phone", "no_shows"
         ),
         widget=forms.HiddenInput,
@@ -97,7 +97,7 @@ class BookForm(_WhenForm):
         required=False,
         error_messages={"invalid_choice": gettext_lazy("Choose who the appointment is for.")},
     )
-    # A customer who is not a contact yet (checked by front_desk_contact_match).
+    # A customer who is not a contact yet (checked by the front desk's rules on customers).
     new_first_name = forms.CharField(
         label=gettext_lazy("First name"), required=False, max_length=80
     )
@@ -149,12 +149,14 @@ class BookForm(_WhenForm):
             (s.pk, f"{s.name} · {s.duration_minutes} min") for s in services
         ]
 
-    def new_customer(self) -> dict[str, str] | None:
-        """The keyword arguments of front_desk_contact_match, when a new customer was typed."""
+    def new_customer(self) -> CustomerDetails | None:
+        """The customer as typed, when a new one was (rather than a contact chosen)."""
         data = self.cleaned_data
         if not any(data.get(name) for name in self.NEW):
             return None
-        return {name.removeprefix("new_"): data.get(name, "") for name in self.NEW}
+        return CustomerDetails(
+            **{name.removeprefix("new_"): data.get(name, "") for name in self.NEW}
+        )
 
     def clean(self):
         data = super().clean()
@@ -167,7 +169,7 @@ class BookForm(_WhenForm):
             self.add_error("contact", _("Choose a contact or enter a new customer, not both."))
         elif typed:
             try:  # every mistake at once, not the new customer's after the rest is right
-                front_desk_customer_clean(**self.new_customer())
+                customer_details_clean(customer=self.new_customer(), source=Source.STAFF)
             except ValidationError as exc:
                 for name, errors in exc.message_dict.items():
                     self.add_error(f"new_{name}", errors)

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cxsuite.lib.forms import StyledFormMixin
 
+from ..services.customers import CustomerDetails
+
 HONEYPOT_ERROR = _("We could not take this request. Please try again.")
 
 
@@ -56,17 +58,17 @@ class _PersonMixin(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
 
-    def person(self) -> dict:
-        """The keyword arguments of booking_contact_match."""
+    def customer(self) -> CustomerDetails:
+        """Who is booking, as typed (the booking rules check it when it is matched)."""
         data = self.cleaned_data
-        return {
-            "first_name": data["first_name"],
-            "last_name": data["last_name"],
-            "email": data["email"],
-            "phone": data["phone"],
-            "sms_opt_in": bool(data.get("sms_opt_in")),
-            "marketing_opt_in": bool(data.get("marketing_opt_in")),
-        }
+        return CustomerDetails(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            phone=data["phone"],
+            sms_opt_in=bool(data.get("sms_opt_in")),
+            marketing_opt_in=bool(data.get("marketing_opt_in")),
+        )
 
 
 class BookingDetailsForm(StyledFormMixin, _PersonMixin, _HoneypotMixin):

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.accounts.models import User
+from apps.accounts.selectors import users_active
 from apps.tenants.services import tenant_current
 from cxsuite.lib.forms import StyledFormMixin
 
@@ -23,6 +24,9 @@ from ..models import (
     StaffMember,
 )
 from ..services.setup import COLOR, WEEKDAYS, intervals_check
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 Interval = tuple[dt.time, dt.time]
 REMINDER_ROWS = 5
@@ -189,7 +193,7 @@ class UserChoiceField(forms.ModelChoiceField):
 
 class StaffForm(StyledFormMixin, forms.ModelForm):
     user = UserChoiceField(
-        queryset=User.objects.none(),
+        queryset=users_active().none(),
         required=False,
         label=gettext_lazy("Login"),
         help_text=gettext_lazy("Optional: the team member who signs in as this person."),
@@ -203,7 +207,7 @@ class StaffForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("name", "email")
+        self.fields["user"].queryset = users_active()
 
     def clean_color(self):
         return _color(self.cleaned_data["color"])

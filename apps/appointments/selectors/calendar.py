@@ -8,11 +8,11 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from apps.contacts.models import Contact
 from apps.contacts.selectors import contact_list
 
 from ..models import (
@@ -27,6 +27,9 @@ from ..models import (
     WorkingHours,
 )
 from .availability import local_day_bounds, practice_zone, slot_step
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 Interval = tuple[dt.time, dt.time]
 CONTACT_DEFER = ("contact__search", "contact__custom")

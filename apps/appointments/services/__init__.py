@@ -9,13 +9,21 @@ from .booking import (
     SlotTaken,
     appointment_approve,
     appointment_book,
+    appointment_book_for_customer,
     appointment_cancel,
     appointment_change_allowed,
     appointment_reschedule,
     appointment_settings,
     appointment_status_set,
 )
-from .customers import booking_contact_match, front_desk_contact_match
+from .customers import (
+    CUSTOMER_FIELDS,
+    CustomerDetails,
+    booking_contact_match,
+    customer_contact_match,
+    customer_details_clean,
+    customer_errors_renamed,
+)
 from .ics import appointment_ics, staff_feed_ics
 from .links import (
     appointment_from_token,
@@ -34,9 +42,12 @@ from .reminders import (
 from .waitlist import waitlist_join, waitlist_leave, waitlist_mark_booked, waitlist_offer_freed
 
 __all__ = [
+    "CUSTOMER_FIELDS",
+    "CustomerDetails",
     "SlotTaken",
     "appointment_approve",
     "appointment_book",
+    "appointment_book_for_customer",
     "appointment_cancel",
     "appointment_change_allowed",
     "appointment_confirm_by_reply",
@@ -51,7 +62,9 @@ __all__ = [
     "appointment_settings",
     "appointment_status_set",
     "booking_contact_match",
-    "front_desk_contact_match",
+    "customer_contact_match",
+    "customer_details_clean",
+    "customer_errors_renamed",
     "booking_page_url",
     "recall_due",
     "recall_schedule_daily",

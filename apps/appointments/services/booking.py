@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import User
-from apps.contacts.models import Channel, Contact
-from apps.contacts.services import event_record
+from apps.contacts.choices import Channel
+from apps.contacts.services import contact_no_shows_adjust, event_record
 from cxsuite.lib.errors import ConflictError, DomainError
 
 from ..models import (
@@ -34,9 +33,14 @@ from ..selectors.availability import (
     slot_at,
     slots_next,
 )
+from .customers import CustomerDetails, customer_contact_match
 from .messages import appointment_message_context
 from .reminders import appointment_reminders_sync
 from .waitlist import waitlist_mark_booked, waitlist_offer_freed
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from apps.contacts.models import Contact
 
 logger = logging.getLogger(__name__)
 
@@ -59,11 +63,14 @@ class SlotTaken(ConflictError):
 
     code = "slot_taken"
 
-    def __init__(self, *, next_slots: list[Slot]):
+    def __init__(self, *, next_slots: list[Slot], contact: Contact | None = None):
         super().__init__(
             _("Sorry, that time was just taken. Please choose another one."), field="starts_at"
         )
         self.next_slots = next_slots
+        # who it was for, when their contact outlives the lost race (see
+        # appointment_book_for_customer), so the next try books the same person
+        self.contact = contact
 
 
 def appointment_settings() -> AppointmentSettings:
@@ -345,6 +352,58 @@ def appointment_book(
     return appointment
 
 
+def appointment_book_for_customer(
+    *,
+    service: Service,
+    starts_at: dt.datetime,
+    contact: Contact | None = None,
+    customer: CustomerDetails | None = None,
+    staff: StaffMember | None = None,
+    source: str = Source.STAFF,
+    actor: User | None = None,
+    notes: str = "",
+    notify: bool = True,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Book for a known `contact` or for a `customer` as typed, matched to a contact (by
+    email, then phone, else a new one): the one way the booking page, the front desk and the
+    API book.
+
+    Online and through the API the match and the booking are one transaction, so a lost race
+    or a refused time leaves no new contact behind. At the front desk the customer is on the
+    phone: they stay a contact even when the time is taken, and `SlotTaken.contact` says who,
+    so the next try books them. Errors about the customer name its fields (CUSTOMER_FIELDS).
+    """
+    if (contact is None) == (customer is None):
+        raise ValidationError(
+            {"contact": _("Give either a contact or the customer's details, not both.")}
+        )
+    if customer is not None and source == Source.STAFF:
+        contact = customer_contact_match(customer=customer, source=source)
+
+    def book(booked_for: Contact) -> Appointment:
+        return appointment_book(
+            service=service,
+            starts_at=starts_at,
+            contact=booked_for,
+            staff=staff,
+            source=source,
+            actor=actor,
+            notes=notes,
+            notify=notify,
+            now=now,
+        )
+
+    try:
+        if contact is not None:
+            return book(contact)
+        with transaction.atomic():
+            return book(customer_contact_match(customer=customer, source=source))
+    except SlotTaken as exc:
+        exc.contact = contact  # None when a new contact went with the rolled-back booking
+        raise
+
+
 def _locked(appointment: Appointment) -> Appointment:
     return (
         Appointment.objects.select_for_update(of=("self",))
@@ -509,11 +568,9 @@ def appointment_status_set(
         if status in STAMP:
             setattr(appointment, STAMP[status], now)
         appointment.save()
-        if status == S.NO_SHOW:
-            Contact.objects.filter(pk=appointment.contact_id).update(no_shows=F("no_shows") + 1)
-        elif current == S.NO_SHOW:
-            Contact.objects.filter(pk=appointment.contact_id, no_shows__gt=0).update(
-                no_shows=F("no_shows") - 1
+        if S.NO_SHOW in (status, current):
+            contact_no_shows_adjust(
+                contact_id=appointment.contact_id, delta=1 if status == S.NO_SHOW else -1
             )
         _event(appointment, f"appointment.{status}", actor=actor, previous_status=current)
         if status not in UPCOMING:

@@ -19,15 +19,26 @@ import datetime as dt
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Value,
+)
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from apps.contacts.models import Contact
-from apps.scheduling.models import DueWork
-from apps.scheduling.services import due_work_register
+from apps.messaging.selectors import message_with_dedupe_key_exists
+from apps.scheduling.services import DueWork, due_work_register
 from cxsuite.lib.errors import DomainError
 
-from ..models import UPCOMING, Appointment, AppointmentStatus, Service
+from ..models import UPCOMING, Appointment, AppointmentStatus
 from ..selectors.availability import practice_zone
 from .links import booking_page_url
 
@@ -36,53 +47,56 @@ logger = logging.getLogger(__name__)
 RECALL = "appointments.recall"
 RUN_AT = dt.time(10, 0)
 
-_CANDIDATES_SQL = """
-SELECT last.id
-FROM (
-    SELECT DISTINCT ON (a.contact_id, a.service_id)
-           a.id, a.contact_id, a.starts_at, s.recall_months
-    FROM {appointment} a
-    JOIN {service} s ON s.id = a.service_id
-    WHERE a.status = %(completed)s AND s.active AND s.recall_months IS NOT NULL
-    ORDER BY a.contact_id, a.service_id, a.starts_at DESC
-) last
-JOIN {contact} c ON c.id = last.contact_id AND c.erased_at IS NULL
-WHERE last.starts_at <= %(now)s - make_interval(months => last.recall_months)
-  AND NOT EXISTS (
-      SELECT 1 FROM {appointment} u
-      WHERE u.contact_id = last.contact_id AND u.status = ANY(%(upcoming)s)
-        AND u.starts_at > %(now)s)
-  AND NOT EXISTS (
-      SELECT 1 FROM {message} m WHERE m.dedupe_key = 'appointment:' || last.id || ':recall')
-ORDER BY last.starts_at, last.id
-"""
+KEY_BEFORE, KEY_AFTER = "appointment:", ":recall"  # a recall's dedupe key names the visit
 
 
 def _dedupe_key(appointment_id: int) -> str:
-    return f"appointment:{appointment_id}:recall"
+    return f"{KEY_BEFORE}{appointment_id}{KEY_AFTER}"
+
+
+def _months_before(now: dt.datetime, months) -> ExpressionWrapper:
+    """`now` less a number of calendar months taken from the row (make_interval)."""
+    interval = Func(
+        months,
+        function="make_interval",
+        template="%(function)s(months => %(expressions)s)",
+        output_field=DurationField(),
+    )
+    return ExpressionWrapper(Value(now) - interval, output_field=DateTimeField())
 
 
 def recall_due(*, now: dt.datetime | None = None, limit: int | None = None) -> list[int]:
-    """Ids of the last visits whose recall is due and not yet sent (oldest first)."""
-    from apps.messaging.models import Message
-
-    tables = {
-        "appointment": Appointment._meta.db_table,
-        "service": Service._meta.db_table,
-        "contact": Contact._meta.db_table,
-        "message": Message._meta.db_table,
-    }
-    sql = _CANDIDATES_SQL.format(**{k: connection.ops.quote_name(v) for k, v in tables.items()})
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    params = {
-        "completed": AppointmentStatus.COMPLETED,
-        "now": now or timezone.now(),
-        "upcoming": [str(s) for s in UPCOMING],
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    """Ids of the last visits whose recall is due and not yet sent (oldest first), in one
+    query: the last completed visit per contact and recalled service, its interval passed,
+    nothing upcoming for the contact, no recall message for that visit yet."""
+    now = now or timezone.now()
+    last_visits = (
+        Appointment.objects.filter(
+            status=AppointmentStatus.COMPLETED,
+            service__active=True,
+            service__recall_months__isnull=False,
+        )
+        .order_by("contact_id", "service_id", "-starts_at")
+        .distinct("contact_id", "service_id")
+        .values("pk")
+    )
+    upcoming = Appointment.objects.filter(
+        contact_id=OuterRef("contact_id"), status__in=UPCOMING, starts_at__gt=now
+    )
+    recalled = message_with_dedupe_key_exists(
+        dedupe_key=Concat(Value(KEY_BEFORE), Cast(OuterRef("pk"), CharField()), Value(KEY_AFTER))
+    )
+    due = (
+        Appointment.objects.filter(
+            pk__in=last_visits,
+            contact__erased_at__isnull=True,
+            starts_at__lte=_months_before(now, F("service__recall_months")),
+        )
+        .filter(~Exists(upcoming), ~recalled)
+        .order_by("starts_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    return list(due[:limit] if limit else due)
 
 
 def recall_send_due(*, now: dt.datetime | None = None, limit: int | None = None) -> int:

@@ -21,18 +21,25 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from apps.contacts.models import Contact
-from apps.scheduling.models import DueWork, DueWorkStatus
-from apps.scheduling.services import due_work_register
-from apps.tenants.services import tenant_current, tenant_wakeup_at_least
+from apps.scheduling.selectors import DueWorkState, due_work_pending_refs, due_work_states
+from apps.scheduling.services import (
+    DueWork,
+    DueWorkItem,
+    due_work_cancel_many,
+    due_work_register_many,
+)
 from cxsuite.lib.errors import DomainError
 
 from ..models import UPCOMING, Appointment, AppointmentStatus, ReminderChannel
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 logger = logging.getLogger(__name__)
 
@@ -84,13 +91,28 @@ def _wanted(appointment: Appointment, offsets: list[Offset], now: dt.datetime) -
     return wanted
 
 
-def _unchanged(row: DueWork | None, due_at: dt.datetime, payload: dict) -> bool:
+def _unchanged(state: DueWorkState | None, due_at: dt.datetime, payload: dict) -> bool:
     """Already pending at this time, or already sent for this start: leave it alone."""
-    if row is None or row.payload.get("starts_at") != payload["starts_at"]:
+    if state is None or state.payload.get("starts_at") != payload["starts_at"]:
         return False
-    return row.status == DueWorkStatus.DONE or (
-        row.status == DueWorkStatus.PENDING and row.due_at == due_at
-    )
+    return state.done or (state.pending and state.due_at == due_at)
+
+
+def _sync(wanted: dict[str, tuple[dt.datetime, dict]], refs: list[str]) -> None:
+    """Cancel the pending rows among `refs` that are no longer wanted and register the wanted
+    ones that changed, in a few statements whatever the number of rows."""
+    with transaction.atomic():
+        existing = due_work_states(kind=REMINDER, refs=refs)
+        stale = [ref for ref, state in existing.items() if state.pending and ref not in wanted]
+        if stale:
+            due_work_cancel_many(kind=REMINDER, refs=stale)
+        due_work_register_many(
+            items=[
+                DueWorkItem(kind=REMINDER, ref=ref, due_at=due_at, payload=payload)
+                for ref, (due_at, payload) in wanted.items()
+                if not _unchanged(existing.get(ref), due_at, payload)
+            ]
+        )
 
 
 def appointment_reminders_sync(*, appointment: Appointment, now: dt.datetime | None = None) -> int:
@@ -98,22 +120,8 @@ def appointment_reminders_sync(*, appointment: Appointment, now: dt.datetime | N
     Returns how many reminders are scheduled for it."""
     now = now or timezone.now()
     offsets = reminder_offsets()
-    refs = [_ref(appointment.pk, minutes, channel) for minutes, channel in offsets]
     wanted = _wanted(appointment, offsets, now)
-    with transaction.atomic():
-        existing = {row.ref: row for row in DueWork.objects.filter(kind=REMINDER, ref__in=refs)}
-        stale = [
-            ref
-            for ref, row in existing.items()
-            if row.status == DueWorkStatus.PENDING and ref not in wanted
-        ]
-        if stale:
-            DueWork.objects.pending().filter(kind=REMINDER, ref__in=stale).update(
-                status=DueWorkStatus.CANCELLED
-            )
-        for ref, (due_at, payload) in wanted.items():
-            if not _unchanged(existing.get(ref), due_at, payload):
-                due_work_register(kind=REMINDER, ref=ref, due_at=due_at, payload=payload)
+    _sync(wanted, [_ref(appointment.pk, minutes, channel) for minutes, channel in offsets])
     return len(wanted)
 
 
@@ -124,54 +132,12 @@ def appointment_reminders_sync_many(
     Returns how many reminders are scheduled."""
     now = now or timezone.now()
     offsets = reminder_offsets()
-    appointments = list(appointments)
     wanted: dict[str, tuple[dt.datetime, dict]] = {}
     refs: list[str] = []
     for appointment in appointments:
         wanted.update(_wanted(appointment, offsets, now))
         refs += [_ref(appointment.pk, minutes, channel) for minutes, channel in offsets]
-    with transaction.atomic():
-        existing: dict[str, DueWork] = {}
-        for start in range(0, len(refs), 2000):
-            chunk = refs[start : start + 2000]
-            existing.update(
-                (row.ref, row) for row in DueWork.objects.filter(kind=REMINDER, ref__in=chunk)
-            )
-        stale = [
-            ref
-            for ref, row in existing.items()
-            if row.status == DueWorkStatus.PENDING and ref not in wanted
-        ]
-        for start in range(0, len(stale), 2000):
-            DueWork.objects.pending().filter(
-                kind=REMINDER, ref__in=stale[start : start + 2000]
-            ).update(status=DueWorkStatus.CANCELLED)
-        rows = [
-            DueWork(
-                kind=REMINDER,
-                ref=ref,
-                due_at=due_at,
-                payload=payload,
-                status=DueWorkStatus.PENDING,
-                attempts=0,
-                last_error="",
-                done_at=None,
-            )
-            for ref, (due_at, payload) in wanted.items()
-            if not _unchanged(existing.get(ref), due_at, payload)
-        ]
-        # The bulk form of due_work_register: one upsert on (kind, ref), then the wake-up.
-        DueWork.objects.bulk_create(
-            rows,
-            batch_size=1000,
-            update_conflicts=True,
-            unique_fields=["kind", "ref"],
-            update_fields=["due_at", "status", "payload", "attempts", "last_error", "done_at"],
-        )
-        if rows:
-            tenant_wakeup_at_least(
-                tenant_id=tenant_current().pk, due_at=min(row.due_at for row in rows)
-            )
+    _sync(wanted, refs)
     return len(wanted)
 
 
@@ -183,11 +149,10 @@ def appointment_reminders_resync(*, now: dt.datetime | None = None) -> int:
     count = appointment_reminders_sync_many(appointments=upcoming, now=now)
     used = {_ref(0, minutes, channel).split(":", 1)[1] for minutes, channel in reminder_offsets()}
     orphans = [
-        pk
-        for pk, ref in DueWork.objects.pending().filter(kind=REMINDER).values_list("pk", "ref")
-        if ref.split(":", 1)[1] not in used
+        ref for ref in due_work_pending_refs(kind=REMINDER) if ref.split(":", 1)[1] not in used
     ]
-    DueWork.objects.filter(pk__in=orphans).update(status=DueWorkStatus.CANCELLED)
+    if orphans:
+        due_work_cancel_many(kind=REMINDER, refs=orphans)
     return count
 
 

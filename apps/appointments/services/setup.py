@@ -12,14 +12,12 @@ import datetime as dt
 import re
 import secrets
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from apps.accounts.models import User
 
 from ..models import (
     AppointmentSettings,
@@ -35,6 +33,9 @@ from ..models import (
 )
 from .booking import appointment_settings
 from .reminders import appointment_reminders_resync
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 Interval = tuple[dt.time, dt.time]
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,14 +19,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.contacts.models import Contact
-from apps.contacts.services import event_record
+from apps.contacts.services import contact_lock, event_record
 from cxsuite.lib.errors import DomainError
 
-from ..models import Appointment, Service, StaffMember, WaitlistEntry, WaitlistStatus
+from ..models import Appointment, Service, Source, StaffMember, WaitlistEntry, WaitlistStatus
 from ..selectors.availability import practice_zone, slot_at
+from .customers import CustomerDetails, customer_contact_match, customer_details_clean
 from .links import booking_page_url
 from .messages import appointment_time_text
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 logger = logging.getLogger(__name__)
 
@@ -52,17 +56,29 @@ def _event(entry: WaitlistEntry, type_: str, **extra) -> None:
 
 def waitlist_join(
     *,
-    contact: Contact,
     service: Service,
     date_from: dt.date,
     date_to: dt.date,
+    contact: Contact | None = None,
+    customer: CustomerDetails | None = None,
     staff: StaffMember | None = None,
     now: dt.datetime | None = None,
 ) -> WaitlistEntry:
     """Put a customer on the waitlist for `service` between two local dates (both included);
-    joining again with the same wish returns the entry they already have."""
+    joining again with the same wish returns the entry they already have. The customer is a
+    known `contact` or, from the public page, the details they typed (matched like a booking,
+    in the same transaction: a refused wish leaves no new contact behind)."""
     today = (now or timezone.now()).astimezone(practice_zone()).date()
-    errors: dict[str, str] = {}
+    errors: dict = {}
+    if (contact is None) == (customer is None):
+        raise ValidationError(
+            {"contact": _("Give either a contact or the customer's details, not both.")}
+        )
+    if customer is not None:
+        try:  # every mistake at once: the customer's and the wish's
+            customer_details_clean(customer=customer, source=Source.ONLINE)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if not isinstance(date_from, dt.date) or isinstance(date_from, dt.datetime):
         errors["date_from"] = _("Give the first day that would suit.")
     elif date_from < today:
@@ -81,13 +97,15 @@ def waitlist_join(
             "staff": staff.name,
             "service": service.name,
         }
-    if contact.erased_at is not None:
+    if contact is not None and contact.erased_at is not None:
         errors["contact"] = _("This contact was erased.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        if contact is None:
+            contact = customer_contact_match(customer=customer, source=Source.ONLINE)
         # one joiner at a time per contact, so a double click never makes two entries
-        Contact.objects.select_for_update().filter(pk=contact.pk).first()
+        contact_lock(contact_id=contact.pk)
         entry = WaitlistEntry.objects.filter(
             contact=contact,
             service=service,

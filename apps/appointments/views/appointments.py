@@ -6,6 +6,7 @@ each is a page."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from apps.accounts.models import Role
+from apps.accounts.choices import Role
 from apps.accounts.permissions import role_required
 from apps.contacts.models import Contact
 
@@ -30,7 +31,7 @@ from ..forms.calendar import (
     StatusForm,
     add_booking_errors,
 )
-from ..models import Appointment, AppointmentStatus, StaffMember
+from ..models import Appointment, AppointmentStatus, Source, StaffMember
 from ..selectors.availability import practice_zone
 from ..selectors.calendar import (
     appointment_get,
@@ -40,15 +41,18 @@ from ..selectors.calendar import (
 from ..services import (
     SlotTaken,
     appointment_approve,
-    appointment_book,
+    appointment_book_for_customer,
     appointment_cancel,
     appointment_reschedule,
     appointment_status_set,
-    front_desk_contact_match,
+    customer_errors_renamed,
 )
 from ..services.booking import TRANSITIONS
 from .calendar import calendar_url, can_write, is_partial
 from .grid import status_class
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 
 def _next_url(request) -> str | None:
@@ -143,20 +147,19 @@ def appointment_book_view(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                if new_customer := form.new_customer():
-                    # A complete contact of its own, kept if the time turns out to be taken:
-                    # the form then offers them as the chosen contact.
-                    data["contact"] = front_desk_contact_match(**new_customer)
-                appointment = appointment_book(
+                appointment = appointment_book_for_customer(
+                    contact=data["contact"],
+                    customer=form.new_customer(),
                     service=data["service"],
                     starts_at=form.starts_at(),
-                    contact=data["contact"],
                     staff=data["staff"],
-                    source="staff",
+                    source=Source.STAFF,
                     actor=request.user,
                     notes=data["notes"],
                 )
             except SlotTaken as exc:
+                # A new customer is a contact now: the form offers them as the chosen one.
+                data["contact"] = exc.contact
                 form.add_error(
                     "time",
                     _("%(staff)s is not free then (another booking, its buffer or no free room).")
@@ -165,17 +168,13 @@ def appointment_book_view(request):
                 keep = {
                     "staff": data["staff"].pk,
                     "service": data["service"].pk,
-                    "contact": data["contact"].pk,
+                    "contact": exc.contact.pk if exc.contact else "",
                     "notes": data["notes"],
                     "next": _next_url(request) or "",
                 }
                 next_slots = _slot_links(exc, zone, request.path, keep)
             except ValidationError as exc:
-                if data.get("contact") is None and hasattr(exc, "error_dict"):  # new customer
-                    exc = ValidationError(
-                        {f"new_{name}": errors for name, errors in exc.message_dict.items()}
-                    )
-                add_booking_errors(form, exc)
+                add_booking_errors(form, customer_errors_renamed(exc, prefix="new_"))
             else:
                 return _done(
                     request,

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +27,7 @@ from cxsuite.lib.errors import DomainError
 from cxsuite.lib.forms import form_add_service_errors
 
 from ..forms.public import BookingDetailsForm, WaitlistForm
-from ..models import Service, StaffMember
+from ..models import Service, Source, StaffMember
 from ..selectors.availability import (
     Slot,
     availability_for_service,
@@ -41,10 +40,9 @@ from ..selectors.availability import (
 )
 from ..services import (
     SlotTaken,
-    appointment_book,
+    appointment_book_for_customer,
     appointment_manage_token,
     appointment_settings,
-    booking_contact_match,
     waitlist_join,
 )
 
@@ -321,16 +319,14 @@ def _details(request, choice: Choice, context: dict):
     context["form"] = form
     if form.is_valid():
         try:
-            with transaction.atomic():  # a lost race leaves no new contact behind
-                contact = booking_contact_match(**form.person())
-                appointment = appointment_book(
-                    service=service,
-                    starts_at=start,
-                    contact=contact,
-                    staff=choice.staff,
-                    source="online",
-                    notes=form.cleaned_data["notes"],
-                )
+            appointment = appointment_book_for_customer(
+                customer=form.customer(),
+                service=service,
+                starts_at=start,
+                staff=choice.staff,
+                source=Source.ONLINE,
+                notes=form.cleaned_data["notes"],
+            )
         except SlotTaken as exc:
             return _slot_taken(request, choice, context, exc)
         except ValidationError as exc:
@@ -389,15 +385,13 @@ def booking_waitlist(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                contact = booking_contact_match(**form.person())
-                waitlist_join(
-                    contact=contact,
-                    service=choice.service,
-                    staff=choice.staff,
-                    date_from=data["date_from"],
-                    date_to=data["date_to"],
-                )
+            waitlist_join(
+                customer=form.customer(),
+                service=choice.service,
+                staff=choice.staff,
+                date_from=data["date_from"],
+                date_to=data["date_to"],
+            )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:

@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.accounts.models import Role
+from apps.accounts.choices import Role
 from apps.accounts.permissions import role_required
 from cxsuite.lib.forms import form_add_service_errors
 

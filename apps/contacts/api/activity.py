@@ -10,7 +10,8 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.accounts.models import Role, User
+from apps.accounts.choices import Role
+from apps.accounts.selectors import users_active
 from cxsuite.lib.api import TenantAPIView, TenantGenericViewSet
 from cxsuite.lib.api_fields import (
     ID_REGEX,
@@ -61,7 +62,7 @@ class TaskInputSerializer(StrictInputMixin, serializers.Serializer):
     title = serializers.CharField(max_length=200)
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
     assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False, allow_null=True, default=None
+        queryset=users_active(), required=False, allow_null=True, default=None
     )
 
 

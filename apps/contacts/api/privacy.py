@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from apps.accounts.models import Role
+from apps.accounts.choices import Role
 from cxsuite.lib.api import TenantGenericViewSet
 from cxsuite.lib.api_fields import request_actor
 

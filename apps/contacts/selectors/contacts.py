@@ -5,14 +5,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from apps.accounts.models import User
+from ..models import (
+    ACCENTED,
+    PLAIN,
+    ConsentEvent,
+    Contact,
+    CustomField,
+    Task,
+    TimelineEvent,
+    Transaction,
+)
 
-from ..models import ACCENTED, PLAIN, ConsentEvent, Contact, Task, TimelineEvent, Transaction
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 SORTS = {
     "name": ("last_name", "first_name", "id"),
@@ -68,6 +79,26 @@ def contact_list(
 
         contacts = contacts.filter(pk__in=segment_members(segment=segment).values("pk"))
     return contacts.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def contacts_live() -> QuerySet[Contact]:
+    """The contacts that were not erased: the ones other apps may book, message or offer."""
+    return Contact.objects.filter(erased_at__isnull=True)
+
+
+def contact_find(*, pk: int | str | None = None, phone: str = "") -> Contact | None:
+    """A live contact by id (one another app was sent) or by mobile number in E.164 (a text
+    that came in), else None."""
+    if pk is not None:
+        return contacts_live().filter(pk=pk).first()
+    if phone:
+        return contacts_live().filter(phone=phone).first()
+    return None
+
+
+def custom_field_keys() -> QuerySet[str]:
+    """The keys of the business's custom fields (what `contact.custom.<key>` may name)."""
+    return CustomField.objects.values_list("key", flat=True)
 
 
 def contact_get(pk: int) -> Contact:

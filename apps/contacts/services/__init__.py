@@ -13,7 +13,9 @@ from .contacts import (
 )
 from .custom_fields import custom_field_create, custom_field_delete, custom_field_update
 from .imports import import_preview, import_run, import_start, import_upload
+from .matching import contact_lock, contact_match_or_create
 from .merge import contacts_merge
+from .no_shows import contact_no_shows_adjust, contacts_no_shows_add
 from .privacy import contact_erase, contact_export_data
 from .rfm import rfm_recompute, rfm_schedule_nightly, rfm_update_for_contact
 from .segments import (
@@ -62,6 +64,10 @@ __all__ = [
     "segment_members_remove",
     "segment_update",
     "contact_erase",
+    "contact_lock",
+    "contact_match_or_create",
+    "contact_no_shows_adjust",
+    "contacts_no_shows_add",
     "contact_export_data",
     "contacts_merge",
     "import_preview",

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import User
-
 from ..models import Channel, ConsentEvent, ConsentMethod, ConsentStatus, Contact
 from .timeline import contact_ensure_writable, event_record
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
 def consent_set(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import phonenumbers
 from django.contrib.postgres.fields import ArrayField
@@ -16,12 +16,15 @@ from django.db.models import CharField, F, Func, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import User
+from apps.accounts.selectors import user_or_none, users_active
 from apps.tenants.services import tenant_current
 from cxsuite.lib.input import number_parse
 
 from ..models import Channel, Contact, CustomField, CustomFieldType, LifecycleStage
 from .timeline import event_record
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 EDITABLE_FIELDS = (
     "first_name",
@@ -228,9 +231,9 @@ def _clean(values: dict[str, Any], *, contact: Contact | None) -> dict[str, Any]
     def owner(v):
         if v in (None, ""):
             return None
-        if isinstance(v, User):
+        if user_or_none(v) is not None:
             return v
-        found = User.objects.filter(pk=v, is_active=True).first()
+        found = users_active().filter(pk=v).first()
         if found is None:
             raise ValidationError({"owner": _("Choose an active team member.")})
         return found

@@ -13,7 +13,7 @@ import io
 import re
 import unicodedata
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -22,10 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.accounts.models import User
-
 from ..models import CustomField, ImportJob, ImportStatus
 from .import_rows import IDENTITY, Progress, RowCleaner, Superseded, rows_flush
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
 CHUNK_ROWS = 1000

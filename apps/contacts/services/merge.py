@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from apps.accounts.models import User
 
 from ..models import (
     Channel,
@@ -26,6 +25,9 @@ from ..models import (
 )
 from ..registries import merge_hooks
 from .timeline import event_record
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 FILLED_FIELDS = (
     "first_name",

@@ -9,12 +9,10 @@ belonging to a contact adds them through `privacy_exporters` and `privacy_eraser
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
-
-from apps.accounts.models import User
 
 from ..models import (
     Channel,
@@ -31,6 +29,9 @@ from ..models import (
 )
 from ..registries import event_types, privacy_erasers, privacy_exporters
 from .timeline import event_record
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 ERASED_NAME = "Erased"
 PROFILE_FIELDS = (

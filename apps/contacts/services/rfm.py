@@ -44,8 +44,7 @@ from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.scheduling.models import DueWork
-from apps.scheduling.services import due_work_register
+from apps.scheduling.services import DueWork, due_work_register
 from apps.tenants.services import tenant_current
 
 from ..models import (

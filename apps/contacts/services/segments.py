@@ -4,16 +4,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import User
-
 from ..models import Contact, Segment, SegmentKind, SegmentMember
 from ..selectors.segment_rules import rules_clean, rules_for_storage
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 NAME_MAX = 120
 DESCRIPTION_MAX = 300

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import User
-
 from ..catalogue import event_type_check
 from ..events import timeline_publish
 from ..models import Contact, Task, TimelineEvent
 from ..registries import event_types
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 INGEST_MAX = 1000
 

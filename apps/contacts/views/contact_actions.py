@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
-from apps.accounts.models import Role
+from apps.accounts.choices import Role
 from apps.accounts.permissions import role_required
 from cxsuite.lib.forms import form_add_service_errors
 

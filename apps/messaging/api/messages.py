@@ -8,7 +8,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
-from apps.contacts.models import Channel, Contact
+from apps.contacts.choices import Channel
+from apps.contacts.selectors import contact_find
 from cxsuite.lib.api import TenantGenericViewSet
 from cxsuite.lib.api_fields import (
     ID_REGEX,
@@ -135,7 +136,7 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGen
         data = MessageInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        contact = Contact.objects.filter(pk=values["contact"], erased_at__isnull=True).first()
+        contact = contact_find(pk=values["contact"])
         if contact is None:
             raise ValidationError({"contact": _("There is no contact with this id.")})
         message = message_send(

@@ -4,16 +4,20 @@ confirmation carriers require), C / YES confirms, anything else lands on the tim
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.contacts.models import Contact
+from apps.contacts.selectors import contact_find
 from cxsuite.lib.errors import DomainError
 
 from ..models import InboundMessage
 from ..registries import confirm_handlers
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +48,7 @@ def _contact_for(from_number: str) -> tuple[str, Contact | None]:
         e164, _national = phone_normalize(from_number, region=tenant_current().country)
     except ValidationError:
         return (from_number or "").strip()[:20], None
-    contact = Contact.objects.filter(phone=e164, erased_at__isnull=True).first()
+    contact = contact_find(phone=e164)
     return e164, contact
 
 

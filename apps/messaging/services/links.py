@@ -4,6 +4,7 @@ names the schema, so a link made for one business never works on another."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.core import signing
@@ -13,10 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.contacts.models import Channel, ConsentMethod, ConsentStatus, Contact
+from apps.contacts.choices import Channel, ConsentMethod, ConsentStatus
 from apps.contacts.services import consent_set
 
 from ..models import Message
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 SALTS = {
     "unsubscribe": "messaging.link.unsubscribe",

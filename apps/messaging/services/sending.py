@@ -13,6 +13,7 @@ import re
 import time
 import zoneinfo
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -21,12 +22,15 @@ from django.utils import timezone
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
-from apps.contacts.models import Channel, ConsentStatus, Contact
+from apps.contacts.choices import Channel, ConsentStatus
 from apps.contacts.services import event_record
-from apps.scheduling.services import due_work_register
+from apps.scheduling.services import DueWorkItem, due_work_register, due_work_register_many
 from apps.tenants.services import tenant_current
 
 from ..models import Category, ChannelStats, Message, MessageStatus, MessagingSettings
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 ALWAYS_ALLOWED = {"sms_stop_confirmation"}  # the one reply carriers require after STOP
 FALLBACK_PURPOSES = {"appointment_reminder", "payment_reminder"}
@@ -436,9 +440,13 @@ def message_send_batch(
     try:
         with transaction.atomic():
             messages = Message.objects.bulk_create([message for message, _quiet in prepared])
-            for message, quiet in prepared:
-                if quiet:
-                    due_work_register(kind="messaging.deferred", ref=message.pk, due_at=quiet)
+            due_work_register_many(
+                items=[
+                    DueWorkItem(kind="messaging.deferred", ref=message.pk, due_at=quiet)
+                    for message, quiet in prepared
+                    if quiet
+                ]
+            )
             events = [
                 {
                     "contact_id": m.contact_id,

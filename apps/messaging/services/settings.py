@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
@@ -15,9 +15,10 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import User
-
 from ..models import MessagingSettings, ProviderKind
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 CAP_MAX = 50
 FALLBACK_HOURS_MIN, FALLBACK_HOURS_MAX = 1, 168

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,10 +15,14 @@ from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import FilterExpression, TextNode, Variable, VariableNode
 from django.utils.translation import gettext as _
 
-from apps.contacts.models import Channel, Contact, CustomField
+from apps.contacts.choices import Channel
+from apps.contacts.selectors import custom_field_keys
 
 from ..models import Template
 from ..registries import purposes
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 __all__ = [
     "RenderedMessage",
@@ -86,7 +90,7 @@ def template_variables(source: str) -> set[str]:
 
 def purpose_variables(purpose: str) -> set[str]:
     """What a purpose's templates may use: its own names plus the business's custom fields."""
-    custom = CustomField.objects.values_list("key", flat=True)
+    custom = custom_field_keys()
     return set(purposes[purpose].variables) | {f"contact.custom.{key}" for key in custom}
 
 

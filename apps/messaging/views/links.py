@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from apps.contacts.models import ConsentStatus
+from apps.contacts.choices import ConsentStatus
 from cxsuite.lib.errors import DomainError
 
 from ..services import links as services

@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.accounts.models import Role
+from apps.accounts.choices import Role
 from apps.accounts.permissions import role_required
-from apps.contacts.models import Channel
+from apps.contacts.choices import Channel
 
 from .. import selectors
 from ..models import InboundMessage, MessageStatus

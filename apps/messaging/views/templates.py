@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.accounts.models import Role
+from apps.accounts.choices import Role
 from apps.accounts.permissions import role_required
-from apps.contacts.models import Channel, Contact
+from apps.contacts.choices import Channel
+from apps.contacts.selectors import contact_find, contacts_live
 from cxsuite.lib.forms import StyledFormMixin, form_add_service_errors
 
 from ..models import Template
@@ -96,9 +97,9 @@ def template_list(request):
 
 
 def _preview_contacts(selected: int | None):
-    contacts = list(Contact.objects.filter(erased_at__isnull=True)[:PREVIEW_CONTACTS])
+    contacts = list(contacts_live()[:PREVIEW_CONTACTS])
     if selected and selected not in {c.pk for c in contacts}:
-        extra = Contact.objects.filter(pk=selected, erased_at__isnull=True).first()
+        extra = contact_find(pk=selected)
         if extra:
             contacts.insert(0, extra)
     return contacts
@@ -213,8 +214,7 @@ def template_preview(request):
     """The preview partial for the draft in the editor (nothing is saved)."""
     purpose, channel, language = _key(request)
     contact_id = _contact_id(request.POST.get("contact"))
-    contact = Contact.objects.filter(erased_at__isnull=True)
-    contact = (contact.filter(pk=contact_id) if contact_id else contact).first()
+    contact = contact_find(pk=contact_id) if contact_id else contacts_live().first()
     preview = _preview(
         purpose=purpose,
         channel=channel,
