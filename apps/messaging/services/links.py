@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.contacts.choices import Channel, ConsentMethod, ConsentStatus
+from apps.contacts.selectors import contact_find
 from apps.contacts.services import consent_set
 
 from ..models import Message
@@ -109,12 +110,12 @@ def contact_for_token(*, token: str, purpose: str) -> Contact:
     A link made for a message follows the message, so one from a contact since merged into
     another still reaches the same person."""
     data = _loads(purpose, token)
-    contacts = Contact.objects.filter(erased_at__isnull=True)
     contact = None
     if data.get("m"):
-        contact = contacts.filter(messages__pk=data["m"]).first()
+        sent_to = Message.objects.filter(pk=data["m"]).values_list("contact_id", flat=True)
+        contact = contact_find(pk=sent_to.first())
     if contact is None:
-        contact = contacts.filter(pk=data.get("c")).first()
+        contact = contact_find(pk=data.get("c"))
     if contact is None:
         raise ValidationError(INVALID)
     return contact
