@@ -13,7 +13,6 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.contacts.models import Contact
 from apps.contacts.selectors import contact_find
 from cxsuite.lib.api import TenantGenericViewSet
 from cxsuite.lib.api_fields import (

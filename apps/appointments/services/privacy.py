@@ -5,13 +5,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from apps.contacts.models import Contact
-
 from ..models import Appointment, WaitlistEntry, WaitlistStatus
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 
 def _iso(value) -> str | None:

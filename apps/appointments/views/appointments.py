@@ -21,7 +21,6 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from apps.accounts.choices import Role
 from apps.accounts.permissions import role_required
-from apps.contacts.models import Contact
 
 from ..forms.calendar import (
     STATUS_ACTIONS,

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.models import Role
+from apps.accounts.choices import Role
 from apps.accounts.registries import HomeCard
 from apps.accounts.views import home_card_view
 

@@ -6,14 +6,18 @@ contact page neither imports the module nor waits for it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
-from apps.accounts.models import Role, User
+from apps.accounts.choices import Role
 from apps.accounts.registries import visible_to
 
 from ..models import Contact
 from ..registries import contact_panels
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from apps.contacts.models import Contact
-
 from ..models import ChannelStats, InboundMessage, Message, MessageStatus
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 STATS_COUNTS = ("sent", "delivered", "answered")
 NOT_YET_SENT = (MessageStatus.QUEUED, MessageStatus.DEFERRED)
