@@ -44,7 +44,13 @@ def id_field(**kwargs) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, **kwargs)
 
 
-class StrictInputMixin:
+if TYPE_CHECKING:
+    _SerializerBase = serializers.Serializer  # what the mixin is mixed into
+else:
+    _SerializerBase = object
+
+
+class StrictInputMixin(_SerializerBase):
     """Refuse fields an endpoint does not take, so a typo is reported instead of ignored."""
 
     def to_internal_value(self, data):

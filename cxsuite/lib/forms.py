@@ -3,11 +3,18 @@ service's ValidationError onto a form, field by field."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 
 from cxsuite.lib.input import text_refusal
+
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm  # what the mixins are mixed into
+else:
+    _FormBase = object
 
 
 def form_add_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -19,7 +26,7 @@ def form_add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-class CleanTextFormMixin:
+class CleanTextFormMixin(_FormBase):
     """Refuses control characters (but tab and line breaks) in any submitted value, as an error
     on that field, before the form cleans anything: no field, clean method or service ever sees
     them. Every form of the project has this mixin (through StyledFormMixin or directly)."""

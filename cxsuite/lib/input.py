@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -238,13 +239,19 @@ def body_size_check(request) -> None:
         )
 
 
+if TYPE_CHECKING:
+    _ParserBase = parsers.BaseParser  # what the mixin is mixed into
+else:
+    _ParserBase = object
+
+
 # --- parsers (REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]) ----------------------------------------
 class GuardedJSONParser(parsers.JSONParser):
     """JSON within the entrance's limits: size, depth, numbers, characters."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         parser_context = parser_context or {}
-        encoding = parsers.get_encoding(parser_context)
+        encoding = parsers.get_encoding(parser_context)  # type: ignore[attr-defined]  # not in the stubs
         limit = settings.API_BODY_MAX_BYTES
         raw = stream.read(limit + 1)
         if len(raw) > limit:
@@ -261,7 +268,7 @@ class GuardedJSONParser(parsers.JSONParser):
         return json_loads_guarded(text)
 
 
-class _GuardedFormMixin:
+class _GuardedFormMixin(_ParserBase):
     def parse(self, stream, media_type=None, parser_context=None):
         parsed = super().parse(stream, media_type, parser_context)
         data = getattr(parsed, "data", parsed)

@@ -14,7 +14,8 @@ class SessionUnlessApiKeyMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.with_session = SessionMiddleware(AuthenticationMiddleware(get_response))
+        # a middleware instance is itself a get_response callable; the stubs do not say so
+        self.with_session = SessionMiddleware(AuthenticationMiddleware(get_response))  # type: ignore[arg-type]
 
     def __call__(self, request):
         if request.META.get("HTTP_AUTHORIZATION", "").startswith("Bearer "):

@@ -32,7 +32,10 @@ class CursorPagination(pagination.CursorPagination):
     ordering = "-pk"
     page_size_query_param = "page_size"
     max_page_size = 200
-    invalid_cursor_message = _("This cursor is not valid: follow the next or previous link.")
+    # lazy, so each request reads it in its own language (DRF's stubs want a plain str)
+    invalid_cursor_message = _(  # type: ignore[assignment]
+        "This cursor is not valid: follow the next or previous link."
+    )
 
     def decode_cursor(self, request):
         """A bad cursor is bad input (400 naming `cursor`), not a missing page."""
@@ -47,7 +50,7 @@ class CursorPagination(pagination.CursorPagination):
 class NewestFirstPagination(CursorPagination):
     """Histories page by when things happened, not by when they were stored."""
 
-    ordering = ("-occurred_at", "-pk")
+    ordering = ("-occurred_at", "-pk")  # type: ignore[assignment]  # DRF takes a tuple too
 
 
 # --- rate limits -------------------------------------------------------------------------------
