@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers, status
 
@@ -271,7 +272,7 @@ class GuardedJSONParser(parsers.JSONParser):
 class _GuardedFormMixin(_ParserBase):
     def parse(self, stream, media_type=None, parser_context=None):
         parsed = super().parse(stream, media_type, parser_context)
-        data = getattr(parsed, "data", parsed)
+        data: QueryDict = getattr(parsed, "data", parsed)  # a form's fields, multipart's too
         errors = pairs_refusals(data.lists())
         if errors:
             raise exceptions.ValidationError(errors)
