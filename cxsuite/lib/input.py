@@ -20,7 +20,7 @@ import json
 import re
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.http import QueryDict
@@ -272,7 +272,8 @@ class GuardedJSONParser(parsers.JSONParser):
 class _GuardedFormMixin(_ParserBase):
     def parse(self, stream, media_type=None, parser_context=None):
         parsed = super().parse(stream, media_type, parser_context)
-        data: QueryDict = getattr(parsed, "data", parsed)  # a form's fields, multipart's too
+        # the form parser returns a QueryDict, the multipart one DataAndFiles holding one
+        data = cast(QueryDict, getattr(parsed, "data", parsed))
         errors = pairs_refusals(data.lists())
         if errors:
             raise exceptions.ValidationError(errors)
