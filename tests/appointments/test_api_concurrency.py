@@ -15,8 +15,8 @@ from apps.accounts.services import api_key_create
 from apps.appointments.models import Appointment
 from tests.appointments.factories import ServiceFactory, StaffMemberFactory, week_hours
 from tests.appointments.test_api import APPOINTMENTS, at, iso
-from tests.appointments.threads import run_together
 from tests.contacts.factories import ContactFactory
+from tests.helpers.threads import run_together
 
 JUST_TAKEN = "Sorry, that time was just taken. Please choose another one."
 ATTEMPTS = 30

@@ -19,8 +19,8 @@ from apps.appointments.services import (
 )
 from apps.contacts.models import Contact
 from tests.appointments.factories import RoomFactory, ServiceFactory, StaffMemberFactory, week_hours
-from tests.appointments.threads import run_together
 from tests.contacts.factories import ContactFactory
+from tests.helpers.threads import run_together
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 SLOT = dt.datetime(2027, 3, 3, 10, tzinfo=BERLIN)

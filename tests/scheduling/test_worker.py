@@ -26,6 +26,7 @@ from django_tenants.utils import schema_context
 from apps.scheduling.models import DueWork, DueWorkStatus
 from apps.scheduling.services import due_work_cancel, due_work_register
 from apps.tenants.models import TenantWakeup
+from tests.helpers.clock import clock_env
 from tests.probe.models import ProbeHit
 
 pytestmark = pytest.mark.worker
@@ -70,6 +71,7 @@ class Stack:
             DATA_DIR=str(tmp),
             PYTHONPATH=str(BASE_DIR),
         )
+        env.update(clock_env())  # a run --at another instant: the processes share its clock
         self.env = env
         self.logs = tmp
         celery = [sys.executable, "-m", "celery", "-A", "cxsuite"]

@@ -1,0 +1,2 @@
+"""Harnesses more than one test package shares: the controlled clock (`clock.py`) and thread
+races (`threads.py`)."""
