@@ -15,8 +15,8 @@ Holding the clock still:
 - `clock_at(instant)` does the same for any instant, inside a `with` block.
 
 Running everything at another instant: `pytest --at=2027-03-28T01:30+01:00` (or
-`--at=2027-03-28T01:30[Europe/Berlin]`) starts the clock there before the session's fixtures
-create the businesses, and lets it tick. Processes the tests start (Celery workers and beats)
+`--at=2027-03-28T01:30[Europe/Berlin]`, or `--at=23:30[Europe/Berlin]` for tonight there)
+starts the clock there before the session's fixtures create the businesses, and lets it tick. Processes the tests start (Celery workers and beats)
 follow through `clock_env()`: tests/settings.py reads it and moves their clock to the same
 instant.
 """
@@ -137,16 +137,21 @@ def clock_follow_env(environ: os._Environ | dict[str, str] = os.environ) -> None
 
 # --- the --at option -----------------------------------------------------------------------------
 _ZONED = re.compile(r"^(?P<local>[^\[\]]+)\[(?P<zone>[^\[\]]+)\]$")
+_TIME_ONLY = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
 
 
 def instant_parse(value: str) -> dt.datetime:
-    """An instant from ISO 8601 with an offset (`2027-03-28T01:30+01:00`, `...Z`) or a local
-    time with an IANA zone in brackets (`2027-03-28T01:30[Europe/Berlin]`)."""
+    """An instant from ISO 8601 with an offset (`2027-03-28T01:30+01:00`, `...Z`), a local
+    time with an IANA zone in brackets (`2027-03-28T01:30[Europe/Berlin]`), or a time of day
+    in a zone, today there (`23:30[Europe/Berlin]`)."""
     zoned = _ZONED.match(value.strip())
     try:
         if zoned:
-            naive = dt.datetime.fromisoformat(zoned["local"])
             zone = zoneinfo.ZoneInfo(zoned["zone"])
+            text = zoned["local"]
+            if _TIME_ONLY.match(text):
+                text = f"{dt.datetime.now(zone).date().isoformat()}T{text}"
+            naive = dt.datetime.fromisoformat(text)
             if naive.tzinfo is not None:
                 raise ValueError("a time with a zone in brackets takes no offset")
             instant = naive.replace(tzinfo=zone)
