@@ -16,9 +16,9 @@ Holding the clock still:
 
 Running everything at another instant: `pytest --at=2027-03-28T01:30+01:00` (or
 `--at=2027-03-28T01:30[Europe/Berlin]`, or `--at=23:30[Europe/Berlin]` for tonight there)
-starts the clock there before the session's fixtures create the businesses, and lets it tick. Processes the tests start (Celery workers and beats)
-follow through `clock_env()`: tests/settings.py reads it and moves their clock to the same
-instant.
+starts the clock there before the session's fixtures create the businesses, and lets it
+tick. The live server of the browser tests shares it (same process); the Celery workers and
+beats the worker tests start follow it through `clock_env()`, which tests/settings.py reads.
 """
 
 from __future__ import annotations
@@ -45,10 +45,6 @@ ENV_REAL = "CXSUITE_TEST_NOW_REAL"
 
 
 # --- reading the clock ---------------------------------------------------------------------------
-def zone_of(tenant) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(tenant.time_zone)
-
-
 def today(zone: zoneinfo.ZoneInfo = BERLIN) -> dt.date:
     """The local date now."""
     return timezone.now().astimezone(zone).date()
@@ -175,7 +171,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="clock_at",
         metavar="INSTANT",
         help="run every test with the clock starting at INSTANT and ticking, e.g. "
-        "2027-03-28T01:30+01:00 or 2027-03-28T01:30[Europe/Berlin]",
+        "2027-03-28T01:30+01:00, 2027-03-28T01:30[Europe/Berlin] or 23:30[Europe/Berlin]",
     )
 
 
