@@ -36,7 +36,7 @@ import warnings
 import zoneinfo
 from collections import Counter
 
-from bench.common import Section, percentile, verdict
+from bench.common import Section, percentile, queries_counted, verdict
 
 SLUG = "bench-dental"
 HOST = f"{SLUG}.localhost"
@@ -367,7 +367,6 @@ def _race(app, key: str, service_id: int, contacts: list[int], times: list[dt.da
 def run() -> Section:
     from django.conf import settings
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
     from django_tenants.utils import tenant_context
 
     from cxsuite.lib.wsgi import split_application
@@ -391,9 +390,9 @@ def run() -> Section:
             return availability_for_service(service=checkup, date_from=today, date_to=last)
 
         median_ms, p95_ms, slots = _timed(anyone)
-        with CaptureQueriesContext(connection) as captured:
+        with queries_counted() as counted:
             anyone()
-        query_count = len(captured.captured_queries)
+        query_count = counted.queries
         section.rows.append(
             [
                 f"availability, {DAYS} days x anyone ({STAFF} staff) (ms)",

@@ -15,6 +15,9 @@ import socket
 import statistics
 import subprocess
 import sys
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,6 +173,30 @@ def insert_select(model, schema: str, values: dict[str, str]) -> str:
 
 
 # --- small helpers -----------------------------------------------------------------------------
+@dataclass
+class Counted:
+    queries: int = 0
+
+
+@contextmanager
+def queries_counted() -> Iterator[Counted]:
+    """What Django's query log records inside the block (statements, BEGIN and COMMIT), counted
+    from zero with no limit: the log itself keeps only the last 9,000 entries, so it
+    under-counts a big batch and counts nothing once an earlier bench has filled it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counted = Counted()
+    kept = connection.queries_log
+    connection.queries_log = deque()
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            yield counted
+        counted.queries = len(captured.captured_queries)
+    finally:
+        connection.queries_log = kept
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now (the kernel picks it)."""
     with socket.socket() as sock:

@@ -17,7 +17,7 @@ import tempfile
 import time
 import zoneinfo
 
-from bench.common import Section, verdict
+from bench.common import Section, queries_counted, verdict
 
 BATCH = 10_000
 SMALL, LARGE = 100, 1_000  # the two batches whose queries per message are compared
@@ -70,12 +70,9 @@ def _send_all(contacts, *, noon, tag: str, batch: bool = True) -> tuple[float, f
 
 
 def _queries_per_message(contacts, *, noon, tag: str) -> float:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
+    with queries_counted() as counted:
         _send_all(contacts, noon=noon, tag=tag)
-    return len(captured.captured_queries) / len(contacts)
+    return counted.queries / len(contacts)
 
 
 def run() -> Section:
