@@ -7,13 +7,32 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 export PORT
 
-.PHONY: demo test bench lint format install db db-stop browser help
+# `make test-clock` runs these tests again at each of these instants (tests/helpers/clock.py):
+# tonight at 23:30 in alpha's zone, and the night summer time starts there.
+CLOCK_AT ?= 23:30[Europe/Berlin] 2027-03-28T01:30[Europe/Berlin]
+CLOCK_TESTS ?= tests/appointments tests/messaging tests/scheduling
+SMOKE_LOG := $(VENV)/bench-smoke.log
+
+.PHONY: demo test test-clock bench lint format install db db-stop browser help
 
 help:
-	@echo "make demo   install, start the database, seed Bright Smile Dental, run web + worker + beat"
-	@echo "make test   install and run every test (browser tests need Debian's chromium)"
-	@echo "make bench  print provisioning, tick and API throughput figures"
-	@echo "make lint   ruff check + ruff format --check + import contracts"
+	@echo "make demo        install, start the database, seed Bright Smile Dental, run web + worker + beat"
+	@echo "make test        install and run every test (browser tests need Debian's chromium), then"
+	@echo "                 every bench at tiny sizes (bench/run.py --smoke)"
+	@echo "make test-clock  the appointments, messaging and scheduling tests at other instants ($(CLOCK_AT))"
+	@echo "make bench       print provisioning, tick, API, CRM, messaging and appointments figures"
+	@echo "make lint        ruff check + ruff format --check + import contracts + mypy"
+
+# $(call with_database,commands): run the commands with the database up. Without DATABASE_URL
+# the embedded PostgreSQL is started, and stopped afterwards if this run had to start it. A
+# command that fails sets status=1; the rest still run.
+define with_database
+was_running=1; if [ -z "$$DATABASE_URL" ]; then \
+  $(BIN)/python -m cxsuite.embedded status >/dev/null || was_running=0; \
+  $(BIN)/python -m cxsuite.embedded start >/dev/null; fi; \
+status=0; $(1); \
+if [ $$was_running = 0 ]; then $(BIN)/python -m cxsuite.embedded stop; fi; exit $$status
+endef
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,13 +65,19 @@ demo: db
 	@$(BIN)/python manage.py seed_demo --quiet-login
 	@$(BIN)/python -m cxsuite.demo
 
-# The embedded database is stopped afterwards if this run had to start it.
+# The benches run at tiny sizes after the tests, on the same server, so one that stopped
+# working fails here (their output: $(SMOKE_LOG)).
 test: install browser
-	@was_running=1; if [ -z "$$DATABASE_URL" ]; then \
-	  $(BIN)/python -m cxsuite.embedded status >/dev/null || was_running=0; \
-	  $(BIN)/python -m cxsuite.embedded start >/dev/null; fi; \
-	$(BIN)/python -m pytest -q; status=$$?; \
-	if [ $$was_running = 0 ]; then $(BIN)/python -m cxsuite.embedded stop; fi; exit $$status
+	@$(call with_database,$(BIN)/python -m pytest -q || status=1; \
+	  echo "bench/run.py --smoke (log: $(SMOKE_LOG))"; \
+	  if $(BIN)/python bench/run.py --smoke >$(SMOKE_LOG) 2>&1; then tail -1 $(SMOKE_LOG); \
+	  else tail -40 $(SMOKE_LOG); echo "bench smoke run failed"; status=1; fi)
+
+# The clock starts at each instant and ticks; worker processes started by tests follow it.
+test-clock: install
+	@$(call with_database,set -f; for at in $(CLOCK_AT); do \
+	  echo "pytest --at=$$at $(CLOCK_TESTS)"; \
+	  $(BIN)/python -m pytest -q --at="$$at" $(CLOCK_TESTS) || status=1; done)
 
 bench: db
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null 2>&1; } || true

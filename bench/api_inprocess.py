@@ -16,10 +16,17 @@ import time
 ROUNDS = 7
 REQUESTS = 2000
 WARMUP = 300
+SMOKE = {"ROUNDS": 1, "REQUESTS": 20, "WARMUP": 5}
 
 
 def main() -> None:
+    import sys
+
     import django
+
+    from bench.common import smoke_apply
+
+    smoke_apply(sys.modules[__name__])
 
     django.setup(set_prefix=False)
     from bench.api_throughput import PATH

@@ -45,6 +45,13 @@ DURATION_SECONDS = 5
 ROUNDS = 4
 TARGET_RATIO = 0.85
 RATE_LIMIT = str(10**9)
+SMOKE = {
+    "GUNICORN_OPTIONS": ["--workers", "1", "--threads", "1", "--worker-class", "sync"],
+    "CONNECTIONS": 2,
+    "WARMUP_SECONDS": 1,
+    "DURATION_SECONDS": 1,
+    "ROUNDS": 1,
+}
 
 
 @dataclass

@@ -36,7 +36,7 @@ import warnings
 import zoneinfo
 from collections import Counter
 
-from bench.common import Section, percentile, verdict
+from bench.common import Section, percentile, queries_counted, verdict
 
 SLUG = "bench-dental"
 HOST = f"{SLUG}.localhost"
@@ -48,6 +48,15 @@ RUNS = 30
 TARGET_MS = 50
 THREADS = 8
 CONTENDED_DAYS = 2  # days after the 30 booked ones, empty, for the race
+PATIENTS = 5_000
+SMOKE = {
+    "BOOKINGS": 60,
+    "DAYS": 5,
+    "RUNS": 3,
+    "THREADS": 2,
+    "CONTENDED_DAYS": 1,
+    "PATIENTS": 100,
+}
 STAFF_NAMES = [
     ("Dr. Anna Weber", "Dentist"),
     ("Dr. Jonas Klein", "Dentist"),
@@ -139,7 +148,7 @@ def _practice() -> dict:
             for w, s, e in _hours(i)
         ]
     )
-    if Contact.objects.filter(source="bench").count() < 5000:
+    if Contact.objects.filter(source="bench").count() < PATIENTS:
         Contact.objects.filter(source="bench").delete()
         Contact.objects.bulk_create(
             [
@@ -151,7 +160,7 @@ def _practice() -> dict:
                     phone_national=f"015100{i:06d}",
                     source="bench",
                 )
-                for i in range(5000)
+                for i in range(PATIENTS)
             ],
             batch_size=1000,
         )
@@ -229,11 +238,11 @@ def _book_existing(practice: dict, today: dt.date) -> int:
 
 
 # --- 1. availability ---------------------------------------------------------------------------
-def _timed(fn, runs: int = RUNS) -> tuple[float, float, object]:
+def _timed(fn) -> tuple[float, float, object]:
     for _ in range(3):
         result = fn()  # warm-up
     times = []
-    for _ in range(runs):
+    for _ in range(RUNS):
         started = time.perf_counter()
         result = fn()
         times.append((time.perf_counter() - started) * 1000)
@@ -358,7 +367,6 @@ def _race(app, key: str, service_id: int, contacts: list[int], times: list[dt.da
 def run() -> Section:
     from django.conf import settings
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
     from django_tenants.utils import tenant_context
 
     from cxsuite.lib.wsgi import split_application
@@ -382,9 +390,9 @@ def run() -> Section:
             return availability_for_service(service=checkup, date_from=today, date_to=last)
 
         median_ms, p95_ms, slots = _timed(anyone)
-        with CaptureQueriesContext(connection) as captured:
+        with queries_counted() as counted:
             anyone()
-        query_count = len(captured.captured_queries)
+        query_count = counted.queries
         section.rows.append(
             [
                 f"availability, {DAYS} days x anyone ({STAFF} staff) (ms)",

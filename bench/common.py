@@ -1,7 +1,9 @@
 """What every bench shares: the bench database, Django set-up, timing statistics and tables.
 
 The benches never touch the demo's data: they run against `cxsuite_bench` on the same server
-the project would use (DATABASE_URL, or the embedded PostgreSQL when it is unset). The
+the project would use (DATABASE_URL, or the embedded PostgreSQL when it is unset). In smoke
+mode (`bench/run.py --smoke`, run by `make test`) every bench runs at tiny sizes (each module's
+SMOKE) against a database of its own, made afresh, so a bench that no longer runs fails there. The
 settings honour DATABASE_NAME, so setting it in the environment before Django is set up (and
 in the environment of every child process) is enough to point everything at that database.
 """
@@ -13,12 +15,46 @@ import socket
 import statistics
 import subprocess
 import sys
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATABASE = "cxsuite_bench"
 SETTINGS_MODULE = "cxsuite.settings"
+SMOKE_ENV = "BENCH_SMOKE"  # "1": every bench (and the processes it starts) at its SMOKE sizes
+
+
+# --- smoke mode --------------------------------------------------------------------------------
+def smoke() -> bool:
+    return os.environ.get(SMOKE_ENV) == "1"
+
+
+def smoke_database() -> str:
+    """The smoke run's own database, made afresh each time: a second test run with its own
+    TEST_DATABASE_NAME gets its own one too."""
+    test_name = os.environ.get("TEST_DATABASE_NAME")
+    return f"{test_name}_bench" if test_name else "cxsuite_bench_smoke"
+
+
+def smoke_start() -> None:
+    """Switch this process and its children to smoke mode and the smoke database."""
+    global BENCH_DATABASE
+    os.environ[SMOKE_ENV] = "1"
+    BENCH_DATABASE = smoke_database()
+
+
+def smoke_apply(module) -> None:
+    """In smoke mode, replace a bench module's sizes by its SMOKE ones (module constants the
+    bench reads when it runs)."""
+    if not smoke():
+        return
+    for name, value in module.SMOKE.items():
+        if not hasattr(module, name):
+            raise AttributeError(f"{module.__name__}.SMOKE names {name}, which it does not have")
+        setattr(module, name, value)
 
 
 # --- environment and database ------------------------------------------------------------------
@@ -57,12 +93,16 @@ def _maintenance_conninfo() -> str:
     )
 
 
-def database_ensure() -> bool:
-    """Create the bench database if it is missing; True when it was created."""
+def database_ensure(*, fresh: bool = False) -> bool:
+    """Create the bench database if it is missing (dropped first when `fresh`); True when it
+    was created."""
     import psycopg
     from psycopg import sql
 
     with psycopg.connect(_maintenance_conninfo(), autocommit=True) as conn:
+        if fresh:
+            name = sql.Identifier(BENCH_DATABASE)
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
         found = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]
         ).fetchone()
@@ -84,16 +124,79 @@ def database_bootstrap() -> None:
 
 
 def prepare() -> None:
-    """Create and bootstrap the bench database, then set Django up against it."""
+    """Create and bootstrap the bench database (a fresh one in smoke mode, which proves the
+    benches run on an empty database), then set Django up against it."""
     os.environ.update(DATABASE_NAME=BENCH_DATABASE, DJANGO_SETTINGS_MODULE=SETTINGS_MODULE)
-    database_ensure()
+    database_ensure(fresh=smoke())
     database_bootstrap()
     import django
 
     django.setup()
 
 
+# --- bench data --------------------------------------------------------------------------------
+def insert_select(model, schema: str, values: dict[str, str]) -> str:
+    """`INSERT INTO <schema>.<table> (...) SELECT ...` naming every column of the model: the
+    SQL expression in `values` for the columns the bench varies, and for every other one its
+    default (a creation time is now(), a nullable column without one NULL). A column added to
+    the model later is filled the way the ORM fills it, so set-based bench data never falls
+    behind the table. Append the FROM clause."""
+    from django.db import connection
+    from psycopg import sql
+
+    columns, expressions = [], []
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key or f.generated)]
+    unknown = set(values) - {f.column for f in fields}
+    if unknown:
+        raise ValueError(f"{model._meta.db_table} has no column {', '.join(sorted(unknown))}")
+    connection.ensure_connection()
+    for column in fields:
+        if column.column in values:
+            expression = values[column.column]
+        elif getattr(column, "auto_now", False) or getattr(column, "auto_now_add", False):
+            expression = "now()"
+        else:
+            default = column.get_default()  # what the ORM writes: the default, "" or None
+            if default is None and not column.null:
+                raise ValueError(
+                    f"the bench data of {model._meta.db_table} gives no value for"
+                    f" {column.column}, which has no default"
+                )
+            prepared = column.get_db_prep_save(default, connection)
+            literal = sql.Literal(prepared).as_string(connection.connection)
+            expression = f"{literal}::{column.db_type(connection)}"
+        columns.append(connection.ops.quote_name(column.column))
+        expressions.append(expression)
+    table = f'"{schema}".{connection.ops.quote_name(model._meta.db_table)}'
+    select = ",\n       ".join(expressions)
+    return f"INSERT INTO {table} ({', '.join(columns)})\nSELECT {select}\n"
+
+
 # --- small helpers -----------------------------------------------------------------------------
+@dataclass
+class Counted:
+    queries: int = 0
+
+
+@contextmanager
+def queries_counted() -> Iterator[Counted]:
+    """What Django's query log records inside the block (statements, BEGIN and COMMIT), counted
+    from zero with no limit: the log itself keeps only the last 9,000 entries, so it
+    under-counts a big batch and counts nothing once an earlier bench has filled it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counted = Counted()
+    kept = connection.queries_log
+    connection.queries_log = deque()
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            yield counted
+        counted.queries = len(captured.captured_queries)
+    finally:
+        connection.queries_log = kept
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now (the kernel picks it)."""
     with socket.socket() as sock:

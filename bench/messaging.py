@@ -17,10 +17,13 @@ import tempfile
 import time
 import zoneinfo
 
-from bench.common import Section, verdict
+from bench.common import Section, queries_counted, verdict
 
 BATCH = 10_000
+SMALL, LARGE = 100, 1_000  # the two batches whose queries per message are compared
+ONE = 2_000  # messages sent with one message_send call each
 TARGET = 500
+SMOKE = {"BATCH": 50, "SMALL": 5, "LARGE": 20, "ONE": 20}
 
 
 def _send_all(contacts, *, noon, tag: str, batch: bool = True) -> tuple[float, float]:
@@ -67,12 +70,9 @@ def _send_all(contacts, *, noon, tag: str, batch: bool = True) -> tuple[float, f
 
 
 def _queries_per_message(contacts, *, noon, tag: str) -> float:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
+    with queries_counted() as counted:
         _send_all(contacts, noon=noon, tag=tag)
-    return len(captured.captured_queries) / len(contacts)
+    return counted.queries / len(contacts)
 
 
 def run() -> Section:
@@ -94,13 +94,15 @@ def run() -> Section:
             Message.objects.all().delete()
 
         cleanup()
-        contacts = list(Contact.objects.exclude(phone="").order_by("pk")[: BATCH + 1100])
+        contacts = list(Contact.objects.exclude(phone="").order_by("pk")[: BATCH + SMALL + LARGE])
         try:
-            small = _queries_per_message(contacts[BATCH : BATCH + 100], noon=noon, tag="q100")
-            large = _queries_per_message(contacts[BATCH + 100 :], noon=noon, tag="q1000")
+            small = _queries_per_message(
+                contacts[BATCH : BATCH + SMALL], noon=noon, tag=f"q{SMALL}"
+            )
+            large = _queries_per_message(contacts[BATCH + SMALL :], noon=noon, tag=f"q{LARGE}")
             send_seconds, deliver_seconds = _send_all(contacts[:BATCH], noon=noon, tag="rate")
             cleanup()
-            one_seconds, _deliver = _send_all(contacts[:2000], noon=noon, tag="one", batch=False)
+            one_seconds, _deliver = _send_all(contacts[:ONE], noon=noon, tag="one", batch=False)
         finally:
             cleanup()
     rate = BATCH / send_seconds
@@ -117,15 +119,15 @@ def run() -> Section:
         ]
     )
     section.rows.append(
-        ["  one message_send call each (2,000)", f"{2000 / one_seconds:,.0f}", "", ""]
+        [f"  one message_send call each ({ONE:,})", f"{ONE / one_seconds:,.0f}", "", ""]
     )
     section.rows.append(
         ["delivered to the outbox per second", f"{BATCH / deliver_seconds:,.0f}", "", ""]
     )
-    section.rows.append(["queries per message, batch of 100", f"{small:.1f}", "", ""])
+    section.rows.append([f"queries per message, batch of {SMALL:,}", f"{small:.1f}", "", ""])
     section.rows.append(
         [
-            "queries per message, batch of 1,000",
+            f"queries per message, batch of {LARGE:,}",
             f"{large:.1f}",
             "bounded",
             verdict(large <= small + 0.1),

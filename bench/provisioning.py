@@ -16,6 +16,7 @@ from bench.common import Section, median, verdict
 COUNT = 6
 SLUG_PREFIX = "bench-prov-"
 TARGET_SECONDS = 1.0
+SMOKE = {"COUNT": 2}
 
 
 def _cleanup() -> None:

@@ -11,6 +11,10 @@
    second through the API with threads racing for the same times (bench/appointments.py)
 
 `python bench/run.py appointments contacts` runs only the benches named.
+`python bench/run.py --smoke` runs every bench at tiny sizes (each module's SMOKE) on a fresh
+database of its own, in under a minute: `make test` runs it, so a bench that stopped working
+(a column its data generator does not know, a renamed service) fails the tests, not the next
+`make bench`. Its figures mean nothing.
 
 Everything runs against the database `cxsuite_bench` on the configured server (DATABASE_URL,
 or the embedded PostgreSQL); the demo's data is never touched.
@@ -18,6 +22,7 @@ or the embedded PostgreSQL); the demo's data is never touched.
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import sys
@@ -34,10 +39,19 @@ from bench import common
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description="Print CX Suite's performance figures.")
+    parser.add_argument("benches", nargs="*", metavar="bench", help="only these (by module)")
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny sizes on a fresh database: does each run?"
+    )
+    args = parser.parse_args()
+    if args.smoke:
+        common.smoke_start()
     # a SIGTERM unwinds like Ctrl-C, so the servers a bench started are stopped on the way out
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     started = time.perf_counter()
-    print("CX Suite benchmarks")
+    smoke_note = " (smoke: tiny sizes, the figures mean nothing)" if args.smoke else ""
+    print(f"CX Suite benchmarks{smoke_note}")
     print(f"  database: {common.BENCH_DATABASE} on {common.server_description()}")
     print(f"  machine:  {os.cpu_count()} CPU cores, Python {sys.version.split()[0]}")
     sys.stdout.flush()
@@ -46,17 +60,25 @@ def main() -> int:
     from bench import api_throughput, appointments, contacts, messaging, provisioning, tick
 
     benches = (provisioning, tick, api_throughput, contacts, messaging, appointments)
-    wanted = set(sys.argv[1:])
+    names = {bench.__name__.removeprefix("bench.") for bench in benches}
+    unknown = set(args.benches) - names
+    if unknown:
+        parser.error(f"no bench {', '.join(sorted(unknown))} (there are {', '.join(names)})")
+    for bench in benches:
+        common.smoke_apply(bench)
     failed = []
     for bench in benches:
-        if wanted and bench.__name__.removeprefix("bench.") not in wanted:
+        if args.benches and bench.__name__.removeprefix("bench.") not in args.benches:
             continue
+        section_started = time.perf_counter()
         try:
             common.print_section(bench.run())
         except Exception:
             failed.append(bench.__name__)
             print(f"\n{bench.__name__} failed:", file=sys.stderr)
             traceback.print_exc()
+        if args.smoke:
+            print(f"  ({time.perf_counter() - section_started:.1f} s)")
     print(f"\nfinished in {time.perf_counter() - started:.0f} s")
     if failed:
         print("failed: " + ", ".join(failed), file=sys.stderr)

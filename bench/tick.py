@@ -22,6 +22,7 @@ RUNS = 200
 WARMUP_RUNS = 10
 SLUG_PREFIX = "bench-tick-"
 DUE_AGO = timedelta(minutes=1)  # how long ago the due tenant's work fell due
+SMOKE = {"SIZES": (1, 10), "RUNS": 5, "WARMUP_RUNS": 1}
 
 
 def _cleanup() -> None:

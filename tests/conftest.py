@@ -19,6 +19,8 @@ from apps.tenants.middleware import tenant_cache_clear
 from apps.tenants.models import Tenant, TenantWakeup
 from apps.tenants.services import public_tenant_ensure, tenant_create
 
+pytest_plugins = ["tests.helpers.clock"]
+
 PASSWORD = "correct-horse-battery-staple"
 TENANTS = {
     "alpha": dict(name="Alpha Dental", time_zone="Europe/Berlin", country="DE"),

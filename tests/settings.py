@@ -1,5 +1,6 @@
 """Settings for the test suite: the project's own, plus a probe app whose due-work handler
-leaves a row per run, so tests (and a real worker started by them) can count executions."""
+leaves a row per run, so tests (and a real worker started by them) can count executions.
+A worker or beat the tests start runs on the tests' clock (`tests.helpers.clock.clock_env`)."""
 
 import os
 import tempfile
@@ -10,6 +11,11 @@ os.environ.setdefault("BROKER_DIR", tempfile.mkdtemp(prefix="cxsuite-test-broker
 os.environ.setdefault("CELERY_QUEUE", "tests-unconsumed")
 
 from cxsuite.settings import *  # noqa: E402
+
+if os.environ.get("CXSUITE_TEST_NOW"):  # started by a test that runs on a moved clock
+    from tests.helpers.clock import clock_follow_env
+
+    clock_follow_env()
 
 TENANT_APPS = [*TENANT_APPS, "tests.probe"]
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.probe"]

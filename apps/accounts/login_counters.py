@@ -47,11 +47,12 @@ return 0
 """
 
 # A new key starts at 1; a known key adds 1, or starts again at 1 once its window has passed.
-# The proposed row (`excluded`) carries this statement's time as its window start.
+# The proposed row (`excluded`) carries the app's time as its window start (the same clock the
+# clean-up compares with, not the database's).
 _UPSERT = """
 INSERT INTO {table} AS c (key, count, window_start, expires_at)
-SELECT k, 1, statement_timestamp(), statement_timestamp() + make_interval(secs => %s)
-FROM unnest(%s::text[]) AS k
+SELECT k, 1, %(now)s::timestamptz, %(now)s::timestamptz + make_interval(secs => %(window)s)
+FROM unnest(%(keys)s::text[]) AS k
 ORDER BY k
 ON CONFLICT (key) DO UPDATE SET
     count = CASE WHEN c.expires_at > excluded.window_start THEN c.count + 1 ELSE 1 END,
@@ -61,7 +62,7 @@ ON CONFLICT (key) DO UPDATE SET
     expires_at = CASE
         WHEN c.expires_at > excluded.window_start THEN c.expires_at
         ELSE excluded.expires_at END
-RETURNING key, count, extract(epoch FROM c.expires_at - statement_timestamp())
+RETURNING key, count, extract(epoch FROM c.expires_at - %(now)s::timestamptz)
 """
 
 
@@ -86,7 +87,10 @@ def hit(keys: list[str], *, window: int) -> list[tuple[int, float]]:
         flat = script(keys=[_redis_key(key) for key in keys], args=[window])
         return [(int(flat[i]), int(flat[i + 1]) / 1000) for i in range(0, len(flat), 2)]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_UPSERT.format(table=LoginCounter._meta.db_table), [window, keys])
+        cursor.execute(
+            _UPSERT.format(table=LoginCounter._meta.db_table),
+            {"now": timezone.now(), "window": window, "keys": keys},
+        )
         rows = {key: (count, float(seconds)) for key, count, seconds in cursor.fetchall()}
     return [rows[key] for key in keys]
 

@@ -29,6 +29,7 @@ from apps.accounts.services import (
     login_attempts_clear,
 )
 from tests.conftest import PASSWORD, owner_email
+from tests.helpers.clock import clock_env
 from tests.helpers.redis import redis_url_or_skip
 from tests.helpers.threads import run_together
 
@@ -193,6 +194,7 @@ class WebServers:
             "CXSUITE_PASSWORD_CHECKS": str(self.checks),
             "DATA_DIR": str(tmp),
             "PYTHONPATH": str(BASE_DIR),
+            **clock_env(),  # a run --at another instant: the servers share its clock
             **env,
         }
         self.ports = [_free_port() for _ in range(2)]

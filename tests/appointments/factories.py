@@ -119,14 +119,19 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
             minute=0, second=0, microsecond=0
         )
     )
+    # in UTC: minutes added to a zoned time would be wall-clock arithmetic across a DST change
     ends_at = factory.LazyAttribute(
-        lambda o: o.starts_at + dt.timedelta(minutes=o.service.duration_minutes)
+        lambda o: o.starts_at.astimezone(dt.UTC) + dt.timedelta(minutes=o.service.duration_minutes)
     )
     block_start = factory.LazyAttribute(
-        lambda o: o.starts_at - dt.timedelta(minutes=o.service.buffer_before_minutes)
+        lambda o: (
+            o.starts_at.astimezone(dt.UTC) - dt.timedelta(minutes=o.service.buffer_before_minutes)
+        )
     )
     block_end = factory.LazyAttribute(
-        lambda o: o.ends_at + dt.timedelta(minutes=o.service.buffer_after_minutes)
+        lambda o: (
+            o.ends_at.astimezone(dt.UTC) + dt.timedelta(minutes=o.service.buffer_after_minutes)
+        )
     )
     price = factory.LazyAttribute(lambda o: o.service.price)
 

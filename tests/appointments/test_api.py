@@ -5,11 +5,9 @@ booking afterwards: test_api_changes.py; the waitlist: test_api_waitlist.py."""
 
 import datetime as dt
 import json
-import zoneinfo
 from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone
 
 from apps.appointments.services.setup import staff_calendar_token_reset
 from tests.accounts.test_api import assert_error
@@ -21,10 +19,10 @@ from tests.appointments.factories import (
     week_hours,
 )
 from tests.conftest import alpha
+from tests.helpers.clock import days_ahead, local
 
 pytestmark = pytest.mark.django_db
 
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 API = "/api/v1"
 SERVICES = f"{API}/services/"
 STAFF = f"{API}/staff/"
@@ -60,14 +58,9 @@ SERVICE_KEYS = {
 
 
 # --- helpers shared by the API test files ------------------------------------------------------
-def day_ahead(days: int = 7) -> dt.date:
-    """A day in the practice's calendar that lies ahead whenever the tests run."""
-    return timezone.now().astimezone(BERLIN).date() + dt.timedelta(days=days)
-
-
 def at(hour: int, minute: int = 0, day: dt.date | None = None) -> dt.datetime:
-    """A local wall-clock time of the practice as an aware instant."""
-    return dt.datetime.combine(day or day_ahead(), dt.time(hour, minute), tzinfo=BERLIN)
+    """A local wall-clock time of the practice, a week ahead unless `day` says otherwise."""
+    return local(day or days_ahead(7), hour, minute)
 
 
 def iso(value: dt.datetime) -> str:
@@ -202,7 +195,7 @@ def test_setup_list_query_count_does_not_grow_with_the_rows(
 def test_availability_lists_free_starts_in_utc_and_local_time_with_staff_ids(
     read_api_client, practice
 ):
-    day = day_ahead()
+    day = days_ahead(7)
     with alpha():
         AppointmentFactory(service=practice.checkup, staff=practice.weber, starts_at=at(9, day=day))
     response = read_api_client.get(
@@ -229,7 +222,7 @@ def test_availability_lists_free_starts_in_utc_and_local_time_with_staff_ids(
 
 
 def test_availability_for_one_staff_member_and_several_days(read_api_client, practice):
-    day = day_ahead()
+    day = days_ahead(7)
     response = read_api_client.get(
         AVAILABILITY,
         {
@@ -273,7 +266,7 @@ def test_availability_for_one_staff_member_and_several_days(read_api_client, pra
 def test_availability_rejects_bad_parameters_naming_them(read_api_client, practice, params, field):
     with alpha():
         stranger = StaffMemberFactory(name="Dr. Other")
-    day = day_ahead()
+    day = days_ahead(7)
     values = {
         "day": day.isoformat(),
         "service": str(practice.checkup.pk),
@@ -290,7 +283,7 @@ def test_availability_rejects_bad_parameters_naming_them(read_api_client, practi
 def test_availability_of_62_days_is_allowed_and_of_an_inactive_service_is_not(
     read_api_client, practice
 ):
-    day = day_ahead()
+    day = days_ahead(7)
     query = {
         "service": practice.checkup.pk,
         "date_from": day.isoformat(),

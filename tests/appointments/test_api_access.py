@@ -16,13 +16,13 @@ from tests.appointments.test_api import (
     WAITLIST,
     assert_field_error,
     at,
-    day_ahead,
     iso,
     make_practice,
     results,
 )
 from tests.conftest import alpha, api_client_for
 from tests.contacts.factories import ContactFactory
+from tests.helpers.clock import days_ahead
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def objects(tenant):
         "contact": contact.pk,
         "appointment": appointment.pk,
         "entry": entry.pk,
-        "day": day_ahead().isoformat(),
+        "day": days_ahead(7).isoformat(),
         "free": iso(at(11)),
         "later": iso(at(12)),
     }

@@ -15,12 +15,12 @@ from tests.appointments.test_api import (
     AVAILABILITY,
     assert_field_error,
     at,
-    day_ahead,
     iso,
     make_practice,
 )
 from tests.conftest import alpha
 from tests.contacts.factories import ContactFactory
+from tests.helpers.clock import days_ahead
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +137,7 @@ def test_cancel_frees_the_time_and_a_second_cancel_changes_nothing(
         {
             "service": practice.checkup.pk,
             "staff": practice.weber.pk,
-            "date_from": day_ahead().isoformat(),
+            "date_from": days_ahead(7).isoformat(),
         },
     ).json()["slots"]
     assert iso(at(10)) in [slot["starts_at"] for slot in slots]
@@ -185,7 +185,7 @@ def test_a_completed_appointment_cannot_be_cancelled_or_moved(api_client, practi
             service=practice.checkup,
             staff=practice.weber,
             contact=contact,
-            starts_at=at(10, day=day_ahead(-3)),
+            starts_at=at(10, day=days_ahead(-3)),
             status="completed",
         )
     assert_field_error(api_client.post(url_of(past.pk, "cancel"), {}, format="json"), "status")

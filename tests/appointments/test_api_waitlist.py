@@ -12,13 +12,13 @@ from tests.appointments.test_api import (
     LIST_QUERIES,
     WAITLIST,
     assert_field_error,
-    day_ahead,
     ids,
     make_practice,
     results,
 )
 from tests.conftest import alpha
 from tests.contacts.factories import ContactFactory
+from tests.helpers.clock import days_ahead
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +37,8 @@ def join(client, practice, who, **change):
     payload = {
         "service": practice.checkup.pk,
         "contact": who.pk,
-        "date_from": day_ahead(1).isoformat(),
-        "date_to": day_ahead(14).isoformat(),
+        "date_from": days_ahead(1).isoformat(),
+        "date_to": days_ahead(14).isoformat(),
     }
     payload.update(change)
     payload = {name: value for name, value in payload.items() if value is not None}
@@ -58,8 +58,8 @@ def test_key_puts_a_contact_on_the_waitlist_for_anyone_or_one_dentist(
         "waiting",
     )
     assert (body["date_from"], body["date_to"]) == (
-        day_ahead(1).isoformat(),
-        day_ahead(14).isoformat(),
+        days_ahead(1).isoformat(),
+        days_ahead(14).isoformat(),
     )
     assert set(body) == {
         "id",
@@ -127,8 +127,8 @@ def test_bad_waitlist_entries_are_400_naming_the_field(
     values = {
         "{stranger}": stranger.pk,
         "{yesterday}": (today - dt.timedelta(days=2)).isoformat(),
-        "{before}": day_ahead(0).isoformat(),
-        "{far}": day_ahead(200).isoformat(),
+        "{before}": days_ahead(0).isoformat(),
+        "{far}": days_ahead(200).isoformat(),
     }
     change = {k: values.get(v, v) if isinstance(v, str) else v for k, v in change.items()}
     assert_field_error(join(api_client, practice, contact, **change), field)  # None: left out

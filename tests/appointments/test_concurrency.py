@@ -4,7 +4,6 @@ exclusion constraints let exactly one win, and every loser hears "just taken".""
 import datetime as dt
 import threading
 import time
-import zoneinfo
 from collections import Counter
 
 import pytest
@@ -22,9 +21,9 @@ from apps.appointments.services import (
 from apps.contacts.models import Contact
 from tests.appointments.factories import RoomFactory, ServiceFactory, StaffMemberFactory, week_hours
 from tests.contacts.factories import ContactFactory
+from tests.helpers.clock import BERLIN
 from tests.helpers.threads import run_together
 
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 SLOT = dt.datetime(2027, 3, 3, 10, tzinfo=BERLIN)
 NOW = dt.datetime(2027, 3, 1, 8, tzinfo=dt.UTC)
 

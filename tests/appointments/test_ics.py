@@ -4,7 +4,6 @@ staff feed, their URLs, and the invite.ics on confirmation and reminder e-mails.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 from django.core import mail
@@ -30,9 +29,9 @@ from tests.appointments.factories import (
     week_hours,
 )
 from tests.contacts.factories import ContactFactory
+from tests.helpers.clock import BERLIN
 
 pytestmark = pytest.mark.usefixtures("tenant")
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 
 
 def next_hour(days: int = 2) -> dt.datetime:

@@ -20,9 +20,9 @@ from apps.tenants.models import TenantWakeup
 from apps.tenants.registries import provisioning_hooks
 from tests.appointments.factories import AppointmentFactory, ServiceFactory, StaffMemberFactory
 from tests.contacts.factories import ContactFactory
+from tests.helpers.clock import BERLIN
 
 pytestmark = pytest.mark.usefixtures("tenant")
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 NOW = timezone.now()
 
 

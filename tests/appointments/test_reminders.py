@@ -2,7 +2,6 @@
 is cancelled, re-checked when they fire, sent once; a "C" reply confirms."""
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 from django.utils import timezone
@@ -27,9 +26,9 @@ from apps.scheduling.services import due_work_sweep
 from apps.tenants.models import TenantWakeup
 from tests.appointments.factories import AppointmentFactory, ServiceFactory, StaffMemberFactory
 from tests.contacts.factories import ContactFactory
+from tests.helpers.clock import BERLIN, days_ahead, local
 
 pytestmark = pytest.mark.usefixtures("tenant")
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 H48, H2 = 48 * 60, 120
 
 
@@ -55,9 +54,10 @@ def checkup(dentist):
 
 
 def _in_days(days: int, hour: int = 10) -> dt.datetime:
-    day = (timezone.now() + dt.timedelta(days=days)).astimezone(BERLIN).date()
+    """`hour` o'clock in Berlin, `days` calendar days from today: at least `days` - 1 days and
+    `hour` hours ahead, whatever the time now."""
     # in UTC: subtracting hours from a zoned datetime would be wall-clock arithmetic
-    return dt.datetime.combine(day, dt.time(hour), tzinfo=BERLIN).astimezone(dt.UTC)
+    return local(days_ahead(days), hour).astimezone(dt.UTC)
 
 
 def _book(service, staff, starts_at, contact=None, **kwargs):
@@ -290,7 +290,7 @@ def test_a_48_hour_reminder_across_the_october_change_fires_48_real_hours_before
 # --- "C" / "YES" replies ----------------------------------------------------------------------
 def test_replying_c_confirms_the_next_booked_appointment(checkup, dentist):
     contact = ContactFactory(phone="+4915123456789", sms_consent="opted_in")
-    soon = _book(checkup, dentist, _in_days(2), contact=contact)
+    soon = _book(checkup, dentist, _in_days(3), contact=contact)  # both reminders to come
     later = _book(checkup, dentist, _in_days(5), contact=contact)
 
     inbound_sms_receive(from_number="+49 151 23456789", body=" c ", provider_message_id="SM1")

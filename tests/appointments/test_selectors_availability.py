@@ -2,7 +2,6 @@
 "anyone", daily caps and days on which the clocks change (Europe/Berlin, tenant alpha)."""
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 
@@ -18,8 +17,8 @@ from tests.appointments.factories import (
     TimeOffFactory,
     week_hours,
 )
+from tests.helpers.clock import BERLIN
 
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 DAY = dt.date(2027, 3, 3)  # a Wednesday
 NOW = dt.datetime(2027, 3, 1, 8, tzinfo=dt.UTC)
 

@@ -5,7 +5,6 @@ a daylight-saving change, and the contact page's panel."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 from django.utils import timezone
@@ -23,9 +22,9 @@ from tests.appointments.factories import (
     week_hours,
 )
 from tests.contacts.factories import ContactFactory
+from tests.helpers.clock import BERLIN
 
 pytestmark = pytest.mark.django_db
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 T = dt.time
 DAY = dt.date(2030, 6, 5)  # a Wednesday
 NOW = dt.datetime(2030, 6, 1, 12, tzinfo=BERLIN)

@@ -1,7 +1,6 @@
 """Booking, moving, cancelling and the status of an appointment, against the database."""
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -28,8 +27,8 @@ from tests.appointments.factories import (
     week_hours,
 )
 from tests.contacts.factories import ContactFactory
+from tests.helpers.clock import BERLIN
 
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 DAY = dt.date(2027, 3, 3)
 NOW = dt.datetime(2027, 3, 1, 8, tzinfo=dt.UTC)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zoneinfo
 
 import pytest
 from django.utils import timezone
@@ -23,9 +22,9 @@ from tests.appointments.factories import (
 )
 from tests.conftest import alpha
 from tests.contacts.factories import ContactFactory
+from tests.helpers.clock import days_ahead, local
 
 pytestmark = pytest.mark.django_db
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # Pinned: the first request's host lookup, search_path, session and user, then the page's own
 # reads: the staff, the bookings, weekly hours, one-off hours, time off, holidays, the slot
@@ -35,11 +34,11 @@ DAY_QUERIES = 13
 
 def _day(offset: int = 7) -> dt.date:
     """A day in the future (free times are offered only from now on)."""
-    return timezone.now().astimezone(BERLIN).date() + dt.timedelta(days=offset)
+    return days_ahead(offset)
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), BERLIN)
+    return local(day, hour, minute)
 
 
 def _content(response) -> str:

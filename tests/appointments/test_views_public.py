@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zoneinfo
 
 import pytest
 from django.urls import reverse
@@ -26,8 +25,8 @@ from tests.appointments.factories import (
     StaffMemberFactory,
 )
 from tests.conftest import host_of
+from tests.helpers.clock import days_ahead, local, tomorrow_at
 
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 BOOK = "/book/"
 PERSON = {
     "first_name": "Ada",
@@ -39,11 +38,11 @@ PERSON = {
 
 
 def tomorrow() -> dt.date:
-    return timezone.now().astimezone(BERLIN).date() + dt.timedelta(days=1)
+    return days_ahead(1)
 
 
 def at(hour: int, minute: int = 0, day: dt.date | None = None) -> dt.datetime:
-    return dt.datetime.combine(day or tomorrow(), dt.time(hour, minute), tzinfo=BERLIN)
+    return local(day or tomorrow(), hour, minute)
 
 
 def path_of(url: str) -> str:
@@ -251,8 +250,9 @@ def test_a_lost_race_shows_the_next_free_times_and_keeps_the_details(
 
 # --- the customer's own link ---------------------------------------------------------------------
 @pytest.fixture
-def booked(checkup, weber):
-    return AppointmentFactory(service=checkup, staff=weber, starts_at=at(10).astimezone(dt.UTC))
+def booked(checkup, weber, frozen_now):
+    """Tomorrow at 10:00, more than the 24 hours' notice the customer needs to change it."""
+    return AppointmentFactory(service=checkup, staff=weber, starts_at=tomorrow_at(10))
 
 
 def manage_path(appointment) -> str:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 
@@ -30,7 +29,6 @@ from tests.appointments.factories import (
 from tests.conftest import alpha
 
 pytestmark = pytest.mark.django_db
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 T = dt.time
 
 

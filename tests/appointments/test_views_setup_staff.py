@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zoneinfo
 
 import pytest
 
@@ -18,9 +17,9 @@ from tests.appointments.factories import (
     week_hours,
 )
 from tests.conftest import alpha
+from tests.helpers.clock import BERLIN
 
 pytestmark = pytest.mark.django_db
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 T = dt.time
 
 

@@ -2,7 +2,6 @@
 being taken off once booked."""
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -27,15 +26,18 @@ from tests.appointments.factories import (
     WaitlistEntryFactory,
 )
 from tests.contacts.factories import ContactFactory
+from tests.helpers.clock import days_ahead, local
 
 pytestmark = pytest.mark.usefixtures("tenant")
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
-TODAY = timezone.now().astimezone(BERLIN).date()
-DAY = TODAY + dt.timedelta(days=5)
 
 
-def at(hour: int, day: dt.date = DAY) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour), tzinfo=BERLIN).astimezone(dt.UTC)
+def _day() -> dt.date:
+    """The day the waitlist tests book: five days ahead."""
+    return days_ahead(5)
+
+
+def at(hour: int, day: dt.date | None = None) -> dt.datetime:
+    return local(day or _day(), hour).astimezone(dt.UTC)
 
 
 @pytest.fixture
@@ -47,8 +49,8 @@ def _join(contact, service, start=0, end=7, **kwargs):
     return waitlist_join(
         contact=contact,
         service=service,
-        date_from=TODAY + dt.timedelta(days=start),
-        date_to=TODAY + dt.timedelta(days=end),
+        date_from=days_ahead(start),
+        date_to=days_ahead(end),
         **kwargs,
     )
 
@@ -64,7 +66,7 @@ def test_joining_records_the_wish_and_a_timeline_event(checkup, weber):
     assert (entry.status, entry.staff, entry.date_to) == (
         "waiting",
         weber,
-        TODAY + dt.timedelta(days=10),
+        days_ahead(10),
     )
     event = TimelineEvent.objects.get(contact=contact, type="waitlist.joined")
     assert event.properties["service"] == "Check-up"
@@ -144,7 +146,7 @@ def test_a_cancellation_tells_everyone_waiting_for_that_day(checkup, weber, klei
         assert entry.status == "waiting"
         assert not _offers(entry).exists()
     message = _offers(anyone).get()
-    assert f"/book/?service={checkup.pk}&date={DAY.isoformat()}" in message.body
+    assert f"/book/?service={checkup.pk}&date={_day().isoformat()}" in message.body
     assert "10:00 (Europe/Berlin)" in message.body
 
 
@@ -154,7 +156,7 @@ def test_moving_an_appointment_offers_its_old_time(checkup, weber):
     )
     entry = _join(ContactFactory(), checkup, 5, 5)
     appointment_reschedule(
-        appointment=booked, starts_at=at(11, DAY + dt.timedelta(days=1)), notify=False
+        appointment=booked, starts_at=at(11, _day() + dt.timedelta(days=1)), notify=False
     )
     entry.refresh_from_db()
     assert entry.status == "notified"
@@ -190,7 +192,7 @@ def test_booking_closes_the_contacts_matching_entries(checkup, weber, klein):
     contact = ContactFactory()
     waiting = _join(contact, checkup, 3, 6, staff=klein)
     notified = WaitlistEntryFactory(
-        contact=contact, service=checkup, status="notified", date_from=DAY, date_to=DAY
+        contact=contact, service=checkup, status="notified", date_from=_day(), date_to=_day()
     )
     elsewhere = _join(contact, checkup, 6, 9)
     someone_else = _join(ContactFactory(), checkup, 3, 6)

@@ -19,6 +19,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.helpers.clock import clock_env
+
 TICK_SECONDS = 1.0
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -59,6 +61,7 @@ class Stack:
             DATA_DIR=str(tmp),
             PYTHONPATH=str(BASE_DIR),
         )
+        env.update(clock_env())  # a run --at another instant: the processes share its clock
         env.update(extra_env or {})
         self.env = env
         self.logs = tmp

@@ -18,10 +18,19 @@ from apps.messaging.services.sending import (
 from apps.scheduling.models import DueWork
 from apps.scheduling.services import due_work_sweep
 from tests.contacts.factories import ContactFactory
+from tests.helpers.clock import clock_at
 
 pytestmark = pytest.mark.django_db
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 NOON = dt.datetime(2026, 11, 24, 12, 0, tzinfo=CHICAGO)  # outside quiet hours
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_noon():
+    """The clock agrees with the `now` the rules are given: messages are created at NOON, so
+    "marketing messages in the last 7 days" finds them on any date the suite runs."""
+    with clock_at(NOON, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.scheduling.services import due_work_register, due_work_reschedule, due_work_sweep
 from apps.tenants.models import TenantWakeup
+from tests.helpers.threads import run_together
 from tests.probe.models import ProbeHit
 
 
@@ -30,20 +31,10 @@ def test_parallel_sweeps_run_each_row_exactly_once(committed_tenant):
     past = timezone.now() - timedelta(seconds=1)
     for n in range(120):
         due_work_register(kind="probe.hit", ref=f"row-{n}", due_at=past)
-    errors: list = []
-    barrier = threading.Barrier(6)
 
-    def sweep():
-        barrier.wait()
-        due_work_sweep(batch=7)
+    outcomes = run_together([lambda: due_work_sweep(batch=7)] * 6, tenant=committed_tenant)
 
-    threads = [_in_thread(committed_tenant, sweep, errors) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert errors == []
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
     hits = Counter(ProbeHit.objects.values_list("ref", flat=True))
     assert len(hits) == 120
     assert set(hits.values()) == {1}
