@@ -13,11 +13,12 @@ from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.tenants.db import connection
 from apps.tenants.services import tenant_current
 
 from . import login_counters
@@ -228,6 +229,7 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     cache_key = (connection.schema_name, hashed)
     clock = time.monotonic()
     hit = _key_cache.get(cache_key)
+    key: ApiKey | None
     if hit is not None and hit[0] > clock:
         key = hit[1]
     else:

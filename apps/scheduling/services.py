@@ -160,6 +160,7 @@ def due_work_cancel_many(
         if not ref_prefix:
             raise ValueError("An empty ref_prefix would cancel every row of the kind.")
         return pending.filter(ref__startswith=ref_prefix).update(status=DueWorkStatus.CANCELLED)
+    assert refs is not None  # one of the two is given (checked above)
     wanted = list(dict.fromkeys(str(ref) for ref in refs))
     cancelled = 0
     with transaction.atomic(savepoint=False):

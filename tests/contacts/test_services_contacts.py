@@ -283,6 +283,24 @@ def test_batch_ingest_stores_good_items_and_reports_bad_ones_by_index(tenant):
     ]
 
 
+def test_batch_ingest_takes_only_whole_numbers_as_contact_ids(tenant):
+    first = ContactFactory(pk=1)  # JSON true and 1.0 compare equal to 1 in Python
+    result = events_ingest(
+        events=[
+            {"contact_id": True, "type": "page.viewed"},
+            {"contact_id": 1.0, "type": "page.viewed"},
+            {"contact_id": "1", "type": "page.viewed"},
+            {"contact_id": 1, "type": "page.viewed"},
+        ]
+    )
+    assert [(e["index"], sorted(e["errors"])) for e in result["errors"]] == [
+        (0, ["contact_id"]),
+        (1, ["contact_id"]),
+        (2, ["contact_id"]),
+    ]
+    assert TimelineEvent.objects.filter(contact=first, type="page.viewed").count() == 1
+
+
 def test_batch_of_more_than_1000_is_refused(tenant):
     assert "events" in _errors(lambda: events_ingest(events=[{}] * 1001))
 

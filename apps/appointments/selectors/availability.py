@@ -244,7 +244,7 @@ def availability_for_service(
                 continue
             intervals = overrides.get((staff_id, day))
             if intervals is None:
-                intervals = weekly.get(staff_id, {}).get(day.weekday(), ())
+                intervals = weekly.get(staff_id, {}).get(day.weekday(), [])
             rank = (per_day[key], order[staff_id], staff_id)
             for start, end in intervals:
                 for t in _starts_in(day, start, end, clock, rules, merged[staff_id], rooms_merged):

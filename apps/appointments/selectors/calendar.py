@@ -72,7 +72,7 @@ def calendar_range(
     zone = zone or practice_zone()
     start, _ = local_day_bounds(date_from, zone)
     _, end = local_day_bounds(date_to, zone)
-    appointments = (
+    booked = (
         Appointment.objects.filter(starts_at__lt=end, ends_at__gt=start)
         .exclude(status=AppointmentStatus.CANCELLED)
         .select_related("contact", "service", "room", "staff")
@@ -81,10 +81,10 @@ def calendar_range(
     )
     if staff is not None:
         people = [staff]
-        appointments = list(appointments.filter(staff=staff))
+        appointments = list(booked.filter(staff=staff))
     else:
         people = calendar_staff()
-        appointments = list(appointments)
+        appointments = list(booked)
         known = {person.pk for person in people}
         extra = {a.staff_id: a.staff for a in appointments if a.staff_id not in known}
         people += sorted(extra.values(), key=lambda s: (s.position, s.name))

@@ -46,7 +46,7 @@ logger = logging.getLogger(__name__)
 
 S = AppointmentStatus
 UPCOMING = {S.BOOKED, S.CONFIRMED}
-TRANSITIONS = {
+TRANSITIONS: dict[str, set[str]] = {  # keyed by the stored status
     S.BOOKED: {S.CONFIRMED, S.CHECKED_IN, S.COMPLETED, S.NO_SHOW, S.CANCELLED},
     S.CONFIRMED: {S.CHECKED_IN, S.COMPLETED, S.NO_SHOW, S.CANCELLED},
     S.CHECKED_IN: {S.COMPLETED, S.NO_SHOW},
@@ -54,7 +54,11 @@ TRANSITIONS = {
     S.COMPLETED: set(),
     S.CANCELLED: set(),
 }
-STAMP = {S.CONFIRMED: "confirmed_at", S.CHECKED_IN: "checked_in_at", S.COMPLETED: "completed_at"}
+STAMP: dict[str, str] = {
+    S.CONFIRMED: "confirmed_at",
+    S.CHECKED_IN: "checked_in_at",
+    S.COMPLETED: "completed_at",
+}
 OVERLAP_CONSTRAINTS = ("appointment_no_staff_overlap", "appointment_no_room_overlap")
 
 
@@ -397,6 +401,7 @@ def appointment_book_for_customer(
     try:
         if contact is not None:
             return book(contact)
+        assert customer is not None  # one of the two is given (checked above)
         with transaction.atomic():
             return book(customer_contact_match(customer=customer, source=source))
     except SlotTaken as exc:

@@ -7,9 +7,10 @@ from urllib.parse import urlencode
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from apps.tenants.db import connection
 
 from ..models import Appointment
 
@@ -43,11 +44,11 @@ def appointment_from_token(*, token: str) -> Appointment:
         data = signing.loads(token, salt=SALT, max_age=MAX_AGE)
     except signing.BadSignature as exc:  # also SignatureExpired
         raise ValidationError(INVALID) from exc
-    if not isinstance(data, dict) or data.get("s") != connection.schema_name:
+    if not isinstance(data, dict) or data.get("s") != connection.schema_name or "a" not in data:
         raise ValidationError(INVALID)
     appointment = (
         Appointment.objects.select_related("service", "staff", "contact", "room")
-        .filter(pk=data.get("a"))
+        .filter(pk=data["a"])
         .first()
     )
     if appointment is None:

@@ -68,7 +68,7 @@ def appointments_export(contact: Contact) -> dict[str, Any]:
                 "id": a.pk,
                 "service": a.service.name,
                 "staff": a.staff.name,
-                "room": a.room.name if a.room_id else None,
+                "room": a.room.name if a.room else None,
                 "starts_at": _iso(a.starts_at),
                 "ends_at": _iso(a.ends_at),
                 "status": a.status,
@@ -89,7 +89,7 @@ def appointments_export(contact: Contact) -> dict[str, Any]:
             {
                 "id": w.pk,
                 "service": w.service.name,
-                "staff": w.staff.name if w.staff_id else None,
+                "staff": w.staff.name if w.staff else None,
                 "date_from": _iso(w.date_from),
                 "date_to": _iso(w.date_to),
                 "status": w.status,

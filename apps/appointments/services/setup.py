@@ -277,7 +277,8 @@ def time_off_add(
             {"ends_at": _("Time off can last at most a year; add another one for longer.")}
         )
     reason = (reason or "").strip()
-    if len(reason) > TimeOff._meta.get_field("reason").max_length:
+    limit = TimeOff._meta.get_field("reason").max_length  # None if the column had no limit
+    if limit is not None and len(reason) > limit:
         raise ValidationError({"reason": _("Use at most 120 characters.")})
     return TimeOff.objects.create(staff=staff, starts_at=starts_at, ends_at=ends_at, reason=reason)
 

@@ -103,6 +103,7 @@ def waitlist_join(
         raise ValidationError(errors)
     with transaction.atomic():
         if contact is None:
+            assert customer is not None  # one of the two is given (checked above)
             contact = customer_contact_match(customer=customer, source=Source.ONLINE)
         # one joiner at a time per contact, so a double click never makes two entries
         contact_lock(contact_id=contact.pk)

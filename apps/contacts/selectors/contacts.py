@@ -96,7 +96,7 @@ def contact_find(*, pk: int | str | None = None, phone: str = "") -> Contact | N
     return None
 
 
-def custom_field_keys() -> QuerySet[str]:
+def custom_field_keys() -> QuerySet[CustomField, str]:
     """The keys of the business's custom fields (what `contact.custom.<key>` may name)."""
     return CustomField.objects.values_list("key", flat=True)
 

@@ -98,7 +98,7 @@ def _row(contact: Contact, keys: Iterable[str]) -> list[str]:
     cells = []
     for name in EXPORT_FIELDS:
         if name == "owner":
-            cells.append(contact.owner.email if contact.owner_id else "")
+            cells.append(contact.owner.email if contact.owner else "")
         else:
             cells.append(_cell(getattr(contact, name)))
     custom = contact.custom or {}

@@ -20,7 +20,7 @@ import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import (
@@ -58,6 +58,9 @@ from ..models import (
     TransactionKind,
 )
 from ..registries import segment_conditions
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_DEPTH = 3  # the top group and two levels of nested groups
 MAX_CONDITIONS = 50
@@ -133,13 +136,13 @@ class FieldSpec:
     group: str
     kind: str
     column: str = ""
-    choices: tuple[tuple[str, str], ...] = ()
+    choices: tuple[tuple[str, StrOrPromise], ...] = ()
 
     @property
     def cmps(self) -> dict[str, str]:
         return KIND_CMPS[self.kind]
 
-    def cmp_label(self, cmp: str) -> str:
+    def cmp_label(self, cmp: str) -> StrOrPromise:
         return CMP_LABELS[cmp]
 
 
@@ -158,12 +161,12 @@ class SegmentCondition:
     """
 
     key: str
-    label: str
-    group: str
+    label: StrOrPromise
+    group: StrOrPromise
     comparisons: Mapping[str, str]
     compile: Callable[[dict, dt.datetime, dt.date], Q]
-    choices: tuple[tuple[str, str], ...] = ()
-    cmp_labels: Mapping[str, str] = dc_field(default_factory=dict)
+    choices: tuple[tuple[str, StrOrPromise], ...] = ()
+    cmp_labels: Mapping[str, StrOrPromise] = dc_field(default_factory=dict)
     kind: ClassVar[str] = "condition"
 
     def __post_init__(self) -> None:
@@ -186,7 +189,7 @@ class SegmentCondition:
     def cmps(self) -> dict[str, str]:
         return dict(self.comparisons)
 
-    def cmp_label(self, cmp: str) -> str:
+    def cmp_label(self, cmp: str) -> StrOrPromise:
         return self.cmp_labels.get(cmp) or CMP_LABELS[cmp]
 
 
@@ -250,7 +253,7 @@ def _fixed_fields() -> list[FieldSpec]:
     return fields
 
 
-CUSTOM_KINDS = {
+CUSTOM_KINDS: dict[str, str] = {  # keyed by the stored `CustomField.type`
     CustomFieldType.TEXT: "custom_text",
     CustomFieldType.NUMBER: "number",
     CustomFieldType.DATE: "date",
@@ -480,7 +483,9 @@ def _json(key: str, lookup: str, value: Any) -> Q:
     transform = KeyTransform(key, "custom")
     if lookup in ("exact", "gt", "gte", "lt", "lte"):
         value = Value(value, output_field=JSONField())  # jsonb on both sides, never a cast
-    return Q(transform.get_lookup(lookup)(transform, value))
+    lookup_class = transform.get_lookup(lookup)
+    assert lookup_class is not None  # jsonb keys take every lookup named here
+    return Q(lookup_class(transform, value))
 
 
 def _mmdd(expression: str):
@@ -554,7 +559,8 @@ def signed_amount():
 def _condition(spec: Spec, node: dict, now: dt.datetime, today: dt.date) -> Q:
     if isinstance(spec, SegmentCondition):
         return spec.compile(node, now, today)
-    cmp, value = node["cmp"], node.get("value")
+    cmp = node["cmp"]
+    value: Any = node.get("value")  # already checked against the comparison's kind of value
     kind = spec.kind
     if spec.key.startswith("custom."):
         return _custom(spec, cmp, value, today)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import phonenumbers
@@ -358,7 +359,9 @@ def contact_update(*, contact: Contact, actor: User | None = None, **values) -> 
     return contact
 
 
-def contacts_tag(*, contact_ids: list[int], add: list[str] = (), remove: list[str] = ()) -> int:
+def contacts_tag(
+    *, contact_ids: list[int], add: Sequence[str] = (), remove: Sequence[str] = ()
+) -> int:
     """Add or remove tags on many contacts in one statement each; returns how many changed."""
     add, remove = tags_normalize(add), tags_normalize(remove)
     queryset = Contact.objects.filter(pk__in=contact_ids, erased_at__isnull=True)

@@ -71,14 +71,15 @@ def custom_field_create(
     if type not in CustomFieldType.values:
         errors["type"] = [_("Choose one of: %(c)s.") % {"c": ", ".join(CustomFieldType.values)}]
     label = _collect(errors, lambda: _label_clean(label))
+    cleaned_choices: list[str] = []
     if "type" not in errors:
-        choices = _collect(errors, lambda: _choices_clean(choices, type=type))
+        cleaned_choices = _collect(errors, lambda: _choices_clean(choices, type=type))
     if errors:
         raise ValidationError(errors)
     try:
         with transaction.atomic():
             return CustomField.objects.create(
-                key=key, label=label, type=type, choices=choices, required=bool(required)
+                key=key, label=label, type=type, choices=cleaned_choices, required=bool(required)
             )
     except IntegrityError as exc:  # the unique key, even against a concurrent create
         raise ValidationError({"key": _("A custom field with this key already exists.")}) from exc

@@ -8,12 +8,12 @@ import datetime as dt
 import re
 import zoneinfo
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import NOT_PROVIDED
+from django.db.models import NOT_PROVIDED, CharField
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -121,7 +121,9 @@ class RowCleaner:
             "lifecycle_stage": self._lifecycle_stage,
         }
         for name in ("first_name", "last_name", "address_line", "city", "postal_code", "source"):
-            self.cleaners[name] = self._text(Contact._meta.get_field(name).max_length)
+            # cast: a name held in a variable hides which field it is; these are all text
+            text_field = cast(CharField, Contact._meta.get_field(name))
+            self.cleaners[name] = self._text(text_field.max_length)
 
     def clean(self, line: int, cells: list[str], progress: Progress) -> Row | None:
         """The row, or None after reporting why it is rejected (every bad field at once)."""
@@ -164,7 +166,7 @@ class RowCleaner:
 
     # each returns the stored value or raises ValidationError naming the field
     @staticmethod
-    def _text(limit: int):
+    def _text(limit: int | None):
         return lambda value: value[:limit]
 
     def _email(self, value: str) -> str:
@@ -290,7 +292,7 @@ def rows_flush(
             event_ids = []
             _write_one_by_one(job, rows, progress)
         progress.processed += lines
-        changes = {
+        changes: dict[str, Any] = {
             "processed_rows": progress.processed,
             "created_count": progress.created,
             "updated_count": progress.updated,
@@ -310,15 +312,16 @@ def _matches(rows: list[Row]) -> tuple[dict[str, Contact], dict[str, Contact]]:
     emails = {row.values["email"] for row in rows if row.values.get("email")}
     phones = {row.values["phone"] for row in rows if row.values.get("phone")}
     live = Contact.objects.filter(erased_at__isnull=True).defer("search").order_by()
-    by_email, by_phone = {}, {}
+    by_email: dict[str, Contact] = {}
+    by_phone: dict[str, Contact] = {}
     if emails:
         found = live.annotate(email_ci=Lower("email")).filter(email_ci__in=emails)
         for contact in found.exclude(email="").select_for_update(of=("self",)):
             by_email[contact.email.lower()] = contact
     if phones:
-        found = live.filter(phone__in=phones).exclude(phone="").select_for_update(of=("self",))
-        for contact in found:  # the object already read by email, if any: one per contact
-            by_phone[contact.phone] = by_email.get(contact.email.lower()) or contact
+        holders = live.filter(phone__in=phones).exclude(phone="").select_for_update(of=("self",))
+        for holder in holders:  # the object already read by email, if any: one per contact
+            by_phone[holder.phone] = by_email.get(holder.email.lower()) or holder
     return by_email, by_phone
 
 

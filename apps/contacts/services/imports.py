@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import CustomField, ImportJob, ImportStatus
-from .import_rows import IDENTITY, Progress, RowCleaner, Superseded, rows_flush
+from .import_rows import IDENTITY, Progress, Row, RowCleaner, Superseded, rows_flush
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -357,7 +357,9 @@ def _import_rows(job: ImportJob) -> None:
     cleaner = RowCleaner(_columns(header), job.mapping)
     progress = Progress.of(job)
     seen = 0
-    batch, batch_keys, lines = [], set(), 0  # lines: records in this chunk, good or not
+    batch: list[Row] = []
+    batch_keys: set[tuple[str, str]] = set()
+    lines = 0  # records in this chunk, good or not
     for line, cells in records:
         seen += 1
         if seen <= progress.processed:  # imported by an earlier run of this job

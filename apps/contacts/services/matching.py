@@ -5,6 +5,8 @@ customers' details finds the same person."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -44,7 +46,7 @@ def contact_match_or_create(
                 contact = _find(email, phone)  # created by a concurrent request
                 if contact is None:
                     raise
-        missing = {
+        missing: dict[str, Any] = {  # the fields of contact_update, not its actor
             name: value
             for name, value in (
                 ("first_name", first_name),

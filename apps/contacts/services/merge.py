@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,6 +27,8 @@ from ..registries import merge_hooks
 from .timeline import event_record
 
 if TYPE_CHECKING:
+    from django.db.models import Model
+
     from apps.accounts.models import User
 
 FILLED_FIELDS = (
@@ -46,7 +48,11 @@ FILLED_FIELDS = (
     "source",
 )
 MOVED_HERE = (TimelineEvent, ConsentEvent, Task, Transaction, SegmentMember, RfmScore)
-STAGE_RANK = {LifecycleStage.LEAD: 0, LifecycleStage.LAPSED: 1, LifecycleStage.CUSTOMER: 2}
+STAGE_RANK: dict[str, int] = {
+    LifecycleStage.LEAD: 0,
+    LifecycleStage.LAPSED: 1,
+    LifecycleStage.CUSTOMER: 2,
+}
 
 
 def contacts_merge(*, survivor: Contact, others: Sequence[Contact], actor: User | None) -> Contact:
@@ -163,7 +169,9 @@ def _refuse_unmoved_rows(other_ids: list[int]) -> None:
     """Stop rather than let a module's rows go with the deleted contacts (CASCADE) or lose
     their person (SET_NULL): every row pointing at a contact must have been moved."""
     for relation in Contact._meta.related_objects:
-        model = relation.related_model
+        # cast: a reverse relation's model is the class holding the foreign key, never the
+        # "self" the stubs allow
+        model = cast("type[Model]", relation.related_model)
         if model in MOVED_HERE or relation.many_to_many:
             continue
         if model._default_manager.filter(**{f"{relation.field.name}__in": other_ids}).exists():

@@ -66,7 +66,7 @@ def _json(value: Any) -> Any:
 def contact_export_data(contact: Contact) -> dict[str, Any]:
     """Everything held on one contact, as JSON-ready data (the right of access)."""
     profile = {name: _json(getattr(contact, name)) for name in PROFILE_FIELDS}
-    profile["owner"] = contact.owner.email if contact.owner_id else None
+    profile["owner"] = contact.owner.email if contact.owner else None
     data: dict[str, Any] = {
         "exported_at": timezone.now().isoformat(),
         "profile": profile,

@@ -40,7 +40,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Aggregate, Count, Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,7 +61,7 @@ RFM_NIGHTLY = "contacts.rfm_nightly"
 NIGHTLY_AT = dt.time(3, 0)
 
 # (segment, r range, f range, m range): the table in the module docstring, first match wins.
-RFM_SEGMENTS: list[tuple[str, tuple[int, int], tuple[int, int], tuple[int, int]]] = [
+RFM_SEGMENTS: list[tuple[RfmSegment, tuple[int, int], tuple[int, int], tuple[int, int]]] = [
     (RfmSegment.CHAMPIONS, (4, 5), (4, 5), (4, 5)),
     (RfmSegment.LOYAL, (3, 5), (4, 5), (1, 5)),
     (RfmSegment.CANT_LOSE, (1, 2), (4, 5), (4, 5)),
@@ -179,7 +179,7 @@ def rfm_recompute(*, now: dt.datetime | None = None) -> int:
         "score": RfmScore._meta.db_table,
         "segment_case": _segment_case_sql(),
     }
-    params = {
+    params: dict[str, dt.datetime | str] = {
         "now": now,
         "since": since,
         "purchase": TransactionKind.PURCHASE.value,
@@ -199,7 +199,7 @@ def _boundaries() -> dict[str, dict[int, object]]:
     for the same raw value.
     """
     scores = RfmScore.objects.all()
-    aggregates = {}
+    aggregates: dict[str, Aggregate] = {}
     for s in range(2, 6):
         aggregates[f"r{s}"] = Max("recency_days", filter=Q(r=s))
         aggregates[f"f{s}"] = Min("frequency", filter=Q(f=s))

@@ -71,7 +71,7 @@ def transaction_record(
 ) -> Transaction:
     """Record a purchase (or a refund of one) once per external reference, in the
     business's currency unless another is given."""
-    errors = {}
+    errors: dict[str, str | list[str]] = {}
     currency = (tenant_current().currency if currency is None else currency).strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         errors["currency"] = _("Use a three-letter currency code, e.g. USD.")

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from apps.contacts.choices import Channel, ConsentMethod, ConsentStatus
 from apps.contacts.selectors import contact_find
 from apps.contacts.services import consent_set
+from apps.tenants.db import connection
 
 from ..models import Message
 
@@ -123,7 +124,7 @@ def contact_for_token(*, token: str, purpose: str) -> Contact:
 
 def _message_for(purpose: str, token: str) -> tuple[Message, dict]:
     data = _loads(purpose, token)
-    message = Message.objects.filter(pk=data.get("m")).first()
+    message = Message.objects.filter(pk=data["m"]).first() if "m" in data else None
     if message is None:
         raise ValidationError(INVALID)
     return message, data

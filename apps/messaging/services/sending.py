@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from apps.contacts.choices import Channel, ConsentStatus
 from apps.contacts.services import event_record
 from apps.scheduling.services import DueWorkItem, due_work_register, due_work_register_many
+from apps.tenants.db import connection
 from apps.tenants.services import tenant_current
 
 from ..models import Category, ChannelStats, Message, MessageStatus, MessagingSettings
@@ -36,7 +37,11 @@ ALWAYS_ALLOWED = {"sms_stop_confirmation"}  # the one reply carriers require aft
 FALLBACK_PURPOSES = {"appointment_reminder", "payment_reminder"}
 PRIOR_STRENGTH = 2.0  # how many messages' worth of weight the business average carries
 DEFAULT_PRIOR = 0.3
-CHANNEL_LABELS = {Channel.EMAIL: "email", Channel.SMS: "SMS", Channel.VOICE: "voice"}
+CHANNEL_LABELS: dict[str, str] = {
+    Channel.EMAIL: "email",
+    Channel.SMS: "SMS",
+    Channel.VOICE: "voice",
+}
 ANSWERED = {MessageStatus.OPENED, MessageStatus.CLICKED, MessageStatus.REPLIED}
 MAX_DELIVERY_ATTEMPTS = 4
 
@@ -199,7 +204,7 @@ def _timeline(message: Message, type_: str, **extra) -> None:
     )
 
 
-EVENT_FOR_STATUS = {
+EVENT_FOR_STATUS: dict[str, str] = {  # keyed by the stored status
     MessageStatus.SUPPRESSED: "message.not_sent",
     MessageStatus.DEFERRED: "message.deferred",
     MessageStatus.QUEUED: "message.queued",
@@ -339,6 +344,7 @@ def message_send(
             if message.status == MessageStatus.SUPPRESSED:
                 _timeline(message, "message.not_sent", reason=message.reason)
             elif message.status == MessageStatus.DEFERRED:
+                assert quiet is not None  # deferred only to the end of the quiet hours
                 due_work_register(kind="messaging.deferred", ref=message.pk, due_at=quiet)
                 _timeline(message, "message.deferred", reason=message.reason)
             else:
@@ -625,14 +631,14 @@ def message_fallback_send(work) -> None:
     )
 
 
-STATUS_ORDER = [
+STATUS_ORDER: list[str] = [
     MessageStatus.SENT,
     MessageStatus.DELIVERED,
     MessageStatus.OPENED,
     MessageStatus.CLICKED,
     MessageStatus.REPLIED,
 ]
-TIMESTAMP = {
+TIMESTAMP: dict[str, str] = {
     MessageStatus.DELIVERED: "delivered_at",
     MessageStatus.OPENED: "opened_at",
     MessageStatus.CLICKED: "clicked_at",

@@ -67,11 +67,11 @@ def _compile(source: str, autoescape: bool = False):
 
 
 def _names_in(expression: FilterExpression) -> set[str]:
-    names = set()
+    names: set[str] = set()
     candidates = [expression.var] + [arg for _f, args in expression.filters for _l, arg in args]
     for var in candidates:
         if isinstance(var, Variable) and var.lookups is not None:
-            names.add(var.var)
+            names.add(var.var)  # type: ignore[arg-type]  # always a str: the stubs allow a dict
     return names
 
 

@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from ..db import connection
 from ..models import CURRENCIES, Domain, Tenant, TenantWakeup, currency_for_country
 from ..registries import NewBusiness, provisioning_hooks
 from .schema_template import schema_create_from_template, schema_template_ensure

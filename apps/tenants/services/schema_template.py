@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import json
 import logging
 import secrets
@@ -34,9 +35,10 @@ from pathlib import Path
 import django
 from django.conf import settings
 from django.core.management import call_command
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.migrations.loader import MigrationLoader
 
+from ..db import connection
 from ..models import SchemaTemplate
 
 logger = logging.getLogger(__name__)
@@ -69,7 +71,7 @@ def migrations_fingerprint() -> str:
     for key in sorted(loader.disk_migrations):
         module = sys.modules[type(loader.disk_migrations[key]).__module__]
         digest.update(f"\n{key[0]}.{key[1]}\n".encode())
-        digest.update(Path(module.__file__).read_bytes())
+        digest.update(Path(inspect.getfile(module)).read_bytes())
     return digest.hexdigest()
 
 
