@@ -263,6 +263,16 @@ def test_batch_ingest_is_idempotent_by_client_event_id(tenant):
     assert TimelineEvent.objects.filter(contact=contact, source="api").count() == 2
 
 
+def test_batch_ingest_records_nothing_on_an_erased_contact(tenant):
+    from apps.contacts.services import contact_erase
+
+    contact = contact_erase(contact=ContactFactory(), actor=None)
+    result = events_ingest(events=[{"contact_id": contact.pk, "type": "page.viewed"}])
+    assert result["created"] == 0
+    assert result["errors"][0]["errors"] == {"contact_id": ["No contact with this id or email."]}
+    assert not TimelineEvent.objects.filter(contact=contact, type="page.viewed").exists()
+
+
 def test_batch_ingest_stores_good_items_and_reports_bad_ones_by_index(tenant):
     contact = ContactFactory()
     result = events_ingest(

@@ -181,8 +181,9 @@ def events_ingest(
         for item in events
         if isinstance(item, dict) and item.get("email")
     }
-    by_id = {c.pk: c for c in Contact.objects.filter(pk__in=ids)}
-    by_email = {c.email: c for c in Contact.objects.filter(email__in=emails)}
+    live = Contact.objects.filter(erased_at__isnull=True)  # an erased person takes no new data
+    by_id = {c.pk: c for c in live.filter(pk__in=ids)}
+    by_email = {c.email: c for c in live.filter(email__in=emails)}
     rows, errors, seen, repeated = [], [], set(), 0
     for index, item in enumerate(events):
         if not isinstance(item, dict):
