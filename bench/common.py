@@ -142,10 +142,16 @@ def insert_select(model, schema: str, values: dict[str, str]) -> str:
     the model later is filled the way the ORM fills it, so set-based bench data never falls
     behind the table. Append the FROM clause."""
     from django.db import connection
+    from django.db.models import NOT_PROVIDED
     from psycopg import sql
 
     columns, expressions = [], []
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key or f.generated)]
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key or f.generated)
+        and (f.db_default is NOT_PROVIDED or f.column in values)
+    ]  # a column with a database default (a timeline event's txid) takes it
     unknown = set(values) - {f.column for f in fields}
     if unknown:
         raise ValueError(f"{model._meta.db_table} has no column {', '.join(sorted(unknown))}")
