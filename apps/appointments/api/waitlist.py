@@ -27,7 +27,9 @@ from .common import DayField
 class WaitlistEntrySerializer(serializers.ModelSerializer):
     status = NamedChoiceField(WaitlistStatus, read_only=True)
     appointment = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="The appointment booked from this entry, once booked"
+        read_only=True,
+        allow_null=True,
+        help_text="The appointment booked from this entry, once booked (else null)",
     )
 
     class Meta:
