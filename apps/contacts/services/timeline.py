@@ -153,6 +153,12 @@ def _type_refusal(partner: bool) -> str:
     return _("Use an event type of the catalogue: %(types)s.") % {"types": ", ".join(allowed)}
 
 
+def _contact_id(item: dict[str, Any]) -> int | None:
+    """The item's `contact_id` if it is an id at all (not a list, an object, true or text)."""
+    value = item.get("contact_id")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def events_ingest(
     *, events: list[dict[str, Any]], source: str = "api", partner: bool = False
 ) -> dict[str, Any]:
@@ -168,13 +174,13 @@ def events_ingest(
         raise ValidationError({"events": _("Send a list of 1 to 1,000 events.")})
     if len(events) > INGEST_MAX:
         raise ValidationError({"events": _("Send at most 1,000 events per batch.")})
-    ids = {item.get("contact_id") for item in events if isinstance(item, dict)} - {None}
+    ids = {_contact_id(item) for item in events if isinstance(item, dict)} - {None}
     emails = {
         str(item["email"]).strip().lower()
         for item in events
         if isinstance(item, dict) and item.get("email")
     }
-    by_id = {c.pk: c for c in Contact.objects.filter(pk__in=[i for i in ids if isinstance(i, int)])}
+    by_id = {c.pk: c for c in Contact.objects.filter(pk__in=ids)}
     by_email = {c.email: c for c in Contact.objects.filter(email__in=emails)}
     rows, errors, seen, repeated = [], [], set(), 0
     for index, item in enumerate(events):
@@ -182,7 +188,7 @@ def events_ingest(
             errors.append({"index": index, "errors": {"event": [_("Send an object.")]}})
             continue
         problems: dict[str, list[str]] = {}
-        contact = by_id.get(item.get("contact_id")) or by_email.get(
+        contact = by_id.get(_contact_id(item)) or by_email.get(
             str(item.get("email") or "").strip().lower()
         )
         if contact is None:
