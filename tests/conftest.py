@@ -216,6 +216,8 @@ TRUNCATE_TABLES = [
     "contacts_subscribercursor",
     "accounts_idempotencyrecord",
     "accounts_logincounter",
+    "accounts_apikey",
+    "accounts_invitation",
     "contacts_contact",
     "contacts_segment",
     "contacts_importjob",
@@ -225,6 +227,8 @@ TRUNCATE_TABLES = [
     "appointments_room",
     "appointments_holiday",
     "appointments_appointmentsettings",
+    "contacts_contactsettings",
+    "messaging_messagingsettings",
 ]
 
 
