@@ -31,7 +31,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="session")
 def live_server_port(django_db_setup, django_db_blocker) -> Iterator[int]:
     """The whole project (both URL confs, tenant routing, static files) on a free port."""
-    with django_db_blocker.unblock(), live_server() as port:
+    with django_db_blocker.unblock(), live_server(end_other_sessions=True) as port:
         yield port
 
 
