@@ -170,7 +170,14 @@ def business(committed_tenant, settings) -> dict[str, str]:
 
 
 @schema.parametrize()
-@hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
+@hypothesis.settings(
+    # The business is set up once per operation, not per example, on purpose; and a loaded
+    # machine is no reason to fail.
+    suppress_health_check=[
+        hypothesis.HealthCheck.function_scoped_fixture,
+        hypothesis.HealthCheck.too_slow,
+    ]
+)
 def test_operation_answers_as_documented(case, server, business):
     _ids_folded(case)
     key = (case.headers or {}).get("Idempotency-Key")
