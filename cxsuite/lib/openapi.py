@@ -16,6 +16,7 @@ answer. The bodies follow `cxsuite.lib.api.error_body`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
@@ -33,7 +34,8 @@ class ErrorDetailSerializer(serializers.Serializer):
         "`unsupported_media_type`, `server_error`, or an operation's own (e.g. `slot_taken`)"
     )
     message = serializers.CharField(help_text="What went wrong, for people")
-    fields = serializers.DictField(
+    # DRF takes an attribute named like Serializer.fields as a declared field all the same
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Messages per field or query parameter; a field inside the body is named by "
         "its path, e.g. `events.0.email`. Empty when no field is to blame.",
@@ -184,7 +186,7 @@ class ErrorsAutoSchema(AutoSchema):
 
     def _header_ref(self, name: str) -> dict:
         kind, description = HEADERS[name]
-        schema = {"schema": {"type": kind}, "description": description}
+        schema: dict[str, Any] = {"schema": {"type": kind}, "description": description}
         if name in ALWAYS_SENT_HEADERS:
             schema["required"] = True
         component = ResolvedComponent(
