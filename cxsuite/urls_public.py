@@ -6,7 +6,9 @@ from django.urls import path
 from apps.tenants import views as tenant_views
 from cxsuite.health import healthz
 
-handler500 = "cxsuite.lib.api.server_error"  # as on a business's host (urls_tenant)
+# as on a business's host (urls_tenant)
+handler404 = "cxsuite.lib.api.not_found"
+handler500 = "cxsuite.lib.api.server_error"
 
 urlpatterns = [
     path("", tenant_views.landing, name="landing"),

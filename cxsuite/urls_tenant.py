@@ -12,7 +12,9 @@ from apps.contacts import api as contacts_api
 from apps.messaging import api as messaging_api
 from cxsuite.health import healthz
 
-# An exception outside any view (in middleware): API paths still get the API's error body.
+# A path no view matches, an exception outside any view (in middleware): API paths still get
+# the API's error body.
+handler404 = "cxsuite.lib.api.not_found"
 handler500 = "cxsuite.lib.api.server_error"
 
 router = DefaultRouter()

@@ -218,6 +218,8 @@ TRUNCATE_TABLES = [
     "contacts_subscribercursor",
     "accounts_idempotencyrecord",
     "accounts_logincounter",
+    "accounts_apikey",
+    "accounts_invitation",
     "contacts_contact",
     "contacts_segment",
     "contacts_importjob",
@@ -230,6 +232,8 @@ TRUNCATE_TABLES = [
     "appointments_room",
     "appointments_holiday",
     "appointments_appointmentsettings",
+    "contacts_contactsettings",
+    "messaging_messagingsettings",
 ]
 
 

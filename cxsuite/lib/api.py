@@ -106,6 +106,14 @@ def server_error(request, *args, **kwargs) -> HttpResponse:
     return defaults.server_error(request, *args, **kwargs)
 
 
+def not_found(request, exception=None) -> HttpResponse:
+    """Django's handler404, for paths no view matches (`/api/v1/contacts/abc/`): API paths get
+    the API's error body, pages Django's not-found page."""
+    if request.path.startswith(settings.API_PATH_PREFIX):
+        return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+    return defaults.page_not_found(request, exception)
+
+
 def exception_handler(exc, context):
     """Turn DRF, Django and domain errors into one JSON shape that names the fields; anything
     else is a 500 with a request id, never an exception escaping the view."""

@@ -311,6 +311,20 @@ def test_batch_ingest_takes_only_whole_numbers_as_contact_ids(tenant):
     assert TimelineEvent.objects.filter(contact=first, type="page.viewed").count() == 1
 
 
+def test_batch_ingest_reports_a_contact_id_that_is_no_id(tenant):
+    contact = ContactFactory()
+    result = events_ingest(
+        events=[
+            {"contact_id": value, "type": "page.viewed"}
+            for value in ({}, [contact.pk], True, str(contact.pk), 1.5)
+        ]
+    )
+    assert result["created"] == 0
+    assert [(e["index"], sorted(e["errors"])) for e in result["errors"]] == [
+        (index, ["contact_id"]) for index in range(5)
+    ]
+
+
 def test_batch_of_more_than_1000_is_refused(tenant):
     assert "events" in _errors(lambda: events_ingest(events=[{}] * 1001))
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 
 import pytest
-from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 
-from cxsuite.lib.wsgi import split_application
+from tests.helpers.live_server import live_server
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # around it (set-up and clean-up) are ordinary synchronous code.
@@ -30,36 +28,11 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.e2e
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture(scope="session")
 def live_server_port(django_db_setup, django_db_blocker) -> Iterator[int]:
     """The whole project (both URL confs, tenant routing, static files) on a free port."""
-    with django_db_blocker.unblock():
-        server = ThreadedWSGIServer(("127.0.0.1", 0), _QuietHandler, allow_reuse_address=True)
-        server.set_app(split_application())
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield server.server_address[1]
-        finally:
-            server.shutdown()
-            server.server_close()
-            _close_server_connections()
-
-
-def _close_server_connections() -> None:
-    """End the database sessions the server's request threads left open (keep-alive)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+    with django_db_blocker.unblock(), live_server(end_other_sessions=True) as port:
+        yield port
 
 
 @pytest.fixture(scope="session")

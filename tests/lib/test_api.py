@@ -127,6 +127,21 @@ def test_an_exception_in_middleware_is_the_same_500_on_the_api_path_only(
     assert page["Content-Type"].startswith("text/html")
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/contacts/abc/", "/api/v1/no-such-thing/"])
+def test_a_path_no_view_matches_is_the_api_404_on_the_api_path_only(
+    read_api_client, owner_client, path
+):
+    response = read_api_client.get(path)
+    assert response.status_code == 404
+    assert response.json() == {
+        "error": {"code": "not_found", "message": "Not found.", "fields": {}}
+    }
+    page = owner_client.get("/no-such-page/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
+
+
 # --- idempotency -------------------------------------------------------------------------------
 @pytest.mark.django_db
 @pytest.mark.parametrize(

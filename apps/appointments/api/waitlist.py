@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 class WaitlistEntrySerializer(serializers.ModelSerializer):
     status = NamedChoiceField(WaitlistStatus, read_only=True)
     appointment = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="The appointment booked from this entry, once booked"
+        read_only=True,
+        allow_null=True,
+        help_text="The appointment booked from this entry, once booked (else null)",
     )
 
     class Meta:

@@ -53,6 +53,8 @@ class RfmSerializer(serializers.ModelSerializer):
 
 class ContactSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
+    # not documented as format "email": "" when unknown is no address
+    email = serializers.CharField(read_only=True, help_text='An email address, or "" if unknown')
     phone = serializers.CharField(read_only=True, help_text="E.164, e.g. +4915112345678")
     custom = serializers.DictField(read_only=True, help_text="Custom field values by key")
     consent = ConsentStateSerializer(source="*", read_only=True)

@@ -1,0 +1,193 @@
+"""The API answers as its OpenAPI schema says, for whatever a client sends.
+
+Schemathesis generates requests for every operation of the schema the project serves, valid
+and invalid (its coverage phase: boundary values and each kind of wrong input; its fuzzing
+phase: MAX_EXAMPLES random ones), and sends them to the whole project served on a free port
+against the test database. Every answer is checked: never a server error, a documented status
+code, the documented content type and headers, a body the schema describes.
+
+Each operation starts from the same small business, committed and set up anew (services,
+staff, contacts, appointments and the rest, ids from 1; emptied afterwards), so what one
+operation deletes or erases no other misses. Deterministic: a fixed seed, no example
+database. Run it alone with `pytest -m fuzz`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from collections.abc import Iterator
+
+import hypothesis
+import pytest
+import requests
+import schemathesis
+from django.apps import apps as django_apps
+from django.core.management.color import no_style
+from django.db import connection
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from apps.accounts.services import api_key_create
+from apps.contacts.services import segment_create, transaction_record
+from tests.accounts.factories import InvitationFactory
+from tests.appointments.factories import (
+    AppointmentFactory,
+    RoomFactory,
+    ServiceFactory,
+    StaffMemberFactory,
+    WaitlistEntryFactory,
+    week_hours,
+)
+from tests.conftest import host_of
+from tests.contacts.factories import (
+    ContactFactory,
+    CustomFieldFactory,
+    TaskFactory,
+    TimelineEventFactory,
+)
+from tests.helpers.live_server import live_server
+from tests.messaging.factories import MessageFactory
+
+pytestmark = pytest.mark.fuzz
+
+MAX_EXAMPLES = 15  # per operation and generation phase
+SEED = 20260704
+FILLED_APPS = {"accounts", "contacts", "appointments", "messaging"}
+REQUESTS = itertools.count()
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+
+
+def _ids_from_one() -> None:
+    """The business's empty tables count their ids from 1 again (rows go when a test ends, the
+    sequences' counts stay)."""
+    models = [m for m in django_apps.get_models() if m._meta.app_label in FILLED_APPS]
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    with connection.cursor() as cursor:
+        cursor.execute("; ".join(statements))
+
+
+def _business_create() -> None:
+    """A small business whose rows have the ids a generator tries first (1, 2, 3...)."""
+    _ids_from_one()
+    staff = [StaffMemberFactory() for _ in range(3)]
+    for member in staff:
+        week_hours(member, dt.time(8), dt.time(18))
+    room = RoomFactory()
+    services = [
+        ServiceFactory(staff=staff),
+        ServiceFactory(staff=staff[:1], rooms=[room]),
+        ServiceFactory(staff=staff[1:], duration_minutes=60),
+    ]
+    contacts = [ContactFactory() for _ in range(6)]
+    start = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    for index, contact in enumerate(contacts[:4]):
+        AppointmentFactory(
+            contact=contact,
+            staff=staff[index % 3],
+            service=services[0],
+            starts_at=start + dt.timedelta(days=index + 1, hours=index),
+        )
+        TimelineEventFactory(contact=contact)
+        TaskFactory(contact=contact)
+        MessageFactory(contact=contact)
+        transaction_record(contact=contact, amount=40 + index, external_ref=f"pos-{index}")
+    for contact in contacts[:2]:
+        WaitlistEntryFactory(contact=contact, service=services[0])
+    for _ in range(2):
+        CustomFieldFactory()
+    segment_create(
+        name="Berliners",
+        rules={"op": "and", "rules": [{"field": "city", "cmp": "eq", "value": "Berlin"}]},
+    )
+    segment_create(name="Hand-picked", kind="static")
+    InvitationFactory()
+
+
+def _schema_document() -> dict:
+    """The document /api/schema/ serves (test_the_fuzzed_schema_is_the_one_served compares):
+    made in process, since test items are collected before any server runs."""
+    document = SchemaGenerator(urlconf="cxsuite.urls_tenant").get_schema(request=None, public=True)
+    return json.loads(OpenApiJsonRenderer().render(document))
+
+
+DOCUMENT = _schema_document()
+schema = schemathesis.openapi.from_dict(
+    DOCUMENT,
+    config=schemathesis.Config.from_dict(
+        {
+            "seed": SEED,
+            "generation": {
+                "max-examples": MAX_EXAMPLES,
+                "deterministic": True,
+                "database": "none",
+                "with-security-parameters": False,
+            },
+            "phases": {"stateful": {"enabled": False}},
+        }
+    ),
+)
+
+
+def _ids_folded(case) -> None:
+    """Generated ids are 0 or far above the business's few: fold the ones that are numbers
+    onto 1 to 8, so that a request finds a real object more often than not."""
+    for name, value in (case.path_parameters or {}).items():
+        if isinstance(value, str) and value.isascii() and value.isdigit():
+            case.path_parameters[name] = str(int(value) % 8 + 1)
+        elif type(value) is int and value >= 0:
+            case.path_parameters[name] = value % 8 + 1
+
+
+@pytest.fixture(scope="module")
+def server(django_db_setup, django_db_blocker) -> Iterator[str]:
+    with django_db_blocker.unblock(), live_server() as port:
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def business(committed_tenant, settings) -> dict[str, str]:
+    """The business, set up anew for each operation, and the headers that reach it with a
+    read-and-write key."""
+    settings.API_RATE_LIMIT = 1_000_000  # an operation's examples are more than a window allows
+    _business_create()
+    _key, raw_key = api_key_create(name="fuzz", scopes=["read", "write"], created_by=None)
+    return {"Host": host_of(committed_tenant), "Authorization": f"Bearer {raw_key}"}
+
+
+@schema.parametrize()
+@hypothesis.settings(
+    # The business is set up once per operation, not per example, on purpose; and a loaded
+    # machine is no reason to fail.
+    suppress_health_check=[
+        hypothesis.HealthCheck.function_scoped_fixture,
+        hypothesis.HealthCheck.too_slow,
+    ]
+)
+def test_operation_answers_as_documented(case, server, business):
+    _ids_folded(case)
+    key = (case.headers or {}).get("Idempotency-Key")
+    if key is not None:  # a client's retry repeats its key; a new request gets a new one
+        case.headers["Idempotency-Key"] = f"{key}-{next(REQUESTS)}"
+    # A new connection per request: keep-alive with this server costs 40 ms a request.
+    case.call_and_validate(base_url=server, headers=business, checks=CHECKS)
+
+
+def test_the_fuzzed_schema_is_the_one_served(server, business):
+    served = requests.get(f"{server}/api/schema/?format=json", headers=business, timeout=30)
+    assert served.status_code == 200
+    assert served.json() == DOCUMENT
