@@ -15,6 +15,7 @@ import logging
 import re
 import sys
 import uuid
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps as django_apps
 from django.conf import settings
@@ -123,8 +124,8 @@ def exception_handler(exc, context):
         )
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, DomainError):
-        fields = {exc.field: [exc.message]} if exc.field else {}
-        body = error_body(exc.code, exc.message, fields)
+        named = {exc.field: [exc.message]} if exc.field else {}
+        body = error_body(exc.code, exc.message, named)
         extra = exc.extra or {}
         body["error"].update({k: v for k, v in extra.items() if k not in body["error"]})
         return Response(body, status=exc.status_code)
@@ -147,13 +148,19 @@ def exception_handler(exc, context):
         message = _("Some fields are not valid: %(names)s.") % {"names": ", ".join(fields)}
         response.data = error_body("invalid", message, fields)
     else:
-        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
-        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
-        response.data = error_body(str(code), str(detail))
+        said = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = getattr(said, "code", None) or getattr(exc, "default_code", "error")
+        response.data = error_body(str(code), str(said))
     return response
 
 
 # --- the entrance and idempotent POSTs ---------------------------------------------------------
+
+
+if TYPE_CHECKING:
+    _ViewBase = views.APIView  # what the mixins below are mixed into
+else:
+    _ViewBase = object
 
 
 class _Replay(Exception):
@@ -161,7 +168,7 @@ class _Replay(Exception):
         self.response = response
 
 
-class ThrottleFirstMixin:
+class ThrottleFirstMixin(_ViewBase):
     """Count every authenticated request, refused or not, before checking permissions.
 
     DRF checks permissions first, so a client hammering an endpoint it may not use would
@@ -181,7 +188,7 @@ class ThrottleFirstMixin:
         self.check_permissions(request)
 
 
-class GuardedInputMixin:
+class GuardedInputMixin(_ViewBase):
     """What a request carries besides its body, checked before the view sees any of it: the
     body's declared size (413) and the query parameters' characters (400 naming them)."""
 
@@ -209,7 +216,7 @@ def _replay_refused(code: str, message: str, fields: dict | None, status_code: i
     return _Replay(Response(error_body(code, message, fields), status=status_code))
 
 
-class IdempotentViewMixin:
+class IdempotentViewMixin(_ViewBase):
     """Honour `Idempotency-Key` on POST: the same key replays the stored answer; the same key
     with another body is a 422; a second request while the first runs is a 409.
 
@@ -217,6 +224,8 @@ class IdempotentViewMixin:
     the key is released so the retry runs again. A record left in flight by a process that died
     is taken over once it is IDEMPOTENCY_IN_FLIGHT_SECONDS old.
     """
+
+    _idempotency: Any = None  # the IdempotencyRecord this request holds (a model named by setting)
 
     def dispatch(self, request, *args, **kwargs):
         self._idempotency = None
