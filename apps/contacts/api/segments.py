@@ -112,7 +112,12 @@ class SegmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGen
         return segment_get(int(self.kwargs["pk"]))
 
     @extend_schema(responses=SegmentFieldSerializer(many=True))
-    @action(detail=False, methods=["get"], serializer_class=SegmentFieldSerializer)
+    @action(
+        detail=False,
+        methods=["get"],
+        serializer_class=SegmentFieldSerializer,
+        pagination_class=None,
+    )
     def fields(self, request):
         """Every field a condition may use, with its comparisons and the value each takes: the
         contact's own, those other modules add (appointments: no-shows, last visit, next
