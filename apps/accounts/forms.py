@@ -104,6 +104,33 @@ class BusinessProfileForm(StyledFormMixin, forms.Form):
     )
     logo = forms.ImageField(label=_("Logo"), required=False)
     clear_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        help_text=_("Shown on the booking page and in e-mails, so customers can call you."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.CharField(
+        label=_("E-mail address"),
+        max_length=254,
+        required=False,
+        help_text=_("Customers' replies to your e-mails go here."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    website = forms.CharField(label=_("Website"), max_length=200, required=False)
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    opening_note = forms.CharField(
+        label=_("Opening note"),
+        max_length=200,
+        required=False,
+        help_text=_("A line for customers, e.g. “Late opening on Thursdays until 8 pm.”"),
+    )
 
     def __init__(self, *args, **kwargs):
         from django.conf import settings

@@ -121,6 +121,11 @@ def settings_profile(request):
         "language": tenant.language,
         "brand_color": tenant.brand_color,
         "currency": tenant.currency,
+        "phone": tenant.phone_display,
+        "email": tenant.email,
+        "website": tenant.website,
+        "address": tenant.address,
+        "opening_note": tenant.opening_note,
     }
     form = BusinessProfileForm(request.POST or None, request.FILES or None, initial=initial)
     if not tenant.logo:

@@ -2,6 +2,8 @@
 
 import zoneinfo
 
+import phonenumbers
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
@@ -124,6 +126,21 @@ class Tenant(TenantMixin):
     plan = models.CharField(_("plan"), max_length=16, choices=Plan.choices, default=Plan.TRIAL)
     brand_color = models.CharField(_("brand colour"), max_length=7, default="#0f766e")
     logo = models.ImageField(_("logo"), upload_to=logo_upload_to, blank=True)
+    # How customers reach the business: on the booking and manage pages and in e-mail footers.
+    phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("E.164"))
+    email = models.EmailField(
+        _("e-mail address"),
+        blank=True,
+        help_text=_("Customers' replies to e-mails go here."),
+    )
+    address = models.TextField(_("address"), max_length=300, blank=True)
+    website = models.URLField(_("website"), max_length=200, blank=True)
+    opening_note = models.CharField(
+        _("opening note"),
+        max_length=200,
+        blank=True,
+        help_text=_("A line for customers, e.g. “Late opening on Thursdays until 8 pm.”"),
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     auto_create_schema = True
@@ -134,6 +151,23 @@ class Tenant(TenantMixin):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def phone_display(self) -> str:
+        """The phone number as the business's customers write it (national format at home)."""
+        if not self.phone:
+            return ""
+        try:
+            number = phonenumbers.parse(self.phone, None)
+        except phonenumbers.NumberParseException:
+            return self.phone
+        region = phonenumbers.region_code_for_number(number)
+        style = (
+            phonenumbers.PhoneNumberFormat.NATIONAL
+            if region == (self.country or "").upper()
+            else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+        return phonenumbers.format_number(number, style)
 
 
 class Domain(DomainMixin):

@@ -728,3 +728,30 @@ def test_revoking_a_key_from_htmx_redirects_the_page_and_revokes(manager_client,
     assert response["HX-Redirect"] == "/settings/api-keys/"
     with schema_context(tenant.schema_name):
         assert ApiKey.objects.get(pk=key.pk).revoked_at is not None
+
+
+@pytest.mark.django_db
+def test_profile_form_saves_how_customers_reach_the_business(owner_client, tenant):
+    details = {
+        "phone": "030 1234567",
+        "email": "hello@alpha.example",
+        "website": "https://alpha.example",
+        "address": "Hauptstraße 1, Berlin",
+        "opening_note": "Late opening on Thursdays",
+    }
+    assert (
+        owner_client.post("/settings/profile/", _profile(country="DE", **details)).status_code
+        == 302
+    )
+    tenant.refresh_from_db()
+    assert (tenant.phone, tenant.email, tenant.address) == (
+        "+49301234567",
+        "hello@alpha.example",
+        "Hauptstraße 1, Berlin",
+    )
+    page = owner_client.get("/settings/profile/").content.decode()
+    assert 'value="030 1234567"' in page  # shown as the business writes it
+    response = owner_client.post(
+        "/settings/profile/", _profile(country="DE", **{**details, "phone": "12"})
+    )
+    assert response.status_code == 200 and 'id="phone-errors"' in response.content.decode()

@@ -183,3 +183,62 @@ def test_businesses_from_before_currencies_get_their_country_s():
     migration.currency_from_country(django_apps, None)
     tenant.refresh_from_db()
     assert tenant.currency == "GBP"
+
+
+def _profile_values(tenant, **details):
+    return dict(
+        tenant=tenant,
+        name=tenant.name,
+        country=tenant.country,
+        time_zone=tenant.time_zone,
+        language=tenant.language,
+        brand_color=tenant.brand_color,
+        **details,
+    )
+
+
+@pytest.mark.django_db
+def test_profile_contact_details_are_normalised(tenant):
+    tenant_update_profile(
+        **_profile_values(
+            tenant,
+            phone="030 1234567",
+            email=" Hello@Alpha.Example ",
+            website="alpha-dental.example",
+            address="Hauptstraße 1\n10115 Berlin",
+            opening_note="Late opening on Thursdays",
+        )
+    )
+    tenant.refresh_from_db()
+    assert tenant.phone == "+49301234567"  # read in the business's country (DE)
+    assert tenant.phone_display == "030 1234567"
+    assert tenant.email == "hello@alpha.example"
+    assert tenant.website == "https://alpha-dental.example"
+    assert tenant.address == "Hauptstraße 1\n10115 Berlin"
+    assert tenant.opening_note == "Late opening on Thursdays"
+
+
+@pytest.mark.django_db
+def test_profile_contact_details_left_out_are_kept(tenant):
+    tenant_update_profile(**_profile_values(tenant, phone="+1 312 555 0100"))
+    tenant_update_profile(**_profile_values(tenant, opening_note="Closed on Sundays"))
+    tenant.refresh_from_db()
+    assert (tenant.phone, tenant.opening_note) == ("+13125550100", "Closed on Sundays")
+    assert tenant.phone_display == "+1 312-555-0100"  # a foreign number keeps its country code
+
+
+@pytest.mark.django_db
+def test_profile_bad_contact_details_name_each_field_and_save_nothing(tenant):
+    with pytest.raises(ValidationError) as caught:
+        tenant_update_profile(
+            **_profile_values(
+                tenant,
+                phone="call us",
+                email="not an address",
+                website="javascript:alert(1)",
+                opening_note="x" * 201,
+            )
+        )
+    assert set(caught.value.message_dict) == {"phone", "email", "website", "opening_note"}
+    tenant.refresh_from_db()
+    assert (tenant.phone, tenant.email, tenant.website) == ("", "", "")

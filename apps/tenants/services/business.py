@@ -6,8 +6,11 @@ import re
 import zoneinfo
 from datetime import datetime, timedelta
 
+import phonenumbers
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,6 +83,46 @@ def _validate_profile(
         raise ValidationError(errors)
 
 
+def _clean_contact_details(*, country: str, **given: str | None) -> dict[str, str]:
+    """The business's contact details, normalised (the phone in E.164, read in the business's
+    country), or a ValidationError naming each field that is wrong. None means "not given"."""
+    details = {field: (value or "").strip() for field, value in given.items() if value is not None}
+    errors: dict[str, str] = {}
+    if details.get("phone"):
+        try:
+            number = phonenumbers.parse(details["phone"], country or None)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            errors["phone"] = _("Enter a phone number customers can call, e.g. +1 312 555 0100.")
+        else:
+            details["phone"] = phonenumbers.format_number(
+                number, phonenumbers.PhoneNumberFormat.E164
+            )
+    if details.get("email"):
+        try:
+            validate_email(details["email"])
+        except ValidationError:
+            errors["email"] = _("Enter an e-mail address like hello@example.com.")
+        details["email"] = details["email"].lower()
+    if details.get("website"):
+        website = details["website"]
+        if "://" not in website:
+            website = f"https://{website}"
+        try:
+            URLValidator(schemes=["http", "https"])(website)
+        except ValidationError:
+            errors["website"] = _("Enter a web address like https://example.com.")
+        details["website"] = website
+    limits = {"address": 300, "opening_note": 200}
+    for field, limit in limits.items():
+        if len(details.get(field, "")) > limit:
+            errors[field] = _("Keep it under %(limit)d characters.") % {"limit": limit}
+    if errors:
+        raise ValidationError(errors)
+    return details
+
+
 def tenant_create(
     *,
     name: str,
@@ -145,9 +188,15 @@ def tenant_update_profile(
     currency: str | None = None,
     logo=None,
     clear_logo: bool = False,
+    phone: str | None = None,
+    email: str | None = None,
+    address: str | None = None,
+    website: str | None = None,
+    opening_note: str | None = None,
 ) -> Tenant:
-    """Change what customers and staff see of the business: name, locale, currency, colour
-    and logo."""
+    """Change what customers and staff see of the business: name, locale, currency, colour,
+    logo, and how customers reach it (phone, e-mail, address, website, opening note). A
+    detail left as None keeps its value."""
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Enter the business name.")})
@@ -156,8 +205,18 @@ def tenant_update_profile(
     _validate_profile(
         time_zone=time_zone, country=country, brand_color=brand_color, currency=currency
     )
+    details = _clean_contact_details(
+        country=country,
+        phone=phone,
+        email=email,
+        address=address,
+        website=website,
+        opening_note=opening_note,
+    )
     with transaction.atomic():
         tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        for field, value in details.items():
+            setattr(tenant, field, value)
         tenant.name, tenant.country, tenant.time_zone = name, country, time_zone
         tenant.currency = currency
         tenant.language, tenant.brand_color = language, brand_color.lower()
