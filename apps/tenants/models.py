@@ -3,7 +3,6 @@
 import zoneinfo
 
 import phonenumbers
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin

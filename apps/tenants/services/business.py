@@ -7,7 +7,6 @@ import zoneinfo
 from datetime import datetime, timedelta
 
 import phonenumbers
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
