@@ -448,7 +448,35 @@ def test_segment_list_page_query_count_does_not_grow_with_segments(
             SegmentFactory(name=f"Seg {n}", rules=one("city", "eq", "Berlin"))
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = owner_client.get("/segments/")
-    assert response.content.decode().count('class="segment-count"') == 12
+    page = response.content.decode()
+    assert page.count('class="segment-count"') == 12
+    assert page.count("/segments/counts/") == 1  # one request fills every row's count
+
+
+def test_segment_list_counts_arrive_in_one_request_and_one_query(
+    owner_client, django_assert_max_num_queries
+):
+    with alpha():
+        ContactFactory(city="Berlin", tags=["vip"])
+        ContactFactory(city="Berlin")
+        ContactFactory(city="Bonn")
+        berlin = SegmentFactory(name="Berlin", rules=one("city", "eq", "Berlin"))
+        bonn = SegmentFactory(name="Bonn", rules=one("city", "eq", "Bonn"))
+        broken = SegmentFactory(name="Broken", rules=one("custom.gone", "eq", "x"))
+        listed = segment_create(name="Hand-picked", kind="static")
+        segment_members_add(segment=listed, contact_ids=[ContactFactory(city="Rome").pk])
+        for n in range(8):
+            SegmentFactory(name=f"Seg {n}", rules=one("city", "eq", "Berlin"))
+    # tenant, session and user; the segments and the custom fields; one query for every count
+    with django_assert_max_num_queries(8) as queries:
+        response = owner_client.get("/segments/counts/", **HTMX)
+    assert response.status_code == 200
+    counting = [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counting) == 1
+    page = response.content.decode()
+    expected = {berlin.pk: 2, bonn.pk: 1, broken.pk: 0, listed.pk: 1}
+    for pk, count in expected.items():
+        assert re.search(rf'id="segment-count-{pk}" hx-swap-oob="true">{count}<', page), (pk, count)
 
 
 def test_segment_list_row_count_is_loaded_per_row(owner_client):
@@ -627,6 +655,7 @@ def test_viewer_sees_the_builder_but_cannot_save(viewer_client):
         ("get", "/segments/new/"),
         ("get", "/segments/{pk}/"),
         ("get", "/segments/{pk}/count/"),
+        ("get", "/segments/counts/"),
         ("get", "/segments/preview/"),
         ("get", "/segments/rule-row/"),
         ("get", "/segments/rule-group/"),

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from ..models import Contact, Segment, SegmentKind, SegmentMember
@@ -21,6 +21,7 @@ __all__ = [
     "rules_clean",
     "rules_compile",
     "segment_count",
+    "segment_counts",
     "segment_get",
     "segment_list",
     "segment_members",
@@ -64,6 +65,21 @@ def segment_count(*, segment: Segment | None = None, rules: Any = None) -> int:
     """How many contacts a saved segment or an unsaved tree holds (one COUNT query)."""
     members = segment_members(segment=segment) if segment is not None else rules_members(rules)
     return members.count()
+
+
+def segment_counts(*, segments: list[Segment]) -> dict[int, int]:
+    """How many contacts each segment holds, all in one query (one FILTER per segment), so a
+    list of segments costs one round trip however long it is."""
+    counts = {segment.pk: 0 for segment in segments}
+    filters = {}
+    for segment in segments:
+        members = segment_members(segment=segment)
+        if not members.query.is_empty():  # unusable rules match nobody
+            filters[f"s{segment.pk}"] = Count("pk", filter=Q(pk__in=members.values("pk")))
+    if filters:
+        row = Contact.objects.filter(erased_at__isnull=True).aggregate(**filters)
+        counts.update({int(key[1:]): value for key, value in row.items()})
+    return counts
 
 
 def segment_sample(members: QuerySet[Contact], *, limit: int = SAMPLE_SIZE) -> list[Contact]:

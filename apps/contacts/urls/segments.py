@@ -12,6 +12,7 @@ urlpatterns: list = [
     path("segments/rule-group/", views.segment_rule_group, name="segment_rule_group"),
     path("segments/rule-removed/", views.segment_rule_removed, name="segment_rule_removed"),
     path("segments/<int:pk>/", views.segment_detail_view, name="segment_detail"),
+    path("segments/counts/", views.segment_member_counts, name="segment_counts"),
     path("segments/<int:pk>/count/", views.segment_member_count, name="segment_count"),
     path("segments/<int:pk>/delete/", views.segment_delete_view, name="segment_delete"),
     path(
