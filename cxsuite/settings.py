@@ -219,6 +219,13 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
 # Uploaded logos are served by the app itself unless a proxy or object store does it.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", default=True)
 WHITENOISE_USE_FINDERS = True
+# Hashed names and compressed copies from `collectstatic` (cxsuite/lib/static.py); WhiteNoise
+# gives hashed files a year's immutable cache and the rest a minute.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "cxsuite.lib.static.StaticStorage"},
+}
+WHITENOISE_MAX_AGE = 60
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -20,6 +20,10 @@ if os.environ.get("CXSUITE_TEST_NOW"):  # started by a test that runs on a moved
 TENANT_APPS = [*TENANT_APPS, "tests.probe"]
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.probe"]
 STATIC_ROOT = None  # files come from the finders; no collectstatic before tests
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 # MD5 for speed; it counts password checks where CXSUITE_PASSWORD_CHECKS names a file.
 PASSWORD_HASHERS = ["tests.hashers.CountingMD5PasswordHasher"]
 # An event type the catalogue does not declare fails the test that records it.
