@@ -121,6 +121,8 @@ def test_search_open_a_contact_and_add_a_note(
 
 def test_build_a_segment_and_see_its_count(browser, live_server_port, contacts, screenshot):
     page = browser.new_context(viewport=DESKTOP).new_page()
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
     _log_in(page, live_server_port)
     page.locator(".sidebar").get_by_role("link", name="Segments").click()
     page.get_by_role("link", name="New segment").first.click()
@@ -135,6 +137,12 @@ def test_build_a_segment_and_see_its_count(browser, live_server_port, contacts, 
     page.get_by_role("button", name="Save").click()
     page.wait_for_url("**/segments/*/")
     assert page.get_by_role("heading", name="VIP patients").is_visible()
+    page.locator(".sidebar").get_by_role("link", name="Segments").click()
+    expect(page.locator(".segment-table .segment-count").first).to_have_text("1")
+    # the builder's live count is an htmx GET that includes the form: the token stays in the
+    # header, never in a URL
+    assert any("/segments/preview/" in url for url in urls)
+    assert not [url for url in urls if "csrfmiddlewaretoken" in url]
 
 
 def test_build_a_segment_from_an_appointments_condition(
