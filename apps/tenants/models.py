@@ -95,6 +95,39 @@ def currency_for_country(country: str) -> str:
     return "EUR" if country in EURO_COUNTRIES else COUNTRY_CURRENCY.get(country, "USD")
 
 
+def _channel(value: float) -> float:
+    value /= 255
+    return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    color = (color or "#0f766e").lstrip("#")
+    if len(color) != 6:
+        color = "0f766e"
+    return int(color[0:2], 16), int(color[2:4], 16), int(color[4:6], 16)
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours (1 to 21)."""
+    lum = []
+    for color in (first, second):
+        r, g, b = (_channel(c) for c in _rgb(color))
+        lum.append(0.2126 * r + 0.7152 * g + 0.0722 * b)
+    light, dark = max(lum), min(lum)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def ink_for(color: str, *, on: str = "#ffffff", ratio: float = 5.0) -> str:
+    """`color`, mixed with black in steps until it reads at `ratio` on `on`."""
+    r, g, b = _rgb(color)
+    for step in range(11):
+        keep = 1 - step / 10
+        mixed = f"#{round(r * keep):02x}{round(g * keep):02x}{round(b * keep):02x}"
+        if contrast_ratio(mixed, on) >= ratio:
+            return mixed
+    return "#000000"
+
+
 class Plan(models.TextChoices):
     TRIAL = "trial", _("Trial")
     STARTER = "starter", _("Starter")
@@ -150,6 +183,17 @@ class Tenant(TenantMixin):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def brand_on(self) -> str:
+        """Text colour on a brand-coloured background: white, or ink on a light brand colour."""
+        return "#ffffff" if contrast_ratio(self.brand_color, "#ffffff") >= 4.5 else "#111827"
+
+    @property
+    def brand_ink(self) -> str:
+        """The brand colour as text on white (links, ghost buttons, badges): darkened, when it
+        is too light, until it reads at 5:1 or more."""
+        return ink_for(self.brand_color)
 
     @property
     def phone_display(self) -> str:
