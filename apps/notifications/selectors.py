@@ -79,8 +79,9 @@ def notification_describe(event: TimelineEvent, kind: str) -> Described:
         channel = str(props.get("channel") or "").upper()
         body = " ".join(str(props.get("body") or "").split())
         detail = f"{channel} · “{body[:140]}”" if body else channel
-        return Described(_("Reply received"), who, detail, event.occurred_at, contact_path)
-    title = {
+        # no time of its own: it came when the notification did
+        return Described(_("Reply received"), who, detail, None, contact_path)
+    titles: dict[str, str] = {
         Kind.BOOKED_ONLINE: _("New online booking"),
         Kind.APPROVAL_NEEDED: _("Booking waiting for approval"),
         Kind.CANCELLED: (
@@ -88,7 +89,8 @@ def notification_describe(event: TimelineEvent, kind: str) -> Described:
             if props.get("by") == "customer"
             else _("Cancelled by the practice")
         ),
-    }.get(kind, Kind(kind).label if kind in Kind.values else kind)
+    }
+    title = titles.get(kind) or kind
     detail = " · ".join(str(props[k]) for k in ("service", "staff") if props.get(k))
     path = _path("appointments:appointment_detail", props.get("appointment_id")) or contact_path
-    return Described(str(title), who, detail, _when(props.get("starts_at")), path)
+    return Described(title, who, detail, _when(props.get("starts_at")), path)

@@ -3,10 +3,14 @@ one, marking all read, and the member's choices on their preferences page."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,15 +24,22 @@ from .forms import NotificationPreferencesForm
 
 def _list_context(request, *, panel: bool) -> dict:
     limit = selectors.PANEL_SIZE if panel else selectors.PAGE_SIZE
+    now = timezone.now()
     rows = [
-        (n, selectors.notification_describe(n.event, n.kind))
+        (n, selectors.notification_describe(n.event, n.kind), _ago(n.created, now))
         for n in selectors.notifications_for(user=request.user, limit=limit)
     ]
     return {
         "rows": rows,
         "panel": panel,
-        "unread": sum(1 for n, _d in rows if n.read_at is None),
+        "unread": sum(1 for n, _d, _a in rows if n.read_at is None),
     }
+
+
+def _ago(when: dt.datetime, now: dt.datetime) -> str:
+    if now - when < dt.timedelta(minutes=1):
+        return _("just now")
+    return _("%(time)s ago") % {"time": timesince(when, now, depth=1)}
 
 
 @role_required(Role.VIEWER)
