@@ -139,6 +139,7 @@ TENANT_APPS = [
     "apps.contacts",
     "apps.messaging",
     "apps.appointments",
+    "apps.notifications",
     "apps.dashboard",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

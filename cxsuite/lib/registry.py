@@ -89,6 +89,15 @@ class Registry(Generic[T]):
             else:
                 self._entries[key] = previous
 
+    @contextmanager
+    def without(self, *keys: str) -> Iterator[None]:
+        """Take these entries out for a block (a test that must see only its own entries)."""
+        removed = {key: self._entries.pop(key) for key in list(keys) if key in self._entries}
+        try:
+            yield
+        finally:
+            self._entries.update(removed)
+
     def get(self, key: str, default: T | None = None) -> T | None:
         return self._entries.get(key, default)
 

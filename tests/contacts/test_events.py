@@ -31,6 +31,8 @@ from tests.probe.subscribers import probe_flaky, probe_steady
 @pytest.fixture
 def subscribed():
     with ExitStack() as stack:
+        # only the probes: the apps' own subscribers are tested in their apps
+        stack.enter_context(timeline_subscribers.without(*timeline_subscribers))
         stack.enter_context(timeline_subscribers.override("probe.steady", probe_steady))
         stack.enter_context(timeline_subscribers.override("probe.flaky", probe_flaky))
         yield
@@ -132,7 +134,10 @@ def test_a_transaction_wakes_the_subscribers_once_after_it_commits(
 
 def test_nothing_is_woken_while_nobody_subscribes(tenant, django_capture_on_commit_callbacks):
     contact = ContactFactory()
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with (
+        timeline_subscribers.without(*timeline_subscribers),
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+    ):
         event_record(contact=contact, type="note.added")
     assert callbacks == []
 
