@@ -57,7 +57,7 @@ def conversation_channels(*, contact: Contact) -> list[str]:
     out of it (an erased contact has none)."""
     if contact.erased_at:
         return []
-    channels = []
+    channels: list[str] = []
     for channel in CONVERSATION_CHANNELS:
         address = contact.email if channel == Channel.EMAIL else contact.phone
         if address and contact.consent_for(channel) != ConsentStatus.OPTED_OUT:
