@@ -70,7 +70,8 @@ def test_an_erased_customer_leaves_nothing_personal_in_a_dump_of_the_schema(comm
     assert customer.phone == ERASED_PHONE[0] and customer.phone_national == ERASED_PHONE[1]
     before = _figures()
     events, consents = TimelineEvent.objects.count(), ConsentEvent.objects.count()
-    assert before["messages"] == {"delivered": 2, "failed": 2, "opened": 2}
+    # the text they sent answers the reminder text: replied, not just delivered
+    assert before["messages"] == {"replied": 2, "failed": 2, "opened": 2}
     assert before["appointments"] == {"completed": 2, "no_show": 2, "cancelled": 2, "booked": 2}
     assert before["transactions"] == {"n": 2, "s": Decimal("241.00")}
 
@@ -108,7 +109,7 @@ def test_the_export_of_a_customer_has_a_section_from_every_module(tenant, owner)
     assert {"profile", "consent", "timeline", "tasks", "transactions"} <= set(data)
     assert {"messages", "appointments"} <= set(data)
     messages, appointments = data["messages"], data["appointments"]
-    assert sorted(m["status"] for m in messages["sent"]) == ["delivered", "failed", "opened"]
+    assert sorted(m["status"] for m in messages["sent"]) == ["failed", "opened", "replied"]
     assert any("Quokka x-ray results" in m["body"] for m in messages["sent"])
     assert [r["body"] for r in messages["received"]] == ["Quokka here, running ten minutes late"]
     assert {c["channel"] for c in messages["channels"]} == {"email", "sms"}

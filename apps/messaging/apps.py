@@ -10,7 +10,12 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         from apps.accounts.registries import SidebarItem, sidebar_items
         from apps.contacts.catalogue import event_types_register
-        from apps.contacts.registries import merge_hooks, privacy_erasers, privacy_exporters
+        from apps.contacts.registries import (
+            contact_panels,
+            merge_hooks,
+            privacy_erasers,
+            privacy_exporters,
+        )
         from apps.scheduling.registries import due_work_handlers
 
         from . import checks, signals  # noqa: F401  (the deploy checks, anymail's tracking)
@@ -19,6 +24,7 @@ class MessagingConfig(AppConfig):
         from .services.privacy import messages_erase, messages_export, messages_merge
         from .services.purposes import messaging_purposes
         from .services.sending import message_deferred_release, message_fallback_send
+        from .views.conversations import CONTACT_PANEL
 
         event_types_register(EVENT_TYPES)
         for purpose in messaging_purposes():
@@ -37,3 +43,4 @@ class MessagingConfig(AppConfig):
             order=50,
         )
         sidebar_items.register(outbox.id, outbox)
+        contact_panels.register(CONTACT_PANEL.id, CONTACT_PANEL)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -114,6 +115,14 @@ class Message(models.Model):
     replied_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(max_length=300, blank=True)
+    # the staff member who wrote it (conversations); empty for what the system sends
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -131,6 +140,25 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} → {self.channel} ({self.status})"
+
+
+class ShortLink(models.Model):
+    """A web link in a text, shortened and tracked: `/l/<code>/` marks its message clicked and
+    goes on to `url`. One row per message and link, so a retried delivery keeps the same code;
+    the code is random (not the message id), so links cannot be walked."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="short_links")
+    url = models.TextField()
+    code = models.CharField(max_length=16, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "url"], name="messaging_short_link_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.url[:40]}"
 
 
 class ChannelStats(models.Model):

@@ -3,6 +3,8 @@ what other apps may ask of the log inside their own queries."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, Expression, Q, QuerySet
@@ -52,3 +54,49 @@ def message_with_dedupe_key_exists(*, dedupe_key: str | Expression) -> Exists:
     query's row (e.g. built from OuterRef("pk")), so "not told yet" stays one query."""
     # the "not empty" condition is the unique index's own, so PostgreSQL can use that index
     return Exists(Message.objects.filter(~Q(dedupe_key=""), dedupe_key=dedupe_key))
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    """One bubble of a conversation: a message the business sent (`message`) or one the
+    customer sent (`inbound`), at `at`."""
+
+    at: dt.datetime
+    message: Message | None = None
+    inbound: InboundMessage | None = None
+
+    @property
+    def outgoing(self) -> bool:
+        return self.message is not None
+
+
+@dataclass(frozen=True)
+class Thread:
+    entries: list[ThreadEntry]  # oldest first, newest last (like a phone)
+    earlier: bool  # whether older messages were left out
+    last_inbound_at: dt.datetime | None
+
+
+THREAD_LIMIT = 100
+
+
+def conversation_thread(*, contact: Contact, limit: int = THREAD_LIMIT) -> Thread:
+    """The last `limit` messages to and from a contact in order, in two queries whatever
+    their number (the writer of staff messages joined)."""
+    sent = list(
+        Message.objects.filter(contact=contact)
+        .select_related("sent_by")
+        .order_by("-created", "-pk")[: limit + 1]
+    )
+    received = list(
+        InboundMessage.objects.filter(contact=contact).order_by("-received_at", "-pk")[: limit + 1]
+    )
+    entries = [ThreadEntry(at=m.created, message=m) for m in sent] + [
+        ThreadEntry(at=r.received_at, inbound=r) for r in received
+    ]
+    entries.sort(key=lambda e: (e.at, 0 if e.inbound is not None else 1), reverse=True)
+    return Thread(
+        entries=entries[:limit][::-1],
+        earlier=len(entries) > limit,
+        last_inbound_at=received[0].received_at if received else None,
+    )

@@ -40,7 +40,10 @@ def test_the_appointments_panel_comes_from_the_registry(viewer_client):
         contact = ContactFactory()
     assert contact_panels["appointments"].url_name == "appointments:contact_appointments"
     content = viewer_client.get(f"/contacts/{contact.pk}/").content.decode()
-    assert _panels(content) == [("appointments-panel", f"/appointments/contact/{contact.pk}/")]
+    assert _panels(content) == [
+        ("appointments-panel", f"/appointments/contact/{contact.pk}/"),
+        ("messaging-conversation-panel", f"/messages/conversations/{contact.pk}/card/"),
+    ]
     assert ">Appointments</h2>" in content  # its title shows while it loads
     registered = contact_panels["appointments"]
     contact_panels.unregister("appointments")  # without the module's panel, no placeholder
@@ -48,7 +51,8 @@ def test_the_appointments_panel_comes_from_the_registry(viewer_client):
         content = viewer_client.get(f"/contacts/{contact.pk}/").content.decode()
     finally:
         contact_panels.register(registered.id, registered)
-    assert _panels(content) == [] and ">Appointments</h2>" not in content
+    assert "appointments-panel" not in dict(_panels(content))
+    assert ">Appointments</h2>" not in content
 
 
 @pytest.mark.parametrize(
@@ -63,11 +67,12 @@ def test_a_registered_panel_shows_from_its_role_up_in_its_order(request, client_
         content = client.get(f"/contacts/{contact.pk}/").content.decode()
     ids = [panel_id for panel_id, _url in _panels(content)]
     if sees_it:
-        assert ids == ["probe-notes-panel", "appointments-panel"]
+        assert ids == ["probe-notes-panel", "appointments-panel", "messaging-conversation-panel"]
         assert f'hx-get="/contacts/{contact.pk}/timeline/"' in content
         assert ">Probe notes</h2>" in content
     else:
-        assert ids == ["appointments-panel"] and "Probe notes" not in content
+        assert ids == ["appointments-panel", "messaging-conversation-panel"]
+        assert "Probe notes" not in content
     assert "Probe notes" not in client.get(f"/contacts/{contact.pk}/").content.decode()
 
 

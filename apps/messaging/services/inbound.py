@@ -3,6 +3,7 @@ confirmation carriers require), C / YES confirms, anything else lands on the tim
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from apps.contacts.selectors import contact_find
 from cxsuite.lib.errors import DomainError
 
-from ..models import InboundMessage
+from ..models import InboundMessage, Message
 from ..registries import confirm_handlers
 
 if TYPE_CHECKING:
@@ -26,6 +27,8 @@ STOP_WORDS = frozenset(
 )
 START_WORDS = frozenset({"START", "UNSTOP"})
 CONFIRM_WORDS = frozenset({"C", "YES", "OUI", "SI", "SÍ", "Y"})
+# A text from the customer answers the last text sent to them within this time.
+REPLY_WINDOW = dt.timedelta(days=7)
 
 
 def inbound_classify(body: str) -> str:
@@ -79,6 +82,21 @@ def _confirm_handlers_run(contact: Contact, inbound: InboundMessage) -> None:
             logger.exception("confirm reply %s: %s failed", inbound.pk, handler.__name__)
 
 
+def _text_answered(contact: Contact) -> None:
+    """The customer wrote back: the last text sent to them (within a week) counts as answered
+    on SMS for the channel choice, once (message_mark records each step only once)."""
+    from .sending import message_mark
+
+    since = timezone.now() - REPLY_WINDOW
+    last = (
+        Message.objects.filter(contact=contact, channel="sms", sent_at__gte=since)
+        .order_by("-sent_at", "-pk")
+        .first()
+    )
+    if last is not None and last.replied_at is None:
+        message_mark(message=last, status="replied")
+
+
 def inbound_sms_receive(
     *, from_number: str, body: str, provider_message_id: str = ""
 ) -> InboundMessage:
@@ -123,6 +141,8 @@ def inbound_sms_receive(
                         "inbound_id": inbound.pk,
                     },
                 )
+            if handled_as in ("confirm", "other"):
+                _text_answered(contact)
             if handled_as == "confirm":
                 _confirm_handlers_run(contact, inbound)
             if handled_as == "stop" and changed is not None:

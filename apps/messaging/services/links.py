@@ -4,12 +4,15 @@ names the schema, so a link made for one business never works on another."""
 
 from __future__ import annotations
 
+import re
+import secrets
+import string
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +22,7 @@ from apps.contacts.selectors import contact_find
 from apps.contacts.services import consent_set
 from apps.tenants.db import connection
 
-from ..models import Message
+from ..models import Message, ShortLink
 
 if TYPE_CHECKING:
     from apps.contacts.models import Contact
@@ -102,6 +105,67 @@ def tracked_url(*, message: Message, url: str, base_url: str) -> str:
     if not _is_web_url(url):
         raise ValidationError({"url": _("Only http and https links can be tracked.")})
     return _absolute(base_url, "messaging:link_click", _dumps("click", {"m": message.pk, "u": url}))
+
+
+# --- short links in texts ----------------------------------------------------------------------
+SHORT_CODE_ALPHABET = string.ascii_letters + string.digits
+SHORT_CODE_LENGTH = 10  # 62^10: not guessable, and a text stays short
+_WEB_URL = re.compile(r"https?://[^\s<>\"']+")
+_TRAILING = ".,;:!?)]}'\""  # punctuation that ends a sentence, not the link
+
+
+def _short_code() -> str:
+    return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+
+
+def short_link_for(*, message: Message, url: str) -> ShortLink:
+    """The short link of `url` in `message`: made once, the same row when asked again."""
+    if not _is_web_url(url):
+        raise ValidationError({"url": _("Only http and https links can be tracked.")})
+    existing = ShortLink.objects.filter(message=message, url=url).first()
+    if existing is not None:
+        return existing
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return ShortLink.objects.create(message=message, url=url, code=_short_code())
+        except IntegrityError:  # the same link made meanwhile, or (rarely) a code taken
+            existing = ShortLink.objects.filter(message=message, url=url).first()
+            if existing is not None:
+                return existing
+    raise IntegrityError("no free short code")
+
+
+def short_url(*, link: ShortLink, base_url: str) -> str:
+    return f"{base_url.rstrip('/')}{reverse('messaging:link_short', args=[link.code])}"
+
+
+def sms_body_track(*, message: Message, base_url: str) -> str:
+    """The text with each web link replaced by a tracked short link (our own `/m/` and `/l/`
+    links stay as they are), so a click on a text teaches the channel choice like an e-mail's."""
+    base = base_url.rstrip("/")
+    own = (f"{base}/m/", f"{base}/l/")
+
+    def shorten(match: re.Match) -> str:
+        found = match.group(0)
+        url = found.rstrip(_TRAILING)
+        tail = found[len(url) :]
+        if not url or url.startswith(own) or not _is_web_url(url):
+            return found
+        return short_url(link=short_link_for(message=message, url=url), base_url=base) + tail
+
+    return _WEB_URL.sub(shorten, message.body)
+
+
+def short_link_followed(*, code: str) -> str:
+    """Mark the link's message clicked (once) and return where the link goes."""
+    from .sending import message_mark
+
+    link = ShortLink.objects.select_related("message").filter(code=code).first()
+    if link is None or not _is_web_url(link.url):
+        raise ValidationError(INVALID)
+    message_mark(message=link.message, status="clicked")
+    return link.url
 
 
 # --- what following a link does ------------------------------------------------------------------

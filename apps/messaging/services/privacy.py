@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from ..models import ChannelStats, InboundMessage, Message, MessageStatus
+from ..models import ChannelStats, InboundMessage, Message, MessageStatus, ShortLink
 
 if TYPE_CHECKING:
     from apps.contacts.models import Contact
@@ -116,7 +116,8 @@ def messages_erase(contact: Contact) -> None:
     system's own words on why a message was not sent, held or rerouted), the timestamps,
     attempts, `dedupe_key` and `related_*` (references that keep a retried send harmless) and
     the provider ids (status webhooks still refer to them). A message still queued or held for
-    quiet hours is not sent any more: it has no address left. On replies, `from_number` and
+    quiet hours is not sent any more: it has no address left. The addresses behind a text's
+    short links are cleared (the links stop working; the clicks stay counted). On replies, `from_number` and
     `body` are cleared; what they were handled as, the provider id and the times are kept.
     Channel statistics are counts only and stay as they are.
     """
@@ -126,6 +127,8 @@ def messages_erase(contact: Contact) -> None:
             status=MessageStatus.SUPPRESSED, reason=_("contact erased"), scheduled_for=None
         )
         messages.update(to="", subject="", body="", language="", error="")
+        # a text's short links can lead to the customer's own pages (a manage link)
+        ShortLink.objects.filter(message__contact=contact).update(url="")
         own = Q(contact=contact)
         if contact.phone:
             own |= Q(contact__isnull=True, from_number=contact.phone)

@@ -3,10 +3,15 @@ and the variables its templates may use, so a template is checked when saved, no
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from apps.contacts.models import Contact
 
 TRANSACTIONAL = "transactional"
 MARKETING = "marketing"
@@ -29,13 +34,22 @@ COMMON_VARIABLES = frozenset(
 @dataclass(frozen=True)
 class Purpose:
     """A reason to write to a customer; `variables` are the dotted names templates may use and
-    `defaults` the templates every business starts with, by (channel, language)."""
+    `defaults` the templates every business starts with, by (channel, language).
+    `category_for(contact=, now=)`, when given, decides the category per send (a conversation
+    is transactional only while it answers the customer); `category` is then the usual one."""
 
     key: str
     label: str
     category: str  # "transactional" | "marketing"
     variables: frozenset[str]
     defaults: Mapping[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    category_for: Callable[..., str] | None = None
+
+    def category_of(self, *, contact: Contact, now: dt.datetime) -> str:
+        """The consent category of this purpose for one send."""
+        if self.category_for is None:
+            return self.category
+        return self.category_for(contact=contact, now=now)
 
 
 def purpose_define(
@@ -45,6 +59,7 @@ def purpose_define(
     extra: set[str] | frozenset[str] = frozenset(),
     *,
     defaults: Mapping[tuple[str, str, str], tuple[str, str]] | None = None,
+    category_for: Callable[..., str] | None = None,
 ) -> Purpose:
     """A purpose with the common variables; its defaults picked from a table keyed by
     (purpose, channel, language)."""
@@ -55,6 +70,7 @@ def purpose_define(
         category=category,
         variables=COMMON_VARIABLES | frozenset(extra),
         defaults=own,
+        category_for=category_for,
     )
 
 
@@ -90,4 +106,20 @@ def messaging_purposes() -> list[Purpose]:
             "sms_stop_confirmation", _("SMS unsubscribe confirmation"), TRANSACTIONAL, defaults=d
         ),
         purpose_define("campaign", _("Campaign"), MARKETING, {"link"}, defaults=d),
+        # What staff write to one customer: transactional while it answers the customer's
+        # own message (24 hours), marketing-like (an opt-in needed) otherwise.
+        purpose_define(
+            "conversation",
+            _("Conversation"),
+            TRANSACTIONAL,
+            {"text", "subject"},
+            defaults=d,
+            category_for=_conversation_category,
+        ),
     ]
+
+
+def _conversation_category(*, contact: Contact, now: dt.datetime) -> str:
+    from .conversations import conversation_category
+
+    return conversation_category(contact=contact, now=now)

@@ -15,6 +15,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Sum
@@ -240,10 +241,11 @@ def _prepare(
     when it must wait."""
     from .templates import template_render, template_variants
 
+    category = spec.category_of(contact=contact, now=now)
     if channel is None:
         choice = channel_choose(
             contact=contact,
-            category=spec.category,
+            category=category,
             purpose=purpose,
             priors=shared.priors,
             stats=None if shared.stats is None else shared.stats.get(contact.pk, {}),
@@ -253,15 +255,15 @@ def _prepare(
     message = Message(
         contact=contact,
         purpose=purpose,
-        category=spec.category,
+        category=category,
         channel=choice.channel,
         to=_address(contact, choice.channel),
         dedupe_key=dedupe_key,
         related_type=related_type[:40],
         related_id=str(related_id)[:40],
     )
-    refusal = _consent_refusal(contact, choice.channel, spec.category, purpose)
-    if not refusal and spec.category == Category.MARKETING:
+    refusal = _consent_refusal(contact, choice.channel, category, purpose)
+    if not refusal and category == Category.MARKETING:
         counts = shared.marketing_counts
         refusal = _capped(
             contact, shared.settings, now, None if counts is None else counts.get(contact.pk, 0)
@@ -419,7 +421,7 @@ def message_send_batch(
         shared.stats = {}
         for row in ChannelStats.objects.filter(contact_id__in=ids):
             shared.stats.setdefault(row.contact_id, {})[row.channel] = row
-    if spec.category == Category.MARKETING:
+    if spec.category == Category.MARKETING or spec.category_for is not None:
         shared.marketing_counts = dict(
             _marketing_recent(now)
             .filter(contact_id__in=ids)
@@ -568,6 +570,10 @@ def message_deliver(*, message_id: int) -> Message | None:
         if message is None or message.status != MessageStatus.QUEUED:
             return message
         provider = provider_for(message.channel)
+        if message.channel == Channel.SMS and django_settings.MESSAGING_TRACK_LINKS:
+            from .links import sms_body_track
+
+            message.body = sms_body_track(message=message, base_url=_base_url())
         files = attachments_for(message) if message.channel == Channel.EMAIL else None
         result = provider.send(
             message, headers=_headers(message), html=_email_html(message), attachments=files

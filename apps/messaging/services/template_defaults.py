@@ -285,4 +285,12 @@ DEFAULT_TEMPLATES: dict[DefaultKey, tuple[str, str]] = {
         "{{ business.name }}. We have something new we think you'll like; we've sent the "
         "details by email. Have a lovely day!",
     ),
+    # --- conversation (free text from staff; the greeting and sign-off frame e-mails) ---------
+    ("conversation", "email", "en"): email_default("en", "{{ subject }}", "{{ text }}"),
+    ("conversation", "email", "fr"): email_default("fr", "{{ subject }}", "{{ text }}"),
+    ("conversation", "email", "es"): email_default("es", "{{ subject }}", "{{ text }}"),
+    ("conversation", "sms", "en"): ("", "{{ text }}"),
+    ("conversation", "sms", "fr"): ("", "{{ text }}"),
+    ("conversation", "sms", "es"): ("", "{{ text }}"),
+    ("conversation", "voice", "en"): ("", "{{ text }}"),
 }

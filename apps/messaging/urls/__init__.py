@@ -1,12 +1,13 @@
-"""Messaging pages, one module per area: outbox and log, templates, settings, customer-facing
-links (unsubscribe, preferences, tracking) and provider webhooks."""
+"""Messaging pages, one module per area: outbox and log, conversations, templates, settings, customer-facing
+links (unsubscribe, preferences, tracking, short links in texts) and provider webhooks."""
 
-from . import links, outbox, settings, templates, webhooks
+from . import conversations, links, outbox, settings, templates, webhooks
 
 app_name = "messaging"
 
 urlpatterns = [
     *outbox.urlpatterns,
+    *conversations.urlpatterns,
     *templates.urlpatterns,
     *settings.urlpatterns,
     *links.urlpatterns,

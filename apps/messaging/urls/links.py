@@ -9,4 +9,5 @@ urlpatterns = [
     path("m/p/<str:token>/", views.preferences, name="link_preferences"),
     re_path(r"^m/o/(?P<token>[\w:-]+)\.gif$", views.open_pixel, name="link_open"),
     path("m/c/<str:token>/", views.click, name="link_click"),
+    re_path(r"^l/(?P<code>[A-Za-z0-9]{4,16})/$", views.short_link, name="link_short"),
 ]

@@ -1,5 +1,6 @@
 """Pages a customer reaches from a message, without logging in: unsubscribe (and the RFC 8058
-one-click POST mail apps send), the preference page, the open pixel and the click redirect.
+one-click POST mail apps send), the preference page, the open pixel, the click redirect and
+the short links of texts.
 
 A bad or expired token gets a clear page with status 400, never a 500; the pixel is a GIF
 whatever happens, so a broken link never shows a broken image."""
@@ -112,4 +113,15 @@ def click(request, token: str):
         return _invalid(request, ValidationError(services.INVALID))
     with contextlib.suppress(ValidationError, DomainError):  # the customer still gets there
         services.message_clicked(token=token)
+    return HttpResponseRedirect(target)
+
+
+@never_cache
+@require_GET
+def short_link(request, code: str):
+    """A short link from a text: recorded on its message (once), then on to its address."""
+    try:
+        target = services.short_link_followed(code=code)
+    except ValidationError as exc:
+        return _invalid(request, exc)
     return HttpResponseRedirect(target)

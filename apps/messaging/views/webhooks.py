@@ -23,6 +23,10 @@ TWILIO_STATUSES = {
     "no-answer": "failed",
     "canceled": "failed",
 }
+# A call that was picked up (Twilio reports "in-progress" on answer when asked, "completed"
+# when it ends) was answered: it counts like an opened e-mail, unless answering machine
+# detection says a machine took it.
+ANSWERED_CALL = frozenset({"in-progress", "completed"})
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
@@ -62,6 +66,10 @@ def twilio_status(request):
     sid = params.get("MessageSid") or params.get("CallSid") or ""
     twilio_status = (params.get("MessageStatus") or params.get("CallStatus") or "").lower()
     status = TWILIO_STATUSES.get(twilio_status)
+    is_call = bool(params.get("CallSid")) and not params.get("MessageSid")
+    if is_call and twilio_status in ANSWERED_CALL:
+        answered_by = (params.get("AnsweredBy") or "").lower()
+        status = "delivered" if answered_by.startswith(("machine", "fax")) else "opened"
     if sid and status:
         error = ""
         if status == "failed":
