@@ -289,30 +289,29 @@ def _check_desk_time(
     member's hours, but only when it says so: each needs its flag, else the time is refused
     with a code the booking form turns into a "Book anyway" question."""
     ends_at = starts_at + dt.timedelta(minutes=service.duration_minutes)
+    problems = []  # both at once, so the desk confirms once
     if starts_at < now and not allow_past:
-        raise ValidationError(
-            {
-                "starts_at": ValidationError(
-                    _("This time has already passed. Confirm to book it anyway (allow_past)."),
-                    code="past",
-                )
-            }
+        problems.append(
+            ValidationError(
+                _("This time has already passed. Confirm to book it anyway (allow_past)."),
+                code="past",
+            )
         )
     if not allow_outside_hours and not staff_works_during(
         staff=staff, starts_at=starts_at, ends_at=ends_at
     ):
-        raise ValidationError(
-            {
-                "starts_at": ValidationError(
-                    _(
-                        "This time is outside %(staff)s's working hours. Confirm to book it "
-                        "anyway (allow_outside_hours)."
-                    )
-                    % {"staff": staff.name},
-                    code="outside_hours",
+        problems.append(
+            ValidationError(
+                _(
+                    "This time is outside %(staff)s's working hours. Confirm to book it "
+                    "anyway (allow_outside_hours)."
                 )
-            }
+                % {"staff": staff.name},
+                code="outside_hours",
+            )
         )
+    if problems:
+        raise ValidationError({"starts_at": problems})
 
 
 def _check_bookable(service: Service, contact: Contact, *, online: bool) -> None:
