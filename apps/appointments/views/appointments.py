@@ -291,7 +291,8 @@ def _detail_context(request, appointment: Appointment, **extra) -> dict:
     started = appointment_has_started(appointment, now=now)
     allowed = TRANSITIONS.get(appointment.status, set())
     correcting = appointment.status in OUTCOMES
-    correctable = correcting and appointment_correctable(appointment, now=now)
+    same_day = appointment_correctable(appointment, now=now)
+    correctable = correcting and same_day
     actions, corrections = [], []
     for value, label in STATUS_ACTIONS:
         if value not in allowed:
@@ -312,6 +313,7 @@ def _detail_context(request, appointment: Appointment, **extra) -> dict:
         "state": status_class(appointment),
         "can_write": can_write(request),
         "started": started,
+        "same_day": same_day,
         "actions": actions,
         "corrections": corrections,
         "status_final": correcting and not correctable,
