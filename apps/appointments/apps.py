@@ -37,7 +37,7 @@ class AppointmentsConfig(AppConfig):
             reminder_due_send,
         )
         from .views.calendar import CONTACT_PANEL
-        from .views.home import TODAY
+        from .views.home import PENDING, TODAY
 
         event_types_register(EVENT_TYPES)
         for purpose in appointment_purposes():
@@ -62,4 +62,5 @@ class AppointmentsConfig(AppConfig):
         )
         sidebar_items.register(calendar.id, calendar)
         home_cards.register(TODAY.id, TODAY)
+        home_cards.register(PENDING.id, PENDING)
         contact_panels.register(CONTACT_PANEL.id, CONTACT_PANEL)

@@ -64,6 +64,19 @@ EVENT_TYPES = [
         )
         for name, label in LIFE
     ),
+    # An outcome recorded by mistake, changed the same day (completed ↔ no-show ↔ checked in).
+    EventType(
+        "appointment.status_corrected",
+        _("Appointment status corrected"),
+        ("{previous_status}", "→ {status}", "· {service}", "· {local_time}"),
+        APPOINTMENT,
+        personal=frozenset({"reason"}),
+        link=("appointment_id", "appointments:appointment_detail", _("Open the appointment")),
+        labels={
+            "status": choice_label(AppointmentStatus),
+            "previous_status": choice_label(AppointmentStatus),
+        },
+    ),
     EventType(
         "waitlist.joined",
         _("Joined the waitlist"),

@@ -67,7 +67,7 @@ def _book(service, staff, starts_at, contact=None, **kwargs):
         starts_at=starts_at,
         contact=contact or ContactFactory(),
         notify=False,
-        **kwargs,
+        **{"allow_outside_hours": True, **kwargs} if staff else kwargs,
     )
 
 
@@ -120,7 +120,9 @@ def test_sync_twice_changes_nothing(checkup, dentist):
 def test_moving_moves_the_reminders(checkup, dentist):
     appointment = _book(checkup, dentist, _in_days(5))
     later = _in_days(9, hour=15)
-    moved = appointment_reschedule(appointment=appointment, starts_at=later, notify=False)
+    moved = appointment_reschedule(
+        appointment=appointment, starts_at=later, notify=False, allow_outside_hours=True
+    )
 
     rows = _rows(moved)
     assert len(rows) == 2
@@ -205,7 +207,9 @@ def test_a_moved_appointment_is_never_reminded_at_its_old_time(checkup, dentist)
     appointment = _book(checkup, dentist, _in_days(5))
     old_rows = list(_rows(appointment).values())
     later = _in_days(8)
-    appointment_reschedule(appointment=appointment, starts_at=later, notify=False)
+    appointment_reschedule(
+        appointment=appointment, starts_at=later, notify=False, allow_outside_hours=True
+    )
 
     for work in old_rows:  # the rows as they were claimed, with the old start in the payload
         reminder_due_send(work)

@@ -104,9 +104,17 @@ def test_booking_in_the_modal_sends_the_calendar_back(owner_client, practice):
     assert response.headers["HX-Redirect"] == f"/appointments/?date={day}"
 
 
-def test_booking_outside_working_hours_is_allowed_for_the_front_desk(owner_client, practice):
+def test_booking_outside_working_hours_asks_first_then_books_anyway(owner_client, practice):
     day = _day()
-    response = _book(owner_client, practice, ContactFactory(), day, time="19:15")
+    contact = ContactFactory()
+    response = _book(owner_client, practice, contact, day, time="19:15", headers=HTMX)
+    content = _content(response)
+    assert response.status_code == 200  # htmx swaps the form with the question
+    assert "Dr. Anna does not work then" in content
+    assert 'name="confirm" value="outside_hours"' in content and "Book anyway" in content
+    with alpha():
+        assert not Appointment.objects.exists()
+    response = _book(owner_client, practice, contact, day, time="19:15", confirm="outside_hours")
     assert response.status_code == 302
     with alpha():
         assert Appointment.objects.get().starts_at == _at(day, 19, 15)
@@ -298,7 +306,7 @@ def test_status_buttons_change_the_status(owner_client, booked):
 
 def test_a_refused_status_change_is_shown_in_the_modal(owner_client, booked):
     response = owner_client.post(
-        f"/appointments/{booked.pk}/status/", {"status": "no_show"}, **HTMX
+        f"/appointments/{booked.pk}/status/", {"status": "no_show", "confirm": "1"}, **HTMX
     )
     content = _content(response)
     assert response.status_code == 200 and "once the appointment has started" in content
@@ -315,7 +323,9 @@ def test_no_show_of_a_past_appointment_is_counted(owner_client, practice):
         service=practice["service"],
         starts_at=timezone.now() - dt.timedelta(hours=3),
     )
-    response = owner_client.post(f"/appointments/{past.pk}/status/", {"status": "no_show"})
+    response = owner_client.post(
+        f"/appointments/{past.pk}/status/", {"status": "no_show", "confirm": "1"}
+    )
     assert response.status_code == 302
     with alpha():
         assert Contact.objects.get(pk=past.contact_id).no_shows == 1

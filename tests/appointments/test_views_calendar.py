@@ -174,15 +174,30 @@ def test_one_staff_member_day_and_week(owner_client, practice):
     assert content.count('class="cal__appt ') == 1
 
 
-def test_practice_week_is_a_list_per_day(owner_client, practice):
+def test_practice_week_is_a_seven_day_time_grid_with_overlaps_side_by_side(owner_client, practice):
     day = _day()
     ada = ContactFactory(first_name="Ada", last_name="Lovelace")
     AppointmentFactory(
         contact=ada, staff=practice["ben"], service=practice["service"], starts_at=_at(day, 15, 30)
     )
-    content = _content(owner_client.get(f"/appointments/?date={day}&view=week"))
-    assert content.count('class="card cal-week__day') == 7
-    assert "15:30" in content and "Ada Lovelace" in content and "Dr. Ben" in content
+    AppointmentFactory(  # at the same time with the other dentist: beside Ada's
+        staff=practice["anna"], service=practice["service"], starts_at=_at(day, 15, 30)
+    )
+    AppointmentFactory(  # alone in the morning: the whole width
+        staff=practice["anna"], service=practice["service"], starts_at=_at(day, 9)
+    )
+    response = owner_client.get(f"/appointments/?date={day}&view=week")
+    content = _content(response)
+    assert 'class="cal cal--week cal--lanes"' in content
+    assert content.count('<section class="cal__col') == 7
+    assert "--cols:7" in content  # seven day columns on one grid, one time axis
+    assert 'class="cal__gutter"' in content and ">09:00<" in content
+    assert "Ada Lovelace" in content and "Dr. Ben" in content and "15:30" in _text(response)
+    # the two at 15:30 take a lane each; the one at 09:00 takes the whole day column
+    assert re.search(r"\.cal__col>\.l1-1\{grid-column:1/span 1\}", content)
+    assert re.search(r"\.cal__col>\.l2-1\{grid-column:2/span 1\}", content)
+    assert "grid-template-columns:repeat(2," in content
+    assert re.search(r"cal__appt--booked c-stf\d+ l1-2 ", content)
 
 
 def test_times_are_the_practice_s_even_for_a_reader_elsewhere(owner_client, owner, practice):
@@ -363,7 +378,7 @@ def test_week_views_query_counts(owner_client, busy_day, django_assert_max_num_q
     day, people = busy_day
     with django_assert_max_num_queries(DAY_QUERIES):
         response = owner_client.get(f"/appointments/?date={day}&view=week")
-    assert _content(response).count('class="cal-week__item') == 51
+    assert _content(response).count('class="cal__appt ') == 51
     with django_assert_max_num_queries(DAY_QUERIES + 1):  # + the staff member asked for
         response = owner_client.get(f"/appointments/?date={day}&view=week&staff={people[0].pk}")
     assert response.status_code == 200

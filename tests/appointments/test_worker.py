@@ -76,7 +76,12 @@ def test_each_reminder_is_sent_once_on_time_and_a_moved_one_only_for_its_new_tim
     first = _next_minute(timezone.now() + dt.timedelta(seconds=8))
     start = first + dt.timedelta(minutes=2)
     kept = appointment_book(
-        service=checkup, staff=weber, starts_at=start, contact=patient(), notify=False
+        service=checkup,
+        staff=weber,
+        starts_at=start,
+        contact=patient(),
+        notify=False,
+        allow_outside_hours=True,
     )
     moved = appointment_book(
         service=checkup,
@@ -84,9 +89,12 @@ def test_each_reminder_is_sent_once_on_time_and_a_moved_one_only_for_its_new_tim
         starts_at=start + dt.timedelta(minutes=1),
         contact=patient(),
         notify=False,
+        allow_outside_hours=True,
     )
     # at its old time its 2-minute reminder would be due with the last ones, inside the wait
-    moved = appointment_reschedule(appointment=moved, starts_at=start, notify=False)
+    moved = appointment_reschedule(
+        appointment=moved, starts_at=start, notify=False, allow_outside_hours=True
+    )
     due = {
         row.ref: row.due_at
         for row in DueWork.objects.filter(kind=REMINDER, status=DueWorkStatus.PENDING)

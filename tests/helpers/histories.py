@@ -127,7 +127,14 @@ def customer_with_history(
     # for days after the cancelled one (nobody is told of a freed time: no message depends on
     # the hour the test runs)
     hour = timezone.now().replace(minute=0, second=0, microsecond=0)
-    book = dict(service=practice.service, staff=practice.staff, contact=contact, actor=actor)
+    book = dict(
+        service=practice.service,
+        staff=practice.staff,
+        contact=contact,
+        actor=actor,
+        allow_past=True,  # a history recorded after the fact, at any hour
+        allow_outside_hours=True,
+    )
     at = lambda days: hour + dt.timedelta(days=days, hours=slot)  # noqa: E731
     done = appointment_book(
         starts_at=at(-9), notes=f"{secret} allergic to latex", notify=False, **book

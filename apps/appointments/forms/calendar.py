@@ -25,6 +25,11 @@ STATUS_ACTIONS = [
     (AppointmentStatus.COMPLETED, gettext_lazy("Complete")),
     (AppointmentStatus.NO_SHOW, gettext_lazy("No-show")),
 ]
+CORRECTION_LABELS = {
+    AppointmentStatus.CHECKED_IN: gettext_lazy("Checked in"),
+    AppointmentStatus.COMPLETED: gettext_lazy("Completed"),
+    AppointmentStatus.NO_SHOW: gettext_lazy("No-show"),
+}
 # A service's error about the time belongs next to the date and time inputs.
 FIELD_FOR = {"starts_at": "time", "staff_id": "staff"}
 
@@ -198,3 +203,5 @@ class CancelForm(StyledFormMixin, forms.Form):
 
 class StatusForm(CleanTextFormMixin, forms.Form):
     status = forms.ChoiceField(choices=STATUS_ACTIONS)
+    # a no-show is recorded only once the second button ("Yes, mark as no-show") says so
+    confirm = forms.BooleanField(required=False)

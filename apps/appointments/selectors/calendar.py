@@ -208,6 +208,23 @@ def services_for_staff(staff: StaffMember | None) -> list[Service]:
     return list(services.order_by("position", "name"))
 
 
+def service_preselected(*, staff: StaffMember | None, services: list[Service]) -> Service | None:
+    """The service a free time most likely is for: the only one on offer, else the one this
+    staff member was last booked for (one query), else none."""
+    if len(services) == 1:
+        return services[0]
+    if staff is None or not services:
+        return None
+    by_pk = {service.pk: service for service in services}
+    last = (
+        Appointment.objects.filter(staff=staff, service_id__in=by_pk)
+        .order_by("-created", "-pk")
+        .values_list("service_id", flat=True)
+        .first()
+    )
+    return by_pk.get(last) if last else None
+
+
 def appointments_today(*, limit: int = 15) -> tuple[list[Appointment], int]:
     """The practice's day for the home page: the next visits still to come (and those in the
     chair), and how many the day holds in all (one query for each)."""

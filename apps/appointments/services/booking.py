@@ -33,6 +33,7 @@ from ..selectors.availability import (
     slot_at,
     slots_next,
 )
+from ..selectors.hours import staff_works_during
 from .customers import CustomerDetails, customer_contact_match
 from .messages import appointment_message_context
 from .reminders import appointment_reminders_sync
@@ -50,10 +51,14 @@ TRANSITIONS: dict[str, set[str]] = {  # keyed by the stored status
     S.BOOKED: {S.CONFIRMED, S.CHECKED_IN, S.COMPLETED, S.NO_SHOW, S.CANCELLED},
     S.CONFIRMED: {S.CHECKED_IN, S.COMPLETED, S.NO_SHOW, S.CANCELLED},
     S.CHECKED_IN: {S.COMPLETED, S.NO_SHOW},
-    S.NO_SHOW: {S.CHECKED_IN},  # they came after all
-    S.COMPLETED: set(),
+    S.NO_SHOW: {S.CHECKED_IN, S.COMPLETED},  # they came after all
+    S.COMPLETED: {S.CHECKED_IN, S.NO_SHOW},  # a click on the wrong line
     S.CANCELLED: set(),
 }
+# Once the visit has an outcome, changing it is a correction: allowed until the end of the
+# appointment's local day, then the record is final. Checking in, then completing, is not.
+OUTCOMES = {S.CHECKED_IN, S.COMPLETED, S.NO_SHOW}
+CORRECTION_EVENT = "appointment.status_corrected"
 STAMP: dict[str, str] = {
     S.CONFIRMED: "confirmed_at",
     S.CHECKED_IN: "checked_in_at",
@@ -97,6 +102,40 @@ def appointment_change_allowed(appointment: Appointment, *, now: dt.datetime | N
         return False
     notice = dt.timedelta(hours=appointment_settings().cancellation_notice_hours)
     return appointment.starts_at - (now or timezone.now()) >= notice
+
+
+def appointment_has_started(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:
+    """Once the start has passed, a booking can no longer be confirmed, moved or cancelled:
+    what remains is recording how the visit went."""
+    return appointment.starts_at <= (now or timezone.now())
+
+
+def appointment_is_correction(current: str, status: str) -> bool:
+    """Changing an outcome already recorded (completed ↔ no-show ↔ checked in)."""
+    return (
+        current in OUTCOMES
+        and status in OUTCOMES
+        and (current, status)
+        != (
+            S.CHECKED_IN,
+            S.COMPLETED,
+        )
+    )
+
+
+def appointment_correctable(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:
+    """Whether its outcome may still be corrected: until the end of its day, business time."""
+    zone = practice_zone()
+    today = (now or timezone.now()).astimezone(zone).date()
+    return today <= appointment.starts_at.astimezone(zone).date()
+
+
+def _started_error(action: str) -> ValidationError:
+    text = _(
+        "This appointment has already started, so it can no longer be %(action)s. "
+        "Check it in, complete it or mark a no-show instead."
+    ) % {"action": action}
+    return ValidationError({"status": ValidationError(text, code="started")})
 
 
 # --- choosing who and where ----------------------------------------------------------------------
@@ -237,6 +276,44 @@ def _place(
     return False
 
 
+def _check_desk_time(
+    *,
+    service: Service,
+    staff: StaffMember,
+    starts_at: dt.datetime,
+    now: dt.datetime,
+    allow_past: bool,
+    allow_outside_hours: bool,
+) -> None:
+    """The front desk may book in the past (recording a walk-in) or outside the staff
+    member's hours, but only when it says so: each needs its flag, else the time is refused
+    with a code the booking form turns into a "Book anyway" question."""
+    ends_at = starts_at + dt.timedelta(minutes=service.duration_minutes)
+    problems = []  # both at once, so the desk confirms once
+    if starts_at < now and not allow_past:
+        problems.append(
+            ValidationError(
+                _("This time has already passed. Confirm to book it anyway (allow_past)."),
+                code="past",
+            )
+        )
+    if not allow_outside_hours and not staff_works_during(
+        staff=staff, starts_at=starts_at, ends_at=ends_at
+    ):
+        problems.append(
+            ValidationError(
+                _(
+                    "This time is outside %(staff)s's working hours. Confirm to book it "
+                    "anyway (allow_outside_hours)."
+                )
+                % {"staff": staff.name},
+                code="outside_hours",
+            )
+        )
+    if problems:
+        raise ValidationError({"starts_at": problems})
+
+
 def _check_bookable(service: Service, contact: Contact, *, online: bool) -> None:
     errors = {}
     if not service.active or (online and not service.online):
@@ -304,18 +381,30 @@ def appointment_book(
     notes: str = "",
     notify: bool = True,
     enforce_rules: bool | None = None,
+    allow_past: bool = False,
+    allow_outside_hours: bool = False,
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Book `service` at `starts_at` with `staff` (None: whoever is free, least busy first).
 
     Online and API bookings must be at an offered time; the front desk may also book outside
-    the hours, notice and horizon (enforce_rules=False) but never over another booking.
+    the notice and horizon (enforce_rules=False) but never over another booking, and in the
+    past or outside the staff member's hours only with `allow_past` / `allow_outside_hours`.
     """
     now = now or timezone.now()
     starts_at = _minute(starts_at)
     enforce = source != Source.STAFF if enforce_rules is None else enforce_rules
     online = source == Source.ONLINE
     _check_bookable(service, contact, online=online)
+    if not enforce and staff is not None:
+        _check_desk_time(
+            service=service,
+            staff=staff,
+            starts_at=starts_at,
+            now=now,
+            allow_past=allow_past,
+            allow_outside_hours=allow_outside_hours,
+        )
     with transaction.atomic():
         staff_ids = _candidates(
             service=service,
@@ -367,6 +456,8 @@ def appointment_book_for_customer(
     actor: User | None = None,
     notes: str = "",
     notify: bool = True,
+    allow_past: bool = False,
+    allow_outside_hours: bool = False,
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Book for a known `contact` or for a `customer` as typed, matched to a contact (by
@@ -395,6 +486,8 @@ def appointment_book_for_customer(
             actor=actor,
             notes=notes,
             notify=notify,
+            allow_past=allow_past,
+            allow_outside_hours=allow_outside_hours,
             now=now,
         )
 
@@ -426,10 +519,14 @@ def appointment_reschedule(
     actor: User | None = None,
     notify: bool = True,
     enforce_rules: bool | None = None,
+    allow_past: bool = False,
+    allow_outside_hours: bool = False,
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Move an upcoming appointment (to another staff member too); its reminders move with it
-    and whoever waits for the freed time is told. Customers move only within the policy."""
+    and whoever waits for the freed time is told. Customers move only within the policy; once
+    it has started it stays where it was. The front desk moves into the past or outside the
+    hours only with `allow_past` / `allow_outside_hours`, as when booking."""
     now = now or timezone.now()
     starts_at = _minute(starts_at)
     enforce = source != Source.STAFF if enforce_rules is None else enforce_rules
@@ -440,12 +537,23 @@ def appointment_reschedule(
             raise ValidationError(
                 {"status": _("Only a booked or confirmed appointment can be moved.")}
             )
+        if appointment_has_started(appointment, now=now):
+            raise _started_error(_("moved"))
         if online and not appointment_change_allowed(appointment, now=now):
             raise ValidationError({"starts_at": _policy_text()})
         old_start, old_staff = appointment.starts_at, appointment.staff
         if starts_at == old_start and (staff is None or staff.pk == old_staff.pk):
             return appointment
         target_staff = staff if staff is not None else (old_staff if not online else None)
+        if not enforce and target_staff is not None:
+            _check_desk_time(
+                service=appointment.service,
+                staff=target_staff,
+                starts_at=starts_at,
+                now=now,
+                allow_past=allow_past,
+                allow_outside_hours=allow_outside_hours,
+            )
         staff_ids = _candidates(
             service=appointment.service,
             starts_at=starts_at,
@@ -519,6 +627,8 @@ def appointment_cancel(
             )
         if by_customer and not appointment_change_allowed(appointment, now=now):
             raise ValidationError({"starts_at": _policy_text()})
+        if appointment_has_started(appointment, now=now):
+            raise _started_error(_("cancelled"))
         appointment.status, appointment.cancelled_at = S.CANCELLED, now
         appointment.cancel_reason = (reason or "").strip()[:200]
         appointment.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated"])
@@ -547,14 +657,16 @@ def appointment_status_set(
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Confirm, check in, complete or mark a no-show (cancelling goes to appointment_cancel);
-    a no-show is counted on the contact."""
+    a no-show is counted on the contact. An outcome recorded by mistake may be corrected
+    (completed ↔ no-show ↔ checked in) until the end of the appointment's day; undoing a
+    no-show takes it off the contact's count again, once, however many clicks race."""
     now = now or timezone.now()
     if status not in S.values:
         raise ValidationError({"status": _("Choose one of: %(c)s.") % {"c": ", ".join(S.values)}})
     if status == S.CANCELLED:
-        return appointment_cancel(appointment=appointment, actor=actor)
+        return appointment_cancel(appointment=appointment, actor=actor, now=now)
     with transaction.atomic():
-        appointment = _locked(appointment)
+        appointment = _locked(appointment)  # concurrent changes queue here, one at a time
         current = appointment.status
         if status == current:
             return appointment
@@ -565,10 +677,26 @@ def appointment_status_set(
                     % {"a": appointment.get_status_display().lower(), "b": S(status).label.lower()}
                 }
             )
+        correction = appointment_is_correction(current, status)
+        if correction and not appointment_correctable(appointment, now=now):
+            raise ValidationError(
+                {
+                    "status": ValidationError(
+                        _(
+                            "The day of this appointment is over, so its status (%(a)s) is "
+                            "final and can no longer be corrected."
+                        )
+                        % {"a": appointment.get_status_display().lower()},
+                        code="final",
+                    )
+                }
+            )
         if status in (S.COMPLETED, S.NO_SHOW) and appointment.starts_at > now:
             raise ValidationError(
                 {"status": _("This can be recorded once the appointment has started.")}
             )
+        if status == S.CONFIRMED and appointment_has_started(appointment, now=now):
+            raise _started_error(_("confirmed"))
         appointment.status = status
         if status in STAMP:
             setattr(appointment, STAMP[status], now)
@@ -577,7 +705,12 @@ def appointment_status_set(
             contact_no_shows_adjust(
                 contact_id=appointment.contact_id, delta=1 if status == S.NO_SHOW else -1
             )
-        _event(appointment, f"appointment.{status}", actor=actor, previous_status=current)
+        _event(
+            appointment,
+            CORRECTION_EVENT if correction else f"appointment.{status}",
+            actor=actor,
+            previous_status=current,
+        )
         if status not in UPCOMING:
             appointment_reminders_sync(appointment=appointment)
     return appointment

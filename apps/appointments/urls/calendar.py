@@ -9,6 +9,7 @@ from ..views import home, waitlist
 urlpatterns = [
     path("appointments/", views.calendar, name="calendar"),
     path("appointments/home/today/", home.home_today, name="home_today"),
+    path("appointments/home/pending/", home.home_pending, name="home_pending"),
     path("appointments/waitlist/", waitlist.waitlist_list, name="waitlist_list"),
     path(
         "appointments/waitlist/<int:pk>/remove/", waitlist.waitlist_remove, name="waitlist_remove"

@@ -23,6 +23,7 @@ from apps.accounts.choices import Role
 from apps.accounts.permissions import role_required
 
 from ..forms.calendar import (
+    CORRECTION_LABELS,
     STATUS_ACTIONS,
     BookForm,
     CancelForm,
@@ -35,6 +36,7 @@ from ..selectors.availability import practice_zone
 from ..selectors.calendar import (
     appointment_get,
     contacts_for_booking,
+    service_preselected,
     services_for_staff,
 )
 from ..services import (
@@ -46,7 +48,13 @@ from ..services import (
     appointment_status_set,
     customer_errors_renamed,
 )
-from ..services.booking import TRANSITIONS
+from ..services.booking import (
+    OUTCOMES,
+    TRANSITIONS,
+    appointment_correctable,
+    appointment_has_started,
+    appointment_is_correction,
+)
 from .calendar import calendar_url, can_write, is_partial
 from .grid import status_class
 
@@ -95,6 +103,39 @@ def _slot_links(exc: SlotTaken, zone, url: str, keep: dict) -> list[dict]:
     return links
 
 
+# --- "book anyway" -------------------------------------------------------------------------------
+DESK_CODES = ("past", "outside_hours")
+
+
+def _confirmed(request) -> set[str]:
+    """What the desk said yes to with the "Book anyway" button (past, outside_hours)."""
+    return set(request.POST.get("confirm", "").split()) & set(DESK_CODES)
+
+
+def _time_warnings(exc: ValidationError, staff: StaffMember) -> list[tuple[str, str]]:
+    """The service's questions (a past time, outside the hours), in the desk's words, when
+    they are all it refused; else nothing, and the errors go on the form."""
+    if not hasattr(exc, "error_dict") or set(exc.error_dict) != {"starts_at"}:
+        return []
+    codes = [error.code for error in exc.error_dict["starts_at"]]
+    if not codes or any(code not in DESK_CODES for code in codes):
+        return []
+    words = {
+        "past": _("This time has already passed."),
+        "outside_hours": _("%(staff)s does not work then (outside their hours, away or a holiday).")
+        % {"staff": staff.name},
+    }
+    return [(str(code), words[str(code)]) for code in codes]
+
+
+def _warning_context(warnings: list[tuple[str, str]], label: str) -> dict:
+    return {
+        "time_warnings": [text for _code, text in warnings],
+        "confirm_codes": " ".join(code for code, _text in warnings),
+        "anyway_label": label,
+    }
+
+
 # --- book ----------------------------------------------------------------------------------------
 def _initial_from(request) -> dict:
     initial = {}
@@ -141,10 +182,12 @@ def appointment_book_view(request):
         staff = StaffMember.objects.filter(active=True).order_by("position", "name").first()
     services = services_for_staff(staff)
     next_slots: list[dict] = []
+    warning: dict = {}
     if request.method == "POST":
         form = BookForm(request.POST, zone=zone, services=services)
         if form.is_valid():
             data = form.cleaned_data
+            confirmed = _confirmed(request)
             try:
                 appointment = appointment_book_for_customer(
                     contact=data["contact"],
@@ -155,6 +198,8 @@ def appointment_book_view(request):
                     source=Source.STAFF,
                     actor=request.user,
                     notes=data["notes"],
+                    allow_past="past" in confirmed,
+                    allow_outside_hours="outside_hours" in confirmed,
                 )
             except SlotTaken as exc:
                 # A new customer is a contact now: the form offers them as the chosen one.
@@ -173,7 +218,11 @@ def appointment_book_view(request):
                 }
                 next_slots = _slot_links(exc, zone, request.path, keep)
             except ValidationError as exc:
-                add_booking_errors(form, customer_errors_renamed(exc, prefix="new_"))
+                warnings = _time_warnings(exc, data["staff"])
+                if warnings:
+                    warning = _warning_context(warnings, _("Book anyway"))
+                else:
+                    add_booking_errors(form, customer_errors_renamed(exc, prefix="new_"))
             else:
                 return _done(
                     request,
@@ -185,6 +234,10 @@ def appointment_book_view(request):
         initial = _initial_from(request)
         if staff is not None:
             initial["staff"] = staff.pk
+        if "service" not in initial:
+            fitting = service_preselected(staff=staff, services=services)
+            if fitting is not None:
+                initial["service"] = fitting.pk
         form = BookForm(initial=initial, zone=zone, services=services)
     query = (source.get("q") or "").strip()
     contact = _chosen_contact(source.get("contact"))
@@ -204,6 +257,7 @@ def appointment_book_view(request):
         "zone": zone,
         "no_services": staff is not None and not services,
         "back_url": _back(request, day=_date_or_none(day)),
+        **warning,
     }
     status = 400 if request.method == "POST" and not is_partial(request) else 200
     if is_partial(request):
@@ -226,23 +280,43 @@ def contact_search(request):
 
 
 # --- look at it and change it --------------------------------------------------------------------
+S = AppointmentStatus
+
+
 def _detail_context(request, appointment: Appointment, **extra) -> dict:
+    """What the appointment window offers: before the start, confirm / check in / move /
+    cancel; once started, how the visit went (check in, complete, no-show); an outcome already
+    recorded can be corrected until the end of the day, then it is final."""
     now = timezone.now()
-    started = appointment.starts_at <= now
+    started = appointment_has_started(appointment, now=now)
     allowed = TRANSITIONS.get(appointment.status, set())
-    actions = [
-        (value, label)
-        for value, label in STATUS_ACTIONS
-        if value in allowed
-        and (started or value not in (AppointmentStatus.COMPLETED, AppointmentStatus.NO_SHOW))
-    ]
-    upcoming = appointment.is_upcoming
+    correcting = appointment.status in OUTCOMES
+    same_day = appointment_correctable(appointment, now=now)
+    correctable = correcting and same_day
+    actions, corrections = [], []
+    for value, label in STATUS_ACTIONS:
+        if value not in allowed:
+            continue
+        if value == S.CONFIRMED and started:
+            continue
+        if value in (S.COMPLETED, S.NO_SHOW) and not started:
+            continue
+        if appointment_is_correction(appointment.status, value):
+            if correctable:
+                corrections.append((value, CORRECTION_LABELS[value]))
+        else:
+            actions.append((value, label))
+    upcoming = appointment.is_upcoming and not started
     return {
         "appointment": appointment,
         "zone": practice_zone(),
         "state": status_class(appointment),
         "can_write": can_write(request),
+        "started": started,
+        "same_day": same_day,
         "actions": actions,
+        "corrections": corrections,
+        "status_final": correcting and not correctable,
         "can_cancel": upcoming,
         "can_move": upcoming,
         "can_approve": upcoming and appointment.awaiting_approval,
@@ -281,6 +355,9 @@ def _write(request, pk: int, action):
 @role_required(Role.STAFF)
 @require_POST
 def appointment_status(request, pk: int):
+    """A status button. A no-show counts against the customer, so it is asked once more in
+    the window itself (a second button, reachable by keyboard and on a phone) before it is
+    recorded; the form posts `confirm` with that answer."""
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _detail(
@@ -290,11 +367,22 @@ def appointment_status(request, pk: int):
             errors=[_("Choose confirm, check in, complete or no-show.")],
         )
     status = form.cleaned_data["status"]
+    if status == S.NO_SHOW and not form.cleaned_data["confirm"]:
+        appointment = appointment_get(pk)
+        if appointment.status != S.NO_SHOW:
+            return _detail(request, appointment, confirm_no_show=True)
 
     def change(appointment):
+        previous = appointment.status
         appointment = appointment_status_set(
             appointment=appointment, status=status, actor=request.user
         )
+        if appointment_is_correction(previous, appointment.status):
+            return _("%(contact)s: corrected from %(old)s to %(new)s.") % {
+                "contact": appointment.contact,
+                "old": S(previous).label.lower(),
+                "new": appointment.get_status_display().lower(),
+            }
         return _("%(contact)s: %(status)s.") % {
             "contact": appointment.contact,
             "status": appointment.get_status_display(),
@@ -342,9 +430,11 @@ def appointment_move(request, pk: int):
     zone = practice_zone()
     appointment = appointment_get(pk)
     next_slots: list[dict] = []
+    warning: dict = {}
     if request.method == "POST":
         form = MoveForm(request.POST, zone=zone)
         if form.is_valid() and appointment.is_upcoming:
+            confirmed = _confirmed(request)
             try:
                 appointment_reschedule(
                     appointment=appointment,
@@ -352,6 +442,8 @@ def appointment_move(request, pk: int):
                     staff=form.cleaned_data["staff"],
                     source="staff",
                     actor=request.user,
+                    allow_past="past" in confirmed,
+                    allow_outside_hours="outside_hours" in confirmed,
                 )
             except SlotTaken as exc:
                 form.add_error(
@@ -362,7 +454,11 @@ def appointment_move(request, pk: int):
                 keep = {"staff": form.cleaned_data["staff"].pk, "next": _next_url(request) or ""}
                 next_slots = _slot_links(exc, zone, request.path, keep)
             except ValidationError as exc:
-                add_booking_errors(form, exc)
+                warnings = _time_warnings(exc, form.cleaned_data["staff"])
+                if warnings:
+                    warning = _warning_context(warnings, _("Move anyway"))
+                else:
+                    add_booking_errors(form, exc)
             else:
                 appointment.refresh_from_db()
                 return _done(
@@ -381,12 +477,15 @@ def appointment_move(request, pk: int):
         }
         initial.update({k: request.GET[k] for k in ("staff", "date", "time") if request.GET.get(k)})
         form = MoveForm(zone=zone, initial=initial)
+        if appointment_has_started(appointment):
+            form.add_error(None, _("This appointment has already started; it stays where it is."))
     context = {
         "appointment": appointment,
         "form": form,
         "next_slots": next_slots,
         "zone": zone,
         "back_url": _back(request, appointment),
+        **warning,
     }
     if is_partial(request):
         return render(request, "appointments/_move_form.html", context)

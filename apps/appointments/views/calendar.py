@@ -1,5 +1,5 @@
 """The staff calendar: the practice's day (a column per staff member), one person's day or
-week, and the practice's week as a list per day; plus the contact page's appointments panel.
+week, and the practice's week (a column per day, everyone's bookings side by side); plus the contact page's appointments panel.
 
 Every view reads a fixed number of rows sets (see selectors.calendar), whatever the number of
 staff and bookings. Times are the practice's, whatever the reader's own time zone."""
@@ -30,7 +30,7 @@ from ..selectors.calendar import (
     calendar_range,
     calendar_staff,
 )
-from .grid import build_grid, staff_colours_css, status_class
+from .grid import build_grid, build_week_grid, staff_colours_css, status_class
 
 CONTACT_PANEL = ContactPanel(
     id="appointments",
@@ -116,8 +116,10 @@ def calendar(request):
         "staff_choices": data.staff if staff is None else calendar_staff(),
     }
     if view == "week" and staff is None:
-        context.update(_practice_week(data, back=request.get_full_path()))
-        context["css"] = staff_colours_css(data.staff)
+        grid = build_week_grid(data, now=now, back=request.get_full_path())
+        for column in grid.columns:
+            column.url = calendar_url(day=column.day)
+        context.update(grid=grid, css=grid.css + staff_colours_css(data.staff))
     else:
         if staff is None:
             columns = [(person, day, person.name, person.title) for person in data.staff]
@@ -134,31 +136,6 @@ def calendar(request):
             )
         context.update(grid=grid, css=grid.css)
     return render(request, "appointments/calendar.html", context)
-
-
-def _practice_week(data, *, back: str) -> dict:
-    """The practice's week: per day, everyone's bookings in time order."""
-    by_day: dict[dt.date, list] = {day: [] for day in data.days}
-    suffix = urlencode({"next": back})
-    for appointment in data.appointments:
-        day = appointment.starts_at.astimezone(data.zone).date()
-        if day in by_day:
-            appointment.state = status_class(appointment)
-            appointment.url = (
-                f"{reverse('appointments:appointment_detail', args=[appointment.pk])}?{suffix}"
-            )
-            by_day[day].append(appointment)
-    return {
-        "week_days": [
-            {
-                "day": day,
-                "appointments": rows,
-                "holiday": data.holidays.get(day),
-                "url": calendar_url(day=day),
-            }
-            for day, rows in by_day.items()
-        ]
-    }
 
 
 @role_required(CONTACT_PANEL.min_role)

@@ -12,8 +12,10 @@ import datetime as dt
 import re
 import zoneinfo
 from dataclasses import dataclass, field
+from math import gcd
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -56,6 +58,7 @@ class Item:
     appointment: Appointment | None = None
     time_off: TimeOff | None = None
     url: str = ""
+    lane: str = ""  # the practice's week: the class placing it beside overlapping ones
 
     @property
     def label(self) -> str:
@@ -88,9 +91,16 @@ class Column:
     is_today: bool = False
     items: list[Item] = field(default_factory=list)
 
+    url: str = ""
+
     @property
     def key(self) -> str:
         return f"{self.staff.pk}-{self.day:%Y%m%d}"
+
+    @property
+    def colour(self) -> str:
+        """The class giving the column its staff member's colour (none for a whole day)."""
+        return f"c-stf{self.staff.pk}" if self.staff.pk else ""
 
     @property
     def appointments(self) -> list[Item]:
@@ -109,6 +119,7 @@ class Grid:
     rows: int
     hours: list[tuple[str, int]]
     css: str
+    lanes: bool = False  # the practice's week: several people's bookings side by side
 
 
 def _free_times(
@@ -207,7 +218,11 @@ def build_grid(
                 column.items.append(Item("free", low, high, url=f"{book_url}?{urlencode(query)}"))
         column.items.sort(key=lambda item: (item.start, _LAYER[item.kind]))
         built.append(column)
+    return _place(built, data)
 
+
+def _place(built: list[Column], data: CalendarData) -> Grid:
+    """Rows for the hours the columns use, and the style rules that put each item there."""
     starts = [i.start for c in built for i in c.items] or [DEFAULT_OPEN]
     ends = [i.end for c in built for i in c.items] or [DEFAULT_CLOSE]
     first = min(starts) // 60 * 60
@@ -253,3 +268,106 @@ def status_class(appointment: Appointment) -> str:
         AppointmentStatus.CHECKED_IN: "here",
         AppointmentStatus.CONFIRMED: "confirmed",
     }.get(appointment.status, "booked")
+
+
+MAX_LANES = 4  # side by side in one day column; more overlap in a cluster share the last lane
+
+
+def _lanes(items: list[Item]) -> list[tuple[Item, int, int]]:
+    """(item, lane, lanes of its cluster) for appointments in time order: overlapping ones sit
+    side by side, the rest take the whole width."""
+    placed: list[tuple[Item, int, int]] = []
+    cluster: list[tuple[Item, int]] = []
+    ends: list[int] = []  # per lane, where its last item ends
+    cluster_end = -1
+
+    def close() -> None:
+        width = min(MAX_LANES, len(ends)) or 1
+        placed.extend((item, min(lane, width - 1), width) for item, lane in cluster)
+
+    for item in items:
+        if cluster and item.start >= cluster_end:
+            close()
+            cluster, ends = [], []
+        lane = next((n for n, end in enumerate(ends) if end <= item.start), len(ends))
+        if lane == len(ends):
+            ends.append(item.end)
+        else:
+            ends[lane] = item.end
+        cluster.append((item, lane))
+        cluster_end = max(cluster_end if len(cluster) > 1 else -1, item.end)
+    if cluster:
+        close()
+    return placed
+
+
+def build_week_grid(data: CalendarData, *, now: dt.datetime, back: str) -> Grid:
+    """The practice's week as seven day columns on one time axis: everyone's bookings placed
+    by time (side by side where they overlap, each with its staff member's colour), the hours
+    anyone works shaded open, holidays shaded whole."""
+    zone = data.zone
+    today = now.astimezone(zone).date()
+    by_day: dict[dt.date, list[Appointment]] = {day: [] for day in data.days}
+    for appointment in data.appointments:
+        day = appointment.starts_at.astimezone(zone).date()
+        if day in by_day:
+            by_day[day].append(appointment)
+    built: list[Column] = []
+    lanes_of: dict[int, tuple[int, int]] = {}  # id(item) -> (grid column start, span)
+    widths: set[int] = set()
+    for day in data.days:
+        holiday = data.holidays.get(day)
+        column = Column(
+            staff=StaffMember(),  # everyone
+            day=day,
+            title=date_format(day, "D j"),
+            subtitle=date_format(day, "F") if day.day == 1 or day == data.days[0] else "",
+            holiday=(holiday.name or _("Holiday")) if holiday else None,
+            is_today=day == today,
+        )
+        if not holiday:
+            for person in data.staff:
+                for low, high in data.hours.get((person.pk, day), []):
+                    column.items.append(
+                        Item("open", low.hour * 60 + low.minute, high.hour * 60 + high.minute)
+                    )
+        column.working = any(item.kind == "open" for item in column.items)
+        appointments = []
+        for appointment in by_day[day]:
+            low = _minutes(appointment.starts_at, day, zone)
+            high = max(_minutes(appointment.ends_at, day, zone), low + ROW)
+            url = reverse("appointments:appointment_detail", args=[appointment.pk])
+            appointments.append(
+                Item(
+                    "appt",
+                    low,
+                    high,
+                    appointment=appointment,
+                    url=f"{url}?{urlencode({'next': back})}",
+                )
+            )
+        for item, lane, width in _lanes(appointments):
+            lanes_of[id(item)] = (lane, width)
+            widths.add(width)
+        column.items.extend(appointments)
+        column.items.sort(key=lambda item: (item.start, _LAYER[item.kind]))
+        built.append(column)
+    grid = _place(built, data)
+    # Lanes: every column is split into `lcm` tracks; a cluster of n takes lcm / n each.
+    lcm = 1
+    for width in widths:
+        lcm = lcm * width // gcd(lcm, width)
+    rules = {f".cal--lanes .cal__col{{grid-template-columns:repeat({lcm},minmax(0,1fr))}}"}
+    for column in built:
+        for item in column.items:
+            if item.kind != "appt":
+                continue
+            lane, width = lanes_of[id(item)]
+            span = lcm // width
+            item.lane = f"l{lane * span + 1}-{span}"
+            rules.add(
+                f".cal--lanes .cal__col>.{item.lane}{{grid-column:{lane * span + 1}/span {span}}}"
+            )
+    grid.css += "".join(sorted(rules))
+    grid.lanes = True
+    return grid
