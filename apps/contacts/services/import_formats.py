@@ -13,6 +13,8 @@ Headers are compared after `imports._normal`: lowercase ASCII, "_-.:/" as spaces
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 # Contact fields and import-only targets, with the header spellings recognised for each. The
@@ -122,7 +124,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 
 # Columns with no contact field that deserve one of the business's custom fields, created by
 # the import when it is chosen: header spelling -> (key, label, type).
-NEW_CUSTOM: dict[str, tuple[str, str, str]] = {}
+NEW_CUSTOM: dict[str, tuple[str, Any, str]] = {}  # (key, lazy label, type)
 for _spellings, _custom in (
     (
         ("company", "company name", "default address company", "associated company"),

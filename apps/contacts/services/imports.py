@@ -210,7 +210,7 @@ def import_mapping_guess(columns: list[str], *, custom_fields: list[CustomField]
     for target, aliases in FIELD_ALIASES.items():
         for index, alias in enumerate((target, *aliases)):
             rank.setdefault(_normal(alias), (target, index))
-    existing = {}
+    existing: dict[str, str] = {}
     for cf in custom_fields:
         for alias in (cf.key, cf.label, f"custom {cf.key}"):
             existing.setdefault(_normal(alias), f"custom.{cf.key}")
