@@ -474,3 +474,25 @@ def test_the_row_by_row_path_records_the_same_consent_and_proof(tenant, owner, m
     assert (kim.email_consent, grant.occurred_at.year) == ("opted_in", 2020)
     assert "subscribed_members_export_x.csv" in grant.note
     assert TimelineEvent.objects.filter(contact=kim, type="note.added").exists()
+
+
+# --- the mapping page ----------------------------------------------------------------------------
+def test_the_mapping_page_offers_new_fields_and_the_files_consent_and_starts(
+    owner_client, owner, settings
+):
+    content = _csv(MAILCHIMP, {"Email Address": "lee@example.test", "REGION": "IL"})
+    upload = SimpleUploadedFile("subscribed_members_export_9.csv", content.encode(), "text/csv")
+    job = import_upload(file=upload, actor=owner)
+    page = owner_client.get(f"/contacts/import/{job.pk}/mapping/").content.decode()
+    assert "New custom field: State / region" in page
+    assert '<option value="subscribed" selected>' in page
+    assert "Left out: Mailchimp&#x27;s internal ids." in page
+    data = {f"col-{i}": MAILCHIMP_MAP.get(name, "") for i, name in enumerate(MAILCHIMP)}
+    response = owner_client.post(
+        f"/contacts/import/{job.pk}/mapping/",
+        {**data, "on_match": "update", "file_email_marketing": "subscribed"},
+    )
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.file_defaults == {"email_marketing": "subscribed"}
+    assert job.mapping["REGION"] == "custom.region"

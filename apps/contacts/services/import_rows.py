@@ -224,7 +224,8 @@ class RowCleaner:
         for channel in list(row.marketing):
             if channel in row.consent:  # an explicit consent column says more
                 del row.marketing[channel]
-        self._proof(row, proof)
+        if row.consent or row.marketing:
+            self._proof(row, proof)
         return row
 
     def _proof(self, row: Row, proof: dict[str, Any]) -> None:
