@@ -13,10 +13,12 @@ CLOCK_AT ?= 23:30[Europe/Berlin] 2027-03-28T01:30[Europe/Berlin]
 CLOCK_TESTS ?= tests/appointments tests/messaging tests/scheduling
 SMOKE_LOG := $(VENV)/bench-smoke.log
 
-.PHONY: demo test test-clock bench lint format install db db-stop browser help
+.PHONY: demo demo-stop test test-clock bench lint format install db db-stop browser help
 
 help:
 	@echo "make demo        install, start the database, seed Bright Smile Dental, run web + worker + beat"
+	@echo "                 (a demo still running is stopped first; killed, it takes its processes along)"
+	@echo "make demo-stop   stop a running demo, what a killed one left behind, and the embedded database"
 	@echo "make test        install and run every test (browser tests need Debian's chromium), then"
 	@echo "                 every bench at tiny sizes (bench/run.py --smoke)"
 	@echo "make test-clock  the appointments, messaging and scheduling tests at other instants ($(CLOCK_AT))"
@@ -64,6 +66,9 @@ demo: db
 	@$(BIN)/python manage.py collectstatic --noinput -v0
 	@$(BIN)/python manage.py seed_demo --quiet-login
 	@$(BIN)/python -m cxsuite.demo
+
+demo-stop:
+	@$(BIN)/python -m cxsuite.demo --stop
 
 # The benches run at tiny sizes after the tests, on the same server, so one that stopped
 # working fails here (their output: $(SMOKE_LOG)).

@@ -411,6 +411,8 @@ class ImportJob(models.Model):
     original_name = models.CharField(max_length=200)
     mapping = models.JSONField(default=dict)  # CSV column -> contact field (or custom.<key>)
     on_match = models.CharField(max_length=8, default="update")  # "update" or "skip"
+    # What the file says of everyone in it: {"email_marketing": "subscribed"} for Mailchimp.
+    file_defaults = models.JSONField(default=dict, blank=True)
     status = models.CharField(
         max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING
     )

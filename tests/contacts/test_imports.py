@@ -69,12 +69,12 @@ def test_a_file_with_bad_rows_imports_the_good_ones_and_reports_each_bad_line(te
 
 
 def test_every_bad_field_of_a_row_is_named_in_its_reason(tenant, owner):
-    job = _import("first name,email,country\nAnna,nope,Germany\n", owner)
+    job = _import("first name,email,country\nAnna,nope,Narnia\n", owner)
     assert job.errors == [
         {
             "line": 2,
             "fields": ["country", "email"],
-            "reason": "country: Use a two-letter country code, e.g. US; "
+            "reason": "country: Use a two-letter country code (e.g. US) or the country's name; "
             "email: Enter a valid email address.",
         }
     ]
@@ -274,7 +274,7 @@ def test_custom_field_columns_are_checked_against_their_definition(tenant, owner
     job = _import("first name,Shoe size\nAnna,41.5\nBea,big\n", owner)
     assert Contact.objects.get(first_name="Anna").custom == {"shoe_size": 41.5}
     assert job.errors == [
-        {"line": 3, "fields": ["custom.shoe_size"], "reason": "custom.shoe_size: Enter a number."}
+        {"line": 3, "fields": ["custom.shoe_size"], "reason": "Shoe size: Enter a number."}
     ]
 
 
@@ -318,6 +318,7 @@ def test_headers_are_mapped_automatically_whatever_their_spelling(tenant):
         "Lifecycle stage": "lifecycle_stage",
         "Source": "source",
         "custom.renewal_date": "custom.renewal_date",
+        "Notes": "note",
         "email_consent": "email_consent",
     }
 

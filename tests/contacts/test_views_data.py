@@ -164,7 +164,7 @@ def test_a_finished_import_stops_polling_and_lists_the_rejected_rows(viewer_clie
     assert "every 1s" not in page
     assert "1 row was not imported" in page
     assert '<td data-label="Line">3</td>' in page
-    assert "email: Enter a valid email address." in page
+    assert "Email: Enter a valid email address." in page  # the column, as the file names it
 
 
 def test_a_started_import_does_not_show_its_mapping_again(staff_client, job, owner):

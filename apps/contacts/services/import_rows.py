@@ -32,7 +32,7 @@ from ..models import (
     LifecycleStage,
     TimelineEvent,
 )
-from .consent import consent_set
+from .consent import consent_history_rows, consent_set
 from .contacts import (
     _custom_value,  # the per-value rule of custom_fields_validate, without a query per row
     contact_create,
@@ -40,9 +40,28 @@ from .contacts import (
     phone_normalize,
     tags_normalize,
 )
+from .import_values import (
+    GRANT,
+    STAGE_SYNONYMS,
+    WITHDRAW,
+    country_parse,
+    date_parse,
+    flag_parse,
+    language_parse,
+    marketing_parse,
+    moment_parse,
+)
+from .timeline import event_record
 
 CONSENT_TARGETS = {"email_consent": "email", "sms_consent": "sms", "voice_consent": "voice"}
 IDENTITY = ("first_name", "last_name", "email", "phone")
+MARKETING_TARGETS = {
+    "email_marketing": "email",
+    "sms_marketing": "sms",
+    "email_unsubscribed": "email",
+    "email_marketing_opt_out": "email",
+}
+PROOF_TARGETS = ("optin_time", "confirm_time", "optin_ip", "confirm_ip")
 CONSENT_WORDS = {
     ConsentStatus.OPTED_IN: {
         "opted_in",
@@ -90,6 +109,11 @@ class Row:
     custom: dict[str, Any] = field(default_factory=dict)
     consent: dict[str, str] = field(default_factory=dict)
     raw_custom: dict[str, str] = field(default_factory=dict)  # for the per-row fallback
+    # marketing subscription per channel: GRANT or WITHDRAW (a "no" changes nothing)
+    marketing: dict[str, str] = field(default_factory=dict)
+    note: str = ""  # a note for the timeline
+    proof_at: dt.datetime | None = None  # when the customer opted in, as the file says
+    proof: str = ""  # where the consent comes from: the file, its line, the opt-in details
 
     @property
     def keys(self) -> set[tuple[str, str]]:
@@ -100,26 +124,46 @@ class RowCleaner:
     """The rules of `contact_create`/`contact_update` for the cells of one CSV row, with the
     business's settings and custom field definitions read once per import."""
 
-    def __init__(self, columns: list[str], mapping: dict[str, str]):
+    def __init__(
+        self,
+        columns: list[str],
+        mapping: dict[str, str],
+        *,
+        defaults: dict[str, str] | None = None,
+        file_name: str = "",
+    ):
         self.tenant = tenant_current()
+        self.now = timezone.now()
+        self.file_name = file_name
+        self.defaults = defaults or {}
+        self.column_of = {target: name for name, target in mapping.items() if target}
         self.width = len(columns)
         self.definitions = {cf.key: cf for cf in CustomField.objects.all()}
         self.required = [cf for cf in self.definitions.values() if cf.required]
         self.time_zones = zoneinfo.available_timezones()
+        self.zones_folded = {zone.lower(): zone for zone in self.time_zones}
         self.today = timezone.localdate()
         self.targets = [(i, mapping[name]) for i, name in enumerate(columns) if mapping.get(name)]
         stage_words = {str(label).lower(): value for value, label in LifecycleStage.choices}
-        self.stages = {**stage_words, **{value: value for value in LifecycleStage.values}}
+        self.stages = {
+            **STAGE_SYNONYMS,
+            **stage_words,
+            **{value: value for value in LifecycleStage.values},
+        }
         self.cleaners = {
             "email": self._email,
             "country": self._country,
             "birthday": self._birthday,
-            "tags": tags_normalize,
-            "language": lambda v: v.lower()[:8],
+            "tags": lambda value: tags_normalize(value.replace('"', "")),  # Mailchimp quotes each
+            "language": self._language,
+            "note": lambda value: value[:5000],
+            "optin_ip": lambda value: value[:45],
+            "confirm_ip": lambda value: value[:45],
             "time_zone": self._time_zone,
             "preferred_channel": self._preferred_channel,
             "lifecycle_stage": self._lifecycle_stage,
         }
+        self.cleaners["address_line_2"] = self._text(200)
         for name in ("first_name", "last_name", "address_line", "city", "postal_code", "source"):
             # cast: a name held in a variable hides which field it is; these are all text
             text_field = cast(CharField, Contact._meta.get_field(name))
@@ -143,12 +187,23 @@ class RowCleaner:
                 value = value[1:]
             if value:
                 given[target] = value
+        for target, value in self.defaults.items():
+            given.setdefault(target, value)
+        proof: dict[str, Any] = {}
         for target, value in given.items():
             try:
                 if target.startswith("custom."):
                     self._custom(row, target[7:], value)
                 elif target in CONSENT_TARGETS:
                     row.consent[CONSENT_TARGETS[target]] = self._consent(target, value)
+                elif target in MARKETING_TARGETS:
+                    self._marketing(row, target, value)
+                elif target in ("optin_time", "confirm_time"):
+                    proof[target] = self._moment(target, value)
+                elif target in PROOF_TARGETS:
+                    proof[target] = value[:45]
+                elif target == "note":
+                    row.note = value[:5000]
                 elif target == "phone":
                     region = self._country(given.get("country", "")) or self.tenant.country
                     row.values["phone"], row.values["phone_national"] = phone_normalize(
@@ -160,9 +215,64 @@ class RowCleaner:
                 for name, messages in exc.message_dict.items():
                     errors[name] = " ".join(messages)
         if errors:
-            progress.reject(line, errors)
+            progress.reject(line, errors, columns=self.column_of)
             return None
+        second = row.values.pop("address_line_2", "")
+        if second:
+            first = row.values.get("address_line", "")
+            row.values["address_line"] = ", ".join(p for p in (first, second) if p)[:200]
+        for channel in list(row.marketing):
+            if channel in row.consent:  # an explicit consent column says more
+                del row.marketing[channel]
+        if row.consent or row.marketing:
+            self._proof(row, proof)
         return row
+
+    def _proof(self, row: Row, proof: dict[str, Any]) -> None:
+        """The note kept with each consent change: the file, the line, the opt-in details."""
+        parts = [
+            _("Imported from “%(file)s”, line %(line)s")
+            % {"file": self.file_name, "line": row.line}
+        ]
+        for when, ip, label in (
+            ("optin_time", "optin_ip", _("opted in")),
+            ("confirm_time", "confirm_ip", _("confirmed")),
+        ):
+            if proof.get(when) or proof.get(ip):
+                text = label
+                if proof.get(when):
+                    text += f" {proof[when]:%Y-%m-%d %H:%M} UTC"
+                if proof.get(ip):
+                    text += " " + _("from %(ip)s") % {"ip": proof[ip]}
+                parts.append(text)
+        if WITHDRAW in row.marketing.values():
+            parts.append(_("unsubscribed in the file"))
+        row.proof = "; ".join(parts)[:200]
+        row.proof_at = proof.get("confirm_time") or proof.get("optin_time")
+
+    def _marketing(self, row: Row, target: str, value: str) -> None:
+        channel = MARKETING_TARGETS[target]
+        try:
+            if target in ("email_marketing", "sms_marketing"):
+                meaning = marketing_parse(value)
+            else:  # "unsubscribed: true" withdraws; "false" grants nothing
+                meaning = WITHDRAW if flag_parse(value) else ""
+        except ValueError as exc:
+            raise ValidationError({target: str(exc)}) from exc
+        if meaning == WITHDRAW or (meaning == GRANT and row.marketing.get(channel) != WITHDRAW):
+            row.marketing[channel] = meaning
+
+    def _moment(self, target: str, value: str) -> dt.datetime:
+        try:
+            return moment_parse(value, now=self.now)
+        except ValueError as exc:
+            raise ValidationError({target: str(exc)}) from exc
+
+    def _language(self, value: str) -> str:
+        try:
+            return language_parse(value)
+        except ValueError as exc:
+            raise ValidationError({"language": str(exc)}) from exc
 
     # each returns the stored value or raises ValidationError naming the field
     @staticmethod
@@ -178,21 +288,26 @@ class RowCleaner:
         return value
 
     def _country(self, value: str) -> str:
-        value = value.strip().upper()
-        if value and (len(value) != 2 or not value.isalpha()):
-            raise ValidationError({"country": _("Use a two-letter country code, e.g. US.")})
-        return value
+        if not value.strip():
+            return ""
+        try:
+            return country_parse(value)
+        except ValueError as exc:
+            raise ValidationError({"country": str(exc)}) from exc
 
     def _birthday(self, value: str) -> dt.date:
         try:
-            day = dt.date.fromisoformat(value)
+            day = date_parse(value, country=self.tenant.country)
         except ValueError as exc:
-            raise ValidationError({"birthday": _("Enter a date as YYYY-MM-DD.")}) from exc
+            raise ValidationError({"birthday": str(exc)}) from exc
         if day > self.today:
             raise ValidationError({"birthday": _("A birthday cannot be in the future.")})
         return day
 
     def _time_zone(self, value: str) -> str:
+        # HubSpot writes "America/New York" or "america_slash_new_york"
+        value = value.replace("_slash_", "/").replace(" ", "_")
+        value = self.zones_folded.get(value.lower(), value)
         if value not in self.time_zones:
             raise ValidationError({"time_zone": _("Choose a time zone from the list.")})
         return value
@@ -269,10 +384,17 @@ class Progress:
             errors=list(job.errors),
         )
 
-    def reject(self, line: int, errors: dict[str, str]) -> None:
-        """Report a row; the reason names each bad field (values are not repeated)."""
+    def reject(
+        self, line: int, errors: dict[str, str], columns: dict[str, str] | None = None
+    ) -> None:
+        """Report a row; the reason names each bad column of the file (or field, when no
+        column holds it); values are not repeated."""
         fields = sorted(errors)
-        reason = "; ".join(f"{name}: {errors[name].rstrip('.')}" for name in fields) + "."
+        columns = columns or {}
+        reason = (
+            "; ".join(f"{columns.get(name, name)}: {errors[name].rstrip('.')}" for name in fields)
+            + "."
+        )
         self.errors.append({"line": line, "fields": fields, "reason": reason})
         self.new_errors = True
 
@@ -368,9 +490,10 @@ def _write_bulk(job, cleaner: RowCleaner, rows: list[Row], progress: Progress) -
     now, tenant, actor_id = timezone.now(), cleaner.tenant, job.created_by_id
     by_email, by_phone = _matches(rows)
     created: list[tuple[dict[str, Any], Row]] = []
-    updated: dict[int, tuple[Contact, set[str], dict[str, str]]] = {}
+    updated: dict[int, tuple[Contact, set[str], dict[str, tuple[str, Row]]]] = {}
     skipped = updates = 0
     rejected: list[tuple[int, dict[str, str]]] = []
+    noted: list[tuple[int, Row]] = []
     for row in rows:
         match_email = by_email.get(row.values.get("email", ""))
         match_phone = by_phone.get(row.values.get("phone", ""))
@@ -395,7 +518,7 @@ def _write_bulk(job, cleaner: RowCleaner, rows: list[Row], progress: Progress) -
                 **row.values,
                 "custom": row.custom,
             }
-            for channel, status in row.consent.items():
+            for channel, status in _new_consent(row).items():
                 values[f"{channel}_consent"] = status
             created.append((values, row))
         elif job.on_match == "skip":
@@ -407,6 +530,8 @@ def _write_bulk(job, cleaner: RowCleaner, rows: list[Row], progress: Progress) -
                     rejected.append((row.line, problems))
                     continue
             fields, consent = _apply(contact, row)
+            if row.note:
+                noted.append((contact.pk, row))
             if fields or consent:
                 _c, seen_fields, seen_consent = updated.get(contact.pk, (contact, set(), {}))
                 updated[contact.pk] = (contact, seen_fields | fields, {**consent, **seen_consent})
@@ -432,11 +557,22 @@ def _write_bulk(job, cleaner: RowCleaner, rows: list[Row], progress: Progress) -
                 "properties": {"import_id": job.pk, "source": values["source"]},
             }
         )
-        for channel, status in row.consent.items():
+        for channel, status in _new_consent(row).items():
             if status != ConsentStatus.UNKNOWN:
-                _consent_rows(
-                    events, consents, base, contact_id, channel, status, ConsentStatus.UNKNOWN
+                consent_history_rows(
+                    events,
+                    consents,
+                    contact_id=contact_id,
+                    channel=channel,
+                    status=status,
+                    previous=ConsentStatus.UNKNOWN,
+                    method=ConsentMethod.IMPORT,
+                    actor_id=actor_id,
+                    occurred_at=_consent_time(row, channel, now),
+                    recorded_at=now,
+                    note=row.proof,
                 )
+        _note_row(events, base, contact_id, row)
     for contact, fields, consent in updated.values():
         if fields:
             events.append(
@@ -447,21 +583,33 @@ def _write_bulk(job, cleaner: RowCleaner, rows: list[Row], progress: Progress) -
                     "properties": {"fields": sorted(fields), "import_id": job.pk},
                 }
             )
-        for channel, previous in consent.items():
-            _consent_rows(
-                events, consents, base, contact.pk, channel, contact.consent_for(channel), previous
+        for channel, (previous, row) in consent.items():
+            consent_history_rows(
+                events,
+                consents,
+                contact_id=contact.pk,
+                channel=channel,
+                status=contact.consent_for(channel),
+                previous=previous,
+                method=ConsentMethod.IMPORT,
+                actor_id=actor_id,
+                occurred_at=_consent_time(row, channel, now),
+                recorded_at=now,
+                note=row.proof,
             )
+    for contact_id, row in noted:
+        _note_row(events, base, contact_id, row)
     _copy_rows(ConsentEvent, consents)
     event_ids = _copy_rows(TimelineEvent, events)
     for line, problems in rejected:
-        progress.reject(line, problems)
+        progress.reject(line, problems, columns=cleaner.column_of)
     progress.created += len(created)
     progress.updated += updates
     progress.skipped += skipped
     return event_ids
 
 
-def _apply(contact: Contact, row: Row) -> tuple[set[str], dict[str, str]]:
+def _apply(contact: Contact, row: Row) -> tuple[set[str], dict[str, tuple[str, Row]]]:
     """Set the row's values on a matched contact; returns the changed fields and, per
     changed consent channel, the previous status. Empty cells leave fields as they are; tags
     are added to the contact's."""
@@ -485,40 +633,59 @@ def _apply(contact: Contact, row: Row) -> tuple[set[str], dict[str, str]]:
             contact.custom = merged
             fields.add("custom")
     consent = {}
-    for channel, status in row.consent.items():
-        previous = contact.consent_for(channel)
-        if previous != status:
-            setattr(contact, f"{channel}_consent", status)
-            consent[channel] = previous
+    for channel, status in _changed_consent(contact, row).items():
+        consent[channel] = (contact.consent_for(channel), row)
+        setattr(contact, f"{channel}_consent", status)
     return fields, consent
 
 
-def _consent_rows(events, consents, base, contact_id, channel, status, previous) -> None:
-    """The history entry and timeline event `consent_set` would write, for bulk insertion."""
-    consents.append(
-        {
-            "contact_id": contact_id,
-            "channel": channel,
-            "status": status,
-            "previous_status": previous,
-            "method": ConsentMethod.IMPORT,
-            "actor_id": base["actor_id"],
-            "occurred_at": base["occurred_at"],
-        }
-    )
-    events.append(
-        {
-            **base,
-            "contact_id": contact_id,
-            "type": "consent.changed",
-            "properties": {
-                "channel": channel,
-                "status": status,
-                "previous": previous,
-                "method": ConsentMethod.IMPORT,
-            },
-        }
-    )
+def _new_consent(row: Row) -> dict[str, str]:
+    """The consent of a new contact: the consent columns, and opted in where the file says
+    the customer subscribed to marketing (an unsubscribed or "no" row stays unknown)."""
+    consent = dict(row.consent)
+    for channel, meaning in row.marketing.items():
+        if meaning == GRANT:
+            consent[channel] = ConsentStatus.OPTED_IN
+    return consent
+
+
+def _changed_consent(contact: Contact, row: Row) -> dict[str, str]:
+    """The consent statuses a row changes on an existing contact. A consent column sets the
+    status it names. A marketing subscription grants only where nothing was known (an
+    opt-out told to the business is never undone by a file), and an unsubscribe takes back
+    an opt-in: back to unknown, which stops marketing but not appointment messages (opted
+    out would stop those too)."""
+    changes = {}
+    for channel, status in row.consent.items():
+        if contact.consent_for(channel) != status:
+            changes[channel] = status
+    for channel, meaning in row.marketing.items():
+        current = contact.consent_for(channel)
+        if meaning == GRANT and current == ConsentStatus.UNKNOWN:
+            changes[channel] = ConsentStatus.OPTED_IN
+        elif meaning == WITHDRAW and current == ConsentStatus.OPTED_IN:
+            changes[channel] = ConsentStatus.UNKNOWN
+    return changes
+
+
+def _consent_time(row: Row, channel: str, now: dt.datetime) -> dt.datetime:
+    """When the customer agreed, as the file proves it, for a marketing opt-in; else now."""
+    if row.marketing.get(channel) == GRANT and channel not in row.consent and row.proof_at:
+        return row.proof_at
+    return now
+
+
+def _note_row(events: list[dict[str, Any]], base: dict[str, Any], contact_id: int, row: Row):
+    """The row's note as a note on the contact's timeline."""
+    if row.note:
+        events.append(
+            {
+                **base,
+                "contact_id": contact_id,
+                "type": "note.added",
+                "properties": {"text": row.note},
+            }
+        )
 
 
 def _write_one_by_one(job, rows: list[Row], progress: Progress) -> None:
@@ -548,12 +715,23 @@ def _write_one_by_one(job, rows: list[Row], progress: Progress) -> None:
                     if row.raw_custom:
                         values["custom"] = row.raw_custom
                     contact = contact_update(contact=match, actor=job.created_by, **values)
-                for channel, status in row.consent.items():
+                changes = _new_consent(row) if match is None else _changed_consent(contact, row)
+                for channel, status in changes.items():
                     consent_set(
                         contact=contact,
                         channel=channel,
                         status=status,
                         method=ConsentMethod.IMPORT,
+                        actor=job.created_by,
+                        note=row.proof,
+                        occurred_at=_consent_time(row, channel, timezone.now()),
+                    )
+                if row.note:
+                    event_record(
+                        contact=contact,
+                        type="note.added",
+                        properties={"text": row.note},
+                        source="import",
                         actor=job.created_by,
                     )
         except ValidationError as exc:
@@ -562,6 +740,7 @@ def _write_one_by_one(job, rows: list[Row], progress: Progress) -> None:
                 {name: " ".join(msgs) for name, msgs in exc.message_dict.items()}
                 if hasattr(exc, "error_dict")
                 else {"row": " ".join(exc.messages)},
+                columns=job.mapping and {t: c for c, t in job.mapping.items()},
             )
             continue
         if match is None:

@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import CustomField, ImportJob, ImportStatus
+from .custom_fields import KEY_PATTERN, custom_field_create
+from .import_formats import FIELD_ALIASES, IGNORED, NEW_CUSTOM, file_defaults_guess
 from .import_rows import IDENTITY, Progress, Row, RowCleaner, Superseded, rows_flush
 
 if TYPE_CHECKING:
@@ -34,39 +36,6 @@ PREVIEW_ROWS = 5
 ON_MATCH = ("update", "skip")
 SNIFF_BYTES = 64 * 1024
 
-# Contact fields a column can fill, with the header spellings recognised automatically
-# (compared after lowercasing and turning "_", "-" and "." into spaces).
-FIELD_ALIASES: dict[str, tuple[str, ...]] = {
-    "first_name": ("first name", "firstname", "given name", "forename", "vorname", "prenom"),
-    "last_name": ("last name", "lastname", "surname", "family name", "nachname", "nom"),
-    "email": ("email", "e mail", "email address", "e mail address", "mail"),
-    "phone": (
-        "phone",
-        "mobile",
-        "cell",
-        "mobile phone",
-        "phone number",
-        "cell phone",
-        "mobile number",
-        "telephone",
-        "tel",
-        "handy",
-    ),
-    "address_line": ("address", "address line", "street", "street address"),
-    "city": ("city", "town", "ort", "ville"),
-    "postal_code": ("postal code", "zip", "zip code", "postcode", "post code", "plz"),
-    "country": ("country", "country code"),
-    "birthday": ("birthday", "birth date", "date of birth", "dob", "birthdate"),
-    "tags": ("tags", "tag", "labels"),
-    "language": ("language", "lang"),
-    "time_zone": ("time zone", "timezone", "tz"),
-    "preferred_channel": ("preferred channel", "channel"),
-    "lifecycle_stage": ("lifecycle stage", "lifecycle", "stage"),
-    "source": ("source", "lead source"),
-    "email_consent": ("email consent", "email opt in", "newsletter"),
-    "sms_consent": ("sms consent", "sms opt in"),
-    "voice_consent": ("voice consent", "call consent"),
-}
 FIELD_LABELS = {
     "first_name": gettext_lazy("First name"),
     "last_name": gettext_lazy("Last name"),
@@ -86,6 +55,21 @@ FIELD_LABELS = {
     "email_consent": gettext_lazy("Email consent"),
     "sms_consent": gettext_lazy("SMS consent"),
     "voice_consent": gettext_lazy("Voice consent"),
+    "address_line_2": gettext_lazy("Address, second line"),
+    "note": gettext_lazy("Note (on the timeline)"),
+    "email_marketing": gettext_lazy("Email marketing: subscribed or not"),
+    "sms_marketing": gettext_lazy("SMS marketing: subscribed or not"),
+    "email_unsubscribed": gettext_lazy("Unsubscribed from all email (true/false)"),
+    "email_marketing_opt_out": gettext_lazy("Opted out of marketing email (true/false)"),
+    "optin_time": gettext_lazy("Marketing opt-in time (proof)"),
+    "optin_ip": gettext_lazy("Marketing opt-in IP address (proof)"),
+    "confirm_time": gettext_lazy("Marketing opt-in confirmed at (proof)"),
+    "confirm_ip": gettext_lazy("Marketing opt-in confirmation IP (proof)"),
+}
+# What a file can say about everyone in it (a Mailchimp "subscribed" export).
+FILE_DEFAULTS = {
+    "email_marketing": ("subscribed", "unsubscribed"),
+    "sms_marketing": ("subscribed", "unsubscribed"),
 }
 _DATA_LIKE = re.compile(r"^[\d\s+().:/-]{3,}$")
 
@@ -204,24 +188,56 @@ def import_targets() -> list[tuple[str, str]]:
     return choices
 
 
+def _new_custom(column: str) -> tuple[str, str, str]:
+    """(key, label, type) of the custom field a column would create: a known one (company,
+    state, other phone...) or a text field named after the column."""
+    known = NEW_CUSTOM.get(_normal(column))
+    if known:
+        return known[0], str(known[1]), known[2]
+    key = re.sub(r"[^a-z0-9]+", "_", _normal(column)).strip("_")[:40].rstrip("_")
+    if not key or not key[0].isalpha():
+        key = f"col_{key}"[:40].rstrip("_")
+    return key, column.strip()[:80], "text"
+
+
 def import_mapping_guess(columns: list[str], *, custom_fields: list[CustomField]) -> dict:
     """Column -> field for the columns whose header names a field (or a custom field by
-    `custom.<key>`, its key or its label); each field is taken by the first such column."""
-    lookup: dict[str, str] = {}
+    `custom.<key>`, its key or its label). When several columns could fill one field, the
+    most specific spelling wins ("Mobile Phone Number" over "Phone Number"); a column left
+    over that a known tool uses for something we keep elsewhere (company, state, a second
+    phone) gets a new custom field (`new.<key>`), unless the business already has it."""
+    rank: dict[str, tuple[str, int]] = {}
     for target, aliases in FIELD_ALIASES.items():
-        for alias in (target, *aliases):
-            lookup.setdefault(_normal(alias), target)
+        for index, alias in enumerate((target, *aliases)):
+            rank.setdefault(_normal(alias), (target, index))
+    existing: dict[str, str] = {}
     for cf in custom_fields:
         for alias in (cf.key, cf.label, f"custom {cf.key}"):
-            lookup.setdefault(_normal(alias), f"custom.{cf.key}")
-    mapping: dict[str, str] = {}
-    taken: set[str] = set()
+            existing.setdefault(_normal(alias), f"custom.{cf.key}")
+    keys = {cf.key for cf in custom_fields}
+    best: dict[str, tuple[int, str]] = {}
     for column in columns:
-        target = lookup.get(_normal(column), "")
+        hit = rank.get(_normal(column))
+        if hit and (hit[0] not in best or hit[1] < best[hit[0]][0]):
+            best[hit[0]] = (hit[1], column)
+    mapping = {column: target for target, (_rank, column) in best.items()}
+    taken = set(mapping.values())
+    for column in columns:
+        if column in mapping:
+            continue
+        target = existing.get(_normal(column), "")
+        if not target and _normal(column) in NEW_CUSTOM:
+            key = NEW_CUSTOM[_normal(column)][0]
+            target = f"custom.{key}" if key in keys else f"new.{key}"
         if target and target not in taken:
             mapping[column] = target
             taken.add(target)
-    return mapping
+    return {column: mapping[column] for column in columns if column in mapping}
+
+
+def import_column_ignored(column: str) -> str:
+    """Why a known tool's column is left out on purpose ('' when it is not)."""
+    return IGNORED.get(_normal(column), "")
 
 
 # --- upload, preview and start -----------------------------------------------------------------
@@ -268,31 +284,96 @@ def import_preview(job: ImportJob, *, limit: int = PREVIEW_ROWS) -> dict[str, An
     guess = job.mapping or import_mapping_guess(
         columns, custom_fields=list(CustomField.objects.all())
     )
-    return {
-        "columns": [
+    described = []
+    keys = set(CustomField.objects.values_list("key", flat=True))
+    for i, name in enumerate(columns):
+        key, label, _type = _new_custom(name)
+        described.append(
             {
                 "index": i,
                 "name": name,
                 "target": guess.get(name, ""),
                 "samples": [row[i] for row in rows],
+                "new_target": "" if key in keys else f"new.{key}",
+                "new_label": _("New custom field: %(label)s") % {"label": label},
+                "ignored": import_column_ignored(name),
             }
-            for i, name in enumerate(columns)
-        ],
+        )
+    normal = {_normal(name) for name in columns}
+    return {
+        "columns": described,
         "rows": rows,
+        "file_defaults": job.file_defaults or file_defaults_guess(normal, job.original_name),
     }
 
 
+def _file_defaults_clean(file_defaults: dict[str, str] | None) -> dict[str, str]:
+    cleaned = {}
+    for target, value in (file_defaults or {}).items():
+        if not value:
+            continue
+        if value not in FILE_DEFAULTS.get(target, ()):
+            raise ValidationError(
+                {
+                    "file_defaults": _("“%(value)s” is not a choice for %(target)s.")
+                    % {"value": value, "target": target}
+                }
+            )
+        cleaned[target] = value
+    return cleaned
+
+
+def _custom_fields_create(chosen: dict[str, str]) -> dict[str, str]:
+    """Create the custom fields the mapping asks for (`new.<key>`), or use the business's own
+    when one with that key exists; returns the mapping with `custom.<key>` in their place."""
+    existing = set(CustomField.objects.values_list("key", flat=True))
+    mapping = {}
+    for column, target in chosen.items():
+        if target.startswith("new."):
+            key = target[4:]
+            if key not in existing:
+                suggested_key, label, kind = _new_custom(column)
+                if suggested_key != key:
+                    label, kind = column.strip()[:80] or key, "text"
+                try:
+                    custom_field_create(key=key, label=label, type=kind)
+                except ValidationError as exc:
+                    raise ValidationError(
+                        {
+                            "mapping": [
+                                _("%(column)s: %(error)s") % {"column": column, "error": e}
+                                for e in exc.messages
+                            ]
+                        }
+                    ) from exc
+                existing.add(key)
+            target = f"custom.{key}"
+        mapping[column] = target
+    return mapping
+
+
 def import_start(
-    *, job: ImportJob, mapping: dict[str, str], on_match: str, actor: User | None
+    *,
+    job: ImportJob,
+    mapping: dict[str, str],
+    on_match: str,
+    actor: User | None,
+    file_defaults: dict[str, str] | None = None,
 ) -> ImportJob:
-    """Save the column mapping and queue the import (once); the work happens in the worker."""
+    """Save the column mapping and queue the import (once); the work happens in the worker.
+
+    A target `new.<key>` creates that custom field first; `file_defaults` gives every row a
+    value no column holds (`{"email_marketing": "subscribed"}` for a Mailchimp export)."""
     targets = {value for value, _label in import_targets() if value}
     errors: dict[str, list[str]] = {}
     chosen: dict[str, str] = {}
     for column, target in mapping.items():
         if not target:
             continue
-        if target not in targets:
+        known = target in targets or (
+            target.startswith("new.") and KEY_PATTERN.match(target[4:]) is not None
+        )
+        if not known:
             errors.setdefault("mapping", []).append(
                 _("“%(target)s” is not a field you can import into.") % {"target": target}
             )
@@ -306,6 +387,10 @@ def import_start(
         errors["mapping"] = [_("Map at least a name, an email or a phone column.")]
     if on_match not in ON_MATCH:
         errors["on_match"] = [_("Choose update or skip.")]
+    try:
+        defaults = _file_defaults_clean(file_defaults)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -315,8 +400,15 @@ def import_start(
         columns = set(_columns(next(_records(_file_text(job)))[1]))
         if set(chosen) - columns:
             raise ValidationError({"mapping": [_("The mapping names a column the file lacks.")]})
-        job.mapping, job.on_match = chosen, on_match
-        job.save(update_fields=["mapping", "on_match"])
+        mapped = set(chosen.values())
+        for target in defaults:
+            if target in mapped:
+                raise ValidationError(
+                    {"file_defaults": [_("A column already says this; choose one of the two.")]}
+                )
+        job.mapping, job.on_match = _custom_fields_create(chosen), on_match
+        job.file_defaults = defaults
+        job.save(update_fields=["mapping", "on_match", "file_defaults"])
         from ..tasks import import_run_task
 
         job_id = job.pk
@@ -354,7 +446,9 @@ def _import_rows(job: ImportJob) -> None:
     so a second occurrence finds the first one in the database and updates or skips it."""
     records = _records(_file_text(job))
     _line, header = next(records)
-    cleaner = RowCleaner(_columns(header), job.mapping)
+    cleaner = RowCleaner(
+        _columns(header), job.mapping, defaults=job.file_defaults, file_name=job.original_name
+    )
     progress = Progress.of(job)
     seen = 0
     batch: list[Row] = []

@@ -93,8 +93,16 @@ def import_mapping(request, pk: int):
         }
         for column in preview["columns"]:
             column["target"] = mapping[column["name"]]
+        file_defaults = {"email_marketing": request.POST.get("file_email_marketing", "")}
+        preview["file_defaults"] = file_defaults
         try:
-            import_start(job=job, mapping=mapping, on_match=on_match, actor=request.user)
+            import_start(
+                job=job,
+                mapping=mapping,
+                on_match=on_match,
+                actor=request.user,
+                file_defaults=file_defaults,
+            )
         except ValidationError as exc:
             errors = exc.messages
         else:
