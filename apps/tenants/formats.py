@@ -159,9 +159,12 @@ def format_datetime(value, *, seconds: bool = False) -> str:
     return format_value(value, "datetime_seconds" if seconds else "datetime")
 
 
-def format_day_time(value) -> str:
-    """E.g. "Thursday, March 5, 2026, 2:30 PM": when an appointment is, in a message."""
-    return f"{format_day(value)}, {format_time(value)}"
+def format_day_time(value, *, zone: bool = False) -> str:
+    """E.g. "Thursday, March 5, 2026, 2:30 PM": when an appointment is, in a message; with
+    `zone`, its time zone named after it ("... 2:30 PM Eastern Time (New York)")."""
+    text = f"{format_day(value)}, {format_time(value)}"
+    key = getattr(getattr(value, "tzinfo", None), "key", "")
+    return f"{text} {zone_label(key)}" if zone and key else text
 
 
 def format_time_range(start, end) -> str:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from apps.tenants.formats import format_time
+from apps.tenants.formats import business_style, format_time
 
 from ..models import Appointment, AppointmentStatus, StaffMember, TimeOff
 from ..selectors.calendar import CalendarData
@@ -50,7 +50,10 @@ def _clock(minute: int) -> str:
 
 
 def _clock_label(minute: int) -> str:
-    """The time of a minute of the day as people read it: "9:30 AM" or "09:30"."""
+    """The time of a minute of the day as people read it: "9:30 AM" or "09:30" (the end of
+    the day is "24:00" on a 24-hour clock, "12:00 AM" on a 12-hour one)."""
+    if minute >= DAY and not business_style().clock_12:
+        return "24:00"
     return format_time(dt.time((minute // 60) % 24, minute % 60))
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
-from apps.tenants.formats import format_day_time, format_time, zone_label
+from apps.tenants.formats import format_day_time, format_time
 from cxsuite.lib.errors import DomainError
 from cxsuite.lib.forms import form_add_service_errors
 
@@ -363,7 +363,7 @@ def _slot_taken(request, choice: Choice, context: dict, exc: SlotTaken):
 def local_text(when: dt.datetime) -> str:
     zone = practice_zone()
     local = when.astimezone(zone)
-    return f"{format_day_time(local)} ({zone_label(zone.key)})"
+    return format_day_time(local, zone=True)
 
 
 @require_http_methods(["GET", "POST"])
