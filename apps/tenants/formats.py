@@ -121,7 +121,7 @@ def pattern(name: str, *, style: Style | None = None) -> str:
 
 def format_value(value: dt.date | dt.datetime | dt.time | None, name: str) -> str:
     """`value` written in the named format; "" for None or a value the format cannot show."""
-    if value in (None, ""):
+    if not value:  # None or "" (midnight is a true time)
         return ""
     try:
         return dateformat.format(value, pattern(name))

@@ -284,7 +284,10 @@ def test_a_48_hour_reminder_across_the_october_change_fires_48_real_hours_before
 
     reminder_due_send(work)
     message = _reminders(appointment).get()
-    assert f"Monday {monday.day} {monday:%B} {year}, 09:00 Central European Time (Berlin)" in message.body
+    assert (
+        f"Monday {monday.day} {monday:%B} {year}, 09:00 Central European Time (Berlin)"
+        in message.body
+    )
 
 
 # --- "C" / "YES" replies ----------------------------------------------------------------------

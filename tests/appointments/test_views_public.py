@@ -241,7 +241,10 @@ def test_a_lost_race_shows_the_next_free_times_and_keeps_the_details(
     page = response.content.decode()
     assert response.status_code == 409
     assert "Sorry, that time was just taken" in page
-    assert f"Book {at(10, 30):%A}" in page and f"{at(10, 30):%H:%M} Central European Time (Berlin)" in page
+    assert (
+        f"Book {at(10, 30):%A}" in page
+        and f"{at(10, 30):%H:%M} Central European Time (Berlin)" in page
+    )
     assert re.search(r'formaction="/book/\?[^"]*start=', page)
     assert 'name="email" value="ada@example.test"' in page
     assert 'id="slot-picker"' in page  # and the rest of that day
@@ -304,13 +307,19 @@ def test_reschedule_picks_a_new_time_confirms_and_moves(tenant_client, booked):
     page = tenant_client.get(base + f"?date={tomorrow().isoformat()}").content.decode()
     assert ">10:00<" in page  # its own time counts as free
     confirm = tenant_client.get(base + f"?start={start_param(at(11))}").content.decode()
-    assert "Move to this time?" in confirm and f"{at(11):%H:%M} Central European Time (Berlin)" in confirm
+    assert (
+        "Move to this time?" in confirm
+        and f"{at(11):%H:%M} Central European Time (Berlin)" in confirm
+    )
     response = tenant_client.post(base, {"start": start_param(at(11))})
     assert response.status_code == 302 and response["Location"] == base.removesuffix("reschedule/")
     booked.refresh_from_db()
     assert booked.starts_at == at(11) and booked.reschedule_count == 1
     page = tenant_client.get(response["Location"]).content.decode()
-    assert "Your appointment is moved." in page and f"{at(11):%H:%M} Central European Time (Berlin)" in page
+    assert (
+        "Your appointment is moved." in page
+        and f"{at(11):%H:%M} Central European Time (Berlin)" in page
+    )
 
 
 def test_reschedule_to_a_taken_time_shows_the_next_ones(tenant_client, booked, checkup, klein):
