@@ -240,6 +240,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "apps.dashboard.context_processors.shell",
             ],
+            # The business's date, time and time-zone formats (|cx_date, |cx_time, |cx_zone, ...)
+            "builtins": ["apps.tenants.templatetags.cx_format"],
         },
     }
 ]

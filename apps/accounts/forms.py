@@ -5,7 +5,14 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from apps.tenants.models import CURRENCY_CHOICES, TIME_ZONE_CHOICES
+from apps.tenants.formats import (
+    business_country,
+    business_time_zone,
+    country_choices,
+    time_zone_choices,
+    zone_label,
+)
+from apps.tenants.models import CURRENCY_CHOICES
 from cxsuite.lib.forms import CleanTextFormMixin, StyledFormMixin
 
 from .models import ApiScope, Role
@@ -91,8 +98,8 @@ class ApiKeyForm(StyledFormMixin, forms.Form):
 
 class BusinessProfileForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("Business name"), max_length=120)
-    country = forms.CharField(label=_("Country code"), max_length=2)
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+    country = forms.ChoiceField(label=_("Country"), choices=country_choices)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=[])
     language = forms.ChoiceField(label=_("Default language"), choices=[])
     currency = forms.ChoiceField(
         label=_("Currency"),
@@ -137,12 +144,25 @@ class BusinessProfileForm(StyledFormMixin, forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = settings.LANGUAGES
+        country = self.data.get("country") or self.initial.get("country") or ""
+        self.fields["time_zone"].choices = time_zone_choices(
+            country=country, current=self.initial.get("time_zone", "")
+        )
 
 
 class PreferencesForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=120)
-    time_zone = forms.ChoiceField(
-        label=_("Your time zone"),
-        choices=[("", _("Same as the business"))] + TIME_ZONE_CHOICES,
-        required=False,
-    )
+    time_zone = forms.ChoiceField(label=_("Your time zone"), choices=[], required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        business_zone = business_time_zone()
+        same = _("Same as the business")
+        if business_zone:
+            same = f"{same} · {zone_label(business_zone)}"
+        self.fields["time_zone"].choices = [
+            ("", same),
+            *time_zone_choices(
+                country=business_country(), current=self.initial.get("time_zone", "")
+            ),
+        ]

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.tenants.db import connection
-from apps.tenants.services import tenant_current
+from apps.tenants.services import signup_login_token_read, tenant_current
 
 from . import login_counters
 from .models import ApiKey, ApiScope, Invitation, Role, User
@@ -290,6 +290,22 @@ def login_attempt_register(*, email: str, ip: str) -> LoginAttempt:
 def login_attempts_clear(*, email: str, ip: str) -> None:
     """Forget the attempts after the right password, unless meanwhile they reached the block."""
     login_counters.clear(_login_keys(email, ip))
+
+
+def user_signup_login_redeem(*, token: str) -> User:
+    """The new owner a sign-up token was made for, on this business's host, once: the token
+    is good only while its owner has never logged in, and redeeming it records the login
+    under the row lock, so a replayed or raced token is refused."""
+    email = signup_login_token_read(token=token, tenant=tenant_current())
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(email=email, is_active=True).first()
+        if user is None or user.last_login is not None:
+            raise ValidationError(
+                {"token": _("This sign-in link was already used. Log in with your password.")}
+            )
+        user.last_login = timezone.now()
+        user.save(update_fields=["last_login"])
+    return user
 
 
 def owner_provision(business) -> None:

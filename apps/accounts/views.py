@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -65,6 +66,24 @@ class LoginView(auth_views.LoginView):
 
     def get_initial(self):
         return {"username": self.request.GET.get("email", "")}
+
+
+@require_GET
+@never_cache
+def login_signup(request, token: str):
+    """Where sign-up sends the new owner: logged in on their business's host by the one-time
+    token (apps/tenants/services/signup.py), or sent to the login page when it is refused."""
+    try:
+        user = services.user_signup_login_redeem(token=token)
+    except ValidationError:
+        messages.error(
+            request,
+            _("This sign-in link has expired or was already used. Log in with your password."),
+        )
+        return redirect("accounts:login")
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    messages.success(request, _("%(name)s is ready.") % {"name": request.tenant.name})
+    return redirect(settings.LOGIN_REDIRECT_URL)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.selectors import users_active
-from apps.tenants.models import TIME_ZONE_CHOICES
+from apps.tenants.formats import time_zone_choices
 from cxsuite.lib.forms import CleanTextFormMixin, StyledFormMixin, form_add_service_errors
 
 from .models import Channel, ConsentStatus, CustomField, CustomFieldType, LifecycleStage
@@ -89,9 +89,7 @@ class ContactForm(StyledFormMixin, forms.Form):
     )
     birthday = forms.DateField(label=_("Birthday"), required=False, widget=_date_input())
     language = forms.ChoiceField(label=_("Language"), required=False, choices=[])
-    time_zone = forms.ChoiceField(
-        label=_("Time zone"), required=False, choices=[("", "—")] + TIME_ZONE_CHOICES
-    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False, choices=[])
     preferred_channel = forms.ChoiceField(
         label=_("Preferred channel"), required=False, choices=[("", "—")] + Channel.choices
     )
@@ -113,6 +111,11 @@ class ContactForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.custom_fields = list(custom_fields)
         self.fields["language"].choices = [("", "—"), *settings.LANGUAGES]
+        current_zone = self.data.get("time_zone") or self.initial.get("time_zone") or ""
+        self.fields["time_zone"].choices = [
+            ("", "—"),
+            *time_zone_choices(country=country, current=current_zone),
+        ]
         self.fields["owner"].queryset = active_users()
         if country:
             self.fields["phone"].help_text = _(

@@ -1,17 +1,17 @@
 """The public site at the base domain: landing page and sign-up."""
 
-from urllib.parse import urlencode
-
 from csp.decorators import csp_update
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from cxsuite.lib.forms import form_add_service_errors
 
+from .formats import country_default_zones, zone_countries
 from .forms import SignupForm
-from .services import tenant_create, tenant_url
+from .services import signup_login_token, tenant_create, tenant_url
 
 
 def landing(request):
@@ -24,10 +24,18 @@ def _business_hosts() -> str:
     return f"{settings.PUBLIC_SCHEME}://*.{settings.BASE_DOMAIN}{port}"
 
 
+def _address_suffix(request) -> str:
+    """What follows the sub-domain in the business's address, as this visitor would type it
+    (".localhost:8000" in development)."""
+    port = request.get_port()
+    default_port = {"http": "80", "https": "443"}[request.scheme]
+    return f".{settings.BASE_DOMAIN}" + (f":{port}" if port and port != default_port else "")
+
+
 @require_http_methods(["GET", "POST"])
 @csp_update({"form-action": [_business_hosts()]})
 def signup(request):
-    form = SignupForm(request.POST or None, base_domain=settings.BASE_DOMAIN)
+    form = SignupForm(request.POST or None, address_suffix=_address_suffix(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -43,6 +51,11 @@ def signup(request):
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            query = urlencode({"welcome": 1, "email": data["email"]})
-            return redirect(tenant_url(tenant, f"/login/?{query}", request=request))
-    return render(request, "tenants/signup.html", {"form": form})
+            # Sessions are per host: the owner is logged in on the business's own host.
+            token = signup_login_token(tenant=tenant, email=data["email"])
+            path = reverse(
+                "accounts:login_signup", urlconf=settings.ROOT_URLCONF, kwargs={"token": token}
+            )
+            return redirect(tenant_url(tenant, path, request=request))
+    zones = {"countries": zone_countries(), "defaults": country_default_zones()}
+    return render(request, "tenants/signup.html", {"form": form, "zones": zones})

@@ -190,7 +190,7 @@ def test_each_reminder_is_sent_once_with_the_local_time_and_the_zone(checkup, de
     }
     email = messages[f"appointment:{appointment.pk}:reminder:{H48}:email:{stamp}"]
     assert email.channel == "email"
-    assert "14:00 (Europe/Berlin)" in email.body
+    assert "14:00 Central European Time (Berlin)" in email.body
     assert "Check-up" in email.body and "Dr. Weber" in email.body
     assert len(_rows(appointment, DueWorkStatus.DONE)) == 2
 
@@ -288,7 +288,10 @@ def test_a_48_hour_reminder_across_the_october_change_fires_48_real_hours_before
 
     reminder_due_send(work)
     message = _reminders(appointment).get()
-    assert f"Monday, {monday.day} {monday:%B} {year}, 09:00 (Europe/Berlin)" in message.body
+    assert (
+        f"Monday {monday.day} {monday:%B} {year}, 09:00 Central European Time (Berlin)"
+        in message.body
+    )
 
 
 # --- "C" / "YES" replies ----------------------------------------------------------------------

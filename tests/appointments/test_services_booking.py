@@ -74,7 +74,7 @@ def test_booking_writes_the_block_with_buffers_records_the_event_and_confirms(ch
     event = TimelineEvent.objects.get(contact=contact, type="appointment.booked")
     assert event.properties["local_time"] == "2027-03-03 09:00"
     message = Message.objects.get(contact=contact, purpose="appointment_confirmation")
-    assert "Wednesday, 3 March 2027, 09:00 (Europe/Berlin)" in message.body
+    assert "Wednesday 3 March 2027, 09:00 Central European Time (Berlin)" in message.body
     assert message.related_type == "appointment"
 
 

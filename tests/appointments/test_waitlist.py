@@ -147,7 +147,7 @@ def test_a_cancellation_tells_everyone_waiting_for_that_day(checkup, weber, klei
         assert not _offers(entry).exists()
     message = _offers(anyone).get()
     assert f"/book/?service={checkup.pk}&date={_day().isoformat()}" in message.body
-    assert "10:00 (Europe/Berlin)" in message.body
+    assert "10:00 Central European Time (Berlin)" in message.body
 
 
 def test_moving_an_appointment_offers_its_old_time(checkup, weber):

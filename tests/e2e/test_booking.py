@@ -90,7 +90,7 @@ def test_book_online_then_reschedule_through_the_link(
     page.get_by_role("button", name="Book this time").click()
 
     page.get_by_role("heading", name="You're booked").wait_for()
-    assert page.get_by_text(f"{first_time} (Europe/Berlin)").is_visible()
+    assert page.get_by_text(f"{first_time} Central European Time (Berlin)").is_visible()
     assert page.get_by_role("link", name="Add to calendar").is_visible()
     screenshot(page, f"{width}-book-5-confirmation")
     manage_url = page.get_by_role("link", name="Change or cancel").get_attribute("href")
@@ -112,7 +112,7 @@ def test_book_online_then_reschedule_through_the_link(
     page.get_by_role("button", name="Yes, move my appointment").click()
 
     page.get_by_text("Your appointment is moved.").wait_for()
-    assert page.get_by_text(f"{new_time} (Europe/Berlin)").is_visible()
+    assert page.get_by_text(f"{new_time} Central European Time (Berlin)").is_visible()
     screenshot(page, f"{width}-book-9-moved")
     appointment = Appointment.objects.get(contact__email=f"ada-{width}@example.test")
     assert appointment.reschedule_count == 1 and appointment.source == "online"

@@ -33,23 +33,25 @@ def test_sign_up_log_in_and_see_the_dashboard(
     page.get_by_role("link", name="Create your business").click()
     screenshot(page, f"{width}-signup")
     page.get_by_label("Business name").fill("Sunny Paws Grooming")
+    # the sub-domain follows the name, and the address shows where the dashboard will be
+    assert page.get_by_label("Sub-domain").input_value() == "sunny-paws-grooming"
+    assert page.get_by_text(f"sunny-paws-grooming.localhost:{live_server_port}").is_visible()
     page.get_by_label("Sub-domain").fill(slug)
+    assert page.get_by_text(f"{slug}.localhost:{live_server_port}").is_visible()
     page.get_by_label("Your name").fill("Lena Hart")
     page.get_by_label("Your email").fill(f"lena@{slug}.example")
     page.get_by_label("Password").fill("groom-and-shine-42")
-    page.get_by_label("Time zone").select_option("Europe/London")
-    page.get_by_label("Country code").fill("GB")
+    page.get_by_label("Country").select_option(label="United Kingdom")
+    # one zone in the country: chosen with it
+    assert page.get_by_label("Time zone").input_value() == "Europe/London"
+    screenshot(page, f"{width}-signup-filled")
     page.get_by_role("button", name="Create my business").click()
-    page.wait_for_url(f"http://{slug}.localhost:{live_server_port}/login/**")
-    assert page.get_by_text("Sunny Paws Grooming is ready").is_visible()
-    assert page.get_by_label("Email").input_value() == f"lena@{slug}.example"
-    screenshot(page, f"{width}-login")
-    page.get_by_label("Password").fill("groom-and-shine-42")
-    page.get_by_role("button", name="Log in").click()
 
+    # logged in at once, on the business's own host
     page.wait_for_url(f"http://{slug}.localhost:{live_server_port}/")
+    assert page.get_by_text("Sunny Paws Grooming is ready").is_visible()
     assert page.get_by_role("heading", name="Welcome, Lena Hart").is_visible()
-    assert page.get_by_text("Europe/London").is_visible()
+    assert page.get_by_text("British Time (London)").is_visible()
     assert page.locator(".brand__name").first.inner_text() == "Sunny Paws Grooming"
     screenshot(page, f"{width}-home")
     if viewport is PHONE:
@@ -77,3 +79,23 @@ def test_sign_up_starts_on_the_visitors_time_zone(browser, live_server_port):
     page = browser.new_context(viewport=PHONE, timezone_id="Asia/Tokyo").new_page()
     page.goto(f"http://localhost:{live_server_port}/signup/")
     assert page.get_by_label("Time zone").input_value() == "Asia/Tokyo"
+    assert page.get_by_label("Country").input_value() == "JP"
+
+
+def test_business_profile_shows_friendly_zones_and_countries(browser, live_server_port, screenshot):
+    from tests.conftest import PASSWORD, owner_email
+
+    for viewport, width in [(DESKTOP, "desktop"), (PHONE, "phone")]:
+        page = browser.new_context(viewport=viewport).new_page()
+        page.goto(f"http://alpha.localhost:{live_server_port}/login/")
+        page.get_by_label("Email").fill(owner_email("alpha"))
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"http://alpha.localhost:{live_server_port}/")
+        page.goto(f"http://alpha.localhost:{live_server_port}/settings/profile/")
+        zone = page.get_by_label("Time zone")
+        assert zone.input_value() == "Europe/Berlin"
+        assert zone.locator("option:checked").inner_text() == "Central European Time (Berlin)"
+        assert page.get_by_label("Country").locator("option:checked").inner_text() == "Germany"
+        screenshot(page, f"{width}-business-profile")
+        page.context.close()

@@ -3,7 +3,9 @@ time with its zone named, in the contact's language."""
 
 from __future__ import annotations
 
-from django.utils import formats, translation
+from django.utils import translation
+
+from apps.tenants.formats import format_day_time
 
 from ..models import Appointment
 from ..selectors.availability import practice_zone
@@ -11,13 +13,13 @@ from .links import appointment_manage_url
 
 
 def appointment_time_text(appointment: Appointment, *, language: str | None = None) -> str:
-    """E.g. "Tuesday, 8 December 2026, 14:30 (Europe/Berlin)"."""
+    """E.g. "Tuesday 8 December 2026, 14:30 Central European Time (Berlin)", or
+    "Tuesday, December 8, 2026, 2:30 PM Eastern Time (New York)" for a US business: the
+    business's formats (apps/tenants/formats.py) in the contact's language."""
     zone = practice_zone()
     local = appointment.starts_at.astimezone(zone)
     with translation.override(language or appointment.contact.language or "en"):
-        day = formats.date_format(local, "l, j F Y")
-        clock = formats.time_format(local, "H:i")
-    return f"{day}, {clock} ({zone.key})"
+        return format_day_time(local, zone=True)
 
 
 def appointment_message_context(appointment: Appointment) -> dict:

@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from apps.accounts.choices import Role
 from apps.accounts.permissions import role_required
+from apps.tenants.formats import format_datetime
 
 from ..forms.calendar import (
     CORRECTION_LABELS,
@@ -97,9 +97,7 @@ def _slot_links(exc: SlotTaken, zone, url: str, keep: dict) -> list[dict]:
         query = {**keep, "date": local.date().isoformat(), "time": local.strftime("%H:%M")}
         if slot.staff_ids and "staff" in keep:
             query["staff"] = slot.staff_ids[0]
-        links.append(
-            {"url": f"{url}?{urlencode(query)}", "label": date_format(local, "D j M, H:i")}
-        )
+        links.append({"url": f"{url}?{urlencode(query)}", "label": format_datetime(local)})
     return links
 
 

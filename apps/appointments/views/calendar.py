@@ -11,7 +11,6 @@ import datetime as dt
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -20,6 +19,7 @@ from apps.accounts.choices import Role
 from apps.accounts.permissions import role_required
 from apps.contacts.selectors import contact_get
 from apps.contacts.views.panels import ContactPanel
+from apps.tenants.formats import format_date, format_date_short, format_day, format_day_short
 
 from ..forms.calendar import CalendarQueryForm
 from ..models import StaffMember
@@ -63,16 +63,14 @@ def calendar_url(*, day: dt.date | None = None, view: str = "day", staff: int | 
 
 
 def _day_title(day: dt.date) -> str:
-    return date_format(day, "l, j F Y")
+    return format_day(day)
 
 
 def _week_title(monday: dt.date) -> str:
     sunday = monday + dt.timedelta(days=6)
-    if monday.month == sunday.month:
-        return f"{date_format(monday, 'j')}–{date_format(sunday, 'j F Y')}"
     if monday.year == sunday.year:
-        return f"{date_format(monday, 'j M')} – {date_format(sunday, 'j M Y')}"
-    return f"{date_format(monday, 'j M Y')} – {date_format(sunday, 'j M Y')}"
+        return f"{format_date_short(monday)} – {format_date(sunday)}"
+    return f"{format_date(monday)} – {format_date(sunday)}"
 
 
 @role_required(Role.VIEWER)
@@ -124,7 +122,7 @@ def calendar(request):
         if staff is None:
             columns = [(person, day, person.name, person.title) for person in data.staff]
         elif view == "week":
-            columns = [(staff, d, date_format(d, "D j"), "") for d in data.days]
+            columns = [(staff, d, format_day_short(d), "") for d in data.days]
         else:
             columns = [(staff, day, staff.name, staff.title)]
         grid = build_grid(data, columns, now=now, can_book=writable, back=request.get_full_path())

@@ -19,6 +19,8 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from apps.tenants.formats import business_style, format_time
+
 from ..models import Appointment, AppointmentStatus, StaffMember, TimeOff
 from ..selectors.calendar import CalendarData
 
@@ -45,7 +47,16 @@ def _minutes(moment: dt.datetime, day: dt.date, zone: zoneinfo.ZoneInfo) -> int:
 
 
 def _clock(minute: int) -> str:
+    """The time of a minute of the day as a form value ("09:30")."""
     return "24:00" if minute >= DAY else f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def _clock_label(minute: int) -> str:
+    """The time of a minute of the day as people read it: "9:30 AM" or "09:30" (the end of
+    the day is "24:00" on a 24-hour clock, "12:00 AM" on a 12-hour one)."""
+    if minute >= DAY and not business_style().clock_12:
+        return "24:00"
+    return format_time(dt.time((minute // 60) % 24, minute % 60))
 
 
 @dataclass
@@ -62,11 +73,15 @@ class Item:
 
     @property
     def label(self) -> str:
-        return f"{_clock(self.start)}–{_clock(self.end)}"
+        return f"{_clock_label(self.start)}–{_clock_label(self.end)}"
 
     @property
     def start_label(self) -> str:
-        return _clock(self.start)
+        return _clock_label(self.start)
+
+    @property
+    def end_label(self) -> str:
+        return _clock_label(self.end)
 
     @property
     def state(self) -> str:
@@ -238,7 +253,7 @@ def _place(built: list[Column], data: CalendarData) -> Grid:
     hours = []
     for minute in range(first, last, 60):
         row = (minute - first) // ROW + 1
-        hours.append((_clock(minute), row))
+        hours.append((_clock_label(minute), row))
         rules.add(f".r{row}{{grid-row-start:{row}}}")
     rules.add(f".s{60 // ROW}{{grid-row-end:span {60 // ROW}}}")
     colours = {

@@ -17,12 +17,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
+from apps.tenants.formats import format_day_time, format_time
 from cxsuite.lib.errors import DomainError
 from cxsuite.lib.forms import form_add_service_errors
 
@@ -158,7 +159,7 @@ def _periods(slots: list[Slot], zone, time_url: Callable[[Slot], str]) -> list[d
             groups.append({"label": label, "slots": []})
         groups[-1]["slots"].append(
             {
-                "text": formats.time_format(local, "H:i"),
+                "text": format_time(local),
                 "url": time_url(slot),
                 "value": start_param(slot.starts_at),
             }
@@ -362,10 +363,7 @@ def _slot_taken(request, choice: Choice, context: dict, exc: SlotTaken):
 def local_text(when: dt.datetime) -> str:
     zone = practice_zone()
     local = when.astimezone(zone)
-    return (
-        f"{formats.date_format(local, 'l, j F Y')}, {formats.time_format(local, 'H:i')} "
-        f"({zone.key})"
-    )
+    return format_day_time(local, zone=True)
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.accounts.choices import Role
 from apps.accounts.permissions import role_required
+from apps.tenants.formats import format_date
 from cxsuite.lib.forms import form_add_service_errors
 
 from ..forms.setup import AppointmentSettingsForm, HolidayForm, RoomForm, ServiceForm
@@ -168,7 +169,7 @@ def holiday_add(request):
             messages.success(
                 request,
                 _("%(date)s is a holiday: no times are offered.")
-                % {"date": holiday.date.strftime("%d.%m.%Y")},
+                % {"date": format_date(holiday.date)},
             )
             return redirect("appointments:holiday_list")
     return _holiday_page(request, form, status=400)

@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.choices import Role
 from apps.accounts.permissions import role_required
+from apps.tenants.formats import format_day
 from cxsuite.lib.forms import form_add_service_errors
 
 from ..forms.setup import (
@@ -150,7 +150,7 @@ def hours_override_set(request, pk: int):
             messages.success(
                 request,
                 _("Hours for %(date)s are saved.")
-                % {"date": date_format(form.cleaned_data["date"], "l, j F Y")},
+                % {"date": format_day(form.cleaned_data["date"])},
             )
             return redirect(f"{_url(person)}#overrides")
     return _staff_page(request, person, override_form=form, status=400)
@@ -166,7 +166,7 @@ def hours_override_clear(request, pk: int):
         messages.success(
             request,
             _("The usual hours apply again on %(date)s.")
-            % {"date": date_format(form.cleaned_data["date"], "l, j F Y")},
+            % {"date": format_day(form.cleaned_data["date"])},
         )
     else:
         messages.error(request, _("Choose the date to reset."))

@@ -14,13 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.choices import Role
 from apps.accounts.permissions import role_required
+from apps.tenants.formats import format_date
 
 from .. import selectors, services
 from ..catalogue import event_display
@@ -236,7 +236,7 @@ def _custom_values(contact: Contact, definitions: list[CustomField]) -> list[tup
             value = _("Yes") if value else _("No")
         elif field.type == CustomFieldType.DATE:
             with contextlib.suppress(ValueError):
-                value = date_format(dt.date.fromisoformat(str(value)), "j F Y")
+                value = format_date(dt.date.fromisoformat(str(value)))
         shown.append((field.label, value))
     return shown
 

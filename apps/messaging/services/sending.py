@@ -27,6 +27,7 @@ from apps.contacts.choices import Channel, ConsentStatus
 from apps.contacts.services import event_record
 from apps.scheduling.services import DueWorkItem, due_work_register, due_work_register_many
 from apps.tenants.db import connection
+from apps.tenants.formats import format_time
 from apps.tenants.services import tenant_current
 
 from ..models import Category, ChannelStats, Message, MessageStatus, MessagingSettings
@@ -292,7 +293,7 @@ def _prepare(
         message.status, message.reason = MessageStatus.SUPPRESSED, refusal
     elif quiet:
         message.status, message.scheduled_for = MessageStatus.DEFERRED, quiet
-        message.reason = _("quiet hours until %(t)s") % {"t": quiet.strftime("%H:%M")}
+        message.reason = _("quiet hours until %(t)s") % {"t": format_time(quiet)}
     else:
         message.reason = choice.reason
     if why:

@@ -7,6 +7,7 @@ from .business import (
     tenant_create,
     tenant_current,
     tenant_host,
+    tenant_slug_suggest,
     tenant_slug_validate,
     tenant_update_profile,
     tenant_url,
@@ -16,14 +17,23 @@ from .business import (
     tenant_wakeup_set,
 )
 from .schema_template import schema_create_from_template, schema_template_ensure
+from .signup import (
+    SIGNUP_LOGIN_MAX_AGE,
+    signup_login_token,
+    signup_login_token_read,
+)
 
 __all__ = [
+    "SIGNUP_LOGIN_MAX_AGE",
     "public_tenant_ensure",
     "schema_create_from_template",
     "schema_template_ensure",
+    "signup_login_token",
+    "signup_login_token_read",
     "tenant_create",
     "tenant_current",
     "tenant_host",
+    "tenant_slug_suggest",
     "tenant_slug_validate",
     "tenant_update_profile",
     "tenant_url",

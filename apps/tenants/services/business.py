@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
@@ -22,6 +23,7 @@ from .schema_template import schema_create_from_template, schema_template_ensure
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 HEX_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+SLUG_MAX_LENGTH = 40
 
 
 def tenant_host(slug: str) -> str:
@@ -64,6 +66,24 @@ def tenant_slug_validate(slug: str) -> str:
     ):
         raise ValidationError({"slug": _("“%(slug)s” is already taken.") % {"slug": slug}})
     return slug
+
+
+def tenant_slug_suggest(*, name: str) -> str:
+    """A free sub-domain made from the business's name ("Bright Smile Dental" →
+    "bright-smile-dental", then "bright-smile-dental-2" if that is taken)."""
+    base = slugify(name or "").strip("-")
+    base = base.lstrip("0123456789-") or "business"
+    base = "-".join(part for part in base.split("-") if part)
+    if len(base) < 3:
+        base = f"{base}-business"
+    for number in range(1, 100):
+        suffix = "" if number == 1 else f"-{number}"
+        candidate = base[: SLUG_MAX_LENGTH - len(suffix)].rstrip("-") + suffix
+        try:
+            return tenant_slug_validate(candidate)
+        except ValidationError:
+            continue
+    raise ValidationError({"slug": _("Choose a sub-domain.")})
 
 
 def _validate_profile(
@@ -136,6 +156,7 @@ def tenant_create(
     currency: str | None = None,
 ) -> Tenant:
     """Provision a business: schema with every table, its domain and its owner, or nothing.
+    An empty `slug` gets one made from the name.
 
     The owner and everything a business starts with come from the provisioning hooks
     (accounts creates the owner first)."""
@@ -145,7 +166,8 @@ def tenant_create(
     country = (country or "").strip().upper()
     currency = (currency or currency_for_country(country)).strip().upper()
     _validate_profile(time_zone=time_zone, country=country, currency=currency)
-    slug = tenant_slug_validate(slug)
+    wanted = (slug or "").strip()
+    slug = tenant_slug_validate(wanted) if wanted else tenant_slug_suggest(name=name)
     template = schema_template_ensure()  # outside the transaction: a new recording is kept
     with transaction.atomic():
         tenant = Tenant(
