@@ -63,4 +63,7 @@ class StyledFormMixin(CleanTextFormMixin):
             if name in self.fields:
                 widget = self.fields[name].widget
                 widget.attrs["aria-invalid"] = "true"
-                widget.attrs["aria-describedby"] = f"{self.add_prefix(name)}-errors"
+                described = [f"{self.add_prefix(name)}-errors"]
+                if self.fields[name].help_text:  # the id Django gives the help text
+                    described.append(f"{self[name].auto_id}_helptext")
+                widget.attrs["aria-describedby"] = " ".join(described)

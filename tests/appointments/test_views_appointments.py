@@ -382,7 +382,7 @@ def test_moving_onto_another_booking_names_the_time_field(owner_client, booked, 
     )
     content = _content(response)
     assert response.status_code == 200 and "Dr. Ben is not free then" in content
-    assert re.search(r'<ul class="errors" id="time-errors"', content)
+    assert re.search(r'<div id="time-errors" role="alert"><ul class="errors"', content)
     with alpha():
         booked.refresh_from_db()
         assert booked.starts_at == _at(day, 10)

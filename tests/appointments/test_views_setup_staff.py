@@ -98,7 +98,9 @@ def test_weekly_hours_errors_name_the_day(owner_client, text, words):
     )
     content = _content(response)
     assert response.status_code == 400
-    errors = re.search(r'<ul class="errors" id="wednesday-errors".*?</ul>', content, re.S).group(0)
+    errors = re.search(
+        r'<div id="wednesday-errors" role="alert"><ul class="errors">.*?</ul>', content, re.S
+    ).group(0)
     assert words in errors.replace("&#x27;", "'")
     assert 'id="monday-errors"' not in content
     with alpha():
