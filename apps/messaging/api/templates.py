@@ -11,7 +11,12 @@ from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -25,12 +30,14 @@ from .. import selectors
 from ..models import Template
 from ..registries import purposes
 from ..services.templates import template_delete, template_save
+from . import examples
 
 
 def _languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
 
+@extend_schema_serializer(examples=examples.TEMPLATE)
 class TemplateSerializer(serializers.Serializer):
     purpose = serializers.CharField(help_text="Why the business writes, e.g. appointment_reminder")
     purpose_label = serializers.CharField()
@@ -52,6 +59,7 @@ class TemplateSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_serializer(examples=examples.TEMPLATE_INPUT)
 class TemplateInputSerializer(StrictInputMixin, serializers.Serializer):
     subject = serializers.CharField(
         required=False,
