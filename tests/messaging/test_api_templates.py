@@ -227,3 +227,10 @@ def test_another_business_key_is_refused_and_wordings_stay_in_their_business(
     assert beta.get(REMINDER_SMS).json()["body"] == "Beta's own wording"
     with alpha():
         assert Template.objects.get().body == OWN_SMS
+
+
+def test_options_describes_the_endpoints(api_client):
+    assert api_client.options(LIST).status_code == 200
+    detail = api_client.options(REMINDER_SMS)
+    assert detail.status_code == 200 and "PUT" in detail.json()["actions"]
+    assert api_client.options(f"{LIST}no_such_purpose/sms/en/").status_code == 200

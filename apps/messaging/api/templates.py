@@ -107,6 +107,14 @@ class TemplateViewSet(TenantGenericViewSet):
     read_role = Role.STAFF
     write_role = Role.MANAGER
 
+    def get_object(self) -> selectors.TemplateWording:
+        """The wording the path names, or 404 (DRF's OPTIONS answer asks for it too)."""
+        return selectors.template_wording_get(
+            purpose=self.kwargs["purpose"],
+            channel=self.kwargs["channel"],
+            language=self.kwargs["language"],
+        )
+
     @extend_schema(parameters=[TemplateListParamsSerializer])
     def list(self, request):
         """Every wording there is, the business's own or the shipped default, in purpose,
@@ -123,8 +131,7 @@ class TemplateViewSet(TenantGenericViewSet):
     @extend_schema(parameters=PATH_PARAMETERS)
     def retrieve(self, request, purpose: str, channel: str, language: str):
         """The wording a customer gets for this purpose on this channel in this language."""
-        row = selectors.template_wording_get(purpose=purpose, channel=channel, language=language)
-        return Response(TemplateSerializer(row).data)
+        return Response(TemplateSerializer(self.get_object()).data)
 
     @extend_schema(
         parameters=PATH_PARAMETERS,
@@ -147,8 +154,7 @@ class TemplateViewSet(TenantGenericViewSet):
             subject=subject,
             body=data.validated_data["body"],
         )
-        row = selectors.template_wording_get(purpose=purpose, channel=channel, language=language)
-        return Response(TemplateSerializer(row).data)
+        return Response(TemplateSerializer(self.get_object()).data)
 
     @extend_schema(
         parameters=PATH_PARAMETERS,
