@@ -1,34 +1,38 @@
 """API: who am I, the team, invitations."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers
 from rest_framework.response import Response
 
 from cxsuite.lib.api import TenantAPIView, TenantGenericViewSet
 from cxsuite.lib.api_fields import request_actor
 
-from . import selectors, services
+from . import api_examples, selectors, services
 from .authentication import ApiClient
 from .models import Invitation, Role, User
 
 
+@extend_schema_serializer(examples=api_examples.USER)
 class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "email", "name", "role", "time_zone", "is_active", "date_joined"]
 
 
+@extend_schema_serializer(examples=api_examples.INVITATION)
 class InvitationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Invitation
         fields = ["id", "email", "role", "created", "accepted_at", "revoked_at"]
 
 
+@extend_schema_serializer(examples=api_examples.INVITATION_INPUT)
 class InvitationInputSerializer(serializers.Serializer):
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=Role.choices, default=Role.STAFF)
 
 
+@extend_schema_serializer(examples=api_examples.ME)
 class MeSerializer(serializers.Serializer):
     business = serializers.CharField()
     time_zone = serializers.CharField()

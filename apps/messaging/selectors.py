@@ -7,10 +7,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import Exists, Expression, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import InboundMessage, Message
+from apps.contacts.choices import Channel
+from apps.contacts.selectors import custom_field_keys
+
+from .models import InboundMessage, Message, Template
+from .registries import purposes
 
 if TYPE_CHECKING:
     from apps.contacts.models import Contact
@@ -100,3 +106,86 @@ def conversation_thread(*, contact: Contact, limit: int = THREAD_LIMIT) -> Threa
         earlier=len(entries) > limit,
         last_inbound_at=received[0].received_at if received else None,
     )
+
+
+# --- templates --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TemplateWording:
+    """What a purpose says on a channel in one language: the business's own wording, or the
+    shipped default where it has none; `variables` are the names it may use."""
+
+    purpose: str
+    purpose_label: str
+    channel: str
+    language: str
+    subject: str
+    body: str
+    own: bool
+    updated: dt.datetime | None
+    variables: list[str]
+
+    @property
+    def sort_key(self) -> str:
+        """Orders like (purpose, channel, language): a space sorts before any slug character."""
+        return f"{self.purpose} {self.channel} {self.language}"
+
+
+def template_wordings(
+    *, purpose: str = "", channel: str = "", language: str = ""
+) -> list[TemplateWording]:
+    """Every wording that exists (shipped or the business's own) for the purposes, channels
+    and languages asked (all when blank), in (purpose, channel, language) order; two queries."""
+    stored = Template.objects.only("purpose", "channel", "language", "subject", "body", "updated")
+    if purpose:
+        stored = stored.filter(purpose=purpose)
+    if channel:
+        stored = stored.filter(channel=channel)
+    if language:
+        stored = stored.filter(language=language)
+    own = {(t.purpose, t.channel, t.language): t for t in stored}
+    custom = {f"contact.custom.{key}" for key in custom_field_keys()}
+    languages = {code for code, _name in settings.LANGUAGES}
+    rows = []
+    for spec in purposes.values():
+        if purpose and spec.key != purpose:
+            continue
+        variables = sorted(spec.variables | custom)
+        keys = {(spec.key, c, lang) for c, lang in spec.defaults} | {
+            key for key in own if key[0] == spec.key
+        }
+        for key in keys:
+            _p, c, lang = key
+            if (channel and c != channel) or (language and lang != language):
+                continue
+            if lang not in languages or c not in Channel.values:
+                continue
+            template = own.get(key)
+            if template is not None:
+                subject, body = template.subject, template.body
+            else:
+                subject, body = spec.defaults[(c, lang)]
+            rows.append(
+                TemplateWording(
+                    purpose=spec.key,
+                    purpose_label=str(spec.label),
+                    channel=c,
+                    language=lang,
+                    subject=subject,
+                    body=body,
+                    own=template is not None,
+                    updated=template.updated if template is not None else None,
+                    variables=variables,
+                )
+            )
+    return sorted(rows, key=lambda row: row.sort_key)
+
+
+def template_wording_get(*, purpose: str, channel: str, language: str) -> TemplateWording:
+    """The wording of one purpose, channel and language, or 404 (an unknown purpose, channel
+    or language, or one with no wording at all)."""
+    if purpose not in purposes or channel not in Channel.values:
+        raise Http404
+    rows = template_wordings(purpose=purpose, channel=channel, language=language)
+    if not rows:
+        raise Http404
+    return rows[0]

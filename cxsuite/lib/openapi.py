@@ -11,16 +11,25 @@ standard error can come with that code too, the answer is documented as either (
 
 It also documents the `Idempotency-Key` header of POSTs and the rate-limit headers of every
 answer. The bodies follow `cxsuite.lib.api.error_body`.
+
+Examples: every operation shows a request example (when it takes a body) and an example of its
+success answer, with the values a dental practice would see (`tests/lib/test_openapi.py` fails
+on an operation without them, and on an example its schema does not accept). They sit on the
+serializers, through `extend_schema_serializer(examples=[request_example(...)])` or
+`[response_example(...)]`, so every operation that takes or answers that serializer shows them;
+an answer without a serializer gets its example on the view (`extend_schema(examples=...)`). A
+list's example is the page of one item, with a `next` link to this path.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from rest_framework import serializers
 
 # --- the error bodies (documentation of cxsuite.lib.api.error_body) ----------------------------
@@ -72,6 +81,7 @@ class StandardError:
     body: type[serializers.Serializer] = ErrorSerializer
     methods: frozenset[str] | None = None  # None: every method
     object_path: bool = False  # only where the path names an object
+    example: dict = field(default_factory=dict)  # the `error` object of an example answer
 
     def applies(self, *, method: str, path: str) -> bool:
         if self.methods is not None and method not in self.methods:
@@ -87,18 +97,44 @@ STANDARD_ERRORS = [
         "Invalid",
         "Invalid input: `error.fields` names each refused field or query parameter with its "
         "messages.",
+        example={
+            "code": "invalid",
+            "message": "Some fields are not valid: email, starts_at.",
+            "fields": {
+                "email": ["Enter a valid email address."],
+                "starts_at": [
+                    "Give the time with its offset, e.g. 2027-03-03T09:30:00+01:00 or "
+                    "2027-03-03T08:30:00Z."
+                ],
+            },
+        },
     ),
     StandardError(
         401,
         "NotAuthenticated",
         "No credentials, or an API key that is not valid for this business.",
+        example={
+            "code": "authentication_failed",
+            "message": "This API key is not valid for this business.",
+            "fields": {},
+        },
     ),
-    StandardError(403, "NotAllowed", "The role, or the API key's scopes, do not allow this."),
+    StandardError(
+        403,
+        "NotAllowed",
+        "The role, or the API key's scopes, do not allow this.",
+        example={
+            "code": "permission_denied",
+            "message": "Your role does not allow this.",
+            "fields": {},
+        },
+    ),
     StandardError(
         404,
         "NotFound",
         "Not found in this business (the ids of other businesses are not found either).",
         object_path=True,
+        example={"code": "not_found", "message": "Not found.", "fields": {}},
     ),
     StandardError(
         409,
@@ -106,32 +142,76 @@ STANDARD_ERRORS = [
         "The first request with this Idempotency-Key is still running (code "
         "`idempotency_in_progress`): retry later.",
         methods=frozenset({"POST"}),
+        example={
+            "code": "idempotency_in_progress",
+            "message": "The first request is still running.",
+            "fields": {},
+        },
     ),
-    StandardError(413, "TooLarge", "The body is over the size limit.", methods=WITH_BODY),
+    StandardError(
+        413,
+        "TooLarge",
+        "The body is over the size limit.",
+        methods=WITH_BODY,
+        example={
+            "code": "too_large",
+            "message": "The request body is over the limit of 2097152 bytes.",
+            "fields": {},
+        },
+    ),
     StandardError(
         415,
         "UnsupportedMediaType",
         "The body is sent as JSON, a form or multipart: the Content-Type says otherwise.",
         methods=WITH_BODY,
+        example={
+            "code": "unsupported_media_type",
+            "message": 'Unsupported media type "text/plain" in request.',
+            "fields": {},
+        },
     ),
     StandardError(
         422,
         "IdempotencyKeyReused",
         "This Idempotency-Key was used with a different request (code `idempotency_key_reused`).",
         methods=frozenset({"POST"}),
+        example={
+            "code": "idempotency_key_reused",
+            "message": "This Idempotency-Key was used with a different request.",
+            "fields": {"Idempotency-Key": ["Use a new key for a different request."]},
+        },
     ),
-    StandardError(429, "RateLimited", "Too many requests: try again after Retry-After seconds."),
+    StandardError(
+        429,
+        "RateLimited",
+        "Too many requests: try again after Retry-After seconds.",
+        example={
+            "code": "throttled",
+            "message": "Request was throttled. Expected available in 17 seconds.",
+            "fields": {},
+        },
+    ),
     StandardError(
         500,
         "ServerError",
         "Something went wrong on our side: quote `error.request_id`.",
         body=ServerErrorSerializer,
+        example={
+            "code": "server_error",
+            "message": "Something went wrong on our side. Quote the request id if you contact us.",
+            "fields": {},
+            "request_id": "5f0c8e0a9d3b4c57a1e2f3d4c5b6a798",
+        },
     ),
 ]
 
 # Answer headers, documented once under components/headers.
 HEADERS = {
-    "X-RateLimit-Limit": ("integer", "Requests allowed per window to this key (or user)"),
+    "X-RateLimit-Limit": (
+        "integer",
+        "Requests allowed per window to this key (or user, or address without credentials); "
+        "the X-RateLimit headers come with every answer but a refused API key's 401",
+    ),
     "X-RateLimit-Remaining": ("integer", "Requests left in the current window"),
     "X-RateLimit-Reset": ("integer", "When the window ends (Unix time, seconds)"),
     "Retry-After": ("integer", "Seconds until the window ends"),
@@ -155,6 +235,39 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
+# --- examples ----------------------------------------------------------------------------------
+
+EXAMPLE_HOST = "https://bright-smile.example.com"  # the business's host in examples
+EXAMPLE_PATH_IDS = {"contact_pk": "1042"}  # path parameters in example links; others: 12
+
+
+def request_example(summary: str, value: Any, *, description: str = "") -> OpenApiExample:
+    """An example body of the requests that take this serializer."""
+    return OpenApiExample(
+        summary, value=value, summary=summary, description=description, request_only=True
+    )
+
+
+def response_example(
+    summary: str, value: Any, *, status_codes: list[str] | None = None, description: str = ""
+) -> OpenApiExample:
+    """An example of the success answers (200 and 201 unless `status_codes` says) that answer
+    this serializer; in a list, the page that holds it."""
+    return OpenApiExample(
+        summary,
+        value=value,
+        summary=summary,
+        description=description,
+        response_only=True,
+        status_codes=status_codes,
+    )
+
+
+def _example_link(path: str) -> str:
+    path = re.sub(r"\{(\w+)\}", lambda m: EXAMPLE_PATH_IDS.get(m.group(1), "12"), path)
+    return f"{EXAMPLE_HOST}{path}?cursor=cD01MzA2"
+
+
 class ErrorsAutoSchema(AutoSchema):
     """drf-spectacular's AutoSchema plus the answers and headers every API view shares."""
 
@@ -170,6 +283,15 @@ class ErrorsAutoSchema(AutoSchema):
         if self.method == "POST" and str(status_code)[0] in "24":
             names.append("Idempotent-Replayed")
         return {**headers, **{name: self._header_ref(name) for name in names}}
+
+    def _get_examples(self, serializer, direction, media_type, status_code=None, extras=None):
+        """A list's example is the first page: a `next` link to this path, no `previous`."""
+        examples = super()._get_examples(serializer, direction, media_type, status_code, extras)
+        for example in examples.values():
+            value = example.get("value")
+            if isinstance(value, dict) and set(value) == {"next", "previous", "results"}:
+                example["value"] = {**value, "next": _example_link(self.path), "previous": None}
+        return examples
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -204,7 +326,17 @@ class ErrorsAutoSchema(AutoSchema):
             schema={
                 "description": error.description,
                 "headers": {name: self._header_ref(name) for name in headers},
-                "content": {"application/json": {"schema": self._body_ref(error)}},
+                "content": {
+                    "application/json": {
+                        "schema": self._body_ref(error),
+                        "examples": {
+                            error.name: {
+                                "value": {"error": error.example},
+                                "summary": error.description.split(":")[0].split(" (")[0],
+                            }
+                        },
+                    }
+                },
             },
         )
         self.registry.register_on_missing(component)

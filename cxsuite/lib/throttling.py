@@ -3,13 +3,17 @@ while it builds its own view classes)."""
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, negotiation, pagination, throttling
+from rest_framework.pagination import Cursor
 
 # --- content negotiation --------------------------------------------------------------------
 
@@ -45,6 +49,51 @@ class CursorPagination(pagination.CursorPagination):
             raise exceptions.ValidationError(
                 {self.cursor_query_param: [self.invalid_cursor_message]}
             ) from None
+
+
+class SortedListPagination(CursorPagination):
+    """The same pages, links and `page_size` for an answer made in Python rather than by a
+    query: a list already sorted by `item_key`, a text unique per item. The cursor holds the
+    key of the item it continues from, so an item added or removed meanwhile shifts nothing."""
+
+    def item_key(self, item: Any) -> str:
+        return item.sort_key
+
+    def paginate_queryset(self, queryset, request, view=None):
+        items: Sequence[Any] = queryset
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.base_url = request.build_absolute_uri()
+        cursor = self.decode_cursor(request)
+        keys = [self.item_key(item) for item in items]
+        size = self.page_size or len(items)
+        if cursor is None or cursor.position is None:
+            start, end = 0, size
+        elif cursor.reverse:  # the page that ends just before the position
+            end = bisect.bisect_left(keys, cursor.position)
+            start = max(0, end - size)
+        else:  # the page that starts just after it
+            start = bisect.bisect_right(keys, cursor.position)
+            end = start + size
+        page = list(items[start:end])
+        self._list_next = keys[end - 1] if page and end < len(items) else None
+        self._list_previous = keys[start] if page and start > 0 else None
+        return page
+
+    def get_next_link(self) -> str | None:
+        if self._list_next is None:
+            return None
+        return self._link(reverse=False, position=self._list_next)
+
+    def get_previous_link(self) -> str | None:
+        if self._list_previous is None:
+            return None
+        return self._link(reverse=True, position=self._list_previous)
+
+    def _link(self, *, reverse: bool, position: str) -> str:
+        # DRF keeps a text position in its cursors (its stubs say int)
+        cursor = Cursor(offset=0, reverse=reverse, position=cast(Any, position))
+        return self.encode_cursor(cursor)
 
 
 class NewestFirstPagination(CursorPagination):

@@ -101,6 +101,7 @@ def _cases():
                 continue  # takes no body
             body = example(content["application/json"]["schema"], components)
             path = url.replace("{id}", "1").replace("{contact_pk}", "1")
+            path = path.replace("{purpose}/{channel}/{language}", "appointment_reminder/email/en")
             for index, (where, at) in enumerate(string_paths(body)):
                 other = OTHER_CHARACTERS[index % len(OTHER_CHARACTERS)]
                 for char in ("\x00", other):

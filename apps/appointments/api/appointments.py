@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -28,6 +28,7 @@ from cxsuite.lib.throttling import CursorPagination
 from .. import services
 from ..models import Appointment, AppointmentStatus, Service, Source, StaffMember
 from ..selectors import local_day_bounds, practice_zone
+from . import examples
 from .common import AwareDateTimeField, DayField, SlotTakenErrorSerializer, SlotTakenMixin
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ class AppointmentSourceField(NamedChoiceField):
         self.enum_name = "AppointmentSourceEnum"
 
 
+@extend_schema_serializer(examples=examples.APPOINTMENT)
 class AppointmentSerializer(serializers.ModelSerializer):
     status = NamedChoiceField(AppointmentStatus, read_only=True)
     source = AppointmentSourceField(read_only=True)
@@ -117,6 +119,7 @@ def _staff_performs(staff: StaffMember | None, service: Service) -> None:
         )
 
 
+@extend_schema_serializer(examples=examples.APPOINTMENT_INPUT)
 class AppointmentInputSerializer(StrictInputMixin, serializers.Serializer):
     """Who: `contact` (an existing contact's id) or `contact_details` (matched by email, then
     phone, else created), never both."""
@@ -286,6 +289,7 @@ class AppointmentViewSet(
     @extend_schema(
         request=AppointmentRescheduleInputSerializer,
         responses={200: AppointmentSerializer, 409: SLOT_TAKEN},
+        examples=[*examples.RESCHEDULE, *examples.SLOT_TAKEN],
     )
     @action(detail=True, methods=["post"])
     def reschedule(self, request, pk=None):
@@ -303,7 +307,11 @@ class AppointmentViewSet(
         )
         return Response(AppointmentSerializer(appointment).data)
 
-    @extend_schema(request=AppointmentCancelInputSerializer, responses=AppointmentSerializer)
+    @extend_schema(
+        request=AppointmentCancelInputSerializer,
+        responses=AppointmentSerializer,
+        examples=examples.CANCEL,
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Cancel a booked or confirmed appointment; the time is free at once (cancelling twice
@@ -316,7 +324,11 @@ class AppointmentViewSet(
         )
         return Response(AppointmentSerializer(appointment).data)
 
-    @extend_schema(request=AppointmentStatusInputSerializer, responses=AppointmentSerializer)
+    @extend_schema(
+        request=AppointmentStatusInputSerializer,
+        responses=AppointmentSerializer,
+        examples=examples.STATUS,
+    )
     @action(detail=True, methods=["post"], url_path="status")
     def status_set(self, request, pk=None):
         """Confirm, check in, complete or mark a no-show ("cancelled" cancels)."""

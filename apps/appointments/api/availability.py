@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -13,6 +13,7 @@ from cxsuite.lib.api_fields import id_field, query_params
 
 from ..models import Service, StaffMember
 from ..selectors import availability_for_service, practice_zone
+from . import examples
 from .common import DayField, SlotSerializer, slot_rows
 
 MAX_DAYS = 62
@@ -61,6 +62,7 @@ class AvailabilityParamsSerializer(serializers.Serializer):
         return data
 
 
+@extend_schema_serializer(examples=examples.AVAILABILITY)
 class AvailabilitySerializer(serializers.Serializer):
     service = serializers.IntegerField()
     staff = serializers.IntegerField(allow_null=True)

@@ -8,10 +8,12 @@ import zoneinfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from ..selectors import Slot
 from ..services import SlotTaken
+from . import examples
 
 
 def iso_utc(value: dt.datetime) -> str:
@@ -104,6 +106,7 @@ class SlotTakenDetailSerializer(serializers.Serializer):
     next_slots = SlotSerializer(many=True)
 
 
+@extend_schema_serializer(examples=examples.SLOT_TAKEN)
 class SlotTakenErrorSerializer(serializers.Serializer):
     """The 409 body of a lost race (documentation)."""
 

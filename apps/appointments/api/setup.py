@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers
 
 from cxsuite.lib.api import TenantGenericViewSet
@@ -10,6 +10,7 @@ from cxsuite.lib.api_fields import ID_REGEX, query_params
 from cxsuite.lib.throttling import CursorPagination
 
 from ..models import Room, Service, StaffMember
+from . import examples
 
 
 class InPositionOrder(CursorPagination):
@@ -33,6 +34,7 @@ def _active(queryset, request):
 
 
 # --- services ----------------------------------------------------------------------------------
+@extend_schema_serializer(examples=examples.SERVICE)
 class ServiceSerializer(serializers.ModelSerializer):
     staff = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True, help_text="Ids of the staff members who perform it"
@@ -90,6 +92,7 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGen
 
 
 # --- staff -------------------------------------------------------------------------------------
+@extend_schema_serializer(examples=examples.STAFF_MEMBER)
 class StaffMemberSerializer(serializers.ModelSerializer):
     services = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True, help_text="Ids of the services they perform"
@@ -130,6 +133,7 @@ class StaffMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
 
 
 # --- rooms -------------------------------------------------------------------------------------
+@extend_schema_serializer(examples=examples.ROOM)
 class RoomSerializer(serializers.ModelSerializer):
     class Meta:
         model = Room

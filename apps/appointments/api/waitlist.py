@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
@@ -23,12 +23,14 @@ from cxsuite.lib.api_fields import (
 
 from ..models import Service, StaffMember, WaitlistEntry, WaitlistStatus
 from ..services.waitlist import waitlist_join, waitlist_leave
+from . import examples
 from .common import DayField
 
 if TYPE_CHECKING:
     from apps.contacts.models import Contact
 
 
+@extend_schema_serializer(examples=examples.WAITLIST_ENTRY)
 class WaitlistEntrySerializer(serializers.ModelSerializer):
     status = NamedChoiceField(WaitlistStatus, read_only=True)
     appointment = serializers.PrimaryKeyRelatedField(
@@ -54,6 +56,7 @@ class WaitlistEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(examples=examples.WAITLIST_ENTRY_INPUT)
 class WaitlistEntryInputSerializer(StrictInputMixin, serializers.Serializer):
     contact = id_field(help_text="Id of the contact who waits")
     service = id_field(help_text="Id of the service they want")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -36,9 +36,11 @@ from ..models import (
 )
 from ..registries import event_types
 from ..services.timeline import INGEST_MAX
+from . import examples
 
 
 # --- tasks -------------------------------------------------------------------------------------
+@extend_schema_serializer(examples=examples.TASK)
 class TaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Task
@@ -55,6 +57,7 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(examples=examples.TASK_INPUT)
 class TaskInputSerializer(StrictInputMixin, serializers.Serializer):
     contact = serializers.PrimaryKeyRelatedField(
         queryset=Contact.objects.filter(erased_at__isnull=True)
@@ -106,7 +109,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGeneri
         task = services.task_create(created_by=request_actor(request), **data.validated_data)
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=TaskSerializer)
+    @extend_schema(request=None, responses=TaskSerializer, examples=examples.TASK_DONE)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """Mark the task done (a second call keeps the first time)."""
@@ -137,6 +140,7 @@ class EventItemField(serializers.JSONField):
     """Taken as sent, so that one bad item is reported by index instead of refusing the batch."""
 
 
+@extend_schema_serializer(examples=examples.EVENT_BATCH_INPUT)
 class EventBatchInputSerializer(StrictInputMixin, serializers.Serializer):
     events = serializers.ListField(child=EventItemField(), min_length=1, max_length=INGEST_MAX)
 
@@ -146,6 +150,7 @@ class EventBatchErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
+@extend_schema_serializer(examples=examples.EVENT_BATCH_RESULT)
 class EventBatchResultSerializer(serializers.Serializer):
     received = serializers.IntegerField()
     created = serializers.IntegerField()
@@ -170,6 +175,7 @@ class EventBatchView(TenantAPIView):
         return Response(EventBatchResultSerializer(result).data)
 
 
+@extend_schema_serializer(examples=examples.EVENT_TYPE)
 class EventTypeSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()
@@ -204,6 +210,7 @@ class EventTypeListView(TenantAPIView):
 
 
 # --- transactions ------------------------------------------------------------------------------
+@extend_schema_serializer(examples=examples.TRANSACTION)
 class TransactionSerializer(serializers.ModelSerializer):
     kind = NamedChoiceField(TransactionKind, read_only=True)
     channel = NamedChoiceField(SalesChannel, read_only=True)
@@ -226,6 +233,7 @@ class TransactionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(examples=examples.TRANSACTION_REFUND_INPUT)
 class TransactionRefundInputSerializer(StrictInputMixin, serializers.Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     occurred_at = serializers.DateTimeField(required=False)
@@ -234,6 +242,7 @@ class TransactionRefundInputSerializer(StrictInputMixin, serializers.Serializer)
     )
 
 
+@extend_schema_serializer(examples=examples.TRANSACTION_INPUT)
 class TransactionInputSerializer(TransactionRefundInputSerializer):
     contact = serializers.PrimaryKeyRelatedField(
         queryset=Contact.objects.filter(erased_at__isnull=True)
@@ -280,7 +289,11 @@ class TransactionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
         tx = services.transaction_record(**data.validated_data)
         return Response(TransactionSerializer(tx).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=TransactionRefundInputSerializer, responses={201: TransactionSerializer})
+    @extend_schema(
+        request=TransactionRefundInputSerializer,
+        responses={201: TransactionSerializer},
+        examples=[*examples.TRANSACTION_REFUND_INPUT, *examples.TRANSACTION_REFUND],
+    )
     @action(detail=True, methods=["post"])
     def refund(self, request, pk=None):
         """Refund (part of) this purchase, in its currency."""
@@ -301,6 +314,7 @@ class TransactionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
 
 
 # --- custom field definitions ------------------------------------------------------------------
+@extend_schema_serializer(examples=examples.CUSTOM_FIELD)
 class CustomFieldSerializer(serializers.ModelSerializer):
     type = NamedChoiceField(CustomFieldType, read_only=True)
 
@@ -310,6 +324,7 @@ class CustomFieldSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(examples=examples.CUSTOM_FIELD_INPUT)
 class CustomFieldInputSerializer(StrictInputMixin, serializers.Serializer):
     key = serializers.CharField(
         max_length=40, help_text="Lowercase letters, digits and _; fixed once created"
@@ -325,6 +340,7 @@ class CustomFieldInputSerializer(StrictInputMixin, serializers.Serializer):
     required = serializers.BooleanField(required=False, default=False)
 
 
+@extend_schema_serializer(examples=examples.CUSTOM_FIELD_UPDATE_INPUT)
 class CustomFieldUpdateInputSerializer(StrictInputMixin, serializers.Serializer):
     label = serializers.CharField(max_length=80, required=False)
     choices = serializers.ListField(child=serializers.CharField(max_length=80), required=False)

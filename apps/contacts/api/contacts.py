@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
@@ -34,6 +34,7 @@ from ..models import (
     Segment,
     TimelineEvent,
 )
+from . import examples
 
 
 # --- contacts ----------------------------------------------------------------------------------
@@ -51,6 +52,7 @@ class RfmSerializer(serializers.ModelSerializer):
         fields = ["r", "f", "m", "segment"]
 
 
+@extend_schema_serializer(examples=examples.CONTACT)
 class ContactSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
     # not documented as format "email": "" when unknown is no address
@@ -92,6 +94,7 @@ class ContactSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(examples=examples.CONTACT_INPUT)
 class ContactInputSerializer(StrictInputMixin, serializers.Serializer):
     """Only the fields sent are set (or changed); the service checks each one."""
 
@@ -189,7 +192,11 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGen
         )
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ContactInputSerializer, responses=ContactSerializer)
+    @extend_schema(
+        request=ContactInputSerializer,
+        responses=ContactSerializer,
+        examples=examples.CONTACT_CHANGE,
+    )
     def partial_update(self, request, pk=None):
         """Change only the fields sent; the timeline records which changed."""
         contact = self.get_object()
@@ -202,6 +209,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGen
 
 
 # --- consent, notes and the timeline of one contact --------------------------------------------
+@extend_schema_serializer(examples=examples.CONSENT_EVENT)
 class ConsentEventSerializer(serializers.ModelSerializer):
     channel = NamedChoiceField(Channel, read_only=True)
     status = NamedChoiceField(ConsentStatus, read_only=True)
@@ -223,18 +231,21 @@ class ConsentEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(examples=examples.CONSENT_INPUT)
 class ConsentInputSerializer(StrictInputMixin, serializers.Serializer):
     channel = NamedChoiceField(Channel)
     status = NamedChoiceField(ConsentStatus)
     note = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
 
+@extend_schema_serializer(examples=examples.CONSENT_RESULT)
 class ConsentResultSerializer(serializers.Serializer):
     changed = serializers.BooleanField(help_text="False when the status already was the one sent")
     consent = ConsentStateSerializer()
     event = ConsentEventSerializer(allow_null=True)
 
 
+@extend_schema_serializer(examples=examples.TIMELINE_EVENT)
 class TimelineEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = TimelineEvent
@@ -252,6 +263,7 @@ class TimelineEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(examples=examples.NOTE_INPUT)
 class NoteInputSerializer(StrictInputMixin, serializers.Serializer):
     text = serializers.CharField(max_length=5000)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -14,8 +14,10 @@ from cxsuite.lib.api_fields import request_actor
 from ..models import ConsentMethod, Contact
 from ..selectors import contact_get
 from ..services.privacy import contact_erase, contact_export_data
+from . import examples
 
 
+@extend_schema_serializer(examples=examples.CONTACT_ERASED)
 class ContactErasedSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contact
@@ -31,7 +33,11 @@ class ContactPrivacyViewSet(TenantGenericViewSet):
     serializer_class = ContactErasedSerializer
     queryset = Contact.objects.none()
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="contacts_privacy_export")
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        operation_id="contacts_privacy_export",
+        examples=examples.CONTACT_EXPORT,
+    )
     def export(self, request, pk: int):
         """Everything held on the contact: profile, custom fields, consent and its history,
         timeline, tasks, transactions, lists and RFM."""

@@ -4,7 +4,7 @@ rule's path, e.g. `rules.1.value`."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -15,6 +15,7 @@ from cxsuite.lib.api_fields import ID_REGEX, NamedChoiceField, StrictInputMixin,
 from .. import services
 from ..models import Segment, SegmentKind
 from ..selectors.segments import field_catalogue, segment_get, segment_list, segment_members
+from . import examples
 from .contacts import ContactSerializer
 
 RULES_HELP = (
@@ -24,6 +25,7 @@ RULES_HELP = (
 )
 
 
+@extend_schema_serializer(examples=examples.SEGMENT)
 class SegmentSerializer(serializers.ModelSerializer):
     kind = NamedChoiceField(SegmentKind, read_only=True)
     rules = serializers.JSONField(read_only=True, help_text=RULES_HELP)
@@ -34,6 +36,7 @@ class SegmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(examples=examples.SEGMENT_INPUT)
 class SegmentInputSerializer(StrictInputMixin, serializers.Serializer):
     """Only the fields sent are changed; the service checks the rule tree."""
 
@@ -43,6 +46,7 @@ class SegmentInputSerializer(StrictInputMixin, serializers.Serializer):
     rules = serializers.JSONField(required=False, help_text=RULES_HELP)
 
 
+@extend_schema_serializer(examples=examples.SEGMENT_MEMBERS_INPUT)
 class SegmentMembersInputSerializer(StrictInputMixin, serializers.Serializer):
     contact_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1), min_length=1, max_length=10_000
@@ -63,6 +67,7 @@ class SegmentChoiceSerializer(serializers.Serializer):
     label = serializers.CharField()
 
 
+@extend_schema_serializer(examples=examples.SEGMENT_FIELD)
 class SegmentFieldSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="The condition's `field`.")
     label = serializers.CharField()
@@ -89,10 +94,12 @@ def _field_data(spec) -> dict:
     }
 
 
+@extend_schema_serializer(examples=examples.SEGMENT_COUNT)
 class SegmentCountSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+@extend_schema_serializer(examples=examples.SEGMENT_MEMBERS_RESULT)
 class SegmentMembersResultSerializer(serializers.Serializer):
     changed = serializers.IntegerField(help_text="How many were added (or removed).")
 
@@ -132,7 +139,11 @@ class SegmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGen
         segment = services.segment_create(actor=request_actor(request), **data.validated_data)
         return Response(SegmentSerializer(segment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=SegmentInputSerializer, responses=SegmentSerializer)
+    @extend_schema(
+        request=SegmentInputSerializer,
+        responses=SegmentSerializer,
+        examples=examples.SEGMENT_CHANGE,
+    )
     def partial_update(self, request, pk=None):
         segment = self.get_object()
         data = SegmentInputSerializer(data=request.data, partial=True)

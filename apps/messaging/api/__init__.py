@@ -2,6 +2,7 @@
 
 
 def register(router, api_urlpatterns: list) -> None:
-    from . import messages
+    from . import messages, templates
 
     messages.register(router, api_urlpatterns)
+    templates.register(router, api_urlpatterns)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
@@ -22,8 +22,10 @@ from cxsuite.lib.throttling import CursorPagination
 
 from .. import selectors
 from ..models import Category, Message, MessageStatus
+from . import examples
 
 
+@extend_schema_serializer(examples=examples.MESSAGE)
 class MessageSerializer(serializers.ModelSerializer):
     channel = NamedChoiceField(Channel, read_only=True)
     status = NamedChoiceField(MessageStatus, read_only=True)
@@ -61,6 +63,7 @@ class MessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(examples=examples.MESSAGE_INPUT)
 class MessageInputSerializer(StrictInputMixin, serializers.Serializer):
     contact = id_field(help_text="Id of the contact")
     purpose = serializers.SlugField(max_length=60, help_text="e.g. appointment_reminder")
