@@ -174,7 +174,9 @@ def test_time_off_errors_name_the_field(owner_client):
     )
     content = _content(response)
     assert response.status_code == 400
-    assert re.search(r'id="date_to-errors"[^>]*><li>The end must be after the start', content)
+    assert re.search(
+        r'id="date_to-errors"[^>]*><ul class="errors"><li>The end must be after the start', content
+    )
 
 
 def test_time_off_is_removed_only_for_its_own_staff_member(owner_client):

@@ -406,14 +406,16 @@ def test_service_errors_land_on_the_form_fields(staff_client):
     )
     assert response.status_code == 200
     assert re.search(
-        r'id="phone-errors"[^>]*><li>This phone number is not valid for DE', _content(response)
+        r'id="phone-errors"[^>]*><ul class="errors"><li>This phone number is not valid for DE',
+        _content(response),
     )
     response = staff_client.post(
         "/contacts/new/",
         {"first_name": "X", "email": "Taken@example.test", "lifecycle_stage": "lead"},
     )
     assert re.search(
-        r'id="email-errors"[^>]*><li>Another contact already has this email', _content(response)
+        r'id="email-errors"[^>]*><ul class="errors"><li>Another contact already has this email',
+        _content(response),
     )
     assert 'value="Taken@example.test"' in _content(response)  # what was typed stays
     with alpha():

@@ -55,7 +55,7 @@ def test_sign_up_log_in_and_see_the_dashboard(
     assert page.locator(".brand__name").first.inner_text() == "Sunny Paws Grooming"
     screenshot(page, f"{width}-home")
     if viewport is PHONE:
-        page.get_by_label("Menu").click()
+        page.get_by_label("Menu", exact=True).click()
         assert page.locator(".nav--mobile").get_by_role("link", name="Settings").is_visible()
     else:
         assert page.locator(".sidebar").get_by_role("link", name="Settings").is_visible()
