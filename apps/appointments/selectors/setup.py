@@ -29,7 +29,7 @@ def _today() -> dt.date:
     return timezone.now().astimezone(practice_zone()).date()
 
 
-def staff_has_hours(*, today: dt.date) -> Exists:
+def staff_has_hours(*, today: dt.date) -> Q:
     """On a StaffMember query: they have weekly hours, or one-off hours from `today` on."""
     return Exists(WorkingHours.objects.filter(staff=OuterRef("pk"))) | Exists(
         HoursOverride.objects.filter(staff=OuterRef("pk"), date__gte=today)
