@@ -155,7 +155,7 @@ def test_opening_the_booking_page_from_home_ticks_the_last_step(owner_client):
         "Add your first service",
     ]
     response = owner_client.get(OPEN)
-    assert response.status_code == 302 and response.url == "http://alpha.localhost:8000/book/"
+    assert response.status_code == 302 and response.url == "http://alpha.localhost/book/"
     with alpha():
         first = AppointmentSettings.objects.get().booking_page_shared_at
     assert first is not None
@@ -239,7 +239,7 @@ def test_the_booking_link_card_has_the_link_a_copy_button_and_the_qr_code(
         response = client.get(LINK, **HTMX)
     content = response.content.decode()
     assert response.status_code == 200 and "<!doctype" not in content
-    assert 'value="http://alpha.localhost:8000/book/" readonly' in content
+    assert 'value="http://alpha.localhost/book/" readonly' in content
     assert (
         'data-copy="home-booking-link"' in content
         and 'hx-post="/appointments/booking-page/copied/"' in content
@@ -250,11 +250,11 @@ def test_the_booking_link_card_has_the_link_a_copy_button_and_the_qr_code(
 
 def test_the_share_page_offers_the_link_the_qr_code_and_both_snippets(viewer_client):
     content = viewer_client.get(SHARE).content.decode()
-    assert 'value="http://alpha.localhost:8000/book/"' in content
+    assert 'value="http://alpha.localhost/book/"' in content
     assert f'href="{QR}?download=1"' in content
-    assert '&lt;iframe src="http://alpha.localhost:8000/book/" title=' in content
+    assert '&lt;iframe src="http://alpha.localhost/book/" title=' in content
     assert "Book an appointment with Alpha Dental" in content
-    assert '&lt;a href="http://alpha.localhost:8000/book/" target="_blank"' in content
+    assert '&lt;a href="http://alpha.localhost/book/" target="_blank"' in content
     assert 'aria-current="page"' in content  # the sidebar's "Booking page"
 
 

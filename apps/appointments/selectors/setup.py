@@ -178,6 +178,12 @@ class SetupChecklist:
         return not (self.done or self.dismissed)
 
     @property
+    def current(self) -> int:
+        """The first step still to do (1 to 3; 0 when all are done)."""
+        steps = (self.hours_done, self.service_done, self.shared_done)
+        return next((n for n, done in enumerate(steps, start=1) if not done), 0)
+
+    @property
     def done_count(self) -> int:
         return sum((self.hours_done, self.service_done, self.shared_done))
 

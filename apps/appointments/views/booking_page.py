@@ -11,6 +11,7 @@ import segno
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
@@ -19,10 +20,10 @@ from apps.accounts.choices import Role
 from apps.accounts.permissions import role_required
 from apps.accounts.registries import HomeCard
 from apps.accounts.views import home_card_view
-from apps.tenants.services import tenant_current
+from apps.tenants.services import tenant_current, tenant_url
 
 from ..selectors import setup as selectors
-from ..services import appointment_settings, booking_page_url
+from ..services import appointment_settings
 from ..services import setup as services
 from .public import is_partial
 
@@ -44,8 +45,14 @@ QR_CACHE_SECONDS = 24 * 3600
 SHARED = "booking-link-shared"  # the htmx event the checklist listens for
 
 
+def booking_url(request) -> str:
+    """The booking page's address as staff share it: the business's host, with the scheme and
+    port they reached it on (the canonical address wherever the site runs on standard ports)."""
+    return tenant_url(tenant_current(), reverse("appointments:booking_start"), request=request)
+
+
 def _link_context(request) -> dict:
-    url = booking_page_url()
+    url = booking_url(request)
     business = tenant_current()
     return {
         "booking_url": url,
@@ -95,7 +102,7 @@ def booking_share(request):
 def booking_link_open(request):
     """Opens the booking page from Home or the sidebar, and ticks the checklist's last step."""
     services.booking_page_shared_mark()
-    return redirect(booking_page_url())
+    return redirect(booking_url(request))
 
 
 @role_required(Role.VIEWER)
@@ -127,7 +134,7 @@ def booking_qr_svg(url: str) -> bytes:
 @cache_control(private=True, max_age=QR_CACHE_SECONDS)
 def booking_qr(request):
     """The booking page's QR code, to print or to put on a flyer (`?download=1` saves it)."""
-    response = HttpResponse(booking_qr_svg(booking_page_url()), content_type="image/svg+xml")
+    response = HttpResponse(booking_qr_svg(booking_url(request)), content_type="image/svg+xml")
     if request.GET.get("download"):
         response["Content-Disposition"] = 'attachment; filename="booking-page-qr.svg"'
     return response
