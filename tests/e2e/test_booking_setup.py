@@ -90,7 +90,7 @@ def test_a_new_business_follows_the_checklist_to_a_shared_booking_page(
     page.goto(f"{base}/")
     checklist.get_by_text("1 of 3 done").wait_for()
     checklist.get_by_role("link", name="Add a service").click()
-    assert page.get_by_label("Lena Hart").is_checked()
+    assert page.get_by_role("checkbox", name="Lena Hart").is_checked()
     page.get_by_label("Name", exact=True).fill("Haircut")
     page.get_by_label("Duration", exact=False).first.fill("45")
     page.get_by_role("button", name=re.compile("^Save")).first.click()
@@ -99,7 +99,7 @@ def test_a_new_business_follows_the_checklist_to_a_shared_booking_page(
     # a service left without anybody is flagged, with the way to fix it
     page.get_by_role("link", name="New service").click()
     page.get_by_label("Name", exact=True).fill("Colour and cut")
-    page.get_by_label("Lena Hart").uncheck()
+    page.get_by_role("checkbox", name="Lena Hart").uncheck()
     page.get_by_role("button", name=re.compile("^Save")).first.click()
     page.wait_for_url(f"{base}/appointments/setup/services/")
     flag = page.get_by_text("Not bookable: no one performs it")
