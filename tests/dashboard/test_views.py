@@ -65,6 +65,7 @@ def test_home_loads_each_module_s_card_from_its_own_url(request, client_name):
     assert _cards(content) == [
         *setup,
         ("home-appointments-today", "/appointments/home/today/"),
+        ("home-appointments-pending", "/appointments/home/pending/"),
         ("home-appointments-booking-link", "/appointments/home/booking-link/"),
         ("home-contacts-tasks", "/contacts/home/tasks/"),
         ("home-dashboard-get-started", GET_STARTED),
@@ -96,9 +97,10 @@ def test_a_registered_card_shows_from_its_role_up_in_its_order(request, client_n
         content = request.getfixturevalue(client_name).get("/").content.decode()
     ids = [card_id for card_id, _url in _cards(content)]
     if sees_it:
-        assert ids[:5] == [
+        assert ids[:6] == [
             "home-appointments-setup",
             "home-appointments-today",
+            "home-appointments-pending",
             "home-appointments-booking-link",
             "home-probe-figures",
             "home-contacts-tasks",
@@ -201,7 +203,7 @@ def test_home_query_count_does_not_grow_with_the_business(
     _grown_business()
     with django_assert_max_num_queries(HOME_QUERIES):
         response = owner_client.get("/")
-    assert response.status_code == 200 and len(_cards(response.content.decode())) == 5
+    assert response.status_code == 200 and len(_cards(response.content.decode())) == 6
 
 
 @pytest.mark.django_db
