@@ -36,6 +36,7 @@ class AppointmentsConfig(AppConfig):
             appointment_confirm_by_reply,
             reminder_due_send,
         )
+        from .views.booking_page import BOOKING_LINK, SETUP
         from .views.calendar import CONTACT_PANEL
         from .views.home import PENDING, TODAY
 
@@ -61,6 +62,17 @@ class AppointmentsConfig(AppConfig):
             order=20,
         )
         sidebar_items.register(calendar.id, calendar)
+        booking_page = SidebarItem(
+            id="appointments.booking_page",
+            label=_("Booking page"),
+            url_name="appointments:booking_share",
+            icon="link",
+            section="appointments:booking_share",
+            order=25,
+        )
+        sidebar_items.register(booking_page.id, booking_page)
+        home_cards.register(SETUP.id, SETUP)
         home_cards.register(TODAY.id, TODAY)
         home_cards.register(PENDING.id, PENDING)
+        home_cards.register(BOOKING_LINK.id, BOOKING_LINK)
         contact_panels.register(CONTACT_PANEL.id, CONTACT_PANEL)

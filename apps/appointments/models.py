@@ -49,6 +49,10 @@ class AppointmentSettings(models.Model):
     reminders = models.JSONField(_("reminders"), default=list, blank=True)
     online_booking = models.BooleanField(_("online booking page is open"), default=True)
     booking_intro = models.CharField(_("text on the booking page"), max_length=300, blank=True)
+    # the set-up checklist on Home: when staff first opened or copied the booking page's link
+    # from Home (its last step), and when a manager put the checklist away
+    booking_page_shared_at = models.DateTimeField(null=True, blank=True)
+    setup_checklist_dismissed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return "appointment settings"

@@ -55,15 +55,11 @@ def test_create_a_staff_member_then_set_their_hours(owner_client):
     assert response.status_code == 302 and response.url == f"/appointments/setup/staff/{person.pk}/"
     response = owner_client.post(
         f"/appointments/setup/staff/{person.pk}/hours/",
-        {
-            "monday": "09:00-12:30, 13:30-18:00",
-            "tuesday": "9-17",
-            "wednesday": "",
-            "thursday": "off",
-            "friday": "8.30–12",
-            "saturday": "",
-            "sunday": "",
-        },
+        _hours(
+            monday=[("09:00", "12:30"), ("13:30", "18:00")],
+            tuesday=[("09:00", "17:00")],
+            friday=[("08:30", "12:00")],
+        ),
     )
     assert response.status_code == 302 and response.url.endswith("#hours")
     with alpha():
@@ -77,24 +73,93 @@ def test_create_a_staff_member_then_set_their_hours(owner_client):
         (4, T(8, 30), T(12)),
     ]
     content = _content(owner_client.get(f"/appointments/setup/staff/{person.pk}/"))
-    assert 'value="09:00-12:30, 13:30-18:00"' in content
+    # time fields, two intervals on Monday, one empty row shown to add a third
+    assert 'type="time"' in content
+    assert 'name="monday_0_start" value="09:00"' in content
+    assert 'name="monday_1_end" value="18:00"' in content
+    assert re.search(r'<li class="hours-row">\s*<label[^>]*for="id_monday_2_start"', content)
+    assert re.search(r'<li class="hours-row" hidden>\s*<label[^>]*for="id_monday_3_start"', content)
+
+
+def _hours(**days) -> dict:
+    """The weekly hours form's fields: day=[("09:00", "12:00"), ...], each in its own row."""
+    data = {}
+    for day, intervals in days.items():
+        for row, (start, end) in enumerate(intervals):
+            data[f"{day}_{row}_start"], data[f"{day}_{row}_end"] = start, end
+    return data
+
+
+def test_two_intervals_a_day_on_every_day_are_saved(owner_client):
+    person = StaffMemberFactory()
+    two = [("13:00", "17:30"), ("08:00", "12:00")]  # in any order
+    week = dict.fromkeys(
+        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"), two
+    )
+    response = owner_client.post(f"/appointments/setup/staff/{person.pk}/hours/", _hours(**week))
+    assert response.status_code == 302
+    with alpha():
+        rows = list(
+            WorkingHours.objects.filter(staff=person).values_list("weekday", "start", "end")
+        )
+    assert sorted(rows) == [
+        row for d in range(7) for row in ((d, T(8), T(12)), (d, T(13), T(17, 30)))
+    ]
 
 
 @pytest.mark.parametrize(
-    ("text", "words"),
+    ("target", "days"),
+    [("weekdays", {0, 1, 2, 3, 4}), ("all", {0, 1, 2, 3, 4, 5, 6})],
+)
+def test_copy_monday_to_other_days_without_the_script(owner_client, target, days):
+    person = StaffMemberFactory()
+    url = f"/appointments/setup/staff/{person.pk}/hours/"
+    data = _hours(
+        monday=[("09:00", "12:00"), ("13:00", "17:00")],
+        tuesday=[("10:00", "11:00")],
+        sunday=[("10:00", "14:00")],
+    )
+    response = owner_client.post(url, {**data, "copy": target})
+    content = _content(response)
+    assert response.status_code == 200  # shown to check, not saved yet
+    assert "copied to" in content
+    with alpha():
+        assert not WorkingHours.objects.filter(staff=person).exists()
+    for key in ("tuesday", "wednesday", "thursday", "friday"):
+        assert f'name="{key}_0_start" value="09:00"' in content
+        assert f'name="{key}_1_end" value="17:00"' in content
+    assert ('name="sunday_1_end" value="17:00"' in content) == (target == "all")
+    assert ('name="sunday_0_end" value="14:00"' in content) == (target == "weekdays")
+    # saving what came back keeps the copy
+    saved = {
+        name: value
+        for name, value in re.findall(r'name="(\w+_\d_(?:start|end))" value="([\d:]+)"', content)
+    }
+    assert owner_client.post(url, saved).status_code == 302
+    with alpha():
+        weekdays = set(
+            WorkingHours.objects.filter(staff=person, start=T(13)).values_list("weekday", flat=True)
+        )
+    assert weekdays == days
+
+
+@pytest.mark.parametrize(
+    ("intervals", "words"),
     [
-        ("9:00-12:00, 11:00-14:00", "09:00–12:00 overlaps 11:00–14:00"),
-        ("18:00-09:00", "ends before it starts"),
-        ("nine to five", "is not a time range"),
-        ("25:00-26:00", "times run from 00:00 to 23:59"),
+        ([("09:00", "12:00"), ("11:00", "14:00")], "Wednesday: 09:00–12:00 overlaps 11:00–14:00"),
+        ([("18:00", "09:00")], "Wednesday: 18:00–09:00 ends before it starts"),
+        ([("09:00", "09:00")], "Wednesday: 09:00–09:00 ends before it starts"),
+        ([("09:00", "")], "Wednesday: give both the start and the end"),
+        ([("9am", "5pm")], "Wednesday: enter a time such as 09:00"),
+        ([("25:00", "26:00")], "Wednesday: enter a time such as 09:00"),
     ],
 )
-def test_weekly_hours_errors_name_the_day(owner_client, text, words):
+def test_weekly_hours_errors_name_the_day(owner_client, intervals, words):
     person = StaffMemberFactory()
     week_hours(person, T(8), T(9), days=[2])
     response = owner_client.post(
         f"/appointments/setup/staff/{person.pk}/hours/",
-        {"monday": "09:00-17:00", "wednesday": text},
+        _hours(monday=[("09:00", "17:00")], wednesday=intervals),
     )
     content = _content(response)
     assert response.status_code == 400
@@ -103,6 +168,7 @@ def test_weekly_hours_errors_name_the_day(owner_client, text, words):
     ).group(0)
     assert words in errors.replace("&#x27;", "'")
     assert 'id="monday-errors"' not in content
+    assert 'aria-describedby="wednesday-errors"' in content
     with alpha():
         assert list(
             WorkingHours.objects.filter(staff=person).values_list("weekday", flat=True)

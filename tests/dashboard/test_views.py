@@ -60,13 +60,19 @@ def test_navigation_shows_settings_to_every_role(request, client_name):
 @pytest.mark.django_db
 def test_home_loads_each_module_s_card_from_its_own_url(request, client_name):
     content = request.getfixturevalue(client_name).get("/").content.decode()
+    manager = client_name in ("owner_client", "manager_client")
+    setup = [("home-appointments-setup", "/appointments/home/setup/")] if manager else []
     assert _cards(content) == [
+        *setup,
         ("home-appointments-today", "/appointments/home/today/"),
+        ("home-appointments-pending", "/appointments/home/pending/"),
+        ("home-appointments-booking-link", "/appointments/home/booking-link/"),
         ("home-contacts-tasks", "/contacts/home/tasks/"),
         ("home-dashboard-get-started", GET_STARTED),
     ]
-    for title in ("Today&#x27;s appointments", "My tasks", "Get started"):
+    for title in ("Today&#x27;s appointments", "Your booking page", "My tasks", "Get started"):
         assert f">{title}</h2>" in content  # the title shows while the card loads
+    assert (">Set up online booking</h2>" in content) is manager
 
 
 @pytest.mark.parametrize(
@@ -91,7 +97,14 @@ def test_a_registered_card_shows_from_its_role_up_in_its_order(request, client_n
         content = request.getfixturevalue(client_name).get("/").content.decode()
     ids = [card_id for card_id, _url in _cards(content)]
     if sees_it:
-        assert ids[:3] == ["home-appointments-today", "home-probe-figures", "home-contacts-tasks"]
+        assert ids[:6] == [
+            "home-appointments-setup",
+            "home-appointments-today",
+            "home-appointments-pending",
+            "home-appointments-booking-link",
+            "home-probe-figures",
+            "home-contacts-tasks",
+        ]
         assert 'hx-get="/settings/" hx-trigger="load"' in content
     else:
         assert "home-probe-figures" not in ids and "Probe figures" not in content
@@ -190,7 +203,7 @@ def test_home_query_count_does_not_grow_with_the_business(
     _grown_business()
     with django_assert_max_num_queries(HOME_QUERIES):
         response = owner_client.get("/")
-    assert response.status_code == 200 and len(_cards(response.content.decode())) == 3
+    assert response.status_code == 200 and len(_cards(response.content.decode())) == 6
 
 
 @pytest.mark.django_db
@@ -261,7 +274,15 @@ def _nav(content: str) -> list[str]:
 @pytest.mark.django_db
 def test_each_module_s_sidebar_entry_comes_in_its_order(viewer_client):
     content = viewer_client.get("/").content.decode()
-    assert _nav(content) == ["Home", "Calendar", "Contacts", "Segments", "Messages", "Settings"]
+    assert _nav(content) == [
+        "Home",
+        "Calendar",
+        "Booking page",
+        "Contacts",
+        "Segments",
+        "Messages",
+        "Settings",
+    ]
     assert set(sidebar_items) >= {
         "dashboard.home",
         "appointments.calendar",

@@ -223,20 +223,107 @@ class StaffForm(StyledFormMixin, forms.ModelForm):
 
 
 class WeeklyHoursForm(StyledFormMixin, forms.Form):
-    """One text input per weekday: "09:00-12:30, 13:30-18:00"; empty = not working."""
+    """Weekly hours as time fields: up to ROWS intervals a day (`monday_0_start`,
+    `monday_0_end`, ...), so several intervals work without JavaScript; a day with none is off.
+    Each day also has a hidden field (`monday`) that carries the day's errors, so the
+    service's messages ({"monday": ...}) land next to the day.
+
+    "Copy Monday to ..." is a submit button (`copy` = "weekdays" or "all"): the page comes back
+    with Monday's intervals copied, to check and save (a script does the same in place)."""
+
+    ROWS = 4
+    COPY_TARGETS = {"weekdays": range(1, 5), "all": range(1, 7)}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for key, label in zip(WEEKDAYS, DAY_LABELS, strict=True):
-            self.fields[key] = IntervalsField(label=label)
-            self.fields[key].widget.attrs["placeholder"] = _("Not working")
+            self.fields[key] = forms.CharField(required=False, widget=forms.HiddenInput)
+            for row in range(self.ROWS):
+                for part, word in (("start", _("from")), ("end", _("until"))):
+                    field = forms.TimeField(
+                        label=f"{label}, {word} ({row + 1})",
+                        required=False,
+                        widget=_time(),
+                        error_messages={
+                            "invalid": _("%(day)s: enter a time such as 09:00.") % {"day": label}
+                        },
+                    )
+                    field.widget.attrs.update({"data-day": key, "data-part": part})
+                    self.fields[f"{key}_{row}_{part}"] = field
 
     @classmethod
-    def initial_for(cls, week: dict[int, list[Interval]]) -> dict[str, str]:
-        return {WEEKDAYS[day]: intervals_text(intervals) for day, intervals in week.items()}
+    def initial_for(cls, week: dict[int, list[Interval]]) -> dict[str, dt.time]:
+        initial = {}
+        for day, intervals in week.items():
+            for row, (start, end) in enumerate(intervals[: cls.ROWS]):
+                initial[f"{WEEKDAYS[day]}_{row}_start"] = start
+                initial[f"{WEEKDAYS[day]}_{row}_end"] = end
+        return initial
+
+    @classmethod
+    def copied(cls, data, target: str) -> dict:
+        """The posted values with Monday's intervals copied to the target days (the no-script
+        "Copy Monday to ..." button)."""
+        data = data.copy()
+        for day in cls.COPY_TARGETS.get(target, ()):
+            for row in range(cls.ROWS):
+                for part in ("start", "end"):
+                    data[f"{WEEKDAYS[day]}_{row}_{part}"] = data.get(f"monday_{row}_{part}", "")
+        return data
+
+    def days(self) -> list[dict]:
+        """For the template: each day's label, error field and rows (a row is shown when it
+        has a value, and the first empty one too; the rest wait for "Add an interval")."""
+        days = []
+        for key, label in zip(WEEKDAYS, DAY_LABELS, strict=True):
+            rows, empty_shown = [], False
+            for row in range(self.ROWS):
+                start, end = self[f"{key}_{row}_start"], self[f"{key}_{row}_end"]
+                filled = bool(start.value() or end.value() or start.errors or end.errors)
+                shown = filled or not empty_shown
+                empty_shown = empty_shown or not filled
+                rows.append({"start": start, "end": end, "shown": shown})
+            errors = list(self[key].errors)
+            for row in rows:
+                errors += [e for e in row["start"].errors + row["end"].errors if e not in errors]
+            days.append(
+                {"key": key, "label": label, "field": self[key], "rows": rows, "errors": errors}
+            )
+        return days
+
+    def clean(self):
+        cleaned = super().clean()
+        for key, label in zip(WEEKDAYS, DAY_LABELS, strict=True):
+            for row in range(self.ROWS):
+                start = cleaned.get(f"{key}_{row}_start")
+                end = cleaned.get(f"{key}_{row}_end")
+                if (start is None) != (end is None) and not (
+                    self.has_error(f"{key}_{row}_start") or self.has_error(f"{key}_{row}_end")
+                ):
+                    self.add_error(
+                        key,
+                        _("%(day)s: give both the start and the end of each interval.")
+                        % {"day": label},
+                    )
+                    break
+        return cleaned
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:  # a row's errors are listed under its day
+            if name in self.fields and name.count("_") == 2:
+                self.fields[name].widget.attrs["aria-describedby"] = f"{name.split('_')[0]}-errors"
 
     def week(self) -> dict[int, list[Interval]]:
-        return {day: self.cleaned_data[key] for day, key in enumerate(WEEKDAYS)}
+        week: dict[int, list[Interval]] = {}
+        for day, key in enumerate(WEEKDAYS):
+            week[day] = []
+            for row in range(self.ROWS):
+                start = self.cleaned_data.get(f"{key}_{row}_start")
+                end = self.cleaned_data.get(f"{key}_{row}_end")
+                if start is not None and end is not None:
+                    week[day].append((start, end))
+        return week
 
 
 class HoursOverrideForm(StyledFormMixin, forms.Form):

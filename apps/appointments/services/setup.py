@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS as DAY_NAMES
 from django.utils.translation import gettext as _
 
 from ..models import (
@@ -108,14 +109,19 @@ def _save(instance, unique_field: str, message: str) -> None:
         raise ValidationError({unique_field: message}) from exc
 
 
-def intervals_check(intervals: Iterable[Interval], *, field: str) -> list[Interval]:
-    """Sorted intervals of one day; each ends after it starts and none overlaps another."""
+def intervals_check(
+    intervals: Iterable[Interval], *, field: str, label: str = ""
+) -> list[Interval]:
+    """Sorted intervals of one day; each ends after it starts and none overlaps another. A
+    message starts with `label` (the day) when one is given."""
+    prefix = f"{label}: " if label else ""
     ordered = sorted(intervals)
     for start, end in ordered:
         if end <= start:
             raise ValidationError(
                 {
-                    field: _("%(start)s–%(end)s ends before it starts.")
+                    field: prefix
+                    + _("%(start)s–%(end)s ends before it starts; the end must be after the start.")
                     % {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
                 }
             )
@@ -123,7 +129,8 @@ def intervals_check(intervals: Iterable[Interval], *, field: str) -> list[Interv
         if b_start < a_end:
             raise ValidationError(
                 {
-                    field: _("%(a)s overlaps %(b)s.")
+                    field: prefix
+                    + _("%(a)s overlaps %(b)s.")
                     % {
                         "a": f"{a_start:%H:%M}–{a_end:%H:%M}",
                         "b": f"{b_start:%H:%M}–{b_end:%H:%M}",
@@ -151,10 +158,25 @@ def _service_write(service: Service, fields: dict, staff, rooms) -> Service:
 
 
 def service_create(
-    *, name: str, staff: Iterable[StaffMember] = (), rooms: Iterable[Room] = (), **fields: Any
+    *,
+    name: str,
+    staff: Iterable[StaffMember] | None = None,
+    rooms: Iterable[Room] = (),
+    **fields: Any,
 ) -> Service:
-    """A new bookable service with who performs it and where."""
+    """A new bookable service with who performs it and where. Without `staff`, a business with
+    exactly one active staff member gives it to them (a service nobody performs cannot be
+    booked); an explicit empty list leaves it unassigned."""
+    if staff is None:
+        staff = service_default_staff()
     return _service_write(Service(), {"name": name, **fields}, list(staff), list(rooms))
+
+
+def service_default_staff() -> list[StaffMember]:
+    """Who a new service gets unless told otherwise: the only active staff member, if there is
+    exactly one (one query)."""
+    people = list(StaffMember.objects.filter(active=True)[:2])
+    return people if len(people) == 1 else []
 
 
 def service_update(
@@ -216,7 +238,9 @@ def staff_hours_set(*, staff: StaffMember, week: dict[int, Iterable[Interval]]) 
         if weekday not in range(7):
             raise ValidationError({"week": _("A weekday is 0 (Monday) to 6 (Sunday).")})
         try:
-            ordered = intervals_check(intervals, field=WEEKDAYS[weekday])
+            ordered = intervals_check(
+                intervals, field=WEEKDAYS[weekday], label=str(DAY_NAMES[weekday])
+            )
         except ValidationError as exc:
             errors.update(exc.message_dict)
             continue
@@ -320,6 +344,25 @@ def holiday_add(*, date: dt.date, name: str = "") -> Holiday:
 def holiday_delete(*, holiday: Holiday) -> None:
     """The practice opens that day after all."""
     holiday.delete()
+
+
+# --- the set-up checklist on Home ----------------------------------------------------------------
+def booking_page_shared_mark(*, now: dt.datetime | None = None) -> bool:
+    """Staff opened or copied the booking page's link (the checklist's last step). The first
+    time counts; later ones change nothing. True when this call set it."""
+    appointment_settings()  # the row exists from here on
+    updated = AppointmentSettings.objects.filter(pk=1, booking_page_shared_at__isnull=True).update(
+        booking_page_shared_at=now or timezone.now()
+    )
+    return bool(updated)
+
+
+def setup_checklist_dismiss(*, now: dt.datetime | None = None) -> None:
+    """A manager puts the booking set-up checklist away for the whole business."""
+    appointment_settings()
+    AppointmentSettings.objects.filter(pk=1, setup_checklist_dismissed_at__isnull=True).update(
+        setup_checklist_dismissed_at=now or timezone.now()
+    )
 
 
 # --- booking rules -------------------------------------------------------------------------------

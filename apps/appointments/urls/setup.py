@@ -3,6 +3,7 @@ the booking rules."""
 
 from django.urls import path
 
+from ..views import booking_page as booking_page
 from ..views import setup as views
 from ..views import setup_staff as staff
 
@@ -47,4 +48,25 @@ urlpatterns = [
         name="holiday_delete",
     ),
     path("appointments/setup/booking/", views.settings_edit, name="settings_edit"),
+    path("appointments/booking-page/", booking_page.booking_share, name="booking_share"),
+    path(
+        "appointments/booking-page/open/", booking_page.booking_link_open, name="booking_link_open"
+    ),
+    path(
+        "appointments/booking-page/copied/",
+        booking_page.booking_link_copied,
+        name="booking_link_copied",
+    ),
+    path("appointments/booking-page/qr.svg", booking_page.booking_qr, name="booking_qr"),
+    path("appointments/home/setup/", booking_page.home_setup, name="home_setup"),
+    path(
+        "appointments/home/setup/dismiss/",
+        booking_page.setup_checklist_dismiss,
+        name="setup_checklist_dismiss",
+    ),
+    path(
+        "appointments/home/booking-link/",
+        booking_page.home_booking_link,
+        name="home_booking_link",
+    ),
 ]

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -21,6 +22,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from apps.tenants.formats import format_day_time, format_time
@@ -39,6 +42,7 @@ from ..selectors.availability import (
     slots_by_day,
     slots_next,
 )
+from ..selectors.setup import services_bookable_online
 from ..services import (
     SlotTaken,
     appointment_book_for_customer,
@@ -76,15 +80,20 @@ def parse_start(value: str | None) -> dt.datetime | None:
     return parsed if parsed is not None and parsed.tzinfo is not None else None
 
 
+def embeddable(view):
+    """A page of the booking flow a business may show inside its own website (the embed
+    snippet's iframe): any site may frame it (CSP frame-ancestors and no X-Frame-Options),
+    while every staff page stays DENY / 'none'. Its form posts without a CSRF token: inside
+    another site's frame the browser keeps no cookie of ours, and the form acts only as the
+    anonymous customer typing it (no session, no login is read), so a forged post can do
+    nothing a direct one cannot."""
+    return csrf_exempt(xframe_options_exempt(csp_replace({"frame-ancestors": ["*"]})(view)))
+
+
 def online_services():
-    """What customers can book here: active, online, with someone who takes online bookings."""
-    return (
-        Service.objects.filter(
-            active=True, online=True, staff__active=True, staff__bookable_online=True
-        )
-        .distinct()
-        .order_by("position", "name")
-    )
+    """What customers can book here: active, online, with someone who takes online bookings
+    and has hours (the services list flags the others)."""
+    return services_bookable_online().order_by("position", "name")
 
 
 @dataclass
@@ -246,6 +255,7 @@ def business_phone(request) -> str:
 
 
 # --- the booking steps -----------------------------------------------------------------------
+@embeddable
 @require_http_methods(["GET", "POST"])
 def booking_start(request):
     """One address for every step; the query string says how far the customer got."""
@@ -366,6 +376,7 @@ def local_text(when: dt.datetime) -> str:
     return format_day_time(local, zone=True)
 
 
+@embeddable
 @require_http_methods(["GET", "POST"])
 def booking_waitlist(request):
     """Nothing free in the days the customer looked at: ask to be told when something is."""

@@ -37,6 +37,7 @@ from .public import (
     ANY,
     TEMPLATES,
     business_phone,
+    embeddable,
     is_partial,
     local_text,
     parse_date,
@@ -77,6 +78,7 @@ def _context(request, appointment, token: str) -> dict:
     }
 
 
+@embeddable
 @require_GET
 def booking_done(request, token: str):
     """The "you are booked" page: what, with whom, when, the calendar file and the manage link."""

@@ -43,15 +43,35 @@ def setup_index(request):
 @role_required(Role.VIEWER)
 @require_GET
 def service_list(request):
+    services_ = list(selectors.service_list())
+    for service in services_:
+        service.fix = _service_fix(service)
     return _render(
         request,
         "appointments/service_list.html",
-        {"services": list(selectors.service_list()), "section": "services"},
+        {"services": services_, "section": "services"},
+    )
+
+
+def _service_fix(service) -> tuple[str, str] | None:
+    """Where to make a service nobody can perform bookable, and what to say: assign someone,
+    or give an assigned person hours."""
+    if service.performable:
+        return None
+    people = [person for person in service.staff.all() if person.active]
+    if not people:
+        return reverse("appointments:service_edit", args=[service.pk]), _("Choose who performs it")
+    return (
+        reverse("appointments:staff_edit", args=[people[0].pk]) + "#hours",
+        _("Set %(name)s's hours") % {"name": people[0].name},
     )
 
 
 def _service_form(request, *, service=None):
-    form = ServiceForm(request.POST or None, instance=service)
+    initial = {}
+    if service is None and request.method == "GET":  # the only staff member, ticked
+        initial["staff"] = services.service_default_staff()
+    form = ServiceForm(request.POST or None, instance=service, initial=initial)
     if request.method == "POST" and form.is_valid():
         values = dict(form.cleaned_data)
         staff, rooms = values.pop("staff"), values.pop("rooms")

@@ -118,6 +118,17 @@ def staff_edit(request, pk: int):
 @require_POST
 def staff_hours(request, pk: int):
     person = selectors.staff_get(pk)
+    target = request.POST.get("copy", "")
+    if target in WeeklyHoursForm.COPY_TARGETS:  # "Copy Monday to ..." without the script
+        form = WeeklyHoursForm(WeeklyHoursForm.copied(request.POST, target))
+        form.is_valid()
+        messages.info(
+            request,
+            _("Monday's hours are copied to Tuesday–Friday. Check them and save.")
+            if target == "weekdays"
+            else _("Monday's hours are copied to every day. Check them and save."),
+        )
+        return _staff_page(request, person, hours_form=form)
     form = WeeklyHoursForm(request.POST)
     if form.is_valid():
         try:
