@@ -63,7 +63,7 @@ PUBLIC_PORT = (
 )
 PUBLIC_BASE_URL = f"{PUBLIC_SCHEME}://{BASE_DOMAIN}" + (
     f":{PUBLIC_PORT}"
-    if PUBLIC_PORT and PUBLIC_PORT != {"http": "80", "https": "443"}.get(PUBLIC_SCHEME)
+    if PUBLIC_PORT and {"http": "80", "https": "443"}.get(PUBLIC_SCHEME) != PUBLIC_PORT
     else ""
 )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or [BASE_DOMAIN, f".{BASE_DOMAIN}", "127.0.0.1"]
