@@ -251,22 +251,85 @@ def _check_bookable(service: Service, contact: Contact, *, online: bool) -> None
         raise ValidationError(errors)
 
 
-def _send_confirmation(appointment: Appointment) -> None:
-    """Confirm by message (after commit); a missing template never undoes the booking."""
+def _tell(
+    appointment: Appointment,
+    *,
+    purpose: str,
+    dedupe_key: str,
+    context: dict | None = None,
+    to: dict[str, str] | None = None,
+) -> None:
+    """Tell the customer (the message is written in this transaction and delivered after it
+    commits; its key makes a retried action tell them once). A missing template never undoes
+    the change."""
     from apps.messaging.services.sending import message_send
 
+    base = appointment_message_context(appointment)
+    for key, value in (context or {}).items():
+        if isinstance(value, dict):
+            base[key] = {**base.get(key, {}), **value}
+        else:
+            base[key] = value
     try:
         with transaction.atomic():
             message_send(
                 contact=appointment.contact,
-                purpose="appointment_confirmation",
-                context=appointment_message_context(appointment),
-                dedupe_key=f"appointment:{appointment.pk}:confirm:{appointment.reschedule_count}",
+                purpose=purpose,
+                context=base,
+                dedupe_key=dedupe_key,
                 related_type="appointment",
                 related_id=str(appointment.pk),
+                to=to,
             )
     except (ValidationError, DomainError):
-        logger.exception("confirmation of appointment %s not sent", appointment.pk)
+        logger.exception("%s of appointment %s not sent", purpose, appointment.pk)
+
+
+def confirmation_key(appointment: Appointment) -> str:
+    """The dedupe key of an appointment's current confirmation (one per booking or move)."""
+    return f"appointment:{appointment.pk}:confirm:{appointment.reschedule_count}"
+
+
+def _send_confirmation(appointment: Appointment, *, to: dict[str, str] | None = None) -> None:
+    """Confirm by message (after commit)."""
+    _tell(
+        appointment,
+        purpose="appointment_confirmation",
+        dedupe_key=confirmation_key(appointment),
+        to=to,
+    )
+
+
+def _send_moved(appointment: Appointment, *, previous_start: dt.datetime) -> None:
+    """The new time and the old one: a move is not another "you're booked"."""
+    from .messages import appointment_time_text
+
+    previous = appointment_time_text(appointment, starts_at=previous_start)
+    _tell(
+        appointment,
+        purpose="appointment_moved",
+        dedupe_key=confirmation_key(appointment),
+        context={"appointment": {"previous_starts_at": previous}},
+    )
+
+
+def _send_cancelled(appointment: Appointment, *, by_customer: bool, declined: bool) -> None:
+    """Cancelled by the practice, cancelled by the customer (their confirmation), or a
+    request the practice declined: one message, once per appointment."""
+    from .links import booking_page_url
+
+    if declined:
+        purpose = "booking_declined"
+    elif by_customer:
+        purpose = "appointment_cancelled_by_customer"
+    else:
+        purpose = "appointment_cancelled"
+    _tell(
+        appointment,
+        purpose=purpose,
+        dedupe_key=f"appointment:{appointment.pk}:cancelled",
+        context={"booking_link": booking_page_url(service_id=appointment.service_id)},
+    )
 
 
 def _event(appointment: Appointment, type_: str, *, actor: User | None, **extra) -> None:
@@ -484,7 +547,7 @@ def appointment_reschedule(
         appointment_reminders_sync(appointment=appointment)
         waitlist_offer_freed(service=appointment.service, staff=old_staff, starts_at=old_start)
         if notify and not appointment.awaiting_approval:
-            _send_confirmation(appointment)
+            _send_moved(appointment, previous_start=old_start)
     return appointment
 
 
@@ -501,10 +564,13 @@ def appointment_cancel(
     actor: User | None = None,
     reason: str = "",
     by_customer: bool = False,
+    notify: bool = True,
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Cancel an upcoming appointment: its time is free at once, its reminders are withdrawn
-    and the waitlist hears of the freed time. Customers cancel only within the policy."""
+    and the waitlist hears of the freed time. Customers cancel only within the policy. The
+    customer is told (a request still awaiting approval is told it was declined; a customer
+    who cancelled gets the confirmation of it), once, and only about a time still ahead."""
     now = now or timezone.now()
     with transaction.atomic():
         appointment = _locked(appointment)
@@ -536,6 +602,12 @@ def appointment_cancel(
                 staff=appointment.staff,
                 starts_at=appointment.starts_at,
             )
+            if notify:
+                _send_cancelled(
+                    appointment,
+                    by_customer=by_customer,
+                    declined=appointment.awaiting_approval and not by_customer,
+                )
     return appointment
 
 

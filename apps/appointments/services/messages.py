@@ -10,10 +10,13 @@ from ..selectors.availability import practice_zone
 from .links import appointment_manage_url
 
 
-def appointment_time_text(appointment: Appointment, *, language: str | None = None) -> str:
-    """E.g. "Tuesday, 8 December 2026, 14:30 (Europe/Berlin)"."""
+def appointment_time_text(
+    appointment: Appointment, *, language: str | None = None, starts_at=None
+) -> str:
+    """E.g. "Tuesday, 8 December 2026, 14:30 (Europe/Berlin)" (`starts_at`: another time of
+    the same appointment, such as the one it had before a move)."""
     zone = practice_zone()
-    local = appointment.starts_at.astimezone(zone)
+    local = (starts_at or appointment.starts_at).astimezone(zone)
     with translation.override(language or appointment.contact.language or "en"):
         day = formats.date_format(local, "l, j F Y")
         clock = formats.time_format(local, "H:i")

@@ -210,7 +210,17 @@ def _business():
         tenant = tenant_current()
     except Exception:
         return {"name": ""}
-    return {"name": tenant.name}
+    return {
+        "name": tenant.name,
+        "phone": getattr(tenant, "phone_display", "") or "",
+        "email": getattr(tenant, "email", "") or "",
+        "address": " · ".join(
+            line.strip()
+            for line in (getattr(tenant, "address", "") or "").splitlines()
+            if line.strip()
+        ),
+        "website": getattr(tenant, "website", "") or "",
+    }
 
 
 def _contact_context(contact: Contact) -> dict[str, Any]:
@@ -318,7 +328,9 @@ _SAMPLES = {
         "service": "Check-up",
         "staff": "Dr. Moreau",
         "confirm_link": "https://example.com/m/a/sample",
+        "previous_starts_at": "Mon 13 May, 09:00",
     },
+    "booking_link": "https://example.com/book/",
     "survey": {"link": "https://example.com/m/s/sample"},
     "voucher": {"code": "THANKYOU10", "expires": "30 June"},
     "invoice": {"amount": "€85.00", "due_date": "1 May", "pay_link": "https://example.com/pay"},
