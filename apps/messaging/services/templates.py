@@ -266,6 +266,22 @@ def template_render(
     )
 
 
+FOOTER_PHONE = {"en": "Phone", "fr": "Téléphone", "es": "Teléfono"}
+
+
+def email_footer(*, business: dict, language: str) -> str:
+    """How to reach the business, under every e-mail (after the signature delimiter): its
+    phone, address and website, those it has set (nothing when it has set none)."""
+    label = FOOTER_PHONE.get((language or "en")[:2], FOOTER_PHONE["en"])
+    lines = [
+        f"{label}: {business['phone']}" if business.get("phone") else "",
+        business.get("address") or "",
+        business.get("website") or "",
+    ]
+    lines = [line for line in lines if line]
+    return "\n\n-- \n" + "\n".join(lines) if lines else ""
+
+
 def template_render_source(
     *,
     channel: str,
@@ -276,9 +292,12 @@ def template_render_source(
     context: dict | None = None,
 ) -> RenderedMessage:
     """Render given wording (stored, default or an unsaved draft being previewed)."""
-    data = {"business": _business(), **(context or {}), "contact": _contact_context(contact)}
+    business = _business()
+    data = {"business": business, **(context or {}), "contact": _contact_context(contact)}
     ctx = Context(data, autoescape=False)
     rendered_body = _compile(body).render(ctx).strip()
+    if channel == Channel.EMAIL:
+        rendered_body += email_footer(business=business, language=language)
     rendered_subject = (
         " ".join(_compile(subject).render(ctx).split()) if channel == Channel.EMAIL else ""
     )
