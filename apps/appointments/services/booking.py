@@ -33,7 +33,7 @@ from ..selectors.availability import (
     slot_at,
     slots_next,
 )
-from .customers import CustomerDetails, customer_contact_match
+from .customers import CustomerDetails, customer_contact_match, customer_details_clean
 from .messages import appointment_message_context
 from .reminders import appointment_reminders_sync
 from .waitlist import waitlist_mark_booked, waitlist_offer_freed
@@ -97,6 +97,13 @@ def appointment_change_allowed(appointment: Appointment, *, now: dt.datetime | N
         return False
     notice = dt.timedelta(hours=appointment_settings().cancellation_notice_hours)
     return appointment.starts_at - (now or timezone.now()) >= notice
+
+
+def appointment_move_earliest(*, now: dt.datetime | None = None) -> dt.datetime:
+    """The earliest time a customer may move their appointment to online: past the notice
+    window, so the new time could itself still be changed and the practice is not surprised."""
+    notice = dt.timedelta(hours=appointment_settings().cancellation_notice_hours)
+    return (now or timezone.now()) + notice
 
 
 # --- choosing who and where ----------------------------------------------------------------------
@@ -368,11 +375,14 @@ def appointment_book(
     notify: bool = True,
     enforce_rules: bool | None = None,
     now: dt.datetime | None = None,
+    confirm_to: dict[str, str] | None = None,
 ) -> Appointment:
     """Book `service` at `starts_at` with `staff` (None: whoever is free, least busy first).
 
     Online and API bookings must be at an offered time; the front desk may also book outside
     the hours, notice and horizon (enforce_rules=False) but never over another booking.
+    `confirm_to` ({"email": …, "phone": …}) is where the customer asked to be confirmed
+    when it differs from what their contact holds.
     """
     now = now or timezone.now()
     starts_at = _minute(starts_at)
@@ -415,7 +425,7 @@ def appointment_book(
         if not appointment.awaiting_approval:
             appointment_reminders_sync(appointment=appointment)
             if notify:
-                _send_confirmation(appointment)
+                _send_confirmation(appointment, to=confirm_to)
     return appointment
 
 
@@ -440,11 +450,20 @@ def appointment_book_for_customer(
     or a refused time leaves no new contact behind. At the front desk the customer is on the
     phone: they stay a contact even when the time is taken, and `SlotTaken.contact` says who,
     so the next try books them. Errors about the customer name its fields (CUSTOMER_FIELDS).
+
+    A returning customer who types another e-mail address or number than the one on file is
+    confirmed at what they typed; their contact takes it only where it had none (see
+    `contact_match_or_create`): a stranger who types someone else's number must not be able
+    to redirect that person's messages to themselves.
     """
     if (contact is None) == (customer is None):
         raise ValidationError(
             {"contact": _("Give either a contact or the customer's details, not both.")}
         )
+    confirm_to = None
+    if customer is not None:
+        typed = customer_details_clean(customer=customer, source=source)
+        confirm_to = {"email": typed.email, "phone": typed.phone}
     if customer is not None and source == Source.STAFF:
         contact = customer_contact_match(customer=customer, source=source)
 
@@ -459,6 +478,7 @@ def appointment_book_for_customer(
             notes=notes,
             notify=notify,
             now=now,
+            confirm_to=confirm_to,
         )
 
     try:
@@ -505,6 +525,8 @@ def appointment_reschedule(
             )
         if online and not appointment_change_allowed(appointment, now=now):
             raise ValidationError({"starts_at": _policy_text()})
+        if online and starts_at < appointment_move_earliest(now=now):
+            raise ValidationError({"starts_at": _move_too_soon_text()})
         old_start, old_staff = appointment.starts_at, appointment.staff
         if starts_at == old_start and (staff is None or staff.pk == old_staff.pk):
             return appointment
@@ -555,6 +577,14 @@ def _policy_text() -> str:
     hours = appointment_settings().cancellation_notice_hours
     return _(
         "Appointments can be changed online up to %(h)s hours before they start. Please call us."
+    ) % {"h": hours}
+
+
+def _move_too_soon_text() -> str:
+    hours = appointment_settings().cancellation_notice_hours
+    return _(
+        "Online, an appointment can be moved to a time at least %(h)s hours ahead. "
+        "Please choose a later time, or call us."
     ) % {"h": hours}
 
 
