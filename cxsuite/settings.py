@@ -251,6 +251,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "apps.dashboard.context_processors.shell",
+                "apps.messaging.context_processors.test_mode",
             ],
         },
     }
