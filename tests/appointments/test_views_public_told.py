@@ -62,7 +62,7 @@ def book(client, service, person=PERSON, day_offset=2, hour=10):
 def told(page: str) -> str:
     match = re.search(r'id="confirmation-told"[^>]*>(.*?)</(p|div)>', page, re.S)
     assert match, page
-    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
+    return " ".join(re.sub(r"<[^>]+>", "", match.group(1)).split())
 
 
 def test_the_confirmation_page_says_it_was_emailed_and_where(tenant_client, checkup):

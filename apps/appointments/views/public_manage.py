@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -103,6 +104,7 @@ def _confirmation_told(appointment) -> dict:
     outcome = message_outcome(message_by_dedupe_key(dedupe_key=confirmation_key(appointment)))
     if outcome.get("when"):
         outcome["when_text"] = local_text(outcome["when"])
+    outcome["to_html"] = format_html('<span class="nowrap">{}</span>', outcome["to"])
     return outcome
 
 
