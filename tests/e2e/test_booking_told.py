@@ -78,7 +78,7 @@ def test_the_confirmation_and_manage_pages_say_what_happened_and_how_to_call(
     page.get_by_label("Mobile phone").fill("0151 23456789")
     page.get_by_role("button", name="Book this time").click()
     page.get_by_role("heading", name="You're booked").wait_for()
-    assert page.get_by_text(f"We e-mailed you at a…@example.test").is_visible()
+    assert page.get_by_text("We e-mailed you at a…@example.test").is_visible()
     assert page.get_by_role("link", name="030 12345678").is_visible()
     screenshot(page, f"{width}-told-1-confirmation")
 
