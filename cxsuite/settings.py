@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -43,9 +44,28 @@ DEBUG = env_bool("DEBUG", default=False)
 DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key-change-me-in-production-0123456789"
 SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 BASE_DOMAIN = env("BASE_DOMAIN", "localhost")
-# The port that links in e-mails and redirects carry (8000 in development, none behind a proxy).
-PUBLIC_PORT = env("PUBLIC_PORT", env("PORT", "8000") if BASE_DOMAIN == "localhost" else "")
-PUBLIC_SCHEME = env("PUBLIC_SCHEME", "http" if BASE_DOMAIN == "localhost" else "https")
+# Where customers reach the product: every link in an e-mail, a text, an .ics file or a redirect
+# is built from this one setting, by the web process and the worker alike. Give either
+# PUBLIC_BASE_URL ("https://example.com", "http://localhost:8000") or PUBLIC_SCHEME and
+# PUBLIC_PORT; a business's links are on `<slug>.<host>`. Never read from the process manager's
+# PORT: each process gets its own (honcho gives the worker 8100), and a worker would then write
+# links to a port where nothing listens.
+_public_url = urlsplit(env("PUBLIC_BASE_URL").strip().rstrip("/"))
+if _public_url.scheme and _public_url.hostname:
+    BASE_DOMAIN = env("BASE_DOMAIN", _public_url.hostname)
+PUBLIC_SCHEME = _public_url.scheme or env(
+    "PUBLIC_SCHEME", "http" if BASE_DOMAIN == "localhost" else "https"
+)
+PUBLIC_PORT = (
+    str(_public_url.port or "")
+    if _public_url.scheme
+    else env("PUBLIC_PORT", "8000" if BASE_DOMAIN == "localhost" else "")
+)
+PUBLIC_BASE_URL = f"{PUBLIC_SCHEME}://{BASE_DOMAIN}" + (
+    f":{PUBLIC_PORT}"
+    if PUBLIC_PORT and {"http": "80", "https": "443"}.get(PUBLIC_SCHEME) != PUBLIC_PORT
+    else ""
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or [BASE_DOMAIN, f".{BASE_DOMAIN}", "127.0.0.1"]
 ROOT_URLCONF = "cxsuite.urls_tenant"
 PUBLIC_SCHEMA_URLCONF = "cxsuite.urls_public"
@@ -239,6 +259,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "apps.dashboard.context_processors.shell",
+                "apps.messaging.context_processors.test_mode",
             ],
             # The business's date, time and time-zone formats (|cx_date, |cx_time, |cx_zone, ...)
             "builtins": ["apps.tenants.templatetags.cx_format"],

@@ -28,7 +28,10 @@ STORAGES = {
 PASSWORD_HASHERS = ["tests.hashers.CountingMD5PasswordHasher"]
 # An event type the catalogue does not declare fails the test that records it.
 EVENT_CATALOGUE_STRICT = True
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A worker a test starts writes its e-mails to files the test reads (its memory is its own).
+EMAIL_BACKEND = os.environ.get(
+    "TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -189,3 +189,47 @@ def template_wording_get(*, purpose: str, channel: str, language: str) -> Templa
     if not rows:
         raise Http404
     return rows[0]
+
+
+def message_by_dedupe_key(*, dedupe_key: str) -> Message | None:
+    """The message sent under a key (what became of a confirmation, for the page that says
+    so), or None when none was written."""
+    if not dedupe_key:
+        return None
+    return Message.objects.filter(dedupe_key=dedupe_key).first()
+
+
+SENT_STATUSES = frozenset({"queued", "sent", "delivered", "opened", "clicked", "replied"})
+
+
+def address_masked(address: str, channel: str) -> str:
+    """Enough of an address for its owner to recognise it and nobody else to learn it:
+    "m…@example.com", "…0134"."""
+    address = (address or "").strip()
+    if channel == "email":
+        local, _at, domain = address.partition("@")
+        return f"{local[:1]}…@{domain}" if domain else "…"
+    digits = [ch for ch in address if ch.isdigit()]
+    return "…" + "".join(digits[-4:]) if digits else "…"
+
+
+def message_outcome(message: Message | None) -> dict:
+    """What became of a message, in a form a page can say to the customer: `state` is "sent"
+    (on its way or arrived), "later" (held for quiet hours) or "failed" (not sent, with the
+    reason), with the channel and the masked address."""
+    if message is None:
+        return {"state": "failed", "channel": "", "to": "", "reason": ""}
+    state = (
+        "later"
+        if message.status == "deferred"
+        else "sent"
+        if message.status in SENT_STATUSES
+        else "failed"
+    )
+    return {
+        "state": state,
+        "channel": message.channel,
+        "to": address_masked(message.to, message.channel),
+        "reason": message.error or message.reason if state == "failed" else "",
+        "when": message.scheduled_for,
+    }

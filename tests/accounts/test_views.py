@@ -23,9 +23,10 @@ from tests.conftest import PASSWORD, alpha, owner_email
 MANAGER_PAGES = ["/settings/profile/", "/settings/users/", "/settings/api-keys/"]
 MEMBER_PAGES = ["/", "/settings/", "/settings/preferences/", *MANAGER_PAGES]
 HTMX = {"HTTP_HX_REQUEST": "true"}
-# search_path twice and the host lookup, session, user; then the team and open invitations
-USERS_PAGE_QUERIES = 7
-KEYS_PAGE_QUERIES = 6  # the same, with the key list instead of team and invitations
+# search_path twice and the host lookup, session, user, the channels in test mode (a cold
+# cache: the banner's); then the team and open invitations
+USERS_PAGE_QUERIES = 8
+KEYS_PAGE_QUERIES = 7  # the same, with the key list instead of team and invitations
 
 
 def _refresh(obj):

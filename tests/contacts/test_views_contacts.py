@@ -34,12 +34,13 @@ from tests.contacts.factories import (
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # Pinned for a test's first request (cold host cache): search_path twice and the host lookup,
-# session, user; then what the page itself reads.
-LIST_QUERIES = 7  # ... the page of 51 rows and the segments for the filter
+# session, user, on full pages the channels in test mode (the staff banner's; a cold cache);
+# then what the page itself reads.
+LIST_QUERIES = 8  # ... the page of 51 rows and the segments for the filter
 LIST_FILTERED_QUERIES = 7  # htmx: ... the page of 51 rows and the capped count of matches
 # ... the contact; custom fields; latest consent per channel; consent history; purchases;
 # timeline; open tasks; the team (assignee choices)
-DETAIL_QUERIES = 13
+DETAIL_QUERIES = 14
 NOTE_QUERIES = 8  # ... the contact, the insert, the first page of the timeline
 TASKS_QUERIES = 6  # the "My tasks" card: ... the user's open tasks with their contacts
 

@@ -55,7 +55,9 @@ def test_an_email_about_a_registered_type_carries_its_files(builders):
 
 
 def test_other_types_and_texts_get_no_files(builders):
-    contact = ContactFactory(email="ada@example.test", phone="+4915123456789")
+    contact = ContactFactory(
+        email="ada@example.test", phone="+4915123456789", sms_consent="opted_in"
+    )
     send(contact, "email", related_type="order")
     assert mail.outbox[-1].attachments == []
     message = send(contact, "sms")

@@ -163,7 +163,7 @@ def test_email_carries_one_click_unsubscribe_headers(tenant, settings):
     (sent,) = mail.outbox
     assert (sent.to, sent.from_email, sent.subject, sent.body) == (
         ["pat@example.test"],
-        "hello@alpha-dental.test",
+        "Alpha Dental <hello@alpha-dental.test>",
         "Reminder",
         "Hi Pat",
     )
@@ -175,9 +175,42 @@ def test_email_carries_one_click_unsubscribe_headers(tenant, settings):
 @pytest.mark.django_db
 def test_email_falls_back_to_the_platform_sender(tenant, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.DEFAULT_FROM_EMAIL = "CX Suite <no-reply@cx.example>"
     EmailProvider().send(_message(channel="email", to="pat@example.test", subject="S"))
-    assert mail.outbox[0].from_email == settings.DEFAULT_FROM_EMAIL
+    assert mail.outbox[0].from_email == "Alpha Dental <no-reply@cx.example>"
+    assert mail.outbox[0].reply_to == []  # the business has no address of its own yet
     assert "List-Unsubscribe" not in mail.outbox[0].extra_headers
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "display"),
+    [
+        ("Bright Smile Dental", "Bright Smile Dental"),
+        ("Zahnarztpraxis Müller", "Zahnarztpraxis Müller"),
+        ("Smith, Jones & Co.", "Smith, Jones & Co."),
+        ('Dr. "Bob" <evil@x.test>\nBcc: all@x.test', 'Dr. "Bob" <evil@x.test> Bcc: all@x.test'),
+    ],
+)
+def test_email_goes_out_as_the_business_and_replies_reach_it(
+    tenant, settings, monkeypatch, name, display
+):
+    """The display name is the business's, properly encoded (commas, accents, quotes, no line
+    breaks); the address stays the platform's; Reply-To is the business's own address."""
+    import email
+    import email.policy
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.DEFAULT_FROM_EMAIL = "CX Suite <no-reply@cx.example>"
+    monkeypatch.setattr(tenant, "name", name)  # the session's business: changed for this test
+    monkeypatch.setattr(tenant, "email", "front@bright-smile.example")
+    EmailProvider().send(_message(channel="email", to="pat@example.test", subject="S"))
+    raw = mail.outbox[0].message().as_bytes()
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    (sender,) = parsed["From"].addresses
+    assert (sender.display_name, sender.addr_spec) == (display, "no-reply@cx.example")
+    assert parsed["Reply-To"].addresses[0].addr_spec == "front@bright-smile.example"
+    assert "Bcc" not in parsed
 
 
 @pytest.mark.django_db

@@ -47,7 +47,7 @@ def _contact(**kw):
         phone="+13125550100",
         time_zone="America/Chicago",
         email_consent="unknown",
-        sms_consent="unknown",
+        sms_consent="opted_in",  # ticked "Text me reminders"; the consent tests say otherwise
         language="en",
     )
     values.update(kw)
@@ -57,14 +57,51 @@ def _contact(**kw):
 # --- consent by category -----------------------------------------------------------------------
 def test_transactional_goes_out_without_an_opt_in(tenant):
     message = message_send(
-        contact=_contact(), purpose="appointment_reminder", channel="sms", now=NOON
+        contact=_contact(sms_consent="unknown"),
+        purpose="appointment_reminder",
+        channel="email",
+        now=NOON,
     )
     assert message.status == MessageStatus.QUEUED
     assert message.body
 
 
+def test_a_transactional_text_goes_only_to_a_customer_who_ticked_texts(tenant):
+    ticked = message_send(
+        contact=_contact(), purpose="appointment_reminder", channel="sms", now=NOON
+    )
+    assert (ticked.channel, ticked.status) == ("sms", MessageStatus.QUEUED)
+    unticked = _contact(email="un@example.test", phone="+13125550109", sms_consent="unknown")
+    message = message_send(
+        contact=unticked, purpose="appointment_reminder", channel="sms", now=NOON
+    )
+    assert (message.channel, message.status) == ("email", MessageStatus.QUEUED)
+    assert message.to == "un@example.test"
+    assert message.reason == "SMS not ticked by the customer: sent by email instead"
+
+
+@pytest.mark.parametrize("sms_consent", ["unknown", "opted_out"])
+def test_a_transactional_message_never_goes_to_an_unticked_channel(tenant, sms_consent):
+    """Not when it is chosen, not when it is asked for, not in a batch; and with no other
+    channel, it is not sent and says why."""
+    contact = _contact(sms_consent=sms_consent)
+    ChannelStats.objects.create(contact=contact, channel="sms", delivered=9, answered=9)
+    ChannelStats.objects.create(contact=contact, channel="email", delivered=9, answered=0)
+    chosen = message_send(contact=contact, purpose="appointment_reminder", now=NOON)
+    asked = message_send(contact=contact, purpose="survey_invitation", channel="sms", now=NOON)
+    [batch] = message_send_batch(contacts=[contact], purpose="outage_notice", now=NOON)
+    assert {chosen.channel, asked.channel, batch.channel} == {"email"}
+    only_a_phone = _contact(email="", phone="+13125550108", sms_consent=sms_consent)
+    message = message_send(
+        contact=only_a_phone, purpose="appointment_reminder", channel="sms", now=NOON
+    )
+    assert message.status == MessageStatus.SUPPRESSED
+    assert message.reason in ("SMS not ticked by the customer", "opted out of SMS")
+    assert not Message.objects.filter(channel="sms").exclude(status="suppressed").exists()
+
+
 def test_transactional_respects_an_opt_out_and_says_why(tenant):
-    contact = _contact(sms_consent="opted_out")
+    contact = _contact(email="", sms_consent="opted_out")
     message = message_send(contact=contact, purpose="appointment_reminder", channel="sms", now=NOON)
     assert (message.status, message.reason) == (MessageStatus.SUPPRESSED, "opted out of SMS")
     event = TimelineEvent.objects.get(contact=contact, type="message.not_sent")
@@ -94,7 +131,10 @@ def test_the_stop_confirmation_reaches_a_contact_who_just_opted_out(tenant):
 
 def test_no_address_is_a_reason(tenant):
     message = message_send(
-        contact=_contact(phone=""), purpose="appointment_reminder", channel="sms", now=NOON
+        contact=_contact(phone="", email=""),
+        purpose="appointment_reminder",
+        channel="sms",
+        now=NOON,
     )
     assert message.reason == "no SMS address"
 
@@ -223,6 +263,51 @@ def test_without_history_the_business_average_decides(tenant):
     )
 
 
+def test_with_no_history_the_choice_is_email(tenant):
+    """Even where the business's other customers answer texts: the newcomer's first message
+    is the confirmation, and it must arrive."""
+    for n in range(4):
+        other = _contact(email=f"t{n}@example.test", phone=f"+1312555030{n}")
+        ChannelStats.objects.create(contact=other, channel="email", delivered=10, answered=1)
+        ChannelStats.objects.create(contact=other, channel="sms", delivered=10, answered=9)
+    newcomer = _contact(email="new@example.test", phone="+13125550399")
+    choice = channel_choose(
+        contact=newcomer, category="transactional", purpose="appointment_confirmation"
+    )
+    assert choice.channel == "email"
+    assert "no history yet" in choice.reason
+    message = message_send(contact=newcomer, purpose="appointment_confirmation", now=NOON)
+    assert (message.channel, message.to) == ("email", "new@example.test")
+
+
+def test_with_no_history_the_preferred_channel_comes_first(tenant):
+    texter = _contact(preferred_channel="sms")
+    assert (
+        channel_choose(
+            contact=texter, category="transactional", purpose="appointment_reminder"
+        ).channel
+        == "sms"
+    )
+    no_email = _contact(email="", phone="+13125550398")
+    assert (
+        channel_choose(
+            contact=no_email, category="transactional", purpose="appointment_reminder"
+        ).channel
+        == "sms"
+    )
+
+
+def test_a_channel_in_test_mode_is_chosen_only_when_no_live_one_may_be_used(tenant):
+    contact = _contact()
+    ChannelStats.objects.create(contact=contact, channel="sms", delivered=5, answered=5)
+    ChannelStats.objects.create(contact=contact, channel="email", delivered=5, answered=0)
+    kwargs = dict(contact=contact, category="transactional", purpose="appointment_reminder")
+    assert channel_choose(**kwargs, live={"email"}).channel == "email"  # texts: the outbox
+    assert channel_choose(**kwargs, live={"email", "sms"}).channel == "sms"
+    both_test = channel_choose(**kwargs, live=set())
+    assert both_test.channel == "sms" and "test mode" in both_test.reason
+
+
 def test_only_consented_channels_are_candidates(tenant):
     contact = _contact(sms_consent="opted_out")
     ChannelStats.objects.create(contact=contact, channel="sms", delivered=5, answered=5)
@@ -314,7 +399,7 @@ def test_the_reason_shows_on_the_contact_timeline(owner_client, tenant):
     message_send(contact=contact, purpose="appointment_reminder", now=NOON)
     content = owner_client.get(f"/contacts/{contact.pk}/").content.decode()
     assert "Message sent" in content
-    assert "SMS: 4 of 5 answered, email: 0 of 6 answered" in content
+    assert "email: 0 of 6 answered, SMS: 4 of 5 answered" in content
 
 
 # --- batches -----------------------------------------------------------------------------------

@@ -183,3 +183,63 @@ def test_outsider_is_sent_to_log_in(outsider_client):
 def test_page_has_bounded_queries(manager_client, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         assert manager_client.get(URL).status_code == 200
+
+
+# --- test mode ---------------------------------------------------------------------------------
+@pytest.fixture
+def fresh_test_mode():
+    from django.core.cache import cache
+
+    from apps.messaging.services.settings import _test_mode_key
+
+    cache.delete(_test_mode_key())
+    yield
+    cache.delete(_test_mode_key())
+
+
+def test_a_channel_on_a_stand_in_is_marked_test_mode_with_a_banner_on_staff_pages(
+    owner_client, tenant, fresh_test_mode
+):
+    from apps.messaging.services.sending import message_send
+    from tests.contacts.factories import ContactFactory
+
+    home = owner_client.get("/").content.decode()
+    assert 'id="test-mode-banner"' in home
+    assert "E-mails, texts and calls go to the Outbox" in home
+    message = message_send(
+        contact=ContactFactory(email="pat@example.test"), purpose="appointment_reminder"
+    )
+    listing = owner_client.get("/messages/").content.decode()
+    assert "Test mode" in listing
+    detail = owner_client.get(f"/messages/{message.pk}/").content.decode()
+    assert "test mode: kept here" in detail
+    page = owner_client.get("/settings/messaging/").content.decode()
+    assert "Texts: test mode" in page and "Calls: test mode" in page
+
+
+def test_the_banner_names_only_what_is_still_in_test_mode_and_goes_with_a_real_provider(
+    owner_client, tenant, settings, fresh_test_mode
+):
+    from apps.messaging.services.settings import messaging_settings_update
+
+    settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+    messaging_settings_update(
+        actor=None,
+        sms_provider="twilio",
+        provider_account="AC123",
+        provider_from_number="+13125550100",
+    )
+    page = owner_client.get("/").content.decode()
+    assert "Calls go to the Outbox" in page
+    messaging_settings_update(actor=None, voice_provider="twilio")
+    assert 'id="test-mode-banner"' not in owner_client.get("/").content.decode()
+
+
+def test_the_test_mode_costs_a_page_no_query_once_known(owner_client, tenant, fresh_test_mode):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    owner_client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        owner_client.get("/")
+    assert not [q for q in queries.captured_queries if "messaging_messagingsettings" in q["sql"]]

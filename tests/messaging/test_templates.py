@@ -327,3 +327,30 @@ def test_outsider_is_sent_to_log_in(outsider_client, method, url):
     response = getattr(outsider_client, method)(url, KEY if method == "post" else None)
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+# --- the business's details under every e-mail ---------------------------------------------------
+@pytest.mark.parametrize(
+    ("language", "label"), [("en", "Phone"), ("fr", "Téléphone"), ("es", "Teléfono")]
+)
+def test_email_footers_show_how_to_reach_the_business(tenant, monkeypatch, language, label):
+    monkeypatch.setattr(tenant, "phone", "+493012345678")
+    monkeypatch.setattr(tenant, "address", "Hauptstraße 1\n10115 Berlin")
+    monkeypatch.setattr(tenant, "website", "https://alpha-dental.example")
+    contact = ContactFactory(first_name="Zoe", language=language)
+    email = template_render(purpose="appointment_reminder", channel="email", contact=contact)
+    assert email.body.endswith(
+        f"-- \n{label}: {tenant.phone_display}\nHauptstraße 1 · 10115 Berlin\n"
+        "https://alpha-dental.example"
+    )
+    sms = template_render(purpose="appointment_reminder", channel="sms", contact=contact)
+    assert "-- \n" not in sms.body  # texts stay short
+
+
+def test_an_email_footer_shows_only_what_the_business_set(tenant, monkeypatch):
+    contact = ContactFactory(language="en")
+    plain = template_render(purpose="appointment_reminder", channel="email", contact=contact)
+    assert "-- \n" not in plain.body
+    monkeypatch.setattr(tenant, "website", "https://alpha-dental.example")
+    only_site = template_render(purpose="appointment_reminder", channel="email", contact=contact)
+    assert only_site.body.endswith("-- \nhttps://alpha-dental.example")

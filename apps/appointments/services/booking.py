@@ -34,7 +34,7 @@ from ..selectors.availability import (
     slots_next,
 )
 from ..selectors.hours import staff_works_during
-from .customers import CustomerDetails, customer_contact_match
+from .customers import CustomerDetails, customer_contact_match, customer_details_clean
 from .messages import appointment_message_context
 from .reminders import appointment_reminders_sync
 from .waitlist import waitlist_mark_booked, waitlist_offer_freed
@@ -136,6 +136,13 @@ def _started_error(action: str) -> ValidationError:
         "Check it in, complete it or mark a no-show instead."
     ) % {"action": action}
     return ValidationError({"status": ValidationError(text, code="started")})
+
+
+def appointment_move_earliest(*, now: dt.datetime | None = None) -> dt.datetime:
+    """The earliest time a customer may move their appointment to online: past the notice
+    window, so the new time could itself still be changed and the practice is not surprised."""
+    notice = dt.timedelta(hours=appointment_settings().cancellation_notice_hours)
+    return (now or timezone.now()) + notice
 
 
 # --- choosing who and where ----------------------------------------------------------------------
@@ -328,22 +335,85 @@ def _check_bookable(service: Service, contact: Contact, *, online: bool) -> None
         raise ValidationError(errors)
 
 
-def _send_confirmation(appointment: Appointment) -> None:
-    """Confirm by message (after commit); a missing template never undoes the booking."""
+def _tell(
+    appointment: Appointment,
+    *,
+    purpose: str,
+    dedupe_key: str,
+    context: dict | None = None,
+    to: dict[str, str] | None = None,
+) -> None:
+    """Tell the customer (the message is written in this transaction and delivered after it
+    commits; its key makes a retried action tell them once). A missing template never undoes
+    the change."""
     from apps.messaging.services.sending import message_send
 
+    base = appointment_message_context(appointment)
+    for key, value in (context or {}).items():
+        if isinstance(value, dict):
+            base[key] = {**base.get(key, {}), **value}
+        else:
+            base[key] = value
     try:
         with transaction.atomic():
             message_send(
                 contact=appointment.contact,
-                purpose="appointment_confirmation",
-                context=appointment_message_context(appointment),
-                dedupe_key=f"appointment:{appointment.pk}:confirm:{appointment.reschedule_count}",
+                purpose=purpose,
+                context=base,
+                dedupe_key=dedupe_key,
                 related_type="appointment",
                 related_id=str(appointment.pk),
+                to=to,
             )
     except (ValidationError, DomainError):
-        logger.exception("confirmation of appointment %s not sent", appointment.pk)
+        logger.exception("%s of appointment %s not sent", purpose, appointment.pk)
+
+
+def confirmation_key(appointment: Appointment) -> str:
+    """The dedupe key of an appointment's current confirmation (one per booking or move)."""
+    return f"appointment:{appointment.pk}:confirm:{appointment.reschedule_count}"
+
+
+def _send_confirmation(appointment: Appointment, *, to: dict[str, str] | None = None) -> None:
+    """Confirm by message (after commit)."""
+    _tell(
+        appointment,
+        purpose="appointment_confirmation",
+        dedupe_key=confirmation_key(appointment),
+        to=to,
+    )
+
+
+def _send_moved(appointment: Appointment, *, previous_start: dt.datetime) -> None:
+    """The new time and the old one: a move is not another "you're booked"."""
+    from .messages import appointment_time_text
+
+    previous = appointment_time_text(appointment, starts_at=previous_start)
+    _tell(
+        appointment,
+        purpose="appointment_moved",
+        dedupe_key=confirmation_key(appointment),
+        context={"appointment": {"previous_starts_at": previous}},
+    )
+
+
+def _send_cancelled(appointment: Appointment, *, by_customer: bool, declined: bool) -> None:
+    """Cancelled by the practice, cancelled by the customer (their confirmation), or a
+    request the practice declined: one message, once per appointment."""
+    from .links import booking_page_url
+
+    if declined:
+        purpose = "booking_declined"
+    elif by_customer:
+        purpose = "appointment_cancelled_by_customer"
+    else:
+        purpose = "appointment_cancelled"
+    _tell(
+        appointment,
+        purpose=purpose,
+        dedupe_key=f"appointment:{appointment.pk}:cancelled",
+        context={"booking_link": booking_page_url(service_id=appointment.service_id)},
+    )
 
 
 def _event(appointment: Appointment, type_: str, *, actor: User | None, **extra) -> None:
@@ -384,12 +454,15 @@ def appointment_book(
     allow_past: bool = False,
     allow_outside_hours: bool = False,
     now: dt.datetime | None = None,
+    confirm_to: dict[str, str] | None = None,
 ) -> Appointment:
     """Book `service` at `starts_at` with `staff` (None: whoever is free, least busy first).
 
     Online and API bookings must be at an offered time; the front desk may also book outside
     the notice and horizon (enforce_rules=False) but never over another booking, and in the
     past or outside the staff member's hours only with `allow_past` / `allow_outside_hours`.
+    `confirm_to` ({"email": …, "phone": …}) is where the customer asked to be confirmed
+    when it differs from what their contact holds.
     """
     now = now or timezone.now()
     starts_at = _minute(starts_at)
@@ -441,7 +514,7 @@ def appointment_book(
         if not appointment.awaiting_approval:
             appointment_reminders_sync(appointment=appointment)
             if notify:
-                _send_confirmation(appointment)
+                _send_confirmation(appointment, to=confirm_to)
     return appointment
 
 
@@ -468,11 +541,20 @@ def appointment_book_for_customer(
     or a refused time leaves no new contact behind. At the front desk the customer is on the
     phone: they stay a contact even when the time is taken, and `SlotTaken.contact` says who,
     so the next try books them. Errors about the customer name its fields (CUSTOMER_FIELDS).
+
+    A returning customer who types another e-mail address or number than the one on file is
+    confirmed at what they typed; their contact takes it only where it had none (see
+    `contact_match_or_create`): a stranger who types someone else's number must not be able
+    to redirect that person's messages to themselves.
     """
     if (contact is None) == (customer is None):
         raise ValidationError(
             {"contact": _("Give either a contact or the customer's details, not both.")}
         )
+    confirm_to = None
+    if customer is not None:
+        typed = customer_details_clean(customer=customer, source=source)
+        confirm_to = {"email": typed.email, "phone": typed.phone}
     if customer is not None and source == Source.STAFF:
         contact = customer_contact_match(customer=customer, source=source)
 
@@ -489,6 +571,7 @@ def appointment_book_for_customer(
             allow_past=allow_past,
             allow_outside_hours=allow_outside_hours,
             now=now,
+            confirm_to=confirm_to,
         )
 
     try:
@@ -541,6 +624,8 @@ def appointment_reschedule(
             raise _started_error(_("moved"))
         if online and not appointment_change_allowed(appointment, now=now):
             raise ValidationError({"starts_at": _policy_text()})
+        if online and starts_at < appointment_move_earliest(now=now):
+            raise ValidationError({"starts_at": _move_too_soon_text()})
         old_start, old_staff = appointment.starts_at, appointment.staff
         if starts_at == old_start and (staff is None or staff.pk == old_staff.pk):
             return appointment
@@ -592,7 +677,7 @@ def appointment_reschedule(
         appointment_reminders_sync(appointment=appointment)
         waitlist_offer_freed(service=appointment.service, staff=old_staff, starts_at=old_start)
         if notify and not appointment.awaiting_approval:
-            _send_confirmation(appointment)
+            _send_moved(appointment, previous_start=old_start)
     return appointment
 
 
@@ -603,16 +688,27 @@ def _policy_text() -> str:
     ) % {"h": hours}
 
 
+def _move_too_soon_text() -> str:
+    hours = appointment_settings().cancellation_notice_hours
+    return _(
+        "Online, an appointment can be moved to a time at least %(h)s hours ahead. "
+        "Please choose a later time, or call us."
+    ) % {"h": hours}
+
+
 def appointment_cancel(
     *,
     appointment: Appointment,
     actor: User | None = None,
     reason: str = "",
     by_customer: bool = False,
+    notify: bool = True,
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Cancel an upcoming appointment: its time is free at once, its reminders are withdrawn
-    and the waitlist hears of the freed time. Customers cancel only within the policy."""
+    and the waitlist hears of the freed time. Customers cancel only within the policy. The
+    customer is told (a request still awaiting approval is told it was declined; a customer
+    who cancelled gets the confirmation of it), once, and only about a time still ahead."""
     now = now or timezone.now()
     with transaction.atomic():
         appointment = _locked(appointment)
@@ -646,6 +742,12 @@ def appointment_cancel(
                 staff=appointment.staff,
                 starts_at=appointment.starts_at,
             )
+            if notify:
+                _send_cancelled(
+                    appointment,
+                    by_customer=by_customer,
+                    declined=appointment.awaiting_approval and not by_customer,
+                )
     return appointment
 
 

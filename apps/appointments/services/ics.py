@@ -20,7 +20,15 @@ from .links import appointment_manage_url
 PRODID = "-//CX Suite//Appointments//EN"
 FEED_PAST_DAYS = 30
 FEED_FUTURE_DAYS = 180
-INVITE_PURPOSES = {"appointment_confirmation", "appointment_reminder"}
+# A move updates the entry in the customer's calendar; a cancellation (STATUS:CANCELLED, the
+# same UID) removes it.
+INVITE_PURPOSES = {
+    "appointment_confirmation",
+    "appointment_reminder",
+    "appointment_moved",
+    "appointment_cancelled",
+    "appointment_cancelled_by_customer",
+}
 INVITE_MIMETYPE = "text/calendar; method=PUBLISH"
 
 

@@ -12,12 +12,15 @@ from ..selectors.availability import practice_zone
 from .links import appointment_manage_url
 
 
-def appointment_time_text(appointment: Appointment, *, language: str | None = None) -> str:
+def appointment_time_text(
+    appointment: Appointment, *, language: str | None = None, starts_at=None
+) -> str:
     """E.g. "Tuesday 8 December 2026, 14:30 Central European Time (Berlin)", or
     "Tuesday, December 8, 2026, 2:30 PM Eastern Time (New York)" for a US business: the
-    business's formats (apps/tenants/formats.py) in the contact's language."""
+    business's formats (apps/tenants/formats.py) in the contact's language (`starts_at`:
+    another time of the same appointment, such as the one it had before a move)."""
     zone = practice_zone()
-    local = appointment.starts_at.astimezone(zone)
+    local = (starts_at or appointment.starts_at).astimezone(zone)
     with translation.override(language or appointment.contact.language or "en"):
         return format_day_time(local, zone=True)
 

@@ -19,6 +19,11 @@ APPOINTMENT_VARIABLES = frozenset(
 )
 
 
+# What a message about a change can say: the appointment, the time it had before a move, and
+# the booking page for a new time after a cancellation.
+CHANGE_VARIABLES = APPOINTMENT_VARIABLES | {"appointment.previous_starts_at", "booking_link"}
+
+
 def appointment_purposes() -> list[Purpose]:
     d = DEFAULT_TEMPLATES
     return [
@@ -42,6 +47,35 @@ def appointment_purposes() -> list[Purpose]:
             _("Recall (time for the next visit)"),
             TRANSACTIONAL,
             {"appointment.service", "booking_link"},
+            defaults=d,
+        ),
+        # Every change the customer did not make is told; one they made online is confirmed.
+        purpose_define(
+            "appointment_cancelled",
+            _("Appointment cancelled by the practice"),
+            TRANSACTIONAL,
+            CHANGE_VARIABLES,
+            defaults=d,
+        ),
+        purpose_define(
+            "appointment_cancelled_by_customer",
+            _("Appointment cancelled by the customer (their confirmation)"),
+            TRANSACTIONAL,
+            CHANGE_VARIABLES,
+            defaults=d,
+        ),
+        purpose_define(
+            "appointment_moved",
+            _("Appointment moved (old and new time)"),
+            TRANSACTIONAL,
+            CHANGE_VARIABLES,
+            defaults=d,
+        ),
+        purpose_define(
+            "booking_declined",
+            _("Booking request declined"),
+            TRANSACTIONAL,
+            CHANGE_VARIABLES,
             defaults=d,
         ),
         # A time the customer waited for has come free; whoever books first gets it.

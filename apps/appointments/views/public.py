@@ -184,11 +184,13 @@ def slot_picker(
     day: dt.date | None,
     link: Callable[..., str],
     ignore: int | None = None,
+    not_before: dt.datetime | None = None,
 ) -> dict:
     """Days with free times in a two-week window (prev/next move it) and the chosen day's
-    times; `link(window=, date=, start=)` builds each button's address."""
+    times; `link(window=, date=, start=)` builds each button's address. Times before
+    `not_before` (a move inside the practice's notice window) are not offered at all."""
     zone = practice_zone()
-    today = timezone.now().astimezone(zone).date()
+    today = max(timezone.now(), not_before or timezone.now()).astimezone(zone).date()
     last = today + dt.timedelta(days=service.horizon_days)
     first = min(max(window or day or today, today), last)
     end = min(first + dt.timedelta(days=WINDOW_DAYS - 1), last)
@@ -200,6 +202,8 @@ def slot_picker(
         online=True,
         ignore_appointment_id=ignore,
     )
+    if not_before is not None:
+        slots = [slot for slot in slots if slot.starts_at >= not_before]
     by_day = slots_by_day(slots, zone)
     days = sorted(by_day)
     if day not in by_day:
@@ -231,7 +235,12 @@ def slot_picker(
     if not days and end < last:
         after = local_day_bounds(end, zone)[1]
         found = slots_next(
-            service=service, after=after, staff=staff, online=True, limit=1, days=(last - end).days
+            service=service,
+            after=max(after, not_before) if not_before else after,
+            staff=staff,
+            online=True,
+            limit=1,
+            days=(last - end).days,
         )
         if found:
             when = found[0].local(zone).date()

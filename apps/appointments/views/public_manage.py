@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -27,6 +28,7 @@ from ..services import (
     appointment_change_allowed,
     appointment_from_token,
     appointment_ics,
+    appointment_move_earliest,
     appointment_reschedule,
     appointment_settings,
     booking_page_url,
@@ -89,7 +91,23 @@ def booking_done(request, token: str):
         return redirect("appointments:booking_manage", token=token)
     context = _context(request, appointment, token)
     context["manage_url"] = request.build_absolute_uri(context["urls"]["manage"])
+    if not appointment.awaiting_approval:
+        context["told"] = _confirmation_told(appointment)
     return render(request, f"{TEMPLATES}/confirmation.html", context)
+
+
+def _confirmation_told(appointment) -> dict:
+    """What became of the confirmation, so the page says what really happened (e-mailed,
+    texted, held until morning, or not sent and why) rather than a fixed promise."""
+    from apps.messaging.selectors import message_by_dedupe_key, message_outcome
+
+    from ..services.booking import confirmation_key
+
+    outcome = message_outcome(message_by_dedupe_key(dedupe_key=confirmation_key(appointment)))
+    if outcome.get("when"):
+        outcome["when_text"] = local_text(outcome["when"])
+    outcome["to_html"] = format_html('<span class="nowrap">{}</span>', outcome["to"])
+    return outcome
 
 
 @require_GET
@@ -210,6 +228,7 @@ def booking_reschedule(request, token: str):
             day=day,
             link=link,
             ignore=appointment.pk,
+            not_before=appointment_move_earliest(),
         ),
     )
     if is_partial(request) and start is None:

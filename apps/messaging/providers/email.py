@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -11,19 +12,38 @@ from django.core.mail.message import make_msgid
 from .base import Provider, SendResult
 
 
+def email_sender() -> tuple[str, list[str]]:
+    """From and Reply-To of the current business's e-mails: its name on the platform's
+    sending address (or the sender address set under Messaging settings), so customers see
+    who writes and the address passes the platform's SPF/DKIM; replies go to the business's
+    own address when it has one."""
+    from apps.tenants.services import tenant_current
+
+    from ..services.settings import messaging_settings
+
+    _platform_name, platform = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    address = messaging_settings().email_from or platform or settings.DEFAULT_FROM_EMAIL
+    try:
+        business = tenant_current()
+    except Exception:  # outside a business (a script): the platform's own sender
+        return settings.DEFAULT_FROM_EMAIL, []
+    name = " ".join((business.name or "").split())  # no line breaks in a header
+    sender = formataddr((name, address)) if name else address
+    return sender, [business.email] if business.email else []
+
+
 class EmailProvider(Provider):
     kind = "email"
 
     def send(self, message, *, headers=None, html=None, attachments=None) -> SendResult:
-        from ..services.settings import messaging_settings
-
-        sender = messaging_settings().email_from or settings.DEFAULT_FROM_EMAIL
+        sender, reply_to = email_sender()
         message_id = make_msgid(domain=settings.BASE_DOMAIN)
         email = EmailMultiAlternatives(
             subject=message.subject,
             body=message.body,
             from_email=sender,
             to=[message.to],
+            reply_to=reply_to,
             headers={"Message-ID": message_id, **(headers or {})},
         )
         if html:

@@ -26,6 +26,10 @@ COMMON_VARIABLES = frozenset(
         "contact.name",
         "contact.email",
         "business.name",
+        "business.phone",
+        "business.email",
+        "business.address",
+        "business.website",
         "unsubscribe_link",
     }
 )

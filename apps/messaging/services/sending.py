@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from apps.contacts.models import Contact
 
 ALWAYS_ALLOWED = {"sms_stop_confirmation"}  # the one reply carriers require after STOP
+PHONE_CHANNELS = {Channel.SMS, Channel.VOICE}
 FALLBACK_PURPOSES = {"appointment_reminder", "payment_reminder"}
 PRIOR_STRENGTH = 2.0  # how many messages' worth of weight the business average carries
 DEFAULT_PRIOR = 0.3
@@ -78,7 +79,18 @@ def _consent_refusal(contact: Contact, channel: str, category: str, purpose: str
         return _("opted out of %(channel)s") % {"channel": label}
     if category == Category.MARKETING and status != ConsentStatus.OPTED_IN:
         return _("no marketing opt-in for %(channel)s") % {"channel": label}
+    if channel in PHONE_CHANNELS and not _phone_consent(contact, channel):
+        return _("%(channel)s not ticked by the customer") % {"channel": label}
     return ""
+
+
+def _phone_consent(contact: Contact, channel: str) -> bool:
+    """Texts and calls go only to a customer who said yes to them ("Text me reminders", their
+    consent recorded by staff or imported): giving a number to book is not a yes. A customer
+    who said yes to texts may also be called when a reminder text cannot be delivered."""
+    if contact.consent_for(channel) == ConsentStatus.OPTED_IN:
+        return True
+    return channel == Channel.VOICE and contact.sms_consent == ConsentStatus.OPTED_IN
 
 
 PRIOR_CACHE_SECONDS = 60
@@ -102,6 +114,12 @@ def _prior_rates() -> dict[str, float]:
     return priors
 
 
+def _live_channels(row: MessagingSettings | None = None) -> set[str]:
+    from .settings import channels_live
+
+    return channels_live(row)
+
+
 def channel_choose(
     *,
     contact: Contact,
@@ -109,25 +127,48 @@ def channel_choose(
     purpose: str,
     stats: dict[str, ChannelStats] | None = None,
     priors: dict[str, float] | None = None,
+    live: set[str] | None = None,
 ) -> ChannelChoice:
-    """The consented channel with the best smoothed answer rate, and the reason in words.
+    """The consented channel that can deliver, with the best smoothed answer rate, and the
+    reason in words.
 
-    rate = (answered + prior x k) / (delivered + k): a contact with no history gets the
-    business's average; one who ignored six emails and answered four of five texts gets texts.
-    Voice is only chosen when nothing else is possible.
+    A channel whose provider is a stand-in (the outbox, a development e-mail backend) is
+    chosen only when no channel with a real provider may be used. A contact with no history
+    gets their preferred channel, else e-mail: every customer who books gives an address, and
+    an e-mail is read later; a text to a number nobody ticked is not. With history,
+    rate = (answered + prior x k) / (delivered + k): one who ignored six emails and answered
+    four of five texts gets texts. Voice is only chosen when nothing else is possible.
     """
     allowed = [
         ch
-        for ch in (Channel.SMS, Channel.EMAIL)
+        for ch in (Channel.EMAIL, Channel.SMS)
         if not _consent_refusal(contact, ch, category, purpose)
     ]
     if not allowed:
         if not _consent_refusal(contact, Channel.VOICE, category, purpose):
             return ChannelChoice(Channel.VOICE, _("voice: the only channel allowed"))
-        fallback = contact.preferred_channel or Channel.SMS
+        fallback = contact.preferred_channel or (Channel.EMAIL if contact.email else Channel.SMS)
         return ChannelChoice(fallback, "")
+    live = _live_channels() if live is None else live
+    delivering = [ch for ch in allowed if ch in live]
+    test_mode = ""
+    if delivering:
+        allowed = delivering
+    else:
+        test_mode = _(" (test mode: nothing leaves)")
     if stats is None:
         stats = {s.channel: s for s in ChannelStats.objects.filter(contact=contact)}
+    if not any(stats.get(ch) and stats[ch].delivered for ch in allowed):
+        if contact.preferred_channel in allowed:
+            best = contact.preferred_channel
+            why = _("the customer's preferred channel")
+        else:
+            best = allowed[0]  # e-mail when it may be used
+            why = _("no history yet")
+        return ChannelChoice(
+            best,
+            _("chose %(best)s (%(why)s)") % {"best": CHANNEL_LABELS[best], "why": why} + test_mode,
+        )
     priors = priors or _prior_rates()
     scored, parts = [], []
     for ch in allowed:
@@ -135,7 +176,7 @@ def channel_choose(
         delivered, answered = (s.delivered, s.answered) if s else (0, 0)
         rate = (answered + priors[ch] * PRIOR_STRENGTH) / (delivered + PRIOR_STRENGTH)
         preferred = 1 if contact.preferred_channel == ch else 0
-        scored.append((rate, preferred, ch == Channel.SMS, ch))
+        scored.append((rate, preferred, ch == Channel.EMAIL, ch))
         parts.append(
             _("%(channel)s: %(a)s of %(d)s answered")
             % {"channel": CHANNEL_LABELS[ch], "a": answered, "d": delivered}
@@ -143,7 +184,8 @@ def channel_choose(
     best = max(scored)[3]
     return ChannelChoice(
         best,
-        _("chose %(best)s (%(why)s)") % {"best": CHANNEL_LABELS[best], "why": ", ".join(parts)},
+        _("chose %(best)s (%(why)s)") % {"best": CHANNEL_LABELS[best], "why": ", ".join(parts)}
+        + test_mode,
     )
 
 
@@ -218,6 +260,7 @@ class _Shared:
     """What a send reads once, whether for one contact or for a batch of thousands."""
 
     settings: MessagingSettings
+    live: set[str] = field(default_factory=set)
     priors: dict[str, float] | None = None
     stats: dict[int, dict[str, ChannelStats]] | None = None
     marketing_counts: dict[int, int] | None = None
@@ -237,22 +280,42 @@ def _prepare(
     now: dt.datetime,
     why: str,
     shared: _Shared,
+    reroute: bool = True,
+    to: dict[str, str] | None = None,
 ) -> tuple[Message, dt.datetime | None]:
     """Apply every rule to one contact: the (unsaved) message, and the end of its quiet hours
     when it must wait."""
     from .templates import template_render, template_variants
 
     category = spec.category_of(contact=contact, now=now)
-    if channel is None:
-        choice = channel_choose(
+    if to:
+        contact = _reaching(contact, to)
+
+    def choose() -> ChannelChoice:
+        return channel_choose(
             contact=contact,
             category=category,
             purpose=purpose,
             priors=shared.priors,
             stats=None if shared.stats is None else shared.stats.get(contact.pk, {}),
+            live=shared.live,
         )
+
+    if channel is None:
+        choice = choose()
     else:
         choice = ChannelChoice(channel, "")
+        refused = _consent_refusal(contact, channel, category, purpose)
+        if refused and reroute and category == Category.TRANSACTIONAL:
+            # A transactional message the customer may not get on the channel asked for
+            # goes by the channel they may get it on, rather than not at all.
+            other = choose()
+            if not _consent_refusal(contact, other.channel, category, purpose):
+                choice = ChannelChoice(
+                    other.channel,
+                    _("%(refused)s: sent by %(channel)s instead")
+                    % {"refused": refused, "channel": CHANNEL_LABELS[other.channel]},
+                )
     message = Message(
         contact=contact,
         purpose=purpose,
@@ -301,6 +364,22 @@ def _prepare(
     return message, quiet
 
 
+def _shared() -> _Shared:
+    row = _settings()
+    return _Shared(settings=row, live=_live_channels(row))
+
+
+def _reaching(contact: Contact, to: dict[str, str]) -> Contact:
+    """The contact as reached this time: the same person and consent, the addresses they
+    typed (a copy: the contact row is not changed here)."""
+    import copy
+
+    reached = copy.copy(contact)
+    reached.email = (to.get("email") or contact.email or "").strip()
+    reached.phone = (to.get("phone") or contact.phone or "").strip()
+    return reached
+
+
 def message_send(
     *,
     contact: Contact,
@@ -312,10 +391,15 @@ def message_send(
     related_id: str = "",
     now: dt.datetime | None = None,
     why: str = "",
+    reroute: bool = True,
+    to: dict[str, str] | None = None,
 ) -> Message:
     """Send `purpose` to a contact (or log why not). The same `dedupe_key` returns the first
     message, so a retried task never sends twice. `why` says why this message exists (e.g. a
-    fallback) and is kept in front of any other reason."""
+    fallback) and is kept in front of any other reason. A transactional message asked for on
+    a channel the customer may not get goes by another one unless `reroute` is False (a
+    fallback that must be on its own channel). `to` ({"email": …, "phone": …}) is where the
+    customer asked to be reached this time, when it differs from what the contact holds."""
     from ..registries import purposes
 
     spec = purposes.get(purpose)
@@ -339,7 +423,9 @@ def message_send(
         related_id=related_id,
         now=now or timezone.now(),
         why=why,
-        shared=_Shared(settings=_settings()),
+        shared=_shared(),
+        reroute=reroute,
+        to=to,
     )
     try:
         with transaction.atomic():
@@ -416,7 +502,7 @@ def message_send_batch(
     )
     contacts = [c for c in contacts if not keys[c.pk] or keys[c.pk] not in done]
     ids = [c.pk for c in contacts]
-    shared = _Shared(settings=_settings())
+    shared = _shared()
     if channel is None:
         shared.priors = _prior_rates()
         shared.stats = {}
@@ -618,6 +704,7 @@ def _fallback_after_failure(message: Message) -> None:
             related_type=message.related_type,
             related_id=message.related_id,
             why=_("text not delivered"),
+            reroute=False,
         )
 
 
@@ -635,6 +722,7 @@ def message_fallback_send(work) -> None:
         related_type=message.related_type,
         related_id=message.related_id,
         why=_("email not opened within %(h)s h") % {"h": hours},
+        reroute=False,
     )
 
 

@@ -42,6 +42,67 @@ def messaging_settings() -> MessagingSettings:
     return row
 
 
+# Django's e-mail backends that keep the message on this machine: fine for development and
+# tests, but nobody receives what they "send".
+TEST_EMAIL_BACKENDS = frozenset(
+    {
+        "django.core.mail.backends.locmem.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.dummy.EmailBackend",
+    }
+)
+TEST_MODE_CACHE_SECONDS = 60
+
+
+def _live(email_backend: str, sms_provider: str, voice_provider: str) -> set[str]:
+    live = set()
+    if email_backend not in TEST_EMAIL_BACKENDS:
+        live.add("email")
+    if sms_provider != ProviderKind.OUTBOX:
+        live.add("sms")
+    if voice_provider != ProviderKind.OUTBOX:
+        live.add("voice")
+    return live
+
+
+def channels_live(row: MessagingSettings | None = None) -> set[str]:
+    """The channels whose provider really delivers (the others are in test mode: the outbox
+    for texts and calls, a development backend for e-mail)."""
+    row = row or messaging_settings()
+    return _live(settings.EMAIL_BACKEND, row.sms_provider, row.voice_provider)
+
+
+def _test_mode_key() -> str:
+    return "messaging:test-mode"
+
+
+def channels_in_test_mode() -> list[str]:
+    """The channels in test mode, for the banner and marks staff see on every page: kept in
+    the cache (per business) for a minute and dropped when the providers change, so a page
+    costs no query for it."""
+    from django.core.cache import cache
+
+    cached = cache.get(_test_mode_key())
+    if cached is None:
+        row = MessagingSettings.objects.filter(pk=1).values("sms_provider", "voice_provider")
+        providers = row.first() or {
+            "sms_provider": ProviderKind.OUTBOX,
+            "voice_provider": ProviderKind.OUTBOX,
+        }
+        live = _live(settings.EMAIL_BACKEND, providers["sms_provider"], providers["voice_provider"])
+        cached = [ch for ch in ("email", "sms", "voice") if ch not in live]
+        cache.set(_test_mode_key(), cached, TEST_MODE_CACHE_SECONDS)
+    return list(cached)
+
+
+def _test_mode_forget() -> None:
+    from django.core.cache import cache
+
+    transaction.on_commit(lambda: cache.delete(_test_mode_key()))
+    cache.delete(_test_mode_key())
+
+
 def key_derived_from(secret_key: str) -> bytes:
     """The Fernet key used without MESSAGING_ENCRYPTION_KEY (development only)."""
     return base64.urlsafe_b64encode(hashlib.sha256(secret_key.encode()).digest())
@@ -134,6 +195,7 @@ def messaging_settings_update(*, actor: User | None, **fields: Any) -> Messaging
             if missing:
                 raise ValidationError(missing)
         row.save(update_fields=list(cleaned) or None)
+        _test_mode_forget()
     return row
 
 

@@ -210,7 +210,17 @@ def _business():
         tenant = tenant_current()
     except Exception:
         return {"name": ""}
-    return {"name": tenant.name}
+    return {
+        "name": tenant.name,
+        "phone": getattr(tenant, "phone_display", "") or "",
+        "email": getattr(tenant, "email", "") or "",
+        "address": " · ".join(
+            line.strip()
+            for line in (getattr(tenant, "address", "") or "").splitlines()
+            if line.strip()
+        ),
+        "website": getattr(tenant, "website", "") or "",
+    }
 
 
 def _contact_context(contact: Contact) -> dict[str, Any]:
@@ -256,6 +266,22 @@ def template_render(
     )
 
 
+FOOTER_PHONE = {"en": "Phone", "fr": "Téléphone", "es": "Teléfono"}
+
+
+def email_footer(*, business: dict, language: str) -> str:
+    """How to reach the business, under every e-mail (after the signature delimiter): its
+    phone, address and website, those it has set (nothing when it has set none)."""
+    label = FOOTER_PHONE.get((language or "en")[:2], FOOTER_PHONE["en"])
+    lines = [
+        f"{label}: {business['phone']}" if business.get("phone") else "",
+        business.get("address") or "",
+        business.get("website") or "",
+    ]
+    lines = [line for line in lines if line]
+    return "\n\n-- \n" + "\n".join(lines) if lines else ""
+
+
 def template_render_source(
     *,
     channel: str,
@@ -266,9 +292,12 @@ def template_render_source(
     context: dict | None = None,
 ) -> RenderedMessage:
     """Render given wording (stored, default or an unsaved draft being previewed)."""
-    data = {"business": _business(), **(context or {}), "contact": _contact_context(contact)}
+    business = _business()
+    data = {"business": business, **(context or {}), "contact": _contact_context(contact)}
     ctx = Context(data, autoescape=False)
     rendered_body = _compile(body).render(ctx).strip()
+    if channel == Channel.EMAIL:
+        rendered_body += email_footer(business=business, language=language)
     rendered_subject = (
         " ".join(_compile(subject).render(ctx).split()) if channel == Channel.EMAIL else ""
     )
@@ -318,7 +347,9 @@ _SAMPLES = {
         "service": "Check-up",
         "staff": "Dr. Moreau",
         "confirm_link": "https://example.com/m/a/sample",
+        "previous_starts_at": "Mon 13 May, 09:00",
     },
+    "booking_link": "https://example.com/book/",
     "survey": {"link": "https://example.com/m/s/sample"},
     "voucher": {"code": "THANKYOU10", "expires": "30 June"},
     "invoice": {"amount": "€85.00", "due_date": "1 May", "pay_link": "https://example.com/pay"},
