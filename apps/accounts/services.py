@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.tenants.db import connection
+from apps.tenants.languages import UI_LANGUAGES, ui_language
 from apps.tenants.services import signup_login_token_read, tenant_current
 
 from . import login_counters
@@ -59,6 +60,7 @@ def user_update(
     is_active: bool | None = None,
     name: str | None = None,
     time_zone: str | None = None,
+    language: str | None = None,
 ) -> User:
     """Change a member's profile, role or access; the business always keeps an active owner."""
     with transaction.atomic():
@@ -85,6 +87,12 @@ def user_update(
             user.name = name.strip()
         if time_zone is not None:
             user.time_zone = time_zone
+        if language is not None:
+            if language and ui_language(language) != language:
+                raise ValidationError(
+                    {"language": _("Choose one of: %(c)s.") % {"c": ", ".join(UI_LANGUAGES)}}
+                )
+            user.language = language
         user.save()
     return user
 

@@ -24,6 +24,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
 from apps.tenants.formats import format_day_time, format_time
+from apps.tenants.languages import customer_page
 from cxsuite.lib.errors import DomainError
 from cxsuite.lib.forms import form_add_service_errors
 
@@ -246,6 +247,7 @@ def business_phone(request) -> str:
 
 
 # --- the booking steps -----------------------------------------------------------------------
+@customer_page
 @require_http_methods(["GET", "POST"])
 def booking_start(request):
     """One address for every step; the query string says how far the customer got."""
@@ -366,6 +368,7 @@ def local_text(when: dt.datetime) -> str:
     return format_day_time(local, zone=True)
 
 
+@customer_page
 @require_http_methods(["GET", "POST"])
 def booking_waitlist(request):
     """Nothing free in the days the customer looked at: ask to be told when something is."""

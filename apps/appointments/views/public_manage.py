@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from apps.tenants.languages import customer_page, page_language_activate
 from cxsuite.lib.errors import DomainError
 
 from ..models import AppointmentStatus
@@ -48,12 +49,14 @@ from .public import (
 
 def _appointment_or_404(request, token: str):
     try:
-        return appointment_from_token(token=token), None
+        appointment = appointment_from_token(token=token)
     except ValidationError as exc:
         page = render(
             request, f"{TEMPLATES}/link_invalid.html", {"reason": exc.messages[0]}, status=404
         )
         return None, page
+    page_language_activate(appointment.contact.language)  # the customer's, where known
+    return appointment, None
 
 
 def _context(request, appointment, token: str) -> dict:
@@ -77,6 +80,7 @@ def _context(request, appointment, token: str) -> dict:
     }
 
 
+@customer_page
 @require_GET
 def booking_done(request, token: str):
     """The "you are booked" page: what, with whom, when, the calendar file and the manage link."""
@@ -90,6 +94,7 @@ def booking_done(request, token: str):
     return render(request, f"{TEMPLATES}/confirmation.html", context)
 
 
+@customer_page
 @require_GET
 def booking_manage(request, token: str):
     appointment, invalid = _appointment_or_404(request, token)
@@ -98,6 +103,7 @@ def booking_manage(request, token: str):
     return render(request, f"{TEMPLATES}/manage.html", _context(request, appointment, token))
 
 
+@customer_page
 @require_GET
 def booking_ics(request, token: str):
     appointment, invalid = _appointment_or_404(request, token)
@@ -110,6 +116,7 @@ def booking_ics(request, token: str):
     return response
 
 
+@customer_page
 @require_http_methods(["GET", "POST"])
 def booking_cancel(request, token: str):
     """Ask once ("Cancel this appointment?"), then cancel within the policy."""
@@ -132,6 +139,7 @@ def booking_cancel(request, token: str):
     return render(request, f"{TEMPLATES}/cancel.html", context)
 
 
+@customer_page
 @require_http_methods(["GET", "POST"])
 def booking_reschedule(request, token: str):
     """Pick a new day and time (the appointment's own time counts as free), confirm, move."""
