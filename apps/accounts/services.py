@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.tenants.db import connection
@@ -123,12 +123,15 @@ def invitation_create(
     except IntegrityError as exc:
         raise ValidationError({"email": _("This person already has an open invitation.")}) from exc
     link = f"{accept_url_base.rstrip('/')}/{invitation_token(invitation)}/"
-    business = tenant_current().name
-    body = render_to_string(
-        "accounts/email/invitation.txt",
-        {"invitation": invitation, "link": link, "business": business},
-    )
-    subject = _("You are invited to join %(business)s") % {"business": business}
+    tenant = tenant_current()
+    business = tenant.name
+    # The invitee's language is not known yet: the business's, not the inviter's own choice.
+    with translation.override(ui_language(tenant.language) or "en"):
+        body = render_to_string(
+            "accounts/email/invitation.txt",
+            {"invitation": invitation, "link": link, "business": business},
+        )
+        subject = _("You are invited to join %(business)s") % {"business": business}
     transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
     return invitation
 

@@ -131,3 +131,24 @@ def test_ui_language():
         None,
         None,
     ]
+
+
+def test_an_invitation_is_written_in_the_business_language(
+    tenant, manager, django_capture_on_commit_callbacks
+):
+    """The invitee's language is unknown: the business's, whatever the inviter reads."""
+    from django.core import mail
+
+    from apps.accounts.services import invitation_create
+
+    speaks(tenant, "fr")
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        invitation_create(
+            email="nina@example.test",
+            role="viewer",
+            invited_by=manager,
+            accept_url_base="http://alpha.localhost/invite/",
+        )
+    (message,) = mail.outbox
+    assert message.subject == "Vous êtes invité(e) à rejoindre Alpha Dental"
+    assert "en tant que « Observateur »" in message.body
