@@ -12,7 +12,9 @@ from apps.tenants.formats import (
     time_zone_choices,
     zone_label,
 )
+from apps.tenants.languages import DEFAULT_LANGUAGE, LANGUAGE_NATIVE_NAMES, ui_language
 from apps.tenants.models import CURRENCY_CHOICES
+from apps.tenants.services import tenant_current
 from cxsuite.lib.forms import CleanTextFormMixin, StyledFormMixin
 
 from .models import ApiScope, Role
@@ -153,9 +155,19 @@ class BusinessProfileForm(StyledFormMixin, forms.Form):
 class PreferencesForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=120)
     time_zone = forms.ChoiceField(label=_("Your time zone"), choices=[], required=False)
+    language = forms.ChoiceField(label=_("Your language"), choices=[], required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        business_language = ui_language(tenant_current().language) or DEFAULT_LANGUAGE
+        self.fields["language"].choices = [
+            (
+                "",
+                _("Same as the business · %(language)s")
+                % {"language": LANGUAGE_NATIVE_NAMES[business_language]},
+            ),
+            *LANGUAGE_NATIVE_NAMES.items(),
+        ]
         business_zone = business_time_zone()
         same = _("Same as the business")
         if business_zone:

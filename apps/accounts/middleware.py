@@ -1,4 +1,4 @@
-"""Activate the time zone the reader expects, for one request only.
+"""Activate the time zone and the language the reader expects, for one request only.
 
 The API always speaks UTC (ISO 8601 with offset), whoever calls it. A page is shown in the
 member's own zone, else their business's. The active zone belongs to the thread (or the
@@ -13,7 +13,13 @@ import datetime as dt
 import zoneinfo
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django_tenants.utils import get_public_schema_name
+
+from apps.tenants.languages import DEFAULT_LANGUAGE, browser_language, ui_language
+
+PUBLIC_SCHEMA = get_public_schema_name()
 
 
 def _reader_zone(request) -> dt.tzinfo:
@@ -59,3 +65,52 @@ class TimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class LanguageMiddleware:
+    """The reader's language for one request (apps/tenants/languages.py says whose), then none.
+
+    Like the time zone, the active language belongs to the thread, which serves the next
+    request too, often for another business: each request starts from an explicit language
+    and ends with none. Sits after AuthenticationMiddleware (it reads the member's choice) and
+    replaces Django's LocaleMiddleware (no language in URLs, no language cookie).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tenant = getattr(request, "tenant", None)
+        public_site = tenant is None or tenant.schema_name == PUBLIC_SCHEMA
+        language = self._language(request, tenant, public_site)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        try:
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", translation.get_language())
+            if public_site:
+                patch_vary_headers(response, ("Accept-Language",))
+            return response
+        finally:
+            translation.deactivate()
+
+    @staticmethod
+    def _language(request, tenant, public_site: bool) -> str:
+        user = getattr(request, "user", None)
+        mine = ui_language(getattr(user, "language", "")) if user is not None else None
+        if mine:
+            return mine
+        if public_site:
+            return browser_language(request.META.get("HTTP_ACCEPT_LANGUAGE", "")) or (
+                DEFAULT_LANGUAGE
+            )
+        return ui_language(tenant.language) or DEFAULT_LANGUAGE
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # A customer's page speaks the business's language to a team member who opens it too.
+        tenant = getattr(request, "tenant", None)
+        if getattr(view_func, "customer_page", False) and tenant is not None:
+            language = ui_language(tenant.language) or DEFAULT_LANGUAGE
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return None

@@ -47,6 +47,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text=_("Leave empty to use the business's time zone."),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        help_text=_("Leave empty to use the business's language."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("operator admin access"), default=False)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -15,10 +15,11 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.tenants.db import connection
+from apps.tenants.languages import UI_LANGUAGES, ui_language
 from apps.tenants.services import signup_login_token_read, tenant_current
 
 from . import login_counters
@@ -59,6 +60,7 @@ def user_update(
     is_active: bool | None = None,
     name: str | None = None,
     time_zone: str | None = None,
+    language: str | None = None,
 ) -> User:
     """Change a member's profile, role or access; the business always keeps an active owner."""
     with transaction.atomic():
@@ -85,6 +87,12 @@ def user_update(
             user.name = name.strip()
         if time_zone is not None:
             user.time_zone = time_zone
+        if language is not None:
+            if language and ui_language(language) != language:
+                raise ValidationError(
+                    {"language": _("Choose one of: %(c)s.") % {"c": ", ".join(UI_LANGUAGES)}}
+                )
+            user.language = language
         user.save()
     return user
 
@@ -115,12 +123,15 @@ def invitation_create(
     except IntegrityError as exc:
         raise ValidationError({"email": _("This person already has an open invitation.")}) from exc
     link = f"{accept_url_base.rstrip('/')}/{invitation_token(invitation)}/"
-    business = tenant_current().name
-    body = render_to_string(
-        "accounts/email/invitation.txt",
-        {"invitation": invitation, "link": link, "business": business},
-    )
-    subject = _("You are invited to join %(business)s") % {"business": business}
+    tenant = tenant_current()
+    business = tenant.name
+    # The invitee's language is not known yet: the business's, not the inviter's own choice.
+    with translation.override(ui_language(tenant.language) or "en"):
+        body = render_to_string(
+            "accounts/email/invitation.txt",
+            {"invitation": invitation, "link": link, "business": business},
+        )
+        subject = _("You are invited to join %(business)s") % {"business": business}
     transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
     return invitation
 

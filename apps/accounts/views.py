@@ -165,7 +165,8 @@ def settings_profile(request):
 def settings_preferences(request):
     user = request.user
     form = PreferencesForm(
-        request.POST or None, initial={"name": user.name, "time_zone": user.time_zone}
+        request.POST or None,
+        initial={"name": user.name, "time_zone": user.time_zone, "language": user.language},
     )
     if request.method == "POST" and form.is_valid():
         services.user_update(user=user, actor=user, **form.cleaned_data)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from apps.accounts.selectors import users_active
 from apps.tenants.services import tenant_current
@@ -39,14 +39,15 @@ UNIT_MINUTES = {"minutes": 1, "hours": 60, "days": 1440}
 _RANGE = re.compile(
     r"^(?P<h1>\d{1,2})(?:[:.h](?P<m1>\d{2}))?\s*(?:-|–|—|to)\s*(?P<h2>\d{1,2})(?:[:.h](?P<m2>\d{2}))?$"
 )
+# In their own context: Django translates the bare names for dates, lowercase in French.
 DAY_LABELS = [
-    gettext_lazy("Monday"),
-    gettext_lazy("Tuesday"),
-    gettext_lazy("Wednesday"),
-    gettext_lazy("Thursday"),
-    gettext_lazy("Friday"),
-    gettext_lazy("Saturday"),
-    gettext_lazy("Sunday"),
+    pgettext_lazy("weekday label", "Monday"),
+    pgettext_lazy("weekday label", "Tuesday"),
+    pgettext_lazy("weekday label", "Wednesday"),
+    pgettext_lazy("weekday label", "Thursday"),
+    pgettext_lazy("weekday label", "Friday"),
+    pgettext_lazy("weekday label", "Saturday"),
+    pgettext_lazy("weekday label", "Sunday"),
 ]
 
 

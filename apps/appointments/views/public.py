@@ -27,6 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from apps.tenants.formats import format_day_time, format_time
+from apps.tenants.languages import customer_page
 from cxsuite.lib.errors import DomainError
 from cxsuite.lib.forms import form_add_service_errors
 
@@ -265,6 +266,7 @@ def business_phone(request) -> str:
 
 # --- the booking steps -----------------------------------------------------------------------
 @embeddable
+@customer_page
 @require_http_methods(["GET", "POST"])
 def booking_start(request):
     """One address for every step; the query string says how far the customer got."""
@@ -386,6 +388,7 @@ def local_text(when: dt.datetime) -> str:
 
 
 @embeddable
+@customer_page
 @require_http_methods(["GET", "POST"])
 def booking_waitlist(request):
     """Nothing free in the days the customer looked at: ask to be told when something is."""

@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from apps.tenants.languages import customer_page, page_language_activate
 from cxsuite.lib.errors import DomainError
 
 from ..models import AppointmentStatus
@@ -51,12 +52,14 @@ from .public import (
 
 def _appointment_or_404(request, token: str):
     try:
-        return appointment_from_token(token=token), None
+        appointment = appointment_from_token(token=token)
     except ValidationError as exc:
         page = render(
             request, f"{TEMPLATES}/link_invalid.html", {"reason": exc.messages[0]}, status=404
         )
         return None, page
+    page_language_activate(appointment.contact.language)  # the customer's, where known
+    return appointment, None
 
 
 def _context(request, appointment, token: str) -> dict:
@@ -81,6 +84,7 @@ def _context(request, appointment, token: str) -> dict:
 
 
 @embeddable
+@customer_page
 @require_GET
 def booking_done(request, token: str):
     """The "you are booked" page: what, with whom, when, the calendar file and the manage link."""
@@ -110,6 +114,7 @@ def _confirmation_told(appointment) -> dict:
     return outcome
 
 
+@customer_page
 @require_GET
 def booking_manage(request, token: str):
     appointment, invalid = _appointment_or_404(request, token)
@@ -118,6 +123,7 @@ def booking_manage(request, token: str):
     return render(request, f"{TEMPLATES}/manage.html", _context(request, appointment, token))
 
 
+@customer_page
 @require_GET
 def booking_ics(request, token: str):
     appointment, invalid = _appointment_or_404(request, token)
@@ -130,6 +136,7 @@ def booking_ics(request, token: str):
     return response
 
 
+@customer_page
 @require_http_methods(["GET", "POST"])
 def booking_cancel(request, token: str):
     """Ask once ("Cancel this appointment?"), then cancel within the policy."""
@@ -152,6 +159,7 @@ def booking_cancel(request, token: str):
     return render(request, f"{TEMPLATES}/cancel.html", context)
 
 
+@customer_page
 @require_http_methods(["GET", "POST"])
 def booking_reschedule(request, token: str):
     """Pick a new day and time (the appointment's own time counts as free), confirm, move."""

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.contacts.choices import ConsentStatus
+from apps.tenants.languages import customer_page, page_language_activate
 from cxsuite.lib.errors import DomainError
 
 from ..services import links as services
@@ -37,6 +38,7 @@ def _is_one_click(request) -> bool:
     return request.method == "POST" and request.POST.get("List-Unsubscribe") == "One-Click"
 
 
+@customer_page
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -50,22 +52,26 @@ def unsubscribe(request, token: str):
         refused = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
         if refused is not None:
             return refused
+    done = request.method == "POST"
     try:
-        if request.method == "POST":
-            services.unsubscribe_one_click(token=token)
-            return render(request, "messaging/unsubscribed.html", {"done": True, "token": token})
-        services.contact_for_token(token=token, purpose="unsubscribe")
+        if done:
+            contact = services.unsubscribe_one_click(token=token)
+        else:
+            contact = services.contact_for_token(token=token, purpose="unsubscribe")
     except ValidationError as exc:
         return _invalid(request, exc)
-    return render(request, "messaging/unsubscribed.html", {"done": False, "token": token})
+    page_language_activate(contact.language)  # the customer's, where known
+    return render(request, "messaging/unsubscribed.html", {"done": done, "token": token})
 
 
+@customer_page
 @never_cache
 @require_http_methods(["GET", "POST"])
 def preferences(request, token: str):
     """Three channel checkboxes; saving records each change in the consent history."""
     try:
         contact = services.contact_for_token(token=token, purpose="preferences")
+        page_language_activate(contact.language)  # the customer's, where known
         saved = False
         if request.method == "POST":
             contact = services.preferences_save(
@@ -99,6 +105,7 @@ def open_pixel(request, token: str):
     return response
 
 
+@customer_page
 @never_cache
 @require_GET
 def click(request, token: str):
@@ -116,6 +123,7 @@ def click(request, token: str):
     return HttpResponseRedirect(target)
 
 
+@customer_page
 @never_cache
 @require_GET
 def short_link(request, code: str):
