@@ -3,6 +3,7 @@ the accounts tables."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -10,8 +11,8 @@ class Role(models.TextChoices):
 
     OWNER = "owner", _("Owner")
     MANAGER = "manager", _("Manager")
-    STAFF = "staff", _("Staff")
-    VIEWER = "viewer", _("Viewer")
+    STAFF = "staff", pgettext_lazy("role", "Staff")
+    VIEWER = "viewer", pgettext_lazy("role", "Viewer")
 
     @classmethod
     def rank(cls, role: str) -> int:
