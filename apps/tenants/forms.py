@@ -1,11 +1,20 @@
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from cxsuite.lib.forms import StyledFormMixin
 
 from .formats import country_choices, country_default_zones, time_zone_choices
+from .languages import LANGUAGE_NATIVE_NAMES, UI_LANGUAGES, ui_language
 
 DEFAULT_COUNTRY = "US"
+
+
+def visitor_language() -> str:
+    """The language the sign-up page speaks to this visitor (from their browser)."""
+    return ui_language(translation.get_language()) or "en"
+
+
 DEFAULT_TIME_ZONE = "America/New_York"
 
 
@@ -39,9 +48,17 @@ class SignupForm(StyledFormMixin, forms.Form):
         help_text=_("Sets how dates, times and local phone numbers are written."),
     )
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=[])
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[(code, LANGUAGE_NATIVE_NAMES[code]) for code in UI_LANGUAGES],
+        required=False,  # left out: the language the visitor reads the page in
+        help_text=_("What your booking page and messages speak; each customer can have their own."),
+    )
 
     def __init__(self, *args, address_suffix: str = ".localhost", **kwargs):
         super().__init__(*args, **kwargs)
+        # The visitor's own language (the sign-up page already speaks it) is the first guess.
+        self.fields["language"].initial = visitor_language()
         country = str(self.data.get("country") or DEFAULT_COUNTRY).upper()
         self.fields["time_zone"].choices = time_zone_choices(country=country)
         self.fields["time_zone"].initial = country_default_zones().get(country, DEFAULT_TIME_ZONE)
@@ -57,3 +74,6 @@ class SignupForm(StyledFormMixin, forms.Form):
                 "placeholder": _("made from the business name"),
             }
         )
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or visitor_language()

@@ -47,6 +47,7 @@ def signup(request):
                 owner_password=data["password"],
                 time_zone=data["time_zone"],
                 country=data["country"],
+                language=data["language"],
             )
         except ValidationError as exc:
             form_add_service_errors(form, exc)

@@ -243,3 +243,20 @@ def test_the_test_mode_costs_a_page_no_query_once_known(owner_client, tenant, fr
     with CaptureQueriesContext(connection) as queries:
         owner_client.get("/")
     assert not [q for q in queries.captured_queries if "messaging_messagingsettings" in q["sql"]]
+
+
+@pytest.mark.parametrize(
+    ("language", "channels", "said"),
+    [
+        ("en", ["email", "sms", "voice"], "E-mails, texts and calls"),
+        ("en", ["sms"], "Texts"),
+        ("fr", ["email", "sms"], "E-mails et SMS"),  # an acronym keeps its capitals
+    ],
+)
+def test_the_banner_names_the_channels_as_people_say_them(language, channels, said):
+    from django.utils import translation
+
+    from apps.messaging.templatetags.messaging import channel_labels
+
+    with translation.override(language):
+        assert channel_labels(channels) == said

@@ -183,3 +183,19 @@ def test_signup_still_shows_a_clear_error_for_a_bad_password(public_client):
     response = public_client.post("/signup/", _form(password="123"))
     assert response.status_code == 200
     assert "password" in response.context["form"].errors
+
+
+def test_signup_speaks_the_visitors_language_and_the_business_keeps_it(public_client):
+    page = public_client.get("/signup/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9").content.decode()
+    assert '<option value="fr" selected>Français</option>' in page
+    public_client.post(
+        "/signup/",
+        _form(name="Sourire Dentaire", country="FR", time_zone="Europe/Paris"),
+        HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9",
+    )
+    assert Tenant.objects.get(slug="sourire-dentaire").language == "fr"  # not chosen: the page's
+    public_client.post("/signup/", _form(name="Clinica Sol", language="es"))
+    assert Tenant.objects.get(slug="clinica-sol").language == "es"  # chosen
+    response = public_client.post("/signup/", _form(name="Zahnarzt Nord", language="xx"))
+    assert response.status_code == 200 and 'id="language-errors"' in response.content.decode()
+    assert not Tenant.objects.filter(slug="zahnarzt-nord").exists()

@@ -24,8 +24,10 @@ def channel_labels(channels) -> str:
     names = [str(TEST_MODE_NAMES.get(ch, ch)) for ch in channels or ()]
     if not names:
         return ""
-    text = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {_('and')} {names[-1]}"
-    return text[:1].upper() + text[1:].lower()
+    # inside the sentence a word is lower-cased, an acronym ("SMS" in French) is not
+    inner = [name if name.isupper() else name[:1].lower() + name[1:] for name in names]
+    text = inner[0] if len(inner) == 1 else f"{', '.join(inner[:-1])} {_('and')} {inner[-1]}"
+    return text[:1].upper() + text[1:]
 
 
 @register.filter
