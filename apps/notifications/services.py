@@ -19,11 +19,12 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.accounts.choices import Role
 from apps.accounts.selectors import users_active
+from apps.tenants.formats import format_day_time
 
 from .choices import Kind
 from .models import Notification, NotificationPreference
@@ -207,7 +208,7 @@ def _email_one(notification: Notification) -> None:
         when = ""
         if described.when is not None:
             local = described.when.astimezone(zoneinfo.ZoneInfo(tenant.time_zone))
-            when = formats.date_format(local, "D j M Y, H:i")
+            when = format_day_time(local)
         subject = " · ".join(part for part in (described.who, when) if part)
         subject = f"{described.title}: {subject}"
         lines = [described.title, "", described.who]

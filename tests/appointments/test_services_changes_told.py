@@ -5,6 +5,7 @@ One message of the right purpose each, also when the action is retried."""
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from apps.appointments.services import (
     appointment_book,
@@ -59,7 +60,7 @@ def test_the_practice_cancelling_tells_the_customer_once(checkup):
         appointment_cancel(appointment=appointment, reason="dentist ill", now=NOW)
     assert told(appointment) == ["appointment_confirmation", "appointment_cancelled"]
     message = Message.objects.get(purpose="appointment_cancelled")
-    assert "Wednesday, 3 March 2027, 09:00" in message.body
+    assert "Wednesday 3 March 2027, 09:00" in message.body
     assert "/book/?service=" in message.body  # a new time is one click away
 
 
@@ -87,8 +88,8 @@ def test_a_move_tells_the_old_and_new_time_once_and_is_not_another_booking(check
     assert told(appointment) == ["appointment_confirmation", "appointment_moved"]
     message = Message.objects.get(purpose="appointment_moved")
     assert "10:30" in message.subject
-    assert "New: Wednesday, 3 March 2027, 10:30" in message.body
-    assert "No longer: Wednesday, 3 March 2027, 09:00" in message.body
+    assert "New: Wednesday 3 March 2027, 10:30" in message.body
+    assert "No longer: Wednesday 3 March 2027, 09:00" in message.body
     assert "booked" not in message.subject.lower()
 
 
@@ -112,10 +113,12 @@ def test_declining_a_request_tells_the_customer_once(weber):
     assert told(appointment) == ["booking_declined"]
 
 
-def test_a_past_appointment_cancelled_afterwards_tells_nobody(checkup):
+def test_a_past_appointment_cannot_be_cancelled_afterwards_and_tells_nobody(checkup):
     appointment = book(checkup)
     later = at(9, 5).astimezone(dt.UTC)
-    appointment_cancel(appointment=appointment, now=later)
+    with pytest.raises(ValidationError) as refused:  # a started visit is checked in or not
+        appointment_cancel(appointment=appointment, now=later)
+    assert refused.value.error_dict["status"][0].code == "started"
     assert told(appointment) == ["appointment_confirmation"]
 
 

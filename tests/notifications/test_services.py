@@ -224,7 +224,7 @@ def test_the_email_says_what_happened_to_whom_when_with_the_link(tenant, practic
     assert f"Open it: {tenant_url(tenant, f'/appointments/{appointment.pk}/')}\n" in message.body
     assert tenant_url(tenant, "/settings/preferences/#notifications") in message.body
     when = appointment.starts_at.astimezone(BERLIN)
-    assert f"{when:%a} {when.day} {when:%b %Y, %H:%M}" in message.subject
+    assert f"{when:%A} {when.day} {when:%B %Y, %H:%M}" in message.subject  # the business style
 
 
 def test_emails_leave_after_commit_with_due_work_as_the_safety_net(

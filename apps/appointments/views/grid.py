@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from math import gcd
 
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from apps.tenants.formats import business_style, format_time
+from apps.tenants.formats import business_style, format_day_short, format_time
 
 from ..models import Appointment, AppointmentStatus, StaffMember, TimeOff
 from ..selectors.calendar import CalendarData
@@ -335,8 +334,8 @@ def build_week_grid(data: CalendarData, *, now: dt.datetime, back: str) -> Grid:
         column = Column(
             staff=StaffMember(),  # everyone
             day=day,
-            title=date_format(day, "D j"),
-            subtitle=date_format(day, "F") if day.day == 1 or day == data.days[0] else "",
+            title=format_day_short(day),  # Thu, Mar 5 · Thu 5 Mar: the business's order
+            subtitle="",
             holiday=(holiday.name or _("Holiday")) if holiday else None,
             is_today=day == today,
         )

@@ -65,6 +65,11 @@ def _address(contact: Contact, channel: str) -> str:
     return contact.email if channel == Channel.EMAIL else contact.phone
 
 
+# A staff answer to the customer's own text (transactional only within the answer window) may
+# go back by text: writing to the business is asking for the answer there.
+ANSWER_PURPOSES = frozenset({"conversation"})
+
+
 def _consent_refusal(contact: Contact, channel: str, category: str, purpose: str) -> str:
     """Why this contact may not get this message on this channel ('' when they may)."""
     label = CHANNEL_LABELS[channel]
@@ -79,7 +84,8 @@ def _consent_refusal(contact: Contact, channel: str, category: str, purpose: str
         return _("opted out of %(channel)s") % {"channel": label}
     if category == Category.MARKETING and status != ConsentStatus.OPTED_IN:
         return _("no marketing opt-in for %(channel)s") % {"channel": label}
-    if channel in PHONE_CHANNELS and not _phone_consent(contact, channel):
+    answering = purpose in ANSWER_PURPOSES and category == Category.TRANSACTIONAL
+    if channel in PHONE_CHANNELS and not answering and not _phone_consent(contact, channel):
         return _("%(channel)s not ticked by the customer") % {"channel": label}
     return ""
 
