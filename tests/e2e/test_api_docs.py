@@ -27,7 +27,7 @@ def test_the_docs_page_lists_every_operation_with_its_error_answers(
     operations = sum(
         method in item
         for item in document["paths"].values()
-        for method in ("get", "post", "patch", "delete")
+        for method in ("get", "post", "put", "patch", "delete")
     )
 
     page.goto(f"{base}/api/docs/")
