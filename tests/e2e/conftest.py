@@ -50,6 +50,21 @@ def browser(live_server_port):
 
 
 @pytest.fixture
+def drop_businesses(django_db_blocker) -> Iterator[list[str]]:
+    """Slugs of businesses a test signs up; their schemas are dropped afterwards."""
+    from django.db import connection
+
+    from apps.tenants.models import Tenant
+
+    slugs: list[str] = []
+    yield slugs
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        for tenant in Tenant.objects.filter(slug__in=slugs):
+            tenant.delete(force_drop=True)
+
+
+@pytest.fixture
 def screenshot():
     """Save a full-page screenshot when CXSUITE_SCREENSHOTS names a folder (for review)."""
     folder = os.environ.get("CXSUITE_SCREENSHOTS")

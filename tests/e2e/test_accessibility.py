@@ -33,8 +33,9 @@ from tests.appointments.factories import (
     WaitlistEntryFactory,
     week_hours,
 )
-from tests.conftest import PASSWORD, owner_email
+from tests.conftest import owner_email
 from tests.contacts.factories import SegmentFactory
+from tests.e2e.helpers import log_in
 from tests.messaging.factories import InboundMessageFactory, SentMessageFactory
 
 pytestmark = pytest.mark.e2e
@@ -296,21 +297,13 @@ def _violations(page) -> list[str]:
     return found
 
 
-def _log_in(page, base: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("Email").fill(owner_email("alpha"))
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/")
-
-
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_every_page_passes_axe_at_both_widths(browser, live_server_port, world, width):
     base = f"http://alpha.localhost:{live_server_port}"
     failures: dict[str, list[str]] = {}
     public = browser.new_context(viewport=WIDTHS[width]).new_page()
     staff = browser.new_context(viewport=WIDTHS[width]).new_page()
-    _log_in(staff, base)
+    log_in(staff, live_server_port)
     for name, page_spec in PAGES.items():
         page = staff if page_spec.staff else public
         try:

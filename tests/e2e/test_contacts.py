@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 from apps.accounts.models import User
 from apps.contacts import services
 from tests.appointments.factories import AppointmentFactory
-from tests.conftest import PASSWORD, owner_email
+from tests.conftest import owner_email
+from tests.e2e.helpers import log_in
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
@@ -63,14 +64,6 @@ def contacts(committed_tenant):
     return created
 
 
-def _log_in(page, port: int) -> None:
-    page.goto(f"http://alpha.localhost:{port}/login/")
-    page.get_by_label("Email").fill(owner_email("alpha"))
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"http://alpha.localhost:{port}/")
-
-
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_search_open_a_contact_and_add_a_note(
     browser, live_server_port, contacts, screenshot, viewport
@@ -80,7 +73,7 @@ def test_search_open_a_contact_and_add_a_note(
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    _log_in(page, live_server_port)
+    log_in(page, live_server_port)
     page.get_by_role("link", name="Call about the crown").wait_for()  # the "My tasks" card
     expect(page.locator(".home-card--loading")).to_have_count(0)  # every card has loaded
     assert page.get_by_role("heading", name="Today's appointments").is_visible()
@@ -123,7 +116,7 @@ def test_build_a_segment_and_see_its_count(browser, live_server_port, contacts, 
     page = browser.new_context(viewport=DESKTOP).new_page()
     urls: list[str] = []
     page.on("request", lambda request: urls.append(request.url))
-    _log_in(page, live_server_port)
+    log_in(page, live_server_port)
     page.locator(".sidebar").get_by_role("link", name="Segments").click()
     page.get_by_role("link", name="New segment").first.click()
     page.get_by_label("Name").first.fill("VIP patients")
@@ -149,7 +142,7 @@ def test_build_a_segment_from_an_appointments_condition(
     browser, live_server_port, contacts, screenshot
 ):
     page = browser.new_context(viewport=DESKTOP).new_page()
-    _log_in(page, live_server_port)
+    log_in(page, live_server_port)
     page.goto(f"http://alpha.localhost:{live_server_port}/segments/new/")
     page.locator(".rule-row__field").first.select_option(label="Next appointment booked")
     value = page.locator("select.rule-row__value").first

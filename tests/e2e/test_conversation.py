@@ -14,7 +14,8 @@ from apps.contacts import services
 from apps.messaging.models import Message
 from apps.messaging.services.inbound import inbound_sms_receive
 from apps.messaging.services.sending import message_deliver, message_mark, message_send
-from tests.conftest import PASSWORD, owner_email
+from tests.conftest import owner_email
+from tests.e2e.helpers import log_in
 from tests.helpers.clock import BERLIN, clock_at, local, today
 
 PHONE = {"width": 390, "height": 844}
@@ -65,21 +66,13 @@ def patient(committed_tenant, noon):
     return contact
 
 
-def _log_in(page, port: int) -> None:
-    page.goto(f"http://alpha.localhost:{port}/login/")
-    page.get_by_label("Email").fill(owner_email("alpha"))
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"http://alpha.localhost:{port}/")
-
-
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_answer_a_text_from_the_inbox(browser, live_server_port, patient, screenshot, viewport):
     width = "phone" if viewport is PHONE else "desktop"
     page = browser.new_context(viewport=viewport).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    _log_in(page, live_server_port)
+    log_in(page, live_server_port)
 
     page.goto(f"http://alpha.localhost:{live_server_port}/messages/inbox/")
     page.get_by_role("link", name="Answer").first.click()

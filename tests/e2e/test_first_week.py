@@ -20,7 +20,6 @@ from django_tenants.utils import schema_context
 from apps.appointments.models import Appointment, AppointmentStatus
 from apps.messaging.models import Message
 from apps.messaging.services.sending import message_deliver
-from apps.tenants.models import Tenant
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 860}
@@ -57,16 +56,6 @@ CASES = {
 }
 
 
-@pytest.fixture
-def cleanup(django_db_blocker):
-    slugs: list[str] = []
-    yield slugs
-    with django_db_blocker.unblock():
-        connection.set_schema_to_public()
-        for tenant in Tenant.objects.filter(slug__in=slugs):
-            tenant.delete(force_drop=True)
-
-
 def _deliver(slug: str, django_db_blocker) -> None:
     """What the worker does with the messages the pages queued."""
     with django_db_blocker.unblock(), schema_context(slug.replace("-", "_")):
@@ -77,10 +66,10 @@ def _deliver(slug: str, django_db_blocker) -> None:
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_a_practices_first_week(
-    browser, live_server_port, cleanup, screenshot, mailoutbox, django_db_blocker, case
+    browser, live_server_port, drop_businesses, screenshot, mailoutbox, django_db_blocker, case
 ):
     c = CASES[case]
-    cleanup.append(c["slug"])
+    drop_businesses.append(c["slug"])
 
     def _t(text: str) -> str:
         with translation.override(c["language"]):

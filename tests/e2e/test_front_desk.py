@@ -18,7 +18,7 @@ from tests.appointments.factories import (
     week_hours,
 )
 from tests.contacts.factories import ContactFactory
-from tests.e2e.test_contacts import _log_in
+from tests.e2e.helpers import log_in
 from tests.helpers.clock import days_ahead, local, weekday_ahead
 
 pytestmark = pytest.mark.e2e
@@ -78,7 +78,7 @@ def test_week_grid_and_the_appointment_window_past_and_future(
     page = browser.new_context(viewport=viewport).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    _log_in(page, live_server_port)
+    log_in(page, live_server_port)
 
     page.goto(f"{base}/appointments/?date={desk['monday']}&view=week")
     page.locator("#calendar").wait_for()

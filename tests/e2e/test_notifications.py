@@ -15,7 +15,8 @@ from apps.appointments.services import appointment_book, appointment_cancel
 from apps.contacts import events
 from apps.messaging.services.inbound import inbound_sms_receive
 from apps.notifications.models import Notification, NotificationPreference
-from tests.conftest import PASSWORD, owner_email
+from tests.conftest import owner_email
+from tests.e2e.helpers import log_in
 from tests.helpers.clock import next_week_at
 from tests.notifications.conftest import PHONE as CUSTOMER_PHONE
 from tests.notifications.conftest import practice_make
@@ -51,14 +52,6 @@ def told(committed_tenant):
     NotificationPreference.objects.filter(user=owner).delete()
 
 
-def _log_in(page, port: int) -> None:
-    page.goto(f"http://alpha.localhost:{port}/login/")
-    page.get_by_label("Email").fill(owner_email("alpha"))
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"http://alpha.localhost:{port}/")
-
-
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_the_bell_shows_what_happened_and_the_member_chooses_what_to_hear(
     browser, live_server_port, told, screenshot, viewport
@@ -68,7 +61,7 @@ def test_the_bell_shows_what_happened_and_the_member_chooses_what_to_hear(
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    _log_in(page, live_server_port)
+    log_in(page, live_server_port)
 
     badge = page.locator(".bell__count")
     expect(badge).to_have_text("4")

@@ -1,29 +1,16 @@
 """Sign up a business, log in, see its dashboard: at desktop and at phone width."""
 
 import pytest
-from django.db import connection
-
-from apps.tenants.models import Tenant
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 860}
 
 
-@pytest.fixture
-def cleanup_tenant(django_db_blocker):
-    slugs: list[str] = []
-    yield slugs
-    with django_db_blocker.unblock():
-        connection.set_schema_to_public()
-        for tenant in Tenant.objects.filter(slug__in=slugs):
-            tenant.delete(force_drop=True)
-
-
 @pytest.mark.parametrize(("viewport", "slug"), [(DESKTOP, "sunny-paws"), (PHONE, "phone-fix")])
 def test_sign_up_log_in_and_see_the_dashboard(
-    browser, live_server_port, cleanup_tenant, screenshot, viewport, slug
+    browser, live_server_port, drop_businesses, screenshot, viewport, slug
 ):
-    cleanup_tenant.append(slug)
+    drop_businesses.append(slug)
     width = "phone" if viewport is PHONE else "desktop"
     page = browser.new_context(viewport=viewport).new_page()
     errors: list[str] = []

@@ -36,6 +36,10 @@ def live_server(*, end_other_sessions: bool = False) -> Iterator[int]:
             database = connections["default"].connection
             if database is not None:
                 backends.add(database.info.backend_pid)
+            # Each request runs in a thread of its own that no later request reuses: its
+            # database session ends with it (kept, a long browser run would exhaust the
+            # server's connections).
+            connections.close_all()
 
     server = ThreadedWSGIServer(("127.0.0.1", 0), _QuietHandler, allow_reuse_address=True)
     server.set_app(noting_backends)
