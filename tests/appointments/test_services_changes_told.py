@@ -66,8 +66,8 @@ def test_the_practice_cancelling_tells_the_customer_once(checkup):
 
 def test_cancelling_through_the_status_is_told_the_same_way(checkup):
     appointment = book(checkup)
-    appointment_status_set(appointment=appointment, status="cancelled")
-    appointment_status_set(appointment=appointment, status="cancelled")
+    appointment_status_set(appointment=appointment, status="cancelled", now=NOW)
+    appointment_status_set(appointment=appointment, status="cancelled", now=NOW)
     assert told(appointment) == ["appointment_confirmation", "appointment_cancelled"]
 
 
