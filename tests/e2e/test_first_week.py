@@ -25,25 +25,15 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 860}
 PASSWORD = "first-week-at-the-desk-42"
 
+BRITISH = dict(
+    language="en",
+    country="United Kingdom",
+    phone="020 7946 0018",
+    mobile="07400 123456",
+)
 CASES = {
-    "desktop": dict(
-        viewport=DESKTOP,
-        language="en",
-        slug="clear-smile",
-        country="United Kingdom",
-        name="Clear Smile Dental",
-        phone="020 7946 0018",
-        mobile="07400 123456",
-    ),
-    "phone": dict(
-        viewport=PHONE,
-        language="en",
-        slug="clear-phone",
-        country="United Kingdom",
-        name="Clear Phone Dental",
-        phone="020 7946 0018",
-        mobile="07400 123456",
-    ),
+    "desktop": dict(BRITISH, viewport=DESKTOP, slug="clear-smile", name="Clear Smile Dental"),
+    "phone": dict(BRITISH, viewport=PHONE, slug="clear-phone", name="Clear Phone Dental"),
     "french": dict(
         viewport=PHONE,
         language="fr",
