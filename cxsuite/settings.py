@@ -126,7 +126,21 @@ def _database() -> dict:
     return config
 
 
+def _business_databases(home: dict) -> dict:
+    """More databases for businesses: BUSINESS_DATABASES="second=cx_second,third=postgres://..."
+    (a name is a database on the home server). `apps.tenants.databases` routes to them."""
+    extra = {}
+    for item in filter(None, (env("BUSINESS_DATABASES") or "").split(",")):
+        alias, _, target = item.strip().partition("=")
+        config = {**home, "NAME": target, "TEST": {"NAME": None}}
+        if "://" in target:
+            config.update(dj_database_url.parse(target), ENGINE=home["ENGINE"])
+        extra[alias] = config
+    return extra
+
+
 DATABASES = {"default": _database()}
+DATABASES.update(_business_databases(DATABASES["default"]))
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 

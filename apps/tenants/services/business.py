@@ -19,6 +19,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from ..db import connection
 from ..models import CURRENCIES, Domain, Tenant, TenantWakeup, currency_for_country
 from ..registries import NewBusiness, provisioning_hooks
+from .schema_migrations import schema_state_record
 from .schema_template import schema_create_from_template, schema_template_ensure
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
@@ -183,6 +184,7 @@ def tenant_create(
         tenant.auto_create_schema = False  # replayed from the recording instead of migrated
         tenant.save(verbosity=0)
         schema_create_from_template(tenant.schema_name, template)
+        schema_state_record(schema_name=tenant.schema_name, fingerprint=template.fingerprint)
         Domain.objects.create(domain=tenant_host(slug), tenant=tenant, is_primary=True)
         business = NewBusiness(
             tenant=tenant,

@@ -1,0 +1,233 @@
+"""Migrating businesses' schemas: only the ones behind, in parallel, reported and resumable.
+
+Each schema's state (`SchemaState`) says at which set of migrations it last finished: the
+fingerprint of the migration files that also keys the recording new businesses are created
+from (`schema_template.migrations_fingerprint`). Finding the schemas behind is one query
+joining the businesses with their states, so a deploy that changes no migration does not
+look into any schema (`bootstrap` costs the same at 10 businesses as at 10,000).
+
+`schemas_migrate` migrates a list of schemas with N worker processes, each with its own
+connection, one schema at a time per worker. A worker records the outcome of each schema as
+soon as it is known (the new fingerprint, or `failed` with the error), so a run stopped
+half-way, or one where a schema failed, is continued by running it again: it takes the
+schemas still behind, the failed ones included. A failing schema never stops the others.
+
+Each schema is migrated as django-tenants' `migrate_schemas` migrates it (Django's migrate
+command with the schema on the search path), so what a migration does is the same either way.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, get_tenant_base_migrate_command_class
+
+from ..databases import HOME, database_close_all, database_current, database_switch
+from ..db import connection
+from ..models import SchemaState, Tenant, TenantDatabase
+from .schema_template import migrations_fingerprint
+
+
+def schema_state_record(
+    *, schema_name: str, fingerprint: str, failed: bool = False, error: str = "", seconds=0.0
+) -> None:
+    """Record where a schema stands (one upsert, in the public schema of the current
+    database)."""
+    table = f'"{get_public_schema_name()}"."{SchemaState._meta.db_table}"'
+    status = SchemaState.Status.FAILED if failed else SchemaState.Status.OK
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (schema_name, fingerprint, status, error, seconds, updated_at) "
+            f"VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (schema_name) DO UPDATE SET "
+            f"fingerprint = EXCLUDED.fingerprint, status = EXCLUDED.status, "
+            f"error = EXCLUDED.error, seconds = EXCLUDED.seconds, "
+            f"updated_at = EXCLUDED.updated_at",
+            [schema_name, fingerprint, status, error[:4000], round(seconds, 3), timezone.now()],
+        )
+
+
+def schemas_behind(*, fingerprint: str | None = None) -> list[str]:
+    """The schemas of the current database not at `fingerprint` (the code's by default):
+    never migrated by this mechanism, failed, or at an older set. One query.
+
+    On the home database, businesses routed to another database are not its concern.
+    """
+    fingerprint = fingerprint or migrations_fingerprint()
+    public = get_public_schema_name()
+    tenants = f'"{public}"."{Tenant._meta.db_table}"'
+    states = f'"{public}"."{SchemaState._meta.db_table}"'
+    routes = f'"{public}"."{TenantDatabase._meta.db_table}"'
+    elsewhere = (
+        f"AND NOT EXISTS (SELECT 1 FROM {routes} r WHERE r.tenant_id = t.id AND r.alias <> %s)"
+        if database_current() == HOME
+        else ""
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.schema_name FROM {tenants} t "
+            f"LEFT JOIN {states} s ON s.schema_name = t.schema_name AND s.status = 'ok' "
+            f"WHERE t.schema_name <> %s AND s.fingerprint IS DISTINCT FROM %s {elsewhere} "
+            f"ORDER BY t.schema_name",
+            [public, fingerprint, *([HOME] if elsewhere else [])],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def public_behind(*, fingerprint: str | None = None) -> bool:
+    """Whether the public schema of the current database needs `migrate_schemas --shared`
+    (also when the state table itself does not exist yet)."""
+    fingerprint = fingerprint or migrations_fingerprint()
+    public = get_public_schema_name()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [f'"{public}"."{SchemaState._meta.db_table}"'])
+        if cursor.fetchone()[0] is None:
+            return True
+        cursor.execute(
+            f'SELECT fingerprint FROM "{public}"."{SchemaState._meta.db_table}" '
+            f"WHERE schema_name = %s AND status = 'ok'",
+            [public],
+        )
+        row = cursor.fetchone()
+    return row is None or row[0] != fingerprint
+
+
+def schema_migrate(schema_name: str) -> None:
+    """Apply the migrations a schema lacks, as `migrate_schemas` does for one tenant."""
+    connection.set_schema(schema_name, include_public=False)
+    MigrationRecorder(connection).ensure_schema()
+    connection.set_schema(schema_name)
+    command = get_tenant_base_migrate_command_class()()
+    try:
+        command.execute(
+            interactive=False,
+            verbosity=0,
+            database="default",
+            skip_checks=True,
+            app_label=None,
+            migration_name=None,
+            fake=False,
+            fake_initial=False,
+            plan=False,
+            run_syncdb=False,
+            check_unapplied=False,
+            prune=False,
+            no_color=True,
+            force_color=False,
+            stdout=None,
+            stderr=None,
+        )
+    finally:
+        connection.set_schema_to_public()
+
+
+# --- the parallel run --------------------------------------------------------------------------
+@dataclass
+class SchemaResult:
+    schema_name: str
+    ok: bool
+    seconds: float
+    error: str = ""
+
+
+@dataclass
+class MigrationRun:
+    """What a run did, as it goes: `progress` is called with it after each schema."""
+
+    total: int
+    started: float = field(default_factory=time.perf_counter)
+    results: list[SchemaResult] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for result in self.results if result.ok)
+
+    @property
+    def failed(self) -> list[SchemaResult]:
+        return [result for result in self.results if not result.ok]
+
+    @property
+    def remaining(self) -> int:
+        return self.total - len(self.results)
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    @property
+    def rate(self) -> float:
+        """Schemas a second so far."""
+        return len(self.results) / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left at the rate so far."""
+        return self.remaining / self.rate if self.rate else None
+
+
+def _worker_start(alias: str) -> None:
+    """A fresh process: its own connections (the parent's were closed before the fork)."""
+    database_switch(alias)
+
+
+def _migrate_one(schema_name: str) -> SchemaResult:
+    """In a worker: migrate one schema and record the outcome in the same process."""
+    fingerprint = migrations_fingerprint()
+    started = time.perf_counter()
+    try:
+        schema_migrate(schema_name)
+    except Exception as exc:  # one schema failing never stops the others
+        seconds = time.perf_counter() - started
+        error = f"{type(exc).__name__}: {exc}".strip()
+        detail = "".join(traceback.format_exception(exc)[-3:])
+        try:
+            transaction.rollback()
+        except Exception:  # noqa: BLE001 - a broken connection is reopened below
+            connection.close()
+        connection.set_schema_to_public()
+        schema_state_record(
+            schema_name=schema_name,
+            fingerprint="",
+            failed=True,
+            error=f"{error}\n{detail}",
+            seconds=seconds,
+        )
+        return SchemaResult(schema_name, False, seconds, error)
+    seconds = time.perf_counter() - started
+    schema_state_record(schema_name=schema_name, fingerprint=fingerprint, seconds=seconds)
+    return SchemaResult(schema_name, True, seconds)
+
+
+def schemas_migrate(
+    schemas: list[str],
+    *,
+    workers: int = 4,
+    progress: Callable[[MigrationRun], None] | None = None,
+) -> MigrationRun:
+    """Migrate `schemas` of the current database with `workers` processes; every outcome is
+    recorded in `SchemaState` (run again to retry the failed ones)."""
+    run = MigrationRun(total=len(schemas))
+    if not schemas:
+        return run
+    migrations_fingerprint()  # computed once, before the fork, for every worker
+    if workers <= 1:
+        for schema in schemas:
+            run.results.append(_migrate_one(schema))
+            if progress:
+                progress(run)
+        return run
+    alias = database_current()
+    database_close_all()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(min(workers, len(schemas)), _worker_start, (alias,)) as pool:
+        for result in pool.imap_unordered(_migrate_one, schemas):
+            run.results.append(result)
+            if progress:
+                progress(run)
+    return run
