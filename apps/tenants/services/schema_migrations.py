@@ -53,9 +53,10 @@ def schema_state_record(
         )
 
 
-def schemas_behind(*, fingerprint: str | None = None) -> list[str]:
+def schemas_behind(*, fingerprint: str | None = None, only: list[str] | None = None) -> list[str]:
     """The schemas of the current database not at `fingerprint` (the code's by default):
-    never migrated by this mechanism, failed, or at an older set. One query.
+    never migrated by this mechanism, failed, or at an older set (of `only`, when given).
+    One query.
 
     On the home database, businesses routed to another database are not its concern.
     """
@@ -69,13 +70,19 @@ def schemas_behind(*, fingerprint: str | None = None) -> list[str]:
         if database_current() == HOME
         else ""
     )
+    among = "AND t.schema_name = ANY(%s)" if only is not None else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT t.schema_name FROM {tenants} t "
             f"LEFT JOIN {states} s ON s.schema_name = t.schema_name AND s.status = 'ok' "
             f"WHERE t.schema_name <> %s AND s.fingerprint IS DISTINCT FROM %s {elsewhere} "
-            f"ORDER BY t.schema_name",
-            [public, fingerprint, *([HOME] if elsewhere else [])],
+            f"{among} ORDER BY t.schema_name",
+            [
+                public,
+                fingerprint,
+                *([HOME] if elsewhere else []),
+                *([list(only)] if only is not None else []),
+            ],
         )
         return [row[0] for row in cursor.fetchall()]
 

@@ -42,12 +42,14 @@ class Progress:
         )
 
 
-def migrate_behind(command: BaseCommand, *, workers: int, aliases: list[str]) -> list[str]:
+def migrate_behind(
+    command: BaseCommand, *, workers: int, aliases: list[str], only: list[str] | None = None
+) -> list[str]:
     """Migrate what is behind on each database; the schemas that failed."""
     failed: list[str] = []
     for alias in aliases:
         with database_use(alias):
-            behind = schemas_behind()
+            behind = schemas_behind(only=only)
             if not behind:
                 continue
             command.stdout.write(f"{alias}: {len(behind)} schemas behind, {workers} workers")
@@ -72,13 +74,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--database", action="append", help="only this database alias (repeatable)"
         )
+        parser.add_argument(
+            "--schema", action="append", help="only this schema, if behind (repeatable)"
+        )
 
     def handle(self, *args, **options):
         aliases = options["database"] or database_aliases()
         unknown = set(aliases) - set(database_aliases())
         if unknown:
             raise CommandError(f"no database {', '.join(sorted(unknown))} in DATABASES")
-        failed = migrate_behind(self, workers=max(1, options["workers"]), aliases=aliases)
+        failed = migrate_behind(
+            self, workers=max(1, options["workers"]), aliases=aliases, only=options["schema"]
+        )
         if failed:
             raise CommandError(
                 f"{len(failed)} schemas failed ({', '.join(failed[:10])}); their errors are in "
