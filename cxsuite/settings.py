@@ -141,7 +141,10 @@ def _business_databases(home: dict) -> dict:
 
 DATABASES = {"default": _database()}
 DATABASES.update(_business_databases(DATABASES["default"]))
-DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+DATABASE_ROUTERS = (
+    "apps.tenants.routers.BusinessDatabasesRouter",
+    "django_tenants.routers.TenantSyncRouter",
+)
 
 
 # --- apps and middleware -----------------------------------------------------------------------

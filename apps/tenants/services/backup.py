@@ -320,7 +320,7 @@ def business_move(*, slug: str, database: str) -> Tenant:
         if database != HOME:
             _tenant_copy(tenant, database)
         with database_use(HOME), transaction.atomic():
-            TenantDatabase.objects.filter(tenant=tenant).delete()
+            TenantDatabase.objects.filter(tenant=tenant).delete()  # signals clear host caches
             if database != HOME:
                 TenantDatabase.objects.create(tenant=tenant, alias=database)
     except BaseException:
@@ -332,7 +332,4 @@ def business_move(*, slug: str, database: str) -> Tenant:
         if source != HOME:  # the copy of its row there
             Tenant.objects.filter(pk=tenant.pk).delete()
     _wake(tenant, database)
-    from ..middleware import tenant_cache_clear
-
-    tenant_cache_clear()
     return Tenant.objects.select_related("database_route").get(pk=tenant.pk)
