@@ -9,6 +9,9 @@
 5. messaging throughput and queries per message for 10,000 reminders (bench/messaging.py)
 6. appointments: availability for 30 days x 10 staff with 2,000 bookings, and bookings per
    second through the API with threads racing for the same times (bench/appointments.py)
+7. scale: 100 then 1,000 businesses: no-op bootstrap, one added migration to all with 4
+   workers, disk and catalogue per business, first request of a new web process, pg_dump of
+   one business, extrapolated to 10,000 (bench/scale.py)
 
 `python bench/run.py appointments contacts` runs only the benches named.
 `python bench/run.py --smoke` runs every bench at tiny sizes (each module's SMOKE) on a fresh
@@ -16,8 +19,9 @@ database of its own, in under a minute: `make test` runs it, so a bench that sto
 (a column its data generator does not know, a renamed service) fails the tests, not the next
 `make bench`. Its figures mean nothing.
 
-Everything runs against the database `cxsuite_bench` on the configured server (DATABASE_URL,
-or the embedded PostgreSQL); the demo's data is never touched.
+Everything runs against the database `cxsuite_bench` (BENCH_DATABASE_NAME to choose another)
+on the configured server (DATABASE_URL, or the embedded PostgreSQL); the demo's data is never
+touched.
 """
 
 from __future__ import annotations
@@ -57,9 +61,17 @@ def main() -> int:
     sys.stdout.flush()
     common.prepare()
 
-    from bench import api_throughput, appointments, contacts, messaging, provisioning, tick
+    from bench import (
+        api_throughput,
+        appointments,
+        contacts,
+        messaging,
+        provisioning,
+        scale,
+        tick,
+    )
 
-    benches = (provisioning, tick, api_throughput, contacts, messaging, appointments)
+    benches = (provisioning, tick, api_throughput, contacts, messaging, appointments, scale)
     names = {bench.__name__.removeprefix("bench.") for bench in benches}
     unknown = set(args.benches) - names
     if unknown:
