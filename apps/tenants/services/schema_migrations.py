@@ -24,10 +24,15 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.apps import apps
+from django.core.management.base import CommandError
+from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
 from django.db import transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.migrations.state import ModelState, ProjectState
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name, get_tenant_base_migrate_command_class
+from django_tenants.utils import get_public_schema_name
 
 from ..databases import HOME, database_close_all, database_current, database_switch
 from ..db import connection
@@ -106,32 +111,49 @@ def public_behind(*, fingerprint: str | None = None) -> bool:
 
 
 def schema_migrate(schema_name: str) -> None:
-    """Apply the migrations a schema lacks, as `migrate_schemas` does for one tenant."""
+    """Apply the migrations a schema lacks: what Django's `migrate` does for one tenant under
+    django-tenants' `migrate_schemas` (the schema alone on the search path while Django
+    makes its table of applied migrations, then with public), with one difference: the state
+    of the models before the migrations (which Django rebuilds from every migration file and
+    renders, most of the time of a small migration) is built once per process for each set
+    of applied migrations and reused, since every schema at that set has the same one."""
     connection.set_schema(schema_name, include_public=False)
     MigrationRecorder(connection).ensure_schema()
     connection.set_schema(schema_name)
-    command = get_tenant_base_migrate_command_class()()
     try:
-        command.execute(
-            interactive=False,
-            verbosity=0,
-            database="default",
-            skip_checks=True,
-            app_label=None,
-            migration_name=None,
-            fake=False,
-            fake_initial=False,
-            plan=False,
-            run_syncdb=False,
-            check_unapplied=False,
-            prune=False,
-            no_color=True,
-            force_color=False,
-            stdout=None,
-            stderr=None,
-        )
+        _migrate_connection()
     finally:
         connection.set_schema_to_public()
+
+
+_STATES: dict[frozenset, ProjectState] = {}  # applied migrations -> their state, rendered
+
+
+def _migrate_connection() -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.check_consistent_history(connection)
+    conflicts = executor.loader.detect_conflicts()
+    if conflicts:
+        raise CommandError(f"conflicting migrations: {conflicts}; run makemigrations --merge")
+    targets = executor.loader.graph.leaf_nodes()
+    plan = executor.migration_plan(targets)
+    applied = frozenset(executor.loader.applied_migrations)
+    before = _STATES.get(applied)
+    if before is None:
+        before = executor._create_project_state(with_applied_migrations=True)
+        before.apps  # noqa: B018 - rendered once, cloned for each schema
+        _STATES[applied] = before
+    emit_pre_migrate_signal(0, False, connection.alias, apps=before.apps, plan=plan)
+    after = executor.migrate(targets, plan=plan, state=before.clone())
+    after.clear_delayed_apps_cache()
+    after_apps = after.apps
+    with after_apps.bulk_update():  # as Django's migrate: models of apps without migrations
+        model_keys = []
+        for model_state in after_apps.real_models:
+            model_keys.append((model_state.app_label, model_state.name_lower))
+            after_apps.unregister_model(*model_keys[-1])
+    after_apps.render_multiple([ModelState.from_model(apps.get_model(*key)) for key in model_keys])
+    emit_post_migrate_signal(0, False, connection.alias, apps=after_apps, plan=plan)
 
 
 # --- the parallel run --------------------------------------------------------------------------
