@@ -22,7 +22,7 @@ from apps.contacts.models import Contact
 from apps.scheduling.services import due_work_register
 from apps.tenants.databases import HOME, database_aliases, database_use, tenant_database
 from apps.tenants.models import SchemaState, Tenant, TenantWakeup
-from apps.tenants.services import tenant_create
+from apps.tenants.services import tenant_create, tenant_update_profile
 from apps.tenants.services.backup import business_move
 from tests.helpers.worker import Stack, wait_for
 from tests.probe.models import ProbeHit
@@ -122,6 +122,19 @@ def test_two_businesses_on_two_databases_are_served_with_their_due_work(
         assert "Nora" in north_page and "Selma" not in north_page and "Sam" not in north_page
         assert "Selma" in south_page and "Sam" in south_page and "Nora" not in south_page
         assert connection.settings_dict["NAME"] != second_database  # back home afterwards
+
+        # its profile, changed while serving it, reaches the routing row and the copy
+        with database_use(ALIAS), schema_context(SOUTH):
+            tenant_update_profile(
+                tenant=south,
+                name="South Renamed",
+                country="US",
+                time_zone="America/Chicago",
+                language="en",
+                brand_color="#0f766e",
+            )
+            assert Tenant.objects.get(pk=south.pk).name == "South Renamed"
+        assert Tenant.objects.get(pk=south.pk).name == "South Renamed"
 
         # each one's due work runs on its database, through the one beat tick
         due_at = timezone.now() + timedelta(seconds=1)

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from ..databases import HOME, database_current, database_use
 from ..db import connection
 from ..models import CURRENCIES, Domain, Tenant, TenantWakeup, currency_for_country
 from ..registries import NewBusiness, provisioning_hooks
@@ -236,7 +237,10 @@ def tenant_update_profile(
         website=website,
         opening_note=opening_note,
     )
-    with transaction.atomic():
+    business_database = database_current()
+    # The business's row lives on the home database, where hosts are routed from; a business
+    # on another database also has a copy there, kept the same.
+    with database_use(HOME), transaction.atomic():
         tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
         for field, value in details.items():
             setattr(tenant, field, value)
@@ -248,6 +252,9 @@ def tenant_update_profile(
         elif logo is not None:
             tenant.logo = logo
         tenant.save()
+    if business_database != HOME:
+        fields = {f.attname: getattr(tenant, f.attname) for f in Tenant._meta.concrete_fields}
+        Tenant.objects.filter(pk=tenant.pk).update(**fields)
     return tenant
 
 
