@@ -187,6 +187,13 @@ class Tenant(TenantMixin):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        # django-tenants creates (and migrates) a missing schema when an existing tenant is
+        # saved; a business living on another database has none here, by design.
+        if self.pk is not None:
+            self.auto_create_schema = False
+        super().save(*args, **kwargs)
+
     @property
     def brand_on(self) -> str:
         """Text colour on a brand-coloured background: white, or ink on a light brand colour."""

@@ -134,6 +134,9 @@ def test_two_businesses_on_two_databases_are_served_with_their_due_work(
                 brand_color="#0f766e",
             )
             assert Tenant.objects.get(pk=south.pk).name == "South Renamed"
+        with connection.cursor() as cursor:  # and no schema of it came back at home
+            cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [SOUTH])
+            assert cursor.fetchone() is None
         assert Tenant.objects.get(pk=south.pk).name == "South Renamed"
 
         # each one's due work runs on its database, through the one beat tick
