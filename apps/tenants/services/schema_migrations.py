@@ -140,7 +140,7 @@ def _migrate_connection() -> None:
     applied = frozenset(executor.loader.applied_migrations)
     before = _STATES.get(applied)
     if before is None:
-        before = executor._create_project_state(with_applied_migrations=True)
+        before = executor._create_project_state(with_applied_migrations=True)  # type: ignore[attr-defined]
         before.apps  # noqa: B018 - rendered once, cloned for each schema
         _STATES[applied] = before
     emit_pre_migrate_signal(0, False, connection.alias, apps=before.apps, plan=plan)
