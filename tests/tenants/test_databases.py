@@ -59,7 +59,8 @@ def second_database(django_db_setup, django_db_blocker, pg_dump_available) -> It
         finally:
             connections[ALIAS].close()
             del connections.settings[ALIAS]
-            delattr(connections._connections, ALIAS)
+            if hasattr(connections._connections, ALIAS):
+                delattr(connections._connections, ALIAS)
             connection.set_schema_to_public()
             for tenant in Tenant.objects.filter(slug=NORTH):
                 tenant.delete(force_drop=True)
