@@ -95,26 +95,26 @@ def _create(upto: int) -> float:
     return (time.perf_counter() - started) / max(1, upto - first + 1)
 
 
-def _cleanup() -> None:
-    """Drop the bench's businesses and their schemas (also those of an aborted run)."""
+def _cleanup(above: int = 0) -> None:
+    """Drop the bench's businesses numbered above `above` and their schemas (all of them, also
+    those of an aborted run, by default)."""
     from django.db import connection
 
     from apps.tenants.models import SchemaState, Tenant
 
     connection.set_schema_to_public()
-    schemas = list(
-        Tenant.objects.filter(slug__startswith=SLUG_PREFIX).values_list("schema_name", flat=True)
-    )
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", [SLUG_PREFIX[:-1] + "\\_%"]
         )
-        schemas = sorted({*schemas, *(row[0] for row in cursor.fetchall())})
+        schemas = sorted(row[0] for row in cursor.fetchall() if row[0] > _schema(above))
         for start in range(0, len(schemas), 10):  # a few at a time: one lock per relation
             names = ", ".join(f'"{name}"' for name in schemas[start : start + 10])
             cursor.execute(f"DROP SCHEMA IF EXISTS {names} CASCADE")
-    Tenant.objects.filter(slug__startswith=SLUG_PREFIX).delete()
-    SchemaState.objects.filter(schema_name__startswith=SLUG_PREFIX[:-1] + "_").delete()
+    Tenant.objects.filter(slug__startswith=SLUG_PREFIX, slug__gt=_slug(above)).delete()
+    SchemaState.objects.filter(
+        schema_name__startswith=SLUG_PREFIX[:-1] + "_", schema_name__gt=_schema(above)
+    ).delete()
 
 
 def _manage(*args: str, settings_module: str | None = None) -> tuple[float, str]:
@@ -144,10 +144,6 @@ def _behind_query_ms() -> float:
 def _added_migration(count: int) -> float:
     """Seconds for migrate_businesses to apply bench.scaleapp's migration to every business;
     then the migration is taken out again (table, records, content types, states)."""
-    from django.db import connection
-
-    from apps.tenants.services.schema_template import migrations_fingerprint
-
     seconds, out = _manage(
         "migrate_businesses",
         f"--workers={WORKERS}",
@@ -156,22 +152,31 @@ def _added_migration(count: int) -> float:
     )
     if f"{count} migrated, 0 failed" not in out:
         raise RuntimeError(f"the added migration did not reach every business:\n{out[-2000:]}")
-    base = migrations_fingerprint()
+    _take_out_added_migration(count)
+    return seconds
+
+
+def _take_out_added_migration(count: int) -> None:
+    """Back to the code without `bench.scaleapp` (also after an interrupted run)."""
+    from django.db import connection
+
+    from apps.tenants.services.schema_template import migrations_fingerprint
+
     with connection.cursor() as cursor:
         for number in range(1, count + 1):
             schema = _schema(number)
             cursor.execute(
-                f'DROP TABLE "{schema}".scaleapp_giftcard; '
+                f'DROP TABLE IF EXISTS "{schema}".scaleapp_giftcard; '
                 f"DELETE FROM \"{schema}\".django_migrations WHERE app = 'scaleapp'; "
                 f'DELETE FROM "{schema}".auth_permission WHERE content_type_id IN '
                 f"(SELECT id FROM \"{schema}\".django_content_type WHERE app_label = 'scaleapp'); "
                 f"DELETE FROM \"{schema}\".django_content_type WHERE app_label = 'scaleapp'"
             )
         cursor.execute(
-            "UPDATE tenants_schemastate SET fingerprint = %s WHERE schema_name LIKE %s",
-            [base, SLUG_PREFIX[:-1] + "\\_%"],
+            "UPDATE tenants_schemastate SET fingerprint = %s, status = 'ok' "
+            "WHERE schema_name LIKE %s",
+            [migrations_fingerprint(), SLUG_PREFIX[:-1] + "\\_%"],
         )
-    return seconds
 
 
 def _sizes() -> dict[str, float]:
@@ -246,51 +251,68 @@ def _mb(value: float) -> str:
     return f"{value / 1e6:.2f}"
 
 
+def measure(size: int) -> dict:
+    """Every figure at `size` businesses (made first when fewer exist)."""
+    from django.db import connection
+
+    create = _create(size)
+    connection.set_schema_to_public()
+    bootstraps = [_manage("bootstrap")[0] for _ in range(BOOTSTRAP_RUNS)]
+    query_ms = _behind_query_ms()
+    sizes = _sizes()
+    relations = _relations(_schema(1))
+    first = _first_request(size)
+    dump_seconds, dump_bytes = _dump(size)
+    migrate = _added_migration(size)
+    return {
+        "size": size,
+        "create": create,
+        "bootstrap": statistics.median(bootstraps),
+        "query_ms": query_ms,
+        "migrate": migrate,
+        "schema_bytes": sizes["schemas"] / size,
+        "catalogue_total": sizes["catalogue"],
+        "database_total": sizes["database"],
+        "tables": relations.get("r", 0),
+        "indexes": relations.get("i", 0),
+        "sequences": relations.get("S", 0),
+        "first": first,
+        "dump": dump_seconds,
+        "dump_bytes": dump_bytes,
+    }
+
+
 def run() -> Section:
     from django.db import connection
 
     connection.set_schema_to_public()
     _cleanup()
     _manage("bootstrap")
-    base_sizes = _sizes()
-    figures: list[dict] = []
+    base = _sizes()
     try:
-        for size in SIZES:
-            create = _create(size)
-            connection.set_schema_to_public()
-            bootstraps = [_manage("bootstrap")[0] for _ in range(BOOTSTRAP_RUNS)]
-            query_ms = _behind_query_ms()
-            sizes = _sizes()
-            relations = _relations(_schema(1))
-            first = _first_request(size)
-            dump_seconds, dump_bytes = _dump(size)
-            migrate = _added_migration(size)
-            figures.append(
-                {
-                    "size": size,
-                    "create": create,
-                    "bootstrap": statistics.median(bootstraps),
-                    "query_ms": query_ms,
-                    "migrate": migrate,
-                    "schema_bytes": sizes["schemas"] / size,
-                    "catalogue_bytes": (sizes["catalogue"] - base_sizes["catalogue"]) / size,
-                    "database_bytes": (sizes["database"] - base_sizes["database"]) / size,
-                    "catalogue_total": sizes["catalogue"],
-                    "tables": relations.get("r", 0),
-                    "indexes": relations.get("i", 0),
-                    "sequences": relations.get("S", 0),
-                    "first": first,
-                    "dump": dump_seconds,
-                    "dump_bytes": dump_bytes,
-                }
-            )
+        figures = [measure(size) for size in SIZES]
     finally:
         connection.set_schema_to_public()
         _cleanup()
-    return _section(figures)
+    return section(figures, base)
 
 
-def _section(figures: list[dict]) -> Section:
+def section(figures: list[dict], base: dict[str, float] | None = None) -> Section:
+    """The table. Catalogue and database growth per business: between the two sizes when
+    there are two (what one more business adds), else from `base` (no bench business)."""
+    figures = sorted(figures, key=lambda f: f["size"])
+    for index, f in enumerate(figures):
+        before = figures[index - 1] if index else None
+        if before is None and base is None and len(figures) > 1:
+            before = figures[1]
+        if before is not None:
+            count = f["size"] - before["size"]
+            earlier = {"catalogue": before["catalogue_total"], "database": before["database_total"]}
+        else:
+            count = f["size"]
+            earlier = base or {"catalogue": 0.0, "database": 0.0}
+        f["catalogue_bytes"] = (f["catalogue_total"] - earlier["catalogue"]) / count
+        f["database_bytes"] = (f["database_total"] - earlier["database"]) / count
     header = ["", *(f"{f['size']:,} businesses" for f in figures), "target"]
     last = figures[-1]
 

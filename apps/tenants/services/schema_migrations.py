@@ -21,7 +21,8 @@ from __future__ import annotations
 import multiprocessing
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -121,9 +122,34 @@ def schema_migrate(schema_name: str) -> None:
     MigrationRecorder(connection).ensure_schema()
     connection.set_schema(schema_name)
     try:
-        _migrate_connection()
+        with _migration_table_checked_by_name():
+            _migrate_connection()
     finally:
         connection.set_schema_to_public()
+
+
+@contextmanager
+def _migration_table_checked_by_name() -> Iterator[None]:
+    """Django asks whether `django_migrations` exists by listing every table visible on the
+    search path, a scan of the whole `pg_class` (0.3 s at 1,000 businesses, asked two or three
+    times a schema); here it is asked for the schema's table by name. The table was made
+    just before (`ensure_schema`, with the schema alone on the search path)."""
+    original = MigrationRecorder.has_table
+
+    def has_table(recorder: MigrationRecorder) -> bool:
+        if not recorder._has_table:  # type: ignore[attr-defined]
+            table = MigrationRecorder.Migration._meta.db_table
+            with recorder.connection.cursor() as cursor:
+                schema = connection.schema_name  # the recorder's: the migrations use `default`
+                cursor.execute("SELECT to_regclass(%s)", [f'"{schema}"."{table}"'])
+                recorder._has_table = cursor.fetchone()[0] is not None  # type: ignore[attr-defined]
+        return recorder._has_table  # type: ignore[attr-defined]
+
+    MigrationRecorder.has_table = has_table  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        MigrationRecorder.has_table = original  # type: ignore[method-assign]
 
 
 _STATES: dict[frozenset, ProjectState] = {}  # applied migrations -> their state, rendered
