@@ -52,7 +52,9 @@ def webhook_delivery_get(*, endpoint: WebhookEndpoint, pk: int) -> WebhookDelive
 
 def webhook_attempts_for(delivery: WebhookDelivery, *, limit: int = 20) -> list[WebhookAttempt]:
     """The delivery's latest attempts, newest first."""
-    return list(WebhookAttempt.objects.filter(delivery=delivery).order_by("-attempted_at", "-pk")[:limit])
+    return list(
+        WebhookAttempt.objects.filter(delivery=delivery).order_by("-attempted_at", "-pk")[:limit]
+    )
 
 
 def event_type_choices() -> list[tuple[str, str]]:

@@ -33,6 +33,5 @@ def signature_header(*, secrets_: list[str], message_id: str, timestamp: int, bo
     """The `webhook-signature` header: one signature per valid secret (two while a rotated
     secret is still honoured)."""
     return " ".join(
-        signature(secret=s, message_id=message_id, timestamp=timestamp, body=body)
-        for s in secrets_
+        signature(secret=s, message_id=message_id, timestamp=timestamp, body=body) for s in secrets_
     )

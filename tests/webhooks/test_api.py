@@ -192,7 +192,9 @@ def test_the_delivery_log_filters_and_shows_the_attempts(api_client, objects):
     assert detail["payload"]["type"] == detail["event_type"]
 
 
-def test_the_delivery_list_has_a_pinned_query_count(api_client, objects, django_assert_max_num_queries):
+def test_the_delivery_list_has_a_pinned_query_count(
+    api_client, objects, django_assert_max_num_queries
+):
     with alpha():
         endpoint = WebhookEndpoint.objects.get(pk=objects["endpoint"])
         for _ in range(20):

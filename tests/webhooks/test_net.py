@@ -83,9 +83,7 @@ def test_a_private_address_is_refused_at_delivery(tenant, private_refused):
     assert "private or reserved" in attempt.error
 
 
-def test_a_dns_answer_changed_after_saving_is_caught_when_connecting(
-    tenant, private_refused, dns
-):
+def test_a_dns_answer_changed_after_saving_is_caught_when_connecting(tenant, private_refused, dns):
     dns["hooks.partner.test"] = [PUBLIC]
     endpoint, _secret = webhook_endpoint_create(url="http://hooks.partner.test/in")
     dns["hooks.partner.test"] = ["127.0.0.1"]  # the name now points inside
@@ -102,15 +100,11 @@ def test_one_private_answer_among_public_ones_is_refused(tenant, private_refused
         net.address_check("mixed.partner.test", 443)
 
 
-def test_the_connection_goes_to_the_checked_address_with_the_name_in_the_host_header(
-    tenant, dns
-):
+def test_the_connection_goes_to_the_checked_address_with_the_name_in_the_host_header(tenant, dns):
     with receiver_running() as receiver:
         port = receiver.url.split(":")[2].split("/")[0]
         dns["hooks.partner.test"] = ["127.0.0.1"]
-        answer = net.post(
-            f"http://hooks.partner.test:{port}/in", body=b"{}", headers={}, timeout=5
-        )
+        answer = net.post(f"http://hooks.partner.test:{port}/in", body=b"{}", headers={}, timeout=5)
     assert answer.status == 200
     assert receiver.received[0].headers["Host"] == f"hooks.partner.test:{port}"
 

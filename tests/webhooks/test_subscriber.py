@@ -13,10 +13,10 @@ from apps.contacts import events
 from apps.contacts.models import SubscriberCursor
 from apps.webhooks.models import DeliveryStatus, WebhookDelivery
 from apps.webhooks.services import webhook_deliveries_send, webhook_endpoint_create
-from tests.helpers.clock import next_week_at
-from tests.helpers.receiver import receiver_running
 from tests.appointments.factories import ServiceFactory, StaffMemberFactory, week_hours
 from tests.contacts.factories import ContactFactory
+from tests.helpers.clock import next_week_at
+from tests.helpers.receiver import receiver_running
 
 
 def run_until(count: int, timeout: float = 30) -> int:

@@ -33,8 +33,16 @@ PAGES = [
     ("webhooks:delivery_detail", ["pk", "delivery_pk"]),
 ]
 POSTS = [
-    ("webhooks:endpoint_list", [], {"endpoint-url": "https://p.example.com/", "endpoint-all_types": "on"}),
-    ("webhooks:endpoint_update", ["pk"], {"endpoint-url": "https://changed.example.com/", "endpoint-all_types": "on"}),
+    (
+        "webhooks:endpoint_list",
+        [],
+        {"endpoint-url": "https://p.example.com/", "endpoint-all_types": "on"},
+    ),
+    (
+        "webhooks:endpoint_update",
+        ["pk"],
+        {"endpoint-url": "https://changed.example.com/", "endpoint-all_types": "on"},
+    ),
     ("webhooks:endpoint_rotate", ["pk"], {}),
     ("webhooks:endpoint_switch", ["pk"], {}),
     ("webhooks:endpoint_replay", ["pk"], {"replay-since": "{since}"}),
@@ -127,7 +135,9 @@ def test_bad_input_is_shown_on_the_field(owner_client):
 def test_the_log_filters_as_an_htmx_table(owner_client, objects):
     with alpha():
         endpoint = WebhookEndpoint.objects.get(pk=objects["pk"])
-        WebhookDeliveryFactory(endpoint=endpoint, status=DeliveryStatus.SUCCEEDED, event_type="note.added")
+        WebhookDeliveryFactory(
+            endpoint=endpoint, status=DeliveryStatus.SUCCEEDED, event_type="note.added"
+        )
     url = reverse("webhooks:endpoint_detail", args=[objects["pk"]]) + "?status=failed"
     response = owner_client.get(url, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
@@ -135,7 +145,9 @@ def test_the_log_filters_as_an_htmx_table(owner_client, objects):
     assert len(response.context["page"].object_list) == 1
 
 
-def test_the_endpoint_page_has_a_pinned_query_count(owner_client, objects, django_assert_max_num_queries):
+def test_the_endpoint_page_has_a_pinned_query_count(
+    owner_client, objects, django_assert_max_num_queries
+):
     with alpha():
         endpoint = WebhookEndpoint.objects.get(pk=objects["pk"])
         for _ in range(30):

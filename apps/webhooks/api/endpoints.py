@@ -26,7 +26,13 @@ from cxsuite.lib.api_fields import (
 )
 
 from .. import selectors, services
-from ..models import DeliveryStatus, DisabledReason, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from ..models import (
+    DeliveryStatus,
+    DisabledReason,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from . import examples
 
 
@@ -72,7 +78,7 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
         read_only_fields = fields
 
 
-@extend_schema_serializer(examples=examples.ENDPOINT_INPUT + examples.ENDPOINT_CHANGE)
+@extend_schema_serializer(examples=examples.ENDPOINT_INPUT)
 class WebhookEndpointInputSerializer(StrictInputMixin, serializers.Serializer):
     url = serializers.CharField(
         max_length=2000, help_text="Where events are POSTed (https in production)"
@@ -231,7 +237,11 @@ class WebhookEndpointViewSet(
         body = {**WebhookEndpointSerializer(endpoint).data, "secret": secret}
         return Response(body, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=WebhookEndpointInputSerializer, responses=WebhookEndpointSerializer)
+    @extend_schema(
+        request=WebhookEndpointInputSerializer,
+        responses=WebhookEndpointSerializer,
+        examples=examples.ENDPOINT_CHANGE,
+    )
     def partial_update(self, request, pk=None):
         """Change only the fields sent; turning an endpoint on sends what waited."""
         endpoint = self.get_object()

@@ -38,6 +38,16 @@ ENDPOINT_INPUT = [
 ]
 ENDPOINT_CHANGE = [
     request_example("Turn it off", {"is_active": False}),
+    response_example(
+        "Turned off",
+        {
+            **ENDPOINT_VALUE,
+            "is_active": False,
+            "disabled_reason": "manual",
+            "disabled_at": "2026-05-14T09:12:00Z",
+            "updated": "2026-05-14T09:12:00Z",
+        },
+    ),
 ]
 SECRET_ROTATED = [
     response_example(
@@ -48,7 +58,9 @@ SECRET_ROTATED = [
         },
     )
 ]
-REPLAY_INPUT = [request_example("Everything since Monday morning", {"since": "2026-05-11T06:00:00Z"})]
+REPLAY_INPUT = [
+    request_example("Everything since Monday morning", {"since": "2026-05-11T06:00:00Z"})
+]
 REPLAY_RESULT = [response_example("Queued", {"queued": 42}, status_codes=["202"])]
 DELIVERY_VALUE = {
     "id": 981,

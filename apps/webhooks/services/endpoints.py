@@ -81,8 +81,7 @@ def _url_clean(url: str) -> str:
         return url
     host = (parts.hostname or "").lower()
     refused = _(
-        "This address is private or reserved: webhooks go only to public addresses on the "
-        "internet."
+        "This address is private or reserved: webhooks go only to public addresses on the internet."
     )
     try:
         literal = ipaddress.ip_address(host)
@@ -96,7 +95,11 @@ def _url_clean(url: str) -> str:
         net.address_check(host, parts.port or (443 if parts.scheme == "https" else 80))
     except (net.AddressRefused, ValueError):
         raise ValidationError(
-            {"url": _("This address cannot be used: its name is unknown or points inside a network.")}
+            {
+                "url": _(
+                    "This address cannot be used: its name is unknown or points inside a network."
+                )
+            }
         ) from None
     return url
 
