@@ -74,12 +74,16 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default backlog of 5 drops concurrent connections
+    daemon_threads = True
+
+
 @contextmanager
 def receiver_running(**options) -> Iterator[Receiver]:
     """A receiver on 127.0.0.1 (a free port) for the block."""
     receiver = Receiver(**options)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), _handler(receiver))
     receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
