@@ -3,6 +3,8 @@ delivery log, one delivery with its attempts. An htmx request for the log gets t
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -184,6 +186,7 @@ def delivery_detail(request, pk: int, delivery_pk: int):
         "endpoint": endpoint,
         "delivery": delivery,
         "attempts": selectors.webhook_attempts_for(delivery),
+        "payload_json": json.dumps(delivery.payload, indent=2, ensure_ascii=False),
     }
     return render(request, "webhooks/delivery_detail.html", context)
 
