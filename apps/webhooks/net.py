@@ -27,6 +27,7 @@ _REFUSED = [
 ]
 BODY_EXCERPT = 1000
 USER_AGENT = "CXSuite-Webhooks/1.0"
+CA_CERTS: str | None = None  # the system's trust store; a test points it at its own CA
 
 
 class AddressRefused(Exception):
@@ -115,6 +116,7 @@ def post(url: str, *, body: bytes, headers: dict[str, str], timeout: float) -> A
             server_hostname=host,
             assert_hostname=host,
             cert_reqs="CERT_REQUIRED",
+            ca_certs=CA_CERTS,
         )
     else:
         pool = urllib3.HTTPConnectionPool(address, port, timeout=pool_timeout, retries=False)

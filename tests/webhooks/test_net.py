@@ -121,16 +121,33 @@ def test_a_redirect_is_not_followed(tenant):
     assert attempt.response_status == 302 and not attempt.succeeded
 
 
-def test_a_redirect_to_a_private_address_goes_nowhere(tenant, private_refused, dns):
-    with receiver_running() as metadata:
-        port = metadata.url.split(":")[2].split("/")[0]
+def test_a_redirect_to_the_metadata_address_is_not_followed(
+    tenant, private_refused, dns, monkeypatch
+):
+    metadata = "http://169.254.169.254/latest/meta-data/"
+    with receiver_running(location=metadata) as partner:
+        port = partner.url.split(":")[2].split("/")[0]
         dns["hooks.partner.test"] = ["127.0.0.1"]
-        # even a receiver that redirects to the metadata address is never followed: the
-        # redirecting receiver itself is refused here, and with private addresses allowed
-        # (the test above) the redirect is not followed
+        # the receiver on this machine stands in for the partner's public address
+        monkeypatch.setattr(net, "address_allowed", lambda address: address == "127.0.0.1")
+        endpoint = WebhookEndpointFactory(url=f"http://hooks.partner.test:{port}/in")
+        webhooks_on_events([TimelineEventFactory(type="note.added")])
+        webhook_deliveries_send()
+    assert len(partner.received) == 1
+    attempt = WebhookAttempt.objects.get(delivery__endpoint=endpoint)
+    assert attempt.response_status == 302 and not attempt.succeeded
+    assert attempt.delivery.status == "pending"  # a redirect is a failure, retried later
+
+
+def test_a_name_resolving_to_loopback_is_refused_before_any_connection(
+    tenant, private_refused, dns
+):
+    with receiver_running() as inside:
+        port = inside.url.split(":")[2].split("/")[0]
+        dns["hooks.partner.test"] = ["127.0.0.1"]
         answer = net.post(f"http://hooks.partner.test:{port}/in", body=b"{}", headers={}, timeout=5)
     assert answer.status is None and "private" in answer.error
-    assert metadata.received == []
+    assert inside.received == []
 
 
 @pytest.mark.parametrize(
