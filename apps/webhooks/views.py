@@ -9,8 +9,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from apps.accounts.choices import Role
 from apps.accounts.permissions import role_required
@@ -129,6 +131,9 @@ def endpoint_rotate(request, pk: int):
     """A new secret, shown on this answer only; the old one signs beside it for 24 hours."""
     endpoint = selectors.webhook_endpoint_get(pk)
     endpoint, secret = services.webhook_endpoint_rotate_secret(endpoint=endpoint)
+    if _is_partial(request):
+        context = {"endpoint": endpoint, "new_secret": secret}
+        return render(request, "webhooks/_secret.html", context)
     return _detail(request, endpoint, new_secret=secret)
 
 
@@ -172,6 +177,8 @@ def endpoint_delete(request, pk: int):
     endpoint = selectors.webhook_endpoint_get(pk)
     services.webhook_endpoint_delete(endpoint=endpoint)
     messages.success(request, _("Endpoint removed."))
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("webhooks:endpoint_list"))
     return redirect("webhooks:endpoint_list")
 
 

@@ -168,3 +168,18 @@ def test_the_delivery_page_shows_the_request_and_the_answers(owner_client, objec
     )
     page = response.content.decode()
     assert "webhook-id" in page and "Internal Server Error" in page and "120 ms" in page
+
+
+def test_a_new_secret_by_htmx_answers_the_secret_card_only(owner_client, objects):
+    url = reverse("webhooks:endpoint_rotate", args=[objects["pk"]])
+    response = owner_client.post(url, HTTP_HX_REQUEST="true")
+    assert [t.name for t in response.templates][0] == "webhooks/_secret.html"
+    assert "whsec_" in response.content.decode()
+
+
+def test_removing_by_htmx_sends_the_browser_to_the_list(owner_client, objects):
+    url = reverse("webhooks:endpoint_delete", args=[objects["pk"]])
+    response = owner_client.post(url, HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == reverse("webhooks:endpoint_list")
+    with alpha():
+        assert not WebhookEndpoint.objects.exists()
