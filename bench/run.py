@@ -12,6 +12,8 @@
 7. scale: 100 then 1,000 businesses: no-op bootstrap, one added migration to all with 4
    workers, disk and catalogue per business, first request of a new web process, pg_dump of
    one business, extrapolated to 10,000 (bench/scale.py)
+8. webhooks: deliveries per second to a local receiver, and the delay from an event to its
+   arrival through a real Celery worker (bench/webhooks.py)
 
 `python bench/run.py appointments contacts` runs only the benches named.
 `python bench/run.py --smoke` runs every bench at tiny sizes (each module's SMOKE) on a fresh
@@ -69,9 +71,19 @@ def main() -> int:
         provisioning,
         scale,
         tick,
+        webhooks,
     )
 
-    benches = (provisioning, tick, api_throughput, contacts, messaging, appointments, scale)
+    benches = (
+        provisioning,
+        tick,
+        api_throughput,
+        contacts,
+        messaging,
+        appointments,
+        scale,
+        webhooks,
+    )
     names = {bench.__name__.removeprefix("bench.") for bench in benches}
     unknown = set(args.benches) - names
     if unknown:

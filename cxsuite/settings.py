@@ -7,6 +7,7 @@ auth · i18n and time · static and templates · security · cache · API · Cel
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -177,6 +178,7 @@ TENANT_APPS = [
     "apps.messaging",
     "apps.appointments",
     "apps.notifications",
+    "apps.webhooks",
     "apps.dashboard",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -418,6 +420,16 @@ TWILIO_API_BASE = env("TWILIO_API_BASE", "https://api.twilio.com")
 # E-mail service providers' tracking webhooks (django-anymail) answer only with this
 # "user:password" basic-auth secret; set EMAIL_BACKEND to the provider's anymail backend.
 ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET") or None}
+
+# --- webhooks ----------------------------------------------------------------------------------
+# Deliveries never reach private, loopback, link-local (cloud metadata) or reserved addresses,
+# and endpoints must be https, unless these allow it for development (deploy checks fail then).
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", DEBUG)
+WEBHOOKS_REQUIRE_HTTPS = env_bool("WEBHOOKS_REQUIRE_HTTPS", not DEBUG)
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 15)
+WEBHOOKS_SEND_THREADS = env_int("WEBHOOKS_SEND_THREADS", 8)  # POSTs at once per task
+# An endpoint that answered only failures for this long is turned off and its owners told.
+WEBHOOKS_DISABLE_AFTER = timedelta(days=env_int("WEBHOOKS_DISABLE_AFTER_DAYS", 5))
 
 
 # --- email -------------------------------------------------------------------------------------

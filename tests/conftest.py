@@ -221,6 +221,7 @@ TRUNCATE_TABLES = [
     "accounts_apikey",
     "accounts_invitation",
     "contacts_contact",
+    "webhooks_webhookendpoint",
     "contacts_segment",
     "contacts_importjob",
     "contacts_customfield",

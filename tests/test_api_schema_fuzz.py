@@ -56,12 +56,17 @@ from tests.contacts.factories import (
 )
 from tests.helpers.live_server import live_server
 from tests.messaging.factories import MessageFactory
+from tests.webhooks.factories import (
+    WebhookAttemptFactory,
+    WebhookDeliveryFactory,
+    WebhookEndpointFactory,
+)
 
 pytestmark = pytest.mark.fuzz
 
 MAX_EXAMPLES = 15  # per operation and generation phase
 SEED = 20260704
-FILLED_APPS = {"accounts", "contacts", "appointments", "messaging"}
+FILLED_APPS = {"accounts", "contacts", "appointments", "messaging", "webhooks"}
 REQUESTS = itertools.count()
 CHECKS = [
     not_a_server_error,
@@ -116,6 +121,11 @@ def _business_create() -> None:
     )
     segment_create(name="Hand-picked", kind="static")
     InvitationFactory()
+    endpoints = [WebhookEndpointFactory(url=f"http://127.0.0.1:9/hook{n}") for n in range(2)]
+    for index, contact in enumerate(contacts[:4]):
+        event = TimelineEventFactory(contact=contact, type="note.added")
+        delivery = WebhookDeliveryFactory(endpoint=endpoints[index % 2], event=event)
+        WebhookAttemptFactory(delivery=delivery)
 
 
 def _schema_document() -> dict:

@@ -15,6 +15,7 @@ from apps.appointments.models import Appointment, WaitlistEntry
 from apps.contacts.models import ConsentEvent, Contact, Task, TimelineEvent, Transaction
 from apps.contacts.services.privacy import contact_erase, contact_export_data
 from apps.messaging.models import ChannelStats, InboundMessage, Message
+from apps.webhooks.models import WebhookAttempt, WebhookDelivery
 from tests.conftest import owner_email
 from tests.helpers.histories import customer_with_history, practice_create
 from tests.helpers.pg_dump import pg_dump_schema
@@ -53,6 +54,8 @@ def _figures() -> dict:
         "waitlist": _per_status(WaitlistEntry),
         "tasks": Task.objects.count(),
         "transactions": Transaction.objects.aggregate(n=Count("pk"), s=Sum("amount")),
+        "webhook deliveries": _per_status(WebhookDelivery),
+        "webhook attempts": WebhookAttempt.objects.count(),
         "channel stats": ChannelStats.objects.aggregate(
             s=Sum("sent"), d=Sum("delivered"), a=Sum("answered")
         ),

@@ -37,6 +37,11 @@ from tests.conftest import owner_email
 from tests.contacts.factories import SegmentFactory
 from tests.e2e.helpers import log_in
 from tests.messaging.factories import InboundMessageFactory, SentMessageFactory
+from tests.webhooks.factories import (
+    WebhookAttemptFactory,
+    WebhookDeliveryFactory,
+    WebhookEndpointFactory,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -119,6 +124,12 @@ NOT_PAGES: dict[str, str] = {
     "appointments:setup_checklist_dismiss": ACTION,
     "appointments:home_booking_link": PARTIAL,
     "notifications:notification_count": PARTIAL,
+    "webhooks:endpoint_update": ACTION,
+    "webhooks:endpoint_rotate": ACTION,
+    "webhooks:endpoint_switch": ACTION,
+    "webhooks:endpoint_replay": ACTION,
+    "webhooks:endpoint_delete": ACTION,
+    "webhooks:delivery_replay": ACTION,
     "notifications:notification_mark_all_read": ACTION,
     "notifications:notification_open": REDIRECT,
     "notifications:notification_preferences": PARTIAL,
@@ -204,6 +215,9 @@ PAGES: dict[str, Page] = {
     "accounts:settings_preferences": Page(_url("accounts:settings_preferences")),
     "accounts:user_list": Page(_url("accounts:user_list")),
     "accounts:api_key_list": Page(_url("accounts:api_key_list")),
+    "webhooks:endpoint_list": Page(_url("webhooks:endpoint_list")),
+    "webhooks:endpoint_detail": Page(_url("webhooks:endpoint_detail", "endpoint")),
+    "webhooks:delivery_detail": Page(_url("webhooks:delivery_detail", "endpoint", "delivery")),
     "api_docs": Page(_url("api_docs")),
 }
 AUDITED = {name.split("#")[0] for name in PAGES}  # "name#variant": the same page, another view
@@ -269,6 +283,13 @@ def world(committed_tenant) -> dict[str, Any]:
     HolidayFactory()
     message = SentMessageFactory(contact=contact)
     InboundMessageFactory(contact=contact)
+    endpoint = WebhookEndpointFactory(
+        url="https://hooks.partner-booking.example.com/cxsuite/incoming",
+        event_types=["appointment.booked", "appointment.cancelled"],
+    )
+    delivery = WebhookDeliveryFactory(endpoint=endpoint, status="failed")
+    WebhookAttemptFactory(delivery=delivery)
+    WebhookDeliveryFactory(endpoint=endpoint, status="succeeded", response_status=200)
     base = ""
     return {
         "contact": contact.pk,
@@ -282,6 +303,8 @@ def world(committed_tenant) -> dict[str, Any]:
         "invite": invitation_token(InvitationFactory(email="new@alpha.test")),
         "unsubscribe": unsubscribe_url(message=message, base_url=base),
         "preferences": preferences_url(contact=contact, base_url=base),
+        "endpoint": endpoint.pk,
+        "delivery": delivery.pk,
     }
 
 

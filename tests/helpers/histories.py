@@ -1,7 +1,8 @@
 """A customer with something in every module, written through the services as real use would
 (so the timeline events are the real ones): consent history, a note, a task, a purchase,
 messages by text and e-mail (delivered, opened, bounced), a text they sent, appointments
-(completed, no-show, cancelled with a reason, upcoming with notes) and a waitlist entry.
+(completed, no-show, cancelled with a reason, upcoming with notes), a waitlist entry, and
+webhook deliveries of their events (with a partner's answer that repeats them).
 
 Every free text carries the customer's `secret` word, so a test can look for it anywhere.
 Times are computed from now with margins of days, so they hold at any hour.
@@ -34,8 +35,11 @@ from apps.contacts.services import (
 from apps.messaging.services.email_events import email_event_record
 from apps.messaging.services.inbound import inbound_sms_receive
 from apps.messaging.services.sending import message_deliver, message_mark, message_send
+from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
+from apps.webhooks.services import webhooks_on_events
 from tests.appointments.factories import ServiceFactory, StaffMemberFactory
 from tests.messaging.factories import MessageFactory
+from tests.webhooks.factories import WebhookAttemptFactory, WebhookEndpointFactory
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 
@@ -158,5 +162,12 @@ def customer_with_history(
         date_from=first_day,
         date_to=first_day + dt.timedelta(days=7 + slot),
     )
+
+    # webhooks: a copy of every event sent to a partner, and a partner echoing one back
+    if not WebhookEndpoint.objects.filter(is_active=True).exists():
+        WebhookEndpointFactory(url="http://127.0.0.1:9/history")
+    webhooks_on_events(list(contact.events.order_by("pk")))
+    for delivery in WebhookDelivery.objects.filter(event__contact=contact)[:2]:
+        WebhookAttemptFactory(delivery=delivery, response_body=f"received: {secret} {email}")
     contact.refresh_from_db()
     return contact

@@ -10,6 +10,7 @@ from .contacts import (
     contact_search_filter,
     contacts_live,
     custom_field_keys,
+    events_since,
     tasks_open_for,
     tasks_open_for_contact,
     timeline_for,
@@ -28,6 +29,7 @@ __all__ = [
     "contact_search_filter",
     "contacts_live",
     "custom_field_keys",
+    "events_since",
     "tasks_open_for",
     "timeline_for",
 ]

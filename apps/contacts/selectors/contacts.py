@@ -118,6 +118,15 @@ def timeline_for(
     return list(events.order_by("-occurred_at", "-pk")[:limit])
 
 
+def events_since(*, since: dt.datetime, types: list[str] | None = None) -> QuerySet[TimelineEvent]:
+    """The business's events recorded since an instant, oldest first (a webhook replay);
+    `types` narrows them to some event types."""
+    events = TimelineEvent.objects.filter(created__gte=since)
+    if types:
+        events = events.filter(type__in=types)
+    return events.order_by("created", "pk")
+
+
 def tasks_open_for(user: User, *, limit: int = 20) -> QuerySet[Task]:
     """The user's open tasks, overdue and soonest first ("my tasks" on the home page)."""
     return (
