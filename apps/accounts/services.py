@@ -17,7 +17,6 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-
 from oauth2_provider.models import (
     get_access_token_model,
     get_grant_model,

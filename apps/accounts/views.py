@@ -300,7 +300,9 @@ class OAuthAuthorizeView(AuthorizationView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        chosen = self.request.POST.getlist("scope_choice") if self.request.method == "POST" else None
+        chosen = (
+            self.request.POST.getlist("scope_choice") if self.request.method == "POST" else None
+        )
         context["scope_rows"] = [
             {"scope": scope, "checked": chosen is None or scope in chosen}
             for scope in context.get("scopes") or []

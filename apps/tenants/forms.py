@@ -81,7 +81,9 @@ class SignupForm(StyledFormMixin, forms.Form):
 
 class PartnerAppForm(StyledFormMixin, forms.Form):
     name = forms.CharField(
-        label=_("App name"), max_length=120, help_text=_("Businesses see it when they authorise it.")
+        label=_("App name"),
+        max_length=120,
+        help_text=_("Businesses see it when they authorise it."),
     )
     redirect_uris = forms.CharField(
         label=_("Redirect addresses"),

@@ -75,6 +75,4 @@ def partner_app_new(request):
         else:
             registered = {"app": app, "client_secret": secret}
             form = PartnerAppForm()
-    return render(
-        request, "tenants/partner_app_new.html", {"form": form, "registered": registered}
-    )
+    return render(request, "tenants/partner_app_new.html", {"form": form, "registered": registered})
