@@ -332,7 +332,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["cxsuite.lib.throttling.ClientRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "cxsuite.lib.throttling.CursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "cxsuite.lib.filters.UpdatedSinceFilter",
+    ],
     "DEFAULT_SCHEMA_CLASS": "cxsuite.lib.openapi.ErrorsAutoSchema",
     "EXCEPTION_HANDLER": "cxsuite.lib.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

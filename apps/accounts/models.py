@@ -17,6 +17,7 @@ from oauth2_provider.models import (
 from oauth2_provider.settings import oauth2_settings
 
 from apps.tenants.models import TIME_ZONE_CHOICES
+from cxsuite.lib.filters import KeepsUpdatedMixin
 
 from .choices import Role
 
@@ -38,7 +39,7 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=username)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(KeepsUpdatedMixin, AbstractBaseUser, PermissionsMixin):
     """A member of the business's team. Logs in by e-mail; the role decides what they may do.
 
     In the public schema the same table holds the operator's admin accounts.
@@ -64,6 +65,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("operator admin access"), default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
+    updated = models.DateTimeField(auto_now=True, db_default=Now())  # `updated_since`
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"
@@ -81,7 +84,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_active and Role.rank(self.role) >= Role.rank(role)
 
 
-class Invitation(models.Model):
+class Invitation(KeepsUpdatedMixin, models.Model):
     """An invitation to join the team; the e-mailed link carries a signed reference to it."""
 
     email = models.EmailField(_("email"))
@@ -90,6 +93,8 @@ class Invitation(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    updated = models.DateTimeField(auto_now=True, db_default=Now())  # `updated_since`
 
     class Meta:
         ordering = ["-created"]
