@@ -397,7 +397,11 @@ IDEMPOTENCY_IN_FLIGHT_SECONDS = env_int("IDEMPOTENCY_IN_FLIGHT_SECONDS", 120)
 SPECTACULAR_SETTINGS = {
     "TITLE": "CX Suite API",
     "DESCRIPTION": "REST API of one CX Suite business. Authenticate with "
-    "`Authorization: Bearer <api key>`; keys are created under Settings → API keys.",
+    "`Authorization: Bearer <credential>`: an API key (Settings → API keys) or a partner app's "
+    "OAuth access token. Each key or app reaches what its scopes cover (`contacts:read`, "
+    "`appointments:write`, or `read` / `write` for everything). Lists are cursor-paged and take "
+    "`updated_since`; every error has one body. The developer page (/developers/) has a quick "
+    "start, OAuth, webhooks and the event catalogue.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
@@ -407,6 +411,11 @@ SPECTACULAR_SETTINGS = {
     # Deep links put a link inside each operation's button (nested controls a screen reader
     # cannot reach); the operation ids stay visible without them.
     "SWAGGER_UI_SETTINGS": {"deepLinking": False},
+    # the 201 of each create links to the read, update and delete of what it made
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cxsuite.lib.openapi.add_links",
+    ],
 }
 
 
