@@ -71,6 +71,10 @@ def event_samples() -> list[dict]:
         samples.append(
             {
                 "type": event_type,
+                "properties": [
+                    (name, description, name in event_type.personal)
+                    for name, description in event_type.properties.items()
+                ],
                 "body": json.dumps(body, indent=2, ensure_ascii=False),
             }
         )

@@ -12,10 +12,12 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from oauth2_provider.models import get_application_model
 from playwright.sync_api import Error as PlaywrightError
 
 from apps.accounts.models import User
@@ -23,7 +25,7 @@ from apps.accounts.services import invitation_token
 from apps.appointments.services import appointment_manage_token
 from apps.contacts import services as contact_services
 from apps.messaging.services.links import preferences_url, unsubscribe_url
-from tests.accounts.factories import InvitationFactory
+from tests.accounts.factories import InvitationFactory, oauth_token_create, partner_app_create
 from tests.appointments.factories import (
     AppointmentFactory,
     HolidayFactory,
@@ -108,6 +110,10 @@ NOT_PAGES: dict[str, str] = {
     "accounts:user_update": ACTION,
     "accounts:invitation_revoke": ACTION,
     "accounts:api_key_revoke": ACTION,
+    "accounts:oauth_app_revoke": ACTION,
+    "accounts:oauth_token": "a partner app's token endpoint (JSON), tested in tests/accounts",
+    "accounts:oauth_revoke_token": "a partner app's token endpoint (JSON), tested in tests/accounts",
+    "partner_app_new": "partner app registration, audited on the public host (see PUBLIC_PAGES)",
     "messaging:conversation_send": ACTION,
     "messaging:contact_messages": PARTIAL,
     "messaging:link_short": REDIRECT,
@@ -204,11 +210,14 @@ PAGES: dict[str, Page] = {
     "accounts:settings_preferences": Page(_url("accounts:settings_preferences")),
     "accounts:user_list": Page(_url("accounts:user_list")),
     "accounts:api_key_list": Page(_url("accounts:api_key_list")),
+    "accounts:oauth_app_list": Page(_url("accounts:oauth_app_list")),
+    "accounts:oauth_authorize": Page(lambda o: o["authorize"]),
+    "dashboard:developers": Page(_url("dashboard:developers"), staff=False),
     "api_docs": Page(_url("api_docs")),
 }
 AUDITED = {name.split("#")[0] for name in PAGES}  # "name#variant": the same page, another view
 # On the platform's own host.
-PUBLIC_PAGES = ["/", "/signup/"]
+PUBLIC_PAGES = ["/", "/signup/", "/partners/apps/new/"]
 
 
 def _routes(patterns, namespace: str | None = None, prefix: str = "") -> Iterator[tuple]:
@@ -247,7 +256,7 @@ def test_every_route_is_audited_or_says_why():
 
 
 @pytest.fixture
-def world(committed_tenant) -> dict[str, Any]:
+def world(committed_tenant) -> Iterator[dict[str, Any]]:
     """One of everything a page can show, committed so the live server sees it."""
     owner = User.objects.get(email=owner_email("alpha"))
     staff = StaffMemberFactory(name="Dr. Anna Weber", title="Dentist")
@@ -270,7 +279,20 @@ def world(committed_tenant) -> dict[str, Any]:
     message = SentMessageFactory(contact=contact)
     InboundMessageFactory(contact=contact)
     base = ""
-    return {
+    app, _secret = partner_app_create()
+    oauth_token_create(["contacts:read", "appointments:write"], app=app, user=owner)
+    authorize = "/oauth/authorize/?" + urlencode(
+        {
+            "response_type": "code",
+            "client_id": app.client_id,
+            "redirect_uri": "https://partner.example/cb",
+            "scope": "contacts:read appointments:write",
+            "state": "s",
+            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "code_challenge_method": "S256",
+        }
+    )
+    yield {
         "contact": contact.pk,
         "segment": SegmentFactory(name="VIP").pk,
         "message": message.pk,
@@ -282,7 +304,9 @@ def world(committed_tenant) -> dict[str, Any]:
         "invite": invitation_token(InvitationFactory(email="new@alpha.test")),
         "unsubscribe": unsubscribe_url(message=message, base_url=base),
         "preferences": preferences_url(contact=contact, base_url=base),
+        "authorize": authorize,
     }
+    get_application_model().objects.all().delete()
 
 
 def _violations(page) -> list[str]:

@@ -1,0 +1,63 @@
+"""The developer page a partner follows and the API reference it points to render in Chromium
+at 1280 px: every section there, the event catalogue's samples open, no page error."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.e2e.helpers import PHONE
+
+pytestmark = pytest.mark.e2e
+
+
+def _page_error(message) -> bool:
+    return message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico")
+
+
+def test_the_developer_page_and_swagger_ui_render(
+    browser, live_server_port, committed_tenant, screenshot
+):
+    base = f"http://alpha.localhost:{live_server_port}"
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if _page_error(msg) else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    response = page.goto(f"{base}/developers/")
+    assert response is not None and response.status == 200
+    for section in (
+        "quick-start",
+        "scopes",
+        "oauth",
+        "webhooks",
+        "events",
+        "pagination",
+        "errors",
+        "rate-limits",
+        "idempotency",
+    ):
+        assert page.locator(f"#{section}").is_visible(), section
+    samples = page.locator(".dev-event")
+    assert samples.count() >= 10
+    first = samples.first
+    first.locator("summary").click()
+    body = json.loads(first.locator("pre").inner_text())
+    assert set(body) == {"type", "timestamp", "data"}
+    assert "contacts:read" in page.locator("#scopes").inner_text()
+    screenshot(page, "developers")
+
+    page.get_by_role("link", name="API reference").click()
+    page.locator(".opblock").first.wait_for()
+    assert page.locator(".errors-wrapper").count() == 0
+    screenshot(page, "developers-api-reference")
+    assert errors == []
+
+    phone = browser.new_context(viewport=PHONE).new_page()
+    phone.goto(f"{base}/developers/")
+    # nothing wider than the screen but the code blocks, which scroll on their own
+    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+    screenshot(phone, "developers-phone")
