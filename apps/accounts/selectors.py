@@ -11,6 +11,7 @@ from django.utils import timezone
 from oauth2_provider.models import (
     get_access_token_model,
     get_application_model,
+    get_grant_model,
     get_refresh_token_model,
 )
 
@@ -52,7 +53,8 @@ class Authorisation:
 
 
 def oauth_authorisations() -> list[Authorisation]:
-    """The partner apps holding a live access token or refresh token of this business."""
+    """The partner apps holding a live access token, refresh token or authorisation code of
+    this business."""
     now = timezone.now()
     access = get_access_token_model().objects.filter(expires__gt=now)
     refresh = get_refresh_token_model().objects.filter(revoked__isnull=True)
@@ -63,6 +65,11 @@ def oauth_authorisations() -> list[Authorisation]:
     for application_id, created in refresh.values_list("application_id", "created"):
         scopes, since = found.get(application_id, (set(), created))
         found[application_id] = (scopes, min(since, created))
+    # a code the app has not exchanged yet: authorised a moment ago
+    grants = get_grant_model().objects.filter(expires__gt=now)
+    for application_id, scope, created in grants.values_list("application_id", "scope", "created"):
+        scopes, since = found.get(application_id, (set(), created))
+        found[application_id] = (scopes | set(scope.split()), min(since, created))
     applications = get_application_model().objects.in_bulk(list(found))
     return sorted(
         (

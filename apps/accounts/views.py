@@ -4,6 +4,7 @@ preferences) and the owner's consent to a partner app (OAuth)."""
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -296,7 +297,22 @@ class OAuthAuthorizeView(AuthorizationView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not request.user.has_role(Role.OWNER):
             return render(request, "accounts/oauth_owner_only.html", status=403)
-        return super().dispatch(request, *args, **kwargs)
+        self.allowed_redirect = None
+        response = super().dispatch(request, *args, **kwargs)
+        if self.allowed_redirect:
+            # the consent form's answer redirects to the app: the page's form-action allows it
+            parts = urlsplit(self.allowed_redirect)
+            response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}
+        return response
+
+    def render_to_response(self, context, **response_kwargs):
+        application = context.get("application")
+        uri = (getattr(self, "oauth2_data", None) or {}).get("redirect_uri") or context.get(
+            "redirect_uri"
+        )
+        if application is not None and uri and application.redirect_uri_allowed(uri):
+            self.allowed_redirect = uri
+        return super().render_to_response(context, **response_kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -324,7 +340,12 @@ class OAuthAuthorizeView(AuthorizationView):
         client_id = form.data.get("client_id", "")
         application = get_application_model().objects.filter(client_id=client_id).first()
         return self.render_to_response(
-            self.get_context_data(form=form, scopes=scopes, application=application)
+            self.get_context_data(
+                form=form,
+                scopes=scopes,
+                application=application,
+                redirect_uri=form.data.get("redirect_uri", ""),
+            )
         )
 
 

@@ -61,3 +61,58 @@ def test_the_developer_page_and_swagger_ui_render(
     overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
     screenshot(phone, "developers-phone")
+
+
+def test_an_owner_authorises_a_partner_app_and_withdraws_it(
+    browser, live_server_port, committed_tenant, screenshot
+):
+    """The consent page and Settings → Authorised apps, at both widths, as the owner uses them."""
+    from urllib.parse import parse_qs, urlencode, urlparse
+
+    from oauth2_provider.models import get_application_model
+
+    from tests.accounts.factories import partner_app_create
+    from tests.e2e.helpers import DESKTOP, log_in
+
+    app, _secret = partner_app_create(name="Smile Reviews")
+    try:
+        base = f"http://alpha.localhost:{live_server_port}"
+        for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+            page = browser.new_context(viewport=viewport).new_page()
+            landed: list[str] = []
+            page.route(
+                "https://partner.example/**",
+                lambda route, request, landed=landed: (
+                    landed.append(request.url),
+                    route.fulfill(status=200, body="ok"),
+                ),
+            )
+            log_in(page, live_server_port)
+            query = urlencode(
+                {
+                    "response_type": "code",
+                    "client_id": app.client_id,
+                    "redirect_uri": "https://partner.example/cb",
+                    "scope": "contacts:read appointments:write",
+                    "state": "s1",
+                    "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                    "code_challenge_method": "S256",
+                }
+            )
+            page.goto(f"{base}/oauth/authorize/?{query}")
+            page.get_by_role("heading", name="Authorise “Smile Reviews”?").wait_for()
+            page.get_by_label("appointments:write").uncheck()
+            screenshot(page, f"oauth-authorise-{name}")
+            page.get_by_role("button", name="Authorise").click()
+            page.wait_for_url("https://partner.example/**")
+            assert parse_qs(urlparse(landed[-1]).query)["state"] == ["s1"]
+
+            page.goto(f"{base}/settings/apps/")
+            row = page.get_by_role("row", name="Smile Reviews")
+            assert "contacts:read" in row.inner_text()
+            screenshot(page, f"oauth-apps-{name}")
+            page.on("dialog", lambda dialog: dialog.accept())
+            row.get_by_role("button", name="Withdraw access").click()
+            page.get_by_text("No partner app can reach your business").wait_for()
+    finally:
+        get_application_model().objects.all().delete()
