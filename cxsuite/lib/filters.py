@@ -14,7 +14,7 @@ the field the view names in `updated_field`. A list made in Python filters its r
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -93,9 +93,17 @@ class UpdatedSinceFilter(BaseFilterBackend):
         ]
 
 
-class KeepsUpdatedMixin:
+if TYPE_CHECKING:  # what the mixin is mixed into, for the type checker's Django plugin
+    from django.db import models
+
+    _ModelBase = models.Model
+else:
+    _ModelBase = object
+
+
+class KeepsUpdatedMixin(_ModelBase):
     def save(self, *args, **kwargs):
         fields = kwargs.get("update_fields")
         if fields is not None and "updated" not in fields:
             kwargs["update_fields"] = {*fields, "updated"}
-        super().save(*args, **kwargs)  # type: ignore[misc]
+        super().save(*args, **kwargs)
