@@ -52,9 +52,21 @@ def all_scopes() -> list[str]:
     return [*PLAIN, *(f"{r}:{a}" for r in api_resources() for a in (READ, WRITE))]
 
 
+def scope_label(scope: str) -> str:
+    """What a scope allows, in words (the key form, the owner's consent)."""
+    if scope == READ:
+        return _("Read everything")
+    if scope == WRITE:
+        return _("Read and write everything")
+    resource, _sep, action = scope.partition(":")
+    words = resource.replace("-", " ")
+    if action == WRITE:
+        return _("Read and change %(resource)s") % {"resource": words}
+    return _("Read %(resource)s") % {"resource": words}
+
+
 def scope_choices() -> list[tuple[str, str]]:
-    labels = {READ: _("Read everything"), WRITE: _("Read and write everything")}
-    return [(scope, labels.get(scope, scope)) for scope in all_scopes()]
+    return [(scope, f"{scope_label(scope)} ({scope})") for scope in all_scopes()]
 
 
 def scopes_unknown(scopes: Iterable[str]) -> list[str]:

@@ -38,6 +38,7 @@ from .forms import (
 from .models import ApiKey, Invitation, Role, User
 from .permissions import role_required
 from .registries import HomeCard
+from .scopes import scope_label
 
 
 def _is_partial(request) -> bool:
@@ -320,7 +321,11 @@ class OAuthAuthorizeView(AuthorizationView):
             self.request.POST.getlist("scope_choice") if self.request.method == "POST" else None
         )
         context["scope_rows"] = [
-            {"scope": scope, "checked": chosen is None or scope in chosen}
+            {
+                "scope": scope,
+                "label": scope_label(scope),
+                "checked": chosen is None or scope in chosen,
+            }
             for scope in context.get("scopes") or []
         ]
         return context

@@ -101,7 +101,7 @@ def test_an_owner_authorises_a_partner_app_and_withdraws_it(
             )
             page.goto(f"{base}/oauth/authorize/?{query}")
             page.get_by_role("heading", name="Authorise “Smile Reviews”?").wait_for()
-            page.get_by_label("appointments:write").uncheck()
+            page.get_by_label("Read and change appointments").uncheck()
             screenshot(page, f"oauth-authorise-{name}")
             page.get_by_role("button", name="Authorise").click()
             page.wait_for_url("https://partner.example/**")
