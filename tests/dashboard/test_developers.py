@@ -26,7 +26,9 @@ def test_the_page_has_a_sample_body_for_every_event_type(tenant_client):
     content = tenant_client.get("/developers/").content.decode()
     bodies = [
         json.loads(unescape(body))
-        for body in re.findall(r'<pre class="code"><code>(\{\n.*?)</code></pre>', content, re.S)
+        for body in re.findall(
+            r'<pre class="code" tabindex="0"><code>(\{\n.*?)</code></pre>', content, re.S
+        )
     ]
     types = {body["type"] for body in bodies}
     assert types == set(event_types)
