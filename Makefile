@@ -13,7 +13,7 @@ CLOCK_AT ?= 23:30[Europe/Berlin] 2027-03-28T01:30[Europe/Berlin]
 CLOCK_TESTS ?= tests/appointments tests/messaging tests/scheduling
 SMOKE_LOG := $(VENV)/bench-smoke.log
 
-.PHONY: demo demo-stop test test-clock bench lint format install db db-stop browser help
+.PHONY: demo demo-stop test test-clock fuzz bench lint format install db db-stop browser help
 
 help:
 	@echo "make demo        install, start the database, seed Bright Smile Dental, run web + worker + beat"
@@ -22,6 +22,8 @@ help:
 	@echo "make test        install and run every test (browser tests need Debian's chromium), then"
 	@echo "                 every bench at tiny sizes (bench/run.py --smoke)"
 	@echo "make test-clock  the appointments, messaging and scheduling tests at other instants ($(CLOCK_AT))"
+	@echo "make fuzz        the API fuzz test, longer: more examples per operation, longer create-read-"
+	@echo "                 update-delete scenarios, every operation with an API key and an OAuth token"
 	@echo "make bench       print provisioning, tick, API, CRM, messaging and appointments figures"
 	@echo "make lint        ruff check + ruff format --check + import contracts + mypy"
 
@@ -83,6 +85,14 @@ test-clock: install
 	@$(call with_database,set -f; for at in $(CLOCK_AT); do \
 	  echo "pytest --at=$$at $(CLOCK_TESTS)"; \
 	  $(BIN)/python -m pytest -q --at="$$at" $(CLOCK_TESTS) || status=1; done)
+
+# `make test` runs the fuzz test briefly; this runs it for longer, with both credentials.
+FUZZ_MAX_EXAMPLES ?= 60
+FUZZ_STATEFUL_EXAMPLES ?= 200
+fuzz: install
+	@$(call with_database,FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) \
+	  FUZZ_STATEFUL_EXAMPLES=$(FUZZ_STATEFUL_EXAMPLES) FUZZ_CREDENTIALS=both \
+	  $(BIN)/python -m pytest -q -m fuzz tests/test_api_schema_fuzz.py || status=1)
 
 bench: db
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null 2>&1; } || true

@@ -166,6 +166,7 @@ SHARED_APPS = [
     "django.contrib.postgres",
     "anymail",
     "apps.accounts",
+    "oauth2_provider",  # its models are the project's: tenants.PartnerApp, accounts.OAuth*
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -350,7 +351,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["cxsuite.lib.throttling.ClientRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "cxsuite.lib.throttling.CursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "cxsuite.lib.filters.UpdatedSinceFilter",
+    ],
     "DEFAULT_SCHEMA_CLASS": "cxsuite.lib.openapi.ErrorsAutoSchema",
     "EXCEPTION_HANDLER": "cxsuite.lib.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -363,7 +367,43 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "cxsuite.lib.throttling.SingleRendererNegotiation",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
-API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", 10)  # revocation reaches every process
+# An upper bound on how long a web process trusts a key it has seen; with Redis a revocation
+# reaches every process at once (apps/accounts/services.py ApiKeyCache).
+API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", 10)
+# Whether the cache is one every web process shares (Redis): else each request asks the database.
+API_KEY_REVOCATIONS_THROUGH_CACHE = CACHES["default"]["BACKEND"].endswith("RedisCache")
+
+# OAuth 2.0 for partner apps (django-oauth-toolkit): apps are registered on the public site
+# (public schema); a business's owner authorises one on the business's host with the
+# authorisation-code flow and PKCE; grants and tokens live in that business's schema.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "tenants.PartnerApp"
+OAUTH2_PROVIDER_GRANT_MODEL = "accounts.OAuthGrant"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "accounts.OAuthAccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "accounts.OAuthRefreshToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "accounts.OAuthIDToken"
+OAUTH2_PROVIDER = {
+    "PKCE_REQUIRED": True,
+    "SCOPES_BACKEND_CLASS": "apps.accounts.oauth.ScopesBackend",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OAUTH_ACCESS_TOKEN_SECONDS", 3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("OAUTH_REFRESH_TOKEN_SECONDS", 90 * 86400),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ROTATE_REFRESH_TOKEN": True,
+    # plain http only where DEBUG is on (a partner's app on localhost)
+    "ALLOWED_REDIRECT_URI_SCHEMES": env_list("OAUTH_REDIRECT_SCHEMES")
+    or (["https", "http"] if DEBUG else ["https"]),
+    "REQUEST_APPROVAL_PROMPT": "force",
+    # RFC 9700 (OAuth 2.0 Security BCP): no implicit or password grant, PKCE with S256 only,
+    # tokens only in the Authorization header, `iss` in the answer, tokens kept as hashes,
+    # a replayed refresh token revokes its family.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+}
 # Where idempotent POSTs keep their answers (the API base views live below every app, so
 # they name the model the way AUTH_USER_MODEL does, instead of importing it).
 API_IDEMPOTENCY_MODEL = "accounts.IdempotencyRecord"
@@ -376,7 +416,11 @@ IDEMPOTENCY_IN_FLIGHT_SECONDS = env_int("IDEMPOTENCY_IN_FLIGHT_SECONDS", 120)
 SPECTACULAR_SETTINGS = {
     "TITLE": "CX Suite API",
     "DESCRIPTION": "REST API of one CX Suite business. Authenticate with "
-    "`Authorization: Bearer <api key>`; keys are created under Settings → API keys.",
+    "`Authorization: Bearer <credential>`: an API key (Settings → API keys) or a partner app's "
+    "OAuth access token. Each key or app reaches what its scopes cover (`contacts:read`, "
+    "`appointments:write`, or `read` / `write` for everything). Lists are cursor-paged and take "
+    "`updated_since`; every error has one body. The developer page (/developers/) has a quick "
+    "start, OAuth, webhooks and the event catalogue.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
@@ -386,6 +430,11 @@ SPECTACULAR_SETTINGS = {
     # Deep links put a link inside each operation's button (nested controls a screen reader
     # cannot reach); the operation ids stay visible without them.
     "SWAGGER_UI_SETTINGS": {"deepLinking": False},
+    # the 201 of each create links to the read, update and delete of what it made
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cxsuite.lib.openapi.add_links",
+    ],
 }
 
 

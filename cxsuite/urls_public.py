@@ -1,4 +1,4 @@
-"""The base domain: landing page, sign-up, the operator's admin, health."""
+"""The base domain: landing page, sign-up, partner apps' registration, the operator's admin, health."""
 
 from django.contrib import admin
 from django.urls import path
@@ -13,6 +13,7 @@ handler500 = "cxsuite.lib.api.server_error"
 urlpatterns = [
     path("", tenant_views.landing, name="landing"),
     path("signup/", tenant_views.signup, name="signup"),
+    path("partners/apps/new/", tenant_views.partner_app_new, name="partner_app_new"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

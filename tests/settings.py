@@ -38,6 +38,10 @@ CACHES = {
         "KEY_FUNCTION": "django_tenants.cache.make_key",
     }
 }
+# One process (the live servers of the tests are threads): its cache is shared by all.
+API_KEY_REVOCATIONS_THROUGH_CACHE = True
+# Partner apps' redirect addresses in tests are local receivers.
+OAUTH2_PROVIDER = {**OAUTH2_PROVIDER, "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"]}
 # Login attempts are counted in the business's table (each test's transaction forgets them);
 # tests of the Redis path point this at Redis themselves (web processes they start, with this).
 LOGIN_THROTTLE_REDIS_URL = os.environ.get("TEST_LOGIN_THROTTLE_REDIS_URL", "")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import os
 from collections.abc import Iterator
 
 import hypothesis
@@ -28,6 +29,7 @@ from django.core.management.color import no_style
 from django.db import connection
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
+from oauth2_provider.models import get_application_model
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -38,7 +40,7 @@ from schemathesis.checks import (
 
 from apps.accounts.services import api_key_create
 from apps.contacts.services import segment_create, transaction_record
-from tests.accounts.factories import InvitationFactory
+from tests.accounts.factories import InvitationFactory, oauth_token_create
 from tests.appointments.factories import (
     AppointmentFactory,
     RoomFactory,
@@ -64,7 +66,10 @@ from tests.webhooks.factories import (
 
 pytestmark = pytest.mark.fuzz
 
-MAX_EXAMPLES = 15  # per operation and generation phase
+# `make fuzz` runs longer (FUZZ_MAX_EXAMPLES) and every operation with both credentials.
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "15"))  # per operation and phase
+STATEFUL_EXAMPLES = int(os.environ.get("FUZZ_STATEFUL_EXAMPLES", "25"))  # scenarios
+CREDENTIALS = ["key", "oauth"] if os.environ.get("FUZZ_CREDENTIALS") == "both" else ["key"]
 SEED = 20260704
 FILLED_APPS = {"accounts", "contacts", "appointments", "messaging", "webhooks"}
 REQUESTS = itertools.count()
@@ -169,14 +174,23 @@ def server(django_db_setup, django_db_blocker) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
 
 
-@pytest.fixture
-def business(committed_tenant, settings) -> dict[str, str]:
-    """The business, set up anew for each operation, and the headers that reach it with a
-    read-and-write key."""
+def _headers(tenant, credential: str) -> dict[str, str]:
+    """Headers that reach the business with a read-and-write API key, or with a partner app's
+    OAuth token granted every scope."""
+    if credential == "oauth":
+        raw = oauth_token_create(["read", "write"])
+    else:
+        _key, raw = api_key_create(name="fuzz", scopes=["read", "write"], created_by=None)
+    return {"Host": host_of(tenant), "Authorization": f"Bearer {raw}"}
+
+
+@pytest.fixture(params=CREDENTIALS)
+def business(request, committed_tenant, settings) -> Iterator[dict[str, str]]:
+    """The business, set up anew for each operation, and the headers that reach it."""
     settings.API_RATE_LIMIT = 1_000_000  # an operation's examples are more than a window allows
     _business_create()
-    _key, raw_key = api_key_create(name="fuzz", scopes=["read", "write"], created_by=None)
-    return {"Host": host_of(committed_tenant), "Authorization": f"Bearer {raw_key}"}
+    yield _headers(committed_tenant, request.param)
+    get_application_model().objects.all().delete()
 
 
 @schema.parametrize()
@@ -203,3 +217,81 @@ def test_the_fuzzed_schema_is_the_one_served(server, business):
     served = requests.get(f"{server}/api/schema/?format=json", headers=business, timeout=30)
     assert served.status_code == 200
     assert served.json() == DOCUMENT
+
+
+# --- stateful: create, then read, update, delete what was made (the schema's OpenAPI links) ----
+stateful_schema = schemathesis.openapi.from_dict(
+    DOCUMENT,
+    config=schemathesis.Config.from_dict(
+        {
+            "seed": SEED,
+            "generation": {
+                "max-examples": MAX_EXAMPLES,
+                "deterministic": True,
+                "database": "none",
+                "with-security-parameters": False,
+            },
+            # the links the schema declares, and no others guessed from names or answers
+            "phases": {"stateful": {"enabled": True, "inference": {"algorithms": []}}},
+        }
+    ),
+)
+
+
+def test_every_create_declares_its_links():
+    """Each create's 201 answer links to the read, update, delete and actions of its object."""
+    creates = {
+        url: item["post"]["responses"]["201"]
+        for url, item in DOCUMENT["paths"].items()
+        if "201" in item.get("post", {}).get("responses", {})
+        and f"{url}{{id}}/" in DOCUMENT["paths"]
+    }
+    assert len(creates) >= 6
+    for url, answer in creates.items():
+        linked = {link["operationId"] for link in answer["links"].values()}
+        item = DOCUMENT["paths"][f"{url}{{id}}/"]
+        assert {item[m]["operationId"] for m in ("get", "patch", "put", "delete") if m in item} <= (
+            linked
+        ), url
+
+
+@pytest.mark.parametrize("credential", ["oauth"])
+def test_linked_operations_answer_as_documented(server, committed_tenant, settings, credential):
+    """Scenarios that create an object and follow its links (read, change, act, delete), with a
+    partner app's OAuth token; every answer is checked as above."""
+    settings.API_RATE_LIMIT = 1_000_000
+    _business_create()
+    headers = _headers(committed_tenant, credential)
+    seen: list[str] = []
+
+    class Scenarios(stateful_schema.as_state_machine()):  # type: ignore[misc]
+        def before_call(self, case):
+            _ids_folded(case)
+            key = (case.headers or {}).get("Idempotency-Key")
+            if key is not None:
+                case.headers["Idempotency-Key"] = f"{key}-{next(REQUESTS)}"
+
+        def get_call_kwargs(self, case):
+            return {"base_url": server, "headers": headers}
+
+        def after_call(self, response, case):
+            seen.append(case.operation.label)
+            assert response.status_code < 500, response.text[:500]
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    try:
+        Scenarios.run(
+            settings=hypothesis.settings(
+                max_examples=STATEFUL_EXAMPLES,
+                stateful_step_count=6,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                suppress_health_check=list(hypothesis.HealthCheck),
+            )
+        )
+    finally:
+        get_application_model().objects.all().delete()
+    assert any(label.startswith("POST") for label in seen)

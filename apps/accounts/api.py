@@ -36,7 +36,7 @@ class InvitationInputSerializer(serializers.Serializer):
 class MeSerializer(serializers.Serializer):
     business = serializers.CharField()
     time_zone = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["user", "api_key"])
+    kind = serializers.ChoiceField(choices=["user", "api_key", "oauth_app"])
     name = serializers.CharField()
     role = serializers.CharField(allow_null=True)
     scopes = serializers.ListField(child=serializers.CharField())
@@ -48,9 +48,9 @@ class MeView(TenantAPIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request):
         tenant = request.tenant
-        if isinstance(request.user, ApiClient):
-            key = request.user.api_key
-            data = {"kind": "api_key", "name": key.name, "role": None, "scopes": key.scopes}
+        if isinstance(request.user, ApiClient):  # an API key or a partner app
+            client = request.user
+            data = {"kind": client.kind, "name": client.name, "role": None, "scopes": client.scopes}
         else:
             user = request.user
             scopes = ["read", "write"] if user.has_role(Role.STAFF) else ["read"]

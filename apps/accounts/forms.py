@@ -17,7 +17,8 @@ from apps.tenants.models import CURRENCY_CHOICES
 from apps.tenants.services import tenant_current
 from cxsuite.lib.forms import CleanTextFormMixin, StyledFormMixin
 
-from .models import ApiScope, Role
+from .models import Role
+from .scopes import READ, scope_choices
 from .services import LoginAttempt, login_attempt_register, login_attempts_clear
 
 
@@ -92,9 +93,12 @@ class ApiKeyForm(StyledFormMixin, forms.Form):
     )
     scopes = forms.MultipleChoiceField(
         label=_("Scopes"),
-        choices=ApiScope.choices,
-        widget=forms.CheckboxSelectMultiple,
-        initial=[ApiScope.READ],
+        choices=scope_choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "scope-grid"}),
+        initial=[READ],
+        help_text=_(
+            "Everything, or each resource apart: a resource's write scope includes reading it."
+        ),
     )
 
 

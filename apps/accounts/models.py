@@ -8,8 +8,16 @@ from django.db import models
 from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.models import (
+    AbstractAccessToken,
+    AbstractGrant,
+    AbstractIDToken,
+    AbstractRefreshToken,
+)
+from oauth2_provider.settings import oauth2_settings
 
 from apps.tenants.models import TIME_ZONE_CHOICES
+from cxsuite.lib.filters import KeepsUpdatedMixin
 
 from .choices import Role
 
@@ -31,7 +39,7 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=username)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(KeepsUpdatedMixin, AbstractBaseUser, PermissionsMixin):
     """A member of the business's team. Logs in by e-mail; the role decides what they may do.
 
     In the public schema the same table holds the operator's admin accounts.
@@ -57,6 +65,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("operator admin access"), default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
+    updated = models.DateTimeField(auto_now=True, db_default=Now())  # `updated_since`
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"
@@ -74,7 +84,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_active and Role.rank(self.role) >= Role.rank(role)
 
 
-class Invitation(models.Model):
+class Invitation(KeepsUpdatedMixin, models.Model):
     """An invitation to join the team; the e-mailed link carries a signed reference to it."""
 
     email = models.EmailField(_("email"))
@@ -83,6 +93,8 @@ class Invitation(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    updated = models.DateTimeField(auto_now=True, db_default=Now())  # `updated_since`
 
     class Meta:
         ordering = ["-created"]
@@ -102,18 +114,13 @@ class Invitation(models.Model):
         return self.accepted_at is None and self.revoked_at is None
 
 
-class ApiScope(models.TextChoices):
-    READ = "read", _("Read")
-    WRITE = "write", _("Write")
-
-
 class ApiKey(models.Model):
     """A partner's key to this business's API. Only a hash is kept; the key is shown once."""
 
     name = models.CharField(_("name"), max_length=80)
     prefix = models.CharField(max_length=16, unique=True)
     hashed_key = models.CharField(max_length=64, unique=True)
-    scopes = models.JSONField(default=list)
+    scopes = models.JSONField(default=list)  # see scopes.py: "contacts:read", ..., or "read"
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -128,9 +135,6 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
-
-    def has_scope(self, scope: str) -> bool:
-        return scope in self.scopes
 
 
 class IdempotencyRecord(models.Model):
@@ -177,3 +181,55 @@ class LoginCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:12]}… {self.count}"
+
+
+# --- partner apps (OAuth 2.0, django-oauth-toolkit) ----------------------------------------------
+# The apps are registered once in the public schema (tenants.PartnerApp); the grants and tokens
+# below live in each business's schema, so a token is found on its own business's host alone.
+# Their link to the app has no database constraint: a business's schema never names the public
+# one (a new business replays its tables' SQL with its own schema alone on the search path).
+def _application_link(**kwargs) -> models.ForeignKey:
+    return models.ForeignKey(
+        oauth2_settings.APPLICATION_MODEL,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("application"),
+        **kwargs,
+    )
+
+
+class OAuthGrant(AbstractGrant):
+    """An authorisation code an owner gave a partner app (with its PKCE challenge)."""
+
+    application = _application_link()
+
+    class Meta(AbstractGrant.Meta):
+        swappable = "OAUTH2_PROVIDER_GRANT_MODEL"
+
+
+class OAuthAccessToken(AbstractAccessToken):
+    """A partner app's access token for this business; `scope` is what the owner granted."""
+
+    application = _application_link(blank=True, null=True)
+
+    class Meta(AbstractAccessToken.Meta):
+        swappable = "OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL"
+
+
+class OAuthRefreshToken(AbstractRefreshToken):
+    """A partner app's refresh token for this business."""
+
+    application = _application_link()
+
+    class Meta(AbstractRefreshToken.Meta):
+        swappable = "OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL"
+
+
+class OAuthIDToken(AbstractIDToken):
+    """OpenID Connect ID tokens (unused: the API needs no identity), required by the others."""
+
+    application = _application_link(blank=True, null=True)
+
+    class Meta(AbstractIDToken.Meta):
+        swappable = "OAUTH2_PROVIDER_ID_TOKEN_MODEL"

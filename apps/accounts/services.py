@@ -17,13 +17,19 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_grant_model,
+    get_refresh_token_model,
+)
 
 from apps.tenants.db import connection
 from apps.tenants.languages import UI_LANGUAGES, ui_language
 from apps.tenants.services import signup_login_token_read, tenant_current
 
 from . import login_counters
-from .models import ApiKey, ApiScope, Invitation, Role, User
+from .models import ApiKey, Invitation, Role, User
+from .scopes import all_scopes, scopes_unknown
 
 INVITATION_SALT = "accounts.invitation"
 API_KEY_PREFIX = "cxs"
@@ -191,11 +197,10 @@ def api_key_create(*, name: str, scopes: list[str], created_by: User | None) -> 
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Give the key a name, e.g. the partner it is for.")})
-    valid = {choice.value for choice in ApiScope}
-    unknown = sorted(set(scopes) - valid)
+    unknown = scopes_unknown(scopes)
     if unknown or not scopes:
         raise ValidationError(
-            {"scopes": _("Choose scopes among: %(valid)s.") % {"valid": ", ".join(sorted(valid))}}
+            {"scopes": _("Choose scopes among: %(valid)s.") % {"valid": ", ".join(all_scopes())}}
         )
     if created_by is not None and not created_by.has_role(Role.MANAGER):
         raise ValidationError({"scopes": _("Only owners and managers can create API keys.")})
@@ -212,50 +217,118 @@ def api_key_create(*, name: str, scopes: list[str], created_by: User | None) -> 
 
 
 def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
-    """Revoke a key; requests with it get 401 (in other web processes within
-    API_KEY_CACHE_SECONDS)."""
-    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    """Revoke a key; from the commit on, requests with it get 401 in every process (see
+    `ApiKeyCache`)."""
+    with transaction.atomic():
+        ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        schema = connection.schema_name
+        key_cache.forget(schema, api_key.hashed_key)
+        transaction.on_commit(lambda: key_cache.revoked(schema))
     api_key.refresh_from_db()
-    _key_cache_forget(api_key.hashed_key)
     return api_key
 
 
-# Keys seen recently, per schema and hash: the API serves a known key without a query. A
-# revocation clears this process's entry at once and reaches other processes within
-# API_KEY_CACHE_SECONDS. Unknown keys are never cached (nothing to fill memory with).
-_key_cache: dict[tuple[str, str], tuple[float, ApiKey]] = {}
-KEY_CACHE_MAX = 10_000
+def _shared_cache_configured() -> bool:
+    return settings.API_KEY_REVOCATIONS_THROUGH_CACHE
 
 
-def _key_cache_forget(hashed_key: str) -> None:
-    for cache_key in [k for k in _key_cache if k[1] == hashed_key]:
-        _key_cache.pop(cache_key, None)
+class ApiKeyCache:
+    """Keys seen recently in this process, per schema and hash, so the API serves a known key
+    without a query.
+
+    With Redis, each business has a revocation version there: a revocation raises it after
+    its commit, and an entry cached under an older version is looked up again, so a revoked
+    key stops working in every process at once, for one small read from Redis per request.
+    Without Redis no process can tell the others, so every request asks the database. Entries
+    also expire after API_KEY_CACHE_SECONDS; unknown keys are never cached.
+    """
+
+    MAX = 10_000
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], tuple[float, object, ApiKey]] = {}
+
+    @staticmethod
+    def _version_key(schema: str) -> str:
+        return f"api-keys:revocations:{schema}"
+
+    def version(self, schema: str) -> object | None:
+        """The business's revocation version, or None when there is no shared cache."""
+        if not _shared_cache_configured():
+            return None
+        from django.core.cache import cache
+
+        return cache.get(self._version_key(schema), 0)
+
+    def revoked(self, schema: str) -> None:
+        self.entries = {k: v for k, v in self.entries.items() if k[0] != schema}
+        if _shared_cache_configured():
+            from django.core.cache import cache
+
+            cache.set(self._version_key(schema), secrets.token_hex(8), timeout=None)
+
+    def get(self, schema: str, hashed: str, version: object | None) -> ApiKey | None:
+        if version is None:
+            return None
+        hit = self.entries.get((schema, hashed))
+        if hit is None or hit[0] <= time.monotonic() or hit[1] != version:
+            return None
+        return hit[2]
+
+    def put(self, schema: str, hashed: str, version: object | None, key: ApiKey) -> None:
+        if version is None:
+            return
+        if len(self.entries) >= self.MAX:
+            self.entries.clear()
+        expires = time.monotonic() + settings.API_KEY_CACHE_SECONDS
+        self.entries[(schema, hashed)] = (expires, version, key)
+
+    def forget(self, schema: str, hashed: str) -> None:
+        self.entries.pop((schema, hashed), None)
 
 
-def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
+key_cache = ApiKeyCache()
+
+
+def api_key_authenticate(*, raw_key: str, cache: ApiKeyCache | None = None) -> ApiKey | None:
     """The active key of this tenant matching `raw_key`, its last use recorded once a minute."""
     if not raw_key.startswith(f"{API_KEY_PREFIX}_"):
         return None
+    cache = cache or key_cache
     hashed = _hash_key(raw_key)
-    cache_key = (connection.schema_name, hashed)
-    clock = time.monotonic()
-    hit = _key_cache.get(cache_key)
-    key: ApiKey | None
-    if hit is not None and hit[0] > clock:
-        key = hit[1]
-    else:
+    schema = connection.schema_name
+    version = cache.version(schema)
+    key = cache.get(schema, hashed, version)
+    if key is None:
         key = ApiKey.objects.filter(hashed_key=hashed, revoked_at__isnull=True).first()
         if key is None:
-            _key_cache.pop(cache_key, None)
+            cache.forget(schema, hashed)
             return None
-        if len(_key_cache) >= KEY_CACHE_MAX:
-            _key_cache.clear()
-        _key_cache[cache_key] = (clock + settings.API_KEY_CACHE_SECONDS, key)
+        cache.put(schema, hashed, version, key)
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
     return key
+
+
+# --- partner apps (OAuth) ---------------------------------------------------------------------
+def oauth_app_revoke(*, application_id: int, actor: User) -> int:
+    """Withdraw a partner app's access to this business: its codes, access and refresh tokens
+    here are deleted, so its next call is refused (tokens are looked up on every request).
+    Returns how many tokens went."""
+    if not actor.has_role(Role.OWNER):
+        raise ValidationError(_("Only an owner can withdraw a partner app's access."))
+    with transaction.atomic():
+        get_grant_model().objects.filter(application_id=application_id).delete()
+        refresh = get_refresh_token_model().objects.filter(application_id=application_id)
+        access = get_access_token_model().objects.filter(application_id=application_id)
+        refresh.update(access_token=None)
+        access.update(source_refresh_token=None)
+        gone = refresh.delete()[0] + access.delete()[0]
+    return gone
 
 
 # --- login throttling --------------------------------------------------------------------------

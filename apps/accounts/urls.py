@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from oauth2_provider import views as oauth_views
 
 from . import views
 
@@ -38,4 +39,10 @@ urlpatterns = [
     ),
     path("settings/api-keys/", views.api_key_list, name="api_key_list"),
     path("settings/api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api_key_revoke"),
+    path("settings/apps/", views.oauth_app_list, name="oauth_app_list"),
+    path("settings/apps/<int:pk>/revoke/", views.oauth_app_revoke, name="oauth_app_revoke"),
+    # OAuth 2.0 for partner apps: the owner's consent, then the app's token calls
+    path("oauth/authorize/", views.OAuthAuthorizeView.as_view(), name="oauth_authorize"),
+    path("oauth/token/", oauth_views.TokenView.as_view(), name="oauth_token"),
+    path("oauth/revoke-token/", oauth_views.RevokeTokenView.as_view(), name="oauth_revoke_token"),
 ]

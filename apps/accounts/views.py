@@ -1,8 +1,10 @@
-"""Login, invitations and the settings pages (business profile, team, API keys, preferences)."""
+"""Login, invitations, the settings pages (business profile, team, API keys, authorised apps,
+preferences) and the owner's consent to a partner app (OAuth)."""
 
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
+from oauth2_provider.models import get_application_model
+from oauth2_provider.views import AuthorizationView
 
 from apps.tenants.services import tenant_update_profile
 from cxsuite.lib.forms import form_add_service_errors
@@ -34,6 +38,7 @@ from .forms import (
 from .models import ApiKey, Invitation, Role, User
 from .permissions import role_required
 from .registries import HomeCard
+from .scopes import scope_label
 
 
 def _is_partial(request) -> bool:
@@ -281,3 +286,90 @@ def api_key_revoke(request, pk: int):
     if request.htmx:
         return HttpResponseClientRedirect(reverse("accounts:api_key_list"))
     return redirect("accounts:api_key_list")
+
+
+# --- partner apps (OAuth) ----------------------------------------------------------------------
+class OAuthAuthorizeView(AuthorizationView):
+    """A partner app asks to reach this business: its owner, logged in here, sees what it asks
+    for, unticks what it should not have, and allows or refuses (authorisation code + PKCE)."""
+
+    template_name = "accounts/oauth_authorize.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_role(Role.OWNER):
+            return render(request, "accounts/oauth_owner_only.html", status=403)
+        self.allowed_redirect = None
+        response = super().dispatch(request, *args, **kwargs)
+        if self.allowed_redirect:
+            # the consent form's answer redirects to the app: the page's form-action allows it
+            parts = urlsplit(self.allowed_redirect)
+            response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}
+        return response
+
+    def render_to_response(self, context, **response_kwargs):
+        application = context.get("application")
+        uri = (getattr(self, "oauth2_data", None) or {}).get("redirect_uri") or context.get(
+            "redirect_uri"
+        )
+        if application is not None and uri and application.redirect_uri_allowed(uri):
+            self.allowed_redirect = uri
+        return super().render_to_response(context, **response_kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        chosen = (
+            self.request.POST.getlist("scope_choice") if self.request.method == "POST" else None
+        )
+        context["scope_rows"] = [
+            {
+                "scope": scope,
+                "label": scope_label(scope),
+                "checked": chosen is None or scope in chosen,
+            }
+            for scope in context.get("scopes") or []
+        ]
+        return context
+
+    def form_valid(self, form):
+        requested = form.cleaned_data.get("scope", "").split()
+        chosen = [s for s in self.request.POST.getlist("scope_choice") if s in requested]
+        if form.cleaned_data.get("allow"):
+            if not chosen:
+                form.add_error(None, _("Tick at least one permission, or refuse."))
+                return self.form_invalid(form)
+            form.cleaned_data["scope"] = " ".join(chosen)
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        scopes = form.cleaned_data.get("scope", "").split() if hasattr(form, "cleaned_data") else []
+        client_id = form.data.get("client_id", "")
+        application = get_application_model().objects.filter(client_id=client_id).first()
+        return self.render_to_response(
+            self.get_context_data(
+                form=form,
+                scopes=scopes,
+                application=application,
+                redirect_uri=form.data.get("redirect_uri", ""),
+            )
+        )
+
+
+@role_required(Role.OWNER)
+@require_GET
+def oauth_app_list(request):
+    """The partner apps this business authorised, with what they may do."""
+    context = {"authorisations": selectors.oauth_authorisations(), "section": "apps"}
+    return render(request, "accounts/oauth_app_list.html", context)
+
+
+@role_required(Role.OWNER)
+@require_POST
+def oauth_app_revoke(request, pk: int):
+    application = get_object_or_404(get_application_model(), pk=pk)
+    services.oauth_app_revoke(application_id=application.pk, actor=request.user)
+    messages.success(
+        request, _("“%(name)s” can no longer reach your business.") % {"name": application.name}
+    )
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("accounts:oauth_app_list"))
+    return redirect("accounts:oauth_app_list")

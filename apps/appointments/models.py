@@ -18,9 +18,11 @@ from django.contrib.postgres.fields import RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from apps.contacts.models import Channel, Contact
+from cxsuite.lib.filters import KeepsUpdatedMixin
 
 
 def _calendar_token() -> str:  # the default of a column that migration 0003 removed
@@ -58,12 +60,14 @@ class AppointmentSettings(models.Model):
         return "appointment settings"
 
 
-class Room(models.Model):
+class Room(KeepsUpdatedMixin, models.Model):
     """A chair, a treatment room: something one booking at a time can use."""
 
     name = models.CharField(_("name"), max_length=80, unique=True)
     active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(default=0)
+
+    updated = models.DateTimeField(auto_now=True, db_default=Now())  # `updated_since`
 
     class Meta:
         ordering = ["position", "name"]
@@ -72,7 +76,7 @@ class Room(models.Model):
         return self.name
 
 
-class StaffMember(models.Model):
+class StaffMember(KeepsUpdatedMixin, models.Model):
     """A person customers book: a dentist, a hygienist, a stylist."""
 
     name = models.CharField(_("name"), max_length=120)
@@ -94,6 +98,8 @@ class StaffMember(models.Model):
         max_length=64, unique=True, null=True, blank=True, editable=False
     )
 
+    updated = models.DateTimeField(auto_now=True, db_default=Now())  # `updated_since`
+
     class Meta:
         ordering = ["position", "name"]
 
@@ -101,7 +107,7 @@ class StaffMember(models.Model):
         return self.name
 
 
-class Service(models.Model):
+class Service(KeepsUpdatedMixin, models.Model):
     """What can be booked, how long it takes and under which rules."""
 
     name = models.CharField(_("name"), max_length=120)
@@ -161,6 +167,8 @@ class Service(models.Model):
     color = models.CharField(_("colour"), max_length=7, default="#0ea5e9")
     active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(default=0)
+
+    updated = models.DateTimeField(auto_now=True, db_default=Now())  # `updated_since`
 
     class Meta:
         ordering = ["position", "name"]
@@ -360,7 +368,7 @@ class WaitlistStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class WaitlistEntry(models.Model):
+class WaitlistEntry(KeepsUpdatedMixin, models.Model):
     """A customer who wants `service` between two dates when nothing fits yet."""
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="waitlist")
@@ -378,6 +386,8 @@ class WaitlistEntry(models.Model):
         Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created = models.DateTimeField(auto_now_add=True)
+
+    updated = models.DateTimeField(auto_now=True, db_default=Now())  # `updated_since`
 
     class Meta:
         ordering = ["created"]

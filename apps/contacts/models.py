@@ -9,8 +9,10 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Q, Value
-from django.db.models.functions import Coalesce, Concat, Lower
+from django.db.models.functions import Coalesce, Concat, Lower, Now
 from django.utils.translation import gettext_lazy as _
+
+from cxsuite.lib.filters import KeepsUpdatedMixin
 
 from .choices import Channel, ConsentMethod, ConsentStatus
 
@@ -143,7 +145,7 @@ class CustomFieldType(models.TextChoices):
     BOOLEAN = "boolean", _("Yes/no")
 
 
-class CustomField(models.Model):
+class CustomField(KeepsUpdatedMixin, models.Model):
     """A field the business adds to its contacts (e.g. a contract renewal date); values live in
     `Contact.custom[key]` and are validated against this definition on every write."""
 
@@ -153,6 +155,8 @@ class CustomField(models.Model):
     choices = ArrayField(models.CharField(max_length=80), default=list, blank=True)
     required = models.BooleanField(_("required"), default=False)
     created = models.DateTimeField(auto_now_add=True)
+
+    updated = models.DateTimeField(auto_now=True, db_default=Now())  # `updated_since`
 
     class Meta:
         ordering = ["label"]
@@ -235,7 +239,7 @@ class TimelineEvent(models.Model):
         return f"{self.type} @ {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
-class Task(models.Model):
+class Task(KeepsUpdatedMixin, models.Model):
     """A follow-up for a staff member about a contact ("call back about the crown")."""
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="tasks")
@@ -254,6 +258,8 @@ class Task(models.Model):
     )
     done_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+
+    updated = models.DateTimeField(auto_now=True, db_default=Now())  # `updated_since`
 
     class Meta:
         ordering = ["done_at", "due_date", "pk"]
@@ -274,7 +280,7 @@ class SalesChannel(models.TextChoices):
     ONLINE = "online", _("Online")
 
 
-class Transaction(models.Model):
+class Transaction(KeepsUpdatedMixin, models.Model):
     """A purchase or a refund (negative effect on monetary value), unique by external ref."""
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="transactions")
@@ -293,6 +299,8 @@ class Transaction(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
     )
     created = models.DateTimeField(auto_now_add=True)
+
+    updated = models.DateTimeField(auto_now=True, db_default=Now())  # `updated_since`
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]

@@ -8,9 +8,11 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from apps.contacts.models import Channel, Contact
+from cxsuite.lib.filters import KeepsUpdatedMixin
 
 
 class Category(models.TextChoices):
@@ -86,7 +88,7 @@ class MessageStatus(models.TextChoices):
     REPLIED = "replied", _("Replied")
 
 
-class Message(models.Model):
+class Message(KeepsUpdatedMixin, models.Model):
     """One message to one contact on one channel, rendered, with its life from queued to
     answered. `dedupe_key` (unique when given) makes a retried send harmless."""
 
@@ -124,6 +126,8 @@ class Message(models.Model):
         related_name="+",
     )
     created = models.DateTimeField(auto_now_add=True)
+
+    updated = models.DateTimeField(auto_now=True, db_default=Now())  # `updated_since`
 
     class Meta:
         ordering = ["-created", "-pk"]

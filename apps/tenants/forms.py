@@ -77,3 +77,18 @@ class SignupForm(StyledFormMixin, forms.Form):
 
     def clean_language(self) -> str:
         return self.cleaned_data.get("language") or visitor_language()
+
+
+class PartnerAppForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("App name"),
+        max_length=120,
+        help_text=_("Businesses see it when they authorise it."),
+    )
+    redirect_uris = forms.CharField(
+        label=_("Redirect addresses"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One or more https addresses, separated by spaces or lines."),
+    )
+    contact_email = forms.EmailField(label=_("Contact e-mail"))
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")

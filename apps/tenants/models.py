@@ -6,6 +6,7 @@ import phonenumbers
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
+from oauth2_provider.models import AbstractApplication
 
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz)
 
@@ -305,3 +306,17 @@ class TenantDatabase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant_id} -> {self.alias}"
+class PartnerApp(AbstractApplication):
+    """A partner's application, registered once on the public site (public schema): any
+    business's owner may then authorise it on the business's own host. Its grants and tokens
+    live in that business's schema, so a token works on that business alone."""
+
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta(AbstractApplication.Meta):
+        swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name or self.client_id

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods
 from cxsuite.lib.forms import form_add_service_errors
 
 from .formats import country_default_zones, zone_countries
-from .forms import SignupForm
-from .services import signup_login_token, tenant_create, tenant_url
+from .forms import PartnerAppForm, SignupForm
+from .services import partner_app_register, signup_login_token, tenant_create, tenant_url
 
 
 def landing(request):
@@ -60,3 +60,19 @@ def signup(request):
             return redirect(tenant_url(tenant, path, request=request))
     zones = {"countries": zone_countries(), "defaults": country_default_zones()}
     return render(request, "tenants/signup.html", {"form": form, "zones": zones})
+
+
+@require_http_methods(["GET", "POST"])
+def partner_app_new(request):
+    """A partner registers an app once, here; its client secret is shown on this answer only."""
+    form = PartnerAppForm(request.POST or None)
+    registered = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            app, secret = partner_app_register(**form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            registered = {"app": app, "client_secret": secret}
+            form = PartnerAppForm()
+    return render(request, "tenants/partner_app_new.html", {"form": form, "registered": registered})

@@ -242,11 +242,8 @@ class IdempotentViewMixin(_ViewBase):
         key = _idempotency_key(request)
         if key is None:
             return
-        client = (
-            f"key:{request.auth.pk}"
-            if hasattr(request.auth, "prefix")
-            else f"user:{request.user.pk}"
-        )
+        # an API key or a partner app ("key:<id>", "oauth:<id>"), else the staff member
+        client = getattr(request.user, "client_ident", None) or f"user:{request.user.pk}"
         self._idempotency = self._idempotency_claim(
             client=client, key=key, path=request.path, body=request.body
         )

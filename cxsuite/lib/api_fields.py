@@ -26,9 +26,10 @@ FORM_EXTRAS = {"csrfmiddlewaretoken"}  # sent by HTML forms with a session, neve
 
 
 def request_actor(request) -> User | None:
-    """The team member behind a session; an API key acts as nobody in particular."""
+    """The team member behind a session; an API key or a partner app acts as nobody in
+    particular."""
     user = request.user
-    if not user.is_authenticated or getattr(request.auth, "prefix", None) is not None:
+    if not user.is_authenticated or getattr(user, "client_ident", None) is not None:
         return None
     return user
 

@@ -357,3 +357,47 @@ class ErrorsAutoSchema(AutoSchema):
             "description": f"{description}\n\nOr: {error.description}".strip(),
             "content": content or {"application/json": {"schema": self._body_ref(error)}},
         }
+
+
+# --- links: what a client does next with what it created -------------------------------------
+LINKED_METHODS = ("get", "put", "patch", "delete", "post")
+_ITEM = re.compile(r"\{(\w+)\}/([\w/-]*)")
+
+
+def _has_id(document: dict, schema: dict) -> bool:
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        schema = document.get("components", {}).get("schemas", {}).get(name, {})
+    return "id" in schema.get("properties", {})
+
+
+def add_links(result: dict, generator, request, public) -> dict:
+    """A drf-spectacular postprocessing hook: the 201 answer of each create links to the read,
+    update and delete of the object it made, and to its actions (`/tasks/{id}/complete/`) (OpenAPI links, `$response.body#/id`), so clients
+    and a stateful fuzzer can follow create → read → update → delete."""
+    paths = result.get("paths", {})
+    for url, item in paths.items():
+        created = item.get("post", {}).get("responses", {}).get("201")
+        if not created:
+            continue
+        body = created.get("content", {}).get("application/json", {}).get("schema", {})
+        if not _has_id(result, body):
+            continue
+        outer = [p["name"] for p in item["post"].get("parameters", []) if p["in"] == "path"]
+        for other_url, other in paths.items():
+            match = _ITEM.fullmatch(other_url[len(url) :]) if other_url.startswith(url) else None
+            if match is None:  # not the object's path, nor one of its actions
+                continue
+            name = match.group(1)
+            for method in LINKED_METHODS:
+                operation = other.get(method)
+                if operation is None or (method == "post" and not match.group(2)):
+                    continue
+                parameters = {name: "$response.body#/id"}
+                parameters.update({p: f"$request.path.{p}" for p in outer})
+                created.setdefault("links", {})[operation["operationId"]] = {
+                    "operationId": operation["operationId"],
+                    "parameters": parameters,
+                    "description": f"{method.upper()} the object just created",
+                }
+    return result

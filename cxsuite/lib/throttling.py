@@ -106,11 +106,12 @@ class NewestFirstPagination(CursorPagination):
 
 
 class ClientRateThrottle(throttling.BaseThrottle):
-    """A fixed window per API key (or staff user); the figures go out as X-RateLimit-* headers."""
+    """A fixed window per API key, partner app (on this business) or staff user; the figures go out as X-RateLimit-* headers."""
 
     def allow_request(self, request, view) -> bool:
-        if request.auth is not None and hasattr(request.auth, "prefix"):
-            ident = f"key:{request.auth.pk}"
+        client_ident = getattr(request.user, "client_ident", None)  # a key or a partner app
+        if client_ident is not None:
+            ident = client_ident
         elif request.user and request.user.is_authenticated:
             ident = f"user:{request.user.pk}"
         else:

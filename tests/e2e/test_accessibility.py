@@ -12,10 +12,12 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from oauth2_provider.models import get_application_model
 from playwright.sync_api import Error as PlaywrightError
 
 from apps.accounts.models import User
@@ -23,7 +25,7 @@ from apps.accounts.services import invitation_token
 from apps.appointments.services import appointment_manage_token
 from apps.contacts import services as contact_services
 from apps.messaging.services.links import preferences_url, unsubscribe_url
-from tests.accounts.factories import InvitationFactory
+from tests.accounts.factories import InvitationFactory, oauth_token_create, partner_app_create
 from tests.appointments.factories import (
     AppointmentFactory,
     HolidayFactory,
@@ -113,6 +115,10 @@ NOT_PAGES: dict[str, str] = {
     "accounts:user_update": ACTION,
     "accounts:invitation_revoke": ACTION,
     "accounts:api_key_revoke": ACTION,
+    "accounts:oauth_app_revoke": ACTION,
+    "accounts:oauth_token": "a partner app's token endpoint (JSON), tested in tests/accounts",
+    "accounts:oauth_revoke_token": "a partner app's token endpoint (JSON), tested in tests/accounts",
+    "partner_app_new": "partner app registration, audited on the public host (see PUBLIC_PAGES)",
     "messaging:conversation_send": ACTION,
     "messaging:contact_messages": PARTIAL,
     "messaging:link_short": REDIRECT,
@@ -218,11 +224,14 @@ PAGES: dict[str, Page] = {
     "webhooks:endpoint_list": Page(_url("webhooks:endpoint_list")),
     "webhooks:endpoint_detail": Page(_url("webhooks:endpoint_detail", "endpoint")),
     "webhooks:delivery_detail": Page(_url("webhooks:delivery_detail", "endpoint", "delivery")),
+    "accounts:oauth_app_list": Page(_url("accounts:oauth_app_list")),
+    "accounts:oauth_authorize": Page(lambda o: o["authorize"]),
+    "dashboard:developers": Page(_url("dashboard:developers"), staff=False),
     "api_docs": Page(_url("api_docs")),
 }
 AUDITED = {name.split("#")[0] for name in PAGES}  # "name#variant": the same page, another view
 # On the platform's own host.
-PUBLIC_PAGES = ["/", "/signup/"]
+PUBLIC_PAGES = ["/", "/signup/", "/partners/apps/new/"]
 
 
 def _routes(patterns, namespace: str | None = None, prefix: str = "") -> Iterator[tuple]:
@@ -261,7 +270,7 @@ def test_every_route_is_audited_or_says_why():
 
 
 @pytest.fixture
-def world(committed_tenant) -> dict[str, Any]:
+def world(committed_tenant) -> Iterator[dict[str, Any]]:
     """One of everything a page can show, committed so the live server sees it."""
     owner = User.objects.get(email=owner_email("alpha"))
     staff = StaffMemberFactory(name="Dr. Anna Weber", title="Dentist")
@@ -291,7 +300,20 @@ def world(committed_tenant) -> dict[str, Any]:
     WebhookAttemptFactory(delivery=delivery)
     WebhookDeliveryFactory(endpoint=endpoint, status="succeeded", response_status=200)
     base = ""
-    return {
+    app, _secret = partner_app_create()
+    oauth_token_create(["contacts:read", "appointments:write"], app=app, user=owner)
+    authorize = "/oauth/authorize/?" + urlencode(
+        {
+            "response_type": "code",
+            "client_id": app.client_id,
+            "redirect_uri": "https://partner.example/cb",
+            "scope": "contacts:read appointments:write",
+            "state": "s",
+            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "code_challenge_method": "S256",
+        }
+    )
+    yield {
         "contact": contact.pk,
         "segment": SegmentFactory(name="VIP").pk,
         "message": message.pk,
@@ -305,7 +327,9 @@ def world(committed_tenant) -> dict[str, Any]:
         "preferences": preferences_url(contact=contact, base_url=base),
         "endpoint": endpoint.pk,
         "delivery": delivery.pk,
+        "authorize": authorize,
     }
+    get_application_model().objects.all().delete()
 
 
 def _violations(page) -> list[str]:

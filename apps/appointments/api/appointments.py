@@ -211,9 +211,6 @@ class AppointmentListParamsSerializer(serializers.Serializer):
     service = id_field(required=False)
     contact = id_field(required=False)
     status = NamedChoiceField(AppointmentStatus, required=False)
-    updated_since = serializers.DateTimeField(
-        required=False, help_text="ISO 8601; appointments changed at or after this time"
-    )
 
     def validate(self, data: dict) -> dict:
         if "date_from" in data and "date_to" in data and data["date_to"] < data["date_from"]:
@@ -255,8 +252,6 @@ class AppointmentViewSet(
                 appointments = appointments.filter(**{f"{name}_id": params[name]})
         if "status" in params:
             appointments = appointments.filter(status=params["status"])
-        if "updated_since" in params:
-            appointments = appointments.filter(updated__gte=params["updated_since"])
         return appointments
 
     @extend_schema(parameters=[AppointmentListParamsSerializer])

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models.functions import Now
 
 from ..models import Appointment, WaitlistEntry, WaitlistStatus
 
@@ -44,9 +45,13 @@ def appointments_merge(*, survivor: Contact, others: Sequence[Contact]) -> None:
                 if wish in seen:
                     duplicates.append(entry.pk)
                 seen.add(wish)
-        WaitlistEntry.objects.filter(contact_id__in=other_ids).update(contact=survivor)
+        WaitlistEntry.objects.filter(contact_id__in=other_ids).update(
+            contact=survivor, updated=Now()
+        )
         if duplicates:
-            WaitlistEntry.objects.filter(pk__in=duplicates).update(status=WaitlistStatus.CANCELLED)
+            WaitlistEntry.objects.filter(pk__in=duplicates).update(
+                status=WaitlistStatus.CANCELLED, updated=Now()
+            )
 
 
 def appointments_export(contact: Contact) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -219,4 +220,4 @@ def waitlist_mark_booked(*, appointment: Appointment) -> int:
         status__in=OPEN,
         date_from__lte=day,
         date_to__gte=day,
-    ).update(status=WaitlistStatus.BOOKED, appointment=appointment)
+    ).update(status=WaitlistStatus.BOOKED, appointment=appointment, updated=Now())

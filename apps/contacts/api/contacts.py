@@ -143,9 +143,6 @@ class ContactListParamsSerializer(serializers.Serializer):
         choices=LifecycleStage.choices, required=False, allow_blank=True
     )
     segment = id_field(required=False, help_text="Id of a segment: only its members")
-    updated_since = serializers.DateTimeField(
-        required=False, help_text="ISO 8601; contacts changed at or after this time"
-    )
 
 
 class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet):
@@ -169,8 +166,6 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGen
             stage=params.get("stage", ""),
             segment=segment,
         )
-        if "updated_since" in params:
-            contacts = contacts.filter(updated__gte=params["updated_since"])
         # The API shows custom values (the list page does not), and the RFM scores in the row.
         return contacts.select_related("rfm").defer(None).defer("search")
 
@@ -279,6 +274,7 @@ class ContactConsentViewSet(ContactNestedMixin, mixins.ListModelMixin, TenantGen
     """A contact's consent history (newest first), and changing it."""
 
     serializer_class = ConsentEventSerializer
+    updated_field = "occurred_at"  # consent events are never changed once written
     pagination_class = NewestFirstPagination
 
     def get_queryset(self):
@@ -331,6 +327,7 @@ class ContactEventViewSet(ContactNestedMixin, mixins.ListModelMixin, TenantGener
 
     serializer_class = TimelineEventSerializer
     pagination_class = NewestFirstPagination
+    updated_field = "created"  # events are recorded, never changed
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

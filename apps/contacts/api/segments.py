@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from cxsuite.lib.api import TenantGenericViewSet
 from cxsuite.lib.api_fields import ID_REGEX, NamedChoiceField, StrictInputMixin, request_actor
+from cxsuite.lib.filters import UPDATED_SINCE, updated_since_apply
 
 from .. import services
 from ..models import Segment, SegmentKind
@@ -159,11 +160,12 @@ class SegmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGen
         services.segment_delete(segment=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(responses=ContactSerializer(many=True))
+    @extend_schema(responses=ContactSerializer(many=True), parameters=[UPDATED_SINCE])
     @action(detail=True, methods=["get"], serializer_class=ContactSerializer)
     def members(self, request, pk=None):
         """The segment's contacts, cursor-paged (newest first)."""
         contacts = segment_members(segment=self.get_object()).select_related("rfm")
+        contacts = updated_since_apply(request, contacts)
         page = self.paginate_queryset(contacts.defer("search"))
         return self.get_paginated_response(ContactSerializer(page, many=True).data)
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,8 +91,12 @@ def contacts_merge(*, survivor: Contact, others: Sequence[Contact], actor: User 
             raise ValidationError({"others": _("An erased contact cannot be merged.")})
         survivor = by_pk[survivor.pk]
         merged = [by_pk[pk] for pk in other_ids]
-        for model in (TimelineEvent, ConsentEvent, Task, Transaction):
+        for model in (TimelineEvent, ConsentEvent):  # records, never changed
             model.objects.filter(contact_id__in=other_ids).update(contact=survivor)
+        for changing in (Task, Transaction):
+            changing.objects.filter(contact_id__in=other_ids).update(
+                contact=survivor, updated=Now()
+            )
         for other_id in other_ids:  # a list both are on keeps one membership
             SegmentMember.objects.filter(
                 contact_id=other_id,

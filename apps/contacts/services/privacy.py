@@ -12,6 +12,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from ..models import (
@@ -174,7 +175,7 @@ def contact_erase(
         contact.erased_at = now
         contact.save()
         _erase_event_properties(contact)
-        Task.objects.filter(contact=contact).update(title="")
+        Task.objects.filter(contact=contact).update(title="", updated=Now())
         ConsentEvent.objects.filter(contact=contact).update(note="")
         ConsentEvent.objects.bulk_create(
             ConsentEvent(

@@ -24,6 +24,7 @@ from apps.accounts.choices import Role
 from apps.contacts.choices import Channel
 from cxsuite.lib.api import TenantGenericViewSet
 from cxsuite.lib.api_fields import NamedChoiceField, StrictInputMixin, query_params
+from cxsuite.lib.filters import updated_since_value
 from cxsuite.lib.throttling import SortedListPagination
 
 from .. import selectors
@@ -125,6 +126,9 @@ class TemplateViewSet(TenantGenericViewSet):
             channel=params.get("channel", ""),
             language=params.get("language", ""),
         )
+        since = updated_since_value(request)
+        if since is not None:  # the shipped wordings (never saved here) have not changed
+            rows = [row for row in rows if row.updated is not None and row.updated >= since]
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(TemplateSerializer(page, many=True).data)
 

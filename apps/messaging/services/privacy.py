@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext as _
 
 from ..models import ChannelStats, InboundMessage, Message, MessageStatus, ShortLink
@@ -36,7 +37,7 @@ def messages_merge(*, survivor: Contact, others: Sequence[Contact]) -> None:
     """
     other_ids = [other.pk for other in others]
     with transaction.atomic():
-        Message.objects.filter(contact_id__in=other_ids).update(contact=survivor)
+        Message.objects.filter(contact_id__in=other_ids).update(contact=survivor, updated=Now())
         InboundMessage.objects.filter(contact_id__in=other_ids).update(contact=survivor)
         rows = ChannelStats.objects.select_for_update().filter(
             contact_id__in=[survivor.pk, *other_ids]
@@ -124,9 +125,12 @@ def messages_erase(contact: Contact) -> None:
     with transaction.atomic():
         messages = Message.objects.filter(contact=contact)
         messages.filter(status__in=NOT_YET_SENT).update(
-            status=MessageStatus.SUPPRESSED, reason=_("contact erased"), scheduled_for=None
+            status=MessageStatus.SUPPRESSED,
+            reason=_("contact erased"),
+            scheduled_for=None,
+            updated=Now(),
         )
-        messages.update(to="", subject="", body="", language="", error="")
+        messages.update(to="", subject="", body="", language="", error="", updated=Now())
         # a text's short links can lead to the customer's own pages (a manage link)
         ShortLink.objects.filter(message__contact=contact).update(url="")
         own = Q(contact=contact)

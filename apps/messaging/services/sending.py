@@ -19,6 +19,7 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Sum
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
@@ -623,7 +624,7 @@ def _deliver_after_commit(message: Message) -> None:
 def message_deferred_release(work) -> None:
     """Quiet hours are over: queue the message (once)."""
     updated = Message.objects.filter(pk=work.ref, status=MessageStatus.DEFERRED).update(
-        status=MessageStatus.QUEUED, reason=""
+        status=MessageStatus.QUEUED, reason="", updated=Now()
     )
     if updated:
         _deliver_after_commit(Message.objects.get(pk=work.ref))
@@ -792,6 +793,6 @@ def message_status_update(
     if message is None or not provider_message_id:
         return None
     if error:
-        Message.objects.filter(pk=message.pk).update(error=error[:300])
+        Message.objects.filter(pk=message.pk).update(error=error[:300], updated=Now())
         message.error = error[:300]
     return message_mark(message=message, status=status)

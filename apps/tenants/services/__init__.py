@@ -16,6 +16,7 @@ from .business import (
     tenant_wakeup_lock,
     tenant_wakeup_set,
 )
+from .partners import partner_app_register
 from .schema_template import schema_create_from_template, schema_template_ensure
 from .signup import (
     SIGNUP_LOGIN_MAX_AGE,
@@ -24,6 +25,7 @@ from .signup import (
 )
 
 __all__ = [
+    "partner_app_register",
     "SIGNUP_LOGIN_MAX_AGE",
     "public_tenant_ensure",
     "schema_create_from_template",
