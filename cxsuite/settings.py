@@ -159,6 +159,7 @@ TENANT_APPS = [
     "apps.contacts",
     "apps.messaging",
     "apps.appointments",
+    "apps.loyalty",
     "apps.notifications",
     "apps.dashboard",
 ]

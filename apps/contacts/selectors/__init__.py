@@ -6,6 +6,7 @@ from .contacts import (
     consent_latest_by_channel,
     contact_find,
     contact_get,
+    contact_has_purchase_before,
     contact_list,
     contact_search_filter,
     contacts_live,
@@ -13,6 +14,8 @@ from .contacts import (
     tasks_open_for,
     tasks_open_for_contact,
     timeline_for,
+    transaction_find,
+    transaction_refunded_total,
     transactions_recent_for,
 )
 
@@ -21,6 +24,9 @@ __all__ = [
     "consent_latest_by_channel",
     "tasks_open_for_contact",
     "transactions_recent_for",
+    "transaction_find",
+    "transaction_refunded_total",
+    "contact_has_purchase_before",
     "SORTS",
     "contact_find",
     "contact_get",

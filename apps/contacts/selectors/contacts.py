@@ -159,3 +159,25 @@ def tasks_open_for_contact(contact: Contact, *, limit: int = 50) -> list[Task]:
 def transactions_recent_for(contact: Contact, *, limit: int = 5) -> list[Transaction]:
     """The contact's latest purchases and refunds."""
     return list(Transaction.objects.filter(contact=contact).order_by("-occurred_at", "-pk")[:limit])
+
+
+def transaction_find(pk: int) -> Transaction | None:
+    """One purchase or refund by id (None when gone), with its refunded purchase."""
+    return Transaction.objects.select_related("refund_of").filter(pk=pk).first()
+
+
+def transaction_refunded_total(purchase_id: int):
+    """How much of a purchase has been refunded so far (a Decimal, 0 when nothing)."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    total = Transaction.objects.filter(refund_of_id=purchase_id).aggregate(t=Sum("amount"))["t"]
+    return total or Decimal("0")
+
+
+def contact_has_purchase_before(contact_id: int, transaction_id: int) -> bool:
+    """Whether the contact bought anything before this purchase."""
+    return Transaction.objects.filter(
+        contact_id=contact_id, kind="purchase", pk__lt=transaction_id
+    ).exists()

@@ -1,0 +1,5 @@
+"""The timeline subscriber."""
+
+
+def loyalty_on_events(events) -> None:
+    return None
