@@ -484,6 +484,18 @@ class LotSpend(models.Model):
         return f"{self.points} from lot {self.lot_id}"
 
 
+class CountedVisit(models.Model):
+    """A completed appointment counted once for the member (points, visit-count rewards),
+    however many times it is marked completed."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="counted_visits")
+    appointment_id = models.BigIntegerField(unique=True)
+    counted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"visit {self.appointment_id}"
+
+
 # --- vouchers and wallet --------------------------------------------------------------------
 class VoucherStatus(models.TextChoices):
     ISSUED = "issued", _("Ready to use")

@@ -27,6 +27,7 @@ __all__ = [
     "transaction_find",
     "transaction_refunded_total",
     "contact_has_purchase_before",
+    "contact_spend_between",
     "SORTS",
     "contact_find",
     "contact_get",

@@ -181,3 +181,17 @@ def contact_has_purchase_before(contact_id: int, transaction_id: int) -> bool:
     return Transaction.objects.filter(
         contact_id=contact_id, kind="purchase", pk__lt=transaction_id
     ).exists()
+
+
+def contact_spend_between(contact_id: int, since: dt.datetime, until: dt.datetime):
+    """Money the contact spent in (since, until]: purchases less their refunds."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    rows = Transaction.objects.filter(
+        contact_id=contact_id, occurred_at__gt=since, occurred_at__lte=until
+    )
+    bought = rows.filter(kind="purchase").aggregate(t=Sum("amount"))["t"] or Decimal("0")
+    refunded = rows.filter(kind="refund").aggregate(t=Sum("amount"))["t"] or Decimal("0")
+    return bought - refunded
