@@ -101,6 +101,9 @@ def purchase_earn(*, tx: Transaction, event_id: int | None = None) -> LedgerEntr
     contact = tx.contact
     at = tx.occurred_at
     with transaction.atomic():
+        from .referrals import referral_qualify
+
+        referral_qualify(contact=contact, at=at, transaction_id=tx.pk)  # may enrol them
         member = _member_for(contact, program, at)
         if member is None:
             return None
@@ -179,9 +182,6 @@ def purchase_earn(*, tx: Transaction, event_id: int | None = None) -> LedgerEntr
                     transaction_id=tx.pk,
                     at=at,
                 )
-        from .referrals import referral_qualify
-
-        referral_qualify(contact=contact, at=at, transaction_id=tx.pk)
     return entry
 
 
@@ -194,6 +194,9 @@ def visit_earn(
 
     program = program_get()
     with transaction.atomic():
+        from .referrals import referral_qualify
+
+        referral_qualify(contact=contact, at=at, appointment_id=appointment_id)  # may enrol
         member = _member_for(contact, program, at)
         if member is None:
             return None
@@ -230,9 +233,6 @@ def visit_earn(
                 reward=reward,
                 at=at,
             )
-        from .referrals import referral_qualify
-
-        referral_qualify(contact=contact, at=at, appointment_id=appointment_id)
     return entry
 
 
