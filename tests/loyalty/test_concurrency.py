@@ -33,8 +33,7 @@ def test_fifty_redemptions_at_once_for_ten_rewards_worth_of_points(committed_ten
 
     assert kinds(outcomes) == Counter({"Voucher": 10, "DomainError": 40})
     assert all(
-        isinstance(o, (Voucher, DomainError)) and not isinstance(o, ConflictError)
-        for o in outcomes
+        isinstance(o, (Voucher, DomainError)) and not isinstance(o, ConflictError) for o in outcomes
     )
     assert assert_books_balance(member) == 0
     assert Voucher.objects.filter(member=member).count() == 10
@@ -80,11 +79,7 @@ def test_one_earn_key_from_twenty_threads_earns_once(committed_tenant):
     member = MemberFactory()
 
     outcomes = run_together(
-        [
-            lambda: points_earn(
-                member=member, points=70, source="api", idempotency_key="pos-4711"
-            )
-        ]
+        [lambda: points_earn(member=member, points=70, source="api", idempotency_key="pos-4711")]
         * 20,
         tenant=committed_tenant,
     )
@@ -92,5 +87,3 @@ def test_one_earn_key_from_twenty_threads_earns_once(committed_tenant):
     assert kinds(outcomes) == Counter({"LedgerEntry": 20})
     assert len({o.pk for o in outcomes}) == 1
     assert assert_books_balance(member) == 70
-
-

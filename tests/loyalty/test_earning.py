@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from apps.contacts.services import event_record, transaction_record
@@ -127,7 +128,9 @@ def test_every_tenth_visit_issues_the_visit_reward(tenant, deliver):
     member = MemberFactory()
     for n in range(10):
         event_record(
-            contact=member.contact, type="appointment.completed", properties={"appointment_id": 100 + n}
+            contact=member.contact,
+            type="appointment.completed",
+            properties={"appointment_id": 100 + n},
         )
     deliver()
     assert member.vouchers.filter(source="visits", label="10 % off").count() == 1
@@ -216,8 +219,9 @@ def test_cashback_as_wallet_credit_and_nothing_on_what_the_wallet_paid(tenant, d
 
 
 def test_cashback_as_a_voucher(tenant, deliver):
-    program_set(points_enabled=False, cashback_enabled=True, cashback_percent=10,
-                cashback_form="voucher")
+    program_set(
+        points_enabled=False, cashback_enabled=True, cashback_percent=10, cashback_form="voucher"
+    )
     member = MemberFactory()
     buy(member.contact, "80")
     deliver()
@@ -228,5 +232,5 @@ def test_cashback_as_a_voucher(tenant, deliver):
 
 def test_enrol_of_an_erased_contact_is_refused(tenant):
     contact = ContactFactory(erased_at=timezone.now())
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         member_enrol(contact=contact)

@@ -9,6 +9,7 @@ from .contacts import (
     contact_has_purchase_before,
     contact_list,
     contact_search_filter,
+    contact_spend_between,
     contacts_live,
     custom_field_keys,
     tasks_open_for,
