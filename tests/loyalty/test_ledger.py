@@ -195,3 +195,11 @@ def test_many_earns_in_a_day_are_flagged(tenant):
     for n in range(7):
         earn(member, 1, f"m{n}")
     assert member.flags.filter(kind=FlagKind.MANY_EARNS, day=today(BERLIN)).exists()
+
+
+def test_a_ledger_entry_cannot_be_changed_in_the_database(tenant):
+    member = MemberFactory()
+    entry = earn(member, 10, "fixed")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerEntry.objects.filter(pk=entry.pk).update(points=1000)
+    LedgerEntry.objects.filter(pk=entry.pk).update(reason="")  # erasure may clear the text
