@@ -1,6 +1,6 @@
 """The nightly run at the business's local midnight (not the server's): points whose time
-has come expire (set-based SQL), unused vouchers past their date are marked expired, and
-tiers are re-evaluated (downgrades whose grace period ended). It runs as due work and books
+has come expire (set-based SQL), unused vouchers past their date are marked expired,
+tiers are re-evaluated (downgrades whose grace period ended) and birthday bonuses given. It runs as due work and books
 the next midnight itself; a business gets it when it is created, when its program is first
 set up and when its first member joins."""
 
@@ -33,6 +33,7 @@ def loyalty_schedule_nightly(*, now: dt.datetime | None = None) -> DueWork:
 
 def loyalty_nightly(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Everything due tonight; returns what each part did."""
+    from .birthdays import birthday_bonuses_grant
     from .ledger import points_expire_due
     from .tiers import tiers_evaluate_all
     from .vouchers import vouchers_expire_due
@@ -42,6 +43,7 @@ def loyalty_nightly(*, now: dt.datetime | None = None) -> dict[str, int]:
         "members_expired": points_expire_due(at=now),
         "vouchers_expired": vouchers_expire_due(at=now),
         "tiers_changed": tiers_evaluate_all(at=now),
+        "birthday_bonuses": birthday_bonuses_grant(now=now),
     }
 
 

@@ -215,4 +215,3 @@ def import_batch_undo(*, batch: ImportBatch, by: User | None) -> ImportBatch:
         batch.status, batch.undone_at, batch.undone_by = ImportStatus.UNDONE, at, by
         batch.save(update_fields=["status", "undone_at", "undone_by"])
     return batch
-
