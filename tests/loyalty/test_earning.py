@@ -38,6 +38,18 @@ def test_a_purchase_earns_pending_points_for_a_member(tenant, deliver):
     assert assert_books_balance(member) == 120
 
 
+def test_a_business_without_a_program_is_left_alone(tenant, deliver):
+    from apps.loyalty.models import Program
+    from apps.scheduling.models import DueWork
+
+    member = MemberFactory()
+    buy(member.contact, "50")
+    deliver()
+    assert not Program.objects.exists()
+    assert not DueWork.objects.filter(kind="loyalty.nightly").exists()
+    assert assert_books_balance(member) == 0
+
+
 def test_explicit_enrolment_earns_nothing_for_a_non_member(tenant, deliver):
     program_set(enrolment="explicit")
     contact = ContactFactory()
@@ -137,6 +149,7 @@ def test_every_tenth_visit_issues_the_visit_reward(tenant, deliver):
 
 
 def test_a_bonus_rule_earns_once_per_event(tenant, deliver):
+    program_set()
     member = MemberFactory()
     rule = EarnRuleFactory(trigger="event", event_type="order.placed", points=40)
     event_record(contact=member.contact, type="order.placed", properties={})
