@@ -203,3 +203,18 @@ def test_a_ledger_entry_cannot_be_changed_in_the_database(tenant):
     with pytest.raises(IntegrityError), transaction.atomic():
         LedgerEntry.objects.filter(pk=entry.pk).update(points=1000)
     LedgerEntry.objects.filter(pk=entry.pk).update(reason="")  # erasure may clear the text
+
+
+def test_expiry_records_one_event_per_member_on_the_timeline(tenant):
+    from apps.contacts.models import TimelineEvent
+
+    program_set(expiry_months=1)
+    members = [MemberFactory() for _ in range(3)]
+    now = timezone.now()
+    for m in members:
+        earn(m, 5, f"x{m.pk}a", at=now - dt.timedelta(days=90))
+        earn(m, 5, f"x{m.pk}b", at=now - dt.timedelta(days=80))
+    assert points_expire_due(at=now) == 3
+    events = TimelineEvent.objects.filter(type="loyalty.points_expired")
+    assert sorted(e.properties["points"] for e in events) == [-10, -10, -10]
+    assert {e.contact_id for e in events} == {m.contact_id for m in members}
