@@ -14,6 +14,8 @@
    one business, extrapolated to 10,000 (bench/scale.py)
 8. webhooks: deliveries per second to a local receiver, and the delay from an event to its
    arrival through a real Celery worker (bench/webhooks.py)
+9. loyalty: the nightly expiry and tier run over 100,000 members and 1,000,000 lots
+   (bench/loyalty.py)
 
 `python bench/run.py appointments contacts` runs only the benches named.
 `python bench/run.py --smoke` runs every bench at tiny sizes (each module's SMOKE) on a fresh
@@ -67,6 +69,7 @@ def main() -> int:
         api_throughput,
         appointments,
         contacts,
+        loyalty,
         messaging,
         provisioning,
         scale,
@@ -83,6 +86,7 @@ def main() -> int:
         appointments,
         scale,
         webhooks,
+        loyalty,
     )
     names = {bench.__name__.removeprefix("bench.") for bench in benches}
     unknown = set(args.benches) - names

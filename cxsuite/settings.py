@@ -178,6 +178,7 @@ TENANT_APPS = [
     "apps.contacts",
     "apps.messaging",
     "apps.appointments",
+    "apps.loyalty",
     "apps.notifications",
     "apps.webhooks",
     "apps.dashboard",

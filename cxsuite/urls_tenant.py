@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("apps.contacts.urls")),
     path("", include("apps.messaging.urls")),
     path("", include("apps.appointments.urls")),
+    path("", include("apps.loyalty.urls")),
     path("", include("apps.notifications.urls")),
     path("", include("apps.webhooks.urls")),
     path("", include("apps.accounts.urls")),

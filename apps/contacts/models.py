@@ -280,8 +280,26 @@ class SalesChannel(models.TextChoices):
     ONLINE = "online", _("Online")
 
 
+class PaymentMethod(models.TextChoices):
+    """How (part of) a purchase was paid; loyalty reads it to leave out what was paid with
+    credit the business gave (a voucher, wallet credit, a gift card)."""
+
+    CARD = "card", _("Card")
+    CASH = "cash", _("Cash")
+    VOUCHER = "voucher", _("Voucher")
+    WALLET = "wallet", _("Wallet credit")
+    GIFT_CARD = "gift_card", _("Gift card")
+    OTHER = "other", _("Other")
+
+
 class Transaction(KeepsUpdatedMixin, models.Model):
-    """A purchase or a refund (negative effect on monetary value), unique by external ref."""
+    """A purchase or a refund (negative effect on monetary value), unique by external ref.
+
+    `amount` is the total paid, tax and tip included; `tax` and `tip` say how much of it they
+    were. `payments` splits it by method (`[{"method": "voucher", "amount": "10.00",
+    "reference": "<code>"}, ...]`; empty means one ordinary payment). An item may carry
+    `"voided": true`: it stays on the receipt but was not charged.
+    """
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="transactions")
     kind = models.CharField(
@@ -298,6 +316,9 @@ class Transaction(KeepsUpdatedMixin, models.Model):
     refund_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
     )
+    tax = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    tip = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    payments = models.JSONField(default=list, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     updated = models.DateTimeField(auto_now=True, db_default=Now())  # `updated_since`
@@ -311,6 +332,9 @@ class Transaction(KeepsUpdatedMixin, models.Model):
                 name="contacts_transaction_ref",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="contacts_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(tax__gte=0, tip__gte=0), name="contacts_tax_tip_ge0"
+            ),
         ]
         indexes = [models.Index(fields=["contact", "-occurred_at"], name="contacts_tx_contact")]
 

@@ -168,3 +168,55 @@ def tasks_open_for_contact(contact: Contact, *, limit: int = 50) -> list[Task]:
 def transactions_recent_for(contact: Contact, *, limit: int = 5) -> list[Transaction]:
     """The contact's latest purchases and refunds."""
     return list(Transaction.objects.filter(contact=contact).order_by("-occurred_at", "-pk")[:limit])
+
+
+def transaction_find(pk: int) -> Transaction | None:
+    """One purchase or refund by id (None when gone), with its refunded purchase."""
+    return Transaction.objects.select_related("refund_of").filter(pk=pk).first()
+
+
+def transaction_refunded_total(purchase_id: int):
+    """How much of a purchase has been refunded so far (a Decimal, 0 when nothing)."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    total = Transaction.objects.filter(refund_of_id=purchase_id).aggregate(t=Sum("amount"))["t"]
+    return total or Decimal("0")
+
+
+def contact_has_purchase_before(contact_id: int, transaction_id: int) -> bool:
+    """Whether the contact bought anything before this purchase."""
+    return Transaction.objects.filter(
+        contact_id=contact_id, kind="purchase", pk__lt=transaction_id
+    ).exists()
+
+
+def contact_spend_between(contact_id: int, since: dt.datetime, until: dt.datetime):
+    """Money the contact spent in (since, until]: purchases less their refunds."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    rows = Transaction.objects.filter(
+        contact_id=contact_id, occurred_at__gt=since, occurred_at__lte=until
+    )
+    bought = rows.filter(kind="purchase").aggregate(t=Sum("amount"))["t"] or Decimal("0")
+    refunded = rows.filter(kind="refund").aggregate(t=Sum("amount"))["t"] or Decimal("0")
+    return bought - refunded
+
+
+def contact_field_known_since(contact_id: int, field: str) -> dt.datetime | None:
+    """When the contact's `field` got its current value, from the timeline: its last change
+    ("contact.updated" naming it), else when the contact was created (None: unknown)."""
+    changed = (
+        TimelineEvent.objects.filter(
+            contact_id=contact_id, type="contact.updated", properties__fields__contains=[field]
+        )
+        .order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    if changed is not None:
+        return changed
+    return Contact.objects.filter(pk=contact_id).values_list("created", flat=True).first()

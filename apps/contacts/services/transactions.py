@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 
 from apps.tenants.services import tenant_current
 
-from ..models import Contact, LifecycleStage, SalesChannel, Transaction, TransactionKind
+from ..models import (
+    Contact,
+    LifecycleStage,
+    PaymentMethod,
+    SalesChannel,
+    Transaction,
+    TransactionKind,
+)
 from .timeline import event_record
 
 _hooks_paused = threading.local()
@@ -39,6 +46,42 @@ def _amount(value) -> Decimal:
     if not amount.is_finite() or amount <= 0:
         raise ValidationError({"amount": _("The amount must be more than zero.")})
     return amount
+
+
+def _part(value, field: str) -> Decimal:
+    """Tax or tip: zero or more, two decimals."""
+    try:
+        part = Decimal(str(value or 0)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError({field: _("Enter an amount, e.g. 12.50.")}) from exc
+    if not part.is_finite() or part < 0:
+        raise ValidationError({field: _("Enter zero or more.")})
+    return part
+
+
+def _payments(value) -> list[dict]:
+    """The split by payment method, checked: a known method and an amount above zero each."""
+    if not value:
+        return []
+    if not isinstance(value, list):
+        raise ValidationError({"payments": _("Send the payments as a list.")})
+    clean = []
+    for payment in value:
+        if not isinstance(payment, dict) or payment.get("method") not in PaymentMethod.values:
+            raise ValidationError(
+                {
+                    "payments": _(
+                        "Each payment needs a method: card, cash, voucher, wallet, "
+                        "gift_card or other."
+                    )
+                }
+            )
+        amount = _amount(payment.get("amount"))
+        row = {"method": payment["method"], "amount": str(amount)}
+        if payment.get("reference"):
+            row["reference"] = str(payment["reference"]).strip()[:40]
+        clean.append(row)
+    return clean
 
 
 def _refund_check(*, refund_of: Transaction, amount: Decimal) -> None:
@@ -68,10 +111,24 @@ def transaction_record(
     external_ref: str = "",
     kind: str = TransactionKind.PURCHASE,
     refund_of: Transaction | None = None,
+    tax=0,
+    tip=0,
+    payments: list | None = None,
 ) -> Transaction:
     """Record a purchase (or a refund of one) once per external reference, in the
-    business's currency unless another is given."""
+    business's currency unless another is given; `tax`, `tip` and `payments` (the split by
+    payment method) are parts of `amount`."""
     errors: dict[str, str | list[str]] = {}
+    parts: dict[str, Decimal] = {}
+    for field, value in (("tax", tax), ("tip", tip)):
+        try:
+            parts[field] = _part(value, field)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    try:
+        payments = _payments(payments)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     currency = (tenant_current().currency if currency is None else currency).strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         errors["currency"] = _("Use a three-letter currency code, e.g. USD.")
@@ -91,6 +148,10 @@ def transaction_record(
         amount = _amount(amount)
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    if not errors and parts["tax"] + parts["tip"] > amount:
+        errors["tax"] = _("Tax and tip cannot be more than the amount.")
+    if not errors and payments and sum(Decimal(p["amount"]) for p in payments) != amount:
+        errors["payments"] = _("The payments must add up to the amount.")
     if errors:
         raise ValidationError(errors)
     occurred_at = occurred_at or timezone.now()
@@ -108,6 +169,9 @@ def transaction_record(
                 channel=channel,
                 external_ref=(external_ref or "").strip()[:100],
                 refund_of=refund_of,
+                tax=parts["tax"],
+                tip=parts["tip"],
+                payments=payments or [],
             )
             if (
                 kind == TransactionKind.PURCHASE

@@ -1,0 +1,1 @@
+"""Reads for loyalty; each area has its own module (members, segments, ...)."""

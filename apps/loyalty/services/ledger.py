@@ -1,0 +1,563 @@
+"""The points ledger: enrolment, earning into lots, spending lots oldest first, putting
+points back, staff adjustments and undo, and expiry.
+
+Every change of a member's points locks the member's row (`member_lock`), writes one
+`LedgerEntry`, moves the lots by the same number of points and the balance with them, in one
+transaction: so `Member.balance == sum(entries.points) == sum(lots.remaining)` always, and the
+database refuses a balance, a lot or an entry's balance below zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
+
+from cxsuite.lib.errors import DomainError
+
+from ..models import (
+    EntryKind,
+    EntrySource,
+    FlagKind,
+    LedgerEntry,
+    LotSource,
+    LotSpend,
+    Member,
+    PointLot,
+)
+from .common import business_zone, expiry_for, loyalty_event, member_lock, now_or, program_get
+
+if TYPE_CHECKING:
+    from apps.accounts.models import ApiKey, User
+    from apps.contacts.models import Contact
+
+    from ..models import EarnRule
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed
+MANY_EARNS_A_DAY = 5
+
+EVENT_BY_KIND = {
+    EntryKind.EARN: "loyalty.points_earned",
+    EntryKind.REDEEM: "loyalty.points_redeemed",
+    EntryKind.EXPIRE: "loyalty.points_expired",
+    EntryKind.ADJUST: "loyalty.points_adjusted",
+    EntryKind.REVERSE: "loyalty.points_reversed",
+}
+
+
+def random_code(length: int) -> str:
+    """An unguessable code (5 bits a character) from the typing-friendly alphabet."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+# --- members ---------------------------------------------------------------------------------
+def member_enrol(*, contact: Contact, at: dt.datetime | None = None) -> Member:
+    """Make the contact a member (or return their account): idempotent, safe from two
+    requests at once (the contact is unique on the account)."""
+    if contact.erased_at is not None:
+        raise ValidationError({"contact": _("An erased contact cannot join the program.")})
+    at = now_or(at)
+    member = Member.objects.filter(contact=contact).first()
+    if member is not None:
+        return member
+    program_get()  # a business's first member books its nightly run
+    with transaction.atomic():
+        from apps.contacts.services import contact_lock
+
+        contact_lock(contact_id=contact.pk)  # two enrolments of one contact queue here
+        member = Member.objects.filter(contact=contact).first()
+        if member is not None:
+            return member
+        while True:
+            code = random_code(8)
+            if not Member.objects.filter(referral_code=code).exists():
+                break
+        return Member.objects.create(contact=contact, member_since=at, referral_code=code)
+
+
+def member_for_contact(contact: Contact) -> Member | None:
+    return Member.objects.filter(contact=contact).first()
+
+
+# --- lots ------------------------------------------------------------------------------------
+def _available_q(at: dt.datetime) -> Q:
+    return (
+        Q(remaining__gt=0)
+        & (Q(pending_until__isnull=True) | Q(pending_until__lte=at))
+        & (Q(expires_at__isnull=True) | Q(expires_at__gt=at))
+    )
+
+
+def points_available(member: Member, *, at: dt.datetime | None = None) -> int:
+    """Points the member can spend now: not pending, not past their expiry."""
+    total = member.lots.filter(_available_q(now_or(at))).aggregate(t=Sum("remaining"))["t"]
+    return total or 0
+
+
+def _lots_take(
+    member: Member,
+    points: int,
+    *,
+    at: dt.datetime,
+    available_only: bool,
+    first: Iterable[int] = (),
+) -> list[tuple[PointLot, int]]:
+    """Take up to `points` from the member's lots, the lots in `first` before the others,
+    then oldest first; returns what was taken from which lot (its sum may be short)."""
+    lots = member.lots.select_for_update().filter(
+        _available_q(at) if available_only else Q(remaining__gt=0)
+    )
+    first_ids = list(first)
+    ordered = sorted(lots, key=lambda lot: (lot.pk not in first_ids, lot.earned_at, lot.pk))
+    taken: list[tuple[PointLot, int]] = []
+    left = points
+    for lot in ordered:
+        if left <= 0:
+            break
+        take = min(lot.remaining, left)
+        lot.remaining -= take
+        left -= take
+        taken.append((lot, take))
+    PointLot.objects.bulk_update([lot for lot, _ in taken], ["remaining"])
+    return taken
+
+
+def _entry_write(
+    member: Member,
+    *,
+    kind: str,
+    points: int,
+    at: dt.datetime,
+    source: str,
+    actor: User | None = None,
+    event: bool = True,
+    **fields: Any,
+) -> LedgerEntry:
+    """Move the (locked) member's balance and write the entry that says why."""
+    member.balance += points
+    member.save(update_fields=["balance", "updated"])
+    entry = LedgerEntry.objects.create(
+        member=member,
+        kind=kind,
+        points=points,
+        balance_after=member.balance,
+        occurred_at=at,
+        source=source,
+        staff=actor,
+        **fields,
+    )
+    if event:
+        loyalty_event(
+            member=member,
+            type=EVENT_BY_KIND[EntryKind(kind)],
+            properties={
+                "entry_id": entry.pk,
+                "points": points,
+                "balance": member.balance,
+                "source": source,
+                "reason": entry.reason,
+            },
+            at=at,
+            actor=actor,
+        )
+    return entry
+
+
+def debit(
+    member: Member,
+    points: int,
+    *,
+    kind: str,
+    at: dt.datetime,
+    source: str,
+    available_only: bool = True,
+    allow_short: bool = False,
+    first: Iterable[int] = (),
+    actor: User | None = None,
+    **fields: Any,
+) -> LedgerEntry:
+    """Take points from the (locked) member's lots into one entry; short of points, refuse,
+    or (`allow_short`, for reversals) take what there is and record the shortfall."""
+    taken = _lots_take(member, points, at=at, available_only=available_only, first=first)
+    got = sum(n for _, n in taken)
+    if got < points and not allow_short:
+        raise DomainError(
+            _("Not enough points: %(have)s available, %(need)s needed.")
+            % {"have": got, "need": points},
+            field="points",
+            code="insufficient_points",
+        )
+    entry = _entry_write(
+        member,
+        kind=kind,
+        points=-got,
+        at=at,
+        source=source,
+        actor=actor,
+        shortfall=points - got,
+        **fields,
+    )
+    LotSpend.objects.bulk_create([LotSpend(entry=entry, lot=lot, points=n) for lot, n in taken])
+    return entry
+
+
+def restore(
+    member: Member,
+    spent_by: LedgerEntry,
+    *,
+    kind: str,
+    at: dt.datetime,
+    source: str,
+    actor: User | None = None,
+    **fields: Any,
+) -> LedgerEntry:
+    """Put back what a debit took, into the same lots (they keep their own expiry; a lot
+    already past it expires again with the next expiry run)."""
+    spends = list(spent_by.spends.select_for_update().select_related("lot").order_by("pk"))
+    points = 0
+    for spend in spends:
+        back = spend.points - spend.restored
+        if back <= 0:
+            continue
+        lot = PointLot.objects.select_for_update().get(pk=spend.lot_id)
+        lot.remaining += back
+        lot.save(update_fields=["remaining"])
+        spend.restored += back
+        spend.save(update_fields=["restored"])
+        points += back
+    return _entry_write(
+        member, kind=kind, points=points, at=at, source=source, actor=actor, **fields
+    )
+
+
+# --- earning ---------------------------------------------------------------------------------
+def points_earn(
+    *,
+    member: Member,
+    points: int,
+    source: str,
+    idempotency_key: str,
+    at: dt.datetime | None = None,
+    pending_days: int = 0,
+    transaction_id: int | None = None,
+    appointment_id: int | None = None,
+    event_id: int | None = None,
+    rule: EarnRule | None = None,
+    staff: User | None = None,
+    api_key: ApiKey | None = None,
+    reason: str = "",
+    lot_source: str = "",
+    import_batch_id: int | None = None,
+) -> LedgerEntry:
+    """Add points as a new lot, once per idempotency key (a retry returns the first entry).
+
+    The lot is pending for `pending_days` (the return window) and expires the program's
+    `expiry_months` after it was earned, fixed now: a later change of the expiry does not
+    move it.
+    """
+    if not idempotency_key:
+        raise ValidationError({"idempotency_key": _("Give every earn an idempotency key.")})
+    if points <= 0:
+        raise ValidationError({"points": _("Earn at least one point.")})
+    if member.contact.erased_at is not None:
+        raise ValidationError({"member": _("This member's contact has been erased.")})
+    at = now_or(at)
+    with transaction.atomic():
+        member = member_lock(member.pk)
+        done = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
+        if done is not None:
+            return done
+        program = program_get()
+        entry = _entry_write(
+            member,
+            kind=EntryKind.EARN,
+            points=points,
+            at=at,
+            source=source,
+            actor=staff,
+            transaction_id=transaction_id,
+            appointment_id=appointment_id,
+            event_id=event_id,
+            rule=rule,
+            api_key=api_key,
+            reason=reason[:300],
+            idempotency_key=idempotency_key[:120],
+            import_batch_id=import_batch_id,
+        )
+        PointLot.objects.create(
+            member=member,
+            amount=points,
+            remaining=points,
+            earned_at=at,
+            pending_until=at + dt.timedelta(days=pending_days) if pending_days else None,
+            expires_at=expiry_for(at, program.expiry_months),
+            source=lot_source or source,
+            entry=entry,
+            program_version=program.version,
+        )
+        _flag_many_earns(member, at)
+        from .tiers import member_tier_evaluate
+
+        member_tier_evaluate(member=member, at=at)
+    return entry
+
+
+def _flag_many_earns(member: Member, at: dt.datetime) -> None:
+    """Flag a member who earned many times in one (local) day for the owner to look at."""
+    from ..models import ActivityFlag
+
+    day = at.astimezone(business_zone()).date()
+    since = at - dt.timedelta(hours=24)
+    count = member.entries.filter(kind=EntryKind.EARN, occurred_at__gt=since).count()
+    if count > MANY_EARNS_A_DAY:
+        ActivityFlag.objects.get_or_create(
+            member=member,
+            kind=FlagKind.MANY_EARNS,
+            day=day,
+            defaults={"detail": f"{count} earns in 24 hours", "created": at},
+        )
+
+
+# --- staff -----------------------------------------------------------------------------------
+def points_adjust(
+    *,
+    member: Member,
+    points: int,
+    reason: str,
+    staff: User,
+    at: dt.datetime | None = None,
+) -> LedgerEntry:
+    """A manager's correction, with a reason: adds a lot, or takes points oldest first (never
+    below zero). A staff member adjusting a contact they own is flagged for the owner."""
+    from apps.accounts.choices import Role
+
+    from ..models import ActivityFlag
+
+    if not staff.has_role(Role.MANAGER):
+        raise DomainError(_("Only a manager can adjust points."), code="permission_denied")
+    reason = (reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = _("Say why the points change.")
+    if not isinstance(points, int) or points == 0:
+        errors["points"] = _("Enter a whole number of points other than zero.")
+    if errors:
+        raise ValidationError(errors)
+    at = now_or(at)
+    with transaction.atomic():
+        member = member_lock(member.pk)
+        program = program_get()
+        if points > 0:
+            entry = _entry_write(
+                member,
+                kind=EntryKind.ADJUST,
+                points=points,
+                at=at,
+                source=EntrySource.STAFF,
+                actor=staff,
+                reason=reason[:300],
+            )
+            PointLot.objects.create(
+                member=member,
+                amount=points,
+                remaining=points,
+                earned_at=at,
+                expires_at=expiry_for(at, program.expiry_months),
+                source=LotSource.STAFF,
+                entry=entry,
+                program_version=program.version,
+            )
+        else:
+            if -points > member.balance:
+                raise ValidationError(
+                    {
+                        "points": _("The member has only %(balance)s points.")
+                        % {"balance": member.balance}
+                    }
+                )
+            entry = debit(
+                member,
+                -points,
+                kind=EntryKind.ADJUST,
+                at=at,
+                source=EntrySource.STAFF,
+                available_only=False,
+                actor=staff,
+                reason=reason[:300],
+            )
+        if member.contact.owner_id == staff.pk:
+            ActivityFlag.objects.get_or_create(
+                member=member,
+                kind=FlagKind.OWN_CONTACT,
+                day=at.astimezone(business_zone()).date(),
+                defaults={"staff": staff, "detail": reason[:300], "created": at},
+            )
+    return entry
+
+
+def entry_undo(*, entry: LedgerEntry, staff: User, at: dt.datetime | None = None) -> LedgerEntry:
+    """At the counter, a staff member takes back their own last earn or redemption of the
+    day (in the business's zone), recorded as a reversal; a redemption whose voucher was
+    used cannot be taken back."""
+    from ..models import VoucherStatus
+
+    at = now_or(at)
+    zone = business_zone()
+    with transaction.atomic():
+        member = member_lock(entry.member_id)
+        entry = LedgerEntry.objects.get(pk=entry.pk)
+        if entry.staff_id != staff.pk or entry.kind not in (EntryKind.EARN, EntryKind.REDEEM):
+            raise DomainError(_("You can undo only your own earns and redemptions."))
+        if entry.occurred_at.astimezone(zone).date() != at.astimezone(zone).date():
+            raise DomainError(_("Only today's entries can be undone at the counter."))
+        last = (
+            LedgerEntry.objects.filter(staff=staff, kind__in=[EntryKind.EARN, EntryKind.REDEEM])
+            .order_by("-occurred_at", "-pk")
+            .first()
+        )
+        if last is None or last.pk != entry.pk:
+            raise DomainError(_("Only your last earn or redemption can be undone."))
+        if entry.reversals.exists():
+            raise DomainError(_("This entry has already been undone."))
+        if entry.kind == EntryKind.EARN:
+            lot = entry.lots.select_for_update().first()
+            if lot is None or lot.remaining < lot.amount:
+                raise DomainError(_("Some of these points have been spent already."))
+            return debit(
+                member,
+                entry.points,
+                kind=EntryKind.REVERSE,
+                at=at,
+                source=EntrySource.STAFF,
+                available_only=False,
+                first=[lot.pk],
+                actor=staff,
+                reverses=entry,
+                reason=_("Undone at the counter"),
+            )
+        voucher = entry.voucher
+        if voucher is None:
+            raise DomainError(_("This redemption has no voucher to take back."))
+        from ..models import Voucher
+
+        voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
+        if voucher.status != VoucherStatus.ISSUED:
+            raise DomainError(_("The voucher has been used or cancelled already."))
+        voucher.status = VoucherStatus.CANCELLED
+        voucher.cancelled_at = at
+        voucher.save(update_fields=["status", "cancelled_at"])
+        if voucher.reward_id is not None:
+            from django.db.models import F
+
+            from ..models import Reward
+
+            Reward.objects.filter(pk=voucher.reward_id, stock__isnull=False).update(
+                stock=F("stock") + 1
+            )
+        return restore(
+            member,
+            entry,
+            kind=EntryKind.REVERSE,
+            at=at,
+            source=EntrySource.STAFF,
+            actor=staff,
+            reverses=entry,
+            voucher=voucher,
+            reason=_("Undone at the counter"),
+        )
+
+
+# --- expiry ----------------------------------------------------------------------------------
+_EXPIRE_SQL = """
+WITH due AS (
+    UPDATE loyalty_pointlot AS l
+    SET remaining = 0
+    FROM (
+        SELECT id, remaining FROM loyalty_pointlot
+        WHERE remaining > 0 AND expires_at <= %(at)s {member_filter}
+        FOR UPDATE
+    ) AS d
+    WHERE l.id = d.id
+    RETURNING l.member_id, d.remaining AS points
+), per AS (
+    SELECT member_id, sum(points)::integer AS points FROM due GROUP BY member_id
+), moved AS (
+    UPDATE loyalty_member AS m
+    SET balance = m.balance - per.points, updated = %(at)s
+    FROM per WHERE m.id = per.member_id
+    RETURNING m.id, m.balance
+)
+INSERT INTO loyalty_ledgerentry (
+    member_id, kind, points, balance_after, occurred_at, source, reason, shortfall,
+    idempotency_key, created
+)
+SELECT moved.id, 'expire', -per.points, moved.balance, %(at)s, 'system', '', 0, '', %(at)s
+FROM moved JOIN per ON per.member_id = moved.id
+RETURNING id, member_id, points, balance_after
+"""
+
+
+def points_expire_due(
+    *, at: dt.datetime | None = None, member_ids: list[int] | None = None, events: bool = True
+) -> int:
+    """Expire every lot whose time has come, in a few set-based statements: the lots drop to
+    zero, each member gets one expire entry for the lot points, their balance moves with it.
+    The members are locked first (in id order), as every other change locks them, so this
+    never deadlocks with a redemption. Returns how many members lost points."""
+    at = now_or(at)
+    member_filter = "AND member_id = ANY(%(members)s)" if member_ids is not None else ""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM loyalty_member WHERE id IN (SELECT member_id FROM loyalty_pointlot"
+            f" WHERE remaining > 0 AND expires_at <= %(at)s {member_filter})"
+            " ORDER BY id FOR UPDATE",
+            {"at": at, "members": member_ids},
+        )
+        cursor.execute(
+            _EXPIRE_SQL.format(member_filter=member_filter), {"at": at, "members": member_ids}
+        )
+        rows = cursor.fetchall()
+        if events and rows:
+            _expired_events(rows, at)
+    return len(rows)
+
+
+def _expired_events(rows: list[tuple[int, int, int, int]], at: dt.datetime) -> None:
+    """One "loyalty.points_expired" event per member, recorded in batches of 1,000 through
+    the CRM's bulk entrance (keyed by the entry, so a repeat adds nothing)."""
+    from apps.contacts.services.timeline import events_ingest
+
+    contact_of = dict(
+        Member.objects.filter(pk__in=[r[1] for r in rows]).values_list("pk", "contact_id")
+    )
+    items = [
+        {
+            "contact_id": contact_of[member_id],
+            "type": "loyalty.points_expired",
+            "occurred_at": at.isoformat(),
+            "client_event_id": f"loyalty-entry-{entry_id}",
+            "properties": {
+                "member_id": member_id,
+                "entry_id": entry_id,
+                "points": points,
+                "balance": balance,
+                "source": EntrySource.SYSTEM,
+            },
+        }
+        for entry_id, member_id, points, balance in rows
+    ]
+    for start in range(0, len(items), 1000):
+        events_ingest(events=items[start : start + 1000], source="loyalty")
+
+
+def member_expire_due(member: Member, at: dt.datetime) -> None:
+    """Expire the (locked) member's due lots before spending, and refresh their balance."""
+    if member.lots.filter(remaining__gt=0, expires_at__lte=at).exists():
+        points_expire_due(at=at, member_ids=[member.pk])
+        member.refresh_from_db(fields=["balance"])

@@ -1,0 +1,293 @@
+"""Rewards and vouchers: spending points on a reward issues a voucher; the voucher is used
+once at the counter or through the API, or cancelled back to points while unused.
+
+What happens to a voucher that expires unused: it is marked expired by the nightly run and,
+by default, its points are not given back (the member was told its expiry when it was
+issued and on the member card); a program with `expired_voucher_points_back` puts them back
+into the lots they came from, which keep their own expiry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from cxsuite.lib.errors import ConflictError, DomainError
+
+from ..models import (
+    EntryKind,
+    EntrySource,
+    LedgerEntry,
+    Member,
+    Reward,
+    Voucher,
+    VoucherChannel,
+    VoucherSource,
+    VoucherStatus,
+)
+from .common import loyalty_event, member_lock, now_or
+from .ledger import debit, member_expire_due, random_code, restore
+
+if TYPE_CHECKING:
+    from apps.accounts.models import ApiKey, User
+
+CODE_LENGTH = 12  # 60 bits
+
+
+def voucher_code_normalise(code: str) -> str:
+    """What was typed or scanned, without spaces and dashes, in capitals."""
+    return "".join(ch for ch in str(code or "").upper() if ch.isalnum())
+
+
+def _voucher_event(voucher: Voucher, type: str, at: dt.datetime, actor=None) -> None:
+    loyalty_event(
+        member=voucher.member,
+        type=type,
+        properties={
+            "voucher_id": voucher.pk,
+            "label": voucher.label,
+            "points": voucher.points_cost,
+            "expires_at": voucher.expires_at.isoformat(),
+            "channel": voucher.used_channel,
+        },
+        at=at,
+        actor=actor,
+    )
+
+
+def voucher_issue(
+    *,
+    member: Member,
+    source: str,
+    kind: str,
+    label: str,
+    valid_days: int,
+    value: Decimal | int = 0,
+    reward: Reward | None = None,
+    points_cost: int = 0,
+    transaction_id: int | None = None,
+    at: dt.datetime | None = None,
+    actor: User | None = None,
+) -> Voucher:
+    """Issue a voucher with a fresh random code (cashback, visit and referral rewards come
+    here directly; a redemption through `reward_redeem`)."""
+    at = now_or(at)
+    with transaction.atomic():
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    voucher = Voucher.objects.create(
+                        code=random_code(CODE_LENGTH),
+                        member=member,
+                        source=source,
+                        reward=reward,
+                        kind=kind,
+                        value=value,
+                        label=label[:120],
+                        points_cost=points_cost,
+                        issued_at=at,
+                        expires_at=at + dt.timedelta(days=max(1, valid_days)),
+                        transaction_id=transaction_id,
+                    )
+                break
+            except IntegrityError:  # a code already taken: 1 in 2^60 per voucher
+                continue
+        else:
+            raise DomainError(_("No voucher code could be made; try again."))
+        _voucher_event(voucher, "loyalty.voucher_issued", at, actor)
+    return voucher
+
+
+def reward_redeem(
+    *,
+    member: Member,
+    reward: Reward,
+    idempotency_key: str,
+    at: dt.datetime | None = None,
+    staff: User | None = None,
+    api_key: ApiKey | None = None,
+) -> Voucher:
+    """Spend points on a reward: the member's row is locked, the points are taken from the
+    available lots oldest first, the stock goes down by one (never below zero), and a voucher
+    is issued. A retry with the same key returns the same voucher."""
+    if not idempotency_key:
+        raise ValidationError({"idempotency_key": _("Give every redemption an idempotency key.")})
+    at = now_or(at)
+    with transaction.atomic():
+        member = member_lock(member.pk)
+        done = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
+        if done is not None:
+            if done.voucher is None or done.member_id != member.pk:
+                raise ConflictError(_("This idempotency key was used for something else."))
+            return done.voucher
+        if member.contact.erased_at is not None or not member.active:
+            raise ValidationError({"member": _("This member can no longer redeem.")})
+        reward = Reward.objects.get(pk=reward.pk)
+        if not reward.active or (reward.available_from and reward.available_from > at):
+            raise ValidationError({"reward": _("This reward is not available.")})
+        if reward.available_until and reward.available_until <= at:
+            raise ValidationError({"reward": _("This reward is no longer available.")})
+        if reward.stock is not None:
+            taken = Reward.objects.filter(pk=reward.pk, stock__gt=0).update(stock=F("stock") - 1)
+            if not taken:
+                raise ConflictError(_("This reward is out of stock."))
+        member_expire_due(member, at)
+        voucher = voucher_issue(
+            member=member,
+            source=VoucherSource.REWARD,
+            kind=reward.kind,
+            value=reward.value,
+            label=reward.name,
+            valid_days=reward.voucher_valid_days,
+            reward=reward,
+            points_cost=reward.cost_points,
+            at=at,
+            actor=staff,
+        )
+        debit(
+            member,
+            reward.cost_points,
+            kind=EntryKind.REDEEM,
+            at=at,
+            source=EntrySource.API if api_key else EntrySource.STAFF,
+            actor=staff,
+            api_key=api_key,
+            voucher=voucher,
+            idempotency_key=idempotency_key[:120],
+        )
+    return voucher
+
+
+def voucher_redeem(
+    *,
+    code: str,
+    channel: str = VoucherChannel.COUNTER,
+    at: dt.datetime | None = None,
+    staff: User | None = None,
+    api_key: ApiKey | None = None,
+    transaction_id: int | None = None,
+) -> Voucher:
+    """Use a voucher: one conditional UPDATE, so of two tills scanning one code at the same
+    moment exactly one is accepted and the other is told it was used."""
+    at = now_or(at)
+    code = voucher_code_normalise(code)
+    if not code:
+        raise ValidationError({"code": _("Enter the voucher's code.")})
+    with transaction.atomic():
+        used = Voucher.objects.filter(
+            code=code, status=VoucherStatus.ISSUED, expires_at__gt=at
+        ).update(
+            status=VoucherStatus.REDEEMED,
+            used_at=at,
+            used_channel=channel,
+            used_by=staff,
+            used_api_key=api_key,
+            used_transaction_id=transaction_id,
+        )
+        voucher = Voucher.objects.select_related("member__contact").filter(code=code).first()
+        if voucher is None:
+            raise ValidationError({"code": _("No voucher has this code.")})
+        if not used:
+            if voucher.status == VoucherStatus.REDEEMED:
+                raise ConflictError(_("This voucher has been used already."))
+            if voucher.status == VoucherStatus.CANCELLED:
+                raise ValidationError({"code": _("This voucher was cancelled.")})
+            raise ValidationError({"code": _("This voucher has expired.")})
+        _voucher_event(voucher, "loyalty.voucher_redeemed", at, staff)
+    return voucher
+
+
+def voucher_cancel(
+    *, voucher: Voucher, at: dt.datetime | None = None, staff: User | None = None
+) -> Voucher:
+    """Cancel an unused voucher: its points go back into the lots they came from and the
+    reward's stock comes back."""
+    at = now_or(at)
+    with transaction.atomic():
+        member = member_lock(voucher.member_id)
+        voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
+        if voucher.status != VoucherStatus.ISSUED:
+            raise ValidationError({"voucher": _("Only an unused voucher can be cancelled.")})
+        voucher.status = VoucherStatus.CANCELLED
+        voucher.cancelled_at = at
+        voucher.save(update_fields=["status", "cancelled_at"])
+        _give_back(member, voucher, at=at, staff=staff, reason=_("Voucher cancelled"))
+        voucher.member = member
+        _voucher_event(voucher, "loyalty.voucher_cancelled", at, staff)
+    return voucher
+
+
+def _give_back(member: Member, voucher: Voucher, *, at, staff, reason: str) -> None:
+    """Return a voucher's points (and its reward's stock) to the (locked) member."""
+    if voucher.reward_id is not None:
+        Reward.objects.filter(pk=voucher.reward_id, stock__isnull=False).update(
+            stock=F("stock") + 1
+        )
+    paid_by = voucher.entries.filter(kind=EntryKind.REDEEM).first()
+    if paid_by is not None:
+        restore(
+            member,
+            paid_by,
+            kind=EntryKind.REVERSE,
+            at=at,
+            source=EntrySource.STAFF if staff else EntrySource.SYSTEM,
+            actor=staff,
+            reverses=paid_by,
+            voucher=voucher,
+            reason=reason,
+        )
+
+
+def voucher_reopen_or_refund(*, voucher: Voucher, at: dt.datetime) -> str:
+    """A purchase paid with this voucher was refunded in full: the voucher is usable again
+    while it has not expired; past its expiry, its points come back instead. Returns
+    "reopened", "points" or "" (nothing to give back)."""
+    with transaction.atomic():
+        member = member_lock(voucher.member_id)
+        voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
+        if voucher.status != VoucherStatus.REDEEMED:
+            return ""
+        if voucher.expires_at > at:
+            voucher.status = VoucherStatus.ISSUED
+            voucher.used_at = None
+            voucher.used_channel = ""
+            voucher.used_by = None
+            voucher.used_api_key = None
+            voucher.used_transaction_id = None
+            voucher.save()
+            return "reopened"
+        voucher.status = VoucherStatus.CANCELLED
+        voucher.cancelled_at = at
+        voucher.save(update_fields=["status", "cancelled_at"])
+        _give_back(member, voucher, at=at, staff=None, reason=_("Purchase refunded"))
+        return "points"
+
+
+def vouchers_expire_due(*, at: dt.datetime | None = None) -> int:
+    """Mark unused vouchers past their expiry as expired (their points come back only when
+    the program says so)."""
+    from .common import program_get
+
+    at = now_or(at)
+    program = program_get()
+    with transaction.atomic():
+        due = Voucher.objects.filter(status=VoucherStatus.ISSUED, expires_at__lte=at)
+        if not program.expired_voucher_points_back:
+            return due.update(status=VoucherStatus.EXPIRED)
+        count = 0
+        for voucher in due.order_by("member_id", "pk"):
+            member = member_lock(voucher.member_id)
+            Voucher.objects.filter(pk=voucher.pk).update(status=VoucherStatus.EXPIRED)
+            _give_back(member, voucher, at=at, staff=None, reason=_("Voucher expired unused"))
+            count += 1
+        return count
+
+
+def voucher_find(code: str) -> Voucher | None:
+    return Voucher.objects.filter(code=voucher_code_normalise(code)).first()
