@@ -306,6 +306,8 @@ class TenantDatabase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant_id} -> {self.alias}"
+
+
 class PartnerApp(AbstractApplication):
     """A partner's application, registered once on the public site (public schema): any
     business's owner may then authorise it on the business's own host. Its grants and tokens

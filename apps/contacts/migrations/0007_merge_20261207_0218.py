@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0006_transaction_tax_tip_payments'),
-        ('contacts', '0006_updated_since'),
+        ("contacts", "0006_transaction_tax_tip_payments"),
+        ("contacts", "0006_updated_since"),
     ]
 
-    operations = [
-    ]
+    operations = []

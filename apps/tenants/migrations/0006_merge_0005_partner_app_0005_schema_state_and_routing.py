@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0005_partner_app'),
-        ('tenants', '0005_schema_state_and_routing'),
+        ("tenants", "0005_partner_app"),
+        ("tenants", "0005_schema_state_and_routing"),
     ]
 
-    operations = [
-    ]
+    operations = []
