@@ -34,12 +34,28 @@ def test_every_list_documents_updated_since():
         assert names.count("updated_since") == 1, url
 
 
+def _webhook_endpoint() -> int:
+    from tests.webhooks.factories import WebhookDeliveryFactory, WebhookEndpointFactory
+
+    endpoint = WebhookEndpointFactory()
+    WebhookDeliveryFactory(endpoint=endpoint)
+    return endpoint.pk
+
+
+# What each path parameter of a list stands for: a row made in alpha, with something in it.
+PATH_PARAMETERS = {
+    "{endpoint_pk}": _webhook_endpoint,
+}
+
+
 def _concrete(url: str, contact_id: int, segment_id: int) -> str:
-    return (
-        url.replace("/api/v1", "/api/v1")
-        .replace("{contact_pk}", str(contact_id))
-        .replace("{id}", str(segment_id))
-    )
+    path = url.replace("{contact_pk}", str(contact_id)).replace("{id}", str(segment_id))
+    for name, make in PATH_PARAMETERS.items():
+        if name in path:
+            with alpha():
+                path = path.replace(name, str(make()))
+    assert "{" not in path, f"{url}: add its path parameter to PATH_PARAMETERS"
+    return path
 
 
 @pytest.mark.django_db
