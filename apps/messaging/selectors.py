@@ -233,3 +233,8 @@ def message_outcome(message: Message | None) -> dict:
         "reason": message.error or message.reason if state == "failed" else "",
         "when": message.scheduled_for,
     }
+
+
+def messages_by_dedupe_keys(keys: list[str]) -> list[Message]:
+    """The messages already made under these dedupe keys (a batch run again)."""
+    return list(Message.objects.filter(dedupe_key__in=[k for k in keys if k]))
