@@ -32,6 +32,7 @@ class CampaignsConfig(AppConfig):
         due_work_handlers.register(services.START_WORK, services.campaign_due_start)
         due_work_handlers.register(services.BATCH_WORK, services.campaign_due_batch)
         due_work_handlers.register(services.WINNER_WORK, services.campaign_due_winner)
+        due_work_handlers.register(services.DELIVERY_WORK, services.campaign_due_delivery)
         merge_hooks.register("campaigns", recipients_merge)
         privacy_exporters.register("campaigns", recipients_export)
         privacy_erasers.register("campaigns", recipients_erase)

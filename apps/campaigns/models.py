@@ -231,9 +231,11 @@ class Click(models.Model):
 
 class Suppression(models.Model):
     """An address no marketing message goes to: a hard bounce, soft bounces in a row or a
-    complaint. `soft_bounces` counts the bounces in a row; a delivery sets it back to 0."""
+    complaint. `soft_bounces` counts the bounces in a row; a delivery sets it back to 0.
+    The address is kept only as a keyed hash (services.address_digest): the block outlives
+    the contact's erasure without keeping the address."""
 
-    address = models.CharField(max_length=254, unique=True)
+    address = models.CharField(max_length=64, unique=True)
     contact = models.ForeignKey(
         Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

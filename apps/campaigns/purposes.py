@@ -12,6 +12,11 @@ FOOTER = {
     "fr": "Moins de messages ? Choisissez ce que vous recevez ou désabonnez-vous : {{ unsubscribe_link }}",
     "es": "¿Menos mensajes? Elige qué recibes o date de baja: {{ unsubscribe_link }}",
 }
+HELLO = {
+    "en": 'Hi {{ contact.first_name|default:"there" }},',
+    "fr": "Bonjour {{ contact.first_name }},",
+    "es": "Hola {{ contact.first_name }}:",
+}
 STOP = {
     "en": "Reply STOP to opt out.",
     "fr": "STOP pour ne plus recevoir de SMS.",
@@ -24,7 +29,7 @@ def campaign_purpose():
     for lang in ("en", "fr", "es"):
         defaults[("campaign_message", "email", lang)] = (
             "{{ subject }}",
-            "{{ text }}\n\n" + FOOTER[lang],
+            HELLO[lang] + "\n\n{{ text }}\n\n" + FOOTER[lang],
         )
         defaults[("campaign_message", "sms", lang)] = ("", "{{ text }} " + STOP[lang])
     defaults[("campaign_message", "voice", "en")] = ("", "{{ text }}")

@@ -9,6 +9,8 @@ restarts; a batch and the rows it marks commit together, and each message's dedu
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import logging
 import random
 import re
@@ -18,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Min
@@ -57,6 +60,8 @@ RELATED_TYPE = "campaign"
 BATCH_WORK = "campaigns.batch"
 START_WORK = "campaigns.start"
 WINNER_WORK = "campaigns.winner"
+DELIVERY_WORK = "campaigns.delivery"
+DELIVERY_CHECK_SECONDS = 30  # a message still waiting this long lost its delivery task
 BATCH_MAX = 1000  # contacts per message_send_batch call
 THROTTLE_STEP_SECONDS = 5  # a throttled campaign sends a slice every few seconds
 SAFETY_NET_SECONDS = 60  # due work behind an immediate task, in case the task is lost
@@ -81,6 +86,12 @@ def _business_zone() -> zoneinfo.ZoneInfo:
 
 def address_key(address: str) -> str:
     return (address or "").strip().lower()
+
+
+def address_digest(address: str) -> str:
+    """How the suppression list knows an address: a keyed hash of it, never the address."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, address_key(address).encode(), hashlib.sha256).hexdigest()
 
 
 def _variant_data(raw: dict[str, Any], label: str) -> dict[str, Any]:
@@ -435,6 +446,11 @@ def campaign_batch_send(*, campaign_id: int, now: dt.datetime | None = None) -> 
         )
         if rows:
             _send_rows(campaign, rows, now=now, send_batch=message_send_batch)
+            due_work_register(
+                kind=DELIVERY_WORK,
+                ref=campaign.pk,
+                due_at=now + dt.timedelta(seconds=DELIVERY_CHECK_SECONDS),
+            )
         if pause and rows:
             due_work_register(
                 kind=BATCH_WORK, ref=campaign.pk, due_at=now + dt.timedelta(seconds=pause)
@@ -542,6 +558,40 @@ def campaign_due_batch(work: DueWork) -> None:
     campaign_batch_send(campaign_id=int(work.ref))
 
 
+def campaign_deliveries_check(*, campaign_id: int, now: dt.datetime | None = None) -> int:
+    """The safety net behind messaging's delivery tasks: hand over again the campaign's
+    messages still waiting (a worker died with their task); delivery is once per message
+    whoever runs it. Returns how many it handed over."""
+    from apps.messaging.selectors import messages_still_queued
+    from apps.messaging.services import message_deliver
+    from apps.messaging.services.sending import TransientDeliveryError
+
+    now = now or timezone.now()
+    ids = list(
+        Recipient.objects.filter(campaign_id=campaign_id, status=RecipientStatus.SENT)
+        .exclude(message_id=None)
+        .values_list("message_id", flat=True)
+    )
+    waiting = messages_still_queued(ids, before=now - dt.timedelta(seconds=DELIVERY_CHECK_SECONDS))
+    retry = False
+    for message_id in waiting:
+        try:
+            message_deliver(message_id=message_id)
+        except TransientDeliveryError:
+            retry = True
+    if retry or len(waiting) < len(messages_still_queued(ids, before=now + dt.timedelta(days=1))):
+        due_work_register(
+            kind=DELIVERY_WORK,
+            ref=campaign_id,
+            due_at=now + dt.timedelta(seconds=DELIVERY_CHECK_SECONDS),
+        )
+    return len(waiting)
+
+
+def campaign_due_delivery(work: DueWork) -> None:
+    campaign_deliveries_check(campaign_id=int(work.ref))
+
+
 def campaign_pause(*, campaign: Campaign, reason: str = "") -> Campaign:
     """Stop taking new batches; what was handed to messaging still goes."""
     with transaction.atomic():
@@ -645,9 +695,10 @@ def campaign_due_winner(work: DueWork) -> None:
 def suppressed_for(addresses: list[str]) -> dict[str, str]:
     """The marketing guard: suppressed addresses and why, for messaging's sends."""
     labels = dict(SuppressionReason.choices)
+    digests = {address_digest(address): address for address in addresses}
     return {
-        row.address: _("suppressed: %(why)s") % {"why": labels.get(row.reason, row.reason)}
-        for row in Suppression.objects.filter(address__in=addresses).exclude(reason="")
+        digests[row.address]: _("suppressed: %(why)s") % {"why": labels.get(row.reason, row.reason)}
+        for row in Suppression.objects.filter(address__in=digests).exclude(reason="")
     }
 
 
@@ -661,10 +712,10 @@ def suppression_record(
 ) -> Suppression:
     """A hard bounce or a complaint suppresses at once; soft bounces after three in a row."""
     now = now or timezone.now()
-    address = address_key(address)
+    digest = address_digest(address)
     with transaction.atomic():
         row, _created = Suppression.objects.select_for_update().get_or_create(
-            address=address, defaults={"contact": contact}
+            address=digest, defaults={"contact": contact}
         )
         if row.reason:
             return row
@@ -685,7 +736,7 @@ def suppression_record(
                 type="campaign.suppressed",
                 source="campaigns",
                 properties={
-                    "address": address,
+                    "address": address_key(address),
                     "reason": str(dict(SuppressionReason.choices)[row.reason]),
                 },
             )
@@ -693,9 +744,9 @@ def suppression_record(
 
 
 def _delivered(address: str) -> None:
-    Suppression.objects.filter(address=address_key(address), reason="", soft_bounces__gt=0).update(
-        soft_bounces=0
-    )
+    Suppression.objects.filter(
+        address=address_digest(address), reason="", soft_bounces__gt=0
+    ).update(soft_bounces=0)
 
 
 MACHINE_AGENTS = re.compile(

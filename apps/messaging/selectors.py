@@ -238,3 +238,13 @@ def message_outcome(message: Message | None) -> dict:
 def messages_by_dedupe_keys(keys: list[str]) -> list[Message]:
     """The messages already made under these dedupe keys (a batch run again)."""
     return list(Message.objects.filter(dedupe_key__in=[k for k in keys if k]))
+
+
+def messages_still_queued(ids: list[int], *, before) -> list[int]:
+    """Of these messages, those still waiting for their provider since before `before` (their
+    delivery task may have been lost with a worker)."""
+    return list(
+        Message.objects.filter(pk__in=ids, status="queued", created__lt=before).values_list(
+            "pk", flat=True
+        )
+    )

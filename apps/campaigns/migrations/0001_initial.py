@@ -416,7 +416,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("address", models.CharField(max_length=254, unique=True)),
+                ("address", models.CharField(max_length=64, unique=True)),
                 ("soft_bounces", models.PositiveSmallIntegerField(default=0)),
                 (
                     "reason",
