@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("apps.messaging.urls")),
     path("", include("apps.appointments.urls")),
     path("", include("apps.notifications.urls")),
+    path("", include("apps.campaigns.urls")),
     path("", include("apps.accounts.urls")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf=__name__), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

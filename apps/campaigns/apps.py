@@ -7,6 +7,9 @@ class CampaignsConfig(AppConfig):
     verbose_name = "Campaigns"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from apps.accounts.registries import SidebarItem, sidebar_items
         from apps.contacts.catalogue import event_types_register
         from apps.contacts.registries import merge_hooks, privacy_erasers, privacy_exporters
         from apps.messaging.registries import (
@@ -33,6 +36,15 @@ class CampaignsConfig(AppConfig):
         due_work_handlers.register(services.BATCH_WORK, services.campaign_due_batch)
         due_work_handlers.register(services.WINNER_WORK, services.campaign_due_winner)
         due_work_handlers.register(services.DELIVERY_WORK, services.campaign_due_delivery)
+        item = SidebarItem(
+            id="campaigns.list",
+            label=_("Campaigns"),
+            url_name="campaigns:campaign_list",
+            icon="campaign",
+            section="campaigns:",
+            order=45,
+        )
+        sidebar_items.register(item.id, item)
         merge_hooks.register("campaigns", recipients_merge)
         privacy_exporters.register("campaigns", recipients_export)
         privacy_erasers.register("campaigns", recipients_erase)

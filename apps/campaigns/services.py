@@ -189,6 +189,109 @@ def campaign_create(
     return campaign
 
 
+def campaign_update(
+    *,
+    campaign: Campaign,
+    name: str,
+    channel: str,
+    segments: Sequence[Segment],
+    excluded_segments: Sequence[Segment] = (),
+    topic: Topic | None = None,
+    throttle_per_minute: int = 0,
+    variant: dict[str, Any] | None = None,
+) -> Campaign:
+    """Change a draft: its settings and variant A (subject, text, blocks)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the campaign a name.")})
+    if channel not in CampaignChannel.values:
+        raise ValidationError({"channel": _("Choose e-mail, SMS or the best channel.")})
+    if throttle_per_minute < 0:
+        raise ValidationError({"throttle_per_minute": _("Use 0 (no limit) or more.")})
+    data = _variant_data(variant or {}, "A")
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        if campaign.status != CampaignStatus.DRAFT:
+            raise DomainError(_("Only a draft can be changed."))
+        campaign.name, campaign.channel, campaign.topic = name[:120], channel, topic
+        campaign.throttle_per_minute = throttle_per_minute
+        campaign.save()
+        campaign.segments.set(segments)
+        campaign.excluded_segments.set(excluded_segments)
+        Variant.objects.update_or_create(campaign=campaign, label="A", defaults=data)
+    return campaign
+
+
+IMAGE_EXTENSIONS = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+}
+
+
+def campaign_image_store(*, upload) -> str:
+    """Keep an uploaded picture in the business's own media folder; its URL on our host."""
+    from django.core.files.storage import default_storage
+
+    from apps.tenants.db import connection
+
+    extension = IMAGE_EXTENSIONS.get(getattr(upload, "content_type", ""), "")
+    if not extension:
+        raise ValidationError({"image": _("Use a PNG, JPEG, GIF or WebP image.")})
+    name = f"campaigns/{connection.schema_name}/{secrets.token_hex(12)}.{extension}"
+    saved = default_storage.save(name, upload)
+    return default_storage.url(saved)
+
+
+def campaign_follow_up(*, campaign: Campaign, kind: str, actor: User | None = None) -> Campaign:
+    """A draft copy for those who did not open (human opens only) or for those who joined
+    the audience since."""
+    if kind not in ("non_openers", "newcomers"):
+        raise ValidationError({"kind": _("Choose non-openers or newcomers.")})
+    if campaign.status not in (CampaignStatus.DONE, CampaignStatus.SENDING):
+        raise DomainError(_("Follow up a campaign once it has been sent."))
+    variant = campaign.variants.order_by("label").first()
+    with transaction.atomic():
+        copy = campaign_create(
+            name=_("%(name)s — follow-up") % {"name": campaign.name},
+            channel=campaign.channel,
+            segments=list(campaign.segments.all()),
+            excluded_segments=list(campaign.excluded_segments.all()),
+            variants=[
+                {
+                    "subject": variant.subject if variant else campaign.name,
+                    "blocks": variant.blocks if variant else [],
+                    "sms_text": variant.sms_text if variant else "",
+                }
+            ],
+            topic=campaign.topic,
+            actor=actor,
+        )
+        copy.follow_up_of, copy.follow_up_kind = campaign, kind
+        copy.save(update_fields=["follow_up_of", "follow_up_kind"])
+    return copy
+
+
+def campaign_test_send(*, campaign: Campaign, to: str) -> None:
+    """The e-mail of each variant to a staff member's own address, marked as a test."""
+    from django.core.mail import EmailMultiAlternatives
+
+    from .html import business_details
+
+    if not to:
+        raise ValidationError({"to": _("Your account has no e-mail address.")})
+    from .blocks import blocks_html
+
+    for variant in campaign.variants.order_by("label"):
+        subject = f"[{_('Test')} {variant.label}] {variant.subject or campaign.name}"
+        email = EmailMultiAlternatives(subject=subject, body=blocks_text(variant.blocks), to=[to])
+        email.attach_alternative(
+            blocks_html(variant.blocks, subject=subject, business=business_details()), "text/html"
+        )
+        transaction.on_commit(lambda email=email: email.send(fail_silently=True))
+
+
 def _locked(campaign: Campaign) -> Campaign:
     return Campaign.objects.select_for_update().get(pk=campaign.pk)
 
@@ -200,6 +303,7 @@ def campaign_schedule(
     send_at: dt.datetime | None = None,
     local_time: dt.time | None = None,
     passed_hour: str = PassedHourRule.NEXT_DAY,
+    send_by: dt.datetime | None = None,
     now: dt.datetime | None = None,
 ) -> Campaign:
     """Schedule a draft: now, at an instant, or at `local_time` in each contact's own zone on
@@ -220,8 +324,10 @@ def campaign_schedule(
         campaign = _locked(campaign)
         if campaign.status != CampaignStatus.DRAFT:
             raise DomainError(_("Only a draft can be scheduled."))
-        if not campaign.segments.exists():
+        if not campaign.segments.exists() and campaign.follow_up_of_id is None:
             raise ValidationError({"segments": _("Choose at least one segment or list.")})
+        if send_by is not None:
+            campaign.send_by = send_by
         if campaign.send_by and campaign.send_by <= send_at:
             raise ValidationError({"send_by": _("The send-by deadline is before the start.")})
         campaign.schedule, campaign.send_at = schedule, send_at
@@ -243,12 +349,80 @@ def _kick(campaign_id: int) -> None:
 
 
 def _audience_ids(campaign: Campaign) -> list[int]:
+    parent = campaign.follow_up_of
+    if parent is not None and campaign.follow_up_kind == "non_openers":
+        return sorted(
+            Recipient.objects.filter(
+                campaign=parent, sent_at__isnull=False, opened_at__isnull=True
+            ).values_list("contact_id", flat=True)
+        )
     included: set[int] = set()
     for segment in campaign.segments.all():
         included.update(segment_members(segment=segment).values_list("pk", flat=True))
     for segment in campaign.excluded_segments.all():
         included.difference_update(segment_members(segment=segment).values_list("pk", flat=True))
+    if parent is not None:  # newcomers: those not in the first audience
+        included.difference_update(
+            Recipient.objects.filter(campaign=parent).values_list("contact_id", flat=True)
+        )
     return sorted(included)
+
+
+def audience_preview(*, campaign: Campaign, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Before sending: how many would get it, and who is left out and why (consent, the
+    weekly cap, the suppression list, the topic, no address, one copy per inbox)."""
+    from apps.messaging.selectors import marketing_counts_since
+    from apps.messaging.services.settings import messaging_settings
+
+    now = now or timezone.now()
+    ids = _audience_ids(campaign)
+    left: dict[str, int] = defaultdict(int)
+    left_topic: set[int] = set()
+    if campaign.topic_id:
+        left_topic = set(
+            TopicOptOut.objects.filter(topic_id=campaign.topic_id).values_list(
+                "contact_id", flat=True
+            )
+        )
+    cap = messaging_settings().marketing_cap_per_week
+    counts = marketing_counts_since(ids, since=now - dt.timedelta(days=7))
+    seen: set[str] = set()
+    people: list[Any] = list(
+        contacts_live()
+        .filter(pk__in=ids)
+        .values("pk", "email", "phone", "email_consent", "sms_consent")
+    )
+    suppressed = suppressed_for(
+        [address_key(p["email"]) for p in people] + [address_key(p["phone"]) for p in people]
+    )
+    reaching = 0
+    for person in people:
+        address = _channel_address(person, campaign.channel)
+        if not address:
+            left[SkipReason.NO_ADDRESS] += 1
+            continue
+        if address in seen:
+            left["duplicate"] += 1
+            continue
+        seen.add(address)
+        channel = (
+            campaign.channel
+            if campaign.channel != CampaignChannel.BEST
+            else ("email" if person["email"] else "sms")
+        )
+        consent = person["email_consent"] if channel == "email" else person["sms_consent"]
+        raw = address_key(person["email"] if channel == "email" else person["phone"])
+        if person["pk"] in left_topic:
+            left[SkipReason.TOPIC] += 1
+        elif consent != "opted_in":
+            left[SkipReason.NO_CONSENT] += 1
+        elif raw in suppressed:
+            left[SkipReason.SUPPRESSED] += 1
+        elif counts.get(person["pk"], 0) >= cap:
+            left[SkipReason.CAPPED] += 1
+        else:
+            reaching += 1
+    return {"audience": len(ids), "reaching": reaching, "left_out": dict(left)}
 
 
 def local_due(

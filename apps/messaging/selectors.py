@@ -248,3 +248,16 @@ def messages_still_queued(ids: list[int], *, before) -> list[int]:
             "pk", flat=True
         )
     )
+
+
+def marketing_counts_since(contact_ids: list[int], *, since) -> dict[int, int]:
+    """Marketing messages each contact was sent since `since` (the weekly cap's count)."""
+    from django.db.models import Count
+
+    return dict(
+        Message.objects.filter(contact_id__in=contact_ids, category="marketing", created__gte=since)
+        .exclude(status__in=["suppressed", "failed"])
+        .values("contact_id")
+        .annotate(n=Count("pk"))
+        .values_list("contact_id", "n")
+    )
