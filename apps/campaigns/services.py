@@ -18,6 +18,7 @@ import secrets
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -289,7 +290,7 @@ def campaign_test_send(*, campaign: Campaign, to: str) -> None:
         email.attach_alternative(
             blocks_html(variant.blocks, subject=subject, business=business_details()), "text/html"
         )
-        transaction.on_commit(lambda email=email: email.send(fail_silently=True))
+        transaction.on_commit(partial(email.send, fail_silently=True))
 
 
 def _locked(campaign: Campaign) -> Campaign:
@@ -741,11 +742,13 @@ def campaign_deliveries_check(*, campaign_id: int, now: dt.datetime | None = Non
     from apps.messaging.services.sending import TransientDeliveryError
 
     now = now or timezone.now()
-    ids = list(
-        Recipient.objects.filter(campaign_id=campaign_id, status=RecipientStatus.SENT)
-        .exclude(message_id=None)
-        .values_list("message_id", flat=True)
-    )
+    ids = [
+        pk
+        for pk in Recipient.objects.filter(
+            campaign_id=campaign_id, status=RecipientStatus.SENT
+        ).values_list("message_id", flat=True)
+        if pk is not None
+    ]
     waiting = messages_still_queued(ids, before=now - dt.timedelta(seconds=DELIVERY_CHECK_SECONDS))
     retry = False
     for message_id in waiting:
