@@ -35,4 +35,24 @@ def campaign_for(contacts, *, variants=None, **kwargs):
     )
 
 
-__all__ = ["BLOCKS", "MarketingContactFactory", "campaign_for", "factory", "static_list"]
+__all__ = [
+    "BLOCKS",
+    "MarketingContactFactory",
+    "campaign_for",
+    "factory",
+    "sent_campaign",
+    "static_list",
+]
+
+
+def sent_campaign(*, contacts=None, **kwargs):
+    """A campaign sent to `contacts` (three new ones by default), its batch run."""
+    from apps.campaigns.services import campaign_batch_send, campaign_schedule, campaign_start
+
+    people = contacts if contacts is not None else MarketingContactFactory.create_batch(3)
+    campaign = campaign_for(people, **kwargs)
+    campaign_schedule(campaign=campaign)
+    campaign_start(campaign=campaign)
+    campaign_batch_send(campaign_id=campaign.pk)
+    campaign.refresh_from_db()
+    return campaign

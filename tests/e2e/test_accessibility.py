@@ -33,6 +33,7 @@ from tests.appointments.factories import (
     WaitlistEntryFactory,
     week_hours,
 )
+from tests.campaigns.factories import campaign_for, sent_campaign
 from tests.conftest import owner_email
 from tests.contacts.factories import SegmentFactory
 from tests.e2e.helpers import log_in
@@ -53,6 +54,9 @@ API = "the API (JSON), checked by the schema tests"
 
 # URL name → why it is not audited.
 NOT_PAGES: dict[str, str] = {
+    "campaigns:campaign_progress": PARTIAL,
+    "campaigns:campaign_action": ACTION,
+    "campaigns:campaign_preview": "an e-mail shown in a frame of the campaign page (audited there)",
     "dashboard:home_get_started": PARTIAL,
     "contacts:contacts_bulk": ACTION,
     "contacts:contact_timeline": PARTIAL,
@@ -205,6 +209,14 @@ PAGES: dict[str, Page] = {
     "accounts:user_list": Page(_url("accounts:user_list")),
     "accounts:api_key_list": Page(_url("accounts:api_key_list")),
     "api_docs": Page(_url("api_docs")),
+    "campaigns:campaign_list": Page(_url("campaigns:campaign_list")),
+    "campaigns:campaign_create": Page(_url("campaigns:campaign_create")),
+    "campaigns:campaign_edit": Page(_url("campaigns:campaign_edit", "draft_campaign")),
+    "campaigns:campaign_detail": Page(_url("campaigns:campaign_detail", "campaign")),
+    "campaigns:campaign_detail#draft": Page(_url("campaigns:campaign_detail", "draft_campaign")),
+    "campaigns:campaign_web_version": Page(
+        _url("campaigns:campaign_web_version", "web_token"), staff=False
+    ),
 }
 AUDITED = {name.split("#")[0] for name in PAGES}  # "name#variant": the same page, another view
 # On the platform's own host.
@@ -270,7 +282,12 @@ def world(committed_tenant) -> dict[str, Any]:
     message = SentMessageFactory(contact=contact)
     InboundMessageFactory(contact=contact)
     base = ""
+    campaign = sent_campaign(contacts=[contact])
+    draft = campaign_for([contact], name="Autumn offer")
     return {
+        "campaign": campaign.pk,
+        "draft_campaign": draft.pk,
+        "web_token": campaign.web_token,
         "contact": contact.pk,
         "segment": SegmentFactory(name="VIP").pk,
         "message": message.pk,
