@@ -11,7 +11,12 @@ class CampaignsConfig(AppConfig):
 
         from apps.accounts.registries import SidebarItem, sidebar_items
         from apps.contacts.catalogue import event_types_register
-        from apps.contacts.registries import merge_hooks, privacy_erasers, privacy_exporters
+        from apps.contacts.registries import (
+            merge_hooks,
+            privacy_erasers,
+            privacy_exporters,
+            segment_conditions,
+        )
         from apps.messaging.registries import (
             html_builders,
             marketing_guards,
@@ -25,6 +30,7 @@ class CampaignsConfig(AppConfig):
         from .html import campaign_email_html
         from .privacy import recipients_erase, recipients_export, recipients_merge
         from .purposes import campaign_purpose
+        from .segments import campaign_segment_conditions
 
         event_types_register(EVENT_TYPES)
         purpose = campaign_purpose()
@@ -45,6 +51,8 @@ class CampaignsConfig(AppConfig):
             order=45,
         )
         sidebar_items.register(item.id, item)
+        for condition in campaign_segment_conditions():
+            segment_conditions.register(condition.key, condition)
         merge_hooks.register("campaigns", recipients_merge)
         privacy_exporters.register("campaigns", recipients_export)
         privacy_erasers.register("campaigns", recipients_erase)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-BAR_HEIGHT = 22
-GAP = 8
-LABEL_WIDTH = 190
-WIDTH = 560
+BAR_HEIGHT = 18
+GAP = 6
+LABEL_WIDTH = 170
+WIDTH = 380
 
 
 def bar_chart(rows: list[tuple[str, int]]) -> SafeString:
@@ -20,15 +20,15 @@ def bar_chart(rows: list[tuple[str, int]]) -> SafeString:
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-hidden="true" '
         'focusable="false" preserveAspectRatio="xMinYMin meet">'
     ]
-    room = WIDTH - LABEL_WIDTH - 60
+    room = WIDTH - LABEL_WIDTH - 40
     for index, (label, value) in enumerate(rows):
         y = index * (BAR_HEIGHT + GAP)
         width = round(room * value / top)
         parts.append(
-            f'<text x="0" y="{y + 16}" class="chart__label">{escape(label)}</text>'
+            f'<text x="0" y="{y + 13}" class="chart__label">{escape(label)}</text>'
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{max(width, 1)}" height="{BAR_HEIGHT}" '
             'class="chart__bar"></rect>'
-            f'<text x="{LABEL_WIDTH + width + 6}" y="{y + 16}" class="chart__value">{value}</text>'
+            f'<text x="{LABEL_WIDTH + width + 6}" y="{y + 13}" class="chart__value">{value}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308  (labels escaped above, values are ints)

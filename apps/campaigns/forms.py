@@ -61,9 +61,11 @@ class BlockForm(StyledFormMixin, forms.Form):
     text = forms.CharField(
         label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    url = forms.CharField(label=_("Link (for a button)"), required=False, max_length=2000)
+    url = forms.CharField(label=_("Button link"), required=False, max_length=2000)
     image = forms.ImageField(label=_("Image"), required=False)
-    alt = forms.CharField(label=_("Image description"), required=False, max_length=200)
+    alt = forms.CharField(
+        label=_("Image description (for screen readers)"), required=False, max_length=200
+    )
     src = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_image(self):

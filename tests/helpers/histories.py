@@ -1,7 +1,8 @@
 """A customer with something in every module, written through the services as real use would
 (so the timeline events are the real ones): consent history, a note, a task, a purchase,
 messages by text and e-mail (delivered, opened, bounced), a text they sent, appointments
-(completed, no-show, cancelled with a reason, upcoming with notes) and a waitlist entry.
+(completed, no-show, cancelled with a reason, upcoming with notes), a waitlist entry and a
+campaign's recipient row.
 
 Every free text carries the customer's `secret` word, so a test can look for it anywhere.
 Times are computed from now with margins of days, so they hold at any hour.
@@ -23,11 +24,19 @@ from apps.appointments.services import (
     appointment_status_set,
     waitlist_join,
 )
+from apps.campaigns.services import (
+    campaign_cancel,
+    campaign_create,
+    campaign_schedule,
+    campaign_start,
+)
 from apps.contacts.models import Contact
 from apps.contacts.services import (
     consent_set,
     contact_create,
     note_add,
+    segment_create,
+    segment_members_add,
     task_create,
     transaction_record,
 )
@@ -158,5 +167,15 @@ def customer_with_history(
         date_from=first_day,
         date_to=first_day + dt.timedelta(days=7 + slot),
     )
+    # a campaign: the audience fixed with the customer in it, then called off before sending
+    # (no message, so the message figures above stay as they are)
+    audience = segment_create(name=f"Newsletter list {contact.pk}", kind="static", actor=actor)
+    segment_members_add(segment=audience, contact_ids=[contact.pk])
+    campaign = campaign_create(
+        name=f"Newsletter {contact.pk}", segments=[audience], variants=[{"subject": "News"}]
+    )
+    campaign_schedule(campaign=campaign)
+    campaign_start(campaign=campaign)
+    campaign_cancel(campaign=campaign)
     contact.refresh_from_db()
     return contact
