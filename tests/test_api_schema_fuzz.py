@@ -37,6 +37,7 @@ from schemathesis.checks import (
 )
 
 from apps.accounts.services import api_key_create
+from apps.campaigns.services import campaign_create
 from apps.contacts.services import segment_create, transaction_record
 from tests.accounts.factories import InvitationFactory
 from tests.appointments.factories import (
@@ -114,7 +115,8 @@ def _business_create() -> None:
         name="Berliners",
         rules={"op": "and", "rules": [{"field": "city", "cmp": "eq", "value": "Berlin"}]},
     )
-    segment_create(name="Hand-picked", kind="static")
+    hand_picked = segment_create(name="Hand-picked", kind="static")
+    campaign_create(name="Newsletter", segments=[hand_picked], variants=[{"subject": "News"}])
     InvitationFactory()
 
 

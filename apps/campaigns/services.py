@@ -33,7 +33,7 @@ from apps.contacts.selectors.segments import segment_members
 from apps.contacts.services import event_record, events_ingest
 from apps.scheduling.services import due_work_cancel, due_work_register
 from apps.tenants.services import tenant_current
-from cxsuite.lib.errors import DomainError
+from cxsuite.lib.errors import ConflictError
 
 from .blocks import blocks_clean, blocks_text
 from .choices import (
@@ -212,7 +212,7 @@ def campaign_update(
     with transaction.atomic():
         campaign = _locked(campaign)
         if campaign.status != CampaignStatus.DRAFT:
-            raise DomainError(_("Only a draft can be changed."))
+            raise ConflictError(_("Only a draft can be changed."))
         campaign.name, campaign.channel, campaign.topic = name[:120], channel, topic
         campaign.throttle_per_minute = throttle_per_minute
         campaign.save()
@@ -250,7 +250,7 @@ def campaign_follow_up(*, campaign: Campaign, kind: str, actor: User | None = No
     if kind not in ("non_openers", "newcomers"):
         raise ValidationError({"kind": _("Choose non-openers or newcomers.")})
     if campaign.status not in (CampaignStatus.DONE, CampaignStatus.SENDING):
-        raise DomainError(_("Follow up a campaign once it has been sent."))
+        raise ConflictError(_("Follow up a campaign once it has been sent."))
     variant = campaign.variants.order_by("label").first()
     with transaction.atomic():
         copy = campaign_create(
@@ -323,7 +323,7 @@ def campaign_schedule(
     with transaction.atomic():
         campaign = _locked(campaign)
         if campaign.status != CampaignStatus.DRAFT:
-            raise DomainError(_("Only a draft can be scheduled."))
+            raise ConflictError(_("Only a draft can be scheduled."))
         if not campaign.segments.exists() and campaign.follow_up_of_id is None:
             raise ValidationError({"segments": _("Choose at least one segment or list.")})
         if send_by is not None:
@@ -773,7 +773,7 @@ def campaign_pause(*, campaign: Campaign, reason: str = "") -> Campaign:
     with transaction.atomic():
         campaign = _locked(campaign)
         if campaign.status not in (CampaignStatus.SENDING, CampaignStatus.SCHEDULED):
-            raise DomainError(_("Only a scheduled or sending campaign can be paused."))
+            raise ConflictError(_("Only a scheduled or sending campaign can be paused."))
         campaign.status, campaign.pause_reason = CampaignStatus.PAUSED, reason[:300]
         campaign.save(update_fields=["status", "pause_reason", "updated"])
         due_work_cancel(kind=BATCH_WORK, ref=campaign.pk)
@@ -785,7 +785,7 @@ def campaign_resume(*, campaign: Campaign, now: dt.datetime | None = None) -> Ca
     with transaction.atomic():
         campaign = _locked(campaign)
         if campaign.status != CampaignStatus.PAUSED:
-            raise DomainError(_("Only a paused campaign can be resumed."))
+            raise ConflictError(_("Only a paused campaign can be resumed."))
         started = campaign.started_at is not None
         campaign.status = CampaignStatus.SENDING if started else CampaignStatus.SCHEDULED
         campaign.pause_reason = ""
@@ -804,7 +804,7 @@ def campaign_cancel(*, campaign: Campaign, now: dt.datetime | None = None) -> Ca
     with transaction.atomic():
         campaign = _locked(campaign)
         if campaign.status in (CampaignStatus.DONE, CampaignStatus.CANCELLED):
-            raise DomainError(_("This campaign has already ended."))
+            raise ConflictError(_("This campaign has already ended."))
         Recipient.objects.filter(campaign=campaign, status__in=NOT_DONE).update(
             status=RecipientStatus.CANCELLED
         )
