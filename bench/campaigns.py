@@ -50,6 +50,23 @@ def _family(pid: int) -> list[int]:
     return [pid, *kids]
 
 
+def _wait_ready(worker, celery_app, log_path: Path, timeout: float = 600) -> None:
+    """Until the worker answers a ping (a loaded machine starts one slowly); a broker that
+    cannot broadcast (the folder broker) gets a fixed wait instead."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise RuntimeError(log_path.read_text(errors="replace")[-3000:])
+        try:
+            if celery_app.control.ping(timeout=1.0):
+                return
+        except Exception:  # no broadcast on this broker
+            time.sleep(15)
+            return
+        time.sleep(0.5)
+    raise RuntimeError("the worker did not answer within the time allowed")
+
+
 def run() -> Section:
     from django.db import connection
     from django_tenants.utils import tenant_context
@@ -141,11 +158,7 @@ def run() -> Section:
         )
         peak_one = peak_sum = 0
         try:
-            ready = time.monotonic() + 600  # a loaded machine starts a worker slowly
-            while "ready." not in log_path.read_text(errors="replace"):
-                if time.monotonic() > ready or worker.poll() is not None:
-                    raise RuntimeError(log_path.read_text(errors="replace")[-3000:])
-                time.sleep(0.2)
+            _wait_ready(worker, celery_app, log_path)
             started = time.perf_counter()
             campaign_schedule(campaign=campaign)  # "send now": the first task after commit
             done = 0

@@ -96,7 +96,7 @@ class ScheduleForm(StyledFormMixin, forms.Form):
         label=_("Where that hour has already passed"), choices=PassedHourRule.choices
     )
     send_by = forms.DateTimeField(
-        label=_("Send by (optional)"),
+        label=_("Send before"),
         required=False,
         help_text=_("Messages still unsent then are dropped, with the reason."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

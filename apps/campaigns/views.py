@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.accounts.choices import Role
 from apps.accounts.permissions import role_required
 from apps.contacts.selectors import contact_find
-from apps.contacts.selectors.segments import segment_list
+from apps.contacts.selectors.segments import segment_list, segment_members
 from cxsuite.lib.errors import DomainError
 from cxsuite.lib.forms import form_add_service_errors
 
@@ -177,6 +177,14 @@ def campaign_detail(request, pk: int):
         "can_edit": request.user.has_role(Role.MANAGER),
         "schedule_form": ScheduleForm(initial={"schedule": "now", "passed_hour": "next_day"}),
     }
+    contact_id = request.GET.get("contact", "")
+    context["contact_id"] = int(contact_id) if contact_id.isdigit() else None
+    first = campaign.segments.first()
+    context["sample"] = (
+        list(segment_members(segment=first).order_by("last_name", "first_name")[:25])
+        if first is not None
+        else []
+    )
     if campaign.status in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
         preview = services.audience_preview(campaign=campaign)
         context["audience"] = preview
@@ -293,7 +301,21 @@ def campaign_preview(request, pk: int, label: str):
         language=(contact.language if contact else "") or "en",
     )
     if request.GET.get("format") == "text":
-        return HttpResponse(blocks_text(variant.blocks), content_type="text/plain; charset=utf-8")
+        text = blocks_text(variant.blocks)
+        if contact is not None:  # exactly what this contact's plain-text part will say
+            from apps.messaging.services.templates import template_render
+
+            text = template_render(
+                purpose=services.PURPOSE,
+                channel="email",
+                contact=contact,
+                context={
+                    "subject": variant.subject or campaign.name,
+                    "text": text,
+                    "unsubscribe_link": "#",
+                },
+            ).body
+        return HttpResponse(text, content_type="text/plain; charset=utf-8")
     return _frame(html)
 
 

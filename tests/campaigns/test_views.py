@@ -134,3 +134,15 @@ def test_the_web_version_is_public_once_sent(tenant_client, tenant):
         tenant_client.get(reverse("campaigns:campaign_web_version", args=["nope"])).status_code
         == 404
     )
+
+
+def test_the_preview_for_a_real_contact_says_what_they_will_get(manager_client, tenant):
+    anna = MarketingContactFactory(first_name="Anna")
+    campaign = campaign_for([anna])
+    url = reverse("campaigns:campaign_preview", args=[campaign.pk, "A"])
+    text = manager_client.get(f"{url}?format=text&contact={anna.pk}").content.decode()
+    assert text.startswith("Hi Anna,") and "SPRING NEWS" in text
+    page = manager_client.get(
+        reverse("campaigns:campaign_detail", args=[campaign.pk]) + f"?contact={anna.pk}"
+    )
+    assert f"?contact={anna.pk}" in page.content.decode()
