@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.db import connection, transaction
 from django.db.models import Count
 
 from apps.campaigns.choices import CampaignStatus, RecipientStatus
@@ -32,11 +33,15 @@ def _messages_sent(campaign: Campaign) -> int:
 
 
 def _record_matches(campaign: Campaign) -> bool:
-    progress = campaign_progress(campaign=campaign)
-    settled = Recipient.objects.filter(campaign=campaign).exclude(
-        status__in=[RecipientStatus.PENDING, RecipientStatus.TEST, RecipientStatus.HELD]
-    )
-    return progress.settled == settled.count()
+    """The bar's figures and a count of the rows, read in one snapshot (the worker keeps
+    writing between two statements otherwise)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        progress = campaign_progress(campaign=campaign)
+        settled = Recipient.objects.filter(campaign=campaign).exclude(
+            status__in=[RecipientStatus.PENDING, RecipientStatus.TEST, RecipientStatus.HELD]
+        )
+        return progress.settled == settled.count()
 
 
 def _one_each(campaign: Campaign, n: int) -> None:
