@@ -16,6 +16,8 @@
    arrival through a real Celery worker (bench/webhooks.py)
 9. loyalty: the nightly expiry and tier run over 100,000 members and 1,000,000 lots
    (bench/loyalty.py)
+10. campaigns: a newsletter to 100,000 contacts sent by a Celery worker with the outbox
+   provider, and the worker's peak memory (bench/campaigns.py)
 
 `python bench/run.py appointments contacts` runs only the benches named.
 `python bench/run.py --smoke` runs every bench at tiny sizes (each module's SMOKE) on a fresh
@@ -68,6 +70,7 @@ def main() -> int:
     from bench import (
         api_throughput,
         appointments,
+        campaigns,
         contacts,
         loyalty,
         messaging,
@@ -87,6 +90,7 @@ def main() -> int:
         scale,
         webhooks,
         loyalty,
+        campaigns,
     )
     names = {bench.__name__.removeprefix("bench.") for bench in benches}
     unknown = set(args.benches) - names

@@ -181,6 +181,7 @@ TENANT_APPS = [
     "apps.loyalty",
     "apps.notifications",
     "apps.webhooks",
+    "apps.campaigns",
     "apps.dashboard",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

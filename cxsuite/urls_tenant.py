@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from apps.accounts import api as accounts_api
 from apps.appointments import api as appointments_api
+from apps.campaigns import api as campaigns_api
 from apps.contacts import api as contacts_api
 from apps.messaging import api as messaging_api
 from apps.webhooks import api as webhooks_api
@@ -27,6 +28,7 @@ contacts_api.register(router, api_urlpatterns)
 messaging_api.register(router, api_urlpatterns)
 appointments_api.register(router, api_urlpatterns)
 webhooks_api.register(router, api_urlpatterns)
+campaigns_api.register(router, api_urlpatterns)
 api_urlpatterns += router.urls
 
 urlpatterns = [
@@ -38,6 +40,7 @@ urlpatterns = [
     path("", include("apps.loyalty.urls")),
     path("", include("apps.notifications.urls")),
     path("", include("apps.webhooks.urls")),
+    path("", include("apps.campaigns.urls")),
     path("", include("apps.accounts.urls")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf=__name__), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

@@ -231,6 +231,9 @@ TRUNCATE_TABLES = [
     "contacts_contactsettings",
     "messaging_messagingsettings",
     "messaging_inboundmessage",  # also the texts no contact was matched to
+    "campaigns_campaign",
+    "campaigns_topic",
+    "campaigns_suppression",
     "appointments_service",
     "appointments_staffmember",
     "appointments_room",

@@ -39,6 +39,7 @@ from schemathesis.checks import (
 )
 
 from apps.accounts.services import api_key_create
+from apps.campaigns.services import campaign_create
 from apps.contacts.services import segment_create, transaction_record
 from tests.accounts.factories import InvitationFactory, oauth_token_create
 from tests.appointments.factories import (
@@ -124,7 +125,8 @@ def _business_create() -> None:
         name="Berliners",
         rules={"op": "and", "rules": [{"field": "city", "cmp": "eq", "value": "Berlin"}]},
     )
-    segment_create(name="Hand-picked", kind="static")
+    hand_picked = segment_create(name="Hand-picked", kind="static")
+    campaign_create(name="Newsletter", segments=[hand_picked], variants=[{"subject": "News"}])
     InvitationFactory()
     endpoints = [WebhookEndpointFactory(url=f"http://127.0.0.1:9/hook{n}") for n in range(2)]
     for index, contact in enumerate(contacts[:4]):

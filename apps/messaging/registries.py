@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 Attachment = tuple[str, bytes, str]  # (filename, content, mimetype)
 AttachmentBuilder = Callable[["Message"], list[Attachment]]
 ConfirmHandler = Callable[..., object]
+MarketingGuard = Callable[[list[str]], dict[str, str]]
+HtmlBuilder = Callable[["Message"], "str | None"]
+MessageListener = Callable[..., object]
 
 purposes: Registry[Purpose] = Registry(
     "messaging.purposes",
@@ -35,4 +38,32 @@ confirm_handlers: Registry[ConfirmHandler] = Registry(
     "loses the reply.",
 )
 
-__all__ = ["Attachment", "attachment_builders", "confirm_handlers", "purposes"]
+marketing_guards: Registry[MarketingGuard] = Registry(
+    "messaging.marketing_guards",
+    "Keyed by app label. `guard(addresses)` gets the addresses a marketing send is about to "
+    "use (lower-cased e-mails, numbers as stored) and returns {address: reason} for those no "
+    "marketing message may go to (a suppression list); called once per send or batch.",
+)
+html_builders: Registry[HtmlBuilder] = Registry(
+    "messaging.html_builders",
+    "Keyed by the `related_type` a module passes to `message_send` / `message_send_batch`. "
+    "`builder(message)` returns the e-mail's HTML part (or None for the plain default).",
+)
+message_listeners: Registry[MessageListener] = Registry(
+    "messaging.message_listeners",
+    "Keyed by app label. `listener(*, message, event, url='', user_agent='')` hears what "
+    "happened to a sent message: `opened`, `clicked` (from the tracked links), `delivered`, "
+    "`bounced` (permanent), `soft_bounced` (temporary), `complained`, `unsubscribed` (from the "
+    "e-mail provider) and `refused` (the provider refused it for good). It runs in the "
+    "transaction that records the event; one that raises is logged and never loses it.",
+)
+
+__all__ = [
+    "Attachment",
+    "attachment_builders",
+    "confirm_handlers",
+    "html_builders",
+    "marketing_guards",
+    "message_listeners",
+    "purposes",
+]

@@ -233,3 +233,31 @@ def message_outcome(message: Message | None) -> dict:
         "reason": message.error or message.reason if state == "failed" else "",
         "when": message.scheduled_for,
     }
+
+
+def messages_by_dedupe_keys(keys: list[str]) -> list[Message]:
+    """The messages already made under these dedupe keys (a batch run again)."""
+    return list(Message.objects.filter(dedupe_key__in=[k for k in keys if k]))
+
+
+def messages_still_queued(ids: list[int], *, before) -> list[int]:
+    """Of these messages, those still waiting for their provider since before `before` (their
+    delivery task may have been lost with a worker)."""
+    return list(
+        Message.objects.filter(pk__in=ids, status="queued", created__lt=before).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def marketing_counts_since(contact_ids: list[int], *, since) -> dict[int, int]:
+    """Marketing messages each contact was sent since `since` (the weekly cap's count)."""
+    from django.db.models import Count
+
+    return dict(
+        Message.objects.filter(contact_id__in=contact_ids, category="marketing", created__gte=since)
+        .exclude(status__in=["suppressed", "failed"])
+        .values("contact_id")
+        .annotate(n=Count("pk"))
+        .values_list("contact_id", "n")
+    )

@@ -35,6 +35,7 @@ from tests.appointments.factories import (
     WaitlistEntryFactory,
     week_hours,
 )
+from tests.campaigns.factories import campaign_for, sent_campaign
 from tests.conftest import owner_email
 from tests.contacts.factories import SegmentFactory
 from tests.e2e.helpers import log_in
@@ -60,6 +61,9 @@ API = "the API (JSON), checked by the schema tests"
 
 # URL name → why it is not audited.
 NOT_PAGES: dict[str, str] = {
+    "campaigns:campaign_progress": PARTIAL,
+    "campaigns:campaign_action": ACTION,
+    "campaigns:campaign_preview": "an e-mail shown in a frame of the campaign page (audited there)",
     "dashboard:home_get_started": PARTIAL,
     "contacts:contacts_bulk": ACTION,
     "contacts:contact_timeline": PARTIAL,
@@ -228,6 +232,14 @@ PAGES: dict[str, Page] = {
     "accounts:oauth_authorize": Page(lambda o: o["authorize"]),
     "dashboard:developers": Page(_url("dashboard:developers"), staff=False),
     "api_docs": Page(_url("api_docs")),
+    "campaigns:campaign_list": Page(_url("campaigns:campaign_list")),
+    "campaigns:campaign_create": Page(_url("campaigns:campaign_create")),
+    "campaigns:campaign_edit": Page(_url("campaigns:campaign_edit", "draft_campaign")),
+    "campaigns:campaign_detail": Page(_url("campaigns:campaign_detail", "campaign")),
+    "campaigns:campaign_detail#draft": Page(_url("campaigns:campaign_detail", "draft_campaign")),
+    "campaigns:campaign_web_version": Page(
+        _url("campaigns:campaign_web_version", "web_token"), staff=False
+    ),
 }
 AUDITED = {name.split("#")[0] for name in PAGES}  # "name#variant": the same page, another view
 # On the platform's own host.
@@ -300,6 +312,11 @@ def world(committed_tenant) -> Iterator[dict[str, Any]]:
     WebhookAttemptFactory(delivery=delivery)
     WebhookDeliveryFactory(endpoint=endpoint, status="succeeded", response_status=200)
     base = ""
+    campaign = sent_campaign(contacts=[contact])
+    draft = campaign_for([contact], name="Autumn offer")
+        "campaign": campaign.pk,
+        "draft_campaign": draft.pk,
+        "web_token": campaign.web_token,
     app, _secret = partner_app_create()
     oauth_token_create(["contacts:read", "appointments:write"], app=app, user=owner)
     authorize = "/oauth/authorize/?" + urlencode(

@@ -2,7 +2,7 @@
 (so the timeline events are the real ones): consent history, a note, a task, a purchase,
 messages by text and e-mail (delivered, opened, bounced), a text they sent, appointments
 (completed, no-show, cancelled with a reason, upcoming with notes), a waitlist entry, a
-loyalty account (points earned with a staff note, a manager's adjustment, a voucher used and
+campaign's recipient row, a loyalty account (points earned with a staff note, a manager's adjustment, a voucher used and
 one still to use), and webhook deliveries of their events (with a partner's answer that repeats
 them).
 
@@ -26,11 +26,19 @@ from apps.appointments.services import (
     appointment_status_set,
     waitlist_join,
 )
+from apps.campaigns.services import (
+    campaign_cancel,
+    campaign_create,
+    campaign_schedule,
+    campaign_start,
+)
 from apps.contacts.models import Contact
 from apps.contacts.services import (
     consent_set,
     contact_create,
     note_add,
+    segment_create,
+    segment_members_add,
     task_create,
     transaction_record,
 )
@@ -191,5 +199,16 @@ def customer_with_history(
     webhooks_on_events(list(contact.events.order_by("pk")))
     for delivery in WebhookDelivery.objects.filter(event__contact=contact)[:2]:
         WebhookAttemptFactory(delivery=delivery, response_body=f"received: {secret} {email}")
+
+    # a campaign: the audience fixed with the customer in it, then called off before sending
+    # (no message, so the message figures above stay as they are)
+    audience = segment_create(name=f"Newsletter list {contact.pk}", kind="static", actor=actor)
+    segment_members_add(segment=audience, contact_ids=[contact.pk])
+    campaign = campaign_create(
+        name=f"Newsletter {contact.pk}", segments=[audience], variants=[{"subject": "News"}]
+    )
+    campaign_schedule(campaign=campaign)
+    campaign_start(campaign=campaign)
+    campaign_cancel(campaign=campaign)
     contact.refresh_from_db()
     return contact

@@ -17,6 +17,15 @@ STATUS_FOR_EVENT = {
     "failed": "failed",
 }
 OPT_OUT_EVENTS = {"complained", "unsubscribed"}
+# what message listeners hear: a "deferred" report is a temporary (soft) bounce
+LISTENED = {
+    "delivered": "delivered",
+    "bounced": "bounced",
+    "rejected": "bounced",
+    "deferred": "soft_bounced",
+    "complained": "complained",
+    "unsubscribed": "unsubscribed",
+}
 
 
 def email_event_record(
@@ -26,6 +35,13 @@ def email_event_record(
     an unsubscribe at the provider. Events about unknown messages are ignored."""
     if not message_id:
         return None
+    heard = LISTENED.get(event_type)
+    if heard:
+        from .sending import message_listeners_notify
+
+        found = Message.objects.filter(provider_message_id=message_id).first()
+        if found is not None:
+            message_listeners_notify(message=found, event=heard)
     if event_type in OPT_OUT_EVENTS:
         message = (
             Message.objects.select_related("contact").filter(provider_message_id=message_id).first()

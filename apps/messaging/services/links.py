@@ -223,12 +223,13 @@ def preferences_save(*, token: str, email: bool, sms: bool, voice: bool) -> Cont
     return contact
 
 
-def message_opened(*, token: str) -> Message:
-    """Mark the message opened (the pixel loaded)."""
-    from .sending import message_mark
+def message_opened(*, token: str, user_agent: str = "") -> Message:
+    """Mark the message opened (the pixel loaded); listeners hear it with the user agent."""
+    from .sending import message_listeners_notify, message_mark
 
     message, _data = _message_for("open", token)
     message_mark(message=message, status="opened")
+    message_listeners_notify(message=message, event="opened", user_agent=user_agent)
     return message
 
 
@@ -241,11 +242,13 @@ def click_target(*, token: str) -> str:
     return target
 
 
-def message_clicked(*, token: str) -> str:
-    """Mark the message clicked and return the URL signed into the link."""
-    from .sending import message_mark
+def message_clicked(*, token: str, user_agent: str = "") -> str:
+    """Mark the message clicked and return the URL signed into the link; listeners hear it
+    with the link and the user agent."""
+    from .sending import message_listeners_notify, message_mark
 
     target = click_target(token=token)
     message, _data = _message_for("click", token)
     message_mark(message=message, status="clicked")
+    message_listeners_notify(message=message, event="clicked", url=target, user_agent=user_agent)
     return target

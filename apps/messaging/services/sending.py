@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html as html_lib
+import logging
 import re
 import time
 import zoneinfo
@@ -36,6 +37,7 @@ from ..models import Category, ChannelStats, Message, MessageStatus, MessagingSe
 if TYPE_CHECKING:
     from apps.contacts.models import Contact
 
+logger = logging.getLogger(__name__)
 ALWAYS_ALLOWED = {"sms_stop_confirmation"}  # the one reply carriers require after STOP
 PHONE_CHANNELS = {Channel.SMS, Channel.VOICE}
 FALLBACK_PURPOSES = {"appointment_reminder", "payment_reminder"}
@@ -272,6 +274,39 @@ class _Shared:
     stats: dict[int, dict[str, ChannelStats]] | None = None
     marketing_counts: dict[int, int] | None = None
     variants: dict[str, dict] = field(default_factory=dict)
+    # {address: reason} from the marketing guards (a suppression list); None: not read yet
+    blocked: dict[str, str] | None = None
+
+
+def _guard_key(address: str) -> str:
+    return (address or "").strip().lower()
+
+
+def marketing_blocked(addresses: list[str]) -> dict[str, str]:
+    """{address: reason} for the addresses no marketing message may go to, from every
+    registered guard (keys lower-cased)."""
+    from ..registries import marketing_guards
+
+    wanted = sorted({_guard_key(a) for a in addresses if a})
+    blocked: dict[str, str] = {}
+    if not wanted:
+        return blocked
+    for _key, guard in marketing_guards.items():
+        for address, reason in guard(wanted).items():
+            blocked.setdefault(_guard_key(address), reason)
+    return blocked
+
+
+def message_listeners_notify(*, message: Message, event: str, url: str = "", user_agent: str = ""):
+    """Tell the modules that listen what happened to a sent message (see registries)."""
+    from ..registries import message_listeners
+
+    for key, listener in message_listeners.items():
+        try:
+            with transaction.atomic():
+                listener(message=message, event=event, url=url, user_agent=user_agent)
+        except Exception:  # a listener never loses the event
+            logger.exception("message listener %s failed on %s", key, event)
 
 
 def _prepare(
@@ -334,6 +369,10 @@ def _prepare(
         related_id=str(related_id)[:40],
     )
     refusal = _consent_refusal(contact, choice.channel, category, purpose)
+    if not refusal and category == Category.MARKETING:
+        if shared.blocked is None:
+            shared.blocked = marketing_blocked([contact.email, contact.phone])
+        refusal = shared.blocked.get(_guard_key(message.to), "")
     if not refusal and category == Category.MARKETING:
         counts = shared.marketing_counts
         refusal = _capped(
@@ -485,6 +524,8 @@ def message_send_batch(
     context: dict | None = None,
     dedupe_prefix: str = "",
     now: dt.datetime | None = None,
+    related_type: str = "",
+    related_id: str = "",
 ) -> list[Message]:
     """Send one purpose to many contacts (a campaign, an outage notice) with exactly the rules
     of message_send, but reading what they share once: one INSERT for the messages, one for
@@ -523,6 +564,7 @@ def message_send_batch(
             .annotate(n=Count("pk"))
             .values_list("contact_id", "n")
         )
+        shared.blocked = marketing_blocked([a for c in contacts for a in (c.email, c.phone)])
     prepared = [
         _prepare(
             contact=contact,
@@ -531,8 +573,8 @@ def message_send_batch(
             channel=channel,
             context=context,
             dedupe_key=keys[contact.pk],
-            related_type="",
-            related_id="",
+            related_type=related_type,
+            related_id=related_id,
             now=now,
             why="",
             shared=shared,
@@ -572,6 +614,8 @@ def message_send_batch(
                 context=context,
                 dedupe_key=keys[c.pk],
                 now=now,
+                related_type=related_type,
+                related_id=related_id,
             )
             for c in contacts
         ]
@@ -593,6 +637,13 @@ def _email_html(message: Message) -> str | None:
     tracking (our own unsubscribe and preference links stay as they are), the open pixel."""
     if message.channel != Channel.EMAIL:
         return None
+    from ..registries import html_builders
+
+    builder = html_builders.get(message.related_type) if message.related_type else None
+    if builder is not None:
+        built = builder(message)
+        if built is not None:
+            return built
     from .links import open_pixel_url, tracked_url
 
     base = _base_url()
@@ -695,6 +746,8 @@ def message_deliver(*, message_id: int) -> Message | None:
             message.status = MessageStatus.FAILED
             message.save()
             _timeline(message, "message.failed", reason=message.error)
+            if not result.transient:
+                message_listeners_notify(message=message, event="refused")
             _fallback_after_failure(message)
             return message
     raise TransientDeliveryError(message.error)

@@ -99,7 +99,7 @@ def preferences(request, token: str):
 def open_pixel(request, token: str):
     """Always the GIF; only a valid token of this business marks its message opened."""
     with contextlib.suppress(ValidationError, DomainError):
-        services.message_opened(token=token)
+        services.message_opened(token=token, user_agent=request.headers.get("User-Agent", ""))
     response = HttpResponse(PIXEL, content_type="image/gif")
     response["Cache-Control"] = "no-store, private"
     return response
@@ -119,7 +119,7 @@ def click(request, token: str):
         # Someone changed the visible address: refuse rather than go anywhere.
         return _invalid(request, ValidationError(services.INVALID))
     with contextlib.suppress(ValidationError, DomainError):  # the customer still gets there
-        services.message_clicked(token=token)
+        services.message_clicked(token=token, user_agent=request.headers.get("User-Agent", ""))
     return HttpResponseRedirect(target)
 
 

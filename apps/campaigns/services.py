@@ -1,0 +1,1089 @@
+"""Campaign writes: create, schedule, start (the audience fixed), send in batches through
+messaging's `message_send_batch`, pause, resume, cancel, the A/B winner, what providers and
+readers tell us (bounces, complaints, opens, clicks) and the suppression list.
+
+Sending runs through due work (`campaigns.batch`, one row per campaign) so it survives
+restarts; a batch and the rows it marks commit together, and each message's dedupe key
+(`campaign:<id>:<contact>`) makes a retried or re-run batch send nobody twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import random
+import re
+import secrets
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.contacts.selectors import contacts_live
+from apps.contacts.selectors.segments import segment_members
+from apps.contacts.services import event_record, events_ingest
+from apps.scheduling.services import due_work_cancel, due_work_register
+from apps.tenants.services import tenant_current
+from cxsuite.lib.errors import ConflictError
+
+from .blocks import blocks_clean, blocks_text
+from .choices import (
+    CampaignChannel,
+    CampaignStatus,
+    PassedHourRule,
+    RecipientStatus,
+    ScheduleKind,
+    SkipReason,
+    SuppressionReason,
+    WinnerMetric,
+)
+from .models import Campaign, Click, Open, Recipient, Suppression, Topic, TopicOptOut, Variant
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from apps.contacts.models import Contact, Segment
+    from apps.messaging.models import Message
+    from apps.scheduling.models import DueWork
+
+logger = logging.getLogger(__name__)
+
+PURPOSE = "campaign_message"
+RELATED_TYPE = "campaign"
+BATCH_WORK = "campaigns.batch"
+START_WORK = "campaigns.start"
+WINNER_WORK = "campaigns.winner"
+DELIVERY_WORK = "campaigns.delivery"
+DELIVERY_CHECK_SECONDS = 30  # a message still waiting this long lost its delivery task
+BATCH_MAX = 1000  # contacts per message_send_batch call
+THROTTLE_STEP_SECONDS = 5  # a throttled campaign sends a slice every few seconds
+SOFT_BOUNCES_TO_SUPPRESS = 3
+MIN_RATE_SAMPLE = 50  # sent messages before the bounce or complaint rate can pause
+LABELS = ("A", "B", "C", "D")
+WAITING = (RecipientStatus.PENDING, RecipientStatus.TEST)
+NOT_DONE = (RecipientStatus.PENDING, RecipientStatus.TEST, RecipientStatus.HELD)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def _business_zone() -> zoneinfo.ZoneInfo:
+    return _zone(tenant_current().time_zone or "UTC")
+
+
+def address_key(address: str) -> str:
+    return (address or "").strip().lower()
+
+
+def address_digest(address: str) -> str:
+    """How the suppression list knows an address: a keyed hash of it, never the address."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, address_key(address).encode(), hashlib.sha256).hexdigest()
+
+
+def _variant_data(raw: dict[str, Any], label: str) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ValidationError({"variants": _("Variant %(l)s: give its fields.") % {"l": label}})
+    subject = str(raw.get("subject") or "").strip()
+    if len(subject) > 200:
+        raise ValidationError({"subject": _("Keep the subject under 200 characters.")})
+    sender = str(raw.get("sender_name") or "").strip()[:80]
+    return {
+        "subject": subject,
+        "sender_name": sender,
+        "blocks": blocks_clean(raw.get("blocks") or []),
+        "sms_text": str(raw.get("sms_text") or "").strip()[:1600],
+    }
+
+
+# --- topics ------------------------------------------------------------------------------------
+def topic_create(*, key: str, name: str, description: str = "") -> Topic:
+    key = (key or "").strip().lower()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", key):
+        raise ValidationError({"key": _("Use letters, digits, - and _ (up to 40).")})
+    if not (name or "").strip():
+        raise ValidationError({"name": _("Give the topic a name.")})
+    with transaction.atomic():
+        if Topic.objects.filter(key=key).exists():
+            raise ValidationError({"key": _("A topic with this key exists.")})
+        return Topic.objects.create(key=key, name=name.strip()[:80], description=description[:200])
+
+
+def topic_subscriptions_set(*, contact: Contact, topic_ids: Iterable[int]) -> None:
+    """Keep the topics the customer ticked on the preference page; the others are left."""
+    wanted = set(topic_ids)
+    with transaction.atomic():
+        for topic in Topic.objects.all():
+            if topic.pk in wanted:
+                TopicOptOut.objects.filter(topic=topic, contact=contact).delete()
+            else:
+                TopicOptOut.objects.get_or_create(topic=topic, contact=contact)
+
+
+# --- campaigns ---------------------------------------------------------------------------------
+def campaign_create(
+    *,
+    name: str,
+    channel: str = CampaignChannel.EMAIL,
+    segments: Sequence[Segment] = (),
+    excluded_segments: Sequence[Segment] = (),
+    variants: Sequence[dict[str, Any]] = (),
+    topic: Topic | None = None,
+    throttle_per_minute: int = 0,
+    send_by: dt.datetime | None = None,
+    ab_share: int = 0,
+    winner_metric: str = WinnerMetric.OPENS,
+    winner_wait_hours: int = 4,
+    actor: User | None = None,
+) -> Campaign:
+    """A draft campaign with one to four variants (A-D)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the campaign a name.")})
+    if channel not in CampaignChannel.values:
+        raise ValidationError({"channel": _("Choose e-mail, SMS or the best channel.")})
+    variants = list(variants) or [{}]
+    if len(variants) > len(LABELS):
+        raise ValidationError({"variants": _("A campaign has at most four variants.")})
+    if not 0 <= int(ab_share) <= 100:
+        raise ValidationError({"ab_share": _("The test share is a percentage (0–100).")})
+    if winner_metric not in WinnerMetric.values:
+        raise ValidationError({"winner_metric": _("Choose how the winner is picked.")})
+    if throttle_per_minute < 0:
+        raise ValidationError({"throttle_per_minute": _("Use 0 (no limit) or more.")})
+    cleaned = [_variant_data(raw, label) for raw, label in zip(variants, LABELS, strict=False)]
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            name=name[:120],
+            channel=channel,
+            topic=topic,
+            throttle_per_minute=throttle_per_minute,
+            send_by=send_by,
+            ab_share=ab_share,
+            winner_metric=winner_metric,
+            winner_wait_hours=winner_wait_hours,
+            web_token=secrets.token_urlsafe(18)[:32],
+            created_by=actor,
+        )
+        campaign.segments.set(segments)
+        campaign.excluded_segments.set(excluded_segments)
+        Variant.objects.bulk_create(
+            [
+                Variant(campaign=campaign, label=label, **data)
+                for data, label in zip(cleaned, LABELS, strict=False)
+            ]
+        )
+    return campaign
+
+
+def campaign_update(
+    *,
+    campaign: Campaign,
+    name: str,
+    channel: str,
+    segments: Sequence[Segment],
+    excluded_segments: Sequence[Segment] = (),
+    topic: Topic | None = None,
+    throttle_per_minute: int = 0,
+    variant: dict[str, Any] | None = None,
+) -> Campaign:
+    """Change a draft: its settings and variant A (subject, text, blocks)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the campaign a name.")})
+    if channel not in CampaignChannel.values:
+        raise ValidationError({"channel": _("Choose e-mail, SMS or the best channel.")})
+    if throttle_per_minute < 0:
+        raise ValidationError({"throttle_per_minute": _("Use 0 (no limit) or more.")})
+    data = _variant_data(variant or {}, "A")
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        if campaign.status != CampaignStatus.DRAFT:
+            raise ConflictError(_("Only a draft can be changed."))
+        campaign.name, campaign.channel, campaign.topic = name[:120], channel, topic
+        campaign.throttle_per_minute = throttle_per_minute
+        campaign.save()
+        campaign.segments.set(segments)
+        campaign.excluded_segments.set(excluded_segments)
+        Variant.objects.update_or_create(campaign=campaign, label="A", defaults=data)
+    return campaign
+
+
+IMAGE_EXTENSIONS = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+}
+
+
+def campaign_image_store(*, upload) -> str:
+    """Keep an uploaded picture in the business's own media folder; its URL on our host."""
+    from django.core.files.storage import default_storage
+
+    from apps.tenants.db import connection
+
+    extension = IMAGE_EXTENSIONS.get(getattr(upload, "content_type", ""), "")
+    if not extension:
+        raise ValidationError({"image": _("Use a PNG, JPEG, GIF or WebP image.")})
+    name = f"campaigns/{connection.schema_name}/{secrets.token_hex(12)}.{extension}"
+    saved = default_storage.save(name, upload)
+    return default_storage.url(saved)
+
+
+def campaign_follow_up(*, campaign: Campaign, kind: str, actor: User | None = None) -> Campaign:
+    """A draft copy for those who did not open (human opens only) or for those who joined
+    the audience since."""
+    if kind not in ("non_openers", "newcomers"):
+        raise ValidationError({"kind": _("Choose non-openers or newcomers.")})
+    if campaign.status not in (CampaignStatus.DONE, CampaignStatus.SENDING):
+        raise ConflictError(_("Follow up a campaign once it has been sent."))
+    variant = campaign.variants.order_by("label").first()
+    with transaction.atomic():
+        copy = campaign_create(
+            name=_("%(name)s — follow-up") % {"name": campaign.name},
+            channel=campaign.channel,
+            segments=list(campaign.segments.all()),
+            excluded_segments=list(campaign.excluded_segments.all()),
+            variants=[
+                {
+                    "subject": variant.subject if variant else campaign.name,
+                    "blocks": variant.blocks if variant else [],
+                    "sms_text": variant.sms_text if variant else "",
+                }
+            ],
+            topic=campaign.topic,
+            actor=actor,
+        )
+        copy.follow_up_of, copy.follow_up_kind = campaign, kind
+        copy.save(update_fields=["follow_up_of", "follow_up_kind"])
+    return copy
+
+
+def campaign_test_send(*, campaign: Campaign, to: str) -> None:
+    """The e-mail of each variant to a staff member's own address, marked as a test."""
+    from django.core.mail import EmailMultiAlternatives
+
+    from .html import business_details
+
+    if not to:
+        raise ValidationError({"to": _("Your account has no e-mail address.")})
+    from .blocks import blocks_html
+
+    for variant in campaign.variants.order_by("label"):
+        subject = f"[{_('Test')} {variant.label}] {variant.subject or campaign.name}"
+        email = EmailMultiAlternatives(subject=subject, body=blocks_text(variant.blocks), to=[to])
+        email.attach_alternative(
+            blocks_html(variant.blocks, subject=subject, business=business_details()), "text/html"
+        )
+        transaction.on_commit(partial(email.send, fail_silently=True))
+
+
+def _locked(campaign: Campaign) -> Campaign:
+    return Campaign.objects.select_for_update().get(pk=campaign.pk)
+
+
+def campaign_schedule(
+    *,
+    campaign: Campaign,
+    schedule: str = ScheduleKind.NOW,
+    send_at: dt.datetime | None = None,
+    local_time: dt.time | None = None,
+    passed_hour: str = PassedHourRule.NEXT_DAY,
+    send_by: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> Campaign:
+    """Schedule a draft: now, at an instant, or at `local_time` in each contact's own zone on
+    the business's day of `send_at` (the audience is fixed at `send_at`; where that hour has
+    already passed then, `passed_hour` says: at once, or the next day at that hour)."""
+    now = now or timezone.now()
+    if schedule not in ScheduleKind.values:
+        raise ValidationError({"schedule": _("Choose now, at a time, or local time.")})
+    if passed_hour not in PassedHourRule.values:
+        raise ValidationError({"passed_hour": _("Choose what happens where the hour has passed.")})
+    if schedule == ScheduleKind.NOW:
+        send_at = now
+    elif send_at is None:
+        raise ValidationError({"send_at": _("Give the date and time to send.")})
+    if schedule == ScheduleKind.LOCAL and local_time is None:
+        raise ValidationError({"local_time": _("Give the local time.")})
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        if campaign.status != CampaignStatus.DRAFT:
+            raise ConflictError(_("Only a draft can be scheduled."))
+        if not campaign.segments.exists() and campaign.follow_up_of_id is None:
+            raise ValidationError({"segments": _("Choose at least one segment or list.")})
+        if send_by is not None:
+            campaign.send_by = send_by
+        if campaign.send_by and campaign.send_by <= send_at:
+            raise ValidationError({"send_by": _("The send-by deadline is before the start.")})
+        campaign.schedule, campaign.send_at = schedule, send_at
+        campaign.local_time = local_time if schedule == ScheduleKind.LOCAL else None
+        campaign.passed_hour = passed_hour
+        campaign.status = CampaignStatus.SCHEDULED
+        campaign.save()
+        due_work_register(kind=START_WORK, ref=campaign.pk, due_at=send_at)
+        if send_at <= now:
+            _kick(campaign.pk)
+    return campaign
+
+
+def _kick(campaign_id: int) -> None:
+    """Run the next step at once (after commit); due work stays as the safety net."""
+    from .tasks import campaign_step_task
+
+    transaction.on_commit(lambda: campaign_step_task.delay(campaign_id=campaign_id))
+
+
+def _audience_ids(campaign: Campaign) -> list[int]:
+    parent = campaign.follow_up_of
+    if parent is not None and campaign.follow_up_kind == "non_openers":
+        return sorted(
+            Recipient.objects.filter(
+                campaign=parent, sent_at__isnull=False, opened_at__isnull=True
+            ).values_list("contact_id", flat=True)
+        )
+    included: set[int] = set()
+    for segment in campaign.segments.all():
+        included.update(segment_members(segment=segment).values_list("pk", flat=True))
+    for segment in campaign.excluded_segments.all():
+        included.difference_update(segment_members(segment=segment).values_list("pk", flat=True))
+    if parent is not None:  # newcomers: those not in the first audience
+        included.difference_update(
+            Recipient.objects.filter(campaign=parent).values_list("contact_id", flat=True)
+        )
+    return sorted(included)
+
+
+def audience_preview(*, campaign: Campaign, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Before sending: how many would get it, and who is left out and why (consent, the
+    weekly cap, the suppression list, the topic, no address, one copy per inbox)."""
+    from apps.messaging.selectors import marketing_counts_since
+    from apps.messaging.services.settings import messaging_settings
+
+    now = now or timezone.now()
+    ids = _audience_ids(campaign)
+    left: dict[str, int] = defaultdict(int)
+    left_topic: set[int] = set()
+    if campaign.topic_id:
+        left_topic = set(
+            TopicOptOut.objects.filter(topic_id=campaign.topic_id).values_list(
+                "contact_id", flat=True
+            )
+        )
+    cap = messaging_settings().marketing_cap_per_week
+    counts = marketing_counts_since(ids, since=now - dt.timedelta(days=7))
+    seen: set[str] = set()
+    people: list[Any] = list(
+        contacts_live()
+        .filter(pk__in=ids)
+        .values("pk", "email", "phone", "email_consent", "sms_consent")
+    )
+    suppressed = suppressed_for(
+        [address_key(p["email"]) for p in people] + [address_key(p["phone"]) for p in people]
+    )
+    reaching = 0
+    for person in people:
+        address = _channel_address(person, campaign.channel)
+        if not address:
+            left[SkipReason.NO_ADDRESS] += 1
+            continue
+        if address in seen:
+            left["duplicate"] += 1
+            continue
+        seen.add(address)
+        channel = (
+            campaign.channel
+            if campaign.channel != CampaignChannel.BEST
+            else ("email" if person["email"] else "sms")
+        )
+        consent = person["email_consent"] if channel == "email" else person["sms_consent"]
+        raw = address_key(person["email"] if channel == "email" else person["phone"])
+        if person["pk"] in left_topic:
+            left[SkipReason.TOPIC] += 1
+        elif consent != "opted_in":
+            left[SkipReason.NO_CONSENT] += 1
+        elif raw in suppressed:
+            left[SkipReason.SUPPRESSED] += 1
+        elif counts.get(person["pk"], 0) >= cap:
+            left[SkipReason.CAPPED] += 1
+        else:
+            reaching += 1
+    return {"audience": len(ids), "reaching": reaching, "left_out": dict(left)}
+
+
+def local_due(
+    *, start: dt.datetime, day: dt.date, at: dt.time, zone: zoneinfo.ZoneInfo, passed_hour: str
+) -> dt.datetime:
+    """When a contact in `zone` gets a local-time campaign: `at` on `day` in their zone; where
+    that is already past at the start, at once (`now`) or the same hour the next day."""
+    due = dt.datetime.combine(day, at, tzinfo=zone)
+    if due >= start:
+        return due
+    if passed_hour == PassedHourRule.SEND_NOW:
+        return start
+    return dt.datetime.combine(day + dt.timedelta(days=1), at, tzinfo=zone)
+
+
+GMAIL = {"gmail.com", "googlemail.com"}
+
+
+def inbox_key(email: str) -> str:
+    """The inbox an e-mail address reaches, for one copy per inbox: lower-cased, a "+tag"
+    dropped (anna+shop@ and anna@ are one inbox), and at Gmail the dots of the name too."""
+    email = address_key(email)
+    name, at, domain = email.partition("@")
+    if not at:
+        return email
+    name = name.split("+", 1)[0]
+    if domain in GMAIL:
+        name, domain = name.replace(".", ""), "gmail.com"
+    return f"{name}@{domain}"
+
+
+def _channel_address(contact: Any, channel: str) -> str:
+    if channel == CampaignChannel.EMAIL:
+        return inbox_key(contact["email"])
+    if channel == CampaignChannel.SMS:
+        return address_key(contact["phone"])
+    return inbox_key(contact["email"]) if contact["email"] else address_key(contact["phone"])
+
+
+def campaign_start(*, campaign: Campaign, now: dt.datetime | None = None) -> Campaign:
+    """Fix the audience: one recipient row per contact and per address, each with its time
+    and variant; those left out at once (no address, left the topic) with their reason."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        if campaign.status != CampaignStatus.SCHEDULED:
+            return campaign
+        ids = _audience_ids(campaign)
+        left_topic: set[int] = set()
+        if campaign.topic_id:
+            left_topic = set(
+                TopicOptOut.objects.filter(topic_id=campaign.topic_id).values_list(
+                    "contact_id", flat=True
+                )
+            )
+        business_zone = _business_zone()
+        day = (campaign.send_at or now).astimezone(business_zone).date()
+        variants = list(campaign.variants.order_by("label"))
+        testing = len(variants) > 1 and campaign.ab_share > 0
+        rng = random.Random(campaign.pk)
+        seen: set[str] = set()
+        rows: list[Recipient] = []
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
+            for contact in (
+                contacts_live()
+                .filter(pk__in=chunk)
+                .order_by("pk")
+                .values("pk", "email", "phone", "time_zone")
+            ):
+                address = _channel_address(contact, campaign.channel)
+                row = Recipient(
+                    campaign=campaign,
+                    contact_id=contact["pk"],
+                    address=address or f"none:{contact['pk']}",
+                    channel="" if campaign.channel == CampaignChannel.BEST else campaign.channel,
+                    due_at=now,
+                )
+                if address in seen:
+                    continue  # two contacts, one address: one copy
+                if address:
+                    seen.add(address)
+                if not address:
+                    row.status, row.reason = RecipientStatus.SKIPPED, SkipReason.NO_ADDRESS
+                elif contact["pk"] in left_topic:
+                    row.status, row.reason = RecipientStatus.SKIPPED, SkipReason.TOPIC
+                elif campaign.schedule == ScheduleKind.LOCAL and campaign.local_time:
+                    zone = _zone(contact["time_zone"]) if contact["time_zone"] else business_zone
+                    row.due_at = local_due(
+                        start=now,
+                        day=day,
+                        at=campaign.local_time,
+                        zone=zone,
+                        passed_hour=campaign.passed_hour,
+                    )
+                rows.append(row)
+        waiting = [r for r in rows if r.status == RecipientStatus.PENDING]
+        rng.shuffle(waiting)
+        if testing:
+            sample = round(len(waiting) * campaign.ab_share / 100)
+            for index, row in enumerate(waiting):
+                if index < sample:
+                    row.variant = variants[index % len(variants)]
+                    row.status = RecipientStatus.TEST
+                else:
+                    row.status = RecipientStatus.HELD
+        else:
+            for index, row in enumerate(waiting):
+                row.variant = variants[index % len(variants)]
+        Recipient.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        campaign.status = CampaignStatus.SENDING
+        campaign.started_at = now
+        campaign.save(update_fields=["status", "started_at", "updated"])
+        if testing:
+            due_work_register(
+                kind=WINNER_WORK,
+                ref=campaign.pk,
+                due_at=now + dt.timedelta(hours=campaign.winner_wait_hours),
+            )
+        _next_step(campaign, now=now, immediate=True)
+    return campaign
+
+
+def _next_step(campaign: Campaign, *, now: dt.datetime, immediate: bool = False) -> None:
+    """Book the next batch: at once, after the throttle's interval, or at the next due time."""
+    nxt = Recipient.objects.filter(campaign=campaign, status__in=WAITING).aggregate(
+        t=Min("due_at")
+    )["t"]
+    if nxt is None:
+        if not Recipient.objects.filter(campaign=campaign, status=RecipientStatus.HELD).exists():
+            _finish(campaign, now=now)
+        return
+    when = max(nxt, now)
+    if when <= now and immediate:
+        # the task runs it at once; the due work, due now too, is the safety net (whichever
+        # comes second finds the rows settled: the campaign row's lock makes them take turns)
+        due_work_register(kind=BATCH_WORK, ref=campaign.pk, due_at=now)
+        _kick(campaign.pk)
+    else:
+        due_work_register(kind=BATCH_WORK, ref=campaign.pk, due_at=when)
+
+
+def _finish(campaign: Campaign, *, now: dt.datetime) -> None:
+    Campaign.objects.filter(pk=campaign.pk).update(
+        status=CampaignStatus.DONE, finished_at=now, updated=now
+    )
+    due_work_cancel(kind=BATCH_WORK, ref=campaign.pk)
+
+
+def _batch_size(campaign: Campaign) -> tuple[int, float]:
+    """How many this batch may send, and how long to wait after it (the throttle)."""
+    throttle = campaign.throttle_per_minute
+    if not throttle:
+        return BATCH_MAX, 0.0
+    size = min(BATCH_MAX, max(1, throttle * THROTTLE_STEP_SECONDS // 60))
+    return size, 60.0 * size / throttle
+
+
+def _reason_code(text: str) -> str:
+    lowered = (text or "").lower()
+    if "capped" in lowered:
+        return SkipReason.CAPPED
+    if "suppressed" in lowered or "bounce" in lowered or "complaint" in lowered:
+        return SkipReason.SUPPRESSED
+    if "no " in lowered and "address" in lowered:
+        return SkipReason.NO_ADDRESS
+    return SkipReason.NO_CONSENT
+
+
+def campaign_batch_send(*, campaign_id: int, now: dt.datetime | None = None) -> int:
+    """Send the next batch of a campaign that is sending; returns how many rows it settled.
+
+    The campaign row is locked, so two runs (the task and its due-work safety net) take turns;
+    the rows and their messages commit together."""
+    from apps.messaging.services import message_send_batch
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+        if campaign is None or campaign.status != CampaignStatus.SENDING:
+            return 0
+        if campaign.send_by and now >= campaign.send_by:
+            dropped = Recipient.objects.filter(campaign=campaign, status__in=NOT_DONE).update(
+                status=RecipientStatus.SKIPPED,
+                reason=SkipReason.DEADLINE,
+                detail=_("still unsent when the offer ended"),
+            )
+            _finish(campaign, now=now)
+            return dropped
+        size, pause = _batch_size(campaign)
+        rows = list(
+            Recipient.objects.select_for_update(skip_locked=True)
+            .filter(campaign=campaign, status__in=WAITING, due_at__lte=now)
+            .order_by("due_at", "pk")[:size]
+        )
+        if rows:
+            _send_rows(campaign, rows, now=now, send_batch=message_send_batch)
+            due_work_register(
+                kind=DELIVERY_WORK,
+                ref=campaign.pk,
+                due_at=now + dt.timedelta(seconds=DELIVERY_CHECK_SECONDS),
+            )
+        if pause and rows:
+            due_work_register(
+                kind=BATCH_WORK, ref=campaign.pk, due_at=now + dt.timedelta(seconds=pause)
+            )
+        else:
+            _next_step(campaign, now=now, immediate=bool(rows))
+    return len(rows)
+
+
+def _send_rows(campaign: Campaign, rows: list[Recipient], *, now: dt.datetime, send_batch) -> None:
+    contacts = {c.pk: c for c in contacts_live().filter(pk__in=[r.contact_id for r in rows])}
+    variants = {v.pk: v for v in campaign.variants.all()}
+    by_variant: dict[int | None, list[Recipient]] = defaultdict(list)
+    for row in rows:
+        by_variant[row.variant_id].append(row)
+    channel = None if campaign.channel == CampaignChannel.BEST else campaign.channel
+    sent_events: list[dict] = []
+    for variant_id, group in by_variant.items():
+        variant = variants.get(variant_id) if variant_id else campaign.winner
+        if variant is None:
+            variant = min(variants.values(), key=lambda v: v.label)
+        people = [contacts[r.contact_id] for r in group if r.contact_id in contacts]
+        messages = (
+            send_batch(
+                contacts=people,
+                purpose=PURPOSE,
+                channel=channel,
+                context={
+                    "subject": variant.subject or campaign.name,
+                    "text": variant.sms_text
+                    if channel == "sms" and variant.sms_text
+                    else blocks_text(variant.blocks),
+                },
+                dedupe_prefix=f"campaign:{campaign.pk}",
+                now=now,
+                related_type=RELATED_TYPE,
+                related_id=str(variant.pk),
+            )
+            if people
+            else []
+        )
+        by_contact = {m.contact_id: m for m in messages}
+        if len(by_contact) < len(people):  # a re-run: messages of an earlier, committed try
+            from apps.messaging.selectors import messages_by_dedupe_keys
+
+            keys = [f"campaign:{campaign.pk}:{c.pk}" for c in people if c.pk not in by_contact]
+            for message in messages_by_dedupe_keys(keys):
+                by_contact[message.contact_id] = message
+        for row in group:
+            row.variant = variant
+            found = by_contact.get(row.contact_id)
+            if found is None:
+                row.status, row.reason = RecipientStatus.SKIPPED, SkipReason.NO_CONSENT
+                row.detail = _("contact erased")
+                continue
+            message = found
+            row.message_id, row.channel = message.pk, message.channel
+            if message.status == "suppressed":
+                row.status, row.reason = RecipientStatus.SKIPPED, _reason_code(message.reason)
+                row.detail = message.reason[:300]
+            elif message.status == "deferred":
+                row.status, row.detail = RecipientStatus.DEFERRED, message.reason[:300]
+            elif message.status == "failed":
+                row.status, row.reason = RecipientStatus.FAILED, SkipReason.REFUSED
+            else:
+                row.status, row.sent_at, row.reason, row.detail = RecipientStatus.SENT, now, "", ""
+                sent_events.append(
+                    {
+                        "contact_id": row.contact_id,
+                        "type": "campaign.sent",
+                        "occurred_at": now.isoformat(),
+                        "properties": {
+                            "campaign_id": campaign.pk,
+                            "campaign": campaign.name,
+                            "variant": variant.label,
+                            "channel": message.channel,
+                        },
+                    }
+                )
+    Recipient.objects.bulk_update(
+        rows, ["status", "reason", "detail", "message_id", "channel", "variant", "sent_at"]
+    )
+    for start in range(0, len(sent_events), 1000):
+        events_ingest(events=sent_events[start : start + 1000], source="campaigns")
+
+
+def campaign_step(*, campaign_id: int, now: dt.datetime | None = None) -> int:
+    """The task's and the due work's entry: start a scheduled campaign that is due, or send
+    the next batch of one that is sending."""
+    now = now or timezone.now()
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        return 0
+    if campaign.status == CampaignStatus.SCHEDULED and campaign.send_at and campaign.send_at <= now:
+        campaign_start(campaign=campaign, now=now)
+        return 0
+    return campaign_batch_send(campaign_id=campaign_id, now=now)
+
+
+def campaign_due_start(work: DueWork) -> None:
+    campaign_step(campaign_id=int(work.ref))
+
+
+def campaign_due_batch(work: DueWork) -> None:
+    campaign_batch_send(campaign_id=int(work.ref))
+
+
+def campaign_deliveries_check(*, campaign_id: int, now: dt.datetime | None = None) -> int:
+    """The safety net behind messaging's delivery tasks: hand over again the campaign's
+    messages still waiting (a worker died with their task); delivery is once per message
+    whoever runs it. Returns how many it handed over."""
+    from apps.messaging.selectors import messages_still_queued
+    from apps.messaging.services import message_deliver
+    from apps.messaging.services.sending import TransientDeliveryError
+
+    now = now or timezone.now()
+    ids = [
+        pk
+        for pk in Recipient.objects.filter(
+            campaign_id=campaign_id, status=RecipientStatus.SENT
+        ).values_list("message_id", flat=True)
+        if pk is not None
+    ]
+    waiting = messages_still_queued(ids, before=now - dt.timedelta(seconds=DELIVERY_CHECK_SECONDS))
+    retry = False
+    for message_id in waiting:
+        try:
+            message_deliver(message_id=message_id)
+        except TransientDeliveryError:
+            retry = True
+    if retry or len(waiting) < len(messages_still_queued(ids, before=now + dt.timedelta(days=1))):
+        due_work_register(
+            kind=DELIVERY_WORK,
+            ref=campaign_id,
+            due_at=now + dt.timedelta(seconds=DELIVERY_CHECK_SECONDS),
+        )
+    return len(waiting)
+
+
+def campaign_due_delivery(work: DueWork) -> None:
+    campaign_deliveries_check(campaign_id=int(work.ref))
+
+
+def campaign_pause(*, campaign: Campaign, reason: str = "") -> Campaign:
+    """Stop taking new batches; what was handed to messaging still goes."""
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        if campaign.status not in (CampaignStatus.SENDING, CampaignStatus.SCHEDULED):
+            raise ConflictError(_("Only a scheduled or sending campaign can be paused."))
+        campaign.status, campaign.pause_reason = CampaignStatus.PAUSED, reason[:300]
+        campaign.save(update_fields=["status", "pause_reason", "updated"])
+        due_work_cancel(kind=BATCH_WORK, ref=campaign.pk)
+    return campaign
+
+
+def campaign_resume(*, campaign: Campaign, now: dt.datetime | None = None) -> Campaign:
+    now = now or timezone.now()
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        if campaign.status != CampaignStatus.PAUSED:
+            raise ConflictError(_("Only a paused campaign can be resumed."))
+        started = campaign.started_at is not None
+        campaign.status = CampaignStatus.SENDING if started else CampaignStatus.SCHEDULED
+        campaign.pause_reason = ""
+        campaign.save(update_fields=["status", "pause_reason", "updated"])
+        if started:
+            _next_step(campaign, now=now, immediate=True)
+        else:
+            due_work_register(
+                kind=START_WORK, ref=campaign.pk, due_at=max(now, campaign.send_at or now)
+            )
+    return campaign
+
+
+def campaign_cancel(*, campaign: Campaign, now: dt.datetime | None = None) -> Campaign:
+    now = now or timezone.now()
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        if campaign.status in (CampaignStatus.DONE, CampaignStatus.CANCELLED):
+            raise ConflictError(_("This campaign has already ended."))
+        Recipient.objects.filter(campaign=campaign, status__in=NOT_DONE).update(
+            status=RecipientStatus.CANCELLED
+        )
+        campaign.status, campaign.finished_at = CampaignStatus.CANCELLED, now
+        campaign.save(update_fields=["status", "finished_at", "updated"])
+        for kind in (BATCH_WORK, START_WORK, WINNER_WORK):
+            due_work_cancel(kind=kind, ref=campaign.pk)
+    return campaign
+
+
+def campaign_throttle_set(*, campaign: Campaign, per_minute: int) -> Campaign:
+    if per_minute < 0:
+        raise ValidationError({"throttle_per_minute": _("Use 0 (no limit) or more.")})
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        campaign.throttle_per_minute = per_minute
+        campaign.save(update_fields=["throttle_per_minute", "updated"])
+    return campaign
+
+
+# --- A/B ---------------------------------------------------------------------------------------
+def campaign_winner_set(
+    *, campaign: Campaign, variant: Variant | None, now: dt.datetime | None = None
+) -> Campaign:
+    """Send the rest with `variant` (chosen by hand or by `campaign_winner_pick`)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        if variant is None or variant.campaign_id != campaign.pk:
+            raise ValidationError({"variant": _("Choose one of this campaign's variants.")})
+        campaign.winner = variant
+        campaign.save(update_fields=["winner", "updated"])
+        Recipient.objects.filter(campaign=campaign, status=RecipientStatus.HELD).update(
+            status=RecipientStatus.PENDING, variant=variant
+        )
+        due_work_cancel(kind=WINNER_WORK, ref=campaign.pk)
+        if campaign.status == CampaignStatus.SENDING:
+            _next_step(campaign, now=now, immediate=True)
+    return campaign
+
+
+def campaign_winner_pick(*, campaign: Campaign, now: dt.datetime | None = None) -> Variant | None:
+    """Pick by the campaign's metric (human opens, clicks or conversions per message sent);
+    on a tie the earlier variant (A before B) wins. Chosen by hand: nothing is picked."""
+    from .selectors import ab_results
+
+    if campaign.winner_metric == WinnerMetric.MANUAL:
+        return None
+    results = ab_results(campaign=campaign)
+    if not results.rows:
+        return None
+    best = results.rows[0].variant
+    campaign_winner_set(campaign=campaign, variant=best, now=now)
+    return best
+
+
+def campaign_due_winner(work: DueWork) -> None:
+    campaign = Campaign.objects.filter(pk=int(work.ref)).first()
+    if campaign is not None and campaign.winner_id is None:
+        campaign_winner_pick(campaign=campaign)
+
+
+# --- what happens to sent messages -------------------------------------------------------------
+def suppressed_for(addresses: list[str]) -> dict[str, str]:
+    """The marketing guard: suppressed addresses and why, for messaging's sends."""
+    labels = dict(SuppressionReason.choices)
+    digests = {address_digest(address): address for address in addresses}
+    return {
+        digests[row.address]: _("suppressed: %(why)s") % {"why": labels.get(row.reason, row.reason)}
+        for row in Suppression.objects.filter(address__in=digests).exclude(reason="")
+    }
+
+
+def suppression_record(
+    *,
+    address: str,
+    hard: bool = False,
+    complaint: bool = False,
+    contact: Contact | None = None,
+    now: dt.datetime | None = None,
+) -> Suppression:
+    """A hard bounce or a complaint suppresses at once; soft bounces after three in a row."""
+    now = now or timezone.now()
+    digest = address_digest(address)
+    with transaction.atomic():
+        row, _created = Suppression.objects.select_for_update().get_or_create(
+            address=digest, defaults={"contact": contact}
+        )
+        if row.reason:
+            return row
+        if complaint:
+            row.reason = SuppressionReason.COMPLAINT
+        elif hard:
+            row.reason = SuppressionReason.HARD_BOUNCE
+        else:
+            row.soft_bounces += 1
+            if row.soft_bounces >= SOFT_BOUNCES_TO_SUPPRESS:
+                row.reason = SuppressionReason.SOFT_BOUNCES
+        if row.reason:
+            row.suppressed_at = now
+        row.save()
+        if row.reason and contact is not None:
+            event_record(
+                contact=contact,
+                type="campaign.suppressed",
+                source="campaigns",
+                properties={
+                    "address": address_key(address),
+                    "reason": str(dict(SuppressionReason.choices)[row.reason]),
+                },
+            )
+    return row
+
+
+def _delivered(address: str) -> None:
+    Suppression.objects.filter(
+        address=address_digest(address), reason="", soft_bounces__gt=0
+    ).update(soft_bounces=0)
+
+
+MACHINE_AGENTS = re.compile(
+    r"googleimageproxy|yahoomailproxy|ymailproxy|outlook-ios-proxy|bot\b|crawler|spider|"
+    r"python-requests|curl/|wget|go-http-client|java/|libwww|barracuda|proofpoint|mimecast|"
+    r"symantec|trendmicro|safelinks|headless",
+    re.IGNORECASE,
+)
+MACHINE_SECONDS = 10
+
+
+def machine_reason(*, user_agent: str, sent_at: dt.datetime | None, at: dt.datetime) -> str:
+    """Why an open or a click looks like a machine ('' for a person). The rule: no user
+    agent at all, or Apple Mail's privacy proxy (the bare "Mozilla/5.0"), or a known proxy or
+    link scanner by its user agent, or less than ten seconds after sending (a security
+    scanner fetching on arrival; no person opens that fast)."""
+    agent = (user_agent or "").strip()
+    if not agent:
+        return "no user agent"
+    if agent == "Mozilla/5.0":
+        return "mail privacy proxy"
+    found = MACHINE_AGENTS.search(agent)
+    if found:
+        return f"known proxy or scanner ({found.group(0).lower()})"
+    if sent_at is not None and (at - sent_at).total_seconds() < MACHINE_SECONDS:
+        return f"within {MACHINE_SECONDS} s of sending"
+    return ""
+
+
+def recipient_message_event(*, message: Message, event: str, url: str = "", user_agent: str = ""):
+    """messaging's listener: keep the recipient row and the suppression list in step."""
+    if message.related_type != RELATED_TYPE:
+        if event in ("bounced", "complained"):
+            suppression_record(
+                address=message.to,
+                hard=True,
+                complaint=event == "complained",
+                contact=message.contact,
+            )
+        return
+    now = timezone.now()
+    row = (
+        Recipient.objects.select_for_update()
+        .select_related("campaign")
+        .filter(message_id=message.pk)
+        .first()
+    )
+    if row is None:
+        return
+    if event == "delivered":
+        _delivered(message.to)
+        if row.delivered_at is None:
+            row.delivered_at = now
+            row.save(update_fields=["delivered_at"])
+        return
+    if event in ("bounced", "soft_bounced", "refused"):
+        suppression_record(
+            address=message.to, hard=event != "soft_bounced", contact=message.contact, now=now
+        )
+        if row.bounced_at is None:
+            row.bounced_at = now
+            if event != "soft_bounced":
+                row.status, row.reason = RecipientStatus.FAILED, SkipReason.BOUNCED
+            row.save(update_fields=["bounced_at", "status", "reason"])
+        _rate_check(row.campaign, now=now)
+        return
+    if event == "complained":
+        suppression_record(address=message.to, complaint=True, contact=message.contact, now=now)
+        if row.complained_at is None:
+            row.complained_at = now
+            row.save(update_fields=["complained_at"])
+        _rate_check(row.campaign, now=now)
+        return
+    if event == "unsubscribed":
+        if row.unsubscribed_at is None:
+            row.unsubscribed_at = now
+            row.save(update_fields=["unsubscribed_at"])
+        return
+    if event in ("opened", "clicked"):
+        why = machine_reason(user_agent=user_agent, sent_at=row.sent_at, at=now)
+        properties = {
+            "campaign_id": row.campaign_id,
+            "campaign": row.campaign.name,
+            "variant": row.variant.label if row.variant is not None else "",
+        }
+        if event == "opened":
+            Open.objects.create(
+                recipient=row,
+                at=now,
+                user_agent=user_agent[:300],
+                machine=bool(why),
+                machine_reason=why,
+            )
+            if why:
+                if row.machine_opened_at is None:
+                    row.machine_opened_at = now
+                    row.save(update_fields=["machine_opened_at"])
+            elif row.opened_at is None:
+                row.opened_at = now
+                row.save(update_fields=["opened_at"])
+                event_record(
+                    contact=message.contact,
+                    type="campaign.opened",
+                    source="campaigns",
+                    properties=properties,
+                )
+        else:
+            Click.objects.create(
+                recipient=row,
+                url=url[:2000],
+                at=now,
+                user_agent=user_agent[:300],
+                machine=bool(why),
+                machine_reason=why,
+            )
+            if not why and row.clicked_at is None:
+                row.clicked_at = now
+                if row.opened_at is None:
+                    row.opened_at = now  # a click proves the open
+                row.save(update_fields=["clicked_at", "opened_at"])
+                event_record(
+                    contact=message.contact,
+                    type="campaign.clicked",
+                    source="campaigns",
+                    properties={**properties, "url": url[:500]},
+                )
+
+
+def _rate_check(campaign: Campaign, *, now: dt.datetime) -> None:
+    """Pause a sending campaign whose bounce or complaint rate crossed its threshold, and
+    tell its owner."""
+    from .selectors import campaign_rates
+
+    if campaign.status != CampaignStatus.SENDING:
+        return
+    sent, bounce_rate, complaint_rate = campaign_rates(campaign=campaign)
+    if sent < MIN_RATE_SAMPLE:
+        return
+    reason = ""
+    if bounce_rate >= campaign.bounce_pause_rate:
+        reason = _("Paused: %(p).1f%% of messages bounced.") % {"p": bounce_rate * 100}
+    elif complaint_rate >= campaign.complaint_pause_rate:
+        reason = _("Paused: %(p).2f%% of readers complained.") % {"p": complaint_rate * 100}
+    if not reason:
+        return
+    campaign_pause(campaign=campaign, reason=reason)
+    transaction.on_commit(lambda: _tell_owner(campaign.pk, reason))
+
+
+def _tell_owner(campaign_id: int, reason: str) -> None:
+    from django.core.mail import send_mail
+
+    campaign = Campaign.objects.select_related("created_by").filter(pk=campaign_id).first()
+    if campaign is None or campaign.created_by is None or not campaign.created_by.email:
+        return
+    try:
+        send_mail(
+            subject=_("Campaign “%(name)s” paused") % {"name": campaign.name},
+            message=reason,
+            from_email=None,
+            recipient_list=[campaign.created_by.email],
+        )
+    except OSError:
+        logger.exception("could not tell the owner of campaign %s", campaign_id)

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "campaigns"
+
+urlpatterns = [
+    path("campaigns/", views.campaign_list, name="campaign_list"),
+    path("campaigns/new/", views.campaign_edit, name="campaign_create"),
+    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
+    path("campaigns/<int:pk>/progress/", views.campaign_progress, name="campaign_progress"),
+    path(
+        "campaigns/<int:pk>/preview/<str:label>/",
+        views.campaign_preview,
+        name="campaign_preview",
+    ),
+    path("campaigns/<int:pk>/<slug:action>/", views.campaign_action, name="campaign_action"),
+    path("c/<str:token>/", views.campaign_web_version, name="campaign_web_version"),
+]
