@@ -3,7 +3,8 @@
 The resources are the first segments of the paths under /api/v1/ (`contacts`, `appointments`,
 `custom-fields`, ...), read from the URL configuration, so a new app's resources get their
 scopes as soon as its viewsets are on the router. Each resource has `<resource>:read` and
-`<resource>:write`; `<resource>:write` includes reading it. The plain scopes of the first keys
+`<resource>:write` (where any of its routes takes a write); `<resource>:write` includes
+reading it. The plain scopes of the first keys
 stay valid: `read` is every `:read`, `write` is everything.
 """
 
@@ -30,26 +31,55 @@ def _first_segment(pattern: str) -> str | None:
     return match.group(0) if match else None
 
 
+WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
+
+
+def _writes(pattern: URLPattern) -> bool:
+    """Whether the view behind a route takes a write (a viewset's mapped actions, or an
+    APIView's handlers)."""
+    callback = pattern.callback
+    actions = getattr(callback, "actions", None)
+    if actions is not None:
+        return bool(WRITE_METHODS & set(actions))
+    view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    return view_class is None or any(hasattr(view_class, m) for m in WRITE_METHODS)
+
+
 @cache
-def api_resources() -> tuple[str, ...]:
-    """Every resource of the API, sorted: the first path segment of each route under the
-    API's prefix in the business's URL configuration."""
+def _api_routes() -> dict[str, bool]:
+    """Each resource of the API (the first path segment of a route under the API's prefix in
+    the business's URL configuration) and whether any of its routes takes a write."""
     prefix = settings.API_PATH_PREFIX.strip("/") + "/"
-    found: set[str] = set()
+    found: dict[str, bool] = {}
+
+    def walk(entries, resource: str | None) -> None:
+        for entry in entries:
+            segment = resource or _first_segment(str(entry.pattern))
+            if not segment or segment in OPEN_RESOURCES:
+                continue
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, segment)
+            elif isinstance(entry, URLPattern):
+                found[segment] = found.get(segment, False) or _writes(entry)
+
     for entry in get_resolver(settings.ROOT_URLCONF).url_patterns:
-        if not (isinstance(entry, URLResolver) and str(entry.pattern) == prefix):
-            continue
-        for inner in entry.url_patterns:
-            if isinstance(inner, URLPattern | URLResolver):
-                segment = _first_segment(str(inner.pattern))
-                if segment and segment not in OPEN_RESOURCES:
-                    found.add(segment)
-    return tuple(sorted(found))
+        if isinstance(entry, URLResolver) and str(entry.pattern) == prefix:
+            walk(entry.url_patterns, None)
+    return found
+
+
+def api_resources() -> tuple[str, ...]:
+    """Every resource of the API, sorted."""
+    return tuple(sorted(_api_routes()))
 
 
 def all_scopes() -> list[str]:
-    """The plain scopes, then each resource's read and write."""
-    return [*PLAIN, *(f"{r}:{a}" for r in api_resources() for a in (READ, WRITE))]
+    """The plain scopes, then each resource's read, and its write where it takes writes."""
+    routes = _api_routes()
+    return [
+        *PLAIN,
+        *(f"{r}:{a}" for r in sorted(routes) for a in ((READ, WRITE) if routes[r] else (READ,))),
+    ]
 
 
 def scope_label(scope: str) -> str:

@@ -13,7 +13,7 @@ from rest_framework.settings import api_settings
 from apps.accounts.choices import Role
 from apps.accounts.permissions import role_required
 from apps.accounts.registries import HomeCard, home_cards, visible_to
-from apps.accounts.scopes import api_resources
+from apps.accounts.scopes import all_scopes, api_resources
 from apps.accounts.views import home_card_view
 from apps.contacts.registries import event_types
 
@@ -84,10 +84,11 @@ def event_samples() -> list[dict]:
 @require_GET
 def developers(request):
     """The developer page of this business's host: open to anyone, it holds no business data."""
+    scopes = set(all_scopes())
     context = {
         "base_url": request.build_absolute_uri("/").rstrip("/"),
         "events": event_samples(),
-        "resources": api_resources(),
+        "resources": [(r, f"{r}:write" in scopes) for r in api_resources()],
         "rate_limit": settings.API_RATE_LIMIT,
         "rate_window": settings.API_RATE_WINDOW_SECONDS,
         "page_size": api_settings.PAGE_SIZE,

@@ -38,11 +38,18 @@ def test_resources_come_from_the_api_routes():
 def test_a_new_resource_gets_its_scopes_without_a_declaration(settings):
     """What a new app's viewsets on the router would add: a path of its own under /api/v1/."""
     settings.ROOT_URLCONF = "tests.accounts.urls_with_a_new_resource"
-    scopes.api_resources.cache_clear()
+    scopes._api_routes.cache_clear()
     try:
         assert "gadgets:write" in scopes.all_scopes()
     finally:
-        scopes.api_resources.cache_clear()
+        scopes._api_routes.cache_clear()
+
+
+def test_a_read_only_resource_has_no_write_scope():
+    assert "availability:read" in scopes.all_scopes()
+    assert "availability:write" not in scopes.all_scopes()
+    assert "event-types:write" not in scopes.all_scopes()
+    assert "users:write" not in scopes.all_scopes()
 
 
 @pytest.mark.parametrize(

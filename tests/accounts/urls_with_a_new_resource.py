@@ -13,6 +13,9 @@ class GadgetViewSet(viewsets.ViewSet):
     def list(self, request):
         return Response([])
 
+    def create(self, request):
+        return Response({}, status=201)
+
 
 router = DefaultRouter()
 router.register("gadgets", GadgetViewSet, basename="gadget")

@@ -66,3 +66,45 @@ def test_the_page_is_on_business_hosts_only(public_client):
 def test_the_page_answers_in_a_few_queries(tenant_client, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         assert tenant_client.get("/developers/").status_code == 200
+
+
+def _snippets(content: str) -> list[str]:
+    return [
+        unescape(block)
+        for block in re.findall(
+            r'<pre class="code" tabindex="0"><code>(.*?)</code></pre>', content, re.S
+        )
+    ]
+
+
+@pytest.mark.django_db
+def test_the_pages_signature_checks_agree_with_the_standardwebhooks_package(tenant_client):
+    """The page's two ways to verify a delivery, run against one the package signs."""
+    import base64
+    import datetime as dt
+    import secrets
+
+    pytest.importorskip("standardwebhooks")
+    from standardwebhooks.webhooks import Webhook
+
+    snippets = _snippets(tenant_client.get("/developers/").content.decode())
+    by_hand = next(s for s in snippets if s.startswith("import base64, hashlib, hmac, time"))
+    with_package = next(s for s in snippets if s.startswith("from standardwebhooks"))
+    namespace: dict = {}
+    exec(by_hand, namespace)  # noqa: S102 - the page's own example
+    secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+    body = b'{"type": "contact.created", "timestamp": "2026-03-05T14:30:00Z", "data": {}}'
+    now = dt.datetime.now(dt.UTC)
+    signature = Webhook(secret).sign("msg_1", now, body.decode())
+    headers = {
+        "webhook-id": "msg_1",
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": signature,
+    }
+    assert namespace["verify"](secret, headers, body) is True
+    assert namespace["verify"](secret, headers, body + b" ") is False  # forged
+    stale = {**headers, "webhook-timestamp": str(int(now.timestamp()) - 600)}
+    assert namespace["verify"](secret, stale, body) is False
+    package = {"request_body": body.decode(), "request_headers": headers}
+    exec(with_package.replace("whsec_…", secret), package)  # noqa: S102
+    assert package["payload"]["type"] == "contact.created"
