@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -164,9 +165,12 @@ def endpoint_replay(request, pk: int):
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(
-                request, _("%(n)s deliveries queued to be sent again.") % {"n": queued}
+            text = ngettext(
+                "%(n)s delivery queued to be sent again.",
+                "%(n)s deliveries queued to be sent again.",
+                queued,
             )
+            messages.success(request, text % {"n": queued})
             return redirect("webhooks:endpoint_detail", pk=endpoint.pk)
     return _detail(request, endpoint, replay_form=form)
 
