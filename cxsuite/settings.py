@@ -160,6 +160,7 @@ TENANT_APPS = [
     "apps.messaging",
     "apps.appointments",
     "apps.notifications",
+    "apps.journeys",
     "apps.dashboard",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -159,3 +159,14 @@ def tasks_open_for_contact(contact: Contact, *, limit: int = 50) -> list[Task]:
 def transactions_recent_for(contact: Contact, *, limit: int = 5) -> list[Transaction]:
     """The contact's latest purchases and refunds."""
     return list(Transaction.objects.filter(contact=contact).order_by("-occurred_at", "-pk")[:limit])
+
+
+def contact_events_of(
+    *, contact_id: int, types: list[str], since: dt.datetime | None = None, limit: int = 50
+) -> list[TimelineEvent]:
+    """The contact's latest events of these types (newest first), for other apps' rules
+    ("did they open it", "was an invoice paid late")."""
+    events = TimelineEvent.objects.filter(contact_id=contact_id, type__in=types)
+    if since is not None:
+        events = events.filter(occurred_at__gte=since)
+    return list(events.order_by("-occurred_at", "-pk")[:limit])

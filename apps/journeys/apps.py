@@ -1,0 +1,36 @@
+from django.apps import AppConfig
+
+
+class JourneysConfig(AppConfig):
+    name = "apps.journeys"
+    label = "journeys"
+    verbose_name = "Journeys"
+
+    def ready(self) -> None:
+        from apps.contacts.catalogue import event_types_register
+        from apps.contacts.registries import (
+            merge_hooks,
+            privacy_erasers,
+            privacy_exporters,
+            timeline_subscribers,
+        )
+        from apps.messaging.registries import purposes
+        from apps.scheduling.registries import due_work_handlers
+
+        from .event_types import EVENT_TYPES
+        from .services.engine import ADVANCE, journeys_advance_due, journeys_on_events
+        from .services.journeys import DATES, journeys_dates_due
+        from .services.privacy import journeys_erase, journeys_export, journeys_merge
+        from .steps import builtin_steps_register
+        from .templates_msg import JOURNEY_PURPOSE, JOURNEY_SERVICE_PURPOSE
+
+        event_types_register(EVENT_TYPES)
+        builtin_steps_register()
+        for purpose in (JOURNEY_PURPOSE, JOURNEY_SERVICE_PURPOSE):
+            purposes.register(purpose.key, purpose)
+        due_work_handlers.register(ADVANCE, journeys_advance_due)
+        due_work_handlers.register(DATES, journeys_dates_due)
+        timeline_subscribers.register("journeys", journeys_on_events)
+        merge_hooks.register("journeys", journeys_merge)
+        privacy_exporters.register("journeys", journeys_export)
+        privacy_erasers.register("journeys", journeys_erase)
