@@ -86,7 +86,10 @@ def time_of_day_target(spec: dict, zone: zoneinfo.ZoneInfo) -> dt.datetime | Non
 def wait_clean(config: dict) -> dict:
     mode = config.get("mode", "duration")
     if mode == "duration":
-        return {"mode": mode, "minutes": _minutes(config.get("minutes"), "minutes")}
+        cleaned = {"mode": mode, "minutes": _minutes(config.get("minutes"), "minutes")}
+        if config.get("seconds"):  # test runs and short waits
+            cleaned["seconds"] = min(_minutes(config["seconds"], "seconds"), 3600)
+        return cleaned
     if mode == "time_of_day":
         at = _time(config.get("at"), "at")
         return {"mode": mode, "at": at.strftime("%H:%M")}
@@ -112,7 +115,9 @@ def wait_run(ctx: StepContext) -> StepResult:
         spec = {"at": config["at"], "day": day.isoformat()}
         target = time_of_day_target(spec, zone)
         return StepResult(outcome="waiting", wait_until=target, wait_spec=spec)
-    until = ctx.now + dt.timedelta(minutes=int(config.get("minutes") or 0))
+    until = ctx.now + dt.timedelta(
+        minutes=int(config.get("minutes") or 0), seconds=int(config.get("seconds") or 0)
+    )
     if mode == "event":
         return StepResult(
             outcome="waiting",

@@ -51,9 +51,7 @@ def at_noon(tenant):
 
 
 def test_a_trigger_event_enters_the_contact_once_per_key(at_noon):
-    live_journey(
-        steps=[send("s1")], trigger={"kind": "event", "event_type": "invoice.overdue"}
-    )
+    live_journey(steps=[send("s1")], trigger={"kind": "event", "event_type": "invoice.overdue"})
     contact = reachable_contact()
     post(contact, "invoice.overdue", invoice_id="A1", amount="40")
     post(contact, "invoice.overdue", invoice_id="A1", amount="40")  # the same invoice again

@@ -77,9 +77,9 @@ def _refresh_one(
             WITH matching AS ({match_sql}),
             joined AS (
                 INSERT INTO {table} (segment_id, contact_id, entered_at)
-                SELECT %s, m.id, %s FROM matching m
+                SELECT %s, m.pk, %s FROM matching m
                 WHERE NOT EXISTS (
-                    SELECT 1 FROM {table} s WHERE s.segment_id = %s AND s.contact_id = m.id
+                    SELECT 1 FROM {table} s WHERE s.segment_id = %s AND s.contact_id = m.pk
                 )
                 ON CONFLICT (segment_id, contact_id) DO NOTHING
                 RETURNING contact_id
@@ -87,7 +87,7 @@ def _refresh_one(
             gone AS (
                 DELETE FROM {table} s
                 WHERE s.segment_id = %s {only}
-                AND NOT EXISTS (SELECT 1 FROM matching m WHERE m.id = s.contact_id)
+                AND NOT EXISTS (SELECT 1 FROM matching m WHERE m.pk = s.contact_id)
                 RETURNING contact_id
             )
             SELECT 1, contact_id FROM joined UNION ALL SELECT 0, contact_id FROM gone
