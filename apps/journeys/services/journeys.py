@@ -120,6 +120,8 @@ def _settings_clean(values: dict[str, Any]) -> dict[str, Any]:
             if goal.get("event_type")
             else {}
         )
+    if "template" in values:
+        cleaned["template"] = str(values["template"] or "")[:40]
     if "exit_events" in values:
         cleaned["exit_events"] = [str(name) for name in values["exit_events"] or [] if name]
     return cleaned
@@ -136,6 +138,26 @@ def journey_create(
             journey=journey, number=1, steps=steps_clean(steps or [], strict=False)
         )
     return journey
+
+
+def journey_from_template(*, key: str, segment_id: int | None = None) -> Journey:
+    """A draft copy of a template from real practice (a segment template needs its segment)."""
+    from ..templates_catalogue import journey_template
+
+    template = journey_template(key)
+    if template is None:
+        raise ValidationError({"template": _("Choose a template.")})
+    trigger = dict(template.trigger)
+    if trigger.get("kind") == "segment":
+        trigger["segment_id"] = segment_id
+    return journey_create(
+        name=str(template.name),
+        description=str(template.description),
+        trigger=trigger,
+        steps=[dict(step) for step in template.steps],
+        template=key,
+        **template.settings,
+    )
 
 
 def journey_update(*, journey: Journey, **values: Any) -> Journey:
