@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from apps.accounts import api as accounts_api
 from apps.appointments import api as appointments_api
 from apps.contacts import api as contacts_api
+from apps.journeys import api as journeys_api
 from apps.messaging import api as messaging_api
 from cxsuite.health import healthz
 
@@ -25,6 +26,7 @@ api_urlpatterns = [path("me/", accounts_api.MeView.as_view(), name="me")]
 contacts_api.register(router, api_urlpatterns)
 messaging_api.register(router, api_urlpatterns)
 appointments_api.register(router, api_urlpatterns)
+journeys_api.register(router, api_urlpatterns)
 api_urlpatterns += router.urls
 
 urlpatterns = [
@@ -34,6 +36,7 @@ urlpatterns = [
     path("", include("apps.messaging.urls")),
     path("", include("apps.appointments.urls")),
     path("", include("apps.notifications.urls")),
+    path("", include("apps.journeys.urls")),
     path("", include("apps.accounts.urls")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf=__name__), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

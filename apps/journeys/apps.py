@@ -7,8 +7,12 @@ class JourneysConfig(AppConfig):
     verbose_name = "Journeys"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from apps.accounts.registries import SidebarItem, sidebar_items
         from apps.contacts.catalogue import event_types_register
         from apps.contacts.registries import (
+            contact_panels,
             merge_hooks,
             privacy_erasers,
             privacy_exporters,
@@ -23,6 +27,7 @@ class JourneysConfig(AppConfig):
         from .services.privacy import journeys_erase, journeys_export, journeys_merge
         from .steps import builtin_steps_register
         from .templates_msg import JOURNEY_PURPOSE, JOURNEY_SERVICE_PURPOSE
+        from .views import CONTACT_PANEL
 
         event_types_register(EVENT_TYPES)
         builtin_steps_register()
@@ -34,3 +39,13 @@ class JourneysConfig(AppConfig):
         merge_hooks.register("journeys", journeys_merge)
         privacy_exporters.register("journeys", journeys_export)
         privacy_erasers.register("journeys", journeys_erase)
+        contact_panels.register(CONTACT_PANEL.id, CONTACT_PANEL)
+        item = SidebarItem(
+            id="journeys.journeys",
+            label=_("Journeys"),
+            url_name="journeys:journey_list",
+            icon="journeys",
+            section="journeys:",
+            order=45,
+        )
+        sidebar_items.register(item.id, item)

@@ -41,11 +41,17 @@ def journey_templates() -> list[JourneyTemplate]:
             _("Three messages over the first week to a new contact."),
             {"kind": "event", "event_type": "contact.created", "filters": []},
             [
-                _send("hello", "Welcome, {first_name}! We are glad to have you.", subject="Welcome"),
+                _send(
+                    "hello", "Welcome, {first_name}! We are glad to have you.", subject="Welcome"
+                ),
                 _wait("day2", 2 * DAY),
                 _send("tips", "A few tips to get the most out of your visits.", subject="Tips"),
                 _wait("day7", 5 * DAY),
-                _send("book", "Ready for your first appointment? Book online any time.", subject="Book"),
+                _send(
+                    "book",
+                    "Ready for your first appointment? Book online any time.",
+                    subject="Book",
+                ),
             ],
             {"goal": {"event_type": "appointment.booked", "within_days": 14}},
         ),
@@ -64,7 +70,11 @@ def journey_templates() -> list[JourneyTemplate]:
                     "else": "task",
                 },
                 {"id": "done", "type": "exit", "config": {}},
-                {"id": "task", "type": "task", "config": {"title": "Call about the renewal", "due_days": 1}},
+                {
+                    "id": "task",
+                    "type": "task",
+                    "config": {"title": "Call about the renewal", "due_days": 1},
+                },
             ],
             {"goal": {"event_type": "purchase.made", "within_days": 45}},
         ),
@@ -124,9 +134,15 @@ def journey_templates() -> list[JourneyTemplate]:
                 {
                     "id": "restored",
                     "type": "wait",
-                    "config": {"mode": "event", "event_type": "service.restored", "minutes": 3 * DAY},
+                    "config": {
+                        "mode": "event",
+                        "event_type": "service.restored",
+                        "minutes": 3 * DAY,
+                    },
                 },
-                _send("back", "Service is back in {area}. Thank you for your patience.", service=True),
+                _send(
+                    "back", "Service is back in {area}. Thank you for your patience.", service=True
+                ),
             ],
         ),
         JourneyTemplate(
@@ -172,11 +188,19 @@ def journey_templates() -> list[JourneyTemplate]:
                 {
                     "id": "booked",
                     "type": "wait",
-                    "config": {"mode": "event", "event_type": "appointment.booked", "minutes": 14 * DAY},
+                    "config": {
+                        "mode": "event",
+                        "event_type": "appointment.booked",
+                        "minutes": 14 * DAY,
+                    },
                     "else": "call",
                 },
                 {"id": "done", "type": "exit", "config": {}},
-                {"id": "call", "type": "task", "config": {"title": "Call about the check-up", "due_days": 1}},
+                {
+                    "id": "call",
+                    "type": "task",
+                    "config": {"title": "Call about the check-up", "due_days": 1},
+                },
             ],
         ),
     ]

@@ -328,3 +328,25 @@ def test_the_offer_step_picks_by_priority_then_acceptance_and_records_why(at_noo
     assert low.made.count() == 0
     post(contact, "purchase.made", amount="10")
     assert OfferMade.objects.get(contact=contact).accepted_at is not None
+
+
+def test_figures_count_each_version_step_channel_and_goal(at_noon, django_assert_max_num_queries):
+    from apps.journeys.selectors import journey_figures
+
+    journey = live_journey(
+        steps=[send("s1"), wait("w", 60), send("s2", channel="sms")],
+        trigger={"kind": "event", "event_type": "invoice.overdue"},
+        goal={"event_type": "invoice.paid", "within_days": 10},
+    )
+    a, b = reachable_contact(), reachable_contact()
+    post(a, "invoice.overdue", invoice_id="1")
+    post(b, "invoice.overdue", invoice_id="2")
+    advance(journey, noon())
+    post(a, "invoice.paid", invoice_id="1")
+    with django_assert_max_num_queries(7):
+        (figures,) = journey_figures(journey)
+    assert (figures.entered, figures.active, figures.converted) == (2, 1, 1)
+    assert figures.funnel() == [("s1", "send", 2), ("w", "wait", 2), ("s2", "send", 0)]
+    assert figures.at_step == {"s2": 1}
+    assert figures.channels == {"email": 2}
+    assert figures.conversion_rate == 0.5

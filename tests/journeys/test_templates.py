@@ -34,7 +34,10 @@ def post(contact, type_: str, **properties):
 @pytest.mark.parametrize("key", [t.key for t in journey_templates()])
 def test_every_template_can_be_activated(tenant, key):
     custom_field_create(key="renewal_date", label="Renewal", type="date")
-    segment = segment_create(name="At risk", rules={"op": "and", "rules": [{"field": "tags", "cmp": "has", "value": "risk"}]})
+    segment = segment_create(
+        name="At risk",
+        rules={"op": "and", "rules": [{"field": "tags", "cmp": "has", "value": "risk"}]},
+    )
     journey = journey_from_template(key=key, segment_id=segment.pk)
     assert journey_activate(journey=journey).status == "active"
 
@@ -58,7 +61,9 @@ def test_the_payment_reminder_switches_to_sms_and_stops_when_paid(tenant):
     with clock_at(MONDAY + dt.timedelta(days=1)):
         post(pays, "invoice.paid", invoice_id="INV-2", amount="80.00")
     run(journey, thursday)
-    assert list(Message.objects.filter(channel="sms").values_list("contact_id", flat=True)) == [ignores.pk]
+    assert list(Message.objects.filter(channel="sms").values_list("contact_id", flat=True)) == [
+        ignores.pk
+    ]
     assert Enrollment.objects.get(contact=pays).status == "converted"
     run(journey, thursday + dt.timedelta(days=4, minutes=1))
     offer = StepRun.objects.get(step_type="offer", enrollment__contact=ignores)

@@ -455,3 +455,43 @@ def journeys_dates_due(work: DueWork) -> None:
 
 
 __all__ = ["ADVANCE", "DATES"]
+
+
+def journey_test_run(*, journey: Journey, contact: Contact) -> Enrollment:
+    """Run the draft (or live) version for one contact at once, waits shortened to nothing
+    and waits for an event timed out; nothing is sent or changed, each step is recorded."""
+    from .engine import _run_steps
+
+    version = journey.versions.filter(status=VersionStatus.DRAFT).first() or journey.live_version
+    if version is None or not version.steps:
+        raise ValidationError({"steps": _("Add at least one step.")})
+    steps_clean(version.steps, strict=True)
+    now = timezone.now()
+    with transaction.atomic():
+        enrollment = enrollment_enter(
+            journey=journey,
+            contact=contact,
+            entry_key=f"test:{uuid.uuid4().hex[:12]}",
+            now=now,
+            test_run=True,
+            version=version,
+        )
+        if enrollment is None:
+            raise ValidationError({"contact": _("This contact cannot be used for a test run.")})
+        enrollment = Enrollment.objects.select_related("journey", "version", "contact").get(
+            pk=enrollment.pk
+        )
+        for _n in range(50):
+            if enrollment.status != EnrollmentStatus.ACTIVE:
+                break
+            moment = max(now, enrollment.next_at or now)
+            enrollment.wait_spec = {}
+            _run_steps(enrollment, moment)
+            now = moment
+        if enrollment.status == EnrollmentStatus.ACTIVE:
+            enrollment.status = EnrollmentStatus.EXITED
+            enrollment.exit_reason = "test run"
+            enrollment.finished_at = now
+            enrollment.next_at = None
+            enrollment.save()
+    return enrollment
