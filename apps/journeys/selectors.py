@@ -122,10 +122,10 @@ def journey_figures(journey: Journey) -> list[VersionFigures]:
     for row in runs:
         figures[row["enrollment__version_id"]].reached_step[row["step_id"]] = row["n"]
     channels: dict[int, Counter] = {}
-    for row in StepRun.objects.filter(
+    for version_id, channel in StepRun.objects.filter(
         enrollment__journey=journey, step_type__in=["send", "offer"], detail__has_key="channel"
     ).values_list("enrollment__version_id", "detail__channel"):
-        channels.setdefault(row[0], Counter())[row[1]] += 1
+        channels.setdefault(version_id, Counter())[channel] += 1
     for version_id, counter in channels.items():
         figures[version_id].channels = dict(counter)
     offers = (

@@ -258,9 +258,9 @@ def enrollment_finish(*, enrollment: Enrollment, status: str, reason: str = "") 
     _event(
         enrollment,
         {
-            EnrollmentStatus.CONVERTED: "journey.converted",
-            EnrollmentStatus.COMPLETED: "journey.completed",
-        }.get(status, "journey.exited"),
+            str(EnrollmentStatus.CONVERTED): "journey.converted",
+            str(EnrollmentStatus.COMPLETED): "journey.completed",
+        }.get(str(status), "journey.exited"),
         reason,
     )
     return enrollment
@@ -451,7 +451,7 @@ def _filters_match(filters: list, properties: dict) -> bool:
             if cmp == "contains" and str(wanted).lower() not in str(value or "").lower():
                 return False
             if cmp in ("gt", "gte", "lt", "lte"):
-                left, right = float(value), float(wanted)
+                left, right = float(str(value)), float(str(wanted))
                 ok = {
                     "gt": left > right,
                     "gte": left >= right,

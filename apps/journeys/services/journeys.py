@@ -62,7 +62,7 @@ def trigger_clean(trigger: Any) -> dict:
         return {"kind": kind, "event_type": name, "filters": filters}
     if kind == "segment":
         try:
-            segment = segment_get(int(trigger.get("segment_id")))
+            segment = segment_get(int(str(trigger.get("segment_id"))))
         except Exception as exc:
             raise ValidationError({"trigger.segment_id": _("Choose a segment.")}) from exc
         direction = "left" if trigger.get("direction") == "left" else "entered"
