@@ -107,7 +107,8 @@ def test_the_export_of_a_customer_has_a_section_from_every_module(tenant, owner)
 
     text = json.dumps(data)
     assert {"profile", "consent", "timeline", "tasks", "transactions"} <= set(data)
-    assert {"messages", "appointments"} <= set(data)
+    assert {"messages", "appointments", "journeys"} <= set(data)
+    assert data["journeys"][0]["trigger_properties"]["note"] == "Quokka gift wrap"
     messages, appointments = data["messages"], data["appointments"]
     assert sorted(m["status"] for m in messages["sent"]) == ["failed", "opened", "replied"]
     assert any("Quokka x-ray results" in m["body"] for m in messages["sent"])

@@ -1,7 +1,8 @@
 """A customer with something in every module, written through the services as real use would
 (so the timeline events are the real ones): consent history, a note, a task, a purchase,
 messages by text and e-mail (delivered, opened, bounced), a text they sent, appointments
-(completed, no-show, cancelled with a reason, upcoming with notes) and a waitlist entry.
+(completed, no-show, cancelled with a reason, upcoming with notes), a waitlist entry and a
+journey it is inside.
 
 Every free text carries the customer's `secret` word, so a test can look for it anywhere.
 Times are computed from now with margins of days, so they hold at any hour.
@@ -158,5 +159,33 @@ def customer_with_history(
         date_from=first_day,
         date_to=first_day + dt.timedelta(days=7 + slot),
     )
+    _journey_enter(contact, secret)
     contact.refresh_from_db()
     return contact
+
+
+def _journey_enter(contact: Contact, secret: str) -> None:
+    """An order journey the customer is inside (waiting), its trigger carrying their words."""
+    from apps.journeys.models import Journey
+    from apps.journeys.services import (
+        enrollment_enter,
+        journey_activate,
+        journey_advance,
+        journey_create,
+    )
+
+    journey = Journey.objects.filter(name="Order follow-up").first() or journey_activate(
+        journey=journey_create(
+            name="Order follow-up",
+            trigger={"kind": "event", "event_type": "order.ready"},
+            steps=[
+                {"id": "wait", "type": "wait", "config": {"mode": "duration", "minutes": 14400}}
+            ],
+        )
+    )
+    enrollment_enter(
+        journey=journey,
+        contact=contact,
+        properties={"order_id": f"web-{contact.pk}", "note": f"{secret} gift wrap"},
+    )
+    journey_advance(journey=journey)
