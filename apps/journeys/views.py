@@ -188,12 +188,14 @@ def _builder_context(request, journey, **extra) -> dict:
         "flow": flow,
         "can_write": _can_write(request),
         "settings_form": JourneySettingsForm(
+            prefix="settings",
             initial=_settings_initial(journey),
             event_choices=event_choices,
             segments=segments,
             date_fields=_date_fields(),
         ),
         "step_form": StepForm(
+            prefix="step",
             step_types=[(k, s.label) for k, s in step_types.items()],
             event_choices=event_choices,
             segments=segments,
@@ -202,8 +204,8 @@ def _builder_context(request, journey, **extra) -> dict:
                 for n, s in enumerate(steps)
             ],
         ),
-        "activate_form": ActivateForm(initial={"hourly_cap": journey.hourly_cap}),
-        "test_form": TestRunForm(),
+        "activate_form": ActivateForm(prefix="activate", initial={"hourly_cap": journey.hourly_cap}),
+        "test_form": TestRunForm(prefix="test"),
         "preview": services.activation_preview(journey=journey),
         "versions": list(journey.versions.order_by("-number")),
     }
@@ -290,6 +292,7 @@ def journey_step_save(request, pk: int):
     steps = _steps_of(journey)
     form = StepForm(
         request.POST,
+        prefix="step",
         step_types=[(k, s.label) for k, s in step_types.items()],
         event_choices=_event_choices(),
         segments=_segments(),
@@ -297,7 +300,7 @@ def journey_step_save(request, pk: int):
     )
     if form.is_valid():
         step = form.step_data()
-        step_id = request.POST.get("step_id", "")
+        step_id = request.POST.get("step-step_id", "")
         if step_id:
             steps = [{**step, "id": step_id} if s["id"] == step_id else s for s in steps]
         else:
@@ -351,7 +354,7 @@ def journey_state(request, pk: int):
     action = request.POST.get("action")
     try:
         if action == "activate":
-            form = ActivateForm(request.POST)
+            form = ActivateForm(request.POST, prefix="activate")
             if not form.is_valid():
                 raise ValidationError(form.errors)
             services.journey_update(journey=journey, hourly_cap=form.cleaned_data.get("hourly_cap"))
@@ -382,7 +385,7 @@ def journey_state(request, pk: int):
 def journey_test(request, pk: int):
     """A test run for one contact, each step shown as it ran."""
     journey = selectors.journey_get(pk)
-    form = TestRunForm(request.POST)
+    form = TestRunForm(request.POST, prefix="test")
     test = None
     errors: list[str] = []
     if form.is_valid():

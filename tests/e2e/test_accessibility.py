@@ -22,6 +22,12 @@ from apps.accounts.models import User
 from apps.accounts.services import invitation_token
 from apps.appointments.services import appointment_manage_token
 from apps.contacts import services as contact_services
+from apps.journeys.services import (
+    enrollment_enter,
+    journey_activate,
+    journey_advance,
+    journey_from_template,
+)
 from apps.messaging.services.links import preferences_url, unsubscribe_url
 from tests.accounts.factories import InvitationFactory
 from tests.appointments.factories import (
@@ -122,6 +128,12 @@ NOT_PAGES: dict[str, str] = {
     "notifications:notification_mark_all_read": ACTION,
     "notifications:notification_open": REDIRECT,
     "notifications:notification_preferences": PARTIAL,
+    "journeys:journey_settings": ACTION,
+    "journeys:journey_step_save": ACTION,
+    "journeys:journey_step_move": ACTION,
+    "journeys:journey_state": ACTION,
+    "journeys:journey_test": ACTION,
+    "journeys:contact_journeys": PARTIAL,
     "accounts:login_signup": "a one-time sign-in link that redirects to Home",
     "api_schema": FILE,
     "healthz": FILE,
@@ -205,6 +217,11 @@ PAGES: dict[str, Page] = {
     "accounts:user_list": Page(_url("accounts:user_list")),
     "accounts:api_key_list": Page(_url("accounts:api_key_list")),
     "api_docs": Page(_url("api_docs")),
+    "journeys:journey_list": Page(_url("journeys:journey_list")),
+    "journeys:journey_detail": Page(_url("journeys:journey_detail", "journey")),
+    "journeys:journey_figures": Page(_url("journeys:journey_figures", "journey")),
+    "journeys:enrollment_list": Page(_url("journeys:enrollment_list", "journey")),
+    "journeys:enrollment_detail": Page(_url("journeys:enrollment_detail", "enrollment")),
 }
 AUDITED = {name.split("#")[0] for name in PAGES}  # "name#variant": the same page, another view
 # On the platform's own host.
@@ -270,7 +287,14 @@ def world(committed_tenant) -> dict[str, Any]:
     message = SentMessageFactory(contact=contact)
     InboundMessageFactory(contact=contact)
     base = ""
+    journey = journey_activate(journey=journey_from_template(key="payment_reminder"))
+    enrollment = enrollment_enter(
+        journey=journey, contact=contact, properties={"invoice_id": "INV-1", "amount": "80.00"}
+    )
+    journey_advance(journey=journey)
     return {
+        "journey": journey.pk,
+        "enrollment": enrollment.pk,
         "contact": contact.pk,
         "segment": SegmentFactory(name="VIP").pk,
         "message": message.pk,

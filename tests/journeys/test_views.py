@@ -73,13 +73,13 @@ def test_a_manager_builds_and_activates_a_journey(owner_client, django_assert_ma
     detail = reverse("journeys:journey_detail", args=[journey.pk])
     save = reverse("journeys:journey_step_save", args=[journey.pk])
     # a send without words is refused, naming the field
-    response = owner_client.post(save, {"type": "send", "channel": "email", "text": ""})
+    response = owner_client.post(save, {"step-type": "send", "step-channel": "email", "step-text": ""})
     assert response.status_code == 400 and "Write the message first." in response.text
     owner_client.post(
         save,
-        {"type": "send", "channel": "email", "subject": "Ready", "text": "Your order is ready"},
+        {"step-type": "send", "step-channel": "email", "step-subject": "Ready", "step-text": "Your order is ready"},
     )
-    owner_client.post(save, {"type": "wait", "wait_mode": "duration", "minutes": "60"})
+    owner_client.post(save, {"step-type": "wait", "step-wait_mode": "duration", "step-minutes": "60"})
     with django_assert_max_num_queries(20):
         page = owner_client.get(detail)
     assert "Your order is ready" in page.text
