@@ -57,9 +57,17 @@ def main() -> int:
     sys.stdout.flush()
     common.prepare()
 
-    from bench import api_throughput, appointments, contacts, messaging, provisioning, tick
+    from bench import (
+        api_throughput,
+        appointments,
+        contacts,
+        journeys,
+        messaging,
+        provisioning,
+        tick,
+    )
 
-    benches = (provisioning, tick, api_throughput, contacts, messaging, appointments)
+    benches = (provisioning, tick, api_throughput, contacts, messaging, appointments, journeys)
     names = {bench.__name__.removeprefix("bench.") for bench in benches}
     unknown = set(args.benches) - names
     if unknown:

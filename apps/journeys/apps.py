@@ -16,11 +16,13 @@ class JourneysConfig(AppConfig):
             merge_hooks,
             privacy_erasers,
             privacy_exporters,
+            segment_conditions,
             timeline_subscribers,
         )
         from apps.messaging.registries import purposes
         from apps.scheduling.registries import due_work_handlers
 
+        from .conditions import journey_segment_conditions
         from .event_types import EVENT_TYPES
         from .services.engine import ADVANCE, journeys_advance_due, journeys_on_events
         from .services.journeys import DATES, journeys_dates_due
@@ -40,6 +42,8 @@ class JourneysConfig(AppConfig):
         privacy_exporters.register("journeys", journeys_export)
         privacy_erasers.register("journeys", journeys_erase)
         contact_panels.register(CONTACT_PANEL.id, CONTACT_PANEL)
+        for condition in journey_segment_conditions():
+            segment_conditions.register(condition.key, condition)
         item = SidebarItem(
             id="journeys.journeys",
             label=_("Journeys"),

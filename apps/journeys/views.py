@@ -204,7 +204,9 @@ def _builder_context(request, journey, **extra) -> dict:
                 for n, s in enumerate(steps)
             ],
         ),
-        "activate_form": ActivateForm(prefix="activate", initial={"hourly_cap": journey.hourly_cap}),
+        "activate_form": ActivateForm(
+            prefix="activate", initial={"hourly_cap": journey.hourly_cap}
+        ),
         "test_form": TestRunForm(prefix="test"),
         "preview": services.activation_preview(journey=journey),
         "versions": list(journey.versions.order_by("-number")),
@@ -253,6 +255,7 @@ def journey_settings(request, pk: int):
     journey = selectors.journey_get(pk)
     form = JourneySettingsForm(
         request.POST,
+        prefix="settings",
         event_choices=_event_choices(),
         segments=_segments(),
         date_fields=_date_fields(),
@@ -413,9 +416,18 @@ def journey_figures(request, pk: int):
     for fig in figures:
         funnel = fig.funnel()
         top = max([fig.entered, *(n for _i, _t, n in funnel)], default=0) or 1
+        labels = {key: str(spec.label) for key, spec in step_types.items()}
+        fig.rows = [
+            {
+                "label": f"{n + 1}. {labels.get(kind, kind)}",
+                "count": count,
+                "now": fig.at_step.get(step_id, 0),
+            }
+            for n, (step_id, kind, count) in enumerate(funnel)
+        ]
         fig.bars = [
-            {"label": f"{n + 1}. {step_id}", "count": count, "width": round(300 * count / top)}
-            for n, (step_id, _type, count) in enumerate(funnel)
+            {"label": row["label"], "count": row["count"], "width": round(300 * row["count"] / top)}
+            for row in fig.rows
         ]
         fig.bars.insert(
             0,

@@ -350,3 +350,28 @@ def test_figures_count_each_version_step_channel_and_goal(at_noon, django_assert
     assert figures.at_step == {"s2": 1}
     assert figures.channels == {"email": 2}
     assert figures.conversion_rate == 0.5
+
+
+def test_late_payers_are_eligible_for_the_payment_plan(at_noon):
+    from apps.contacts.selectors.segments import rules_members
+
+    late, punctual = reachable_contact(), reachable_contact()
+    for n in range(2):
+        due = (noon(-30 * (n + 1)) - dt.timedelta(days=3)).date().isoformat()
+        event_record(
+            contact=late,
+            type="invoice.paid",
+            properties={"due_date": due},
+            occurred_at=noon(-30 * (n + 1)),
+        )
+        event_record(
+            contact=punctual,
+            type="invoice.paid",
+            properties={"due_date": "2099-01-01"},
+            occurred_at=noon(-30 * (n + 1)),
+        )
+    rules = {
+        "op": "and",
+        "rules": [{"field": "journeys.late_payments", "cmp": "at_least", "value": 2}],
+    }
+    assert list(rules_members(rules)) == [late]

@@ -73,13 +73,22 @@ def test_a_manager_builds_and_activates_a_journey(owner_client, django_assert_ma
     detail = reverse("journeys:journey_detail", args=[journey.pk])
     save = reverse("journeys:journey_step_save", args=[journey.pk])
     # a send without words is refused, naming the field
-    response = owner_client.post(save, {"step-type": "send", "step-channel": "email", "step-text": ""})
+    response = owner_client.post(
+        save, {"step-type": "send", "step-channel": "email", "step-text": ""}
+    )
     assert response.status_code == 400 and "Write the message first." in response.text
     owner_client.post(
         save,
-        {"step-type": "send", "step-channel": "email", "step-subject": "Ready", "step-text": "Your order is ready"},
+        {
+            "step-type": "send",
+            "step-channel": "email",
+            "step-subject": "Ready",
+            "step-text": "Your order is ready",
+        },
     )
-    owner_client.post(save, {"step-type": "wait", "step-wait_mode": "duration", "step-minutes": "60"})
+    owner_client.post(
+        save, {"step-type": "wait", "step-wait_mode": "duration", "step-minutes": "60"}
+    )
     with django_assert_max_num_queries(20):
         page = owner_client.get(detail)
     assert "Your order is ready" in page.text
@@ -126,3 +135,38 @@ def test_staff_post_an_event_from_the_contact_page(staff_client, journey):
     with alpha():
         event = TimelineEvent.objects.get(type="order.ready", contact=contact)
         assert event.properties == {"order_id": "A-1"}
+
+
+def test_the_trigger_and_rules_are_saved(owner_client, journey):
+    url = reverse("journeys:journey_settings", args=[journey.pk])
+    data = {
+        "settings-name": "Overdue invoices",
+        "settings-trigger_kind": "event",
+        "settings-event_type": "invoice.overdue",
+        "settings-filter_property": "amount",
+        "settings-filter_value": "40",
+        "settings-offset_days": "0",
+        "settings-at": "09:00",
+        "settings-entry_rule": "again_after",
+        "settings-reentry_days": "30",
+        "settings-goal_event": "invoice.paid",
+        "settings-goal_days": "20",
+        "settings-holdout_percent": "10",
+    }
+    response = owner_client.post(url, data)
+
+    errors = [
+        (name, response.context[name].errors)
+        for name in ("settings_form", "step_form", "activate_form", "test_form")
+        if response.context
+        and response.context.get(name) is not None
+        and response.context[name].is_bound
+    ]
+    assert response.status_code == 302, errors
+    with alpha():
+        journey.refresh_from_db()
+    assert journey.name == "Overdue invoices"
+    assert journey.trigger["filters"] == [{"property": "amount", "cmp": "eq", "value": "40"}]
+    assert journey.goal == {"event_type": "invoice.paid", "within_days": 20}
+    bad = owner_client.post(url, {**data, "settings-trigger_kind": "segment"})
+    assert bad.status_code == 400 and "Choose a segment." in bad.text
