@@ -162,7 +162,7 @@ def journey_templates() -> list[JourneyTemplate]:
         JourneyTemplate(
             "win_back",
             _("Win back customers at risk"),
-            _("Contacts entering the \u201cat risk\u201d segment get the best offer."),
+            _("Contacts entering the “at risk” segment get the best offer."),
             {"kind": "segment", "segment_id": None, "direction": "entered"},
             [
                 {"id": "offer", "type": "offer", "config": {"channel": "best"}},
