@@ -72,6 +72,7 @@ def main() -> int:
         appointments,
         campaigns,
         contacts,
+        journeys,
         loyalty,
         messaging,
         provisioning,
@@ -91,6 +92,7 @@ def main() -> int:
         webhooks,
         loyalty,
         campaigns,
+        journeys,
     )
     names = {bench.__name__.removeprefix("bench.") for bench in benches}
     unknown = set(args.benches) - names

@@ -182,6 +182,7 @@ TENANT_APPS = [
     "apps.notifications",
     "apps.webhooks",
     "apps.campaigns",
+    "apps.journeys",
     "apps.dashboard",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

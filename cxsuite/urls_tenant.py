@@ -10,6 +10,7 @@ from apps.accounts import api as accounts_api
 from apps.appointments import api as appointments_api
 from apps.campaigns import api as campaigns_api
 from apps.contacts import api as contacts_api
+from apps.journeys import api as journeys_api
 from apps.messaging import api as messaging_api
 from apps.webhooks import api as webhooks_api
 from cxsuite.health import healthz
@@ -29,6 +30,7 @@ messaging_api.register(router, api_urlpatterns)
 appointments_api.register(router, api_urlpatterns)
 webhooks_api.register(router, api_urlpatterns)
 campaigns_api.register(router, api_urlpatterns)
+journeys_api.register(router, api_urlpatterns)
 api_urlpatterns += router.urls
 
 urlpatterns = [
@@ -41,6 +43,7 @@ urlpatterns = [
     path("", include("apps.notifications.urls")),
     path("", include("apps.webhooks.urls")),
     path("", include("apps.campaigns.urls")),
+    path("", include("apps.journeys.urls")),
     path("", include("apps.accounts.urls")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf=__name__), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

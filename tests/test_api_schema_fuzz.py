@@ -133,6 +133,29 @@ def _business_create() -> None:
         event = TimelineEventFactory(contact=contact, type="note.added")
         delivery = WebhookDeliveryFactory(endpoint=endpoints[index % 2], event=event)
         WebhookAttemptFactory(delivery=delivery)
+    _journeys_create(contacts)
+
+
+def _journeys_create(contacts) -> None:
+    """An active journey with a contact inside, a draft one and an offer."""
+    from apps.journeys.services import (
+        enrollment_enter,
+        journey_activate,
+        journey_create,
+        offer_save,
+    )
+
+    steps = [{"id": "w", "type": "wait", "config": {"mode": "duration", "minutes": 60}}]
+    live = journey_activate(
+        journey=journey_create(
+            name="Orders", trigger={"kind": "event", "event_type": "order.ready"}, steps=steps
+        )
+    )
+    journey_create(
+        name="Draft", trigger={"kind": "event", "event_type": "order.ready"}, steps=steps
+    )
+    enrollment_enter(journey=live, contact=contacts[0], properties={"order_id": "1"})
+    offer_save(name="Plan", text="Pay in parts", accepted_event="invoice.paid")
 
 
 def _schema_document() -> dict:

@@ -118,12 +118,13 @@ def test_the_export_of_a_customer_has_a_section_from_every_module(tenant, owner)
 
     text = json.dumps(data)
     assert {"profile", "consent", "timeline", "tasks", "transactions"} <= set(data)
-    assert {"messages", "appointments", "loyalty"} <= set(data)
+    assert {"messages", "appointments", "loyalty", "journeys"} <= set(data)
     loyalty = data["loyalty"]["loyalty"]
     assert [e["kind"] for e in loyalty["ledger"]] == ["earn", "adjust", "redeem", "redeem"]
     assert loyalty["balance"] == 80 == sum(e["points"] for e in loyalty["ledger"])
     assert sorted(v["status"] for v in loyalty["vouchers"]) == ["issued", "redeemed"]
     assert "Quokka brought a friend" in json.dumps(loyalty)
+    assert data["journeys"][0]["trigger_properties"]["note"] == "Quokka gift wrap"
     messages, appointments = data["messages"], data["appointments"]
     assert sorted(m["status"] for m in messages["sent"]) == ["failed", "opened", "replied"]
     assert any("Quokka x-ray results" in m["body"] for m in messages["sent"])

@@ -15,6 +15,12 @@ class ContactsConfig(AppConfig):
         from .catalogue import event_types_register
         from .event_types import EVENT_TYPES
         from .events import TIMELINE_RUN, timeline_subscribers_due
+        from .registries import timeline_subscribers
+        from .services.membership import (
+            MEMBERSHIP_REFRESH,
+            segment_memberships_due,
+            segment_memberships_on_events,
+        )
         from .services.rfm import RFM_NIGHTLY, rfm_nightly_run, rfm_provision
         from .views.home import TASKS
 
@@ -22,6 +28,8 @@ class ContactsConfig(AppConfig):
         provisioning_hooks.register("contacts", rfm_provision)
         due_work_handlers.register(RFM_NIGHTLY, rfm_nightly_run)
         due_work_handlers.register(TIMELINE_RUN, timeline_subscribers_due)
+        due_work_handlers.register(MEMBERSHIP_REFRESH, segment_memberships_due)
+        timeline_subscribers.register("contacts.segments", segment_memberships_on_events)
         for item in (
             SidebarItem(
                 id="contacts.contacts",

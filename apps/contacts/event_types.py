@@ -52,6 +52,10 @@ INVOICE = {
     "due_date": _("when payment is due (YYYY-MM-DD)"),
     "pay_link": _("where the customer can pay"),
 }
+SEGMENT = {
+    "segment_id": _("the segment's id"),
+    "segment_name": _("the segment's name when it changed"),
+}
 DISRUPTION = {
     "area": _("the area or service affected"),
     "until": _("when service is expected back (ISO 8601)"),
@@ -182,4 +186,6 @@ EVENT_TYPES = [
         partner=True,
     ),
     EventType("service.restored", _("Service restored"), ("{area}",), DISRUPTION, partner=True),
+    EventType("segment.entered", _("Entered a segment"), ("{segment_name}",), SEGMENT),
+    EventType("segment.left", _("Left a segment"), ("{segment_name}",), SEGMENT),
 ]

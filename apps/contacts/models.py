@@ -404,6 +404,10 @@ class Segment(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # kept as rows (SegmentMembership) with segment.entered / segment.left events while a
+    # journey (or anything else) watches the segment
+    tracked = models.BooleanField(default=False, editable=False)
+    membership_refreshed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -423,6 +427,28 @@ class SegmentMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["segment", "contact"], name="contacts_segment_member")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id}:{self.contact_id}"
+
+
+class SegmentMembership(models.Model):
+    """A contact who matches a tracked segment's rules (or is on its list) as of the last
+    refresh; entering and leaving are recorded as segment.entered / segment.left events."""
+
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="memberships")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="segment_memberships"
+    )
+    entered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["segment", "contact"], name="contacts_segment_membership"
+            )
+        ]
+        indexes = [models.Index(fields=["contact"], name="contacts_membership_contact")]
 
     def __str__(self) -> str:
         return f"{self.segment_id}:{self.contact_id}"

@@ -21,6 +21,7 @@ from apps.contacts.selectors.duplicates import duplicate_groups
 from apps.contacts.services import consent_set, note_add, transaction_record
 from apps.contacts.services.merge import contacts_merge
 from apps.contacts.services.privacy import contact_erase
+from apps.journeys.models import Enrollment
 from apps.loyalty.models import LedgerEntry, Member, PointLot, Voucher
 from apps.messaging.models import ChannelStats, InboundMessage, Message
 from tests.contacts.factories import (
@@ -73,6 +74,7 @@ MODULE_TABLES = (
     InboundMessage,
     Appointment,
     WaitlistEntry,
+    Enrollment,
 )
 
 

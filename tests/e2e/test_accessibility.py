@@ -24,6 +24,12 @@ from apps.accounts.models import User
 from apps.accounts.services import invitation_token
 from apps.appointments.services import appointment_manage_token
 from apps.contacts import services as contact_services
+from apps.journeys.services import (
+    enrollment_enter,
+    journey_activate,
+    journey_advance,
+    journey_from_template,
+)
 from apps.messaging.services.links import preferences_url, unsubscribe_url
 from tests.accounts.factories import InvitationFactory, oauth_token_create, partner_app_create
 from tests.appointments.factories import (
@@ -143,6 +149,12 @@ NOT_PAGES: dict[str, str] = {
     "notifications:notification_mark_all_read": ACTION,
     "notifications:notification_open": REDIRECT,
     "notifications:notification_preferences": PARTIAL,
+    "journeys:journey_settings": ACTION,
+    "journeys:journey_step_save": ACTION,
+    "journeys:journey_step_move": ACTION,
+    "journeys:journey_state": ACTION,
+    "journeys:journey_test": ACTION,
+    "journeys:contact_journeys": PARTIAL,
     "accounts:login_signup": "a one-time sign-in link that redirects to Home",
     "api_schema": FILE,
     "healthz": FILE,
@@ -240,6 +252,11 @@ PAGES: dict[str, Page] = {
     "campaigns:campaign_web_version": Page(
         _url("campaigns:campaign_web_version", "web_token"), staff=False
     ),
+    "journeys:journey_list": Page(_url("journeys:journey_list")),
+    "journeys:journey_detail": Page(_url("journeys:journey_detail", "journey")),
+    "journeys:journey_figures": Page(_url("journeys:journey_figures", "journey")),
+    "journeys:enrollment_list": Page(_url("journeys:enrollment_list", "journey")),
+    "journeys:enrollment_detail": Page(_url("journeys:enrollment_detail", "enrollment")),
 }
 AUDITED = {name.split("#")[0] for name in PAGES}  # "name#variant": the same page, another view
 # On the platform's own host.
@@ -312,11 +329,13 @@ def world(committed_tenant) -> Iterator[dict[str, Any]]:
     WebhookAttemptFactory(delivery=delivery)
     WebhookDeliveryFactory(endpoint=endpoint, status="succeeded", response_status=200)
     base = ""
+    journey = journey_activate(journey=journey_from_template(key="payment_reminder"))
+    enrollment = enrollment_enter(
+        journey=journey, contact=contact, properties={"invoice_id": "INV-1", "amount": "80.00"}
+    )
+    journey_advance(journey=journey)
     campaign = sent_campaign(contacts=[contact])
     draft = campaign_for([contact], name="Autumn offer")
-        "campaign": campaign.pk,
-        "draft_campaign": draft.pk,
-        "web_token": campaign.web_token,
     app, _secret = partner_app_create()
     oauth_token_create(["contacts:read", "appointments:write"], app=app, user=owner)
     authorize = "/oauth/authorize/?" + urlencode(
@@ -331,6 +350,11 @@ def world(committed_tenant) -> Iterator[dict[str, Any]]:
         }
     )
     yield {
+        "journey": journey.pk,
+        "enrollment": enrollment.pk,
+        "campaign": campaign.pk,
+        "draft_campaign": draft.pk,
+        "web_token": campaign.web_token,
         "contact": contact.pk,
         "segment": SegmentFactory(name="VIP").pk,
         "message": message.pk,

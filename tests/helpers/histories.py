@@ -2,7 +2,7 @@
 (so the timeline events are the real ones): consent history, a note, a task, a purchase,
 messages by text and e-mail (delivered, opened, bounced), a text they sent, appointments
 (completed, no-show, cancelled with a reason, upcoming with notes), a waitlist entry, a
-campaign's recipient row, a loyalty account (points earned with a staff note, a manager's adjustment, a voucher used and
+journey it is inside, a campaign's recipient row, a loyalty account (points earned with a staff note, a manager's adjustment, a voucher used and
 one still to use), and webhook deliveries of their events (with a partner's answer that repeats
 them).
 
@@ -193,6 +193,8 @@ def customer_with_history(
     voucher_redeem(code=used.code, staff=actor)
     reward_redeem(member=member, reward=reward, idempotency_key=f"hist-open-{contact.pk}")
 
+    _journey_enter(contact, secret)
+
     # webhooks: a copy of every event sent to a partner, and a partner echoing one back
     if not WebhookEndpoint.objects.filter(is_active=True).exists():
         WebhookEndpointFactory(url="http://127.0.0.1:9/history")
@@ -212,3 +214,30 @@ def customer_with_history(
     campaign_cancel(campaign=campaign)
     contact.refresh_from_db()
     return contact
+
+
+def _journey_enter(contact: Contact, secret: str) -> None:
+    """An order journey the customer is inside (waiting), its trigger carrying their words."""
+    from apps.journeys.models import Journey
+    from apps.journeys.services import (
+        enrollment_enter,
+        journey_activate,
+        journey_advance,
+        journey_create,
+    )
+
+    journey = Journey.objects.filter(name="Order follow-up").first() or journey_activate(
+        journey=journey_create(
+            name="Order follow-up",
+            trigger={"kind": "event", "event_type": "order.ready"},
+            steps=[
+                {"id": "wait", "type": "wait", "config": {"mode": "duration", "minutes": 14400}}
+            ],
+        )
+    )
+    enrollment_enter(
+        journey=journey,
+        contact=contact,
+        properties={"order_id": f"web-{contact.pk}", "note": f"{secret} gift wrap"},
+    )
+    journey_advance(journey=journey)

@@ -4,6 +4,7 @@ from .contacts import (
     SORTS,
     consent_history_for,
     consent_latest_by_channel,
+    contact_events_of,
     contact_field_known_since,
     contact_find,
     contact_get,
@@ -23,6 +24,7 @@ from .contacts import (
 )
 
 __all__ = [
+    "contact_events_of",
     "consent_history_for",
     "consent_latest_by_channel",
     "tasks_open_for_contact",

@@ -220,3 +220,14 @@ def contact_field_known_since(contact_id: int, field: str) -> dt.datetime | None
     if changed is not None:
         return changed
     return Contact.objects.filter(pk=contact_id).values_list("created", flat=True).first()
+
+
+def contact_events_of(
+    *, contact_id: int, types: list[str], since: dt.datetime | None = None, limit: int = 50
+) -> list[TimelineEvent]:
+    """The contact's latest events of these types (newest first), for other apps' rules
+    ("did they open it", "was an invoice paid late")."""
+    events = TimelineEvent.objects.filter(contact_id=contact_id, type__in=types)
+    if since is not None:
+        events = events.filter(occurred_at__gte=since)
+    return list(events.order_by("-occurred_at", "-pk")[:limit])

@@ -14,6 +14,7 @@ from .contacts import (
 from .custom_fields import custom_field_create, custom_field_delete, custom_field_update
 from .imports import import_preview, import_run, import_start, import_upload
 from .matching import contact_lock, contact_match_or_create
+from .membership import segment_memberships_refresh, segment_track
 from .merge import contacts_merge
 from .no_shows import contact_no_shows_adjust, contacts_no_shows_add
 from .privacy import contact_erase, contact_export_data
@@ -46,6 +47,8 @@ __all__ = [
     "custom_field_update",
     "custom_fields_validate",
     "event_record",
+    "segment_memberships_refresh",
+    "segment_track",
     "events_ingest",
     "note_add",
     "phone_display",

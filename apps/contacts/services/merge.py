@@ -20,11 +20,13 @@ from ..models import (
     LifecycleStage,
     RfmScore,
     SegmentMember,
+    SegmentMembership,
     Task,
     TimelineEvent,
     Transaction,
 )
 from ..registries import merge_hooks
+from .membership import segment_memberships_refresh
 from .timeline import event_record
 
 if TYPE_CHECKING:
@@ -48,7 +50,15 @@ FILLED_FIELDS = (
     "owner_id",
     "source",
 )
-MOVED_HERE = (TimelineEvent, ConsentEvent, Task, Transaction, SegmentMember, RfmScore)
+MOVED_HERE = (
+    TimelineEvent,
+    ConsentEvent,
+    Task,
+    Transaction,
+    SegmentMember,
+    SegmentMembership,
+    RfmScore,
+)
 STAGE_RANK: dict[str, int] = {
     LifecycleStage.LEAD: 0,
     LifecycleStage.LAPSED: 1,
@@ -72,6 +82,8 @@ def contacts_merge(*, survivor: Contact, others: Sequence[Contact], actor: User 
       values likewise, tags are joined, no-shows added up, the furthest lifecycle stage kept;
     - consent: the most restrictive status wins (opted out on any contact means opted out),
       else opted in beats unknown; each change is a history entry;
+    - the others' tracked segment memberships go (they are computed) and the survivor's are
+      refreshed;
     - "contact.merged" is recorded on the survivor with the merged ids; the others are
       deleted.
     """
@@ -103,6 +115,8 @@ def contacts_merge(*, survivor: Contact, others: Sequence[Contact], actor: User 
                 segment_id__in=SegmentMember.objects.filter(contact=survivor).values("segment_id"),
             ).delete()
             SegmentMember.objects.filter(contact_id=other_id).update(contact=survivor)
+        # computed rows: the others' go, the survivor's are brought up to date below
+        SegmentMembership.objects.filter(contact_id__in=other_ids).delete()
         for hook in merge_hooks.values():
             hook(survivor=survivor, others=merged)
         _refuse_unmoved_rows(other_ids)
@@ -129,6 +143,7 @@ def contacts_merge(*, survivor: Contact, others: Sequence[Contact], actor: User 
             properties={"merged_ids": other_ids},
         )
         _rfm_refresh(survivor)
+        segment_memberships_refresh(contact_ids=[survivor.pk])
     return survivor
 
 

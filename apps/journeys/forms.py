@@ -1,0 +1,188 @@
+"""The builder's forms: a new journey, its trigger and rules, one step, activation, a test
+run, and the contact page's "post an event"."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cxsuite.lib.forms import StyledFormMixin
+
+from .models import EntryRule
+
+CHANNEL_CHOICES = [
+    ("best", _("Best channel for this contact")),
+    ("email", _("E-mail")),
+    ("sms", _("SMS")),
+    ("voice", _("Voice call")),
+]
+WAIT_CHOICES = [
+    ("duration", _("For a while")),
+    ("time_of_day", _("Until a time of day")),
+    ("event", _("Until an event (with a time-out)")),
+]
+BRANCH_CHOICES = [
+    ("event", _("An event happened")),
+    ("segment", _("In a segment")),
+]
+TRIGGER_CHOICES = [
+    ("event", _("An event")),
+    ("segment", _("Entering a segment")),
+    ("segment_left", _("Leaving a segment")),
+    ("date", _("A date of the contact")),
+]
+
+
+class JourneyNewForm(StyledFormMixin, forms.Form):
+    template = forms.ChoiceField(label=_("Start from"), required=False)
+    segment = forms.TypedChoiceField(
+        label=_("Segment"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, templates, segments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [("", _("A blank journey"))] + [
+            (t.key, t.name) for t in templates
+        ]
+        self.fields["segment"].choices = [("", "—")] + [(s.pk, s.name) for s in segments]
+        self.fields["segment"].help_text = _(
+            "For the templates that start when someone enters a segment."
+        )
+
+
+class JourneySettingsForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    trigger_kind = forms.ChoiceField(label=_("Starts with"), choices=TRIGGER_CHOICES)
+    event_type = forms.ChoiceField(label=_("Event"), required=False)
+    filter_property = forms.CharField(
+        label=_("Only when the property"), required=False, max_length=60
+    )
+    filter_value = forms.CharField(label=_("equals"), required=False, max_length=120)
+    segment = forms.TypedChoiceField(
+        label=_("Segment"), required=False, coerce=int, empty_value=None
+    )
+    date_field = forms.ChoiceField(label=_("Date field"), required=False)
+    offset_days = forms.IntegerField(
+        label=_("Days after the date (negative: before)"),
+        required=False,
+        min_value=-366,
+        max_value=366,
+    )
+    at = forms.TimeField(label=_("At (contact's time)"), required=False)
+    entry_rule = forms.ChoiceField(label=_("Who may enter"), choices=EntryRule.choices)
+    reentry_days = forms.IntegerField(
+        label=_("Again after (days)"), required=False, min_value=0, max_value=3650
+    )
+    goal_event = forms.ChoiceField(label=_("Goal"), required=False)
+    goal_days = forms.IntegerField(
+        label=_("Within (days)"), required=False, min_value=1, max_value=365
+    )
+    exit_event = forms.ChoiceField(label=_("Leave when"), required=False)
+    holdout_percent = forms.IntegerField(
+        label=_("Holdout share (%)"), required=False, min_value=0, max_value=50
+    )
+
+    def __init__(self, *args, event_choices, segments, date_fields, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event_type"].choices = [("", "—"), *event_choices]
+        self.fields["goal_event"].choices = [("", _("No goal")), *event_choices]
+        self.fields["exit_event"].choices = [("", _("Only at the end")), *event_choices]
+        self.fields["segment"].choices = [("", "—")] + [(s.pk, s.name) for s in segments]
+        self.fields["date_field"].choices = [("", "—"), *date_fields]
+
+
+class StepForm(StyledFormMixin, forms.Form):
+    """One step of any built-in kind; the fields that do not apply to it are ignored."""
+
+    type = forms.ChoiceField(label=_("Kind of step"))
+    channel = forms.ChoiceField(label=_("Channel"), choices=CHANNEL_CHOICES, required=False)
+    subject = forms.CharField(label=_("Subject (e-mail)"), required=False, max_length=200)
+    text = forms.CharField(
+        label=_("Message"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Use {first_name} and the trigger's properties, e.g. {amount} or {due_date}."),
+    )
+    service = forms.BooleanField(
+        label=_("Service message (no marketing consent needed)"), required=False
+    )
+    wait_mode = forms.ChoiceField(label=_("Wait"), choices=WAIT_CHOICES, required=False)
+    minutes = forms.IntegerField(label=_("Minutes (a day is 1440)"), required=False, min_value=0)
+    at = forms.TimeField(label=_("Time of day"), required=False)
+    event_type = forms.ChoiceField(label=_("Event"), required=False)
+    branch_kind = forms.ChoiceField(label=_("Look at"), choices=BRANCH_CHOICES, required=False)
+    segment = forms.TypedChoiceField(
+        label=_("Segment"), required=False, coerce=int, empty_value=None
+    )
+    title = forms.CharField(label=_("Task"), required=False, max_length=200)
+    tag = forms.CharField(label=_("Tag to add"), required=False, max_length=40)
+    else_step = forms.ChoiceField(label=_("Otherwise (no, time-out) go to"), required=False)
+
+    def __init__(self, *args, step_types, event_choices, segments, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = step_types
+        self.fields["event_type"].choices = [("", "—"), *event_choices]
+        self.fields["segment"].choices = [("", "—")] + [(s.pk, s.name) for s in segments]
+        self.fields["else_step"].choices = [("", _("The next step")), ("exit", _("Exit")), *targets]
+
+    def step_data(self) -> dict:
+        """The step as the builder saves it (checked by the step type's own rules)."""
+        d = self.cleaned_data
+        kind = d["type"]
+        config: dict = {}
+        if kind == "send":
+            config = {
+                "channel": d.get("channel") or "best",
+                "subject": d.get("subject", ""),
+                "text": d.get("text", ""),
+                "service": d.get("service"),
+            }
+        elif kind == "offer":
+            config = {"channel": d.get("channel") or "best", "service": d.get("service")}
+        elif kind == "wait":
+            mode = d.get("wait_mode") or "duration"
+            config = {"mode": mode, "minutes": d.get("minutes") or 0}
+            if mode == "time_of_day":
+                config["at"] = d["at"].strftime("%H:%M") if d.get("at") else ""
+            if mode == "event":
+                config["event_type"] = d.get("event_type") or ""
+        elif kind == "branch":
+            config = {
+                "kind": d.get("branch_kind") or "event",
+                "event_type": d.get("event_type") or "",
+                "segment_id": d.get("segment"),
+            }
+        elif kind == "task":
+            config = {"title": d.get("title", ""), "due_days": 1}
+        elif kind == "tag":
+            config = {"add": [d["tag"]] if d.get("tag") else []}
+        step = {"type": kind, "config": config}
+        if d.get("else_step"):
+            step["else"] = d["else_step"]
+        return step
+
+
+class ActivateForm(StyledFormMixin, forms.Form):
+    include_current = forms.BooleanField(
+        label=_("Current members of the segment enter now"), required=False
+    )
+    hourly_cap = forms.IntegerField(
+        label=_("At most this many entries per hour"), required=False, min_value=1, max_value=100000
+    )
+
+
+class TestRunForm(StyledFormMixin, forms.Form):
+    contact = forms.IntegerField(label=_("Contact id"), min_value=1)
+
+
+class EventPostForm(StyledFormMixin, forms.Form):
+    type = forms.ChoiceField(label=_("What happened"))
+    reference = forms.CharField(
+        label=_("Reference (order or invoice number)"), required=False, max_length=80
+    )
+    amount = forms.CharField(label=_("Amount"), required=False, max_length=20)
+
+    def __init__(self, *args, event_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = event_choices

@@ -1,0 +1,172 @@
+"""The journey pages: the list and new journey, the builder (steps, settings, activation,
+pause, test run), figures, enrollments, and the contact panel's posted event; viewers read
+only, the outsider is sent to log in everywhere."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from apps.contacts.models import TimelineEvent
+from apps.journeys.models import Journey
+from tests.conftest import alpha
+
+from .factories import live_journey, reachable_contact, send
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def journey(tenant):
+    with alpha():
+        return live_journey(steps=[send("s1", text="Your order is ready")])
+
+
+def urls(journey, contact) -> list[tuple[str, str]]:
+    pk = journey.pk
+    return [
+        ("get", reverse("journeys:journey_list")),
+        ("post", reverse("journeys:journey_list")),
+        ("get", reverse("journeys:journey_detail", args=[pk])),
+        ("post", reverse("journeys:journey_settings", args=[pk])),
+        ("post", reverse("journeys:journey_step_save", args=[pk])),
+        ("post", reverse("journeys:journey_step_move", args=[pk, "s1"])),
+        ("post", reverse("journeys:journey_state", args=[pk])),
+        ("post", reverse("journeys:journey_test", args=[pk])),
+        ("get", reverse("journeys:journey_figures", args=[pk])),
+        ("get", reverse("journeys:enrollment_list", args=[pk])),
+        ("get", reverse("journeys:contact_journeys", args=[contact.pk])),
+        ("post", reverse("journeys:contact_journeys", args=[contact.pk])),
+    ]
+
+
+def test_the_outsider_is_sent_to_log_in_everywhere(outsider_client, journey):
+    with alpha():
+        contact = reachable_contact()
+    for method, url in urls(journey, contact):
+        response = getattr(outsider_client, method)(url, **HTMX)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_viewer_reads_but_changes_nothing(viewer_client, journey):
+    with alpha():
+        contact = reachable_contact()
+    for method, url in urls(journey, contact):
+        response = getattr(viewer_client, method)(
+            url, {"action": "pause", "type": "order.ready"}, **HTMX
+        )
+        if method == "get":
+            assert response.status_code == 200, url
+        else:
+            assert response.status_code in (403, 404), url
+    with alpha():
+        assert Journey.objects.get(pk=journey.pk).status == "active"
+        assert not TimelineEvent.objects.filter(type="order.ready").exists()
+
+
+def test_a_manager_builds_and_activates_a_journey(owner_client, django_assert_max_num_queries):
+    response = owner_client.post(reverse("journeys:journey_list"), {"template": ""})
+    assert response.status_code == 302
+    with alpha():
+        journey = Journey.objects.get()
+    detail = reverse("journeys:journey_detail", args=[journey.pk])
+    save = reverse("journeys:journey_step_save", args=[journey.pk])
+    # a send without words is refused, naming the field
+    response = owner_client.post(
+        save, {"step-type": "send", "step-channel": "email", "step-text": ""}
+    )
+    assert response.status_code == 400 and "Write the message first." in response.text
+    owner_client.post(
+        save,
+        {
+            "step-type": "send",
+            "step-channel": "email",
+            "step-subject": "Ready",
+            "step-text": "Your order is ready",
+        },
+    )
+    owner_client.post(
+        save, {"step-type": "wait", "step-wait_mode": "duration", "step-minutes": "60"}
+    )
+    with django_assert_max_num_queries(20):
+        page = owner_client.get(detail)
+    assert "Your order is ready" in page.text
+    response = owner_client.post(
+        reverse("journeys:journey_state", args=[journey.pk]), {"action": "activate"}
+    )
+    assert response.status_code == 302
+    with alpha():
+        journey.refresh_from_db()
+        assert journey.status == "active" and len(journey.live_version.steps) == 2
+    assert (
+        owner_client.get(reverse("journeys:journey_figures", args=[journey.pk])).status_code == 200
+    )
+
+
+def test_a_dangling_branch_is_refused_at_activation(owner_client, tenant):
+    with alpha():
+        from apps.journeys.services import journey_create
+
+        journey = journey_create(
+            name="B",
+            trigger={"kind": "event", "event_type": "order.ready"},
+            steps=[
+                {
+                    "id": "b",
+                    "type": "branch",
+                    "config": {"kind": "event", "event_type": "order.ready"},
+                }
+            ],
+        )
+    response = owner_client.post(
+        reverse("journeys:journey_state", args=[journey.pk]), {"action": "activate"}
+    )
+    assert response.status_code == 400
+    assert "no" in response.text.lower()
+
+
+def test_staff_post_an_event_from_the_contact_page(staff_client, journey):
+    with alpha():
+        contact = reachable_contact()
+    url = reverse("journeys:contact_journeys", args=[contact.pk])
+    response = staff_client.post(url, {"type": "order.ready", "reference": "A-1"}, **HTMX)
+    assert response.status_code == 200 and "Recorded" in response.text
+    with alpha():
+        event = TimelineEvent.objects.get(type="order.ready", contact=contact)
+        assert event.properties == {"order_id": "A-1"}
+
+
+def test_the_trigger_and_rules_are_saved(owner_client, journey):
+    url = reverse("journeys:journey_settings", args=[journey.pk])
+    data = {
+        "settings-name": "Overdue invoices",
+        "settings-trigger_kind": "event",
+        "settings-event_type": "invoice.overdue",
+        "settings-filter_property": "amount",
+        "settings-filter_value": "40",
+        "settings-offset_days": "0",
+        "settings-at": "09:00",
+        "settings-entry_rule": "again_after",
+        "settings-reentry_days": "30",
+        "settings-goal_event": "invoice.paid",
+        "settings-goal_days": "20",
+        "settings-holdout_percent": "10",
+    }
+    response = owner_client.post(url, data)
+
+    errors = [
+        (name, response.context[name].errors)
+        for name in ("settings_form", "step_form", "activate_form", "test_form")
+        if response.context
+        and response.context.get(name) is not None
+        and response.context[name].is_bound
+    ]
+    assert response.status_code == 302, errors
+    with alpha():
+        journey.refresh_from_db()
+    assert journey.name == "Overdue invoices"
+    assert journey.trigger["filters"] == [{"property": "amount", "cmp": "eq", "value": "40"}]
+    assert journey.goal == {"event_type": "invoice.paid", "within_days": 20}
+    bad = owner_client.post(url, {**data, "settings-trigger_kind": "segment"})
+    assert bad.status_code == 400 and "Choose a segment." in bad.text
