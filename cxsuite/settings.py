@@ -160,6 +160,7 @@ TENANT_APPS = [
     "apps.messaging",
     "apps.appointments",
     "apps.loyalty",
+    "apps.feedback",
     "apps.notifications",
     "apps.dashboard",
 ]

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("apps.messaging.urls")),
     path("", include("apps.appointments.urls")),
     path("", include("apps.loyalty.urls")),
+    path("", include("apps.feedback.urls")),
     path("", include("apps.notifications.urls")),
     path("", include("apps.accounts.urls")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf=__name__), name="api_schema"),
