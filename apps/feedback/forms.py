@@ -172,3 +172,50 @@ class SegmentSendForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
         from apps.contacts.selectors.segments import segment_list
 
         self.fields["segment"].choices = [(s.pk, s.name) for s in segment_list()]
+
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class SettingsForm(ServiceErrorsMixin, StyledFormMixin, forms.ModelForm):
+    open_days = forms.TypedMultipleChoiceField(
+        label=_("Open on"), choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        from .models import FeedbackSettings
+
+        model = FeedbackSettings
+        fields = [
+            "cooldown_days",
+            "sla_hours",
+            "open_days",
+            "open_from",
+            "open_until",
+            "escalate_after_hours",
+            "escalate_reassign",
+            "default_owner",
+            "review_url",
+            "edit_minutes",
+        ]
+        widgets = {
+            "open_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "open_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from apps.accounts.selectors import users_active
+
+        self.fields["default_owner"].queryset = users_active()  # type: ignore[attr-defined]
+        self.initial.setdefault("open_days", self.instance.weekdays)
+        if not self.initial.get("open_days"):
+            self.initial["open_days"] = self.instance.weekdays

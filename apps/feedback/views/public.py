@@ -5,6 +5,8 @@ The e-mail's score buttons land here after saving the score at once."""
 
 from __future__ import annotations
 
+import contextlib
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -120,8 +122,7 @@ def survey_score(request, token: str, score: int):
         return page
     page_language_activate(invitation.language)
     invitation_click(invitation=invitation)
-    try:
+    # closed, or no longer changeable: the page says so
+    with contextlib.suppress(ValidationError, DomainError):
         response_submit(invitation=invitation, score=score, channel=invitation.channel or "email")
-    except (ValidationError, DomainError):
-        pass  # closed, or no longer changeable: the page says so
     return redirect(reverse("feedback:survey_page", args=[token]) + f"?score={score}")
