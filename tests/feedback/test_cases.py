@@ -64,7 +64,8 @@ def test_without_a_staff_member_the_default_owner_gets_it(tenant, owner, manager
 
 def test_an_overdue_case_escalates_once_to_the_managers(tenant, owner, manager):
     FeedbackSettings.objects.update_or_create(
-        pk=1, defaults={"escalate_after_hours": 4, "escalate_reassign": True, "default_owner": manager}
+        pk=1,
+        defaults={"escalate_after_hours": 4, "escalate_reassign": True, "default_owner": manager},
     )
     case = _case()
     assert not case_escalate(case=case, now=case.due_at + dt.timedelta(hours=3))

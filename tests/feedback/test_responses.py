@@ -105,7 +105,9 @@ def test_a_bare_number_by_sms_answers_the_latest_open_invitation(tenant, owner, 
     assert response.invitation_id == latest.pk
     assert (response.score, response.channel) == (2, "sms")
     assert Case.objects.count() == 1
-    inbound_sms_receive(from_number="+4915112345678", body="Thanks, 2 stars", provider_message_id="m2")
+    inbound_sms_receive(
+        from_number="+4915112345678", body="Thanks, 2 stars", provider_message_id="m2"
+    )
     deliver()
     assert Response.objects.count() == 1
 

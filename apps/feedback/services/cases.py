@@ -285,7 +285,6 @@ def _gesture_clean(kind: str, points: Any, value: Any) -> tuple[int, Decimal]:
 def case_gesture_grant(*, case: Case, actor: User | None, now: dt.datetime | None = None) -> str:
     """Write the case's gesture to the loyalty ledger, once: the points carry the case as
     their idempotency key, the voucher is recorded on the locked case. Returns its ref."""
-    from apps.loyalty.models import EntrySource, RewardKind, VoucherSource
     from apps.loyalty.services.ledger import member_enrol, points_earn
     from apps.loyalty.services.vouchers import voucher_issue
 
@@ -299,7 +298,7 @@ def case_gesture_grant(*, case: Case, actor: User | None, now: dt.datetime | Non
             entry = points_earn(
                 member=member,
                 points=case.gesture_points,
-                source=EntrySource.STAFF,
+                source="staff",
                 idempotency_key=f"feedback-case:{case.pk}",
                 at=now,
                 staff=actor,
@@ -309,8 +308,8 @@ def case_gesture_grant(*, case: Case, actor: User | None, now: dt.datetime | Non
         else:
             voucher = voucher_issue(
                 member=member,
-                source=VoucherSource.STAFF,
-                kind=RewardKind.AMOUNT_OFF,
+                source="staff",
+                kind="amount_off",
                 label=_("With our apologies"),
                 valid_days=180,
                 value=case.gesture_value,

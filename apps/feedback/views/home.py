@@ -30,5 +30,11 @@ def home_cases(request):
     return render(
         request,
         "feedback/_home_cases.html",
-        {"card": CASES, "cases": cases[:LIMIT], "more": len(cases) > LIMIT, "now": now, "overdue": overdue},
+        {
+            "card": CASES,
+            "cases": cases[:LIMIT],
+            "more": len(cases) > LIMIT,
+            "now": now,
+            "overdue": overdue,
+        },
     )

@@ -74,3 +74,24 @@ def do_not_survey_view(request, contact_pk: int):
     contact = contact_get(contact_pk)
     do_not_survey_set(contact=contact, value=request.POST.get("value") == "1")
     return redirect(reverse("contacts:contact_detail", args=[contact.pk]) + "#feedback")
+
+
+def remember_notices(appointments):
+    """The "remember" notes of the appointments' customers, on each of their visits until a
+    member of staff marks the note honoured (one query for all the appointments)."""
+    from django.utils.translation import gettext as _
+
+    from apps.appointments.registries import Notice
+
+    notes = remember_notes_pending(list({a.contact_id for a in appointments}))
+    out = {}
+    for appointment in appointments:
+        for note in notes.get(appointment.contact_id, []):
+            out.setdefault(appointment.pk, []).append(
+                Notice(
+                    text=_("Remember: %(note)s") % {"note": note.body},
+                    action_url=reverse("feedback:remember_honour", args=[note.pk]),
+                    action_label=_("Mark as honoured"),
+                )
+            )
+    return out

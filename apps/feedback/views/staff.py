@@ -46,7 +46,9 @@ def _line_chart(points: list[tuple[str, float | None]], low: float, high: float)
             10 + (high - v) * (CHART_H - 30) / span, 1
         )
 
-    dots = [{"x": xy(i, v)[0], "y": xy(i, v)[1], "label": label, "value": v} for i, label, v in usable]
+    dots = [
+        {"x": xy(i, v)[0], "y": xy(i, v)[1], "label": label, "value": v} for i, label, v in usable
+    ]
     zero = None if not low < 0 < high else xy(0, 0)[1]
     return {
         "width": CHART_W,
@@ -56,9 +58,7 @@ def _line_chart(points: list[tuple[str, float | None]], low: float, high: float)
         "zero": zero,
         "top": high,
         "bottom": low,
-        "labels": [
-            {"x": xy(i, low)[0], "text": label} for i, (label, _v) in enumerate(points)
-        ],
+        "labels": [{"x": xy(i, low)[0], "text": label} for i, (label, _v) in enumerate(points)],
     }
 
 
@@ -89,9 +89,7 @@ def figures(request):
         by = "month"
     scores = scores_for(since=since, until=now)
     periods = trend(since=since, until=now, by=by)
-    chart = _line_chart(
-        [(format_date_short(p["period"]), p["nps"]) for p in periods], -100, 100
-    )
+    chart = _line_chart([(format_date_short(p["period"]), p["nps"]) for p in periods], -100, 100)
     words, phrases = comment_terms(since=since, until=now, band=band)
     return render(
         request,
@@ -187,7 +185,9 @@ def survey_send_view(request, pk: int):
         else:
             messages.success(
                 request,
-                _("%(scheduled)s invitations scheduled, %(dropped)s not sent (asked recently, open case or no surveys wanted).")
+                _(
+                    "%(scheduled)s invitations scheduled, %(dropped)s not sent (asked recently, open case or no surveys wanted)."
+                )
                 % counts,
             )
             return redirect("feedback:survey_edit", pk=survey.pk)
