@@ -75,9 +75,13 @@ def test_a_read_key_and_a_viewer_cannot_write(world, read_api_client, viewer_cli
 def test_ask_a_contact_and_be_throttled(world, api_client):
     contact = ContactFactory()
     url = reverse("api:feedback-invitation-list")
-    first = api_client.post(url, {"survey": world["survey"].pk, "contact": contact.pk}, format="json")
+    first = api_client.post(
+        url, {"survey": world["survey"].pk, "contact": contact.pk}, format="json"
+    )
     assert first.status_code == 201 and first.json()["status"] == "scheduled"
-    again = api_client.post(url, {"survey": world["survey"].pk, "contact": contact.pk}, format="json")
+    again = api_client.post(
+        url, {"survey": world["survey"].pk, "contact": contact.pk}, format="json"
+    )
     assert again.json()["status"] == "dropped" and again.json()["drop_reason"] == "cooldown"
 
 
