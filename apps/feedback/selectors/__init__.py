@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 def survey_questions_for(survey: Survey, language: str) -> list[dict[str, Any]]:
     out = []
     for question in survey.questions.all():
-        texts = question.texts.get(language) or next(iter(question.texts.values()), {})
+        texts: dict[str, Any] = question.texts.get(language) or next(
+            iter(question.texts.values()), {}
+        )
         out.append({"id": question.pk, "kind": question.kind, "label": texts.get("label", "")})
     return out
 

@@ -241,7 +241,7 @@ def _names(by: str, keys: list) -> dict:
     from apps.appointments.selectors.setup import service_list, staff_list
 
     source = staff_list() if by == "staff" else service_list()
-    found = dict(source.filter(pk__in=keys).values_list("pk", "name"))
+    found: dict[Any, str] = dict(source.filter(pk__in=keys).values_list("pk", "name"))
     found[None] = _("Not linked to a visit")
     return found
 

@@ -20,11 +20,12 @@ def default_texts(kind: str) -> dict[str, dict[str, str]]:
     out = {}
     for language in LANGUAGES:
         with translation.override(language):
-            question = {
+            questions: dict[str, str] = {
                 SurveyKind.NPS: _("How likely are you to recommend us to a friend or colleague?"),
                 SurveyKind.CSAT: _("How satisfied were you with your visit?"),
                 SurveyKind.CES: _("How easy was it to get what you needed from us?"),
-            }[kind]
+            }
+            question = questions[kind]
             out[language] = {
                 "question": str(question),
                 "why": str(_("What is the main reason for your score?")),
