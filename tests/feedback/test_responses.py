@@ -129,6 +129,6 @@ def test_a_french_customer_gets_the_survey_in_french_to_the_end(tenant, owner):
 
     message = Message.objects.get(related_type="feedback_invitation")
     assert message.language == "fr"
-    assert "recommander" in message.body
+    assert "recommandiez" in message.body
     response = response_submit(invitation=invitation, score=9)
     assert response.language == "fr"

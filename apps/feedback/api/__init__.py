@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
@@ -28,12 +29,16 @@ from ..models import (
     Band,
     Case,
     CaseStatus,
+    DropReason,
     GestureKind,
     Invitation,
     InvitationStatus,
+    InviteChannel,
     Response,
     RootCause,
     Survey,
+    SurveyKind,
+    Trigger,
 )
 from ..selectors import cases_overdue_count
 from ..selectors.figures import scores_for
@@ -44,7 +49,11 @@ from . import examples
 
 
 @extend_schema_serializer(examples=examples.SURVEY)
-class SurveySerializer(serializers.ModelSerializer):
+class FeedbackSurveySerializer(serializers.ModelSerializer):
+    kind = NamedChoiceField(SurveyKind, read_only=True)
+    trigger = NamedChoiceField(Trigger, read_only=True)
+    channel = NamedChoiceField(InviteChannel, read_only=True)
+
     class Meta:
         model = Survey
         fields = [
@@ -62,17 +71,18 @@ class SurveySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet):
+class FeedbackSurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet):
     """The business's surveys."""
 
-    serializer_class = SurveySerializer
+    serializer_class = FeedbackSurveySerializer
     lookup_value_regex = ID_REGEX
     queryset = Survey.objects.order_by("pk")
 
 
 @extend_schema_serializer(examples=examples.INVITATION)
-class InvitationSerializer(serializers.ModelSerializer):
+class FeedbackInvitationSerializer(serializers.ModelSerializer):
     status = NamedChoiceField(InvitationStatus, read_only=True)
+    drop_reason = NamedChoiceField(DropReason, read_only=True, allow_blank=True)
 
     class Meta:
         model = Invitation
@@ -93,7 +103,7 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_serializer(examples=examples.INVITATION_INPUT)
-class InvitationInputSerializer(StrictInputMixin, serializers.Serializer):
+class FeedbackInvitationInputSerializer(StrictInputMixin, serializers.Serializer):
     survey = id_field(help_text="Id of the survey to send")
     contact = id_field(help_text="Id of the contact to ask")
 
@@ -110,26 +120,33 @@ class InvitationInputSerializer(StrictInputMixin, serializers.Serializer):
         return contact
 
 
-class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet):
+class FeedbackInvitationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet
+):
     """Survey invitations; create one to ask a contact now (limits apply: a throttled one
     comes back as `dropped`, with its reason)."""
 
-    serializer_class = InvitationSerializer
+    serializer_class = FeedbackInvitationSerializer
     lookup_value_regex = ID_REGEX
     queryset = Invitation.objects.order_by("-pk")
 
-    @extend_schema(request=InvitationInputSerializer, responses={201: InvitationSerializer})
+    @extend_schema(
+        request=FeedbackInvitationInputSerializer, responses={201: FeedbackInvitationSerializer}
+    )
     def create(self, request):
         """Ask a contact to answer a survey now."""
-        data = InvitationInputSerializer(data=request.data)
+        data = FeedbackInvitationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         invitation = invitation_create(**data.validated_data)
-        return ApiResponse(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+        return ApiResponse(
+            FeedbackInvitationSerializer(invitation).data, status=status.HTTP_201_CREATED
+        )
 
 
 @extend_schema_serializer(examples=examples.RESPONSE)
-class ResponseSerializer(serializers.ModelSerializer):
+class FeedbackResponseSerializer(serializers.ModelSerializer):
     band = NamedChoiceField(Band, read_only=True, allow_blank=True)
+    kind = NamedChoiceField(SurveyKind, read_only=True)
     score = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
@@ -152,7 +169,7 @@ class ResponseSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_serializer(examples=examples.RESPONSE_INPUT)
-class ResponseInputSerializer(StrictInputMixin, serializers.Serializer):
+class FeedbackResponseInputSerializer(StrictInputMixin, serializers.Serializer):
     invitation = id_field(help_text="Id of the invitation answered")
     score = serializers.IntegerField(min_value=0, max_value=10, help_text="On the survey's scale")
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
@@ -164,48 +181,54 @@ class ResponseInputSerializer(StrictInputMixin, serializers.Serializer):
         return invitation
 
 
-class ResponseListParamsSerializer(serializers.Serializer):
+class FeedbackResponseListParamsSerializer(serializers.Serializer):
     survey = id_field(required=False)
     band = NamedChoiceField(Band, required=False)
 
 
-class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet):
+class FeedbackResponseViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet
+):
     """Answers, newest first. Submitting one for an invitation already answered changes it
     while it may still change (the same answer again is returned as it is)."""
 
-    serializer_class = ResponseSerializer
+    serializer_class = FeedbackResponseSerializer
     lookup_value_regex = ID_REGEX
 
     def get_queryset(self):
         rows = Response.objects.order_by("-created", "-pk")
         if getattr(self, "swagger_fake_view", False) or self.action != "list":
             return rows
-        params = query_params(ResponseListParamsSerializer, self.request)
+        params = query_params(FeedbackResponseListParamsSerializer, self.request)
         if "survey" in params:
             rows = rows.filter(survey_id=params["survey"])
         if "band" in params:
             rows = rows.filter(band=params["band"])
         return rows
 
-    @extend_schema(parameters=[ResponseListParamsSerializer])
+    @extend_schema(parameters=[FeedbackResponseListParamsSerializer])
     def list(self, request, *args, **kwargs):
         """Responses; the filters combine."""
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=ResponseInputSerializer, responses={201: ResponseSerializer})
+    @extend_schema(
+        request=FeedbackResponseInputSerializer, responses={201: FeedbackResponseSerializer}
+    )
     def create(self, request):
         """Submit an answer from a partner app."""
-        data = ResponseInputSerializer(data=request.data)
+        data = FeedbackResponseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         response = response_submit(invitation=values.pop("invitation"), channel="api", **values)
-        return ApiResponse(ResponseSerializer(response).data, status=status.HTTP_201_CREATED)
+        return ApiResponse(
+            FeedbackResponseSerializer(response).data, status=status.HTTP_201_CREATED
+        )
 
 
 @extend_schema_serializer(examples=examples.CASE)
-class CaseSerializer(serializers.ModelSerializer):
+class FeedbackCaseSerializer(serializers.ModelSerializer):
     status = NamedChoiceField(CaseStatus, read_only=True)
-    gesture_kind = NamedChoiceField(GestureKind, read_only=True, allow_blank=True)
+    gesture_kind = NamedChoiceField(GestureKind, read_only=True)
     owner = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     root_cause = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
@@ -231,19 +254,28 @@ class CaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CaseOpenStatus(models.TextChoices):
+    """The statuses a case can be given by an update (resolving is its own action)."""
+
+    OPEN = "open", "Open"
+    CONTACTED = "contacted", "Contacted"
+
+
 @extend_schema_serializer(examples=examples.CASE_UPDATE_INPUT)
-class CaseUpdateInputSerializer(StrictInputMixin, serializers.Serializer):
-    status = serializers.ChoiceField(
-        choices=[CaseStatus.OPEN, CaseStatus.CONTACTED], required=False
+class FeedbackCaseUpdateInputSerializer(StrictInputMixin, serializers.Serializer):
+    status = NamedChoiceField(
+        CaseOpenStatus,
+        required=False,
+        help_text="open or contacted (resolve a case with its resolve action)",
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 @extend_schema_serializer(examples=examples.CASE_RESOLVE_INPUT)
-class CaseResolveInputSerializer(StrictInputMixin, serializers.Serializer):
+class FeedbackCaseResolveInputSerializer(StrictInputMixin, serializers.Serializer):
     root_cause = id_field(help_text="Id of the root cause")
     resolution = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    gesture_kind = serializers.ChoiceField(choices=GestureKind.values, required=False)
+    gesture_kind = NamedChoiceField(GestureKind, required=False)
     gesture_points = serializers.IntegerField(required=False, min_value=1, max_value=100000)
     gesture_value = serializers.DecimalField(
         required=False, max_digits=10, decimal_places=2, min_value=0
@@ -257,55 +289,59 @@ class CaseResolveInputSerializer(StrictInputMixin, serializers.Serializer):
         return cause
 
 
-class CaseListParamsSerializer(serializers.Serializer):
+class FeedbackCaseListParamsSerializer(serializers.Serializer):
     status = NamedChoiceField(CaseStatus, required=False)
 
 
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet):
+class FeedbackCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet):
     """Recovery cases, soonest due first."""
 
-    serializer_class = CaseSerializer
+    serializer_class = FeedbackCaseSerializer
     lookup_value_regex = ID_REGEX
 
     def get_queryset(self):
         rows = Case.objects.order_by("due_at", "pk")
         if getattr(self, "swagger_fake_view", False) or self.action != "list":
             return rows
-        params = query_params(CaseListParamsSerializer, self.request)
+        params = query_params(FeedbackCaseListParamsSerializer, self.request)
         if "status" in params:
             rows = rows.filter(status=params["status"])
         return rows
 
-    @extend_schema(parameters=[CaseListParamsSerializer])
+    @extend_schema(parameters=[FeedbackCaseListParamsSerializer])
     def list(self, request, *args, **kwargs):
         """Cases; filter by status."""
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=CaseUpdateInputSerializer, responses={200: CaseSerializer})
+    @extend_schema(
+        request=FeedbackCaseUpdateInputSerializer, responses={200: FeedbackCaseSerializer}
+    )
     def partial_update(self, request, pk=None):
         """Mark a case contacted (or open again) and add a note."""
-        data = CaseUpdateInputSerializer(data=request.data)
+        data = FeedbackCaseUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = case_update(
             case=self.get_object(), actor=request_actor(request), **data.validated_data
         )
-        return ApiResponse(CaseSerializer(case).data)
+        return ApiResponse(FeedbackCaseSerializer(case).data)
 
-    @extend_schema(request=CaseResolveInputSerializer, responses={200: CaseSerializer})
+    @extend_schema(
+        request=FeedbackCaseResolveInputSerializer, responses={200: FeedbackCaseSerializer}
+    )
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         """Resolve a case with its root cause; a gesture is written to the loyalty ledger
         once, and a "remember" note is shown at the customer's next visit."""
-        data = CaseResolveInputSerializer(data=request.data)
+        data = FeedbackCaseResolveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = case_resolve(
             case=self.get_object(), actor=request_actor(request), **data.validated_data
         )
-        return ApiResponse(CaseSerializer(case).data)
+        return ApiResponse(FeedbackCaseSerializer(case).data)
 
 
 @extend_schema_serializer(examples=examples.SUMMARY)
-class SummarySerializer(serializers.Serializer):
+class FeedbackSummarySerializer(serializers.Serializer):
     nps = serializers.FloatField(allow_null=True)
     csat = serializers.FloatField(allow_null=True)
     effort = serializers.FloatField(allow_null=True)
@@ -317,18 +353,20 @@ class SummarySerializer(serializers.Serializer):
     cases_overdue = serializers.IntegerField()
 
 
-class SummaryParamsSerializer(serializers.Serializer):
+class FeedbackSummaryParamsSerializer(serializers.Serializer):
     days = serializers.IntegerField(required=False, min_value=1, max_value=730, default=180)
 
 
-class SummaryView(TenantAPIView):
+class FeedbackSummaryView(TenantAPIView):
     """The headline figures over the last days."""
 
     read_role = Role.VIEWER
 
-    @extend_schema(parameters=[SummaryParamsSerializer], responses={200: SummarySerializer})
+    @extend_schema(
+        parameters=[FeedbackSummaryParamsSerializer], responses={200: FeedbackSummarySerializer}
+    )
     def get(self, request):
-        params = query_params(SummaryParamsSerializer, request)
+        params = query_params(FeedbackSummaryParamsSerializer, request)
         now = timezone.now()
         scores = scores_for(since=now - dt.timedelta(days=params.get("days", 180)), until=now)
         data = {
@@ -342,16 +380,18 @@ class SummaryView(TenantAPIView):
             "cases_open": Case.objects.filter(status__in=["open", "contacted"]).count(),
             "cases_overdue": cases_overdue_count(now=now),
         }
-        return ApiResponse(SummarySerializer(data).data)
+        return ApiResponse(FeedbackSummarySerializer(data).data)
 
 
 def register(router, api_urlpatterns: list) -> None:
     from django.urls import path
 
-    router.register("feedback/surveys", SurveyViewSet, basename="feedback-survey")
-    router.register("feedback/invitations", InvitationViewSet, basename="feedback-invitation")
-    router.register("feedback/responses", ResponseViewSet, basename="feedback-response")
-    router.register("feedback/cases", CaseViewSet, basename="feedback-case")
+    router.register("feedback/surveys", FeedbackSurveyViewSet, basename="feedback-survey")
+    router.register(
+        "feedback/invitations", FeedbackInvitationViewSet, basename="feedback-invitation"
+    )
+    router.register("feedback/responses", FeedbackResponseViewSet, basename="feedback-response")
+    router.register("feedback/cases", FeedbackCaseViewSet, basename="feedback-case")
     api_urlpatterns.append(
-        path("feedback/summary/", SummaryView.as_view(), name="feedback-summary")
+        path("feedback/summary/", FeedbackSummaryView.as_view(), name="feedback-summary")
     )
