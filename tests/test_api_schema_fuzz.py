@@ -61,7 +61,7 @@ pytestmark = pytest.mark.fuzz
 
 MAX_EXAMPLES = 15  # per operation and generation phase
 SEED = 20260704
-FILLED_APPS = {"accounts", "contacts", "appointments", "messaging"}
+FILLED_APPS = {"accounts", "contacts", "appointments", "messaging", "feedback"}
 REQUESTS = itertools.count()
 CHECKS = [
     not_a_server_error,
@@ -116,6 +116,20 @@ def _business_create() -> None:
     )
     segment_create(name="Hand-picked", kind="static")
     InvitationFactory()
+    _feedback_create(contacts)
+
+
+def _feedback_create(contacts) -> None:
+    """A survey, a sent invitation and one answered with a bad score (its case), a cause."""
+    from apps.feedback.services.invitations import invitation_create, invitation_send
+    from apps.feedback.services.responses import response_submit
+    from tests.feedback.factories import RootCauseFactory, SurveyFactory
+
+    survey = SurveyFactory()
+    RootCauseFactory()
+    invitation_send(invitation=invitation_create(survey=survey, contact=contacts[4]))
+    answered = invitation_send(invitation=invitation_create(survey=survey, contact=contacts[5]))
+    response_submit(invitation=answered, score=2, comment="Long wait")
 
 
 def _schema_document() -> dict:
