@@ -149,12 +149,12 @@ def run() -> Section:
         title=f"7. Feedback: figures over {RESPONSES:,} responses; a detractor's case and alert",
         header=["measure", "median", "p95", "target", ""],
     )
+    setup_test_environment()
+    client = Client(HTTP_HOST=HOST)
     with tenant_context(tenant):
         count = _fill(tenant.schema_name)
         owner = get_user_model().objects.filter(role="owner").first()
-    setup_test_environment()
-    client = Client(HTTP_HOST=HOST)
-    client.force_login(owner)
+        client.force_login(owner)
     times = []
     for _n in range(RUNS + 1):
         started = time.perf_counter()

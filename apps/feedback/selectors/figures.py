@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Avg, Count, F, Q, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
-from ..models import Band, Case, CaseStatus, Invitation, Response, SurveyKind
+from ..models import Case, CaseStatus, Invitation, Response, SurveyKind
 
 COMMENT_SAMPLE = 2000
 STOP_WORDS = frozenset(
@@ -307,25 +307,32 @@ def recovery_figures(*, since: dt.datetime, until: dt.datetime) -> dict[str, Any
     """Detractors whose later answer was passive or promoter (recovered), and whether
     recovered customers came back: visits and spend after their bad answer, against the
     detractors who were not recovered."""
-    detractors = Response.objects.filter(
-        created__gte=since, created__lt=until, band=Band.DETRACTOR
-    ).values("contact_id", "created")
-    first_bad: dict[int, dt.datetime] = {}
-    for row in detractors:
-        first_bad.setdefault(row["contact_id"], row["created"])
-        first_bad[row["contact_id"]] = min(first_bad[row["contact_id"]], row["created"])
-    if not first_bad:
+    from django.db import connection
+
+    responses, invitations = Response._meta.db_table, Invitation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH bad AS (
+                SELECT contact_id, min(created) AS first FROM {responses}
+                WHERE band = 'detractor' AND created >= %s AND created < %s
+                GROUP BY contact_id
+            )
+            SELECT bad.contact_id, bad.first,
+                   EXISTS (SELECT 1 FROM {responses} r WHERE r.contact_id = bad.contact_id
+                           AND r.band IN ('passive', 'promoter') AND r.created > bad.first),
+                   (SELECT count(*) FROM {invitations} i WHERE i.contact_id = bad.contact_id
+                    AND i.appointment_id IS NOT NULL AND i.created > bad.first)
+            FROM bad
+            """,
+            [since, until],
+        )
+        rows = cursor.fetchall()
+    if not rows:
         return {"detractors": 0, "recovered": 0, "rate": None, "groups": []}
-    later = Response.objects.filter(
-        contact_id__in=list(first_bad), band__in=[Band.PASSIVE, Band.PROMOTER]
-    ).values_list("contact_id", "created")
-    recovered = {c for c, created in later if created > first_bad[c]}
-    visits: Counter[int] = Counter()
-    for contact_id, created in Invitation.objects.filter(
-        contact_id__in=list(first_bad), appointment_id__isnull=False
-    ).values_list("contact_id", "created"):
-        if created > first_bad[contact_id]:
-            visits[contact_id] += 1
+    first_bad = {contact_id: first for contact_id, first, _r, _v in rows}
+    recovered = {contact_id for contact_id, _f, good, _v in rows if good}
+    visits: Counter[int] = Counter({contact_id: n for contact_id, _f, _r, n in rows})
     groups = []
     for label, ids in (("recovered", recovered), ("unrecovered", set(first_bad) - recovered)):
         groups.append(
@@ -345,11 +352,12 @@ def recovery_figures(*, since: dt.datetime, until: dt.datetime) -> dict[str, Any
     }
 
 
-SPEND_SAMPLE = 200
+SPEND_SAMPLE = 5
 
 
 def _spend_after(first_bad: dict[int, dt.datetime], until: dt.datetime) -> Decimal:
-    """Spend after the bad answer, for up to SPEND_SAMPLE customers of a group (scaled up)."""
+    """Spend after the bad answer: the mean of up to SPEND_SAMPLE customers of the group (one
+    query each, through contacts' selector), scaled to the group."""
     from apps.contacts.selectors.contacts import contact_spend_between
 
     ids = sorted(first_bad)[:SPEND_SAMPLE]
