@@ -80,3 +80,13 @@ def test_a_detractor_is_called_back_and_remembered_at_the_next_visit(
     desk.goto(f"{base}/appointments/{patient['visit'].pk}/")
     expect(desk.locator(".appt-notice")).to_have_count(0)
     assert RememberNote.objects.get().honoured_at is not None
+
+    desk.goto(f"{base}/feedback/")
+    expect(desk.get_by_role("heading", name="NPS over time")).to_be_visible()
+    screenshot(desk, "feedback-figures-desktop")
+    log_in(phone, live_server_port)
+    phone.goto(f"{base}/feedback/")
+    screenshot(phone, "feedback-figures-phone")
+    phone.goto(f"{base}/feedback/cases/?status=all")
+    expect(phone.get_by_text("Hélène Cixous")).to_be_visible()
+    screenshot(phone, "feedback-cases-phone")
