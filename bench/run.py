@@ -18,6 +18,8 @@
    (bench/loyalty.py)
 10. campaigns: a newsletter to 100,000 contacts sent by a Celery worker with the outbox
    provider, and the worker's peak memory (bench/campaigns.py)
+11. feedback: the figures page over 100,000 responses, and a detractor's answer to its case
+   and the owner's alert (bench/feedback.py)
 
 `python bench/run.py appointments contacts` runs only the benches named.
 `python bench/run.py --smoke` runs every bench at tiny sizes (each module's SMOKE) on a fresh
@@ -72,6 +74,7 @@ def main() -> int:
         appointments,
         campaigns,
         contacts,
+        feedback,
         journeys,
         loyalty,
         messaging,
@@ -93,6 +96,7 @@ def main() -> int:
         loyalty,
         campaigns,
         journeys,
+        feedback,
     )
     names = {bench.__name__.removeprefix("bench.") for bench in benches}
     unknown = set(args.benches) - names

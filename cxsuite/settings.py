@@ -179,6 +179,7 @@ TENANT_APPS = [
     "apps.messaging",
     "apps.appointments",
     "apps.loyalty",
+    "apps.feedback",
     "apps.notifications",
     "apps.webhooks",
     "apps.campaigns",

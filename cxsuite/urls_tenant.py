@@ -10,6 +10,7 @@ from apps.accounts import api as accounts_api
 from apps.appointments import api as appointments_api
 from apps.campaigns import api as campaigns_api
 from apps.contacts import api as contacts_api
+from apps.feedback import api as feedback_api
 from apps.journeys import api as journeys_api
 from apps.messaging import api as messaging_api
 from apps.webhooks import api as webhooks_api
@@ -31,6 +32,7 @@ appointments_api.register(router, api_urlpatterns)
 webhooks_api.register(router, api_urlpatterns)
 campaigns_api.register(router, api_urlpatterns)
 journeys_api.register(router, api_urlpatterns)
+feedback_api.register(router, api_urlpatterns)
 api_urlpatterns += router.urls
 
 urlpatterns = [
@@ -40,6 +42,7 @@ urlpatterns = [
     path("", include("apps.messaging.urls")),
     path("", include("apps.appointments.urls")),
     path("", include("apps.loyalty.urls")),
+    path("", include("apps.feedback.urls")),
     path("", include("apps.notifications.urls")),
     path("", include("apps.webhooks.urls")),
     path("", include("apps.campaigns.urls")),

@@ -72,7 +72,7 @@ MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "15"))  # per operation a
 STATEFUL_EXAMPLES = int(os.environ.get("FUZZ_STATEFUL_EXAMPLES", "25"))  # scenarios
 CREDENTIALS = ["key", "oauth"] if os.environ.get("FUZZ_CREDENTIALS") == "both" else ["key"]
 SEED = 20260704
-FILLED_APPS = {"accounts", "contacts", "appointments", "messaging", "webhooks"}
+FILLED_APPS = {"accounts", "contacts", "appointments", "messaging", "webhooks", "feedback"}
 REQUESTS = itertools.count()
 CHECKS = [
     not_a_server_error,
@@ -134,6 +134,7 @@ def _business_create() -> None:
         delivery = WebhookDeliveryFactory(endpoint=endpoints[index % 2], event=event)
         WebhookAttemptFactory(delivery=delivery)
     _journeys_create(contacts)
+    _feedback_create(contacts)
 
 
 def _journeys_create(contacts) -> None:
@@ -156,6 +157,19 @@ def _journeys_create(contacts) -> None:
     )
     enrollment_enter(journey=live, contact=contacts[0], properties={"order_id": "1"})
     offer_save(name="Plan", text="Pay in parts", accepted_event="invoice.paid")
+
+
+def _feedback_create(contacts) -> None:
+    """A survey, a sent invitation and one answered with a bad score (its case), a cause."""
+    from apps.feedback.services.invitations import invitation_create, invitation_send
+    from apps.feedback.services.responses import response_submit
+    from tests.feedback.factories import RootCauseFactory, SurveyFactory
+
+    survey = SurveyFactory()
+    RootCauseFactory()
+    invitation_send(invitation=invitation_create(survey=survey, contact=contacts[4]))
+    answered = invitation_send(invitation=invitation_create(survey=survey, contact=contacts[5]))
+    response_submit(invitation=answered, score=2, comment="Long wait")
 
 
 def _schema_document() -> dict:

@@ -145,4 +145,4 @@ def test_every_declared_type_renders_its_sentence_from_its_properties():
 def test_the_segment_builder_suggests_the_catalogue(owner_client):
     content = owner_client.get("/segments/new/").content.decode()
     assert '<option value="appointment.booked">' in content
-    assert "survey.answered" not in content
+    assert "review.requested" not in content  # a type nobody declares

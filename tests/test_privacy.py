@@ -14,6 +14,7 @@ from apps.accounts.models import User
 from apps.appointments.models import Appointment, WaitlistEntry
 from apps.contacts.models import ConsentEvent, Contact, Task, TimelineEvent, Transaction
 from apps.contacts.services.privacy import contact_erase, contact_export_data
+from apps.feedback.models import Case, Response
 from apps.loyalty.models import LedgerEntry, Member, PointLot
 from apps.messaging.models import ChannelStats, InboundMessage, Message
 from apps.webhooks.models import WebhookAttempt, WebhookDelivery
@@ -60,6 +61,8 @@ def _figures() -> dict:
         "loyalty ledger": LedgerEntry.objects.aggregate(n=Count("pk"), s=Sum("points")),
         "loyalty balances": Member.objects.aggregate(n=Count("pk"), s=Sum("balance")),
         "loyalty lots": PointLot.objects.aggregate(n=Count("pk"), s=Sum("remaining")),
+        "feedback answers": Response.objects.aggregate(n=Count("pk"), s=Sum("score")),
+        "feedback cases": _per_status(Case),
         "channel stats": ChannelStats.objects.aggregate(
             s=Sum("sent"), d=Sum("delivered"), a=Sum("answered")
         ),
@@ -118,7 +121,11 @@ def test_the_export_of_a_customer_has_a_section_from_every_module(tenant, owner)
 
     text = json.dumps(data)
     assert {"profile", "consent", "timeline", "tasks", "transactions"} <= set(data)
-    assert {"messages", "appointments", "loyalty", "journeys"} <= set(data)
+    assert {"messages", "appointments", "loyalty", "journeys", "feedback"} <= set(data)
+    feedback = data["feedback"]
+    assert [r["score"] for r in feedback["responses"]] == [3]
+    assert "Quokka waited an hour" in json.dumps(feedback)
+    assert "Greet Quokka by name" in json.dumps(feedback["remember_notes"])
     loyalty = data["loyalty"]["loyalty"]
     assert [e["kind"] for e in loyalty["ledger"]] == ["earn", "adjust", "redeem", "redeem"]
     assert loyalty["balance"] == 80 == sum(e["points"] for e in loyalty["ledger"])

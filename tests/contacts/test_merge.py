@@ -21,6 +21,10 @@ from apps.contacts.selectors.duplicates import duplicate_groups
 from apps.contacts.services import consent_set, note_add, transaction_record
 from apps.contacts.services.merge import contacts_merge
 from apps.contacts.services.privacy import contact_erase
+from apps.feedback.models import Case as FeedbackCase
+from apps.feedback.models import Invitation as FeedbackInvitation
+from apps.feedback.models import RememberNote
+from apps.feedback.models import Response as FeedbackResponse
 from apps.journeys.models import Enrollment
 from apps.loyalty.models import LedgerEntry, Member, PointLot, Voucher
 from apps.messaging.models import ChannelStats, InboundMessage, Message
@@ -75,6 +79,10 @@ MODULE_TABLES = (
     Appointment,
     WaitlistEntry,
     Enrollment,
+    FeedbackInvitation,
+    FeedbackResponse,
+    FeedbackCase,
+    RememberNote,
 )
 
 

@@ -107,6 +107,14 @@ NOT_PAGES: dict[str, str] = {
     "appointments:appointment_cancel": ACTION,
     "appointments:appointment_move": ACTION,
     "appointments:contact_appointments": PARTIAL,
+    "feedback:survey_score": REDIRECT,
+    "feedback:survey_send": ACTION,
+    "feedback:case_update": ACTION,
+    "feedback:case_resolve": ACTION,
+    "feedback:home_cases": PARTIAL,
+    "feedback:contact_panel": PARTIAL,
+    "feedback:do_not_survey": ACTION,
+    "feedback:remember_honour": ACTION,
     "appointments:staff_hours": ACTION,
     "appointments:hours_override_set": ACTION,
     "appointments:hours_override_clear": ACTION,
@@ -243,6 +251,18 @@ PAGES: dict[str, Page] = {
     "accounts:oauth_app_list": Page(_url("accounts:oauth_app_list")),
     "accounts:oauth_authorize": Page(lambda o: o["authorize"]),
     "dashboard:developers": Page(_url("dashboard:developers"), staff=False),
+    "feedback:figures": Page(_url("feedback:figures")),
+    "feedback:case_list": Page(_url("feedback:case_list")),
+    "feedback:case_detail": Page(_url("feedback:case_detail", "case")),
+    "feedback:response_list": Page(_url("feedback:response_list")),
+    "feedback:survey_list": Page(_url("feedback:survey_list")),
+    "feedback:survey_create": Page(_url("feedback:survey_create")),
+    "feedback:survey_edit": Page(_url("feedback:survey_edit", "survey")),
+    "feedback:settings": Page(_url("feedback:settings")),
+    "feedback:survey_page": Page(_url("feedback:survey_page", "survey_link"), staff=False),
+    "feedback:survey_page#thanks": Page(
+        lambda o: reverse("feedback:survey_page", args=[o["answered_link"]]), staff=False
+    ),
     "api_docs": Page(_url("api_docs")),
     "campaigns:campaign_list": Page(_url("campaigns:campaign_list")),
     "campaigns:campaign_create": Page(_url("campaigns:campaign_create")),
@@ -349,7 +369,9 @@ def world(committed_tenant) -> Iterator[dict[str, Any]]:
             "code_challenge_method": "S256",
         }
     )
+    feedback = _feedback_world(contact)
     yield {
+        **feedback,
         "journey": journey.pk,
         "enrollment": enrollment.pk,
         "campaign": campaign.pk,
@@ -371,6 +393,34 @@ def world(committed_tenant) -> Iterator[dict[str, Any]]:
         "authorize": authorize,
     }
     get_application_model().objects.all().delete()
+
+
+def _feedback_world(contact) -> dict[str, Any]:
+    """A survey, an unanswered link, an answered one (the thanks page) and an open case."""
+    from apps.contacts.models import Contact
+    from apps.feedback.models import Case, FeedbackSettings
+    from apps.feedback.services.invitations import (
+        invitation_create,
+        invitation_link_token,
+        invitation_send,
+    )
+    from apps.feedback.services.responses import response_submit
+    from tests.feedback.factories import SurveyFactory
+
+    FeedbackSettings.objects.update_or_create(
+        pk=1, defaults={"review_url": "https://g.page/alpha/review"}
+    )
+    survey = SurveyFactory(name="After your visit")
+    pending = invitation_send(invitation=invitation_create(survey=survey, contact=contact))
+    other = Contact.objects.create(first_name="Jean", last_name="Genet", email="jg@example.test")
+    answered = invitation_send(invitation=invitation_create(survey=survey, contact=other))
+    response_submit(invitation=answered, score=3, comment="The wait was long")
+    return {
+        "survey": survey.pk,
+        "survey_link": invitation_link_token(pending),
+        "answered_link": invitation_link_token(answered),
+        "case": Case.objects.get(response__invitation=answered).pk,
+    }
 
 
 def _violations(page) -> list[str]:

@@ -2,9 +2,10 @@
 (so the timeline events are the real ones): consent history, a note, a task, a purchase,
 messages by text and e-mail (delivered, opened, bounced), a text they sent, appointments
 (completed, no-show, cancelled with a reason, upcoming with notes), a waitlist entry, a
-journey it is inside, a campaign's recipient row, a loyalty account (points earned with a staff note, a manager's adjustment, a voucher used and
-one still to use), and webhook deliveries of their events (with a partner's answer that repeats
-them).
+journey it is inside, a campaign's recipient row, a loyalty account (points earned with a staff
+note, a manager's adjustment, a voucher used and one still to use), feedback (an unhappy answer,
+its case with a note, resolved with a "remember" note), and webhook deliveries of their events
+(with a partner's answer that repeats them).
 
 Every free text carries the customer's `secret` word, so a test can look for it anywhere.
 Times are computed from now with margins of days, so they hold at any hour.
@@ -193,6 +194,10 @@ def customer_with_history(
     voucher_redeem(code=used.code, staff=actor)
     reward_redeem(member=member, reward=reward, idempotency_key=f"hist-open-{contact.pk}")
 
+    # feedback: an unhappy answer naming them, its case with a note, resolved with a
+    # "remember" note (no message is sent: the counts above stay as they are)
+    _feedback_history(contact, secret=secret, actor=actor)
+
     _journey_enter(contact, secret)
 
     # webhooks: a copy of every event sent to a partner, and a partner echoing one back
@@ -241,3 +246,38 @@ def _journey_enter(contact: Contact, secret: str) -> None:
         properties={"order_id": f"web-{contact.pk}", "note": f"{secret} gift wrap"},
     )
     journey_advance(journey=journey)
+
+
+def _feedback_history(contact: Contact, *, secret: str, actor) -> None:
+    import secrets as tokens
+
+    from apps.feedback.models import Invitation, RootCause, Survey
+    from apps.feedback.services.cases import case_resolve, case_update
+    from apps.feedback.services.responses import response_submit
+
+    survey = Survey.objects.filter(name="History survey").first() or Survey.objects.create(
+        name="History survey", kind="nps", texts={}
+    )
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        survey=survey,
+        contact=contact,
+        token=tokens.token_urlsafe(16),
+        status="sent",
+        trigger="manual",
+        channel="email",
+        send_at=now,
+        sent_at=now,
+        expires_at=now + dt.timedelta(days=14),
+    )
+    response = response_submit(invitation=invitation, score=3, comment=f"{secret} waited an hour")
+    case = response.case
+    case_update(case=case, actor=actor, status="contacted", note=f"Called {secret} back")
+    cause, _created = RootCause.objects.get_or_create(label="Waiting time")
+    case_resolve(
+        case=case,
+        actor=actor,
+        root_cause=cause,
+        resolution=f"{secret} accepted the apology",
+        remember=f"Greet {secret} by name",
+    )

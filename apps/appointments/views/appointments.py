@@ -305,8 +305,11 @@ def _detail_context(request, appointment: Appointment, **extra) -> dict:
         else:
             actions.append((value, label))
     upcoming = appointment.is_upcoming and not started
+    from ..registries import appointment_notices_for
+
     return {
         "appointment": appointment,
+        "notices": appointment_notices_for([appointment]).get(appointment.pk, []),
         "zone": practice_zone(),
         "state": status_class(appointment),
         "can_write": can_write(request),

@@ -1,0 +1,221 @@
+"""HTML input of feedback: the customer's answer, the staff's case work and settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from cxsuite.lib.forms import StyledFormMixin, form_add_service_errors
+
+from .models import CaseStatus, GestureKind, QuestionKind, RootCause, Survey, SurveyKind
+
+
+class ServiceErrorsMixin:
+    def add_service_errors(self, exc: Exception) -> None:
+        if isinstance(exc, ValidationError):
+            form_add_service_errors(self, exc)  # type: ignore[arg-type]
+        else:
+            self.add_error(None, str(exc))  # type: ignore[attr-defined]
+
+
+class SurveyAnswerForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
+    """The score, the "why?" and the survey's extra questions."""
+
+    score = forms.TypedChoiceField(coerce=int, required=False, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args: Any, invitation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        survey = invitation.survey
+        low, high = survey.scale
+        self.fields["score"].choices = [(str(n), str(n)) for n in range(low, high + 1)]
+        self.question_names: list[tuple[str, Any]] = []
+        language = invitation.language
+        for question in survey.questions.all():
+            texts = question.texts.get(language) or next(iter(question.texts.values()))
+            label = texts.get("label", "")
+            options = [(o, o) for o in texts.get("options") or []]
+            name = f"q{question.pk}"
+            if question.kind == QuestionKind.TEXT:
+                field: forms.Field = forms.CharField(
+                    label=label,
+                    required=question.required,
+                    max_length=4000,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                )
+            elif question.kind == QuestionKind.SINGLE:
+                field = forms.ChoiceField(
+                    label=label,
+                    required=question.required,
+                    choices=options,
+                    widget=forms.RadioSelect,
+                )
+            elif question.kind == QuestionKind.MULTIPLE:
+                field = forms.MultipleChoiceField(
+                    label=label,
+                    required=question.required,
+                    choices=options,
+                    widget=forms.CheckboxSelectMultiple,
+                )
+            else:
+                field = forms.TypedChoiceField(
+                    label=label,
+                    required=question.required,
+                    coerce=int,
+                    choices=[(str(n), str(n)) for n in range(1, 6)],
+                    widget=forms.RadioSelect,
+                )
+            self.fields[name] = field
+            self.question_names.append((name, question))
+
+    def answers(self) -> dict[str, Any]:
+        return {
+            str(question.pk): self.cleaned_data.get(name)
+            for name, question in self.question_names
+            if self.cleaned_data.get(name) not in (None, "", [])
+        }
+
+    def extra_fields(self):
+        return [self[name] for name, _q in self.question_names]
+
+
+class CaseUpdateForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            (CaseStatus.OPEN, CaseStatus.OPEN.label),
+            (CaseStatus.CONTACTED, CaseStatus.CONTACTED.label),
+        ],
+    )
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)  # type: ignore[arg-type]
+    note = forms.CharField(
+        label=_("Add a note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from apps.accounts.selectors import users_active
+
+        self.fields["owner"].queryset = users_active()  # type: ignore[attr-defined]
+
+
+class CaseResolveForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
+    root_cause = forms.ModelChoiceField(
+        label=_("Root cause"), queryset=RootCause.objects.filter(active=True)
+    )
+    resolution = forms.CharField(
+        label=_("What was done"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    gesture_kind = forms.ChoiceField(
+        label=_("Gesture"), choices=GestureKind.choices, required=False
+    )
+    gesture_points = forms.IntegerField(
+        label=_("Points"), required=False, min_value=1, max_value=100000
+    )
+    gesture_value = forms.DecimalField(
+        label=_("Voucher value"), required=False, min_value=0, max_digits=10, decimal_places=2
+    )
+    remember = forms.CharField(
+        label=_("Remember at the next visit"),
+        required=False,
+        max_length=2000,
+        help_text=_("Shown on the customer's next appointment and contact page until honoured."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class SurveyForm(ServiceErrorsMixin, StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Survey
+        fields = [
+            "name",
+            "kind",
+            "trigger",
+            "active",
+            "delay_hours",
+            "channel",
+            "reminders",
+            "reminder_after_days",
+            "expiry_days",
+            "colour",
+            "logo_url",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = SurveyKind.choices
+        if self.instance.pk:
+            self.fields["kind"].disabled = True
+
+
+class RootCauseForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
+    label = forms.CharField(label=_("New root cause"), max_length=80)
+
+
+class SegmentSendForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
+    segment = forms.ChoiceField(label=_("Segment"))
+    batch_key = forms.CharField(label=_("Name of this send"), max_length=60)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from apps.contacts.selectors.segments import segment_list
+
+        self.fields["segment"].choices = [(s.pk, s.name) for s in segment_list()]
+
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class SettingsForm(ServiceErrorsMixin, StyledFormMixin, forms.ModelForm):
+    open_days = forms.TypedMultipleChoiceField(
+        label=_("Open on"), choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        from .models import FeedbackSettings
+
+        model = FeedbackSettings
+        fields = [
+            "cooldown_days",
+            "sla_hours",
+            "open_days",
+            "open_from",
+            "open_until",
+            "escalate_after_hours",
+            "escalate_reassign",
+            "default_owner",
+            "review_url",
+            "edit_minutes",
+        ]
+        widgets = {
+            "open_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "open_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from apps.accounts.selectors import users_active
+
+        self.fields["default_owner"].queryset = users_active()  # type: ignore[attr-defined]
+        self.initial.setdefault("open_days", self.instance.weekdays)
+        if not self.initial.get("open_days"):
+            self.initial["open_days"] = self.instance.weekdays

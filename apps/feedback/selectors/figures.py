@@ -1,0 +1,370 @@
+"""The figures page: NPS, CSAT, effort and response rate, trends by week and month,
+breakdowns (staff member, service, channel), words and two-word phrases of comments, case
+times, causes, drops, the recovered rate and what recovery earns. A handful of aggregate
+queries whatever the number of responses; skipped answers (no score) never count."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+
+from ..models import Case, CaseStatus, Invitation, Response, SurveyKind
+
+COMMENT_SAMPLE = 2000
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "i",
+        "in",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "so",
+        "that",
+        "the",
+        "their",
+        "them",
+        "there",
+        "they",
+        "this",
+        "to",
+        "too",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "with",
+        "you",
+        "your",
+        "le",
+        "la",
+        "les",
+        "un",
+        "une",
+        "des",
+        "et",
+        "est",
+        "il",
+        "elle",
+        "je",
+        "nous",
+        "vous",
+        "de",
+        "du",
+        "au",
+        "aux",
+        "en",
+        "pour",
+        "pas",
+        "que",
+        "qui",
+        "sur",
+        "el",
+        "los",
+        "las",
+        "y",
+        "es",
+        "en",
+        "por",
+        "con",
+        "no",
+        "que",
+        "se",
+        "lo",
+        "un",
+        "una",
+        "del",
+        "al",
+        "muy",
+    ]
+)
+WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+
+
+@dataclass
+class Scores:
+    nps: float | None
+    csat: float | None
+    effort: float | None
+    answered: int
+    invited: int
+    dropped: int
+
+    @property
+    def response_rate(self) -> float | None:
+        return round(100 * self.answered / self.invited, 1) if self.invited else None
+
+
+def _nps(promoters: int, detractors: int, total: int) -> float | None:
+    return round(100 * (promoters - detractors) / total, 1) if total else None
+
+
+def _score_aggregates(rows) -> dict[str, Any]:
+    return rows.aggregate(
+        nps_total=Count("pk", filter=Q(kind="nps", score__isnull=False)),
+        nps_pro=Count("pk", filter=Q(kind="nps", score__gte=9)),
+        nps_det=Count("pk", filter=Q(kind="nps", score__lte=6)),
+        csat_total=Count("pk", filter=Q(kind="csat", score__isnull=False)),
+        csat_good=Count("pk", filter=Q(kind="csat", score__gte=4)),
+        effort=Avg("score", filter=Q(kind="ces", score__isnull=False)),
+    )
+
+
+def _scores_from(agg: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
+    nps = _nps(agg["nps_pro"], agg["nps_det"], agg["nps_total"])
+    csat = round(100 * agg["csat_good"] / agg["csat_total"], 1) if agg["csat_total"] else None
+    effort = round(float(agg["effort"]), 2) if agg["effort"] is not None else None
+    return nps, csat, effort
+
+
+def scores_for(*, since: dt.datetime, until: dt.datetime, survey_id: int | None = None) -> Scores:
+    """The headline figures over a period (responses and invitations sent in it)."""
+    responses = Response.objects.filter(created__gte=since, created__lt=until)
+    invitations = Invitation.objects.filter(send_at__gte=since, send_at__lt=until)
+    if survey_id:
+        responses = responses.filter(survey_id=survey_id)
+        invitations = invitations.filter(survey_id=survey_id)
+    agg = _score_aggregates(responses)
+    counts = invitations.aggregate(
+        sent=Count("pk", filter=Q(status__in=["sent", "answered", "expired"])),
+        answered=Count("pk", filter=Q(status="answered")),
+        dropped=Count("pk", filter=Q(status="dropped")),
+    )
+    nps, csat, effort = _scores_from(agg)
+    return Scores(nps, csat, effort, counts["answered"], counts["sent"], counts["dropped"])
+
+
+def trend(*, since: dt.datetime, until: dt.datetime, by: str = "month") -> list[dict[str, Any]]:
+    """NPS, CSAT and effort per week or month (periods without answers left out)."""
+    trunc = TruncWeek if by == "week" else TruncMonth
+    rows = (
+        Response.objects.filter(created__gte=since, created__lt=until)
+        .annotate(period=trunc("created"))
+        .values("period")
+        .annotate(
+            n=Count("pk", filter=Q(score__isnull=False)),
+            nps_total=Count("pk", filter=Q(kind="nps", score__isnull=False)),
+            nps_pro=Count("pk", filter=Q(kind="nps", score__gte=9)),
+            nps_det=Count("pk", filter=Q(kind="nps", score__lte=6)),
+            csat_total=Count("pk", filter=Q(kind="csat", score__isnull=False)),
+            csat_good=Count("pk", filter=Q(kind="csat", score__gte=4)),
+            effort=Avg("score", filter=Q(kind="ces", score__isnull=False)),
+        )
+        .order_by("period")
+    )
+    out = []
+    for row in rows:
+        nps, csat, effort = _scores_from(row)
+        out.append(
+            {
+                "period": row["period"],
+                "answers": row["n"],
+                "nps": nps,
+                "csat": csat,
+                "effort": effort,
+            }
+        )
+    return out
+
+
+def breakdown(*, since: dt.datetime, until: dt.datetime, by: str) -> list[dict[str, Any]]:
+    """NPS and CSAT per staff member, service or channel, most answers first."""
+    field = {"staff": "staff_id", "service": "service_id", "channel": "channel"}[by]
+    rows = (
+        Response.objects.filter(created__gte=since, created__lt=until, score__isnull=False)
+        .values(key=F(field))
+        .annotate(
+            n=Count("pk"),
+            nps_total=Count("pk", filter=Q(kind="nps")),
+            nps_pro=Count("pk", filter=Q(kind="nps", score__gte=9)),
+            nps_det=Count("pk", filter=Q(kind="nps", score__lte=6)),
+            csat_total=Count("pk", filter=Q(kind="csat")),
+            csat_good=Count("pk", filter=Q(kind="csat", score__gte=4)),
+            effort=Avg("score", filter=Q(kind="ces")),
+        )
+        .order_by("-n")[:20]
+    )
+    names = _names(by, [r["key"] for r in rows])
+    out = []
+    for row in rows:
+        nps, csat, effort = _scores_from(row)
+        out.append(
+            {
+                "key": row["key"],
+                "name": names.get(row["key"], row["key"]),
+                "answers": row["n"],
+                "nps": nps,
+                "csat": csat,
+                "effort": effort,
+            }
+        )
+    return out
+
+
+def _names(by: str, keys: list) -> dict:
+    from django.utils.translation import gettext as _
+
+    keys = [k for k in keys if k is not None]
+    if by == "channel":
+        labels = {"email": _("E-mail"), "sms": _("Text message"), "web": _("Web"), "api": _("API")}
+        return {k: labels.get(k, k) for k in keys}
+    from apps.appointments.selectors.setup import service_list, staff_list
+
+    source = staff_list() if by == "staff" else service_list()
+    found: dict[Any, str] = dict(source.filter(pk__in=keys).values_list("pk", "name"))
+    found[None] = _("Not linked to a visit")
+    return found
+
+
+def comment_terms(
+    *, since: dt.datetime, until: dt.datetime, band: str = "", limit: int = 15
+) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """The most frequent words and two-word phrases in the latest comments (of a band)."""
+    rows = Response.objects.filter(created__gte=since, created__lt=until).exclude(comment="")
+    if band:
+        rows = rows.filter(band=band)
+    words: Counter[str] = Counter()
+    pairs: Counter[str] = Counter()
+    for comment in rows.order_by("-created").values_list("comment", flat=True)[:COMMENT_SAMPLE]:
+        tokens = [w for w in WORD.findall(comment.lower())]
+        kept = [w for w in tokens if w not in STOP_WORDS]
+        words.update(set(kept))
+        pairs.update(
+            {
+                f"{a} {b}"
+                for a, b in zip(tokens, tokens[1:], strict=False)
+                if a not in STOP_WORDS and b not in STOP_WORDS
+            }
+        )
+    return words.most_common(limit), [p for p in pairs.most_common(limit) if p[1] > 1]
+
+
+def case_figures(*, since: dt.datetime, until: dt.datetime, now: dt.datetime) -> dict[str, Any]:
+    """Case counts, median-free averages of time to first contact and to resolution (hours),
+    the report by root cause, and the gestures' cost."""
+    cases = Case.objects.filter(opened_at__gte=since, opened_at__lt=until)
+    agg = cases.aggregate(
+        opened=Count("pk"),
+        open=Count("pk", filter=Q(status__in=["open", "contacted"])),
+        overdue=Count("pk", filter=Q(status__in=["open", "contacted"], due_at__lt=now)),
+        resolved=Count("pk", filter=Q(status=CaseStatus.RESOLVED)),
+        to_contact=Avg(F("first_contact_at") - F("opened_at")),
+        to_resolve=Avg(F("resolved_at") - F("opened_at")),
+        points=Sum("gesture_points"),
+        vouchers=Sum("gesture_value"),
+    )
+    causes = list(
+        cases.filter(status=CaseStatus.RESOLVED)
+        .values("root_cause__label")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+    )
+
+    def hours(value):
+        return round(value.total_seconds() / 3600, 1) if value is not None else None
+
+    return {
+        **agg,
+        "to_contact_hours": hours(agg["to_contact"]),
+        "to_resolve_hours": hours(agg["to_resolve"]),
+        "causes": causes,
+        "vouchers": agg["vouchers"] or Decimal(0),
+        "points": agg["points"] or 0,
+    }
+
+
+def recovery_figures(*, since: dt.datetime, until: dt.datetime) -> dict[str, Any]:
+    """Detractors whose later answer was passive or promoter (recovered), and whether
+    recovered customers came back: visits and spend after their bad answer, against the
+    detractors who were not recovered."""
+    from django.db import connection
+
+    responses, invitations = Response._meta.db_table, Invitation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH bad AS (
+                SELECT contact_id, min(created) AS first FROM {responses}
+                WHERE band = 'detractor' AND created >= %s AND created < %s
+                GROUP BY contact_id
+            )
+            SELECT bad.contact_id, bad.first,
+                   EXISTS (SELECT 1 FROM {responses} r WHERE r.contact_id = bad.contact_id
+                           AND r.band IN ('passive', 'promoter') AND r.created > bad.first),
+                   (SELECT count(*) FROM {invitations} i WHERE i.contact_id = bad.contact_id
+                    AND i.appointment_id IS NOT NULL AND i.created > bad.first)
+            FROM bad
+            """,
+            [since, until],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return {"detractors": 0, "recovered": 0, "rate": None, "groups": []}
+    first_bad = {contact_id: first for contact_id, first, _r, _v in rows}
+    recovered = {contact_id for contact_id, _f, good, _v in rows if good}
+    visits: Counter[int] = Counter({contact_id: n for contact_id, _f, _r, n in rows})
+    groups = []
+    for label, ids in (("recovered", recovered), ("unrecovered", set(first_bad) - recovered)):
+        groups.append(
+            {
+                "group": label,
+                "customers": len(ids),
+                "returned": sum(1 for c in ids if visits[c]),
+                "visits": sum(visits[c] for c in ids),
+                "spend": _spend_after({c: first_bad[c] for c in ids}, until),
+            }
+        )
+    return {
+        "detractors": len(first_bad),
+        "recovered": len(recovered),
+        "rate": round(100 * len(recovered) / len(first_bad), 1),
+        "groups": groups,
+    }
+
+
+SPEND_SAMPLE = 5
+
+
+def _spend_after(first_bad: dict[int, dt.datetime], until: dt.datetime) -> Decimal:
+    """Spend after the bad answer: the mean of up to SPEND_SAMPLE customers of the group (one
+    query each, through contacts' selector), scaled to the group."""
+    from apps.contacts.selectors.contacts import contact_spend_between
+
+    ids = sorted(first_bad)[:SPEND_SAMPLE]
+    if not ids:
+        return Decimal(0)
+    total = sum((contact_spend_between(c, first_bad[c], until) for c in ids), Decimal(0))
+    return (total * len(first_bad) / len(ids)).quantize(Decimal("0.01"))
+
+
+KIND_LABELS = dict(SurveyKind.choices)

@@ -1,0 +1,40 @@
+"""The home page's "Unhappy customers" card: open cases, overdue ones first and marked."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.choices import Role
+from apps.accounts.registries import HomeCard
+from apps.accounts.views import home_card_view
+
+from ..selectors import case_list
+
+CASES = HomeCard(
+    id="feedback.cases",
+    title=_("Unhappy customers"),
+    url_name="feedback:home_cases",
+    order=14,
+    min_role=Role.VIEWER,
+)
+LIMIT = 5
+
+
+@home_card_view(CASES)
+def home_cases(request):
+    now = timezone.now()
+    cases = list(case_list(status="open", now=now)[: LIMIT + 1])
+    overdue = sum(1 for c in cases if c.due_at < now)
+    return render(
+        request,
+        "feedback/_home_cases.html",
+        {
+            "card": CASES,
+            "cases": cases[:LIMIT],
+            "more": len(cases) > LIMIT,
+            "now": now,
+            "overdue": overdue,
+        },
+    )
