@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from apps.accounts import api as accounts_api
 from apps.appointments import api as appointments_api
 from apps.contacts import api as contacts_api
+from apps.loyalty import api as loyalty_api
 from apps.messaging import api as messaging_api
 from cxsuite.health import healthz
 
@@ -25,6 +26,7 @@ api_urlpatterns = [path("me/", accounts_api.MeView.as_view(), name="me")]
 contacts_api.register(router, api_urlpatterns)
 messaging_api.register(router, api_urlpatterns)
 appointments_api.register(router, api_urlpatterns)
+loyalty_api.register(router, api_urlpatterns)
 api_urlpatterns += router.urls
 
 urlpatterns = [
