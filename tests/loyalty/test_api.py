@@ -115,9 +115,7 @@ def test_every_write_works_for_a_write_key(api_client, objects, template, payloa
 
 
 @pytest.mark.parametrize("template", READS + [url for url, _ in WRITES])
-def test_outsider_key_and_session_are_refused(
-    outsider_api_client, outsider, objects, template
-):
+def test_outsider_key_and_session_are_refused(outsider_api_client, outsider, objects, template):
     before = snapshot()
     payload = dict(WRITES).get(template)
     for client in (outsider_api_client, session_api_client(outsider, slug="beta")):
@@ -218,7 +216,11 @@ def test_referral_rules_through_the_api(api_client, objects):
     )
     assert ok.status_code == 201 and ok.json()["status"] == "pending"
     twice = post(
-        api_client, "referrals/", {"code": "{referral_code}", "contact": "{newcomer}"}, objects, "f2"
+        api_client,
+        "referrals/",
+        {"code": "{referral_code}", "contact": "{newcomer}"},
+        objects,
+        "f2",
     )
     assert_error(twice, 400)
     with alpha():

@@ -33,10 +33,25 @@ def test_card_shows_balance_lots_tier_vouchers_and_rewards(
     TierFactory(name="Gold", threshold=1000)
     member = MemberFactory(contact__first_name="Ada")
     now = timezone.now()
-    points_earn(member=member, points=200, source="staff", idempotency_key="a", at=now - dt.timedelta(days=40))
-    points_earn(member=member, points=150, source="staff", idempotency_key="b", at=now - dt.timedelta(days=5))
+    points_earn(
+        member=member,
+        points=200,
+        source="staff",
+        idempotency_key="a",
+        at=now - dt.timedelta(days=40),
+    )
+    points_earn(
+        member=member,
+        points=150,
+        source="staff",
+        idempotency_key="b",
+        at=now - dt.timedelta(days=5),
+    )
     voucher = reward_redeem(
-        member=member, reward=RewardFactory(name="Polish", cost_points=100), idempotency_key="r", staff=manager
+        member=member,
+        reward=RewardFactory(name="Polish", cost_points=100),
+        idempotency_key="r",
+        staff=manager,
     )
     RewardFactory(name="Whitening", cost_points=200)
     RewardFactory(name="Crown", cost_points=5000)
@@ -84,7 +99,12 @@ def test_join_by_referral_link_records_the_referral(tenant, tenant_client):
     assert bad.status_code == 400
     response = tenant_client.post(
         url,
-        {"first_name": "Bo", "last_name": "Brown", "email": "bo@example.com", "phone": "+12025550143"},
+        {
+            "first_name": "Bo",
+            "last_name": "Brown",
+            "email": "bo@example.com",
+            "phone": "+12025550143",
+        },
     )
     assert response.status_code == 302 and "/card/" in response["Location"]
     with alpha():
@@ -92,7 +112,12 @@ def test_join_by_referral_link_records_the_referral(tenant, tenant_client):
     assert referral.referrer_id == referrer.pk and referral.email == "bo@example.com"
     again = tenant_client.post(
         url,
-        {"first_name": "Ada", "last_name": "L", "email": "ada@example.com", "phone": "+12025550144"},
+        {
+            "first_name": "Ada",
+            "last_name": "L",
+            "email": "ada@example.com",
+            "phone": "+12025550144",
+        },
     )
     assert again.status_code == 400 and "refer yourself" in again.content.decode()
 

@@ -6,7 +6,6 @@ contact panel. Every page: the roles that may and may not, the outsider, query c
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -96,7 +95,10 @@ def test_member_page_explains_the_balance_entry_by_entry(
         response = viewer_client.get(detail(member))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Earned +300, redeemed -100, expired 0, adjusted -50, reversed 0: today's balance is 150." in html
+    assert (
+        "Earned +300, redeemed -100, expired 0, adjusted -50, reversed 0: today's balance is 150."
+        in html
+    )
     assert "Duplicate visit" in html and voucher.code in html and "Free whitening" in html
     assert "Silver" in html and "700 more points earned within 12 months reach Gold." in html
     assert "Adjust the points" not in html  # viewers do not adjust
@@ -254,14 +256,26 @@ def test_tiers_and_rewards_are_managed_by_managers(tenant, manager_client, staff
     assert response.status_code == 400 and 'id="threshold-errors"' in response.content.decode()
     response = manager_client.post(
         "/loyalty/settings/rewards/new/",
-        {"name": "Ten off", "kind": "percent_off", "value": "150", "cost_points": "100",
-         "voucher_valid_days": "30", "active": "on"},
+        {
+            "name": "Ten off",
+            "kind": "percent_off",
+            "value": "150",
+            "cost_points": "100",
+            "voucher_valid_days": "30",
+            "active": "on",
+        },
     )
     assert response.status_code == 400
     response = manager_client.post(
         "/loyalty/settings/rewards/new/",
-        {"name": "Ten off", "kind": "percent_off", "value": "10", "cost_points": "100",
-         "voucher_valid_days": "30", "active": "on"},
+        {
+            "name": "Ten off",
+            "kind": "percent_off",
+            "value": "10",
+            "cost_points": "100",
+            "voucher_valid_days": "30",
+            "active": "on",
+        },
     )
     assert response.status_code == 302
 

@@ -31,7 +31,9 @@ def idempotency_key(request, *, required: bool) -> str:
                 {"Idempotency-Key": [_("Send an Idempotency-Key header with this request.")]}
             )
         return ""
-    client = f"key{request.auth.pk}" if hasattr(request.auth, "prefix") else f"user{request.user.pk}"
+    client = (
+        f"key{request.auth.pk}" if hasattr(request.auth, "prefix") else f"user{request.user.pk}"
+    )
     return f"api:{client}:{key}"[:120]
 
 

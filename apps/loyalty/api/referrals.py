@@ -11,7 +11,13 @@ from rest_framework.response import Response
 
 from apps.contacts.selectors import contact_find
 from cxsuite.lib.api import TenantGenericViewSet
-from cxsuite.lib.api_fields import ID_REGEX, NamedChoiceField, StrictInputMixin, id_field, query_params
+from cxsuite.lib.api_fields import (
+    ID_REGEX,
+    NamedChoiceField,
+    StrictInputMixin,
+    id_field,
+    query_params,
+)
 
 from ..models import Referral, ReferralStatus
 from . import examples
@@ -35,9 +41,7 @@ class ReferralListParamsSerializer(serializers.Serializer):
     status = NamedChoiceField(ReferralStatus, required=False)
 
 
-class ReferralViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet
-):
+class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet):
     """Referrals: who brought whom, and whether it was rewarded."""
 
     serializer_class = ReferralSerializer

@@ -28,7 +28,7 @@ class MemberSerializer(serializers.ModelSerializer):
     tier = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text="Id of the member's tier (null: none)"
     )
-    tier_name = serializers.SerializerMethodField(help_text="The tier's name (\"\" when none)")
+    tier_name = serializers.SerializerMethodField(help_text='The tier\'s name ("" when none)')
     balance = serializers.IntegerField(
         read_only=True, help_text="Every point held, pending ones included"
     )

@@ -73,9 +73,7 @@ def program_figures(*, at: dt.datetime, zone: dt.tzinfo) -> Figures:
     figures.members_with_points = totals["with_points"] or 0
     figures.outstanding = totals["outstanding"] or 0
     figures.wallet_outstanding = totals["wallet"] or Decimal(0)
-    figures.liability = (Decimal(figures.outstanding) * point_value).quantize(
-        Decimal("0.01")
-    )
+    figures.liability = (Decimal(figures.outstanding) * point_value).quantize(Decimal("0.01"))
     since = at - dt.timedelta(days=PERIOD_DAYS)
     period = LedgerEntry.objects.filter(occurred_at__gt=since, occurred_at__lte=at).aggregate(
         earned=Sum("points", filter=Q(kind=EntryKind.EARN)),

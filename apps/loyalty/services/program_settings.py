@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from cxsuite.lib.errors import DomainError
@@ -180,7 +179,9 @@ def program_losses(old: Program, new: Program) -> list[Loss]:
     if new.expiry_months and (not old.expiry_months or new.expiry_months < old.expiry_months):
         add(
             "expiry_months",
-            _("Points earned from now on will expire sooner; points already earned keep their date."),
+            _(
+                "Points earned from now on will expire sooner; points already earned keep their date."
+            ),
             members(),
         )
     if old.expired_voucher_points_back and not new.expired_voucher_points_back:
@@ -196,7 +197,11 @@ def program_losses(old: Program, new: Program) -> list[Loss]:
     if _less(new.tier_grace_days, old.tier_grace_days):
         if with_tier is None:
             with_tier = Member.objects.filter(tier__isnull=False).count()
-        add("tier_grace_days", _("Members will keep a tier they no longer reach for less time."), with_tier)
+        add(
+            "tier_grace_days",
+            _("Members will keep a tier they no longer reach for less time."),
+            with_tier,
+        )
     if _less(new.cashback_percent, old.cashback_percent):
         add("cashback_percent", _("Cashback will be smaller."), members())
     if (old.visit_reward_every and not new.visit_reward_every) or _less(
@@ -283,7 +288,9 @@ def tier_save(*, tier: Tier, staff: User) -> Tier:
         with transaction.atomic():
             tier.save()
     except IntegrityError as exc:
-        raise ValidationError({"threshold": _("Another tier is reached at this threshold.")}) from exc
+        raise ValidationError(
+            {"threshold": _("Another tier is reached at this threshold.")}
+        ) from exc
     return tier
 
 
@@ -307,14 +314,15 @@ def reward_save(*, reward: Reward, staff: User) -> Reward:
         raise DomainError(_("Only a manager can change the program."), code="permission_denied")
     if reward.kind == "percent_off" and not (0 < reward.value <= 100):
         raise ValidationError({"value": _("A percentage is between 1 and 100.")})
-    if reward.available_from and reward.available_until:
-        if reward.available_until <= reward.available_from:
-            raise ValidationError({"available_until": _("End after the start.")})
+    if (
+        reward.available_from
+        and reward.available_until
+        and reward.available_until <= reward.available_from
+    ):
+        raise ValidationError({"available_until": _("End after the start.")})
     try:
         with transaction.atomic():
             reward.save()
     except IntegrityError as exc:
         raise ValidationError(_("These values are out of range.")) from exc
     return reward
-
-

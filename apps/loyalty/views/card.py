@@ -10,8 +10,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import cache_control
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.tenants.languages import customer_page, page_language_activate
@@ -67,7 +67,9 @@ def card(request, token: str):
             "progress": tier_progress(member, at=now),
             "affordable": [r for r in rewards if r.cost_points <= spendable],
             "next_rewards": [r for r in rewards if r.cost_points > spendable][:3],
-            "usable": [v for v in vouchers if v.status == VoucherStatus.ISSUED and v.expires_at > now],
+            "usable": [
+                v for v in vouchers if v.status == VoucherStatus.ISSUED and v.expires_at > now
+            ],
             "past_vouchers": [
                 v for v in vouchers if not (v.status == VoucherStatus.ISSUED and v.expires_at > now)
             ][:10],

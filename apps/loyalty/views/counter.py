@@ -45,8 +45,8 @@ def counter(request):
     elif form.is_bound:
         status = 400
     if voucher is not None:
-        voucher = type(voucher).objects.select_related("member__contact", "used_by").get(
-            pk=voucher.pk
+        voucher = (
+            type(voucher).objects.select_related("member__contact", "used_by").get(pk=voucher.pk)
         )
     context = {
         "form": form if used is None else VoucherCodeForm(),

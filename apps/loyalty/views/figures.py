@@ -4,13 +4,12 @@ its figures as a table."""
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from apps.accounts.choices import Role
 from apps.accounts.permissions import role_required
-from django.utils import dateformat
 
 from ..charts import bars_svg, columns_svg
 from ..selectors.figures import program_figures

@@ -44,7 +44,10 @@ def _preview(program, data) -> dict:
         tax = sample.cleaned_data["sample_tax"] or Decimal(0)
         tier = sample.cleaned_data["sample_tier"]
     tax = min(tax, amount)
-    return {"sample_form": sample, "preview": earn_preview(program, amount=amount, tax=tax, tier=tier)}
+    return {
+        "sample_form": sample,
+        "preview": earn_preview(program, amount=amount, tax=tax, tier=tier),
+    }
 
 
 @role_required(Role.VIEWER)
