@@ -232,6 +232,12 @@ TRUNCATE_TABLES = [
     "appointments_room",
     "appointments_holiday",
     "appointments_appointmentsettings",
+    "loyalty_program",
+    "loyalty_programversion",
+    "loyalty_reward",
+    "loyalty_tier",
+    "loyalty_earnrule",
+    "loyalty_importbatch",
     "contacts_contactsettings",
     "messaging_messagingsettings",
 ]

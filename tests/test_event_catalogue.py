@@ -106,9 +106,9 @@ def test_an_undeclared_type_fails_the_check():
 def seed(contact):
     event_record(contact=contact, type="survey.answered")
     batch = [{"type": rng.choice(["page.viewed", "email.opened"])}]
-    _event(entry, f"loyalty.{kind}")
+    _event(entry, f"rewards.{kind}")
 """
-    assert undeclared(source) == {"survey.answered", "email.opened", "loyalty.*"}
+    assert undeclared(source) == {"survey.answered", "email.opened", "rewards.*"}
 
 
 def test_strict_mode_refuses_an_undeclared_type_at_run_time():

@@ -14,6 +14,7 @@ from apps.accounts.models import User
 from apps.appointments.models import Appointment, WaitlistEntry
 from apps.contacts.models import ConsentEvent, Contact, Task, TimelineEvent, Transaction
 from apps.contacts.services.privacy import contact_erase, contact_export_data
+from apps.loyalty.models import LedgerEntry, Member, PointLot
 from apps.messaging.models import ChannelStats, InboundMessage, Message
 from tests.conftest import owner_email
 from tests.helpers.histories import customer_with_history, practice_create
@@ -53,6 +54,9 @@ def _figures() -> dict:
         "waitlist": _per_status(WaitlistEntry),
         "tasks": Task.objects.count(),
         "transactions": Transaction.objects.aggregate(n=Count("pk"), s=Sum("amount")),
+        "loyalty ledger": LedgerEntry.objects.aggregate(n=Count("pk"), s=Sum("points")),
+        "loyalty balances": Member.objects.aggregate(n=Count("pk"), s=Sum("balance")),
+        "loyalty lots": PointLot.objects.aggregate(n=Count("pk"), s=Sum("remaining")),
         "channel stats": ChannelStats.objects.aggregate(
             s=Sum("sent"), d=Sum("delivered"), a=Sum("answered")
         ),
@@ -74,6 +78,7 @@ def test_an_erased_customer_leaves_nothing_personal_in_a_dump_of_the_schema(comm
     assert before["messages"] == {"replied": 2, "failed": 2, "opened": 2}
     assert before["appointments"] == {"completed": 2, "no_show": 2, "cancelled": 2, "booked": 2}
     assert before["transactions"] == {"n": 2, "s": Decimal("241.00")}
+    assert before["loyalty ledger"] == {"n": 8, "s": 160}
 
     contact_erase(contact=customer, actor=owner)
 
@@ -94,6 +99,9 @@ def test_an_erased_customer_leaves_nothing_personal_in_a_dump_of_the_schema(comm
         assert text in dump, text
     assert _figures() == before
     assert TimelineEvent.objects.count() == events + 1  # contact.erased
+    erased_account = Member.objects.get(contact=customer)
+    assert not erased_account.active and erased_account.balance == 80
+    assert not erased_account.vouchers.filter(status="issued").exists()  # nobody can use it
     assert ConsentEvent.objects.count() == consents + 3  # opted out of every channel
     bystander.refresh_from_db()
     assert bystander.erased_at is None
@@ -107,7 +115,12 @@ def test_the_export_of_a_customer_has_a_section_from_every_module(tenant, owner)
 
     text = json.dumps(data)
     assert {"profile", "consent", "timeline", "tasks", "transactions"} <= set(data)
-    assert {"messages", "appointments"} <= set(data)
+    assert {"messages", "appointments", "loyalty"} <= set(data)
+    loyalty = data["loyalty"]["loyalty"]
+    assert [e["kind"] for e in loyalty["ledger"]] == ["earn", "adjust", "redeem", "redeem"]
+    assert loyalty["balance"] == 80 == sum(e["points"] for e in loyalty["ledger"])
+    assert sorted(v["status"] for v in loyalty["vouchers"]) == ["issued", "redeemed"]
+    assert "Quokka brought a friend" in json.dumps(loyalty)
     messages, appointments = data["messages"], data["appointments"]
     assert sorted(m["status"] for m in messages["sent"]) == ["failed", "opened", "replied"]
     assert any("Quokka x-ray results" in m["body"] for m in messages["sent"])

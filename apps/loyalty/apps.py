@@ -15,13 +15,18 @@ class LoyaltyConfig(AppConfig):
             segment_conditions,
             timeline_subscribers,
         )
+        from apps.scheduling.registries import due_work_handlers
+        from apps.tenants.registries import provisioning_hooks
 
         from .event_types import EVENT_TYPES
         from .selectors.segments import loyalty_segment_conditions
+        from .services.nightly import NIGHTLY, loyalty_nightly_run, loyalty_provision
         from .services.privacy import loyalty_erase, loyalty_export, loyalty_merge
         from .services.subscriber import loyalty_on_events
 
         event_types_register(EVENT_TYPES)
+        provisioning_hooks.register("loyalty", loyalty_provision)
+        due_work_handlers.register(NIGHTLY, loyalty_nightly_run)
         timeline_subscribers.register("loyalty", loyalty_on_events)
         merge_hooks.register("loyalty", loyalty_merge)
         privacy_exporters.register("loyalty", loyalty_export)

@@ -21,6 +21,7 @@ from apps.contacts.selectors.duplicates import duplicate_groups
 from apps.contacts.services import consent_set, note_add, transaction_record
 from apps.contacts.services.merge import contacts_merge
 from apps.contacts.services.privacy import contact_erase
+from apps.loyalty.models import LedgerEntry, Member, PointLot, Voucher
 from apps.messaging.models import ChannelStats, InboundMessage, Message
 from tests.contacts.factories import (
     ContactFactory,
@@ -111,6 +112,11 @@ def test_two_customers_with_rows_in_every_module_merge_into_one_that_keeps_every
         model: set(model.objects.values_list("pk", flat=True)) for model in MODULE_TABLES
     }
     stats_before = _stats_by_channel()
+    loyalty_before = {
+        model: set(model.objects.values_list("pk", flat=True))
+        for model in (LedgerEntry, PointLot, Voucher)
+    }
+    assert Member.objects.filter(contact__in=[anna, twin]).count() == 2
 
     contacts_merge(survivor=anna, others=[twin], actor=owner)
 
@@ -128,6 +134,11 @@ def test_two_customers_with_rows_in_every_module_merge_into_one_that_keeps_every
     assert list(Contact.objects.values_list("pk", flat=True)) == [anna.pk]
     anna.refresh_from_db()
     assert anna.no_shows == 2
+    account = Member.objects.get()  # one account, holding both people's points and vouchers
+    assert account.contact == anna and account.balance == 160
+    for model, rows in loyalty_before.items():
+        assert set(model.objects.filter(member=account).values_list("pk", flat=True)) == rows
+    assert LedgerEntry.objects.filter(member=account).aggregate(s=Sum("points"))["s"] == 160
 
     timeline = timeline_for(anna, limit=1000)
     assert {event.pk for event in timeline} == rows_before[TimelineEvent] | {merged.pk}

@@ -1,7 +1,9 @@
 """A customer with something in every module, written through the services as real use would
 (so the timeline events are the real ones): consent history, a note, a task, a purchase,
 messages by text and e-mail (delivered, opened, bounced), a text they sent, appointments
-(completed, no-show, cancelled with a reason, upcoming with notes) and a waitlist entry.
+(completed, no-show, cancelled with a reason, upcoming with notes), a waitlist entry and a
+loyalty account (points earned with a staff note, a manager's adjustment, a voucher used and
+one still to use).
 
 Every free text carries the customer's `secret` word, so a test can look for it anywhere.
 Times are computed from now with margins of days, so they hold at any hour.
@@ -31,6 +33,8 @@ from apps.contacts.services import (
     task_create,
     transaction_record,
 )
+from apps.loyalty.services.ledger import member_enrol, points_adjust, points_earn
+from apps.loyalty.services.vouchers import reward_redeem, voucher_redeem
 from apps.messaging.services.email_events import email_event_record
 from apps.messaging.services.inbound import inbound_sms_receive
 from apps.messaging.services.sending import message_deliver, message_mark, message_send
@@ -158,5 +162,23 @@ def customer_with_history(
         date_from=first_day,
         date_to=first_day + dt.timedelta(days=7 + slot),
     )
+
+    # loyalty: points earned with a note naming them, an adjustment, two rewards (one used)
+    from tests.loyalty.factories import RewardFactory
+
+    member = member_enrol(contact=contact)
+    points_earn(
+        member=member,
+        points=300,
+        source="staff",
+        idempotency_key=f"history-{contact.pk}",
+        staff=actor,
+        reason=f"{secret} brought a friend",
+    )
+    points_adjust(member=member, points=-20, reason=f"{secret} asked to fix a typo", staff=actor)
+    reward = RewardFactory(name="Whitening", cost_points=100)
+    used = reward_redeem(member=member, reward=reward, idempotency_key=f"hist-used-{contact.pk}")
+    voucher_redeem(code=used.code, staff=actor)
+    reward_redeem(member=member, reward=reward, idempotency_key=f"hist-open-{contact.pk}")
     contact.refresh_from_db()
     return contact

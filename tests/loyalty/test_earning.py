@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from apps.contacts.services import event_record, transaction_record
@@ -35,6 +36,18 @@ def test_a_purchase_earns_pending_points_for_a_member(tenant, deliver):
     deliver.last = 0  # the same events again: nothing more
     deliver()
     assert assert_books_balance(member) == 120
+
+
+def test_a_business_without_a_program_is_left_alone(tenant, deliver):
+    from apps.loyalty.models import Program
+    from apps.scheduling.models import DueWork
+
+    member = MemberFactory()
+    buy(member.contact, "50")
+    deliver()
+    assert not Program.objects.exists()
+    assert not DueWork.objects.filter(kind="loyalty.nightly").exists()
+    assert assert_books_balance(member) == 0
 
 
 def test_explicit_enrolment_earns_nothing_for_a_non_member(tenant, deliver):
@@ -127,13 +140,16 @@ def test_every_tenth_visit_issues_the_visit_reward(tenant, deliver):
     member = MemberFactory()
     for n in range(10):
         event_record(
-            contact=member.contact, type="appointment.completed", properties={"appointment_id": 100 + n}
+            contact=member.contact,
+            type="appointment.completed",
+            properties={"appointment_id": 100 + n},
         )
     deliver()
     assert member.vouchers.filter(source="visits", label="10 % off").count() == 1
 
 
 def test_a_bonus_rule_earns_once_per_event(tenant, deliver):
+    program_set()
     member = MemberFactory()
     rule = EarnRuleFactory(trigger="event", event_type="order.placed", points=40)
     event_record(contact=member.contact, type="order.placed", properties={})
@@ -216,8 +232,9 @@ def test_cashback_as_wallet_credit_and_nothing_on_what_the_wallet_paid(tenant, d
 
 
 def test_cashback_as_a_voucher(tenant, deliver):
-    program_set(points_enabled=False, cashback_enabled=True, cashback_percent=10,
-                cashback_form="voucher")
+    program_set(
+        points_enabled=False, cashback_enabled=True, cashback_percent=10, cashback_form="voucher"
+    )
     member = MemberFactory()
     buy(member.contact, "80")
     deliver()
@@ -228,5 +245,5 @@ def test_cashback_as_a_voucher(tenant, deliver):
 
 def test_enrol_of_an_erased_contact_is_refused(tenant):
     contact = ContactFactory(erased_at=timezone.now())
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         member_enrol(contact=contact)

@@ -28,7 +28,9 @@ pytestmark = pytest.mark.django_db
 
 
 def earn(member, points, key, at=None, **kw):
-    return points_earn(member=member, points=points, source="staff", idempotency_key=key, at=at, **kw)
+    return points_earn(
+        member=member, points=points, source="staff", idempotency_key=key, at=at, **kw
+    )
 
 
 def test_enrol_is_idempotent_and_gives_a_referral_code(tenant):
@@ -159,9 +161,7 @@ def test_staff_undo_their_last_redemption_cancels_the_voucher(tenant, staff_memb
     member = MemberFactory()
     earn(member, 100, "e")
     reward = RewardFactory(cost_points=100, stock=3)
-    voucher = reward_redeem(
-        member=member, reward=reward, idempotency_key="r", staff=staff_member
-    )
+    voucher = reward_redeem(member=member, reward=reward, idempotency_key="r", staff=staff_member)
     entry = voucher.entries.get(kind=EntryKind.REDEEM)
     entry_undo(entry=entry, staff=staff_member)
     voucher.refresh_from_db()
@@ -195,3 +195,11 @@ def test_many_earns_in_a_day_are_flagged(tenant):
     for n in range(7):
         earn(member, 1, f"m{n}")
     assert member.flags.filter(kind=FlagKind.MANY_EARNS, day=today(BERLIN)).exists()
+
+
+def test_a_ledger_entry_cannot_be_changed_in_the_database(tenant):
+    member = MemberFactory()
+    entry = earn(member, 10, "fixed")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerEntry.objects.filter(pk=entry.pk).update(points=1000)
+    LedgerEntry.objects.filter(pk=entry.pk).update(reason="")  # erasure may clear the text

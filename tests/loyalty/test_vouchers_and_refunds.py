@@ -217,9 +217,8 @@ def test_voucher_codes_are_unique_across_many(tenant):
     member = funded(100000)
     reward = RewardFactory(cost_points=1)
     codes = {
-        reward_redeem(member=member, reward=reward, idempotency_key=f"u{n}").code
-        for n in range(200)
+        reward_redeem(member=member, reward=reward, idempotency_key=f"u{n}").code for n in range(60)
     }
-    assert len(codes) == 200 == Voucher.objects.count()
+    assert len(codes) == 60 == Voucher.objects.count()
     assert Reward.objects.get(pk=reward.pk).stock is None
     assert timezone.now()

@@ -195,3 +195,19 @@ def contact_spend_between(contact_id: int, since: dt.datetime, until: dt.datetim
     bought = rows.filter(kind="purchase").aggregate(t=Sum("amount"))["t"] or Decimal("0")
     refunded = rows.filter(kind="refund").aggregate(t=Sum("amount"))["t"] or Decimal("0")
     return bought - refunded
+
+
+def contact_field_known_since(contact_id: int, field: str) -> dt.datetime | None:
+    """When the contact's `field` got its current value, from the timeline: its last change
+    ("contact.updated" naming it), else when the contact was created (None: unknown)."""
+    changed = (
+        TimelineEvent.objects.filter(
+            contact_id=contact_id, type="contact.updated", properties__fields__contains=[field]
+        )
+        .order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    if changed is not None:
+        return changed
+    return Contact.objects.filter(pk=contact_id).values_list("created", flat=True).first()

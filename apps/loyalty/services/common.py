@@ -17,7 +17,11 @@ if TYPE_CHECKING:
 
 def program_get() -> Program:
     """The business's program (one row, made with the defaults on first use)."""
-    program, _created = Program.objects.get_or_create(pk=1)
+    program, created = Program.objects.get_or_create(pk=1)
+    if created:
+        from .nightly import loyalty_schedule_nightly
+
+        loyalty_schedule_nightly()
     return program
 
 

@@ -66,6 +66,7 @@ def member_enrol(*, contact: Contact, at: dt.datetime | None = None) -> Member:
     member = Member.objects.filter(contact=contact).first()
     if member is not None:
         return member
+    program_get()  # a business's first member books its nightly run
     with transaction.atomic():
         from apps.contacts.services import contact_lock
 

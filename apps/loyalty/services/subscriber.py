@@ -2,7 +2,8 @@
 purchases earn, refunds reverse, completed visits earn once, a visit corrected away from
 completed gives its points back, and bonus rules fire on the catalogue events they name.
 Every effect is keyed (purchase, refund, appointment, rule and event ids), so a batch that
-is delivered again changes nothing."""
+is delivered again changes nothing. A business without a program (no settings saved, no
+member enrolled) is left alone."""
 
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ def loyalty_on_events(events: list[TimelineEvent]) -> None:
     """Handle a batch of timeline events in order."""
     from apps.contacts.selectors import transaction_find
 
-    from ..models import EarnRule
+    from ..models import EarnRule, Program
     from .earning import event_bonus_earn, purchase_earn, visit_earn
     from .refunds import purchase_refund_apply, visit_reverse
 
+    if not Program.objects.filter(pk=1).exists():
+        return  # the business has not set up a loyalty program: nothing to earn
     bonus_types = None
     for event in events:
         if event.type.startswith("loyalty."):

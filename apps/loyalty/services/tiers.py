@@ -90,7 +90,8 @@ def _tier_move(member: Member, current, target, *, at: dt.datetime, reason: str)
 
 
 def tiers_evaluate_all(*, at: dt.datetime | None = None) -> int:
-    """The nightly run: every member whose tier may change (one at a time, each locked)."""
+    """The nightly run: every member in a tier, one at a time, each locked (a downgrade
+    starts its grace period or, once it has passed, happens)."""
     from .common import member_lock
 
     at = now_or(at)
@@ -98,7 +99,9 @@ def tiers_evaluate_all(*, at: dt.datetime | None = None) -> int:
     if not program.tiers_enabled:
         return 0
     moved = 0
-    for member_id in Member.objects.order_by("pk").values_list("pk", flat=True):
+    # upgrades are given as points are earned; at night only a member in a tier can move
+    candidates = Member.objects.filter(tier__isnull=False).order_by("pk")
+    for member_id in candidates.values_list("pk", flat=True):
         with transaction.atomic():
             member = member_lock(member_id)
             before = (member.tier_id, member.tier_keep_until)
