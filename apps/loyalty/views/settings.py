@@ -23,15 +23,9 @@ from cxsuite.lib.forms import form_add_service_errors
 from ..forms import PreviewForm, ProgramForm, RewardForm, TierForm
 from ..models import Reward, Tier
 from ..services.common import program_get
-from ..services.program_settings import (
-    earn_preview,
-    program_losses,
-    program_settings_save,
-    reward_save,
-    tier_delete,
-    tier_losses,
-    tier_save,
-)
+from ..selectors.program_preview import earn_preview, program_losses, tier_losses
+from ..services.program import program_update, tier_save
+from ..services.program_settings import reward_save, tier_delete
 from .common import can_manage, is_partial
 
 
@@ -64,10 +58,16 @@ def program_settings(request):
         losses = program_losses(current, changed)
         confirmed = request.POST.get("confirm") == "1"
         if not losses or confirmed:
+            changes = {
+                name: form.cleaned_data[name]
+                for name in form.changed_data
+                if name in form.cleaned_data
+            }
+            if not changes:
+                messages.info(request, _("Nothing changed."))
+                return redirect("loyalty:settings")
             try:
-                version = program_settings_save(
-                    program=changed, staff=request.user, confirmed=confirmed
-                )
+                program = program_update(changes=changes, by=request.user)
             except ValidationError as exc:
                 form_add_service_errors(form, exc)
                 status = 400
@@ -75,13 +75,9 @@ def program_settings(request):
                 form.add_error(None, exc.message)
                 status = 400
             else:
-                if version is None:
-                    messages.info(request, _("Nothing changed."))
-                else:
-                    messages.success(
-                        request,
-                        _("The program is saved (version %(n)s).") % {"n": version.number},
-                    )
+                messages.success(
+                    request, _("The program is saved (version %(n)s).") % {"n": program.version}
+                )
                 return redirect("loyalty:settings")
         else:
             status = 409 if not is_partial(request) else 200
@@ -140,8 +136,9 @@ def tier_edit(request, pk: int | None = None):
         if affected and request.POST.get("confirm") != "1":
             status = 409
         else:
+            fields = {name: form.cleaned_data[name] for name in TierForm.Meta.fields}
             try:
-                tier_save(tier=changed, staff=request.user)
+                tier_save(tier=before if pk else None, by=request.user, **fields)
             except ValidationError as exc:
                 form_add_service_errors(form, exc)
                 status = 400
