@@ -129,6 +129,4 @@ def demo_seed(*, tenant, rng) -> None:
             code=referrer.referral_code, referred=newcomer, at=now - dt.timedelta(days=20)
         )
     if newcomers:
-        referral_qualify(
-            contact=newcomers[0], at=now - dt.timedelta(days=5), appointment_id=None
-        )
+        referral_qualify(contact=newcomers[0], at=now - dt.timedelta(days=5), appointment_id=None)

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 def ui_register() -> None:
-    from apps.accounts.choices import Role
     from apps.accounts.registries import SidebarItem, home_cards, sidebar_items
     from apps.contacts.registries import contact_panels
     from apps.messaging.registries import purposes
@@ -18,34 +17,14 @@ def ui_register() -> None:
 
     for purpose in loyalty_purposes():
         purposes.register(purpose.key, purpose)
-    for item in (
-        SidebarItem(
-            id="loyalty.members",
-            label=_("Loyalty"),
-            url_name="loyalty:member_list",
-            icon="star",
-            section="loyalty:member",
-            order=50,
-        ),
-        SidebarItem(
-            id="loyalty.counter",
-            label=_("Counter"),
-            url_name="loyalty:counter",
-            icon="ticket",
-            section="loyalty:counter",
-            order=51,
-            min_role=Role.STAFF,
-        ),
-        SidebarItem(
-            id="loyalty.figures",
-            label=_("Loyalty figures"),
-            url_name="loyalty:figures",
-            icon="chart",
-            section="loyalty:figures",
-            order=52,
-            min_role=Role.MANAGER,
-        ),
-    ):
-        sidebar_items.register(item.id, item)
+    members = SidebarItem(
+        id="loyalty.members",
+        label=_("Loyalty"),
+        url_name="loyalty:member_list",
+        icon="star",
+        section="loyalty:",
+        order=50,
+    )
+    sidebar_items.register(members.id, members)
     home_cards.register(HOME.id, HOME)
     contact_panels.register(CONTACT_PANEL.id, CONTACT_PANEL)

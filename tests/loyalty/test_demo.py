@@ -16,7 +16,10 @@ pytestmark = pytest.mark.usefixtures("tenant")
 
 def test_demo_program_has_members_at_every_tier_and_vouchers_used():
     Contact.objects.bulk_create(
-        [Contact(first_name=f"Pat{n}", last_name="Demo", email=f"pat{n}@example.com") for n in range(46)]
+        [
+            Contact(first_name=f"Pat{n}", last_name="Demo", email=f"pat{n}@example.com")
+            for n in range(46)
+        ]
     )
     demo_seed(tenant=None, rng=random.Random(2026))
     program = Program.objects.get()

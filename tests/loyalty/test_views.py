@@ -333,3 +333,9 @@ def test_figures_page_in_bounded_queries(tenant, manager_client, django_assert_m
         response = manager_client.get(FIGURES)
     html = response.content.decode()
     assert response.status_code == 200 and "<svg" in html and "150" in html
+
+
+def test_counter_scanning_a_member_card_opens_the_member(tenant, staff_client):
+    member = member_with(10)
+    response = staff_client.get(COUNTER, {"code": f"M-{member.referral_code}"})
+    assert response.status_code == 302 and response["Location"] == detail(member)

@@ -4,7 +4,9 @@ and find a member to issue a reward."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.choices import Role
@@ -25,6 +27,14 @@ def counter(request):
     voucher, used, status = None, None, 200
     if form.is_bound and form.is_valid():
         code = voucher_code_normalise(form.cleaned_data["code"])
+        member = _member_scanned(code)
+        if member is not None:  # the card's own QR code: go to the member
+            url = reverse("loyalty:member_detail", args=[member.pk])
+            if is_partial(request):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = url
+                return response
+            return redirect(url)
         if request.method == "POST":
             try:
                 used = voucher_redeem(code=code, staff=request.user)
@@ -56,6 +66,15 @@ def counter(request):
     }
     template = "loyalty/_counter_result.html" if is_partial(request) else "loyalty/counter.html"
     return render(request, template, context, status=status if not is_partial(request) else 200)
+
+
+def _member_scanned(code: str):
+    """The member whose card's QR code (M-<referral code>) was scanned, if it was one."""
+    from ..models import Member
+
+    if not code.startswith("M") or len(code) < 5:
+        return None
+    return Member.objects.filter(referral_code=code[1:]).first()
 
 
 def _no_such():

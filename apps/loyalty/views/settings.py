@@ -22,8 +22,8 @@ from cxsuite.lib.forms import form_add_service_errors
 
 from ..forms import PreviewForm, ProgramForm, RewardForm, TierForm
 from ..models import Reward, Tier
-from ..services.common import program_get
 from ..selectors.program_preview import earn_preview, program_losses, tier_losses
+from ..services.common import program_get
 from ..services.program import program_update, tier_save
 from ..services.program_settings import reward_save, tier_delete
 from .common import can_manage, is_partial
