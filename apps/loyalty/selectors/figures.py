@@ -87,7 +87,7 @@ def program_figures(*, at: dt.datetime, zone: dt.tzinfo) -> Figures:
     figures.earners = period["earners"] or 0
     figures.earn_rate = _percent(figures.earners, figures.members)
     figures.redemption_rate = _percent(figures.redeemed, figures.earned)
-    by_tier = dict(
+    by_tier: dict[int | None, int] = dict(
         Member.objects.values_list("tier").annotate(n=Count("pk")).values_list("tier", "n")
     )
     figures.tiers = [(tier.name, by_tier.get(tier.pk, 0)) for tier in Tier.objects.all()]

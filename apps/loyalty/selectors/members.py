@@ -155,7 +155,7 @@ def member_statement(
     )
     statement = Statement()
     running = 0
-    sums = {
+    sums: dict[str, str] = {
         EntryKind.EARN: "earned",
         EntryKind.REDEEM: "spent",
         EntryKind.EXPIRE: "expired",
