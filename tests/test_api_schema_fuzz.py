@@ -61,7 +61,7 @@ pytestmark = pytest.mark.fuzz
 
 MAX_EXAMPLES = 15  # per operation and generation phase
 SEED = 20260704
-FILLED_APPS = {"accounts", "contacts", "appointments", "messaging"}
+FILLED_APPS = {"accounts", "contacts", "appointments", "messaging", "loyalty"}
 REQUESTS = itertools.count()
 CHECKS = [
     not_a_server_error,
@@ -116,6 +116,30 @@ def _business_create() -> None:
     )
     segment_create(name="Hand-picked", kind="static")
     InvitationFactory()
+    _loyalty_create(contacts)
+
+
+def _loyalty_create(contacts) -> None:
+    """Members with points, rewards, a voucher of each state and a referral."""
+    from apps.loyalty.services.ledger import member_enrol, points_earn
+    from apps.loyalty.services.referrals import referral_create
+    from apps.loyalty.services.vouchers import reward_redeem, voucher_redeem
+    from tests.loyalty.factories import RewardFactory, TierFactory
+    from tests.loyalty.helpers import program_set
+
+    program_set(referrals_enabled=True, tiers_enabled=True, return_window_days=0)
+    TierFactory(name="Silver", threshold=100)
+    rewards = [RewardFactory(cost_points=100), RewardFactory(cost_points=50, stock=5)]
+    members = [member_enrol(contact=contact) for contact in contacts[:3]]
+    for member in members:
+        points_earn(member=member, points=5000, source="staff", idempotency_key=f"f{member.pk}")
+        for index, reward in enumerate(rewards):
+            voucher = reward_redeem(
+                member=member, reward=reward, idempotency_key=f"f{member.pk}:{index}"
+            )
+            if index:
+                voucher_redeem(code=voucher.code)
+    referral_create(code=members[0].referral_code, referred=contacts[5])
 
 
 def _schema_document() -> dict:
