@@ -48,7 +48,9 @@ class VoucherCodeForm(StyledFormMixin, forms.Form):
 
 
 class RewardIssueForm(StyledFormMixin, forms.Form):
-    reward = forms.ModelChoiceField(label=_("Reward"), queryset=Reward.objects.none())
+    reward = forms.ModelChoiceField(
+        label=_("Reward"), queryset=Reward.objects.none(), empty_label=_("Choose a reward")
+    )
 
     def __init__(self, *args, rewards=None, **kwargs):
         super().__init__(*args, **kwargs)
