@@ -339,3 +339,54 @@ def test_counter_scanning_a_member_card_opens_the_member(tenant, staff_client):
     member = member_with(10)
     response = staff_client.get(COUNTER, {"code": f"M-{member.referral_code}"})
     assert response.status_code == 302 and response["Location"] == detail(member)
+
+
+@pytest.mark.parametrize(
+    ("path", "lowest"),
+    [
+        ("/loyalty/members/{member}/adjust/", "manager"),
+        ("/loyalty/members/{member}/issue/", "staff"),
+        ("/loyalty/members/{member}/send-card/", "staff"),
+        ("/loyalty/contacts/{contact}/enrol/", "staff"),
+        ("/loyalty/settings/tiers/{tier}/remove/", "manager"),
+        ("/loyalty/settings/", "manager"),
+        ("/loyalty/settings/tiers/{tier}/", "manager"),
+        ("/loyalty/settings/rewards/{reward}/", "manager"),
+    ],
+)
+def test_every_action_refuses_the_roles_below_it_and_the_outsider(
+    tenant, path, lowest, viewer_client, staff_client, outsider_client
+):
+    member = member_with(10)
+    url = path.format(
+        member=member.pk,
+        contact=ContactFactory().pk,
+        tier=TierFactory().pk,
+        reward=RewardFactory().pk,
+    )
+    before = (LedgerEntry.objects.count(), Voucher.objects.count(), ProgramVersion.objects.count())
+    assert viewer_client.post(url, {}).status_code == 403
+    if lowest == "manager":
+        assert staff_client.post(url, {}).status_code == 403
+    assert outsider_client.post(url, {}).status_code in (302, 403)
+    with alpha():
+        after = (
+            LedgerEntry.objects.count(),
+            Voucher.objects.count(),
+            ProgramVersion.objects.count(),
+        )
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    "path", [HOME, "/loyalty/contacts/{contact}/", PREVIEW, "/loyalty/members/{member}/"]
+)
+def test_partials_and_member_page_refuse_the_outsider(tenant, path, outsider_client):
+    member = member_with(10)
+    url = path.format(member=member.pk, contact=member.contact_id)
+    response = (
+        outsider_client.post(url, {}, **HTMX)
+        if path == PREVIEW
+        else outsider_client.get(url, **HTMX)
+    )
+    assert response.status_code in (302, 403)
