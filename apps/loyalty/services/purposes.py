@@ -60,7 +60,7 @@ def loyalty_purposes() -> list[Purpose]:
     return [
         purpose_define(
             CARD_PURPOSE,
-            _("Loyalty: the member card's link"),
+            _("Loyalty: link to the member card"),
             TRANSACTIONAL,
             LOYALTY_VARIABLES,
             defaults=DEFAULT_TEMPLATES,
