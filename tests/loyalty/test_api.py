@@ -201,7 +201,7 @@ def test_voucher_validate_then_redeem_once(api_client, objects):
     again = post(api_client, "vouchers/redeem/", {"code": spaced}, objects, "v3")
     assert_error(again, 409)
     unknown = post(api_client, "vouchers/validate/", {"code": "ZZZZ"}, objects, "v4")
-    assert_error(unknown, 404)
+    assert assert_error(unknown, 400)["fields"] == {"code": ["No voucher has this code."]}
     with alpha():
         assert Voucher.objects.get(pk=objects["voucher"]).used_channel == "api"
 

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from apps.contacts.selectors import transaction_find
@@ -87,12 +86,12 @@ class VoucherViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGen
     @action(detail=False, methods=["post"])
     def validate(self, request):
         """What a code is and whether it can be used now (`usable`); changes nothing. An
-        unknown code is a 404."""
+        unknown code is a 400 naming `code`."""
         data = VoucherCodeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         voucher = voucher_find(data.validated_data["code"])
         if voucher is None:
-            raise NotFound(_("No voucher has this code."))
+            raise serializers.ValidationError({"code": [_("No voucher has this code.")]})
         return Response(VoucherSerializer(voucher).data)
 
     @extend_schema(request=VoucherRedeemInputSerializer, responses={200: VoucherSerializer})
