@@ -101,7 +101,7 @@ def program_figures(*, at: dt.datetime, zone: dt.tzinfo) -> Figures:
             issued=Count("pk", filter=~Q(status=VoucherStatus.CANCELLED)),
             used=Count("pk", filter=Q(status=VoucherStatus.REDEEMED)),
         )
-        .order_by("-used", "-issued", "label")[:5]
+        .order_by("-issued", "-used", "label")[:5]
     ]
     referrals = Referral.objects.aggregate(
         total=Count("pk"), rewarded=Count("pk", filter=Q(status=ReferralStatus.REWARDED))

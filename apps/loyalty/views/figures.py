@@ -32,7 +32,7 @@ def figures(request):
             "tiers": tiers,
             "months": months,
             "tiers_chart": bars_svg(tiers),
-            "rewards_chart": bars_svg([(name, used) for name, _issued, used in data.rewards]),
+            "rewards_chart": bars_svg([(name, issued) for name, issued, _used in data.rewards]),
             "months_chart": columns_svg(months),
         },
     )
