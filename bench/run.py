@@ -9,6 +9,8 @@
 5. messaging throughput and queries per message for 10,000 reminders (bench/messaging.py)
 6. appointments: availability for 30 days x 10 staff with 2,000 bookings, and bookings per
    second through the API with threads racing for the same times (bench/appointments.py)
+7. loyalty: the nightly expiry and tier run over 100,000 members and 1,000,000 lots
+   (bench/loyalty.py)
 
 `python bench/run.py appointments contacts` runs only the benches named.
 `python bench/run.py --smoke` runs every bench at tiny sizes (each module's SMOKE) on a fresh
@@ -57,9 +59,17 @@ def main() -> int:
     sys.stdout.flush()
     common.prepare()
 
-    from bench import api_throughput, appointments, contacts, messaging, provisioning, tick
+    from bench import (
+        api_throughput,
+        appointments,
+        contacts,
+        loyalty,
+        messaging,
+        provisioning,
+        tick,
+    )
 
-    benches = (provisioning, tick, api_throughput, contacts, messaging, appointments)
+    benches = (provisioning, tick, api_throughput, contacts, messaging, appointments, loyalty)
     names = {bench.__name__.removeprefix("bench.") for bench in benches}
     unknown = set(args.benches) - names
     if unknown:

@@ -203,3 +203,43 @@ def test_a_ledger_entry_cannot_be_changed_in_the_database(tenant):
     with pytest.raises(IntegrityError), transaction.atomic():
         LedgerEntry.objects.filter(pk=entry.pk).update(points=1000)
     LedgerEntry.objects.filter(pk=entry.pk).update(reason="")  # erasure may clear the text
+
+
+def test_expiry_records_one_event_per_member_on_the_timeline(tenant):
+    from apps.contacts.models import TimelineEvent
+
+    program_set(expiry_months=1)
+    members = [MemberFactory() for _ in range(3)]
+    now = timezone.now()
+    for m in members:
+        earn(m, 5, f"x{m.pk}a", at=now - dt.timedelta(days=90))
+        earn(m, 5, f"x{m.pk}b", at=now - dt.timedelta(days=80))
+    assert points_expire_due(at=now) == 3
+    events = TimelineEvent.objects.filter(type="loyalty.points_expired")
+    assert sorted(e.properties["points"] for e in events) == [-10, -10, -10]
+    assert {e.contact_id for e in events} == {m.contact_id for m in members}
+
+
+def test_the_statement_lots_progress_and_reminders_read_the_ledger(tenant):
+    from apps.loyalty.selectors.members import (
+        expiry_reminders_due,
+        lots_open,
+        member_statement,
+        rewards_affordable,
+        tier_progress,
+    )
+    from tests.loyalty.factories import TierFactory
+
+    program_set(expiry_months=1, expiry_reminder_days=40, tiers_enabled=True)
+    TierFactory(name="Silver", threshold=500)
+    member = MemberFactory()
+    earn(member, 100, "s1")
+    earn(member, 50, "s2")
+    RewardFactory(cost_points=120)
+    RewardFactory(cost_points=500)
+    assert [e.balance_after for e in member_statement(member)] == [100, 150]
+    assert [lot.remaining for lot in lots_open(member)] == [100, 50]
+    assert [r.cost_points for r in rewards_affordable(member)] == [120]
+    progress = tier_progress(member)
+    assert progress.next_tier.name == "Silver" and progress.to_next == 350
+    assert expiry_reminders_due() == [(member.pk, 150, lots_open(member)[0].expires_at)]

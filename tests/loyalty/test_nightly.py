@@ -52,3 +52,33 @@ def test_the_nightly_run_expires_points_and_moves_tiers_down_after_grace(tenant)
     loyalty_nightly(now=midnight + dt.timedelta(days=7))
     member.refresh_from_db()
     assert member.tier is None
+
+
+def test_the_nightly_tier_run_counts_reversed_earns_and_ends_a_grace_when_back_in_reach(
+    tenant, staff_member
+):
+    from django.utils import timezone
+
+    from apps.loyalty.services.ledger import entry_undo
+    from apps.loyalty.services.tiers import tiers_evaluate_all
+
+    program_set(tiers_enabled=True, tier_window_months=12, tier_grace_days=30)
+    gold = TierFactory(threshold=100)
+    member = MemberFactory()
+    now = timezone.now()
+    points_earn(member=member, points=60, source="staff", idempotency_key="g1", at=now)
+    mistake = points_earn(
+        member=member, points=60, source="staff", idempotency_key="g2", at=now, staff=staff_member
+    )
+    member.refresh_from_db()
+    assert member.tier == gold
+    entry_undo(entry=mistake, staff=staff_member, at=now)  # 60 earned in the window now
+
+    assert tiers_evaluate_all(at=now) == 1
+    member.refresh_from_db()
+    assert member.tier == gold and member.tier_keep_until is not None  # grace starts
+
+    points_earn(member=member, points=50, source="staff", idempotency_key="g3", at=now)
+    member.refresh_from_db()
+    assert member.tier_keep_until is None  # back in reach at once
+    assert tiers_evaluate_all(at=now) == 0

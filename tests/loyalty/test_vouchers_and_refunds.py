@@ -222,3 +222,21 @@ def test_voucher_codes_are_unique_across_many(tenant):
     assert len(codes) == 60 == Voucher.objects.count()
     assert Reward.objects.get(pk=reward.pk).stock is None
     assert timezone.now()
+
+
+def test_a_purchase_naming_an_expired_voucher_still_earns(tenant, deliver):
+    program_set(points_per_unit=1)
+    member = funded(100)
+    voucher = reward_redeem(member=member, reward=RewardFactory(), idempotency_key="old")
+    transaction_record(
+        contact=member.contact,
+        amount="50",
+        currency="EUR",
+        occurred_at=voucher.expires_at + dt.timedelta(hours=1),
+        payments=[
+            {"method": "voucher", "amount": "10", "reference": voucher.code},
+            {"method": "card", "amount": "40"},
+        ],
+    )
+    deliver()
+    assert assert_books_balance(member) == 40

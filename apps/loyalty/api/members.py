@@ -17,7 +17,7 @@ from cxsuite.lib.api import TenantGenericViewSet
 from cxsuite.lib.api_fields import ID_REGEX, StrictInputMixin, id_field, query_params, request_actor
 
 from ..models import LedgerEntry, Member, Reward
-from ..selectors.members import points_spendable
+from ..selectors.member_page import points_spendable
 from . import examples
 from .serializers import BalanceSerializer, EntrySerializer, MemberSerializer, VoucherSerializer
 

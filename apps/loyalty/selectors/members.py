@@ -1,221 +1,114 @@
-"""Reads of members for the staff pages, the member card and the API: the list (searched,
-filtered, bounded), one member's picture (balance, lots, tier progress, vouchers, history)
-and the statement that explains today's balance entry by entry."""
+"""Reads about members for the staff pages, the member card and the API."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Min, Q, QuerySet, Sum
 from django.utils import timezone
 
-from ..models import (
-    EntryKind,
-    LedgerEntry,
-    Member,
-    PointLot,
-    Program,
-    Reward,
-    Tier,
-    Voucher,
-    VoucherStatus,
-)
-
-LIST_LIMIT = 50
-HISTORY_LIMIT = 50
+from ..models import LedgerEntry, Member, PointLot, Reward, Tier, Voucher, VoucherStatus
 
 
-def members_list(*, query: str = "", tier: int | str | None = None) -> QuerySet[Member]:
-    """Members, newest first, with their contact and tier in the same query; `query`
-    matches the contact's name, e-mail or phone like the contacts list, `tier` is a tier's
-    id or "none". Callers slice it (pages of LIST_LIMIT)."""
-    from apps.contacts.selectors import contact_search_filter
-
-    members = Member.objects.select_related("contact", "tier").defer("contact__search")
-    query = (query or "").strip()
-    if query:
-        members = members.filter(
-            Q(referral_code=query.upper())
-            | Q(contact__in=_contacts_matching(contact_search_filter(query)))
-        )
-    if tier == "none":
-        members = members.filter(tier__isnull=True)
-    elif tier:
-        members = members.filter(tier_id=tier)
-    return members.order_by("-member_since", "-pk")
+def member_get(pk: int) -> Member:
+    """One member with their contact and tier (raises Member.DoesNotExist)."""
+    return Member.objects.select_related("contact", "tier").get(pk=pk)
 
 
-def _contacts_matching(condition: Q):
-    from apps.contacts.selectors import contacts_live
-
-    return contacts_live().filter(condition).values("pk")
-
-
-def member_for_contact_id(contact_id: int) -> Member | None:
-    return Member.objects.select_related("tier").filter(contact_id=contact_id).first()
+def member_list(*, tier: Tier | None = None) -> QuerySet[Member]:
+    """Members, newest first, with what a list row shows."""
+    members = Member.objects.select_related("contact", "tier").filter(active=True)
+    return members.filter(tier=tier) if tier is not None else members
 
 
-def member_get(pk: int) -> Member | None:
-    return Member.objects.select_related("contact", "tier").filter(pk=pk).first()
-
-
-@dataclass
-class TierProgress:
-    """Where the member stands: the tier they have, the next one, how far along they are."""
-
-    enabled: bool
-    basis: str  # "points" or "spend"
-    value: Decimal = Decimal(0)
-    window_months: int = 12
-    current: Tier | None = None
-    next: Tier | None = None
-    to_next: Decimal = Decimal(0)
-    percent: int = 0
-    keeps: bool = True  # the window still reaches the current tier
-    keep_until: dt.datetime | None = None
-    short_to_keep: Decimal = Decimal(0)
-
-
-def tier_progress(
-    member: Member,
-    *,
-    at: dt.datetime,
-    tiers: list[Tier] | None = None,
-    program: Program | None = None,
-) -> TierProgress:
-    """The member's tier, the next one and how much more it takes (points or spend over the
-    program's rolling window), and what it takes to keep the tier they have."""
-    from ..services.common import program_get
-    from ..services.tiers import member_tier_basis
-
-    program = program or program_get()
-    progress = TierProgress(
-        enabled=program.tiers_enabled,
-        basis=program.tier_basis,
-        window_months=program.tier_window_months,
-    )
-    if not program.tiers_enabled:
-        return progress
-    tiers = list(Tier.objects.all()) if tiers is None else tiers
-    value = member_tier_basis(member, at=at)
-    progress.value = value
-    progress.current = member.tier
-    above = [t for t in tiers if t.threshold > (member.tier.threshold if member.tier else -1)]
-    progress.next = above[0] if above else None
-    if progress.next is not None:
-        progress.to_next = max(progress.next.threshold - value, Decimal(0))
-        floor = member.tier.threshold if member.tier else Decimal(0)
-        span = progress.next.threshold - floor
-        done = value - floor
-        progress.percent = int(max(0, min(100, (done * 100 / span) if span > 0 else 100)))
-    else:
-        progress.percent = 100
-    if member.tier is not None:
-        progress.keeps = value >= member.tier.threshold
-        progress.short_to_keep = max(member.tier.threshold - value, Decimal(0))
-        progress.keep_until = member.tier_keep_until
-    return progress
-
-
-@dataclass
-class StatementLine:
-    entry: LedgerEntry
-    before: int
-    after: int
-
-
-@dataclass
-class Statement:
-    """Today's balance explained: every entry from the first, with the balance before and
-    after it, and what the balance is made of now (available, pending, by expiry)."""
-
-    lines: list[StatementLine] = field(default_factory=list)
-    total: int = 0
-    earned: int = 0
-    spent: int = 0
-    expired: int = 0
-    adjusted: int = 0
-    reversed: int = 0
-    available: int = 0
-    pending: int = 0
-    matches: bool = True
-
-
-def member_statement(
-    member: Member, *, at: dt.datetime, lots: list[PointLot] | None = None
-) -> Statement:
-    """Every ledger entry of the member, oldest first, with a running balance: it ends at
-    the member's balance (checked, `matches`). Two queries (one with `lots` given)."""
-    entries = list(
+def member_statement(member: Member, *, limit: int = 200) -> list[LedgerEntry]:
+    """The ledger entry by entry, oldest first, each with the balance after it: the
+    statement that explains today's balance (the last `limit` entries)."""
+    entries = (
         LedgerEntry.objects.filter(member=member)
         .select_related("staff", "voucher", "rule")
-        .order_by("occurred_at", "pk")
+        .order_by("-occurred_at", "-pk")[:limit]
     )
-    statement = Statement()
-    running = 0
-    sums: dict[str, str] = {
-        EntryKind.EARN: "earned",
-        EntryKind.REDEEM: "spent",
-        EntryKind.EXPIRE: "expired",
-        EntryKind.ADJUST: "adjusted",
-        EntryKind.REVERSE: "reversed",
-    }
-    for entry in entries:
-        before = running
-        running += entry.points
-        statement.lines.append(StatementLine(entry, before, running))
-        name = sums.get(entry.kind)
-        if name:
-            setattr(statement, name, getattr(statement, name) + entry.points)
-    statement.total = running
-    statement.matches = running == member.balance
-    lots = lots_open(member) if lots is None else lots
-    statement.pending = sum(
-        lot.remaining for lot in lots if lot.pending_until and lot.pending_until > at
-    )
-    statement.available = member.balance - statement.pending
-    return statement
+    return list(reversed(list(entries)))
 
 
 def lots_open(member: Member) -> list[PointLot]:
-    """The member's lots that still hold points, oldest first (spent first)."""
+    """Every lot still holding points, with when each expires (the member card lists them
+    all, not only the earliest)."""
     return list(member.lots.filter(remaining__gt=0).order_by("earned_at", "pk"))
 
 
-def member_history(member: Member, *, limit: int = HISTORY_LIMIT) -> list[LedgerEntry]:
-    """The latest ledger entries, newest first."""
+def vouchers_open(member: Member, *, now: dt.datetime | None = None) -> list[Voucher]:
+    now = now or timezone.now()
     return list(
-        LedgerEntry.objects.filter(member=member)
-        .select_related("staff", "voucher")
-        .order_by("-occurred_at", "-pk")[:limit]
+        member.vouchers.filter(status=VoucherStatus.ISSUED, expires_at__gt=now).order_by(
+            "expires_at", "pk"
+        )
     )
 
 
-def member_vouchers(member: Member, *, usable_only: bool = False) -> list[Voucher]:
-    vouchers = member.vouchers.order_by("-issued_at", "-pk")
-    if usable_only:
-        vouchers = vouchers.filter(status=VoucherStatus.ISSUED, expires_at__gt=timezone.now())
-    return list(vouchers[:50])
+def rewards_affordable(member: Member, *, now: dt.datetime | None = None) -> list[Reward]:
+    """Active rewards in stock that the member's available points pay for."""
+    from ..services.ledger import points_available
 
-
-def rewards_available(*, at: dt.datetime) -> list[Reward]:
-    """Rewards that can be redeemed now (active, in their dates, in stock), cheapest first."""
+    now = now or timezone.now()
+    available = points_available(member, at=now)
     return list(
-        Reward.objects.filter(active=True)
-        .filter(Q(available_from__isnull=True) | Q(available_from__lte=at))
-        .filter(Q(available_until__isnull=True) | Q(available_until__gt=at))
-        .exclude(stock=0)
-        .order_by("cost_points", "name", "pk")
+        Reward.objects.filter(active=True, cost_points__lte=available)
+        .filter(Q(stock__isnull=True) | Q(stock__gt=0))
+        .filter(Q(available_from__isnull=True) | Q(available_from__lte=now))
+        .filter(Q(available_until__isnull=True) | Q(available_until__gt=now))
     )
 
 
-def points_spendable(member: Member, *, at: dt.datetime) -> int:
-    """Points the member can spend now (not pending, not expired)."""
-    total = member.lots.filter(
-        Q(remaining__gt=0)
-        & (Q(pending_until__isnull=True) | Q(pending_until__lte=at))
-        & (Q(expires_at__isnull=True) | Q(expires_at__gt=at))
-    ).aggregate(t=Sum("remaining"))["t"]
-    return total or 0
+@dataclass(frozen=True)
+class TierProgress:
+    """Where the member stands: the value counted over the window, their tier, the next one
+    and how much is left to reach it, and whether they still reach the tier they hold."""
+
+    value: Decimal
+    tier: Tier | None
+    next_tier: Tier | None
+    to_next: Decimal
+    keeps_tier: bool
+    keep_until: dt.datetime | None
+
+
+def tier_progress(member: Member, *, now: dt.datetime | None = None) -> TierProgress:
+    from ..services.tiers import member_tier_basis
+
+    now = now or timezone.now()
+    value = member_tier_basis(member, at=now)
+    tiers = list(Tier.objects.order_by("threshold"))
+    following = [t for t in tiers if member.tier is None or t.threshold > member.tier.threshold]
+    next_tier = following[0] if following else None
+    return TierProgress(
+        value=value,
+        tier=member.tier,
+        next_tier=next_tier,
+        to_next=max(Decimal(0), next_tier.threshold - value) if next_tier else Decimal(0),
+        keeps_tier=member.tier is None or value >= member.tier.threshold,
+        keep_until=member.tier_keep_until,
+    )
+
+
+def expiry_reminders_due(*, now: dt.datetime | None = None) -> list[tuple[int, int, dt.datetime]]:
+    """(member id, points, earliest expiry) for members with lots expiring within the
+    program's reminder days that were not reminded yet: what the reminder message sends
+    (mark them with `PointLot.reminded_at` in the same transaction)."""
+    from ..services.common import program_get
+
+    now = now or timezone.now()
+    program = program_get()
+    horizon = now + dt.timedelta(days=program.expiry_reminder_days)
+    rows = (
+        PointLot.objects.filter(
+            remaining__gt=0, reminded_at__isnull=True, expires_at__gt=now, expires_at__lte=horizon
+        )
+        .values("member_id")
+        .annotate(points=Sum("remaining"), first=Min("expires_at"))
+        .order_by("member_id")
+    )
+    return [(r["member_id"], r["points"], r["first"]) for r in rows]

@@ -10,11 +10,15 @@ stay pending through the return window; a visit's are spendable at once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+
+from cxsuite.lib.errors import DomainError
 
 from ..models import (
     BonusTrigger,
@@ -112,7 +116,9 @@ def purchase_earn(*, tx: Transaction, event_id: int | None = None) -> LedgerEntr
                 voucher = voucher_find(payment["reference"])
                 if voucher is not None and voucher.member_id == member.pk:
                     if voucher.status == "issued":
-                        voucher_redeem(code=voucher.code, at=at, transaction_id=tx.pk)
+                        # taken at the till though expired: the purchase still earns
+                        with contextlib.suppress(ValidationError, DomainError):
+                            voucher_redeem(code=voucher.code, at=at, transaction_id=tx.pk)
                     elif voucher.used_transaction_id is None:
                         voucher.used_transaction_id = tx.pk
                         voucher.save(update_fields=["used_transaction_id"])

@@ -524,21 +524,36 @@ def points_expire_due(
         )
         rows = cursor.fetchall()
         if events and rows:
-            members = Member.objects.select_related("contact").in_bulk([r[1] for r in rows])
-            for entry_id, member_id, points, balance in rows:
-                loyalty_event(
-                    member=members[member_id],
-                    type="loyalty.points_expired",
-                    properties={
-                        "entry_id": entry_id,
-                        "points": points,
-                        "balance": balance,
-                        "source": EntrySource.SYSTEM,
-                        "reason": "",
-                    },
-                    at=at,
-                )
+            _expired_events(rows, at)
     return len(rows)
+
+
+def _expired_events(rows: list[tuple[int, int, int, int]], at: dt.datetime) -> None:
+    """One "loyalty.points_expired" event per member, recorded in batches of 1,000 through
+    the CRM's bulk entrance (keyed by the entry, so a repeat adds nothing)."""
+    from apps.contacts.services.timeline import events_ingest
+
+    contact_of = dict(
+        Member.objects.filter(pk__in=[r[1] for r in rows]).values_list("pk", "contact_id")
+    )
+    items = [
+        {
+            "contact_id": contact_of[member_id],
+            "type": "loyalty.points_expired",
+            "occurred_at": at.isoformat(),
+            "client_event_id": f"loyalty-entry-{entry_id}",
+            "properties": {
+                "member_id": member_id,
+                "entry_id": entry_id,
+                "points": points,
+                "balance": balance,
+                "source": EntrySource.SYSTEM,
+            },
+        }
+        for entry_id, member_id, points, balance in rows
+    ]
+    for start in range(0, len(items), 1000):
+        events_ingest(events=items[start : start + 1000], source="loyalty")
 
 
 def member_expire_due(member: Member, at: dt.datetime) -> None:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from apps.tenants.languages import customer_page, page_language_activate
 
 from ..models import VoucherStatus
-from ..selectors.members import (
+from ..selectors.member_page import (
     lots_open,
     member_history,
     member_vouchers,

@@ -27,7 +27,7 @@ from cxsuite.lib.forms import form_add_service_errors
 
 from ..forms import AdjustForm, MemberSearchForm, RewardIssueForm
 from ..models import Tier
-from ..selectors.members import (
+from ..selectors.member_page import (
     LIST_LIMIT,
     lots_open,
     member_get,
@@ -244,7 +244,7 @@ def contact_enrol(request, contact_pk: int):
 def contact_panel(request, contact_pk: int):
     """The contact page's card: balance, tier, usable vouchers, a link to the member page
     (or enrol)."""
-    from ..selectors.members import member_for_contact_id
+    from ..selectors.member_page import member_for_contact_id
 
     contact = contact_get(contact_pk)
     if not is_partial(request):
