@@ -84,7 +84,7 @@ def demo_seed(*, tenant, rng) -> None:
         target = rng.randint(low, high)
         earned, n = 0, 0
         while earned < target:
-            points = min(rng.randint(40, 420), target - earned)
+            points = min(rng.randint(150, 900), target - earned)
             at = now - dt.timedelta(days=rng.randint(3, 330), hours=rng.randint(0, 8))
             points_earn(
                 member=member,
