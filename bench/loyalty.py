@@ -6,6 +6,11 @@ timeline event per member, the balances move with them; target under 60 s togeth
 the tier run) and the nightly tier evaluation, then checks the books still balance (balance
 = ledger sum = lots' remaining for every member, one SQL query).
 
+Measured on the shared 2-core machine: the SQL part about 67 s and the 100,000 timeline
+events through `events_ingest` (batches of 1,000, validated item by item) about 150 s; the
+tier run about 6 s. The events are the larger half: a set-based bulk entrance in the CRM
+(one INSERT ... SELECT of the events) is the way to the target.
+
 The members, lots and ledger are generated with set-based SQL in the CRM bench business
 (bench/contacts.py) and made afresh on every run, since the run changes them.
 """
@@ -138,7 +143,7 @@ def run() -> Section:
         tiers_evaluate_all(at=now)
         tier_seconds = time.perf_counter() - started
         balanced = _books_balance(tenant.schema_name)
-        TimelineEvent.objects.filter(type__startswith="loyalty.").delete()
+        TimelineEvent.objects.filter(type__startswith="loyalty.")._raw_delete(connection.alias)
     total = expiry_seconds + tier_seconds
     section = Section(
         title=(
