@@ -12,6 +12,7 @@ from apps.campaigns import api as campaigns_api
 from apps.contacts import api as contacts_api
 from apps.feedback import api as feedback_api
 from apps.journeys import api as journeys_api
+from apps.loyalty import api as loyalty_api
 from apps.messaging import api as messaging_api
 from apps.webhooks import api as webhooks_api
 from cxsuite.health import healthz
@@ -33,6 +34,7 @@ webhooks_api.register(router, api_urlpatterns)
 campaigns_api.register(router, api_urlpatterns)
 journeys_api.register(router, api_urlpatterns)
 feedback_api.register(router, api_urlpatterns)
+loyalty_api.register(router, api_urlpatterns)
 api_urlpatterns += router.urls
 
 urlpatterns = [

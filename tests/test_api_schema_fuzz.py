@@ -72,7 +72,15 @@ MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "15"))  # per operation a
 STATEFUL_EXAMPLES = int(os.environ.get("FUZZ_STATEFUL_EXAMPLES", "25"))  # scenarios
 CREDENTIALS = ["key", "oauth"] if os.environ.get("FUZZ_CREDENTIALS") == "both" else ["key"]
 SEED = 20260704
-FILLED_APPS = {"accounts", "contacts", "appointments", "messaging", "webhooks", "feedback"}
+FILLED_APPS = {
+    "accounts",
+    "contacts",
+    "appointments",
+    "messaging",
+    "webhooks",
+    "feedback",
+    "loyalty",
+}
 REQUESTS = itertools.count()
 CHECKS = [
     not_a_server_error,
@@ -135,6 +143,7 @@ def _business_create() -> None:
         WebhookAttemptFactory(delivery=delivery)
     _journeys_create(contacts)
     _feedback_create(contacts)
+    _loyalty_create(contacts)
 
 
 def _journeys_create(contacts) -> None:
@@ -170,6 +179,29 @@ def _feedback_create(contacts) -> None:
     invitation_send(invitation=invitation_create(survey=survey, contact=contacts[4]))
     answered = invitation_send(invitation=invitation_create(survey=survey, contact=contacts[5]))
     response_submit(invitation=answered, score=2, comment="Long wait")
+
+
+def _loyalty_create(contacts) -> None:
+    """Members with points, rewards, a voucher of each state and a referral."""
+    from apps.loyalty.services.ledger import member_enrol, points_earn
+    from apps.loyalty.services.referrals import referral_create
+    from apps.loyalty.services.vouchers import reward_redeem, voucher_redeem
+    from tests.loyalty.factories import RewardFactory, TierFactory
+    from tests.loyalty.helpers import program_set
+
+    program_set(referrals_enabled=True, tiers_enabled=True, return_window_days=0)
+    TierFactory(name="Silver", threshold=100)
+    rewards = [RewardFactory(cost_points=100), RewardFactory(cost_points=50, stock=5)]
+    members = [member_enrol(contact=contact) for contact in contacts[:3]]
+    for member in members:
+        points_earn(member=member, points=5000, source="staff", idempotency_key=f"f{member.pk}")
+        for index, reward in enumerate(rewards):
+            voucher = reward_redeem(
+                member=member, reward=reward, idempotency_key=f"f{member.pk}:{index}"
+            )
+            if index:
+                voucher_redeem(code=voucher.code)
+    referral_create(code=members[0].referral_code, referred=contacts[5])
 
 
 def _schema_document() -> dict:

@@ -33,3 +33,7 @@ class LoyaltyConfig(AppConfig):
         privacy_erasers.register("loyalty", loyalty_erase)
         for condition in loyalty_segment_conditions():
             segment_conditions.register(condition.key, condition)
+
+        from .ui import ui_register
+
+        ui_register()

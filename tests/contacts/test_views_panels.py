@@ -43,6 +43,7 @@ def test_the_appointments_panel_comes_from_the_registry(viewer_client):
     assert _panels(content) == [
         ("appointments-panel", f"/appointments/contact/{contact.pk}/"),
         ("messaging-conversation-panel", f"/messages/conversations/{contact.pk}/card/"),
+        ("loyalty-panel", f"/loyalty/contacts/{contact.pk}/"),
     ]
     assert ">Appointments</h2>" in content  # its title shows while it loads
     registered = contact_panels["appointments"]
@@ -67,11 +68,16 @@ def test_a_registered_panel_shows_from_its_role_up_in_its_order(request, client_
         content = client.get(f"/contacts/{contact.pk}/").content.decode()
     ids = [panel_id for panel_id, _url in _panels(content)]
     if sees_it:
-        assert ids == ["probe-notes-panel", "appointments-panel", "messaging-conversation-panel"]
+        assert ids == [
+            "probe-notes-panel",
+            "appointments-panel",
+            "messaging-conversation-panel",
+            "loyalty-panel",
+        ]
         assert f'hx-get="/contacts/{contact.pk}/timeline/"' in content
         assert ">Probe notes</h2>" in content
     else:
-        assert ids == ["appointments-panel", "messaging-conversation-panel"]
+        assert ids == ["appointments-panel", "messaging-conversation-panel", "loyalty-panel"]
         assert "Probe notes" not in content
     assert "Probe notes" not in client.get(f"/contacts/{contact.pk}/").content.decode()
 

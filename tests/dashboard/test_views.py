@@ -69,6 +69,7 @@ def test_home_loads_each_module_s_card_from_its_own_url(request, client_name):
         ("home-appointments-pending", "/appointments/home/pending/"),
         ("home-appointments-booking-link", "/appointments/home/booking-link/"),
         ("home-contacts-tasks", "/contacts/home/tasks/"),
+        ("home-loyalty-summary", "/loyalty/home/summary/"),
         ("home-dashboard-get-started", GET_STARTED),
     ]
     for title in ("Today&#x27;s appointments", "Your booking page", "My tasks", "Get started"):
@@ -204,7 +205,7 @@ def test_home_query_count_does_not_grow_with_the_business(
     _grown_business()
     with django_assert_max_num_queries(HOME_QUERIES):
         response = owner_client.get("/")
-    assert response.status_code == 200 and len(_cards(response.content.decode())) == 6
+    assert response.status_code == 200 and len(_cards(response.content.decode())) == 7
 
 
 @pytest.mark.django_db
@@ -282,6 +283,7 @@ def test_each_module_s_sidebar_entry_comes_in_its_order(viewer_client):
         "Contacts",
         "Segments",
         "Messages",
+        "Loyalty",
         "Settings",
     ]
     assert set(sidebar_items) >= {

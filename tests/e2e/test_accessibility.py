@@ -168,6 +168,16 @@ NOT_PAGES: dict[str, str] = {
     "healthz": FILE,
     "signup": "the sign-up page, audited on the public host (see PUBLIC_PAGES)",
     "landing": "the landing page, audited on the public host (see PUBLIC_PAGES)",
+    "loyalty:member_adjust": ACTION,
+    "loyalty:member_issue": ACTION,
+    "loyalty:member_send_card": ACTION,
+    "loyalty:member_card_link": REDIRECT,
+    "loyalty:settings_preview": PARTIAL,
+    "loyalty:tier_remove": ACTION,
+    "loyalty:home_card": PARTIAL,
+    "loyalty:contact_panel": PARTIAL,
+    "loyalty:contact_enrol": ACTION,
+    "loyalty:card_qr": FILE,
 }
 
 
@@ -277,6 +287,18 @@ PAGES: dict[str, Page] = {
     "journeys:journey_figures": Page(_url("journeys:journey_figures", "journey")),
     "journeys:enrollment_list": Page(_url("journeys:enrollment_list", "journey")),
     "journeys:enrollment_detail": Page(_url("journeys:enrollment_detail", "enrollment")),
+    "loyalty:member_list": Page(_url("loyalty:member_list")),
+    "loyalty:member_detail": Page(_url("loyalty:member_detail", "member")),
+    "loyalty:counter": Page(_url("loyalty:counter")),
+    "loyalty:counter#code": Page(lambda o: reverse("loyalty:counter") + f"?code={o['voucher']}"),
+    "loyalty:settings": Page(_url("loyalty:settings")),
+    "loyalty:tier_create": Page(_url("loyalty:tier_create")),
+    "loyalty:tier_edit": Page(_url("loyalty:tier_edit", "tier")),
+    "loyalty:reward_create": Page(_url("loyalty:reward_create")),
+    "loyalty:reward_edit": Page(_url("loyalty:reward_edit", "reward")),
+    "loyalty:figures": Page(_url("loyalty:figures")),
+    "loyalty:card": Page(_url("loyalty:card", "card"), staff=False),
+    "loyalty:join": Page(_url("loyalty:join", "referral_code"), staff=False),
 }
 AUDITED = {name.split("#")[0] for name in PAGES}  # "name#variant": the same page, another view
 # On the platform's own host.
@@ -370,8 +392,10 @@ def world(committed_tenant) -> Iterator[dict[str, Any]]:
         }
     )
     feedback = _feedback_world(contact)
+    loyalty = loyalty_world(contact_id=contact.pk, owner=owner)
     yield {
         **feedback,
+        **loyalty,
         "journey": journey.pk,
         "enrollment": enrollment.pk,
         "campaign": campaign.pk,
@@ -420,6 +444,31 @@ def _feedback_world(contact) -> dict[str, Any]:
         "survey_link": invitation_link_token(pending),
         "answered_link": invitation_link_token(answered),
         "case": Case.objects.get(response__invitation=answered).pk,
+    }
+
+
+def loyalty_world(*, contact_id: int, owner) -> dict[str, Any]:
+    """A member with points, a tier, a reward and a voucher, referrals on."""
+    from apps.contacts.models import Contact
+    from apps.loyalty.services.card import member_card_token
+    from apps.loyalty.services.ledger import member_enrol, points_earn
+    from apps.loyalty.services.vouchers import reward_redeem
+    from tests.loyalty.factories import RewardFactory, TierFactory
+    from tests.loyalty.helpers import program_set
+
+    program_set(tiers_enabled=True, referrals_enabled=True, expiry_months=12)
+    tier = TierFactory(name="Gold", threshold=500)
+    reward = RewardFactory(name="Free whitening", cost_points=200)
+    member = member_enrol(contact=Contact.objects.get(pk=contact_id))
+    points_earn(member=member, points=700, source="staff", idempotency_key="a11y")
+    voucher = reward_redeem(member=member, reward=reward, idempotency_key="a11y-r", staff=owner)
+    return {
+        "member": member.pk,
+        "tier": tier.pk,
+        "reward": reward.pk,
+        "voucher": voucher.code,
+        "card": member_card_token(member),
+        "referral_code": member.referral_code,
     }
 
 
