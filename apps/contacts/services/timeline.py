@@ -99,7 +99,7 @@ def events_record_many(
     type = _type_validate(type)
     if not events:
         return []
-    params = {
+    params: dict[str, Any] = {
         "type": type,
         "source": source[:32],
         "at": occurred_at or timezone.now(),
