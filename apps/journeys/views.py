@@ -211,8 +211,7 @@ def _builder_context(request, journey, **extra) -> dict:
         "preview": services.activation_preview(journey=journey),
         "versions": list(journey.versions.order_by("-number")),
     }
-    context.update(extra)
-    return context
+    return context | extra
 
 
 def _step_summary(step: dict) -> str:

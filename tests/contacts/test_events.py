@@ -21,7 +21,7 @@ from django.utils import timezone
 from apps.contacts import events
 from apps.contacts.models import SubscriberCursor, TimelineEvent
 from apps.contacts.registries import timeline_subscribers
-from apps.contacts.services import event_record
+from apps.contacts.services import event_record, events_record_many
 from apps.scheduling.models import DueWork
 from tests.contacts.factories import ContactFactory
 from tests.probe.models import ProbeHit
@@ -43,11 +43,11 @@ def hits(prefix: str) -> list[int]:
     return [int(ref.split(":")[1]) for ref in refs.values_list("ref", flat=True)]
 
 
-def run_until(prefix: str, count: int, timeout: float = 10) -> list[int]:
+def run_until(prefix: str, count: int, timeout: float = 10, batch: int = events.BATCH) -> list[int]:
     """Run the subscribers until `count` events reached the subscriber `prefix`."""
     deadline = time.monotonic() + timeout
     while True:
-        events.timeline_subscribers_run()
+        events.timeline_subscribers_run(batch=batch)
         found = hits(prefix)
         if len(found) >= count or time.monotonic() > deadline:
             return found
@@ -153,3 +153,35 @@ def test_a_new_subscriber_starts_at_recent_events_not_the_whole_history(
     recent = event_record(contact=contact, type="note.added")
     assert run_until("steady:", 1) == [recent.pk]
     assert run_until("steady:", 2, timeout=0.5) == [recent.pk]  # and never the old one
+
+
+def test_events_recorded_in_bulk_reach_every_subscriber_once_in_order(committed_tenant, subscribed):
+    contacts = ContactFactory.create_batch(3)
+    erased = ContactFactory(erased_at=timezone.now())
+    before = event_record(contact=contacts[0], type="note.added")
+    with transaction.atomic():
+        ids = events_record_many(
+            type="note.added",
+            events=[(contacts[n % 3].pk, {"text": f"bulk {n}"}, f"bulk-{n}") for n in range(7)]
+            + [(erased.pk, {"text": "never"}, "bulk-erased")],  # erased: takes nothing new
+        )
+        after = event_record(contact=contacts[1], type="note.added")
+    assert len(ids) == 7 and ids == sorted(ids)
+    stored = TimelineEvent.objects.filter(pk__in=ids).order_by("pk")
+    assert [e.properties["text"] for e in stored] == [f"bulk {n}" for n in range(7)]
+    assert {e.txid for e in stored} == {TimelineEvent.objects.get(pk=after.pk).txid}
+    assert not TimelineEvent.objects.filter(contact=erased).exists()
+    # a repeat of the same client ids adds nothing
+    assert events_record_many(type="note.added", events=[(contacts[0].pk, {}, "bulk-0")]) == []
+
+    expected = [before.pk, *ids, after.pk]
+    assert run_until("flaky:", len(expected), batch=3) == expected  # across batches, in order
+    assert hits("steady:") == expected
+    assert events.timeline_subscribers_run(batch=3) == {"probe.steady": 0, "probe.flaky": 0}
+
+
+def test_events_recorded_in_bulk_must_be_in_the_catalogue(tenant):
+    contact = ContactFactory()
+    with pytest.raises(LookupError, match="no.such_type"):
+        events_record_many(type="no.such_type", events=[(contact.pk, {}, "")])
+    assert events_record_many(type="note.added", events=[]) == []

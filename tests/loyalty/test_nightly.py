@@ -82,3 +82,145 @@ def test_the_nightly_tier_run_counts_reversed_earns_and_ends_a_grace_when_back_i
     member.refresh_from_db()
     assert member.tier_keep_until is None  # back in reach at once
     assert tiers_evaluate_all(at=now) == 0
+
+
+def _members_with_lots(now: dt.datetime, count: int) -> list:
+    """Members earning 40 points 13 months ago (due) and 25 a week ago (not due); every
+    third one spent 30 of the old points already, the last one has nothing due."""
+    from django.db import transaction
+
+    from apps.loyalty.models import EntryKind, EntrySource
+    from apps.loyalty.services.common import member_lock
+    from apps.loyalty.services.ledger import debit
+
+    members = MemberFactory.create_batch(count)
+    old = now - dt.timedelta(days=400)
+    for n, member in enumerate(members):
+        if n < count - 1:
+            points_earn(member=member, points=40, source="staff", idempotency_key=f"o{n}", at=old)
+        points_earn(
+            member=member, points=25, source="staff", idempotency_key=f"r{n}", at=now - WEEK
+        )
+        if n % 3 == 0 and n < count - 1:
+            with transaction.atomic():
+                debit(
+                    member_lock(member.pk),
+                    30,
+                    kind=EntryKind.ADJUST,
+                    at=old + WEEK,
+                    source=EntrySource.STAFF,
+                    reason="spent",
+                )
+    return members
+
+
+WEEK = dt.timedelta(days=7)
+
+
+def test_one_expiry_run_over_many_members_keeps_every_book_and_records_one_event_each(
+    tenant, django_assert_max_num_queries
+):
+    from django.utils import timezone
+
+    from apps.contacts.models import TimelineEvent
+    from apps.loyalty.models import EntryKind, LedgerEntry
+    from apps.loyalty.services.ledger import points_expire_due
+
+    program_set(expiry_months=12)
+    now = timezone.now()
+    members = _members_with_lots(now, 7)
+    with django_assert_max_num_queries(8):  # set-based: the same few statements for any count
+        assert points_expire_due(at=now) == 6
+    for n, member in enumerate(members):
+        assert assert_books_balance(member) == 25
+        expired = LedgerEntry.objects.filter(member=member, kind=EntryKind.EXPIRE)
+        if n == len(members) - 1:
+            assert not expired.exists()
+            continue
+        entry = expired.get()
+        assert entry.points == (-10 if n % 3 == 0 else -40) and entry.balance_after == 25
+        event = TimelineEvent.objects.get(contact=member.contact, type="loyalty.points_expired")
+        assert event.properties == {
+            "member_id": member.pk,
+            "entry_id": entry.pk,
+            "points": entry.points,
+            "balance": 25,
+            "source": "system",
+        }
+        assert event.client_event_id == f"loyalty-entry-{entry.pk}"
+    assert points_expire_due(at=now) == 0  # nothing twice
+    assert TimelineEvent.objects.filter(type="loyalty.points_expired").count() == 6
+
+
+def test_the_expiry_takes_the_members_in_chunks_each_a_transaction_of_its_own(tenant, monkeypatch):
+    from django.db import IntegrityError
+    from django.utils import timezone
+
+    from apps.contacts.models import TimelineEvent
+    from apps.loyalty.services import ledger
+
+    program_set(expiry_months=12)
+    now = timezone.now()
+    members = _members_with_lots(now, 7)
+    monkeypatch.setattr(ledger, "EXPIRY_CHUNK", 2)
+    calls: list[list[int]] = []
+    real_chunk = ledger._expire_chunk
+
+    def chunk(member_ids, at, *, events):
+        calls.append(list(member_ids))
+        if len(calls) == 2:
+            raise IntegrityError("the second chunk fails")
+        return real_chunk(member_ids, at, events=events)
+
+    monkeypatch.setattr(ledger, "_expire_chunk", chunk)
+    with pytest.raises(IntegrityError):
+        ledger.points_expire_due(at=now)
+    done = [m for m in members if m.pk in calls[0]]
+    assert [len(c) for c in calls] == [2, 2] and calls[0] == sorted(calls[0])
+    for member in members:
+        assert assert_books_balance(member) == (25 if member in done else member.balance)
+    monkeypatch.setattr(ledger, "_expire_chunk", real_chunk)
+    assert ledger.points_expire_due(at=now) == 4  # the rest, the first chunk left alone
+    assert all(assert_books_balance(m) == 25 for m in members)
+    assert TimelineEvent.objects.filter(type="loyalty.points_expired").count() == 6
+
+
+def test_the_nightly_tier_run_on_money_spent_is_one_grouped_query(
+    tenant, django_assert_max_num_queries
+):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from apps.contacts.models import Transaction
+    from apps.loyalty.models import Member, TierBasis
+    from apps.loyalty.services.tiers import tiers_evaluate_all
+
+    program_set(
+        tiers_enabled=True, tier_basis=TierBasis.SPEND, tier_window_months=12, tier_grace_days=30
+    )
+    silver = TierFactory(threshold=100)
+    now = timezone.now()
+    members = [MemberFactory(tier=silver) for _ in range(6)]
+    for n, member in enumerate(members):
+        bought = Transaction.objects.create(
+            contact=member.contact,
+            kind="purchase",
+            amount=Decimal(60 + 20 * n),  # 60, 80, 100, ...
+            currency="EUR",
+            occurred_at=now - WEEK,
+        )
+        if n == 3:  # 120 bought, 30 refunded: 90, short
+            Transaction.objects.create(
+                contact=member.contact,
+                kind="refund",
+                amount=Decimal(30),
+                currency="EUR",
+                occurred_at=now - dt.timedelta(days=1),
+                refund_of=bought,
+            )
+    with django_assert_max_num_queries(8):  # for any number of members
+        assert tiers_evaluate_all(at=now) == 3
+    short = set(Member.objects.filter(tier_keep_until__isnull=False).values_list("pk", flat=True))
+    assert short == {members[0].pk, members[1].pk, members[3].pk}
+    assert Member.objects.filter(tier=silver).count() == 6  # grace first, no one moved down

@@ -474,16 +474,18 @@ def entry_undo(*, entry: LedgerEntry, staff: User, at: dt.datetime | None = None
 
 
 # --- expiry ----------------------------------------------------------------------------------
+EXPIRY_CHUNK = 10_000  # members a transaction of the nightly expiry takes at most
+
+# The members are locked already (every change of a member's lots holds the member's lock),
+# so the lots need no row lock of their own: the due ones drop to zero in one UPDATE whose
+# self-join returns what each held, one entry per member records it and the balance moves.
 _EXPIRE_SQL = """
 WITH due AS (
     UPDATE loyalty_pointlot AS l
     SET remaining = 0
-    FROM (
-        SELECT id, remaining FROM loyalty_pointlot
-        WHERE remaining > 0 AND expires_at <= %(at)s {member_filter}
-        FOR UPDATE
-    ) AS d
-    WHERE l.id = d.id
+    FROM loyalty_pointlot AS d
+    WHERE l.id = d.id AND l.remaining > 0 AND l.expires_at <= %(at)s
+      AND l.member_id = ANY(%(members)s)
     RETURNING l.member_id, d.remaining AS points
 ), per AS (
     SELECT member_id, sum(points)::integer AS points FROM due GROUP BY member_id
@@ -491,69 +493,88 @@ WITH due AS (
     UPDATE loyalty_member AS m
     SET balance = m.balance - per.points, updated = %(at)s
     FROM per WHERE m.id = per.member_id
-    RETURNING m.id, m.balance
+    RETURNING m.id, m.balance, m.contact_id
+), entries AS (
+    INSERT INTO loyalty_ledgerentry (
+        member_id, kind, points, balance_after, occurred_at, source, reason, shortfall,
+        idempotency_key, created
+    )
+    SELECT moved.id, 'expire', -per.points, moved.balance, %(at)s, 'system', '', 0, '', %(at)s
+    FROM moved JOIN per ON per.member_id = moved.id
+    ORDER BY moved.id
+    RETURNING id, member_id, points, balance_after
 )
-INSERT INTO loyalty_ledgerentry (
-    member_id, kind, points, balance_after, occurred_at, source, reason, shortfall,
-    idempotency_key, created
-)
-SELECT moved.id, 'expire', -per.points, moved.balance, %(at)s, 'system', '', 0, '', %(at)s
-FROM moved JOIN per ON per.member_id = moved.id
-RETURNING id, member_id, points, balance_after
+SELECT entries.id, entries.member_id, entries.points, entries.balance_after, moved.contact_id
+FROM entries JOIN moved ON moved.id = entries.member_id
+ORDER BY entries.id
 """
 
 
 def points_expire_due(
     *, at: dt.datetime | None = None, member_ids: list[int] | None = None, events: bool = True
 ) -> int:
-    """Expire every lot whose time has come, in a few set-based statements: the lots drop to
-    zero, each member gets one expire entry for the lot points, their balance moves with it.
-    The members are locked first (in id order), as every other change locks them, so this
-    never deadlocks with a redemption. Returns how many members lost points."""
+    """Expire every lot whose time has come with set-based SQL: the lots drop to zero, each
+    member gets one expire entry for the lot points, their balance moves with it, and one
+    "loyalty.points_expired" event per member goes to the timeline in one statement.
+
+    The members due are taken in id order, `EXPIRY_CHUNK` at a time, each chunk in a
+    transaction of its own (locks stay short; a chunk is whole or not at all). Each chunk
+    locks its members first (in id order), as every other change locks them, so this never
+    deadlocks with a redemption. Returns how many members lost points."""
     at = now_or(at)
-    member_filter = "AND member_id = ANY(%(members)s)" if member_ids is not None else ""
+    if member_ids is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT member_id FROM loyalty_pointlot"
+                " WHERE remaining > 0 AND expires_at <= %s ORDER BY member_id",
+                [at],
+            )
+            member_ids = [row[0] for row in cursor.fetchall()]
+    else:
+        member_ids = sorted(set(member_ids))
+    expired = 0
+    for start in range(0, len(member_ids), EXPIRY_CHUNK):
+        expired += _expire_chunk(member_ids[start : start + EXPIRY_CHUNK], at, events=events)
+    return expired
+
+
+def _expire_chunk(member_ids: list[int], at: dt.datetime, *, events: bool) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id FROM loyalty_member WHERE id IN (SELECT member_id FROM loyalty_pointlot"
-            f" WHERE remaining > 0 AND expires_at <= %(at)s {member_filter})"
-            " ORDER BY id FOR UPDATE",
-            {"at": at, "members": member_ids},
+            "SELECT id FROM loyalty_member WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+            [member_ids],
         )
-        cursor.execute(
-            _EXPIRE_SQL.format(member_filter=member_filter), {"at": at, "members": member_ids}
-        )
+        cursor.execute(_EXPIRE_SQL, {"at": at, "members": member_ids})
         rows = cursor.fetchall()
         if events and rows:
             _expired_events(rows, at)
     return len(rows)
 
 
-def _expired_events(rows: list[tuple[int, int, int, int]], at: dt.datetime) -> None:
-    """One "loyalty.points_expired" event per member, recorded in batches of 1,000 through
-    the CRM's bulk entrance (keyed by the entry, so a repeat adds nothing)."""
-    from apps.contacts.services.timeline import events_ingest
+def _expired_events(rows: list[tuple[int, int, int, int, int]], at: dt.datetime) -> None:
+    """One "loyalty.points_expired" event per member, all in one statement through the
+    CRM's bulk entrance (keyed by the entry, so a repeat adds nothing)."""
+    from apps.contacts.services import events_record_many
 
-    contact_of = dict(
-        Member.objects.filter(pk__in=[r[1] for r in rows]).values_list("pk", "contact_id")
+    events_record_many(
+        type="loyalty.points_expired",
+        source="loyalty",
+        occurred_at=at,
+        events=[
+            (
+                contact_id,
+                {
+                    "member_id": member_id,
+                    "entry_id": entry_id,
+                    "points": points,
+                    "balance": balance,
+                    "source": EntrySource.SYSTEM,
+                },
+                f"loyalty-entry-{entry_id}",
+            )
+            for entry_id, member_id, points, balance, contact_id in rows
+        ],
     )
-    items = [
-        {
-            "contact_id": contact_of[member_id],
-            "type": "loyalty.points_expired",
-            "occurred_at": at.isoformat(),
-            "client_event_id": f"loyalty-entry-{entry_id}",
-            "properties": {
-                "member_id": member_id,
-                "entry_id": entry_id,
-                "points": points,
-                "balance": balance,
-                "source": EntrySource.SYSTEM,
-            },
-        }
-        for entry_id, member_id, points, balance in rows
-    ]
-    for start in range(0, len(items), 1000):
-        events_ingest(events=items[start : start + 1000], source="loyalty")
 
 
 def member_expire_due(member: Member, at: dt.datetime) -> None:

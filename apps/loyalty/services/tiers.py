@@ -91,9 +91,9 @@ def _tier_move(member: Member, current, target, *, at: dt.datetime, reason: str)
 
 def tiers_evaluate_all(*, at: dt.datetime | None = None) -> int:
     """The nightly run over every member in a tier (upgrades are given as points are
-    earned, so only they can move): their window's points in one grouped query, then one
-    UPDATE for the members whose grace period starts and one for those back in reach;
-    only the few whose grace has ended (or who moved up) are handled one by one, locked,
+    earned, so only they can move): their window's points (or money spent) in one grouped
+    query, then one UPDATE for the members whose grace period starts and one for those back
+    in reach; only the few whose grace has ended (or who moved up) are handled one by one, locked,
     with their message-worthy event. Returns how many members changed."""
     from django.db.models import Exists, OuterRef
     from django.db.models.functions import Coalesce
@@ -110,10 +110,18 @@ def tiers_evaluate_all(*, at: dt.datetime | None = None) -> int:
     one_by_one: list[int] = []
     grace_starts: list[int] = []
     back_in_reach: list[int] = []
+    since = add_months(at, -program.tier_window_months)
     if program.tier_basis == TierBasis.SPEND:
-        one_by_one = list(in_tier.values_list("pk", flat=True))  # spend is the CRM's to sum
+        from apps.contacts.selectors import contacts_spend_between
+
+        spent = contacts_spend_between(in_tier.values("contact_id"), since, at)
+        rows = [
+            (pk, tier_id, keep_until, spent.get(contact_id, Decimal(0)))
+            for pk, tier_id, keep_until, contact_id in in_tier.values_list(
+                "pk", "tier_id", "tier_keep_until", "contact_id"
+            )
+        ]
     else:
-        since = add_months(at, -program.tier_window_months)
         earns = Q(entries__kind=EntryKind.EARN) | Q(
             Exists(
                 LedgerEntry.objects.filter(pk=OuterRef("entries__reverses"), kind=EntryKind.EARN)
@@ -121,22 +129,24 @@ def tiers_evaluate_all(*, at: dt.datetime | None = None) -> int:
             entries__kind=EntryKind.REVERSE,
         )
         window = Q(entries__occurred_at__gt=since, entries__occurred_at__lte=at) & earns
-        rows = in_tier.annotate(value=Coalesce(Sum("entries__points", filter=window), 0))
-        for pk, tier_id, keep_until, value in rows.values_list(
-            "pk", "tier_id", "tier_keep_until", "value"
-        ):
-            target = next((t.pk for t in tiers if t.threshold <= value), None)
-            current = rank[tier_id]
-            reached = rank[target] if target is not None else Decimal(-1)
-            if reached > current:
-                one_by_one.append(pk)
-            elif reached == current:
-                if keep_until is not None:
-                    back_in_reach.append(pk)
-            elif keep_until is None:
-                grace_starts.append(pk)
-            elif keep_until <= at:
-                one_by_one.append(pk)
+        rows = list(
+            in_tier.annotate(value=Coalesce(Sum("entries__points", filter=window), 0)).values_list(
+                "pk", "tier_id", "tier_keep_until", "value"
+            )
+        )
+    for pk, tier_id, keep_until, value in rows:
+        target = next((t.pk for t in tiers if t.threshold <= value), None)
+        current = rank[tier_id]
+        reached = rank[target] if target is not None else Decimal(-1)
+        if reached > current:
+            one_by_one.append(pk)
+        elif reached == current:
+            if keep_until is not None:
+                back_in_reach.append(pk)
+        elif keep_until is None:
+            grace_starts.append(pk)
+        elif keep_until <= at:
+            one_by_one.append(pk)
     with transaction.atomic():
         Member.objects.filter(pk__in=grace_starts, tier_keep_until__isnull=True).update(
             tier_keep_until=at + dt.timedelta(days=program.tier_grace_days), updated=at
