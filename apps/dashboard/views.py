@@ -58,10 +58,10 @@ def event_samples() -> list[dict]:
             "type": event_type.name,
             "timestamp": "2026-03-05T14:30:00Z",
             "data": {
-                "id": 1234,
+                "event_id": 1234,
                 "contact_id": 42,
                 "occurred_at": "2026-03-05T14:30:00Z",
-                "source": event_type.kind,
+                "source": "system",
                 "properties": {
                     name: _sample_value(str(description))
                     for name, description in event_type.properties.items()

@@ -7,6 +7,7 @@ import re
 from html import unescape
 
 import pytest
+from django.utils import timezone
 
 from apps.contacts.registries import event_types
 
@@ -108,3 +109,23 @@ def test_the_pages_signature_checks_agree_with_the_standardwebhooks_package(tena
     package = {"request_body": body.decode(), "request_headers": headers}
     exec(with_package.replace("whsec_…", secret), package)  # noqa: S102
     assert package["payload"]["type"] == "contact.created"
+
+
+@pytest.mark.django_db
+def test_the_sample_bodies_have_the_shape_deliveries_send(tenant):
+    from apps.contacts.models import TimelineEvent
+    from apps.dashboard.views import event_samples
+    from apps.webhooks.services.deliveries import webhook_payload
+
+    sample = json.loads(event_samples()[0]["body"])
+    sent = webhook_payload(
+        TimelineEvent(
+            pk=1,
+            contact_id=2,
+            type=sample["type"],
+            occurred_at=timezone.now(),
+            properties={},
+        )
+    )
+    assert sample.keys() == sent.keys()
+    assert sample["data"].keys() == sent["data"].keys()
