@@ -23,7 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # a checkout of its own: BENCH_DATABASE_NAME
-BENCH_DATABASE = os.environ.get("BENCH_DATABASE_NAME") or os.environ.get("BENCH_DATABASE") or "cxsuite_bench"
+BENCH_DATABASE = (
+    os.environ.get("BENCH_DATABASE_NAME") or os.environ.get("BENCH_DATABASE") or "cxsuite_bench"
+)
 SETTINGS_MODULE = "cxsuite.settings"
 SMOKE_ENV = "BENCH_SMOKE"  # "1": every bench (and the processes it starts) at its SMOKE sizes
 

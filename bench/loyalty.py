@@ -1,7 +1,7 @@
 """Loyalty's nightly run at scale: 100,000 members holding 1,000,000 point lots, half of
 them due to expire, and one member in ten in a tier the nightly run re-checks.
 
-Measures the expiry (set-based SQL: the due lots drop to zero, one expire entry and one
+1. Measures the expiry (set-based SQL: the due lots drop to zero, one expire entry and one
 timeline event per member, the balances move with them; target under 60 s together with
 the tier run) and the nightly tier evaluation, then checks the books still balance (balance
 = ledger sum = lots' remaining for every member, one SQL query).
@@ -11,6 +11,13 @@ in chunks of 10,000 members (each one transaction: the lots, entries and balance
 statement, the members' timeline events in one INSERT ... SELECT through the CRM's
 `events_record_many`); the tier run about 1 s. Before, the events went through
 `events_ingest` in batches of 1,000 and took about 150 s on their own.
+
+2. Earn operations per second through the API (target: at least 200/s): THREADS threads,
+each with its own database connection, post POST /api/v1/loyalty/members/<id>/earn/ with
+an API key and a distinct Idempotency-Key each, through the project's WSGI application (the
+API's whole stack: tenant, key, throttle lifted, JSON, the member's lock, lot, entry, balance
+and timeline event), spread over EARN_MEMBERS members; then every earn is checked to have
+counted once and the books to balance again.
 
 The members, lots and ledger are generated with set-based SQL in the CRM bench business
 (bench/contacts.py) and made afresh on every run, since the run changes them.
@@ -26,7 +33,11 @@ MEMBERS = 100_000
 LOTS_PER_MEMBER = 10
 TIERED_EVERY = 10  # one member in ten holds a tier
 TARGET = 60.0
-SMOKE = {"MEMBERS": 200}
+EARNS = 4_000
+EARN_THREADS = 8
+EARN_MEMBERS = 2_000
+EARN_TARGET = 200.0
+SMOKE = {"MEMBERS": 200, "EARNS": 40, "EARN_THREADS": 2, "EARN_MEMBERS": 20}
 
 
 def _generate(schema: str, members: int) -> None:
@@ -114,6 +125,138 @@ def _books_balance(schema: str) -> bool:
         return cursor.fetchone()[0] == 0
 
 
+def _call(app, host: str, path: str, key: str, body: bytes, idempotency_key: str):
+    """One POST through the WSGI application, as a server would make it."""
+    import io
+    import sys
+
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": host,
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": host,
+        "HTTP_AUTHORIZATION": f"Bearer {key}",
+        "HTTP_IDEMPOTENCY_KEY": idempotency_key,
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": "http",
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    status: list[str] = []
+    chunks = app(environ, lambda s, headers, exc_info=None: status.append(s))
+    try:
+        payload = b"".join(chunks)
+    finally:
+        getattr(chunks, "close", lambda: None)()
+    return int(status[0][:3]), payload
+
+
+def _earn_race(app, host: str, key: str, member_ids: list[int]):
+    """EARN_THREADS threads post EARNS earns of 10 points between them, each with its own
+    Idempotency-Key, member after member; returns the answers by status, the first few
+    problems and the seconds taken."""
+    import json
+    import threading
+    from collections import Counter
+
+    from django.db import connection
+
+    outcomes: Counter = Counter()
+    problems: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(EARN_THREADS)
+    body = json.dumps({"points": 10, "reason": "bench"}).encode()
+
+    def worker(n: int) -> None:
+        mine: Counter = Counter()
+        try:
+            barrier.wait()
+            for i in range(n, EARNS, EARN_THREADS):
+                path = f"/api/v1/loyalty/members/{member_ids[i % len(member_ids)]}/earn/"
+                try:
+                    code, payload = _call(app, host, path, key, body, f"bench-earn-{i}")
+                except Exception as exc:  # noqa: BLE001 - counted as an error, shown below
+                    code, payload = 0, repr(exc).encode()
+                mine[code] += 1
+                if code != 201:
+                    with lock:
+                        problems.append(f"{code}: {payload[:200]!r}")
+        finally:
+            connection.close()
+            with lock:
+                outcomes.update(mine)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(EARN_THREADS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes, problems, time.perf_counter() - started
+
+
+def _earns_through_api(tenant) -> dict:
+    """Earn operations per second through the API, and whether each counted exactly once."""
+    import logging
+    import warnings
+
+    from django.conf import settings
+    from django.db import connection
+    from django.db.models import Sum
+    from django_tenants.utils import tenant_context
+
+    from cxsuite.lib.wsgi import split_application
+
+    host = f"{tenant.slug}.localhost"
+    with tenant_context(tenant):
+        from apps.accounts.services import api_key_create
+        from apps.loyalty.models import LedgerEntry, Member
+
+        member_ids = list(Member.objects.order_by("pk").values_list("pk", flat=True))
+        member_ids = member_ids[:: max(1, len(member_ids) // EARN_MEMBERS)][:EARN_MEMBERS]
+        api_key, raw = api_key_create(name="bench-earn", scopes=["read", "write"], created_by=None)
+        last_entry = LedgerEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    connection.set_schema_to_public()
+    with warnings.catch_warnings():  # the pages' half warns that collectstatic never ran
+        warnings.simplefilter("ignore")
+        app = split_application()
+    limit, settings.API_RATE_LIMIT = settings.API_RATE_LIMIT, 10**9  # never a 429 here
+    request_log = logging.getLogger("django.request")
+    level = request_log.level
+    request_log.setLevel(logging.ERROR)
+    try:
+        outcomes, problems, seconds = _earn_race(app, host, raw, member_ids)
+    finally:
+        settings.API_RATE_LIMIT = limit
+        request_log.setLevel(level)
+    with tenant_context(tenant):
+        from apps.accounts.models import ApiKey
+
+        new = LedgerEntry.objects.filter(pk__gt=last_entry, kind="earn")
+        counted = new.aggregate(n=Sum("points"))["n"] or 0
+        entries = new.count()
+        ApiKey.objects.filter(pk=api_key.pk).delete()
+    return {
+        "created": outcomes[201],
+        "errors": sum(n for code, n in outcomes.items() if code != 201),
+        "seconds": seconds,
+        "entries": entries,
+        "points": counted,
+        "members": len(member_ids),
+        "problems": problems,
+    }
+
+
 def run() -> Section:
     from django.db import connection
     from django.utils import timezone
@@ -145,11 +288,15 @@ def run() -> Section:
         tier_seconds = time.perf_counter() - started
         balanced = _books_balance(tenant.schema_name)
         TimelineEvent.objects.filter(type__startswith="loyalty.")._raw_delete(connection.alias)
+    earns = _earns_through_api(tenant)
+    with tenant_context(tenant):
+        earn_balanced = _books_balance(tenant.schema_name)
+        TimelineEvent.objects.filter(type__startswith="loyalty.")._raw_delete(connection.alias)
     total = expiry_seconds + tier_seconds
     section = Section(
         title=(
             f"7. Loyalty: the nightly run over {members:,} members and"
-            f" {members * LOTS_PER_MEMBER:,} lots"
+            f" {members * LOTS_PER_MEMBER:,} lots; earns through the API"
         ),
         header=["measure", "figure", "target", ""],
     )
@@ -175,6 +322,37 @@ def run() -> Section:
             verdict(balanced),
         ]
     )
+    rate = earns["created"] / earns["seconds"] if earns["seconds"] else 0.0
+    section.rows.append(
+        [
+            f"earns per second through the API ({EARN_THREADS} threads)",
+            f"{rate:.0f}/s",
+            f">= {EARN_TARGET:.0f}/s",
+            verdict(rate >= EARN_TARGET and earns["errors"] == 0),
+        ]
+    )
+    once = (
+        earns["entries"] == earns["created"] == EARNS
+        and earns["points"] == 10 * EARNS
+        and earn_balanced
+    )
+    section.rows.append(
+        [
+            "each earn counted once, books balance afterwards",
+            "yes" if once else "NO",
+            "yes",
+            verdict(once),
+        ]
+    )
+    section.notes.append(
+        f"  earns: {EARNS:,} POSTs of 10 points to /api/v1/loyalty/members/<id>/earn/, each with"
+        f" its own Idempotency-Key, over {earns['members']:,} members, by {EARN_THREADS} threads"
+        f" (own connection each)\n  through the WSGI application in {earns['seconds']:.1f} s:"
+        f" {earns['created']:,} earned (201), {earns['errors']} errors; ledger entries written:"
+        f" {earns['entries']:,} ({earns['points']:,} points)"
+    )
+    for problem in earns["problems"][:5]:
+        section.notes.append(f"  error: {problem}")
     section.notes.append(
         f"  data generated in {generated:.1f} s (set-based SQL); expiry in chunks of 10,000"
         " members, each one transaction:\n  the members locked in id order, the due lots, one"

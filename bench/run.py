@@ -14,7 +14,8 @@
    one business, extrapolated to 10,000 (bench/scale.py)
 8. webhooks: deliveries per second to a local receiver, and the delay from an event to its
    arrival through a real Celery worker (bench/webhooks.py)
-9. loyalty: the nightly expiry and tier run over 100,000 members and 1,000,000 lots
+9. loyalty: the nightly expiry and tier run over 100,000 members and 1,000,000 lots, and
+   earn operations per second through the API
    (bench/loyalty.py)
 10. campaigns: a newsletter to 100,000 contacts sent by a Celery worker with the outbox
    provider, and the worker's peak memory (bench/campaigns.py)

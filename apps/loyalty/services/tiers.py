@@ -87,6 +87,9 @@ def _tier_move(member: Member, current, target, *, at: dt.datetime, reason: str)
         },
         at=at,
     )
+    from .notices import tier_change_notify
+
+    tier_change_notify(member, previous=current, at=at, reason=reason)
 
 
 def tiers_evaluate_all(*, at: dt.datetime | None = None) -> int:
