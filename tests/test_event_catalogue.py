@@ -104,16 +104,16 @@ def test_the_scan_finds_the_types_of_every_module():
 def test_an_undeclared_type_fails_the_check():
     source = """
 def seed(contact):
-    event_record(contact=contact, type="survey.answered")
+    event_record(contact=contact, type="review.requested")
     batch = [{"type": rng.choice(["page.viewed", "email.opened"])}]
     _event(entry, f"rewards.{kind}")
 """
-    assert undeclared(source) == {"survey.answered", "email.opened", "rewards.*"}
+    assert undeclared(source) == {"review.requested", "email.opened", "rewards.*"}
 
 
 def test_strict_mode_refuses_an_undeclared_type_at_run_time():
     with pytest.raises(LookupError):
-        event_type_check("survey.answered")
+        event_type_check("review.requested")
     event_type_check("note.added")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from apps.messaging.services.purposes import MARKETING, TRANSACTIONAL, Purpose
-from apps.messaging.services.template_defaults import email_default
+from apps.messaging.services.template_defaults import STOP_LINE, email_default
 
 VARIABLES = frozenset({"text", "subject"})
 
@@ -15,7 +15,7 @@ def _defaults(marketing: bool) -> dict[tuple[str, str], tuple[str, str]]:
     rows: dict[tuple[str, str], tuple[str, str]] = {}
     for lang in ("en", "fr", "es"):
         rows[("email", lang)] = email_default(lang, "{{ subject }}", "{{ text }}", marketing)
-        rows[("sms", lang)] = ("", "{{ text }}")
+        rows[("sms", lang)] = ("", "{{ text }} " + STOP_LINE[lang] if marketing else "{{ text }}")
     rows[("voice", "en")] = ("", "{{ text }}")
     return rows
 

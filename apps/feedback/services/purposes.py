@@ -33,6 +33,10 @@ _SMS = {
     "fr": "{{ business.name }} : {{ survey.question }} Répondez par un chiffre ou {{ survey.link }}",
     "es": "{{ business.name }}: {{ survey.question }} Responde con un número o {{ survey.link }}",
 }
+_VOICE = (
+    "Hello, this is {{ business.name }}. {{ survey.question }} "
+    "You can answer with the link we sent you by text or e-mail. Thank you."
+)
 _REMIND_EMAIL = {
     "en": ("A minute for {{ business.name }}?", "A quick reminder: {{ survey.question }}"),
     "fr": ("Une minute pour {{ business.name }} ?", "Petit rappel : {{ survey.question }}"),
@@ -51,6 +55,8 @@ def _defaults() -> dict[tuple[str, str, str], tuple[str, str]]:
             lang, subject, f"{text}\n\n{{{{ survey.scores }}}}\n\n{{{{ survey.link }}}}"
         )
         table[("feedback_reminder", "sms", lang)] = ("", _SMS[lang])
+    for key in ("feedback_invitation", "feedback_reminder"):
+        table[(key, "voice", "en")] = ("", _VOICE)
     return table
 
 

@@ -22,7 +22,7 @@ _UNSUBSCRIBE = {
     "fr": "Vous ne souhaitez plus nous lire ? Désabonnement : {{ unsubscribe_link }}",
     "es": "¿Prefieres no recibir más mensajes? Darse de baja: {{ unsubscribe_link }}",
 }
-_STOP = {
+_STOP = STOP_LINE = {
     "en": "Reply STOP to opt out.",
     "fr": "STOP pour ne plus recevoir de SMS.",
     "es": "Responde STOP para no recibir mas SMS.",
