@@ -50,7 +50,7 @@ from .models import Campaign, Click, Open, Recipient, Suppression, Topic, TopicO
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
-    from apps.contacts.models import Contact, Segment
+    from apps.contacts.models import Contact, Segment, TimelineEvent
     from apps.messaging.models import Message
     from apps.scheduling.models import DueWork
 
@@ -147,6 +147,7 @@ def campaign_create(
     ab_share: int = 0,
     winner_metric: str = WinnerMetric.OPENS,
     winner_wait_hours: int = 4,
+    conversion_days: int = 7,
     actor: User | None = None,
 ) -> Campaign:
     """A draft campaign with one to four variants (A-D)."""
@@ -164,6 +165,8 @@ def campaign_create(
         raise ValidationError({"winner_metric": _("Choose how the winner is picked.")})
     if throttle_per_minute < 0:
         raise ValidationError({"throttle_per_minute": _("Use 0 (no limit) or more.")})
+    if not 1 <= int(conversion_days) <= 90:
+        raise ValidationError({"conversion_days": _("The conversion window is 1 to 90 days.")})
     cleaned = [_variant_data(raw, label) for raw, label in zip(variants, LABELS, strict=False)]
     with transaction.atomic():
         campaign = Campaign.objects.create(
@@ -175,6 +178,7 @@ def campaign_create(
             ab_share=ab_share,
             winner_metric=winner_metric,
             winner_wait_hours=winner_wait_hours,
+            conversion_days=int(conversion_days),
             web_token=secrets.token_urlsafe(18)[:32],
             created_by=actor,
         )
@@ -1087,3 +1091,69 @@ def _tell_owner(campaign_id: int, reason: str) -> None:
         )
     except OSError:
         logger.exception("could not tell the owner of campaign %s", campaign_id)
+
+
+# --- conversions and replies (the timeline subscriber) -----------------------------------------
+CONVERSION_EVENTS = frozenset({"purchase.made", "appointment.booked"})
+REPLY_EVENTS = frozenset({"message.received"})
+
+
+def campaigns_on_events(events: Sequence[TimelineEvent]) -> None:
+    """The timeline subscriber. A purchase or a booking within the campaign's conversion
+    window (days) after a human click converts that recipient; an inbound message within
+    the same window after sending marks a reply. Each recipient converts or replies once:
+    the conditional update is the guard, so events handed over again change nothing."""
+    for event in events:
+        if event.type in CONVERSION_EVENTS:
+            _conversion_note(event)
+        elif event.type in REPLY_EVENTS:
+            _reply_note(event)
+
+
+def _in_window(at: dt.datetime | None, event: TimelineEvent, days: int) -> bool:
+    return at is not None and at <= event.occurred_at <= at + dt.timedelta(days=days)
+
+
+def _conversion_note(event: TimelineEvent) -> None:
+    rows = Recipient.objects.select_related("campaign", "variant").filter(
+        contact_id=event.contact_id,
+        clicked_at__isnull=False,
+        clicked_at__lte=event.occurred_at,
+        converted_at__isnull=True,
+    )
+    for row in rows:
+        if not _in_window(row.clicked_at, event, row.campaign.conversion_days):
+            continue
+        taken = Recipient.objects.filter(pk=row.pk, converted_at__isnull=True).update(
+            converted_at=event.occurred_at
+        )
+        if not taken:
+            continue
+        assert row.clicked_at is not None
+        event_record(
+            contact=event.contact,
+            type="campaign.converted",
+            source="campaigns",
+            occurred_at=event.occurred_at,
+            properties={
+                "campaign_id": row.campaign_id,
+                "campaign": row.campaign.name,
+                "variant": row.variant.label if row.variant else "",
+                "channel": row.channel,
+                "days": (event.occurred_at - row.clicked_at).days,
+            },
+        )
+
+
+def _reply_note(event: TimelineEvent) -> None:
+    rows = Recipient.objects.select_related("campaign").filter(
+        contact_id=event.contact_id,
+        sent_at__isnull=False,
+        sent_at__lte=event.occurred_at,
+        replied_at__isnull=True,
+    )
+    for row in rows:
+        if _in_window(row.sent_at, event, row.campaign.conversion_days):
+            Recipient.objects.filter(pk=row.pk, replied_at__isnull=True).update(
+                replied_at=event.occurred_at
+            )

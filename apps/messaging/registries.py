@@ -16,6 +16,7 @@ AttachmentBuilder = Callable[["Message"], list[Attachment]]
 ConfirmHandler = Callable[..., object]
 MarketingGuard = Callable[[list[str]], dict[str, str]]
 HtmlBuilder = Callable[["Message"], "str | None"]
+SenderName = Callable[["Message"], str]
 MessageListener = Callable[..., object]
 
 purposes: Registry[Purpose] = Registry(
@@ -49,6 +50,12 @@ html_builders: Registry[HtmlBuilder] = Registry(
     "Keyed by the `related_type` a module passes to `message_send` / `message_send_batch`. "
     "`builder(message)` returns the e-mail's HTML part (or None for the plain default).",
 )
+sender_names: Registry[SenderName] = Registry(
+    "messaging.sender_names",
+    "Keyed by the `related_type` a module passes to `message_send` / `message_send_batch`. "
+    "`name(message)` returns the name shown in the e-mail's From (on the business's sending "
+    "address), or '' for the business's own name.",
+)
 message_listeners: Registry[MessageListener] = Registry(
     "messaging.message_listeners",
     "Keyed by app label. `listener(*, message, event, url='', user_agent='')` hears what "
@@ -66,4 +73,5 @@ __all__ = [
     "marketing_guards",
     "message_listeners",
     "purposes",
+    "sender_names",
 ]

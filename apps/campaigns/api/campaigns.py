@@ -63,6 +63,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "ab_share",
             "winner_metric",
             "winner_wait_hours",
+            "conversion_days",
             "pause_reason",
             "variants",
             "created",
@@ -99,6 +100,7 @@ class CampaignInputSerializer(StrictInputMixin, serializers.Serializer):
     ab_share = serializers.IntegerField(min_value=0, max_value=100, required=False)
     winner_metric = NamedChoiceField(WinnerMetric, required=False)
     winner_wait_hours = serializers.IntegerField(min_value=1, max_value=168, required=False)
+    conversion_days = serializers.IntegerField(min_value=1, max_value=90, required=False)
     variants = VariantSerializer(many=True, required=False, max_length=4)
 
 
