@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +37,7 @@ from cxsuite.lib.errors import ConflictError
 
 from .blocks import blocks_clean, blocks_text
 from .choices import (
+    RETRYABLE_SKIPS,
     CampaignChannel,
     CampaignStatus,
     PassedHourRule,
@@ -641,12 +642,13 @@ def campaign_batch_send(*, campaign_id: int, now: dt.datetime | None = None) -> 
 def _send_rows(campaign: Campaign, rows: list[Recipient], *, now: dt.datetime, send_batch) -> None:
     contacts = {c.pk: c for c in contacts_live().filter(pk__in=[r.contact_id for r in rows])}
     variants = {v.pk: v for v in campaign.variants.all()}
-    by_variant: dict[int | None, list[Recipient]] = defaultdict(list)
+    by_variant: dict[tuple[int | None, int], list[Recipient]] = defaultdict(list)
     for row in rows:
-        by_variant[row.variant_id].append(row)
+        by_variant[(row.variant_id, row.attempt)].append(row)
     channel = None if campaign.channel == CampaignChannel.BEST else campaign.channel
     sent_events: list[dict] = []
-    for variant_id, group in by_variant.items():
+    for (variant_id, attempt), group in by_variant.items():
+        prefix = dedupe_prefix(campaign, attempt)
         variant = variants.get(variant_id) if variant_id else campaign.winner
         if variant is None:
             variant = min(variants.values(), key=lambda v: v.label)
@@ -662,7 +664,7 @@ def _send_rows(campaign: Campaign, rows: list[Recipient], *, now: dt.datetime, s
                     if channel == "sms" and variant.sms_text
                     else blocks_text(variant.blocks),
                 },
-                dedupe_prefix=f"campaign:{campaign.pk}",
+                dedupe_prefix=prefix,
                 now=now,
                 related_type=RELATED_TYPE,
                 related_id=str(variant.pk),
@@ -674,7 +676,7 @@ def _send_rows(campaign: Campaign, rows: list[Recipient], *, now: dt.datetime, s
         if len(by_contact) < len(people):  # a re-run: messages of an earlier, committed try
             from apps.messaging.selectors import messages_by_dedupe_keys
 
-            keys = [f"campaign:{campaign.pk}:{c.pk}" for c in people if c.pk not in by_contact]
+            keys = [f"{prefix}:{c.pk}" for c in people if c.pk not in by_contact]
             for message in messages_by_dedupe_keys(keys):
                 by_contact[message.contact_id] = message
         for row in group:
@@ -713,6 +715,67 @@ def _send_rows(campaign: Campaign, rows: list[Recipient], *, now: dt.datetime, s
     )
     for start in range(0, len(sent_events), 1000):
         events_ingest(events=sent_events[start : start + 1000], source="campaigns")
+
+
+def dedupe_prefix(campaign: Campaign, attempt: int = 0) -> str:
+    """The messages' dedupe prefix: `campaign:<id>` for the first try, then one per try."""
+    return f"campaign:{campaign.pk}" if not attempt else f"campaign:{campaign.pk}:try{attempt}"
+
+
+def campaign_retry_failed(*, campaign: Campaign, now: dt.datetime | None = None) -> int:
+    """Send again to those whose message failed (refused or bounced: it reached nobody); the
+    suppression list still applies, so a suppressed address is skipped with its reason. Returns how many rows go back in line; a second call
+    finds none (a row is retried only once its earlier try has failed), so nobody gets two."""
+    return _requeue(
+        campaign,
+        Recipient.objects.filter(campaign=campaign, status=RecipientStatus.FAILED),
+        now=now or timezone.now(),
+    )
+
+
+def campaign_send_rest(*, campaign: Campaign, now: dt.datetime | None = None) -> int:
+    """Send to those not reached: capped, without consent at the time, dropped at the
+    deadline, or left when the campaign was cancelled. Consent, caps and suppression are
+    checked again at sending; the send-by deadline must still be ahead."""
+    now = now or timezone.now()
+    if campaign.send_by and now >= campaign.send_by:
+        raise ConflictError(_("The send-by deadline has passed; nothing more can go out."))
+    rest = Recipient.objects.filter(campaign=campaign).filter(
+        Q(status=RecipientStatus.SKIPPED, reason__in=RETRYABLE_SKIPS)
+        | Q(status=RecipientStatus.CANCELLED)
+    )
+    return _requeue(campaign, rest, now=now)
+
+
+def _requeue(campaign: Campaign, rows, *, now: dt.datetime) -> int:
+    allowed = (
+        CampaignStatus.SENDING,
+        CampaignStatus.PAUSED,
+        CampaignStatus.DONE,
+        CampaignStatus.CANCELLED,
+    )
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        if campaign.status not in allowed:
+            raise ConflictError(_("Only a campaign that has been sent can send again."))
+        count = rows.update(
+            status=RecipientStatus.PENDING,
+            reason="",
+            detail="",
+            sent_at=None,
+            due_at=now,
+            attempt=F("attempt") + 1,
+        )
+        if not count:
+            return 0
+        if campaign.status in (CampaignStatus.DONE, CampaignStatus.CANCELLED):
+            Campaign.objects.filter(pk=campaign.pk).update(
+                status=CampaignStatus.SENDING, finished_at=None, updated=now
+            )
+            campaign.status = CampaignStatus.SENDING
+        if campaign.status == CampaignStatus.SENDING:
+            _next_step(campaign, now=now, immediate=True)
+    return count
 
 
 def campaign_step(*, campaign_id: int, now: dt.datetime | None = None) -> int:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -222,6 +223,7 @@ def _report_context(campaign: Campaign) -> dict:
         "links": selectors.link_clicks(campaign=campaign),
         "ab": selectors.ab_results(campaign=campaign) if campaign.ab_share else None,
         "reasons": _left_out_rows(selectors.skip_reasons(campaign=campaign)),
+        **selectors.sendable_again(campaign=campaign),
     }
 
 
@@ -265,6 +267,28 @@ def campaign_action(request, pk: int, action: str):
         elif action == "test":
             services.campaign_test_send(campaign=campaign, to=request.user.email)
             messages.success(request, _("Test sent to %(email)s.") % {"email": request.user.email})
+        elif action == "retry_failed":
+            n = services.campaign_retry_failed(campaign=campaign)
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d failed message is sent again.",
+                    "%(n)d failed messages are sent again.",
+                    n,
+                )
+                % {"n": n},
+            )
+        elif action == "send_rest":
+            n = services.campaign_send_rest(campaign=campaign)
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d contact not reached is sent to.",
+                    "%(n)d contacts not reached are sent to.",
+                    n,
+                )
+                % {"n": n},
+            )
         elif action in ("non_openers", "newcomers"):
             copy = services.campaign_follow_up(campaign=campaign, kind=action, actor=request.user)
             messages.success(request, _("Follow-up created as a draft."))

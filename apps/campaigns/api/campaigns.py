@@ -230,6 +230,24 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGe
         """Nothing more goes out; the unsent rows are marked cancelled."""
         return self._answer(services.campaign_cancel(campaign=self.get_object()))
 
+    @extend_schema(request=None, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"], url_path="retry-failed")
+    def retry_failed(self, request, pk=None):
+        """Send again to those whose message failed (once per failure; the suppression list
+        still applies)."""
+        campaign = self.get_object()
+        services.campaign_retry_failed(campaign=campaign)
+        return self._answer(campaign)
+
+    @extend_schema(request=None, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"], url_path="send-rest")
+    def send_rest(self, request, pk=None):
+        """Send to those not reached (capped, no consent then, dropped at the deadline or
+        cancelled), checked again; nobody gets two."""
+        campaign = self.get_object()
+        services.campaign_send_rest(campaign=campaign)
+        return self._answer(campaign)
+
     @extend_schema(responses=ReportSerializer)
     @action(detail=True, methods=["get"], serializer_class=ReportSerializer, pagination_class=None)
     def report(self, request, pk=None):
