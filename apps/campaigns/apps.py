@@ -22,6 +22,7 @@ class CampaignsConfig(AppConfig):
             html_builders,
             marketing_guards,
             message_listeners,
+            preference_topics,
             purposes,
             sender_names,
         )
@@ -30,6 +31,7 @@ class CampaignsConfig(AppConfig):
         from . import services
         from .event_types import EVENT_TYPES
         from .html import campaign_email_html, campaign_sender_name
+        from .preferences import CampaignTopics
         from .privacy import recipients_erase, recipients_export, recipients_merge
         from .purposes import campaign_purpose
         from .segments import campaign_segment_conditions
@@ -38,6 +40,7 @@ class CampaignsConfig(AppConfig):
         purpose = campaign_purpose()
         purposes.register(purpose.key, purpose)
         html_builders.register(services.RELATED_TYPE, campaign_email_html)
+        preference_topics.register("campaigns", CampaignTopics())
         sender_names.register(services.RELATED_TYPE, campaign_sender_name)
         marketing_guards.register("campaigns", services.suppressed_for)
         message_listeners.register("campaigns", services.recipient_message_event)

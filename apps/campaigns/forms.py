@@ -101,3 +101,13 @@ class ScheduleForm(StyledFormMixin, forms.Form):
         help_text=_("Messages still unsent then are dropped, with the reason."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+
+
+class TopicForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    key = forms.SlugField(
+        label=_("Key"),
+        max_length=40,
+        help_text=_("A short word for the API and imports, e.g. newsletter."),
+    )
+    description = forms.CharField(label=_("What customers get"), max_length=200, required=False)

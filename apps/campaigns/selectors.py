@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from .choices import RETRYABLE_SKIPS, RecipientStatus, WinnerMetric
-from .models import Campaign, Click, Recipient, Variant
+from .models import Campaign, Click, Recipient, Topic, Variant
 
 MIN_PER_VARIANT = 100  # below this many sent per variant, the A/B result may be chance
 
@@ -169,3 +169,10 @@ def sendable_again(*, campaign: Campaign) -> dict[str, int]:
             | Q(status=RecipientStatus.CANCELLED),
         ),
     )
+
+
+def topic_list() -> QuerySet[Topic]:
+    """The topics with how many campaigns name them and how many contacts left each."""
+    return Topic.objects.annotate(
+        campaigns_n=Count("campaigns", distinct=True), left_n=Count("opt_outs", distinct=True)
+    ).order_by("name")

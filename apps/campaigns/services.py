@@ -123,6 +123,14 @@ def topic_create(*, key: str, name: str, description: str = "") -> Topic:
         return Topic.objects.create(key=key, name=name.strip()[:80], description=description[:200])
 
 
+def topic_delete(*, topic: Topic) -> None:
+    """Remove a topic no campaign names (its opt-outs go with it)."""
+    with transaction.atomic():
+        if Campaign.objects.filter(topic=topic).exists():
+            raise ConflictError(_("Campaigns name this topic; it stays."))
+        topic.delete()
+
+
 def topic_subscriptions_set(*, contact: Contact, topic_ids: Iterable[int]) -> None:
     """Keep the topics the customer ticked on the preference page; the others are left."""
     wanted = set(topic_ids)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from csp.decorators import csp_replace
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from . import selectors, services
 from .blocks import blocks_html, blocks_text
 from .charts import bar_chart
 from .choices import CampaignStatus, SkipReason
-from .forms import BlockFormSet, CampaignForm, ScheduleForm
+from .forms import BlockFormSet, CampaignForm, ScheduleForm, TopicForm
 from .html import business_details
 from .models import Campaign, Topic
 
@@ -358,3 +358,41 @@ def campaign_web_version(request, token: str):
             variant.blocks, subject=variant.subject or campaign.name, business=business_details()
         )
     )
+
+
+@role_required(Role.VIEWER)
+@require_http_methods(["GET", "POST"])
+def topic_list(request):
+    """The business's topics (newsletter, offers, events): customers keep or leave each on
+    their preference page; a campaign names one."""
+    can_edit = request.user.has_role(Role.MANAGER)
+    form = TopicForm()
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        form = TopicForm(request.POST)
+        if form.is_valid():
+            try:
+                services.topic_create(**form.cleaned_data)
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Topic added."))
+                return redirect("campaigns:topic_list")
+    return render(
+        request,
+        "campaigns/topic_list.html",
+        {"topics": selectors.topic_list(), "form": form, "can_edit": can_edit},
+    )
+
+
+@role_required(Role.MANAGER)
+@require_POST
+def topic_delete(request, pk: int):
+    topic = get_object_or_404(Topic, pk=pk)
+    try:
+        services.topic_delete(topic=topic)
+        messages.success(request, _("Topic removed."))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return redirect("campaigns:topic_list")
