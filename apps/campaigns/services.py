@@ -212,8 +212,12 @@ def campaign_update(
     topic: Topic | None = None,
     throttle_per_minute: int = 0,
     variant: dict[str, Any] | None = None,
+    label: str = "A",
+    ab: dict[str, Any] | None = None,
 ) -> Campaign:
-    """Change a draft: its settings and variant A (subject, text, blocks)."""
+    """Change a draft: its settings and one variant (`label`, A-D: subject, sender name,
+    text, blocks). A new variant is the next letter after the last; `ab` holds the A/B
+    settings (ab_share, winner_metric, winner_wait_hours, conversion_days) to change."""
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Give the campaign a name.")})
@@ -221,17 +225,58 @@ def campaign_update(
         raise ValidationError({"channel": _("Choose e-mail, SMS or the best channel.")})
     if throttle_per_minute < 0:
         raise ValidationError({"throttle_per_minute": _("Use 0 (no limit) or more.")})
-    data = _variant_data(variant or {}, "A")
+    if label not in LABELS:
+        raise ValidationError({"variant": _("A variant is A, B, C or D.")})
+    ab = _ab_settings(ab or {})
+    data = _variant_data(variant or {}, label)
     with transaction.atomic():
         campaign = _locked(campaign)
         if campaign.status != CampaignStatus.DRAFT:
             raise ConflictError(_("Only a draft can be changed."))
+        labels = set(campaign.variants.values_list("label", flat=True))
+        if label not in labels and LABELS.index(label) > len(labels):
+            raise ValidationError({"variant": _("Add the variants in order (A, B, C, D).")})
         campaign.name, campaign.channel, campaign.topic = name[:120], channel, topic
         campaign.throttle_per_minute = throttle_per_minute
+        for key, value in ab.items():
+            setattr(campaign, key, value)
         campaign.save()
         campaign.segments.set(segments)
         campaign.excluded_segments.set(excluded_segments)
-        Variant.objects.update_or_create(campaign=campaign, label="A", defaults=data)
+        Variant.objects.update_or_create(campaign=campaign, label=label, defaults=data)
+    return campaign
+
+
+def _ab_settings(ab: dict[str, Any]) -> dict[str, Any]:
+    limits = {"ab_share": (0, 100), "winner_wait_hours": (1, 168), "conversion_days": (1, 90)}
+    cleaned: dict[str, Any] = {}
+    for key, value in ab.items():
+        if key == "winner_metric":
+            if value not in WinnerMetric.values:
+                raise ValidationError({"winner_metric": _("Choose how the winner is picked.")})
+            cleaned[key] = value
+        elif key in limits:
+            low, high = limits[key]
+            if value is None or not low <= int(value) <= high:
+                raise ValidationError(
+                    {key: _("Use a number from %(low)d to %(high)d.") % {"low": low, "high": high}}
+                )
+            cleaned[key] = int(value)
+        else:
+            raise ValidationError({key: _("Unknown setting.")})
+    return cleaned
+
+
+def campaign_variant_remove(*, campaign: Campaign, label: str) -> Campaign:
+    """Remove the last variant of a draft (never A)."""
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        if campaign.status != CampaignStatus.DRAFT:
+            raise ConflictError(_("Only a draft can be changed."))
+        last = campaign.variants.order_by("-label").first()
+        if last is None or label == "A" or last.label != label:
+            raise ValidationError({"variant": _("Only the last variant (not A) can be removed.")})
+        last.delete()
     return campaign
 
 

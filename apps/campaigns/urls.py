@@ -11,6 +11,11 @@ urlpatterns = [
     path("campaigns/new/", views.campaign_edit, name="campaign_create"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
+    path(
+        "campaigns/<int:pk>/variants/<str:label>/remove/",
+        views.campaign_variant_remove,
+        name="campaign_variant_remove",
+    ),
     path("campaigns/<int:pk>/progress/", views.campaign_progress, name="campaign_progress"),
     path(
         "campaigns/<int:pk>/preview/<str:label>/",
