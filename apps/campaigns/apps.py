@@ -48,6 +48,7 @@ class CampaignsConfig(AppConfig):
         due_work_handlers.register(services.BATCH_WORK, services.campaign_due_batch)
         due_work_handlers.register(services.WINNER_WORK, services.campaign_due_winner)
         due_work_handlers.register(services.DELIVERY_WORK, services.campaign_due_delivery)
+        due_work_handlers.register(services.DEADLINE_WORK, services.campaign_due_deadline)
         item = SidebarItem(
             id="campaigns.list",
             label=_("Campaigns"),

@@ -63,6 +63,7 @@ BATCH_WORK = "campaigns.batch"
 START_WORK = "campaigns.start"
 WINNER_WORK = "campaigns.winner"
 DELIVERY_WORK = "campaigns.delivery"
+DEADLINE_WORK = "campaigns.deadline"
 DELIVERY_CHECK_SECONDS = 30  # a message still waiting this long lost its delivery task
 BATCH_MAX = 1000  # contacts per message_send_batch call
 THROTTLE_STEP_SECONDS = 5  # a throttled campaign sends a slice every few seconds
@@ -393,6 +394,8 @@ def campaign_schedule(
         campaign.passed_hour = passed_hour
         campaign.status = CampaignStatus.SCHEDULED
         campaign.save()
+        if campaign.send_by:
+            due_work_register(kind=DEADLINE_WORK, ref=campaign.pk, due_at=campaign.send_by)
         due_work_register(kind=START_WORK, ref=campaign.pk, due_at=send_at)
         if send_at <= now:
             _kick(campaign.pk)
@@ -842,6 +845,39 @@ def campaign_step(*, campaign_id: int, now: dt.datetime | None = None) -> int:
         campaign_start(campaign=campaign, now=now)
         return 0
     return campaign_batch_send(campaign_id=campaign_id, now=now)
+
+
+def campaign_deadline_apply(*, campaign_id: int, now: dt.datetime | None = None) -> int:
+    """At the send-by deadline: what is still waiting here is dropped (by the next batch, as
+    before), and each text message still held by quiet hours in messaging is dropped there
+    with the reason "deadline passed". Returns how many held messages were dropped."""
+    from apps.messaging.services import messages_deferred_drop
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+        if campaign is None or not campaign.send_by or now < campaign.send_by:
+            return 0
+        held = Recipient.objects.filter(
+            campaign=campaign, status=RecipientStatus.DEFERRED, message_id__isnull=False
+        )
+        by_message = {row.message_id: row.pk for row in held.only("pk", "message_id")}
+        dropped = messages_deferred_drop(
+            message_ids=list(by_message), reason=str(_("deadline passed"))
+        )
+        Recipient.objects.filter(pk__in=[by_message[i] for i in dropped]).update(
+            status=RecipientStatus.SKIPPED,
+            reason=SkipReason.DEADLINE,
+            detail=_("deadline passed"),
+            sent_at=None,
+        )
+    if campaign.status == CampaignStatus.SENDING:
+        campaign_batch_send(campaign_id=campaign_id, now=now)  # drops what waits here
+    return len(dropped)
+
+
+def campaign_due_deadline(work: DueWork) -> None:
+    campaign_deadline_apply(campaign_id=int(work.ref))
 
 
 def campaign_due_start(work: DueWork) -> None:

@@ -697,6 +697,22 @@ def message_deferred_release(work) -> None:
         _deliver_after_commit(Message.objects.get(pk=work.ref))
 
 
+def messages_deferred_drop(*, message_ids: list[int], reason: str) -> list[int]:
+    """Drop messages still held (quiet hours) with `reason`: they are not sent when the hold
+    ends. Returns the ids dropped; a message already released is left as it is."""
+    with transaction.atomic():
+        ids = list(
+            Message.objects.select_for_update()
+            .filter(pk__in=message_ids, status=MessageStatus.DEFERRED)
+            .values_list("pk", flat=True)
+        )
+        if ids:
+            Message.objects.filter(pk__in=ids).update(
+                status=MessageStatus.SUPPRESSED, reason=reason[:300]
+            )
+    return ids
+
+
 def _stats_add(message: Message, **counts: int) -> None:
     """Add to the contact's counts on the channel (one UPDATE once the row exists)."""
     increments = {name: F(name) + n for name, n in counts.items()}
