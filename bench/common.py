@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DATABASE = "cxsuite_bench"
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE_NAME", "cxsuite_bench")
 SETTINGS_MODULE = "cxsuite.settings"
 SMOKE_ENV = "BENCH_SMOKE"  # "1": every bench (and the processes it starts) at its SMOKE sizes
 
