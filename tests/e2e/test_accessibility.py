@@ -57,6 +57,7 @@ NOT_PAGES: dict[str, str] = {
     "campaigns:campaign_progress": PARTIAL,
     "campaigns:campaign_action": ACTION,
     "campaigns:topic_delete": ACTION,
+    "campaigns:campaign_variant_remove": ACTION,
     "campaigns:campaign_preview": "an e-mail shown in a frame of the campaign page (audited there)",
     "dashboard:home_get_started": PARTIAL,
     "contacts:contacts_bulk": ACTION,
