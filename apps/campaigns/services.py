@@ -861,7 +861,11 @@ def campaign_deadline_apply(*, campaign_id: int, now: dt.datetime | None = None)
         held = Recipient.objects.filter(
             campaign=campaign, status=RecipientStatus.DEFERRED, message_id__isnull=False
         )
-        by_message = {row.message_id: row.pk for row in held.only("pk", "message_id")}
+        by_message: dict[int, int] = {
+            row.message_id: row.pk
+            for row in held.only("pk", "message_id")
+            if row.message_id is not None
+        }
         dropped = messages_deferred_drop(
             message_ids=list(by_message), reason=str(_("deadline passed"))
         )
