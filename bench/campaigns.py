@@ -77,7 +77,12 @@ def run() -> Section:
     _generate(tenant.schema_name)
     queue = f"bench-campaigns-{uuid.uuid4().hex[:8]}"
     broker_dir = tempfile.mkdtemp(prefix="cxsuite-bench-campaigns-")
-    extra = {"CELERY_QUEUE": queue, "BROKER_DIR": broker_dir}
+    # e-mails are built in full and dropped: no file per message, nothing kept in memory
+    extra = {
+        "CELERY_QUEUE": queue,
+        "BROKER_DIR": broker_dir,
+        "EMAIL_BACKEND": "bench.mail.NullEmailBackend",
+    }
     os.environ.update(extra)  # the campaign's first task goes where the worker listens
     from django.conf import settings
 

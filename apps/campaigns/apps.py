@@ -16,18 +16,22 @@ class CampaignsConfig(AppConfig):
             privacy_erasers,
             privacy_exporters,
             segment_conditions,
+            timeline_subscribers,
         )
         from apps.messaging.registries import (
             html_builders,
             marketing_guards,
             message_listeners,
+            preference_topics,
             purposes,
+            sender_names,
         )
         from apps.scheduling.registries import due_work_handlers
 
         from . import services
         from .event_types import EVENT_TYPES
-        from .html import campaign_email_html
+        from .html import campaign_email_html, campaign_sender_name
+        from .preferences import CampaignTopics
         from .privacy import recipients_erase, recipients_export, recipients_merge
         from .purposes import campaign_purpose
         from .segments import campaign_segment_conditions
@@ -36,12 +40,15 @@ class CampaignsConfig(AppConfig):
         purpose = campaign_purpose()
         purposes.register(purpose.key, purpose)
         html_builders.register(services.RELATED_TYPE, campaign_email_html)
+        preference_topics.register("campaigns", CampaignTopics())
+        sender_names.register(services.RELATED_TYPE, campaign_sender_name)
         marketing_guards.register("campaigns", services.suppressed_for)
         message_listeners.register("campaigns", services.recipient_message_event)
         due_work_handlers.register(services.START_WORK, services.campaign_due_start)
         due_work_handlers.register(services.BATCH_WORK, services.campaign_due_batch)
         due_work_handlers.register(services.WINNER_WORK, services.campaign_due_winner)
         due_work_handlers.register(services.DELIVERY_WORK, services.campaign_due_delivery)
+        due_work_handlers.register(services.DEADLINE_WORK, services.campaign_due_deadline)
         item = SidebarItem(
             id="campaigns.list",
             label=_("Campaigns"),
@@ -53,6 +60,7 @@ class CampaignsConfig(AppConfig):
         sidebar_items.register(item.id, item)
         for condition in campaign_segment_conditions():
             segment_conditions.register(condition.key, condition)
+        timeline_subscribers.register("campaigns", services.campaigns_on_events)
         merge_hooks.register("campaigns", recipients_merge)
         privacy_exporters.register("campaigns", recipients_export)
         privacy_erasers.register("campaigns", recipients_erase)

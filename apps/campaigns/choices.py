@@ -62,6 +62,10 @@ class SkipReason(models.TextChoices):
     REFUSED = "refused", _("Refused by the provider")
 
 
+# the reasons "send to the rest" tries again (consent, caps and suppression checked anew)
+RETRYABLE_SKIPS = (SkipReason.CAPPED, SkipReason.NO_CONSENT, SkipReason.DEADLINE)
+
+
 class SuppressionReason(models.TextChoices):
     HARD_BOUNCE = "hard_bounce", _("Hard bounce")
     SOFT_BOUNCES = "soft_bounces", _("Soft bounces in a row")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from cxsuite.lib.forms import StyledFormMixin
 
 from .blocks import BLOCK_TYPES
-from .choices import CampaignChannel, PassedHourRule, ScheduleKind
+from .choices import CampaignChannel, PassedHourRule, ScheduleKind, WinnerMetric
 
 BLOCK_LABELS = {
     "heading": _("Heading"),
@@ -34,6 +34,12 @@ class CampaignForm(StyledFormMixin, forms.Form):
     )
     topic = forms.TypedChoiceField(label=_("Topic"), coerce=int, required=False, empty_value=None)
     subject = forms.CharField(label=_("Subject"), max_length=200)
+    sender_name = forms.CharField(
+        label=_("Sender name"),
+        max_length=80,
+        required=False,
+        help_text=_("Shown as who the e-mail is from; empty for your business's name."),
+    )
     sms_text = forms.CharField(
         label=_("Text message (SMS)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -42,6 +48,35 @@ class CampaignForm(StyledFormMixin, forms.Form):
         min_value=0,
         initial=0,
         help_text=_("0 sends as fast as possible."),
+    )
+
+    ab_share = forms.IntegerField(
+        label=_("A/B test share (%)"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        initial=0,
+        help_text=_(
+            "The share of the audience split across the variants; the rest gets the winner."
+        ),
+    )
+    winner_metric = forms.ChoiceField(
+        label=_("Winner picked by"), choices=WinnerMetric.choices, required=False
+    )
+    winner_wait_hours = forms.IntegerField(
+        label=_("Pick the winner after (hours)"),
+        required=False,
+        min_value=1,
+        max_value=168,
+        initial=4,
+    )
+    conversion_days = forms.IntegerField(
+        label=_("Conversion window (days)"),
+        required=False,
+        min_value=1,
+        max_value=90,
+        initial=7,
+        help_text=_("A purchase or booking this many days after a click counts as a conversion."),
     )
 
     def __init__(self, *args, segments=(), topics=(), **kwargs):
@@ -101,3 +136,13 @@ class ScheduleForm(StyledFormMixin, forms.Form):
         help_text=_("Messages still unsent then are dropped, with the reason."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+
+
+class TopicForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    key = forms.SlugField(
+        label=_("Key"),
+        max_length=40,
+        help_text=_("A short word for the API and imports, e.g. newsletter."),
+    )
+    description = forms.CharField(label=_("What customers get"), max_length=200, required=False)

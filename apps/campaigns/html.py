@@ -42,3 +42,13 @@ def campaign_email_html(message: Message) -> str | None:
         pixel_url=open_pixel_url(message=message, base_url=base),
         language=message.language,
     )
+
+
+def campaign_sender_name(message: Message) -> str:
+    """The variant's sender name for the From of a campaign e-mail ('' for the business's)."""
+    name = (
+        Variant.objects.filter(pk=int(message.related_id or 0))
+        .values_list("sender_name", flat=True)
+        .first()
+    )
+    return name or ""

@@ -169,6 +169,9 @@ class Recipient(models.Model):
     detail = models.CharField(max_length=300, blank=True)
     due_at = models.DateTimeField()
     message_id = models.BigIntegerField(null=True, blank=True)
+    # 0 for the first try; "retry the failed" and "send to the rest" give the row a new try
+    # (and its message a new dedupe key), only when the earlier one reached nobody
+    attempt = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     bounced_at = models.DateTimeField(null=True, blank=True)

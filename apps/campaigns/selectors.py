@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
-from .choices import RecipientStatus, WinnerMetric
-from .models import Campaign, Click, Recipient, Variant
+from .choices import RETRYABLE_SKIPS, RecipientStatus, WinnerMetric
+from .models import Campaign, Click, Recipient, Topic, Variant
 
 MIN_PER_VARIANT = 100  # below this many sent per variant, the A/B result may be chance
 
@@ -157,3 +157,22 @@ def campaign_report(*, campaign: Campaign) -> dict[str, dict[str, int]]:
         key = f"{row.pop('variant__label') or '-'}:{row.pop('channel') or '-'}"
         report[key] = row
     return report
+
+
+def sendable_again(*, campaign: Campaign) -> dict[str, int]:
+    """How many "retry the failed" (failed_n) and "send to the rest" (rest_n) would take."""
+    return Recipient.objects.filter(campaign=campaign).aggregate(
+        failed_n=Count("pk", filter=Q(status=RecipientStatus.FAILED)),
+        rest_n=Count(
+            "pk",
+            filter=Q(status=RecipientStatus.SKIPPED, reason__in=RETRYABLE_SKIPS)
+            | Q(status=RecipientStatus.CANCELLED),
+        ),
+    )
+
+
+def topic_list() -> QuerySet[Topic]:
+    """The topics with how many campaigns name them and how many contacts left each."""
+    return Topic.objects.annotate(
+        campaigns_n=Count("campaigns", distinct=True), left_n=Count("opt_outs", distinct=True)
+    ).order_by("name")

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +37,7 @@ from cxsuite.lib.errors import ConflictError
 
 from .blocks import blocks_clean, blocks_text
 from .choices import (
+    RETRYABLE_SKIPS,
     CampaignChannel,
     CampaignStatus,
     PassedHourRule,
@@ -50,7 +51,7 @@ from .models import Campaign, Click, Open, Recipient, Suppression, Topic, TopicO
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
-    from apps.contacts.models import Contact, Segment
+    from apps.contacts.models import Contact, Segment, TimelineEvent
     from apps.messaging.models import Message
     from apps.scheduling.models import DueWork
 
@@ -62,6 +63,7 @@ BATCH_WORK = "campaigns.batch"
 START_WORK = "campaigns.start"
 WINNER_WORK = "campaigns.winner"
 DELIVERY_WORK = "campaigns.delivery"
+DEADLINE_WORK = "campaigns.deadline"
 DELIVERY_CHECK_SECONDS = 30  # a message still waiting this long lost its delivery task
 BATCH_MAX = 1000  # contacts per message_send_batch call
 THROTTLE_STEP_SECONDS = 5  # a throttled campaign sends a slice every few seconds
@@ -122,6 +124,14 @@ def topic_create(*, key: str, name: str, description: str = "") -> Topic:
         return Topic.objects.create(key=key, name=name.strip()[:80], description=description[:200])
 
 
+def topic_delete(*, topic: Topic) -> None:
+    """Remove a topic no campaign names (its opt-outs go with it)."""
+    with transaction.atomic():
+        if Campaign.objects.filter(topic=topic).exists():
+            raise ConflictError(_("Campaigns name this topic; it stays."))
+        topic.delete()
+
+
 def topic_subscriptions_set(*, contact: Contact, topic_ids: Iterable[int]) -> None:
     """Keep the topics the customer ticked on the preference page; the others are left."""
     wanted = set(topic_ids)
@@ -147,6 +157,7 @@ def campaign_create(
     ab_share: int = 0,
     winner_metric: str = WinnerMetric.OPENS,
     winner_wait_hours: int = 4,
+    conversion_days: int = 7,
     actor: User | None = None,
 ) -> Campaign:
     """A draft campaign with one to four variants (A-D)."""
@@ -164,6 +175,8 @@ def campaign_create(
         raise ValidationError({"winner_metric": _("Choose how the winner is picked.")})
     if throttle_per_minute < 0:
         raise ValidationError({"throttle_per_minute": _("Use 0 (no limit) or more.")})
+    if not 1 <= int(conversion_days) <= 90:
+        raise ValidationError({"conversion_days": _("The conversion window is 1 to 90 days.")})
     cleaned = [_variant_data(raw, label) for raw, label in zip(variants, LABELS, strict=False)]
     with transaction.atomic():
         campaign = Campaign.objects.create(
@@ -175,6 +188,7 @@ def campaign_create(
             ab_share=ab_share,
             winner_metric=winner_metric,
             winner_wait_hours=winner_wait_hours,
+            conversion_days=int(conversion_days),
             web_token=secrets.token_urlsafe(18)[:32],
             created_by=actor,
         )
@@ -199,8 +213,12 @@ def campaign_update(
     topic: Topic | None = None,
     throttle_per_minute: int = 0,
     variant: dict[str, Any] | None = None,
+    label: str = "A",
+    ab: dict[str, Any] | None = None,
 ) -> Campaign:
-    """Change a draft: its settings and variant A (subject, text, blocks)."""
+    """Change a draft: its settings and one variant (`label`, A-D: subject, sender name,
+    text, blocks). A new variant is the next letter after the last; `ab` holds the A/B
+    settings (ab_share, winner_metric, winner_wait_hours, conversion_days) to change."""
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Give the campaign a name.")})
@@ -208,17 +226,58 @@ def campaign_update(
         raise ValidationError({"channel": _("Choose e-mail, SMS or the best channel.")})
     if throttle_per_minute < 0:
         raise ValidationError({"throttle_per_minute": _("Use 0 (no limit) or more.")})
-    data = _variant_data(variant or {}, "A")
+    if label not in LABELS:
+        raise ValidationError({"variant": _("A variant is A, B, C or D.")})
+    ab = _ab_settings(ab or {})
+    data = _variant_data(variant or {}, label)
     with transaction.atomic():
         campaign = _locked(campaign)
         if campaign.status != CampaignStatus.DRAFT:
             raise ConflictError(_("Only a draft can be changed."))
+        labels = set(campaign.variants.values_list("label", flat=True))
+        if label not in labels and LABELS.index(label) > len(labels):
+            raise ValidationError({"variant": _("Add the variants in order (A, B, C, D).")})
         campaign.name, campaign.channel, campaign.topic = name[:120], channel, topic
         campaign.throttle_per_minute = throttle_per_minute
+        for key, value in ab.items():
+            setattr(campaign, key, value)
         campaign.save()
         campaign.segments.set(segments)
         campaign.excluded_segments.set(excluded_segments)
-        Variant.objects.update_or_create(campaign=campaign, label="A", defaults=data)
+        Variant.objects.update_or_create(campaign=campaign, label=label, defaults=data)
+    return campaign
+
+
+def _ab_settings(ab: dict[str, Any]) -> dict[str, Any]:
+    limits = {"ab_share": (0, 100), "winner_wait_hours": (1, 168), "conversion_days": (1, 90)}
+    cleaned: dict[str, Any] = {}
+    for key, value in ab.items():
+        if key == "winner_metric":
+            if value not in WinnerMetric.values:
+                raise ValidationError({"winner_metric": _("Choose how the winner is picked.")})
+            cleaned[key] = value
+        elif key in limits:
+            low, high = limits[key]
+            if value is None or not low <= int(value) <= high:
+                raise ValidationError(
+                    {key: _("Use a number from %(low)d to %(high)d.") % {"low": low, "high": high}}
+                )
+            cleaned[key] = int(value)
+        else:
+            raise ValidationError({key: _("Unknown setting.")})
+    return cleaned
+
+
+def campaign_variant_remove(*, campaign: Campaign, label: str) -> Campaign:
+    """Remove the last variant of a draft (never A)."""
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        if campaign.status != CampaignStatus.DRAFT:
+            raise ConflictError(_("Only a draft can be changed."))
+        last = campaign.variants.order_by("-label").first()
+        if last is None or label == "A" or last.label != label:
+            raise ValidationError({"variant": _("Only the last variant (not A) can be removed.")})
+        last.delete()
     return campaign
 
 
@@ -335,6 +394,8 @@ def campaign_schedule(
         campaign.passed_hour = passed_hour
         campaign.status = CampaignStatus.SCHEDULED
         campaign.save()
+        if campaign.send_by:
+            due_work_register(kind=DEADLINE_WORK, ref=campaign.pk, due_at=campaign.send_by)
         due_work_register(kind=START_WORK, ref=campaign.pk, due_at=send_at)
         if send_at <= now:
             _kick(campaign.pk)
@@ -637,12 +698,13 @@ def campaign_batch_send(*, campaign_id: int, now: dt.datetime | None = None) -> 
 def _send_rows(campaign: Campaign, rows: list[Recipient], *, now: dt.datetime, send_batch) -> None:
     contacts = {c.pk: c for c in contacts_live().filter(pk__in=[r.contact_id for r in rows])}
     variants = {v.pk: v for v in campaign.variants.all()}
-    by_variant: dict[int | None, list[Recipient]] = defaultdict(list)
+    by_variant: dict[tuple[int | None, int], list[Recipient]] = defaultdict(list)
     for row in rows:
-        by_variant[row.variant_id].append(row)
+        by_variant[(row.variant_id, row.attempt)].append(row)
     channel = None if campaign.channel == CampaignChannel.BEST else campaign.channel
     sent_events: list[dict] = []
-    for variant_id, group in by_variant.items():
+    for (variant_id, attempt), group in by_variant.items():
+        prefix = dedupe_prefix(campaign, attempt)
         variant = variants.get(variant_id) if variant_id else campaign.winner
         if variant is None:
             variant = min(variants.values(), key=lambda v: v.label)
@@ -658,7 +720,7 @@ def _send_rows(campaign: Campaign, rows: list[Recipient], *, now: dt.datetime, s
                     if channel == "sms" and variant.sms_text
                     else blocks_text(variant.blocks),
                 },
-                dedupe_prefix=f"campaign:{campaign.pk}",
+                dedupe_prefix=prefix,
                 now=now,
                 related_type=RELATED_TYPE,
                 related_id=str(variant.pk),
@@ -670,7 +732,7 @@ def _send_rows(campaign: Campaign, rows: list[Recipient], *, now: dt.datetime, s
         if len(by_contact) < len(people):  # a re-run: messages of an earlier, committed try
             from apps.messaging.selectors import messages_by_dedupe_keys
 
-            keys = [f"campaign:{campaign.pk}:{c.pk}" for c in people if c.pk not in by_contact]
+            keys = [f"{prefix}:{c.pk}" for c in people if c.pk not in by_contact]
             for message in messages_by_dedupe_keys(keys):
                 by_contact[message.contact_id] = message
         for row in group:
@@ -711,6 +773,67 @@ def _send_rows(campaign: Campaign, rows: list[Recipient], *, now: dt.datetime, s
         events_ingest(events=sent_events[start : start + 1000], source="campaigns")
 
 
+def dedupe_prefix(campaign: Campaign, attempt: int = 0) -> str:
+    """The messages' dedupe prefix: `campaign:<id>` for the first try, then one per try."""
+    return f"campaign:{campaign.pk}" if not attempt else f"campaign:{campaign.pk}:try{attempt}"
+
+
+def campaign_retry_failed(*, campaign: Campaign, now: dt.datetime | None = None) -> int:
+    """Send again to those whose message failed (refused or bounced: it reached nobody); the
+    suppression list still applies, so a suppressed address is skipped with its reason. Returns how many rows go back in line; a second call
+    finds none (a row is retried only once its earlier try has failed), so nobody gets two."""
+    return _requeue(
+        campaign,
+        Recipient.objects.filter(campaign=campaign, status=RecipientStatus.FAILED),
+        now=now or timezone.now(),
+    )
+
+
+def campaign_send_rest(*, campaign: Campaign, now: dt.datetime | None = None) -> int:
+    """Send to those not reached: capped, without consent at the time, dropped at the
+    deadline, or left when the campaign was cancelled. Consent, caps and suppression are
+    checked again at sending; the send-by deadline must still be ahead."""
+    now = now or timezone.now()
+    if campaign.send_by and now >= campaign.send_by:
+        raise ConflictError(_("The send-by deadline has passed; nothing more can go out."))
+    rest = Recipient.objects.filter(campaign=campaign).filter(
+        Q(status=RecipientStatus.SKIPPED, reason__in=RETRYABLE_SKIPS)
+        | Q(status=RecipientStatus.CANCELLED)
+    )
+    return _requeue(campaign, rest, now=now)
+
+
+def _requeue(campaign: Campaign, rows, *, now: dt.datetime) -> int:
+    allowed = (
+        CampaignStatus.SENDING,
+        CampaignStatus.PAUSED,
+        CampaignStatus.DONE,
+        CampaignStatus.CANCELLED,
+    )
+    with transaction.atomic():
+        campaign = _locked(campaign)
+        if campaign.status not in allowed:
+            raise ConflictError(_("Only a campaign that has been sent can send again."))
+        count = rows.update(
+            status=RecipientStatus.PENDING,
+            reason="",
+            detail="",
+            sent_at=None,
+            due_at=now,
+            attempt=F("attempt") + 1,
+        )
+        if not count:
+            return 0
+        if campaign.status in (CampaignStatus.DONE, CampaignStatus.CANCELLED):
+            Campaign.objects.filter(pk=campaign.pk).update(
+                status=CampaignStatus.SENDING, finished_at=None, updated=now
+            )
+            campaign.status = CampaignStatus.SENDING
+        if campaign.status == CampaignStatus.SENDING:
+            _next_step(campaign, now=now, immediate=True)
+    return count
+
+
 def campaign_step(*, campaign_id: int, now: dt.datetime | None = None) -> int:
     """The task's and the due work's entry: start a scheduled campaign that is due, or send
     the next batch of one that is sending."""
@@ -722,6 +845,43 @@ def campaign_step(*, campaign_id: int, now: dt.datetime | None = None) -> int:
         campaign_start(campaign=campaign, now=now)
         return 0
     return campaign_batch_send(campaign_id=campaign_id, now=now)
+
+
+def campaign_deadline_apply(*, campaign_id: int, now: dt.datetime | None = None) -> int:
+    """At the send-by deadline: what is still waiting here is dropped (by the next batch, as
+    before), and each text message still held by quiet hours in messaging is dropped there
+    with the reason "deadline passed". Returns how many held messages were dropped."""
+    from apps.messaging.services import messages_deferred_drop
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+        if campaign is None or not campaign.send_by or now < campaign.send_by:
+            return 0
+        held = Recipient.objects.filter(
+            campaign=campaign, status=RecipientStatus.DEFERRED, message_id__isnull=False
+        )
+        by_message: dict[int, int] = {
+            row.message_id: row.pk
+            for row in held.only("pk", "message_id")
+            if row.message_id is not None
+        }
+        dropped = messages_deferred_drop(
+            message_ids=list(by_message), reason=str(_("deadline passed"))
+        )
+        Recipient.objects.filter(pk__in=[by_message[i] for i in dropped]).update(
+            status=RecipientStatus.SKIPPED,
+            reason=SkipReason.DEADLINE,
+            detail=_("deadline passed"),
+            sent_at=None,
+        )
+    if campaign.status == CampaignStatus.SENDING:
+        campaign_batch_send(campaign_id=campaign_id, now=now)  # drops what waits here
+    return len(dropped)
+
+
+def campaign_due_deadline(work: DueWork) -> None:
+    campaign_deadline_apply(campaign_id=int(work.ref))
 
 
 def campaign_due_start(work: DueWork) -> None:
@@ -1087,3 +1247,69 @@ def _tell_owner(campaign_id: int, reason: str) -> None:
         )
     except OSError:
         logger.exception("could not tell the owner of campaign %s", campaign_id)
+
+
+# --- conversions and replies (the timeline subscriber) -----------------------------------------
+CONVERSION_EVENTS = frozenset({"purchase.made", "appointment.booked"})
+REPLY_EVENTS = frozenset({"message.received"})
+
+
+def campaigns_on_events(events: Sequence[TimelineEvent]) -> None:
+    """The timeline subscriber. A purchase or a booking within the campaign's conversion
+    window (days) after a human click converts that recipient; an inbound message within
+    the same window after sending marks a reply. Each recipient converts or replies once:
+    the conditional update is the guard, so events handed over again change nothing."""
+    for event in events:
+        if event.type in CONVERSION_EVENTS:
+            _conversion_note(event)
+        elif event.type in REPLY_EVENTS:
+            _reply_note(event)
+
+
+def _in_window(at: dt.datetime | None, event: TimelineEvent, days: int) -> bool:
+    return at is not None and at <= event.occurred_at <= at + dt.timedelta(days=days)
+
+
+def _conversion_note(event: TimelineEvent) -> None:
+    rows = Recipient.objects.select_related("campaign", "variant").filter(
+        contact_id=event.contact_id,
+        clicked_at__isnull=False,
+        clicked_at__lte=event.occurred_at,
+        converted_at__isnull=True,
+    )
+    for row in rows:
+        if not _in_window(row.clicked_at, event, row.campaign.conversion_days):
+            continue
+        taken = Recipient.objects.filter(pk=row.pk, converted_at__isnull=True).update(
+            converted_at=event.occurred_at
+        )
+        if not taken:
+            continue
+        assert row.clicked_at is not None
+        event_record(
+            contact=event.contact,
+            type="campaign.converted",
+            source="campaigns",
+            occurred_at=event.occurred_at,
+            properties={
+                "campaign_id": row.campaign_id,
+                "campaign": row.campaign.name,
+                "variant": row.variant.label if row.variant else "",
+                "channel": row.channel,
+                "days": (event.occurred_at - row.clicked_at).days,
+            },
+        )
+
+
+def _reply_note(event: TimelineEvent) -> None:
+    rows = Recipient.objects.select_related("campaign").filter(
+        contact_id=event.contact_id,
+        sent_at__isnull=False,
+        sent_at__lte=event.occurred_at,
+        replied_at__isnull=True,
+    )
+    for row in rows:
+        if _in_window(row.sent_at, event, row.campaign.conversion_days):
+            Recipient.objects.filter(pk=row.pk, replied_at__isnull=True).update(
+                replied_at=event.occurred_at
+            )

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from csp.decorators import csp_replace
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,7 +25,7 @@ from . import selectors, services
 from .blocks import blocks_html, blocks_text
 from .charts import bar_chart
 from .choices import CampaignStatus, SkipReason
-from .forms import BlockFormSet, CampaignForm, ScheduleForm
+from .forms import BlockFormSet, CampaignForm, ScheduleForm, TopicForm
 from .html import business_details
 from .models import Campaign, Topic
 
@@ -80,18 +82,39 @@ STARTER_BLOCKS = [
 ]
 
 
+AB_FIELDS = ("ab_share", "winner_metric", "winner_wait_hours", "conversion_days")
+
+
+def _edited_label(request, campaign: Campaign | None, labels: list[str]) -> str:
+    """The variant this page edits: an existing one, or the next letter to add one."""
+    wanted = (request.POST.get("variant") or request.GET.get("variant") or "A").upper()
+    if campaign is None:
+        return "A"
+    allowed = labels + (
+        [services.LABELS[len(labels)]] if len(labels) < len(services.LABELS) else []
+    )
+    if wanted not in allowed:
+        raise Http404
+    return wanted
+
+
 @role_required(Role.MANAGER)
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request, pk: int | None = None):
-    """The editor: audience and settings, then the e-mail as blocks (a new row appears after
-    each save); saving shows the previews."""
+    """The editor: audience and settings, then one variant's e-mail as blocks (A-D, one at a
+    time, chosen by the tabs; a new block row appears after each save); saving shows the
+    previews."""
     campaign = _campaign(pk) if pk else None
     if campaign is not None and campaign.status != CampaignStatus.DRAFT:
         messages.info(request, _("Only a draft can be changed."))
         return redirect("campaigns:campaign_detail", pk=campaign.pk)
     segments, topics = list(segment_list()), list(Topic.objects.all())
-    variant = campaign.variants.filter(label="A").first() if campaign else None
-    blocks = variant.blocks if variant else STARTER_BLOCKS
+    variants = list(campaign.variants.order_by("label")) if campaign else []
+    labels = [v.label for v in variants]
+    label = _edited_label(request, campaign, labels)
+    variant = next((v for v in variants if v.label == label), None)
+    model = variant or (variants[0] if variants else None)  # a new variant starts as a copy of A
+    blocks = model.blocks if model else STARTER_BLOCKS
     if request.method == "POST":
         form = CampaignForm(request.POST, segments=segments, topics=topics)
         formset = BlockFormSet(request.POST, request.FILES, prefix="blocks")
@@ -101,9 +124,11 @@ def campaign_edit(request, pk: int | None = None):
             chosen = [by_pk[i] for i in data["segments"] if i in by_pk]
             left = [by_pk[i] for i in data["excluded_segments"] if i in by_pk]
             topic = next((t for t in topics if t.pk == data["topic"]), None)
+            ab = {key: data[key] for key in AB_FIELDS if data.get(key) not in (None, "")}
             try:
                 variant_data = {
                     "subject": data["subject"],
+                    "sender_name": data["sender_name"],
                     "sms_text": data["sms_text"],
                     "blocks": _blocks_from(formset),
                 }
@@ -117,6 +142,7 @@ def campaign_edit(request, pk: int | None = None):
                         throttle_per_minute=data["throttle_per_minute"] or 0,
                         variants=[variant_data],
                         actor=request.user,
+                        **ab,
                     )
                 else:
                     services.campaign_update(
@@ -128,18 +154,30 @@ def campaign_edit(request, pk: int | None = None):
                         topic=topic,
                         throttle_per_minute=data["throttle_per_minute"] or 0,
                         variant=variant_data,
+                        label=label,
+                        ab=ab,
                     )
             except ValidationError as exc:
                 form_add_service_errors(form, exc)
             except DomainError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, _("Campaign saved."))
+                messages.success(
+                    request, _("Campaign saved (variant %(label)s).") % {"label": label}
+                )
                 if "preview" in request.POST:
-                    return redirect("campaigns:campaign_edit", pk=campaign.pk)
+                    url = reverse("campaigns:campaign_edit", args=[campaign.pk])
+                    return redirect(f"{url}?variant={label}")
                 return redirect("campaigns:campaign_detail", pk=campaign.pk)
     else:
-        initial = {"channel": "email", "throttle_per_minute": 0}
+        initial: dict = {
+            "channel": "email",
+            "throttle_per_minute": 0,
+            "ab_share": 0,
+            "winner_metric": "opens",
+            "winner_wait_hours": 4,
+            "conversion_days": 7,
+        }
         if campaign is not None:
             initial = {
                 "name": campaign.name,
@@ -147,18 +185,46 @@ def campaign_edit(request, pk: int | None = None):
                 "segments": list(campaign.segments.values_list("pk", flat=True)),
                 "excluded_segments": list(campaign.excluded_segments.values_list("pk", flat=True)),
                 "topic": campaign.topic_id,
-                "subject": variant.subject if variant else "",
-                "sms_text": variant.sms_text if variant else "",
+                "subject": model.subject if model else "",
+                "sender_name": model.sender_name if model else "",
+                "sms_text": model.sms_text if model else "",
                 "throttle_per_minute": campaign.throttle_per_minute,
+                **{key: getattr(campaign, key) for key in AB_FIELDS},
             }
         form = CampaignForm(initial=initial, segments=segments, topics=topics)
         rows = _block_initial(blocks) + [{}]
         formset = BlockFormSet(initial=rows, prefix="blocks")
+    next_label = (
+        services.LABELS[len(labels)] if campaign and len(labels) < len(services.LABELS) else ""
+    )
     return render(
         request,
         "campaigns/campaign_form.html",
-        {"form": form, "formset": formset, "campaign": campaign, "has_segments": bool(segments)},
+        {
+            "form": form,
+            "formset": formset,
+            "campaign": campaign,
+            "has_segments": bool(segments),
+            "label": label,
+            "labels": labels,
+            "is_new_variant": campaign is not None and variant is None,
+            "next_label": next_label if label != next_label else "",
+            "last_label": labels[-1] if len(labels) > 1 else "",
+        },
     )
+
+
+@role_required(Role.MANAGER)
+@require_POST
+def campaign_variant_remove(request, pk: int, label: str):
+    campaign = _campaign(pk)
+    try:
+        services.campaign_variant_remove(campaign=campaign, label=label)
+        messages.success(request, _("Variant %(label)s removed.") % {"label": label})
+    except (ValidationError, DomainError) as exc:
+        text = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        messages.error(request, " ".join(str(t) for t in text))
+    return redirect("campaigns:campaign_edit", pk=campaign.pk)
 
 
 def _left_out_rows(left_out: dict[str, int]) -> list[tuple[str, int]]:
@@ -222,6 +288,7 @@ def _report_context(campaign: Campaign) -> dict:
         "links": selectors.link_clicks(campaign=campaign),
         "ab": selectors.ab_results(campaign=campaign) if campaign.ab_share else None,
         "reasons": _left_out_rows(selectors.skip_reasons(campaign=campaign)),
+        **selectors.sendable_again(campaign=campaign),
     }
 
 
@@ -265,6 +332,28 @@ def campaign_action(request, pk: int, action: str):
         elif action == "test":
             services.campaign_test_send(campaign=campaign, to=request.user.email)
             messages.success(request, _("Test sent to %(email)s.") % {"email": request.user.email})
+        elif action == "retry_failed":
+            n = services.campaign_retry_failed(campaign=campaign)
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d failed message is sent again.",
+                    "%(n)d failed messages are sent again.",
+                    n,
+                )
+                % {"n": n},
+            )
+        elif action == "send_rest":
+            n = services.campaign_send_rest(campaign=campaign)
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d contact not reached is sent to.",
+                    "%(n)d contacts not reached are sent to.",
+                    n,
+                )
+                % {"n": n},
+            )
         elif action in ("non_openers", "newcomers"):
             copy = services.campaign_follow_up(campaign=campaign, kind=action, actor=request.user)
             messages.success(request, _("Follow-up created as a draft."))
@@ -334,3 +423,41 @@ def campaign_web_version(request, token: str):
             variant.blocks, subject=variant.subject or campaign.name, business=business_details()
         )
     )
+
+
+@role_required(Role.VIEWER)
+@require_http_methods(["GET", "POST"])
+def topic_list(request):
+    """The business's topics (newsletter, offers, events): customers keep or leave each on
+    their preference page; a campaign names one."""
+    can_edit = request.user.has_role(Role.MANAGER)
+    form = TopicForm()
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        form = TopicForm(request.POST)
+        if form.is_valid():
+            try:
+                services.topic_create(**form.cleaned_data)
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Topic added."))
+                return redirect("campaigns:topic_list")
+    return render(
+        request,
+        "campaigns/topic_list.html",
+        {"topics": selectors.topic_list(), "form": form, "can_edit": can_edit},
+    )
+
+
+@role_required(Role.MANAGER)
+@require_POST
+def topic_delete(request, pk: int):
+    topic = get_object_or_404(Topic, pk=pk)
+    try:
+        services.topic_delete(topic=topic)
+        messages.success(request, _("Topic removed."))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return redirect("campaigns:topic_list")

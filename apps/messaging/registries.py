@@ -16,7 +16,21 @@ AttachmentBuilder = Callable[["Message"], list[Attachment]]
 ConfirmHandler = Callable[..., object]
 MarketingGuard = Callable[[list[str]], dict[str, str]]
 HtmlBuilder = Callable[["Message"], "str | None"]
+SenderName = Callable[["Message"], str]
 MessageListener = Callable[..., object]
+
+
+class PreferenceTopics:
+    """What a module adds to the customer's preference page: topics to keep or leave.
+    `topics(contact)` returns [(id, name, description, subscribed)];
+    `save(*, contact, topic_ids)` keeps the ticked ones (inside the page's transaction)."""
+
+    def topics(self, contact) -> list[tuple[int, str, str, bool]]:
+        raise NotImplementedError
+
+    def save(self, *, contact, topic_ids: list[int]) -> None:
+        raise NotImplementedError
+
 
 purposes: Registry[Purpose] = Registry(
     "messaging.purposes",
@@ -49,6 +63,17 @@ html_builders: Registry[HtmlBuilder] = Registry(
     "Keyed by the `related_type` a module passes to `message_send` / `message_send_batch`. "
     "`builder(message)` returns the e-mail's HTML part (or None for the plain default).",
 )
+sender_names: Registry[SenderName] = Registry(
+    "messaging.sender_names",
+    "Keyed by the `related_type` a module passes to `message_send` / `message_send_batch`. "
+    "`name(message)` returns the name shown in the e-mail's From (on the business's sending "
+    "address), or '' for the business's own name.",
+)
+preference_topics: Registry[PreferenceTopics] = Registry(
+    "messaging.preference_topics",
+    "Keyed by app label. Topics shown on the customer's preference page (newsletter, "
+    "offers...), so a customer can cut back instead of leaving; see `PreferenceTopics`.",
+)
 message_listeners: Registry[MessageListener] = Registry(
     "messaging.message_listeners",
     "Keyed by app label. `listener(*, message, event, url='', user_agent='')` hears what "
@@ -65,5 +90,7 @@ __all__ = [
     "html_builders",
     "marketing_guards",
     "message_listeners",
+    "preference_topics",
     "purposes",
+    "sender_names",
 ]

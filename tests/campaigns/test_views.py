@@ -146,3 +146,71 @@ def test_the_preview_for_a_real_contact_says_what_they_will_get(manager_client, 
         reverse("campaigns:campaign_detail", args=[campaign.pk]) + f"?contact={anna.pk}"
     )
     assert f"?contact={anna.pk}" in page.content.decode()
+
+
+def _editor_data(segment, **extra):
+    return {
+        "name": "Spring",
+        "channel": "email",
+        "segments": [segment.pk],
+        "subject": "Hello spring",
+        "throttle_per_minute": "0",
+        "blocks-TOTAL_FORMS": "1",
+        "blocks-INITIAL_FORMS": "0",
+        "blocks-0-type": "heading",
+        "blocks-0-text": "Spring is here",
+        **extra,
+    }
+
+
+def test_the_editor_edits_every_variant_a_to_d(manager_client, viewer_client, tenant):
+    segment = static_list(MarketingContactFactory.create_batch(2))
+    create = reverse("campaigns:campaign_create")
+    data = _editor_data(segment, ab_share="40", winner_metric="clicks", winner_wait_hours="6")
+    assert manager_client.post(create, data).status_code == 302
+    campaign = Campaign.objects.get(name="Spring")
+    assert (campaign.ab_share, campaign.winner_metric, campaign.winner_wait_hours) == (
+        40,
+        "clicks",
+        6,
+    )
+    edit = reverse("campaigns:campaign_edit", args=[campaign.pk])
+    page = manager_client.get(edit).content.decode()
+    assert "+ Add variant B" in page
+    new_b = manager_client.get(f"{edit}?variant=B").content.decode()
+    assert 'value="Hello spring"' in new_b  # a new variant starts as a copy of A
+    assert manager_client.get(f"{edit}?variant=C").status_code == 404  # B comes first
+    for label, subject, sender in (
+        ("B", "Spring offer", "Anna"),
+        ("C", "Third", ""),
+        ("D", "Fourth", "Team"),
+    ):
+        body = _editor_data(
+            segment, variant=label, subject=subject, sender_name=sender, preview="1"
+        )
+        body["blocks-0-text"] = f"Heading {label}"
+        response = manager_client.post(edit, body)
+        assert response.status_code == 302 and response["Location"].endswith(f"?variant={label}")
+    got = {
+        v.label: (v.subject, v.sender_name, v.blocks[0]["text"]) for v in campaign.variants.all()
+    }
+    assert got == {
+        "A": ("Hello spring", "", "Spring is here"),
+        "B": ("Spring offer", "Anna", "Heading B"),
+        "C": ("Third", "", "Heading C"),
+        "D": ("Fourth", "Team", "Heading D"),
+    }
+    page_b = manager_client.get(f"{edit}?variant=B").content.decode()
+    assert 'value="Spring offer"' in page_b and 'value="Anna"' in page_b
+    assert "+ Add variant" not in manager_client.get(edit).content.decode()  # four at most
+    # change B again: A stays as it was
+    body = _editor_data(segment, variant="B", subject="Spring offer 2")
+    manager_client.post(edit, body)
+    assert campaign.variants.get(label="A").subject == "Hello spring"
+    assert campaign.variants.get(label="B").subject == "Spring offer 2"
+    remove = reverse("campaigns:campaign_variant_remove", args=[campaign.pk, "D"])
+    assert viewer_client.post(remove).status_code == 403
+    manager_client.post(reverse("campaigns:campaign_variant_remove", args=[campaign.pk, "B"]))
+    assert campaign.variants.count() == 4  # only the last one goes
+    manager_client.post(remove)
+    assert sorted(campaign.variants.values_list("label", flat=True)) == ["A", "B", "C"]

@@ -69,6 +69,8 @@ API = "the API (JSON), checked by the schema tests"
 NOT_PAGES: dict[str, str] = {
     "campaigns:campaign_progress": PARTIAL,
     "campaigns:campaign_action": ACTION,
+    "campaigns:topic_delete": ACTION,
+    "campaigns:campaign_variant_remove": ACTION,
     "campaigns:campaign_preview": "an e-mail shown in a frame of the campaign page (audited there)",
     "dashboard:home_get_started": PARTIAL,
     "contacts:contacts_bulk": ACTION,
@@ -275,6 +277,7 @@ PAGES: dict[str, Page] = {
     ),
     "api_docs": Page(_url("api_docs")),
     "campaigns:campaign_list": Page(_url("campaigns:campaign_list")),
+    "campaigns:topic_list": Page(_url("campaigns:topic_list")),
     "campaigns:campaign_create": Page(_url("campaigns:campaign_create")),
     "campaigns:campaign_edit": Page(_url("campaigns:campaign_edit", "draft_campaign")),
     "campaigns:campaign_detail": Page(_url("campaigns:campaign_detail", "campaign")),

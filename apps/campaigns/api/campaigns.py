@@ -63,6 +63,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "ab_share",
             "winner_metric",
             "winner_wait_hours",
+            "conversion_days",
             "pause_reason",
             "variants",
             "created",
@@ -99,6 +100,7 @@ class CampaignInputSerializer(StrictInputMixin, serializers.Serializer):
     ab_share = serializers.IntegerField(min_value=0, max_value=100, required=False)
     winner_metric = NamedChoiceField(WinnerMetric, required=False)
     winner_wait_hours = serializers.IntegerField(min_value=1, max_value=168, required=False)
+    conversion_days = serializers.IntegerField(min_value=1, max_value=90, required=False)
     variants = VariantSerializer(many=True, required=False, max_length=4)
 
 
@@ -227,6 +229,24 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGe
     def cancel(self, request, pk=None):
         """Nothing more goes out; the unsent rows are marked cancelled."""
         return self._answer(services.campaign_cancel(campaign=self.get_object()))
+
+    @extend_schema(request=None, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"], url_path="retry-failed")
+    def retry_failed(self, request, pk=None):
+        """Send again to those whose message failed (once per failure; the suppression list
+        still applies)."""
+        campaign = self.get_object()
+        services.campaign_retry_failed(campaign=campaign)
+        return self._answer(campaign)
+
+    @extend_schema(request=None, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"], url_path="send-rest")
+    def send_rest(self, request, pk=None):
+        """Send to those not reached (capped, no consent then, dropped at the deadline or
+        cancelled), checked again; nobody gets two."""
+        campaign = self.get_object()
+        services.campaign_send_rest(campaign=campaign)
+        return self._answer(campaign)
 
     @extend_schema(responses=ReportSerializer)
     @action(detail=True, methods=["get"], serializer_class=ReportSerializer, pagination_class=None)

@@ -35,6 +35,7 @@ CAMPAIGN_VALUE = {
     "ab_share": 0,
     "winner_metric": "opens",
     "winner_wait_hours": 4,
+    "conversion_days": 7,
     "pause_reason": "",
     "variants": [VARIANT],
     "created": "2026-04-28T14:05:12Z",
@@ -63,6 +64,7 @@ CAMPAIGN_INPUT = [
             "ab_share": 30,
             "winner_metric": "clicks",
             "winner_wait_hours": 4,
+            "conversion_days": 14,
             "variants": [
                 {"subject": "Whitening: 20% off in May", "blocks": BLOCKS},
                 {"subject": "A brighter smile for less", "blocks": BLOCKS},

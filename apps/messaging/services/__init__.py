@@ -7,6 +7,7 @@ from .sending import (
     message_send,
     message_send_batch,
     message_status_update,
+    messages_deferred_drop,
 )
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "message_send",
     "message_send_batch",
     "message_status_update",
+    "messages_deferred_drop",
 ]

@@ -207,10 +207,18 @@ def unsubscribe_one_click(*, token: str) -> Contact:
     return contact
 
 
-def preferences_save(*, token: str, email: bool, sms: bool, voice: bool) -> Contact:
-    """Keep the customer's choice per channel; every change lands in the consent history."""
+def preferences_save(
+    *, token: str, email: bool, sms: bool, voice: bool, topics: dict[str, list[int]] | None = None
+) -> Contact:
+    """Keep the customer's choice per channel; every change lands in the consent history.
+    `topics` ({app label: ticked topic ids}) goes to the modules' `preference_topics`."""
+    from ..registries import preference_topics
+
     contact = contact_for_token(token=token, purpose="preferences")
     with transaction.atomic():
+        for label, section in preference_topics.items():
+            if topics is not None and label in topics:
+                section.save(contact=contact, topic_ids=topics[label])
         for channel, wanted in ((Channel.EMAIL, email), (Channel.SMS, sms), (Channel.VOICE, voice)):
             consent_set(
                 contact=contact,

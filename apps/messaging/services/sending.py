@@ -505,12 +505,29 @@ def _preferences_link(contact: Contact) -> str:
 
 
 def _headers(message: Message) -> dict[str, str] | None:
-    """One-click unsubscribe headers on every email (RFC 8058)."""
+    """One-click unsubscribe headers on every email (RFC 8058), and the From with the sender
+    name the sending module gives (`sender_names`) on the business's own sending address."""
     if message.channel != Channel.EMAIL:
         return None
     from .links import unsubscribe_headers
 
-    return unsubscribe_headers(message=message, base_url=_base_url())
+    headers = unsubscribe_headers(message=message, base_url=_base_url())
+    name = _sender_name(message)
+    if name:
+        from email.utils import formataddr, parseaddr
+
+        from ..providers.email import email_sender
+
+        _business_name, address = parseaddr(email_sender()[0])
+        headers = {**headers, "From": formataddr((name, address))}
+    return headers
+
+
+def _sender_name(message: Message) -> str:
+    from ..registries import sender_names
+
+    name_for = sender_names.get(message.related_type) if message.related_type else None
+    return " ".join((name_for(message) or "").split()) if name_for is not None else ""
 
 
 BATCH_DELIVERY_CHUNK = 500
@@ -679,6 +696,22 @@ def message_deferred_release(work) -> None:
     )
     if updated:
         _deliver_after_commit(Message.objects.get(pk=work.ref))
+
+
+def messages_deferred_drop(*, message_ids: list[int], reason: str) -> list[int]:
+    """Drop messages still held (quiet hours) with `reason`: they are not sent when the hold
+    ends. Returns the ids dropped; a message already released is left as it is."""
+    with transaction.atomic():
+        ids = list(
+            Message.objects.select_for_update()
+            .filter(pk__in=message_ids, status=MessageStatus.DEFERRED)
+            .values_list("pk", flat=True)
+        )
+        if ids:
+            Message.objects.filter(pk__in=ids).update(
+                status=MessageStatus.SUPPRESSED, reason=reason[:300]
+            )
+    return ids
 
 
 def _stats_add(message: Message, **counts: int) -> None:

@@ -21,6 +21,7 @@ from apps.contacts.choices import ConsentStatus
 from apps.tenants.languages import customer_page, page_language_activate
 from cxsuite.lib.errors import DomainError
 
+from ..registries import preference_topics
 from ..services import links as services
 
 # The smallest transparent 1x1 GIF.
@@ -79,6 +80,10 @@ def preferences(request, token: str):
                 email="email" in request.POST,
                 sms="sms" in request.POST,
                 voice="voice" in request.POST,
+                topics={
+                    label: [int(v) for v in request.POST.getlist(f"topic-{label}") if v.isdigit()]
+                    for label in preference_topics
+                },
             )
             saved = True
     except ValidationError as exc:
@@ -87,10 +92,17 @@ def preferences(request, token: str):
         channel: contact.consent_for(channel) == ConsentStatus.OPTED_IN
         for channel in ("email", "sms", "voice")
     }
+    sections = [(label, section.topics(contact)) for label, section in preference_topics.items()]
     return render(
         request,
         "messaging/preferences.html",
-        {"contact": contact, "choices": choices, "saved": saved, "token": token},
+        {
+            "contact": contact,
+            "choices": choices,
+            "saved": saved,
+            "token": token,
+            "topic_sections": [(label, rows) for label, rows in sections if rows],
+        },
     )
 
 
