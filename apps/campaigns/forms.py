@@ -138,7 +138,7 @@ class ScheduleForm(StyledFormMixin, forms.Form):
     )
 
 
-class TopicForm(forms.Form):
+class TopicForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=80)
     key = forms.SlugField(
         label=_("Key"),

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cxsuite.lib.forms import StyledFormMixin, form_add_service_errors
 
@@ -175,13 +176,13 @@ class SegmentSendForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
 
 
 WEEKDAYS = [
-    (0, _("Monday")),
-    (1, _("Tuesday")),
-    (2, _("Wednesday")),
-    (3, _("Thursday")),
-    (4, _("Friday")),
-    (5, _("Saturday")),
-    (6, _("Sunday")),
+    (0, pgettext_lazy("weekday label", "Monday")),
+    (1, pgettext_lazy("weekday label", "Tuesday")),
+    (2, pgettext_lazy("weekday label", "Wednesday")),
+    (3, pgettext_lazy("weekday label", "Thursday")),
+    (4, pgettext_lazy("weekday label", "Friday")),
+    (5, pgettext_lazy("weekday label", "Saturday")),
+    (6, pgettext_lazy("weekday label", "Sunday")),
 ]
 
 

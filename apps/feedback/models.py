@@ -22,9 +22,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now as _Now
 from django.utils.translation import gettext_lazy as _
 
 from apps.contacts.models import Contact
+from cxsuite.lib.filters import KeepsUpdatedMixin
 
 LANGUAGES = ("en", "fr", "es")
 
@@ -111,7 +113,7 @@ class FeedbackSettings(models.Model):
         return list(self.open_days) if self.open_days else [0, 1, 2, 3, 4]
 
 
-class Survey(models.Model):
+class Survey(KeepsUpdatedMixin, models.Model):
     """One survey: its kind and trigger, texts per language (en/fr/es), look and timing."""
 
     name = models.CharField(_("name"), max_length=120)
@@ -140,6 +142,7 @@ class Survey(models.Model):
     colour = models.CharField(_("colour"), max_length=7, blank=True)
     logo_url = models.URLField(_("logo"), blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True, db_default=_Now())  # `updated_since`
 
     class Meta:
         ordering = ["name", "pk"]
@@ -196,7 +199,7 @@ class DropReason(models.TextChoices):
     NO_ADDRESS = "no_address", _("No way to reach them")
 
 
-class Invitation(models.Model):
+class Invitation(KeepsUpdatedMixin, models.Model):
     """One ask of one contact; `token` is the secret of its signed link."""
 
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="invitations")
@@ -220,6 +223,7 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True, db_default=_Now())  # `updated_since`
 
     class Meta:
         ordering = ["-send_at", "-pk"]
@@ -336,7 +340,7 @@ class GestureKind(models.TextChoices):
     VOUCHER = "voucher", _("Voucher")
 
 
-class Case(models.Model):
+class Case(KeepsUpdatedMixin, models.Model):
     """The recovery case of one bad answer: owner, SLA, escalation, cause and gesture."""
 
     response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="case")
@@ -364,6 +368,7 @@ class Case(models.Model):
     gesture_points = models.PositiveIntegerField(default=0)
     gesture_value = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     gesture_ref = models.CharField(max_length=40, blank=True)  # ledger entry / voucher id
+    updated = models.DateTimeField(auto_now=True, db_default=_Now())  # `updated_since`
 
     class Meta:
         ordering = ["due_at", "pk"]

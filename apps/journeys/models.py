@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now as _Now
 from django.utils.translation import gettext_lazy as _
 
 from apps.contacts.models import Contact
+from cxsuite.lib.filters import KeepsUpdatedMixin
 
 
 class JourneyStatus(models.TextChoices):
@@ -101,7 +103,7 @@ class EnrollmentStatus(models.TextChoices):
     HOLDOUT = "holdout", _("Held out")
 
 
-class Enrollment(models.Model):
+class Enrollment(KeepsUpdatedMixin, models.Model):
     """One contact's way through one version, for one entry key (an invoice, an order, an
     appointment, or the contact itself). `step_seq` counts the steps taken: the step run of
     each number is unique, so a retried or raced advance never runs a step twice."""
@@ -132,6 +134,7 @@ class Enrollment(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     exit_reason = models.CharField(max_length=120, blank=True)
     converted_at = models.DateTimeField(null=True, blank=True)  # the goal, holdouts too
+    updated = models.DateTimeField(auto_now=True, db_default=_Now())  # `updated_since`
 
     class Meta:
         ordering = ["-entered_at", "-pk"]
@@ -184,7 +187,7 @@ class StepRun(models.Model):
         return f"{self.enrollment_id}#{self.seq} {self.step_type}"
 
 
-class Offer(models.Model):
+class Offer(KeepsUpdatedMixin, models.Model):
     """Something to offer a contact: who is eligible (segment rules), how it ranks, how long it
     holds, and the event that counts as accepted."""
 
@@ -198,6 +201,7 @@ class Offer(models.Model):
     reward = models.JSONField(default=dict, blank=True)  # loyalty points or voucher, later
     active = models.BooleanField(default=True)
     created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True, db_default=_Now())  # `updated_since`
 
     class Meta:
         ordering = ["-priority", "name"]

@@ -31,7 +31,10 @@ from __future__ import annotations
 from django.conf import settings as django_settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now as _Now
 from django.utils.translation import gettext_lazy as _
+
+from cxsuite.lib.filters import KeepsUpdatedMixin
 
 
 # --- program ---------------------------------------------------------------------------------
@@ -242,7 +245,7 @@ class RewardKind(models.TextChoices):
     GIFT = "gift", _("Gift")
 
 
-class Reward(models.Model):
+class Reward(KeepsUpdatedMixin, models.Model):
     """What members can spend points on; a redemption issues a voucher for it."""
 
     name = models.CharField(_("name"), max_length=120)
@@ -266,6 +269,7 @@ class Reward(models.Model):
     )
     active = models.BooleanField(_("active"), default=True)
     created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True, db_default=_Now())  # `updated_since`
 
     class Meta:
         ordering = ["cost_points", "name", "pk"]
@@ -517,7 +521,7 @@ class VoucherChannel(models.TextChoices):
     API = "api", _("Through the API")
 
 
-class Voucher(models.Model):
+class Voucher(KeepsUpdatedMixin, models.Model):
     """A single-use code for a reward or cashback; the code is random (about 60 bits)."""
 
     code = models.CharField(max_length=20, unique=True)
@@ -553,6 +557,7 @@ class Voucher(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # for cashback: the purchase that earned it
     transaction_id = models.BigIntegerField(null=True, blank=True)
+    updated = models.DateTimeField(auto_now=True, db_default=_Now())  # `updated_since`
 
     class Meta:
         ordering = ["-issued_at", "-pk"]
@@ -626,7 +631,7 @@ class ReferralStatus(models.TextChoices):
     REVERSED = "reversed", _("Reversed")
 
 
-class Referral(models.Model):
+class Referral(KeepsUpdatedMixin, models.Model):
     """A member brought a new customer; both are rewarded on the new one's first purchase or
     visit. One referral per e-mail and per phone, ever (a second one is refused)."""
 
@@ -643,6 +648,7 @@ class Referral(models.Model):
     rewarded_at = models.DateTimeField(null=True, blank=True)
     transaction_id = models.BigIntegerField(null=True, blank=True)
     appointment_id = models.BigIntegerField(null=True, blank=True)
+    updated = models.DateTimeField(auto_now=True, db_default=_Now())  # `updated_since`
 
     class Meta:
         ordering = ["-created", "-pk"]

@@ -522,7 +522,7 @@ def test_contact_page_shows_the_profile_with_custom_field_labels(owner_client, o
 def test_contact_page_shows_no_placeholders_for_modules_that_do_not_exist(owner_client):
     contact = ContactFactory()
     content = _content(owner_client.get(f"/contacts/{contact.pk}/")).lower()
-    for word in ("feedback", "coming soon"):  # loyalty exists: its panel loads (its own tests)
+    for word in ("coming soon", "not available yet"):  # every module's panel loads (its own tests)
         assert word not in content
 
 
@@ -674,14 +674,14 @@ def test_timeline_renders_known_event_types_readably(owner_client, owner):
     services.transaction_record(contact=contact, amount="120.50", currency="EUR")
     services.consent_set(contact=contact, channel="sms", status="opted_out", method="reply")
     # a row of a type no module declares (stored before the catalogue) shows as it is
-    TimelineEventFactory(contact=contact, type="survey.answered", properties={"score": 9})
+    TimelineEventFactory(contact=contact, type="review.requested", properties={"score": 9})
     content = _content(owner_client.get(f"/contacts/{contact.pk}/"))
     assert "Prefers mornings" in content
     assert "<strong>Call</strong>" in content and "· they called" in content
     assert "Asked about whitening" in content
     assert '<strong>Purchase</strong> <span class="timeline__detail">120.50 EUR' in content
     assert "SMS: Unknown → Opted out · Reply (STOP/START)" in content
-    assert "<code>survey.answered</code>" in content and "<dt>score</dt><dd>9</dd>" in content
+    assert "<code>review.requested</code>" in content and "<dt>score</dt><dd>9</dd>" in content
 
 
 @pytest.mark.django_db

@@ -42,8 +42,10 @@ def test_the_appointments_panel_comes_from_the_registry(viewer_client):
     content = viewer_client.get(f"/contacts/{contact.pk}/").content.decode()
     assert _panels(content) == [
         ("appointments-panel", f"/appointments/contact/{contact.pk}/"),
+        ("feedback-panel", f"/feedback/contacts/{contact.pk}/"),
         ("messaging-conversation-panel", f"/messages/conversations/{contact.pk}/card/"),
         ("loyalty-panel", f"/loyalty/contacts/{contact.pk}/"),
+        ("journeys-panel", f"/contacts/{contact.pk}/journeys/"),
     ]
     assert ">Appointments</h2>" in content  # its title shows while it loads
     registered = contact_panels["appointments"]
@@ -71,13 +73,21 @@ def test_a_registered_panel_shows_from_its_role_up_in_its_order(request, client_
         assert ids == [
             "probe-notes-panel",
             "appointments-panel",
+            "feedback-panel",
             "messaging-conversation-panel",
             "loyalty-panel",
+            "journeys-panel",
         ]
         assert f'hx-get="/contacts/{contact.pk}/timeline/"' in content
         assert ">Probe notes</h2>" in content
     else:
-        assert ids == ["appointments-panel", "messaging-conversation-panel", "loyalty-panel"]
+        assert ids == [
+            "appointments-panel",
+            "feedback-panel",
+            "messaging-conversation-panel",
+            "loyalty-panel",
+            "journeys-panel",
+        ]
         assert "Probe notes" not in content
     assert "Probe notes" not in client.get(f"/contacts/{contact.pk}/").content.decode()
 

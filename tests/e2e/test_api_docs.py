@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +33,8 @@ def test_the_docs_page_lists_every_operation_with_its_error_answers(
 
     page.goto(f"{base}/api/docs/")
     page.locator(".opblock").first.wait_for()
-    assert page.locator(".opblock").count() == operations
+    # Swagger UI draws the operations tag by tag: wait until all of them are there
+    expect(page.locator(".opblock")).to_have_count(operations, timeout=60_000)
     assert page.locator(".errors-wrapper").count() == 0  # Swagger UI's schema errors
 
     booking = page.locator("#operations-appointments-appointments_create")

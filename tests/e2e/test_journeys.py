@@ -107,7 +107,7 @@ def test_build_activate_trigger_and_see_the_message(
     assert page.locator("#message-table").get_by_text("Journey message").count() >= 1
     message = Message.objects.get(contact=customer)
     assert "Your order A-17 is ready, Lucie." in message.body
-    journey = Journey.objects.get()
+    journey = Journey.objects.get(name="Order ready")
     page.goto(f"{base}/journeys/{journey.pk}/figures/")
     screenshot(page, f"{width}-journey-figures")
     page.goto(f"{base}/journeys/{journey.pk}/enrollments/")

@@ -42,6 +42,17 @@ def _webhook_endpoint() -> int:
     return endpoint.pk
 
 
+def _loyalty_member() -> int:
+    from apps.loyalty.services.ledger import member_enrol, points_earn
+
+    member = member_enrol(contact=ContactFactory())
+    points_earn(member=member, points=10, source="staff", idempotency_key=f"since-{member.pk}")
+    return member.pk
+
+
+# Lists whose `{id}` is not a segment's.
+ID_PARAMETERS = {"/api/v1/loyalty/members/{id}/statement/": _loyalty_member}
+
 # What each path parameter of a list stands for: a row made in alpha, with something in it.
 PATH_PARAMETERS = {
     "{endpoint_pk}": _webhook_endpoint,
@@ -49,6 +60,9 @@ PATH_PARAMETERS = {
 
 
 def _concrete(url: str, contact_id: int, segment_id: int) -> str:
+    if url in ID_PARAMETERS:
+        with alpha():
+            segment_id = ID_PARAMETERS[url]()
     path = url.replace("{contact_pk}", str(contact_id)).replace("{id}", str(segment_id))
     for name, make in PATH_PARAMETERS.items():
         if name in path:

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from apps.contacts.selectors import contact_find
 from cxsuite.lib.api import TenantGenericViewSet
 from cxsuite.lib.api_fields import ID_REGEX, StrictInputMixin, id_field, query_params, request_actor
+from cxsuite.lib.filters import UPDATED_SINCE, updated_since_apply
 
 from ..models import LedgerEntry, Member, Reward
 from ..selectors.member_page import points_spendable
@@ -165,12 +166,13 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGene
         }
         return Response(BalanceSerializer(data).data)
 
-    @extend_schema(responses=EntrySerializer(many=True))
+    @extend_schema(responses=EntrySerializer(many=True), parameters=[UPDATED_SINCE])
     @action(detail=True, methods=["get"])
     def statement(self, request, pk=None):
         """The member's ledger, newest first: every entry with the balance after it."""
         member = self.get_object()
         entries = LedgerEntry.objects.filter(member=member).order_by("-occurred_at", "-pk")
+        entries = updated_since_apply(request, entries, "created")  # entries never change
         page = self.paginate_queryset(entries)
         return self.get_paginated_response(EntrySerializer(page, many=True).data)
 
