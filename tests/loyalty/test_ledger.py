@@ -221,13 +221,16 @@ def test_expiry_records_one_event_per_member_on_the_timeline(tenant):
 
 
 def test_the_statement_lots_progress_and_reminders_read_the_ledger(tenant):
-    from apps.loyalty.selectors.members import (
-        expiry_reminders_due,
+    from django.utils import timezone
+
+    from apps.loyalty.selectors.member_page import (
         lots_open,
         member_statement,
-        rewards_affordable,
+        points_spendable,
+        rewards_available,
         tier_progress,
     )
+    from apps.loyalty.selectors.members import expiry_reminders_due
     from tests.loyalty.factories import TierFactory
 
     program_set(expiry_months=1, expiry_reminder_days=40, tiers_enabled=True)
@@ -237,9 +240,13 @@ def test_the_statement_lots_progress_and_reminders_read_the_ledger(tenant):
     earn(member, 50, "s2")
     RewardFactory(cost_points=120)
     RewardFactory(cost_points=500)
-    assert [e.balance_after for e in member_statement(member)] == [100, 150]
+    now = timezone.now()
+    member.refresh_from_db()
+    assert [line.after for line in member_statement(member, at=now).lines] == [100, 150]
     assert [lot.remaining for lot in lots_open(member)] == [100, 50]
-    assert [r.cost_points for r in rewards_affordable(member)] == [120]
-    progress = tier_progress(member)
-    assert progress.next_tier.name == "Silver" and progress.to_next == 350
+    spendable = points_spendable(member, at=now)
+    affordable = [r.cost_points for r in rewards_available(at=now) if r.cost_points <= spendable]
+    assert affordable == [120]
+    progress = tier_progress(member, at=now)
+    assert progress.next.name == "Silver" and progress.to_next == 350
     assert expiry_reminders_due() == [(member.pk, 150, lots_open(member)[0].expires_at)]
