@@ -63,6 +63,28 @@ class HomeCard:
         return "home-" + self.id.replace(".", "-").replace("_", "-")
 
 
+@dataclass(frozen=True, kw_only=True)
+class AnalyticsWidget:
+    """A widget of the analytics dashboard (cxsuite/lib/analytics.py). `compute` is the dotted
+    path of `compute(period: Period) -> WidgetData`, run in the business's schema; the
+    dashboard caches its answer per business, widget and period, and drops it when a row of a
+    model in `invalidated_by` (app labels, `appointments.Appointment`) is saved or deleted, or
+    after `cache_seconds`."""
+
+    id: str
+    title: str
+    compute: str
+    order: int = 100
+    min_role: str = Role.VIEWER
+    invalidated_by: tuple[str, ...] = ()
+    cache_seconds: int = 300
+    description: str = ""
+
+    @property
+    def dom_id(self) -> str:
+        return "widget-" + self.id.replace(".", "-").replace("_", "-")
+
+
 sidebar_items: Registry[SidebarItem] = Registry(
     "accounts.sidebar_items",
     "Keyed by the item's id (`contacts.segments`). A `SidebarItem` is a page in the main menu, "
@@ -73,6 +95,12 @@ home_cards: Registry[HomeCard] = Registry(
     "Keyed by the card's id (`appointments.today`). A `HomeCard` is a card of the home page "
     "that loads from its own URL in the owning app, shown to staff with at least its role, "
     "placed by its order.",
+)
+analytics_widgets: Registry[AnalyticsWidget] = Registry(
+    "accounts.analytics_widgets",
+    "Keyed by the widget's id (`feedback.scores`). An `AnalyticsWidget` is a block of figures "
+    "of the analytics dashboard, computed by its module for a period and drawn, cached and "
+    "exported as CSV by the dashboard, shown to staff with at least its role.",
 )
 
 
@@ -92,4 +120,12 @@ def visible_to(user: User, entries: Iterable[Entry]) -> list[Entry]:
     )
 
 
-__all__ = ["HomeCard", "SidebarItem", "home_cards", "sidebar_items", "visible_to"]
+__all__ = [
+    "AnalyticsWidget",
+    "HomeCard",
+    "SidebarItem",
+    "home_cards",
+    "analytics_widgets",
+    "sidebar_items",
+    "visible_to",
+]
