@@ -24,8 +24,9 @@ def test_the_period_before_has_the_same_number_of_local_days_across_a_clock_chan
     assert previous.end == period.start
     assert previous.start == dt.datetime(2027, 3, 21, tzinfo=BERLIN)
     assert previous.days == 7
-    # 28 March 2027 has 23 hours in Berlin: the period is days, not 168 hours.
-    elapsed = previous.end.astimezone(dt.UTC) - previous.start.astimezone(dt.UTC)
+    # 28 March 2027, the period's first day, has 23 hours in Berlin: days, not 168 hours.
+    assert period.start == dt.datetime(2027, 3, 28, tzinfo=BERLIN)
+    elapsed = period.end.astimezone(dt.UTC) - period.start.astimezone(dt.UTC)
     assert elapsed == dt.timedelta(days=7, hours=-1)
 
 
