@@ -37,7 +37,8 @@ EARNS = 4_000
 EARN_THREADS = 8
 EARN_MEMBERS = 2_000
 EARN_TARGET = 200.0
-SMOKE = {"MEMBERS": 200, "EARNS": 40, "EARN_THREADS": 2, "EARN_MEMBERS": 20}
+SINGLE_EARNS = 300  # one after the other first: ms and SQL statements per earn, unloaded
+SMOKE = {"MEMBERS": 200, "EARNS": 40, "EARN_THREADS": 2, "EARN_MEMBERS": 20, "SINGLE_EARNS": 5}
 
 
 def _generate(schema: str, members: int) -> None:
@@ -205,6 +206,41 @@ def _earn_race(app, host: str, key: str, member_ids: list[int]):
     return outcomes, problems, time.perf_counter() - started
 
 
+def _earns_one_by_one(app, host: str, key: str, member_ids: list[int]) -> dict:
+    """SINGLE_EARNS earns one after the other in this thread: milliseconds and SQL
+    statements per earn (the statements of the whole request: key, throttle, idempotency
+    record, earn), figures that do not depend on how many threads share the two cores."""
+    import json
+
+    from django.db import connection
+
+    body = json.dumps({"points": 10, "reason": "bench"}).encode()
+    statements = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal statements
+        statements += 1
+        return execute(sql, params, many, context)
+
+    codes: list[int] = []
+    times: list[float] = []
+    with connection.execute_wrapper(count):
+        for i in range(SINGLE_EARNS):
+            path = f"/api/v1/loyalty/members/{member_ids[i % len(member_ids)]}/earn/"
+            started = time.perf_counter()
+            code, _payload = _call(app, host, path, key, body, f"bench-single-{i}")
+            times.append(time.perf_counter() - started)
+            codes.append(code)
+    connection.close()
+    times.sort()
+    return {
+        "earned": codes.count(201),
+        "statements": statements / max(1, len(codes)),
+        "ms_median": 1000 * times[len(times) // 2] if times else 0.0,
+        "ms_best": 1000 * times[0] if times else 0.0,
+    }
+
+
 def _earns_through_api(tenant) -> dict:
     """Earn operations per second through the API, and whether each counted exactly once."""
     import logging
@@ -235,6 +271,7 @@ def _earns_through_api(tenant) -> dict:
     level = request_log.level
     request_log.setLevel(logging.ERROR)
     try:
+        single = _earns_one_by_one(app, host, raw, member_ids)
         outcomes, problems, seconds = _earn_race(app, host, raw, member_ids)
     finally:
         settings.API_RATE_LIMIT = limit
@@ -247,6 +284,7 @@ def _earns_through_api(tenant) -> dict:
         entries = new.count()
         ApiKey.objects.filter(pk=api_key.pk).delete()
     return {
+        "single": single,
         "created": outcomes[201],
         "errors": sum(n for code, n in outcomes.items() if code != 201),
         "seconds": seconds,
@@ -331,9 +369,20 @@ def run() -> Section:
             verdict(rate >= EARN_TARGET and earns["errors"] == 0),
         ]
     )
+    single = earns["single"]
+    section.rows.append(
+        [
+            f"one earn alone through the API (median of {SINGLE_EARNS})",
+            f"{single['ms_median']:.1f} ms, {single['statements']:.1f} SQL statements",
+            "",
+            "",
+        ]
+    )
     once = (
-        earns["entries"] == earns["created"] == EARNS
-        and earns["points"] == 10 * EARNS
+        earns["entries"] == earns["created"] + single["earned"]
+        and earns["created"] == EARNS
+        and single["earned"] == SINGLE_EARNS
+        and earns["points"] == 10 * (EARNS + SINGLE_EARNS)
         and earn_balanced
     )
     section.rows.append(
@@ -350,6 +399,11 @@ def run() -> Section:
         f" (own connection each)\n  through the WSGI application in {earns['seconds']:.1f} s:"
         f" {earns['created']:,} earned (201), {earns['errors']} errors; ledger entries written:"
         f" {earns['entries']:,} ({earns['points']:,} points)"
+    )
+    section.notes.append(
+        f"  one by one: {SINGLE_EARNS} earns in this thread, best {single['ms_best']:.1f} ms,"
+        f" median {single['ms_median']:.1f} ms; SQL statements per earn counted with"
+        " connection.execute_wrapper (BEGIN and COMMIT not included: one transaction per earn)"
     )
     for problem in earns["problems"][:5]:
         section.notes.append(f"  error: {problem}")

@@ -212,6 +212,33 @@ def _idempotency_key(request) -> str | None:
     return key
 
 
+def _insert_unless_taken(record) -> bool:
+    """INSERT the record unless its unique key is taken (waiting for a transaction that is
+    writing it to end), in one statement and without a savepoint; False when taken."""
+    from django.db import connection
+
+    meta = type(record)._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    for f in fields:
+        if getattr(f, "auto_now_add", False):
+            setattr(record, f.attname, timezone.now())
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    holders = ", ".join(["%s"] * len(fields))
+    values = [f.get_db_prep_save(getattr(record, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns})"
+            f" VALUES ({holders}) ON CONFLICT DO NOTHING RETURNING {meta.pk.column}",
+            values,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    record.pk = row[0]
+    record._state.adding = False
+    return True
+
+
 def _replay_refused(code: str, message: str, fields: dict | None, status_code: int) -> _Replay:
     return _Replay(Response(error_body(code, message, fields), status=status_code))
 
@@ -223,12 +250,34 @@ class IdempotentViewMixin(_ViewBase):
     Only 2xx and 4xx answers are kept; after anything else (a 500, an exception on the way out)
     the key is released so the retry runs again. A record left in flight by a process that died
     is taken over once it is IDEMPOTENCY_IN_FLIGHT_SECONDS old.
+
+    The actions named in `idempotent_atomic_actions` run in one transaction with their record:
+    the claim, the view's writes and the stored answer commit together (one commit instead of
+    three), a second request with the same key waits for the first to commit and replays its
+    answer (no 409), and an answer that is not kept rolls everything back. For short writes
+    whose service holds its own locks (a loyalty earn); not for views that call out.
     """
 
     _idempotency: Any = None  # the IdempotencyRecord this request holds (a model named by setting)
+    _idempotency_atomic = False
+    idempotent_atomic_actions: frozenset[str] = frozenset()
 
     def dispatch(self, request, *args, **kwargs):
         self._idempotency = None
+        action = getattr(self, "action_map", {}).get(request.method.lower())
+        self._idempotency_atomic = (
+            request.method == "POST"
+            and action in self.idempotent_atomic_actions
+            and bool(request.headers.get("Idempotency-Key"))
+        )
+        if self._idempotency_atomic:
+            with transaction.atomic():
+                response = super().dispatch(request, *args, **kwargs)
+                if self._idempotency is not None or not (
+                    200 <= response.status_code < 300 or 400 <= response.status_code < 500
+                ):
+                    transaction.set_rollback(True)  # no answer kept: nothing is kept
+            return response
         try:
             return super().dispatch(request, *args, **kwargs)
         finally:
@@ -255,18 +304,24 @@ class IdempotentViewMixin(_ViewBase):
         body_hash = hashlib.sha256(body).hexdigest()
         for _attempt in range(3):  # the record may be released or taken over meanwhile
             now = timezone.now()
-            try:
-                with transaction.atomic():
-                    return IdempotencyRecord.objects.create(
-                        client=client,
-                        key=key,
-                        method="POST",
-                        path=path,
-                        body_hash=body_hash,
-                        started_at=now,
-                    )
-            except IntegrityError:
-                pass
+            record = IdempotencyRecord(
+                client=client,
+                key=key,
+                method="POST",
+                path=path,
+                body_hash=body_hash,
+                started_at=now,
+            )
+            if self._idempotency_atomic:
+                if _insert_unless_taken(record):
+                    return record
+            else:
+                try:
+                    with transaction.atomic():
+                        record.save(force_insert=True)
+                        return record
+                except IntegrityError:
+                    pass
             record = IdempotencyRecord.objects.filter(client=client, key=key).first()
             if record is None:
                 continue

@@ -4,9 +4,11 @@ and who may do what on every endpoint (read keys, viewers, the other business)."
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
+from django.utils import timezone
 
 from apps.contacts.services import transaction_record
 from apps.loyalty.models import LedgerEntry, Member, Referral, Voucher
@@ -16,7 +18,7 @@ from tests.accounts.test_api import assert_error, session_api_client
 from tests.conftest import alpha
 from tests.contacts.factories import ContactFactory
 from tests.loyalty.factories import EarnRuleFactory, MemberFactory, RewardFactory
-from tests.loyalty.helpers import program_set
+from tests.loyalty.helpers import assert_books_balance, program_set
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/loyalty"
@@ -246,3 +248,44 @@ def test_member_list_and_statement_in_bounded_queries(
     assert response.status_code == 200
     kinds = [row["kind"] for row in response.json()["results"]]
     assert kinds == ["redeem", "earn"]
+
+
+def test_an_earn_takes_the_same_few_queries_whatever_the_history(
+    api_client, objects, django_assert_max_num_queries
+):
+    """The earn reads the program once, locks the member once, reads what it decides on in
+    one statement and writes the balance, entry and lot in one; the Idempotency-Key record
+    is claimed and answered in the same transaction. With tiers on and a long history."""
+    from tests.loyalty.factories import TierFactory
+
+    with alpha():
+        program_set(tiers_enabled=True, tier_window_months=12)
+        TierFactory(name="Silver", threshold=100)
+        member = Member.objects.get(pk=objects["member"])
+        long_ago = timezone.now() - dt.timedelta(days=3)  # many, but not all in one day
+        for n in range(30):
+            points_earn(
+                member=member, points=5, source="staff", idempotency_key=f"h{n}", at=long_ago
+            )
+    post(api_client, "members/{member}/earn/", {"points": 1}, objects, key="warm")
+    # in a test every transaction is a savepoint: claim, earn's savepoint and release,
+    # program, lock, checks, write, timeline event, answer, release
+    with django_assert_max_num_queries(11):
+        response = post(api_client, "members/{member}/earn/", {"points": 25}, objects, key="q")
+    assert response.status_code == 201
+    with alpha():
+        assert response.json()["balance"] == assert_books_balance(member)
+    with django_assert_max_num_queries(4):  # a retry: the stored answer, no earn
+        again = post(api_client, "members/{member}/earn/", {"points": 25}, objects, key="q")
+    assert again.json() == response.json() and again["Idempotent-Replayed"] == "true"
+
+
+def test_an_earn_for_an_unknown_member_is_a_404_and_keeps_nothing(api_client, objects):
+    from apps.accounts.models import IdempotencyRecord
+
+    with alpha():
+        before = IdempotencyRecord.objects.count()
+    response = post(api_client, "members/999999/earn/", {"points": 5}, objects, key="ghost")
+    assert_error(response, 404)
+    with alpha():
+        assert IdempotencyRecord.objects.count() == before + 1  # a 4xx answer is kept

@@ -87,3 +87,35 @@ def test_one_earn_key_from_twenty_threads_earns_once(committed_tenant):
     assert kinds(outcomes) == Counter({"LedgerEntry": 20})
     assert len({o.pk for o in outcomes}) == 1
     assert assert_books_balance(member) == 70
+
+
+def test_one_earn_request_sent_by_twenty_threads_through_the_api_earns_once(committed_tenant):
+    """The Idempotency-Key record is written in the earn's transaction: the other nineteen
+    wait for the first to commit and replay its answer (none hears 409, none earns)."""
+    from rest_framework.test import APIClient
+
+    from apps.accounts.models import IdempotencyRecord
+    from tests.conftest import api_client_for
+
+    member = MemberFactory()
+    raw = api_client_for(committed_tenant, ["read", "write"]).raw_key
+    host = f"{committed_tenant.slug}.localhost"
+
+    def post():
+        client = APIClient(HTTP_HOST=host)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        response = client.post(
+            f"/api/v1/loyalty/members/{member.pk}/earn/",
+            {"points": 70},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="till-3:sale-99",
+        )
+        return response.status_code, response.content
+
+    outcomes = run_together([post] * 20, tenant=committed_tenant)
+
+    assert Counter(code for code, _body in outcomes) == Counter({201: 20})
+    assert len({body for _code, body in outcomes}) == 1
+    assert LedgerEntry.objects.filter(member=member).count() == 1
+    assert assert_books_balance(member) == 70
+    assert IdempotencyRecord.objects.filter(key="till-3:sale-99").count() == 1

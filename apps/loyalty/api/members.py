@@ -105,6 +105,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGene
 
     serializer_class = MemberSerializer
     lookup_value_regex = ID_REGEX
+    idempotent_atomic_actions = frozenset({"earn"})
 
     def get_queryset(self):
         members = Member.objects.select_related("tier").order_by("-member_since", "-pk")
@@ -187,22 +188,32 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGene
             member_purchase_earn,
         )
 
-        member = self.get_object()
         data = EarnInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        if "points" in values:  # the member is read once, locked, by the earn itself
+            try:
+                entry = member_points_earn(
+                    member_id=int(pk),
+                    points=values["points"],
+                    reason=values["reason"],
+                    idempotency_key=idempotency_key(request, required=True),
+                    api_key=api_key_of(request),
+                    staff=request_actor(request),
+                )
+            except Member.DoesNotExist:
+                raise exceptions.NotFound() from None
+            result = {
+                "member": entry.member_id,
+                "points": entry.points,
+                "balance": entry.member.balance,
+                "entry": entry.pk,
+            }
+            return Response(EarnResultSerializer(result).data, status=status.HTTP_201_CREATED)
+        member = self.get_object()
         before = member.balance
         entry = None
-        if "points" in values:
-            entry = member_points_earn(
-                member=member,
-                points=values["points"],
-                reason=values["reason"],
-                idempotency_key=idempotency_key(request, required=True),
-                api_key=api_key_of(request),
-                staff=request_actor(request),
-            )
-        elif "transaction" in values:
+        if "transaction" in values:
             entry = member_purchase_earn(member=member, transaction_id=values["transaction"])
         else:
             member_event_earn(

@@ -58,18 +58,18 @@ def member_event_earn(
 
 def member_points_earn(
     *,
-    member: Member,
+    member_id: int,
     points: int,
     idempotency_key: str,
     reason: str = "",
     api_key: ApiKey | None = None,
     staff: User | None = None,
 ) -> LedgerEntry:
-    """Points a partner gives, once per key."""
-    from .ledger import points_earn
+    """Points a partner gives, once per key (an unknown member raises Member.DoesNotExist)."""
+    from .points import points_earn
 
     return points_earn(
-        member=member,
+        member_id=member_id,
         points=points,
         source=EntrySource.API,
         idempotency_key=idempotency_key,

@@ -32,15 +32,14 @@ from ..models import (
     PointLot,
 )
 from .common import business_zone, expiry_for, loyalty_event, member_lock, now_or, program_get
+from .points import MANY_EARNS_A_DAY, points_earn  # noqa: F401 - the earn has its own module
 
 if TYPE_CHECKING:
-    from apps.accounts.models import ApiKey, User
+    from apps.accounts.models import User
     from apps.contacts.models import Contact
 
-    from ..models import EarnRule
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed
-MANY_EARNS_A_DAY = 5
 
 EVENT_BY_KIND = {
     EntryKind.EARN: "loyalty.points_earned",
@@ -234,94 +233,6 @@ def restore(
     return _entry_write(
         member, kind=kind, points=points, at=at, source=source, actor=actor, **fields
     )
-
-
-# --- earning ---------------------------------------------------------------------------------
-def points_earn(
-    *,
-    member: Member,
-    points: int,
-    source: str,
-    idempotency_key: str,
-    at: dt.datetime | None = None,
-    pending_days: int = 0,
-    transaction_id: int | None = None,
-    appointment_id: int | None = None,
-    event_id: int | None = None,
-    rule: EarnRule | None = None,
-    staff: User | None = None,
-    api_key: ApiKey | None = None,
-    reason: str = "",
-    lot_source: str = "",
-    import_batch_id: int | None = None,
-) -> LedgerEntry:
-    """Add points as a new lot, once per idempotency key (a retry returns the first entry).
-
-    The lot is pending for `pending_days` (the return window) and expires the program's
-    `expiry_months` after it was earned, fixed now: a later change of the expiry does not
-    move it.
-    """
-    if not idempotency_key:
-        raise ValidationError({"idempotency_key": _("Give every earn an idempotency key.")})
-    if points <= 0:
-        raise ValidationError({"points": _("Earn at least one point.")})
-    if member.contact.erased_at is not None:
-        raise ValidationError({"member": _("This member's contact has been erased.")})
-    at = now_or(at)
-    with transaction.atomic():
-        member = member_lock(member.pk)
-        done = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
-        if done is not None:
-            return done
-        program = program_get()
-        entry = _entry_write(
-            member,
-            kind=EntryKind.EARN,
-            points=points,
-            at=at,
-            source=source,
-            actor=staff,
-            transaction_id=transaction_id,
-            appointment_id=appointment_id,
-            event_id=event_id,
-            rule=rule,
-            api_key=api_key,
-            reason=reason[:300],
-            idempotency_key=idempotency_key[:120],
-            import_batch_id=import_batch_id,
-        )
-        PointLot.objects.create(
-            member=member,
-            amount=points,
-            remaining=points,
-            earned_at=at,
-            pending_until=at + dt.timedelta(days=pending_days) if pending_days else None,
-            expires_at=expiry_for(at, program.expiry_months),
-            source=lot_source or source,
-            entry=entry,
-            program_version=program.version,
-        )
-        _flag_many_earns(member, at)
-        from .tiers import member_tier_evaluate
-
-        member_tier_evaluate(member=member, at=at)
-    return entry
-
-
-def _flag_many_earns(member: Member, at: dt.datetime) -> None:
-    """Flag a member who earned many times in one (local) day for the owner to look at."""
-    from ..models import ActivityFlag
-
-    day = at.astimezone(business_zone()).date()
-    since = at - dt.timedelta(hours=24)
-    count = member.entries.filter(kind=EntryKind.EARN, occurred_at__gt=since).count()
-    if count > MANY_EARNS_A_DAY:
-        ActivityFlag.objects.get_or_create(
-            member=member,
-            kind=FlagKind.MANY_EARNS,
-            day=day,
-            defaults={"detail": f"{count} earns in 24 hours", "created": at},
-        )
 
 
 # --- staff -----------------------------------------------------------------------------------

@@ -11,14 +11,16 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q, Sum
 
-from ..models import EntryKind, LedgerEntry, Member, Tier, TierBasis, TierChange
+from ..models import EntryKind, LedgerEntry, Member, Program, Tier, TierBasis, TierChange
 from .common import add_months, loyalty_event, now_or, program_get
 
 
-def member_tier_basis(member: Member, *, at: dt.datetime) -> Decimal:
+def member_tier_basis(
+    member: Member, *, at: dt.datetime, program: Program | None = None
+) -> Decimal:
     """What the member's tier is measured on over the window: points earned (earn entries
     less the reversals of earns), or the money spent (purchases less refunds)."""
-    program = program_get()
+    program = program or program_get()
     since = add_months(at, -program.tier_window_months)
     if program.tier_basis == TierBasis.SPEND:
         from apps.contacts.selectors import contact_spend_between
@@ -39,16 +41,20 @@ def tier_for(value: Decimal) -> Tier | None:
 
 
 def member_tier_evaluate(
-    *, member: Member, at: dt.datetime | None = None, reason: str = ""
+    *,
+    member: Member,
+    at: dt.datetime | None = None,
+    reason: str = "",
+    program: Program | None = None,
 ) -> Member:
     """Put the (locked) member in the tier their window earns: up at once; down only once
     the grace period has passed (it starts the first time they fall short)."""
-    program = program_get()
+    program = program or program_get()
     if not program.tiers_enabled:
         return member
     at = now_or(at)
     with transaction.atomic():
-        target = tier_for(member_tier_basis(member, at=at))
+        target = tier_for(member_tier_basis(member, at=at, program=program))
         current = member.tier
         if target == current:
             if member.tier_keep_until is not None:

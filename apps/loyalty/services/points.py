@@ -1,0 +1,286 @@
+"""Earning points into a new lot, in a fixed handful of statements whatever the member's
+history: the API's earn is the hottest write of the program.
+
+One earn is: lock the member (with their contact and tier), one read of what the earn
+depends on (has this key earned already, how many earns in the last 24 hours, the tier
+window's points and the tier they reach), one statement that moves the balance and writes
+the ledger entry and its lot together, and the timeline event. The balance, the ledger sum
+and the lots' remaining move in that one statement, under the member's lock, so they stay
+equal; the database's CHECKs keep every one of them at zero or above.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import (
+    EntryKind,
+    FlagKind,
+    LedgerEntry,
+    Member,
+    PointLot,
+    Program,
+    Tier,
+    TierBasis,
+)
+from .common import add_months, business_zone, expiry_for, loyalty_event, now_or, program_get
+
+if TYPE_CHECKING:
+    from apps.accounts.models import ApiKey, User
+
+    from ..models import EarnRule
+
+MANY_EARNS_A_DAY = 5
+
+
+def member_lock_for_earn(member_id: int) -> Member:
+    """The member's row (and their contact's, as `member_lock` takes it) locked, with the
+    tier read in the same statement."""
+    return (
+        Member.objects.select_for_update(of=("self", "contact"))
+        .select_related("contact", "tier")
+        .get(pk=member_id)
+    )
+
+
+@dataclass(frozen=True)
+class EarnChecks:
+    done_id: int | None  # the entry this idempotency key already earned
+    earns_last_day: int  # earn entries of the member in the 24 hours before `at`
+    tier_basis: int | None  # points earned in the tier window before this earn (None: not read)
+    target_tier_id: int | None  # the tier the window reaches with this earn
+    target_threshold: int | None
+
+
+def _earn_checks(
+    member: Member, program: Program, *, key: str, points: int, at: dt.datetime
+) -> EarnChecks:
+    """Everything the earn decides on, read in one statement after the member is locked
+    (so an earn of the same key that committed meanwhile is seen)."""
+    entries = LedgerEntry._meta.db_table
+    params: dict[str, Any] = {
+        "key": key,
+        "member": member.pk,
+        "day_ago": at - dt.timedelta(hours=24),
+        "at": at,
+        "points": points,
+    }
+    tiers = program.tiers_enabled and program.tier_basis == TierBasis.POINTS
+    if tiers:
+        # what member_tier_basis counts: earns, less reversals of earns, over the window
+        params["since"] = add_months(at, -program.tier_window_months)
+        basis = f"""(SELECT coalesce(sum(e.points), 0) FROM {entries} AS e
+                     LEFT JOIN {entries} AS r ON r.id = e.reverses_id
+                     WHERE e.member_id = %(member)s
+                       AND e.occurred_at > %(since)s AND e.occurred_at <= %(at)s
+                       AND (e.kind = 'earn' OR (e.kind = 'reverse' AND r.kind = 'earn')))"""
+    else:
+        basis = "NULL::integer"
+    tier_table = Tier._meta.db_table
+    sql = f"""
+        WITH b AS (SELECT {basis} AS basis)
+        SELECT
+            (SELECT id FROM {entries} WHERE idempotency_key = %(key)s),
+            (SELECT count(*) FROM {entries}
+             WHERE member_id = %(member)s AND kind = 'earn' AND occurred_at > %(day_ago)s),
+            b.basis,
+            t.id,
+            t.threshold
+        FROM b
+        LEFT JOIN LATERAL (
+            SELECT id, threshold FROM {tier_table}
+            WHERE b.basis IS NOT NULL AND threshold <= b.basis + %(points)s
+            ORDER BY threshold DESC LIMIT 1
+        ) AS t ON true
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        done_id, earns, basis_value, tier_id, threshold = cursor.fetchone()
+    return EarnChecks(done_id, earns, basis_value, tier_id, threshold)
+
+
+_WRITE_SQL = """
+WITH m AS (
+    UPDATE {members} SET balance = balance + %(points)s, updated = %(now)s
+    WHERE id = %(member)s
+    RETURNING id, balance
+), e AS (
+    INSERT INTO {entries} (
+        member_id, kind, points, balance_after, occurred_at, source, transaction_id,
+        appointment_id, event_id, rule_id, staff_id, api_key_id, voucher_id, reverses_id,
+        import_batch_id, reason, shortfall, idempotency_key, created
+    )
+    SELECT m.id, 'earn', %(points)s, m.balance, %(at)s, %(source)s, %(transaction_id)s,
+           %(appointment_id)s, %(event_id)s, %(rule_id)s, %(staff_id)s, %(api_key_id)s,
+           NULL, NULL, %(import_batch_id)s, %(reason)s, 0, %(key)s, %(now)s
+    FROM m
+    RETURNING id, balance_after
+), l AS (
+    INSERT INTO {lots} (
+        member_id, amount, remaining, earned_at, pending_until, expires_at, source, entry_id,
+        program_version, reminded_at
+    )
+    SELECT %(member)s, %(points)s, %(points)s, %(at)s, %(pending_until)s, %(expires_at)s,
+           %(lot_source)s, e.id, %(version)s, NULL
+    FROM e
+)
+SELECT id, balance_after FROM e
+"""
+
+
+def points_earn(
+    *,
+    member: Member | None = None,
+    member_id: int | None = None,
+    points: int,
+    source: str,
+    idempotency_key: str,
+    at: dt.datetime | None = None,
+    pending_days: int = 0,
+    transaction_id: int | None = None,
+    appointment_id: int | None = None,
+    event_id: int | None = None,
+    rule: EarnRule | None = None,
+    staff: User | None = None,
+    api_key: ApiKey | None = None,
+    reason: str = "",
+    lot_source: str = "",
+    import_batch_id: int | None = None,
+    program: Program | None = None,
+) -> LedgerEntry:
+    """Add points as a new lot, once per idempotency key (a retry returns the first entry).
+
+    The lot is pending for `pending_days` (the return window) and expires the program's
+    `expiry_months` after it was earned, fixed now: a later change of the expiry does not
+    move it. Give `member_id` to lock a member not read yet (an unknown id raises
+    `Member.DoesNotExist`); `program` when the caller has read it already.
+    """
+    if not idempotency_key:
+        raise ValidationError({"idempotency_key": _("Give every earn an idempotency key.")})
+    if points <= 0:
+        raise ValidationError({"points": _("Earn at least one point.")})
+    if member_id is None:
+        assert member is not None
+        member_id = member.pk
+    at = now_or(at)
+    key = idempotency_key[:120]
+    with transaction.atomic():
+        program = program or program_get()
+        locked = member_lock_for_earn(member_id)
+        if locked.contact.erased_at is not None:
+            raise ValidationError({"member": _("This member's contact has been erased.")})
+        checks = _earn_checks(locked, program, key=key, points=points, at=at)
+        if checks.done_id is not None:
+            return LedgerEntry.objects.get(pk=checks.done_id)
+        source_lot = lot_source or source
+        stamp = timezone.now()
+        values: dict[str, Any] = {
+            "member": locked.pk,
+            "points": points,
+            "now": stamp,
+            "at": at,
+            "source": source,
+            "transaction_id": transaction_id,
+            "appointment_id": appointment_id,
+            "event_id": event_id,
+            "rule_id": rule.pk if rule is not None else None,
+            "staff_id": staff.pk if staff is not None else None,
+            "api_key_id": api_key.pk if api_key is not None else None,
+            "import_batch_id": import_batch_id,
+            "reason": reason[:300],
+            "key": key,
+            "pending_until": at + dt.timedelta(days=pending_days) if pending_days else None,
+            "expires_at": expiry_for(at, program.expiry_months),
+            "lot_source": source_lot,
+            "version": program.version,
+        }
+        sql = _WRITE_SQL.format(
+            members=Member._meta.db_table,
+            entries=LedgerEntry._meta.db_table,
+            lots=PointLot._meta.db_table,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            entry_id, balance = cursor.fetchone()
+        locked.balance = balance
+        locked.updated = stamp
+        entry = LedgerEntry(
+            pk=entry_id,
+            member=locked,
+            kind=EntryKind.EARN,
+            points=points,
+            balance_after=balance,
+            occurred_at=at,
+            source=source,
+            transaction_id=transaction_id,
+            appointment_id=appointment_id,
+            event_id=event_id,
+            rule=rule,
+            staff=staff,
+            api_key=api_key,
+            import_batch_id=import_batch_id,
+            reason=reason[:300],
+            idempotency_key=key,
+            created=stamp,
+        )
+        entry._state.adding = False
+        entry._state.db = "default"
+        loyalty_event(
+            member=locked,
+            type="loyalty.points_earned",
+            properties={
+                "entry_id": entry.pk,
+                "points": points,
+                "balance": balance,
+                "source": source,
+                "reason": entry.reason,
+            },
+            at=at,
+            actor=staff,
+        )
+        if checks.earns_last_day + 1 > MANY_EARNS_A_DAY:
+            _flag_many_earns(locked, checks.earns_last_day + 1, at)
+        _tier_after_earn(locked, program, checks, at=at)
+    if member is not None:
+        member.balance = locked.balance
+    return entry
+
+
+def _flag_many_earns(member: Member, count: int, at: dt.datetime) -> None:
+    """Flag a member who earned many times in one (local) day for the owner to look at."""
+    from ..models import ActivityFlag
+
+    ActivityFlag.objects.get_or_create(
+        member=member,
+        kind=FlagKind.MANY_EARNS,
+        day=at.astimezone(business_zone()).date(),
+        defaults={"detail": f"{count} earns in 24 hours", "created": at},
+    )
+
+
+def _tier_after_earn(member: Member, program: Program, checks: EarnChecks, *, at: dt.datetime):
+    """Upgrades are given at once: with the window's points read with the checks, a member
+    who stays where they are costs nothing more; anything else goes through the full
+    evaluation (which reads the window again)."""
+    if not program.tiers_enabled:
+        return
+    from .tiers import member_tier_evaluate
+
+    if checks.tier_basis is None:  # measured on spend: the full evaluation reads it
+        member_tier_evaluate(member=member, at=at, program=program)
+        return
+    if checks.target_tier_id == member.tier_id and member.tier_keep_until is None:
+        return  # where they were, and not in a grace period
+    below = member.tier is not None and (
+        checks.target_threshold is None or checks.target_threshold < member.tier.threshold
+    )
+    if below and member.tier_keep_until is not None and member.tier_keep_until > at:
+        return  # short of their tier, still inside the grace period already started
+    member_tier_evaluate(member=member, at=at, program=program)
