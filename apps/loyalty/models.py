@@ -303,6 +303,8 @@ class Member(models.Model):
     tier_since = models.DateTimeField(null=True, blank=True)
     # set when the member no longer reaches their tier: they keep it until then
     tier_keep_until = models.DateTimeField(null=True, blank=True)
+    # the end of the grace period the member was told of (told once per grace period)
+    tier_warned_until = models.DateTimeField(null=True, blank=True)
     member_since = models.DateTimeField()
     referral_code = models.CharField(max_length=16, unique=True)
     visits = models.PositiveIntegerField(default=0)
@@ -746,12 +748,20 @@ class ActivityFlag(models.Model):
     detail = models.CharField(max_length=300, blank=True)
     created = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        django_settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["member", "kind", "day"], name="loyalty_flag_once")
         ]
+        indexes = [models.Index(fields=["-created", "-id"], name="loyalty_flag_created")]
 
     def __str__(self) -> str:
         return self.kind

@@ -110,7 +110,9 @@ def test_an_upgrade_is_told_at_once_and_a_downgrade_only_after_the_grace_period(
     down = Message.objects.get(purpose=TIER_DOWN_PURPOSE)
     assert "Silver tier has ended" in down.body and carries_card(down, member)
     loyalty_nightly(now=midnight + dt.timedelta(days=8))
-    assert Message.objects.filter(purpose__startswith="loyalty_tier").count() == 2
+    told = Message.objects.filter(purpose__in=[TIER_UP_PURPOSE, TIER_DOWN_PURPOSE])
+    assert told.count() == 2
+    assert Message.objects.filter(purpose="loyalty_tier_grace").count() == 1  # told ahead, once
 
 
 def test_a_text_at_the_nightly_midnight_waits_for_the_end_of_the_quiet_hours(tenant):
@@ -125,3 +127,77 @@ def test_a_text_at_the_nightly_midnight_waits_for_the_end_of_the_quiet_hours(ten
     assert message.channel == "sms" and message.status == MessageStatus.DEFERRED
     assert message.scheduled_for.astimezone(BERLIN).date() == dt.date(2026, 10, 19)
     assert carries_card(message, member)
+
+
+def test_a_tier_about_to_end_is_told_once_ahead_with_its_date_and_what_keeps_it(tenant):
+    """The night the grace period starts, the member hears the last day they keep the tier
+    and how many points keep it (the window that ends with the grace period); not again on
+    the next nights, nor after earning a part of it; a member back in reach hears nothing."""
+    from apps.loyalty.services.notices import TIER_GRACE_PURPOSE
+    from tests.helpers.clock import clock_at
+
+    program_set(tiers_enabled=True, tier_window_months=1, tier_grace_days=14)
+    TierFactory(name="Silver", threshold=50)
+    member, back = MemberFactory(contact__language="en"), MemberFactory()
+    with clock_at(local(dt.date(2026, 9, 25), 10, 0, BERLIN)):
+        earn(member, 60, "m-up", None)
+        earn(back, 60, "b-up", None)
+    with clock_at(local(dt.date(2026, 10, 25), 18, 0, BERLIN)):
+        earn(back, 50, "b-again", None)  # in reach again before the window moves on
+
+    night = local(dt.date(2026, 10, 27), 0, 0, BERLIN)
+    with clock_at(night):
+        done = loyalty_nightly()
+    member.refresh_from_db()
+    assert member.tier_keep_until == night + dt.timedelta(days=14)
+    assert done["tier_warnings"] == 1
+    told = Message.objects.get(purpose=TIER_GRACE_PURPOSE)
+    assert told.contact_id == member.contact_id and told.category == "transactional"
+    assert "Silver" in told.body and "earn 50 more points" in told.body
+    assert "9 Nov" in told.body or "Nov 9" in told.body  # the last day they keep it
+    assert carries_card(told, member)
+    assert member.tier_warned_until == member.tier_keep_until
+
+    with clock_at(night + dt.timedelta(days=1, hours=9)):
+        earn(member, 20, "m-part", None)  # a part of it: still short, told already
+    for days in (2, 3):
+        with clock_at(night + dt.timedelta(days=days)):
+            assert loyalty_nightly()["tier_warnings"] == 0
+    assert Message.objects.filter(purpose=TIER_GRACE_PURPOSE).count() == 1
+    assert not Message.objects.filter(purpose=TIER_GRACE_PURPOSE, contact=back.contact).exists()
+
+    with clock_at(night + dt.timedelta(days=14)):  # the grace period ends: the tier goes
+        loyalty_nightly()
+    member.refresh_from_db()
+    assert member.tier is None
+    assert Message.objects.filter(purpose=TIER_DOWN_PURPOSE).count() == 1
+
+
+def test_the_tier_warning_counts_what_the_window_holds_at_the_end_of_the_grace_period(tenant):
+    """Points that will still be in the window when the grace period ends count towards
+    keeping the tier; those that will have left it do not; and each grace period is told."""
+    from apps.loyalty.services.notices import TIER_GRACE_PURPOSE, tier_grace_warnings_send
+    from apps.loyalty.services.tiers import member_tier_evaluate
+
+    program_set(tiers_enabled=True, tier_window_months=2, tier_grace_days=10)
+    TierFactory(name="Gold", threshold=100)
+    member = MemberFactory()
+    start = local(dt.date(2026, 3, 1), 10, 0, BERLIN)
+    earn(member, 90, "old", start)  # out of the window by the end of the grace period
+    earn(member, 30, "late", start + dt.timedelta(days=40))  # still in it then
+    member.refresh_from_db()
+    assert member.tier is not None
+
+    now = start + dt.timedelta(days=62)
+    member_tier_evaluate(member=member, at=now)  # short now: the grace period starts
+    member.refresh_from_db()
+    assert member.tier_keep_until == now + dt.timedelta(days=10)
+    assert tier_grace_warnings_send(now=now) == 1
+    assert "earn 70 more points" in Message.objects.get(purpose=TIER_GRACE_PURPOSE).body
+    assert tier_grace_warnings_send(now=now + dt.timedelta(days=1)) == 0
+
+    # a later grace period (after being back in reach) is told again
+    from apps.loyalty.models import Member
+
+    Member.objects.filter(pk=member.pk).update(tier_keep_until=now + dt.timedelta(days=30))
+    assert tier_grace_warnings_send(now=now + dt.timedelta(days=2)) == 1

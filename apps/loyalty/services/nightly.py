@@ -1,6 +1,7 @@
 """The nightly run at the business's local midnight (not the server's): points whose time
 has come expire (set-based SQL), unused vouchers past their date are marked expired,
-tiers are re-evaluated (downgrades whose grace period ended), birthday bonuses given and
+tiers are re-evaluated (downgrades whose grace period ended) and members whose grace
+period started are told what keeps their tier, birthday bonuses given and
 members reminded of points expiring soon. It runs as due work and books
 the next midnight itself; a business gets it when it is created, when its program is first
 set up and when its first member joins."""
@@ -36,7 +37,7 @@ def loyalty_nightly(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Everything due tonight; returns what each part did."""
     from .birthdays import birthday_bonuses_grant
     from .ledger import points_expire_due
-    from .notices import expiry_reminders_send
+    from .notices import expiry_reminders_send, tier_grace_warnings_send
     from .tiers import tiers_evaluate_all
     from .vouchers import vouchers_expire_due
 
@@ -45,6 +46,7 @@ def loyalty_nightly(*, now: dt.datetime | None = None) -> dict[str, int]:
         "members_expired": points_expire_due(at=now),
         "vouchers_expired": vouchers_expire_due(at=now),
         "tiers_changed": tiers_evaluate_all(at=now),
+        "tier_warnings": tier_grace_warnings_send(now=now),
         "birthday_bonuses": birthday_bonuses_grant(now=now),
         "expiry_reminders": expiry_reminders_send(now=now),
     }

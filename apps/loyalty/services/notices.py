@@ -1,14 +1,18 @@
 """What loyalty tells a member by message, each carrying their card's link: points about to
-expire (once per batch of lots, from the nightly run) and a change of tier (an upgrade at
-once, a downgrade when the grace period has ended). Through messaging's `message_send`, so
+expire (once per batch of lots, from the nightly run), a tier about to end (once per grace
+period, from the nightly run: the date and what keeps it) and a change of tier (an upgrade
+at once, a downgrade when the grace period has ended). Through messaging's `message_send`, so
 consent, the contact's language and quiet hours apply as to any message."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_CEILING, Decimal
 
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.tenants.formats import format_date
 
@@ -19,6 +23,7 @@ from .common import business_zone, member_lock, now_or
 EXPIRY_PURPOSE = "loyalty_expiry_reminder"
 TIER_UP_PURPOSE = "loyalty_tier_up"
 TIER_DOWN_PURPOSE = "loyalty_tier_down"
+TIER_GRACE_PURPOSE = "loyalty_tier_grace"
 
 
 def last_day_of(expires_at: dt.datetime, *, language: str) -> str:
@@ -77,6 +82,62 @@ def _reminder_days() -> dt.timedelta:
     from .common import program_get
 
     return dt.timedelta(days=program_get().expiry_reminder_days)
+
+
+def tier_grace_warnings_send(*, now: dt.datetime | None = None) -> int:
+    """Tell every member whose tier ends with their grace period, ahead and once per grace
+    period, the last day they keep it and what keeps it; `tier_warned_until` is set in the
+    same transaction as the message, so a re-run or a retried night sends nothing twice.
+    Returns how many were told."""
+    from ..selectors.members import tier_grace_warnings_due
+
+    now = now_or(now)
+    sent = 0
+    for member_id, end, short in tier_grace_warnings_due(now=now):
+        with transaction.atomic():
+            member = member_lock(member_id)
+            if member.tier_keep_until != end or member.tier_warned_until == end:
+                continue  # moved on, or told by a run at the same time
+            Member.objects.filter(pk=member.pk).update(tier_warned_until=end)
+            if member.contact.erased_at is not None or not member.active:
+                continue
+            language = member.contact.language
+            _send(
+                member,
+                TIER_GRACE_PURPOSE,
+                {
+                    "tier_ends_on": last_day_of(end, language=language),
+                    "tier_keep_needed": _what_keeps(short, language=language),
+                },
+                dedupe_key=f"loyalty:tier-grace:{member.pk}:{end.isoformat()}",
+                now=now,
+            )
+            sent += 1
+    return sent
+
+
+def _what_keeps(short: Decimal, *, language: str) -> str:
+    """What the member still has to do, in their language: "earn 120 more points" or
+    "spend €40.00 more"."""
+    from babel.numbers import format_currency
+
+    from apps.tenants.services import tenant_current
+
+    from ..models import TierBasis
+    from .common import program_get
+
+    with translation.override(language or "en"):
+        if program_get().tier_basis == TierBasis.SPEND:
+            amount = format_currency(
+                short,
+                tenant_current().currency or "EUR",
+                locale=translation.to_locale(translation.get_language() or "en"),
+            )
+            return _("spend %(amount)s more") % {"amount": amount}
+        points = int(short.to_integral_value(rounding=ROUND_CEILING))
+        return ngettext("earn %(points)s more point", "earn %(points)s more points", points) % {
+            "points": points
+        }
 
 
 def tier_change_notify(

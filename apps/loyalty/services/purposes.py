@@ -10,7 +10,7 @@ from apps.messaging.services.purposes import TRANSACTIONAL, Purpose, purpose_def
 from apps.messaging.services.template_defaults import DefaultKey, email_default
 
 from .card import CARD_PURPOSE
-from .notices import EXPIRY_PURPOSE, TIER_DOWN_PURPOSE, TIER_UP_PURPOSE
+from .notices import EXPIRY_PURPOSE, TIER_DOWN_PURPOSE, TIER_GRACE_PURPOSE, TIER_UP_PURPOSE
 
 LOYALTY_VARIABLES = frozenset({"loyalty.card_link", "loyalty.balance", "loyalty.tier"})
 
@@ -170,6 +170,54 @@ DEFAULT_TEMPLATES: dict[DefaultKey, tuple[str, str]] = {
         "Hello {{ contact.first_name }}, this is {{ business.name }}. Congratulations, you "
         "have reached {{ loyalty.tier }}! We have sent your member card by message. Goodbye!",
     ),
+    (TIER_GRACE_PURPOSE, "email", "en"): email_default(
+        "en",
+        "Keep your {{ loyalty.tier }} tier",
+        "Your points of the last months no longer reach your {{ loyalty.tier }} tier. You keep "
+        "it until {{ loyalty.tier_ends_on }}: to keep it after that, "
+        "{{ loyalty.tier_keep_needed }} by then. Your card shows your progress: "
+        "{{ loyalty.card_link }}",
+    ),
+    (TIER_GRACE_PURPOSE, "email", "fr"): email_default(
+        "fr",
+        "Gardez votre niveau {{ loyalty.tier }}",
+        "Vos points des derniers mois n'atteignent plus votre niveau {{ loyalty.tier }}. Vous "
+        "le gardez jusqu'au {{ loyalty.tier_ends_on }} : pour le garder ensuite, "
+        "{{ loyalty.tier_keep_needed }} d'ici là. Votre carte indique où vous en êtes : "
+        "{{ loyalty.card_link }}",
+    ),
+    (TIER_GRACE_PURPOSE, "email", "es"): email_default(
+        "es",
+        "Mantén tu nivel {{ loyalty.tier }}",
+        "Tus puntos de los últimos meses ya no alcanzan tu nivel {{ loyalty.tier }}. Lo "
+        "mantienes hasta el {{ loyalty.tier_ends_on }}: para conservarlo después, "
+        "{{ loyalty.tier_keep_needed }} antes de esa fecha. Tu tarjeta muestra tu progreso: "
+        "{{ loyalty.card_link }}",
+    ),
+    (TIER_GRACE_PURPOSE, "sms", "en"): (
+        "",
+        "{{ business.name }}: you keep your {{ loyalty.tier }} tier until "
+        "{{ loyalty.tier_ends_on }}; to keep it after that, {{ loyalty.tier_keep_needed }}. "
+        "Your card: {{ loyalty.card_link }}",
+    ),
+    (TIER_GRACE_PURPOSE, "sms", "fr"): (
+        "",
+        "{{ business.name }} : vous gardez votre niveau {{ loyalty.tier }} jusqu'au "
+        "{{ loyalty.tier_ends_on }} ; pour le garder ensuite, {{ loyalty.tier_keep_needed }}. "
+        "Votre carte : {{ loyalty.card_link }}",
+    ),
+    (TIER_GRACE_PURPOSE, "sms", "es"): (
+        "",
+        "{{ business.name }}: mantienes tu nivel {{ loyalty.tier }} hasta el "
+        "{{ loyalty.tier_ends_on }}; para conservarlo después, {{ loyalty.tier_keep_needed }}. "
+        "Tu tarjeta: {{ loyalty.card_link }}",
+    ),
+    (TIER_GRACE_PURPOSE, "voice", "en"): (
+        "",
+        "Hello {{ contact.first_name }}, this is {{ business.name }}. You keep your "
+        "{{ loyalty.tier }} tier until {{ loyalty.tier_ends_on }}. To keep it after that, "
+        "{{ loyalty.tier_keep_needed }}. We have sent your member card by message. Goodbye!",
+    ),
     (TIER_DOWN_PURPOSE, "voice", "en"): (
         "",
         "Hello {{ contact.first_name }}, this is {{ business.name }}. The grace period of your "
@@ -201,6 +249,13 @@ def loyalty_purposes() -> list[Purpose]:
             _("Loyalty: tier reached"),
             TRANSACTIONAL,
             LOYALTY_VARIABLES | {"loyalty.previous_tier"},
+            defaults=DEFAULT_TEMPLATES,
+        ),
+        purpose_define(
+            TIER_GRACE_PURPOSE,
+            _("Loyalty: tier ending after the grace period, told ahead"),
+            TRANSACTIONAL,
+            LOYALTY_VARIABLES | {"loyalty.tier_ends_on", "loyalty.tier_keep_needed"},
             defaults=DEFAULT_TEMPLATES,
         ),
         purpose_define(
