@@ -160,3 +160,33 @@ class JoinForm(StyledFormMixin, forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=80)
     email = forms.EmailField(label=_("Email"), max_length=254)
     phone = forms.CharField(label=_("Mobile phone"), max_length=30)
+
+
+class FlagFilterForm(StyledFormMixin, forms.Form):
+    """The flagged activity page's filters (a bad value is named, never a 500)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("open", _("To review")), ("reviewed", _("Reviewed")), ("all", _("All"))],
+    )
+    staff = forms.TypedChoiceField(label=_("Staff member"), required=False, coerce=int)
+    days = forms.TypedChoiceField(
+        label=_("When"),
+        required=False,
+        coerce=int,
+        choices=[
+            ("7", _("Last 7 days")),
+            ("30", _("Last 30 days")),
+            ("90", _("Last 90 days")),
+            ("", _("Any time")),
+        ],
+    )
+
+    def __init__(self, *args, staff_choices=(), **kwargs):
+        from .models import FlagKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Any kind")), *FlagKind.choices]
+        self.fields["staff"].choices = [("", _("Anyone")), *staff_choices]

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from .views import card, counter, figures, members, settings
+from .views import card, counter, figures, flags, members, settings
 
 app_name = "loyalty"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("loyalty/settings/rewards/new/", settings.reward_edit, name="reward_create"),
     path("loyalty/settings/rewards/<int:pk>/", settings.reward_edit, name="reward_edit"),
     path("loyalty/figures/", figures.figures, name="figures"),
+    path("loyalty/flags/", flags.flag_list, name="flag_list"),
+    path("loyalty/flags/<int:pk>/review/", flags.flag_resolve, name="flag_resolve"),
     path("loyalty/home/summary/", members.home_card, name="home_card"),
     path("loyalty/contacts/<int:contact_pk>/", members.contact_panel, name="contact_panel"),
     path("loyalty/contacts/<int:contact_pk>/enrol/", members.contact_enrol, name="contact_enrol"),

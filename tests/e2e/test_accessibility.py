@@ -180,6 +180,7 @@ NOT_PAGES: dict[str, str] = {
     "loyalty:contact_panel": PARTIAL,
     "loyalty:contact_enrol": ACTION,
     "loyalty:card_qr": FILE,
+    "loyalty:flag_resolve": ACTION,
 }
 
 
@@ -300,6 +301,7 @@ PAGES: dict[str, Page] = {
     "loyalty:reward_create": Page(_url("loyalty:reward_create")),
     "loyalty:reward_edit": Page(_url("loyalty:reward_edit", "reward")),
     "loyalty:figures": Page(_url("loyalty:figures")),
+    "loyalty:flag_list": Page(_url("loyalty:flag_list")),
     "loyalty:card": Page(_url("loyalty:card", "card"), staff=False),
     "loyalty:join": Page(_url("loyalty:join", "referral_code"), staff=False),
 }
@@ -454,7 +456,7 @@ def loyalty_world(*, contact_id: int, owner) -> dict[str, Any]:
     """A member with points, a tier, a reward and a voucher, referrals on."""
     from apps.contacts.models import Contact
     from apps.loyalty.services.card import member_card_token
-    from apps.loyalty.services.ledger import member_enrol, points_earn
+    from apps.loyalty.services.ledger import member_enrol, points_adjust, points_earn
     from apps.loyalty.services.vouchers import reward_redeem
     from tests.loyalty.factories import RewardFactory, TierFactory
     from tests.loyalty.helpers import program_set
@@ -465,6 +467,7 @@ def loyalty_world(*, contact_id: int, owner) -> dict[str, Any]:
     member = member_enrol(contact=Contact.objects.get(pk=contact_id))
     points_earn(member=member, points=700, source="staff", idempotency_key="a11y")
     voucher = reward_redeem(member=member, reward=reward, idempotency_key="a11y-r", staff=owner)
+    points_adjust(member=member, points=50, reason="A friend of the family", staff=owner)
     return {
         "member": member.pk,
         "tier": tier.pk,

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import timezone
 
 from apps.contacts.models import Contact
-from apps.loyalty.models import Voucher
+from apps.loyalty.models import ActivityFlag, FlagKind, Voucher
 from apps.loyalty.services.card import member_card_send
 from apps.loyalty.services.ledger import member_enrol, points_earn
 from apps.loyalty.services.vouchers import reward_redeem
@@ -36,6 +37,13 @@ def program(committed_tenant):
     points_earn(member=member, points=900, source="purchase", idempotency_key="e2e:1")
     voucher = reward_redeem(member=member, reward=whitening, idempotency_key="e2e:r")
     message = member_card_send(member=member)
+    ActivityFlag.objects.create(
+        member=member,
+        kind=FlagKind.MANY_EARNS,
+        day=timezone.localdate(),
+        detail="7 earns in 24 hours",
+        created=timezone.now(),
+    )
     return {"member": member, "voucher": voucher, "message": message}
 
 
@@ -88,6 +96,7 @@ PAGES = [
     ("counter", "/loyalty/counter/"),
     ("settings", "/loyalty/settings/"),
     ("figures", "/loyalty/figures/"),
+    ("flags", "/loyalty/flags/"),
     ("contact", "/contacts/{contact}/"),
     ("home", "/"),
 ]
@@ -121,6 +130,7 @@ def test_loyalty_pages_of_a_new_program_are_empty_not_broken(
         ("figures-empty", "/loyalty/figures/", "No members yet"),
         ("settings-empty", "/loyalty/settings/", "No rewards yet"),
         ("counter-empty", "/loyalty/counter/", "Redeem a voucher"),
+        ("flags-empty", "/loyalty/flags/", "Nothing to review"),
     ]:
         response = page.goto(f"http://alpha.localhost:{live_server_port}{path}")
         assert response is not None and response.status == 200
