@@ -37,3 +37,24 @@ class LoyaltyConfig(AppConfig):
         from .ui import ui_register
 
         ui_register()
+
+        from django.utils.translation import gettext_lazy as _
+
+        from apps.accounts.registries import AnalyticsWidget, analytics_widgets
+
+        from .selectors.analytics import WIDGET_ID
+
+        analytics_widgets.register(
+            WIDGET_ID,
+            AnalyticsWidget(
+                id=WIDGET_ID,
+                title=_("Loyalty program"),
+                compute="apps.loyalty.selectors.analytics.compute",
+                order=50,
+                invalidated_by=("loyalty.Member", "loyalty.LedgerEntry", "loyalty.Tier"),
+                description=_(
+                    "Members, points outstanding and their value, points earned, redeemed "
+                    "and expired, and members per tier."
+                ),
+            ),
+        )
