@@ -40,13 +40,14 @@ if TYPE_CHECKING:
 MANY_EARNS_A_DAY = 5
 
 
-def member_lock_for_earn(member_id: int) -> Member:
+def member_lock_for_earn(member_id: int) -> Member | None:
     """The member's row (and their contact's, as `member_lock` takes it) locked, with the
-    tier read in the same statement."""
+    tier read in the same statement; None when there is no such member."""
     return (
         Member.objects.select_for_update(of=("self", "contact"))
         .select_related("contact", "tier")
-        .get(pk=member_id)
+        .filter(pk=member_id)
+        .first()
     )
 
 
@@ -171,85 +172,135 @@ def points_earn(
         member_id = member.pk
     at = now_or(at)
     key = idempotency_key[:120]
-    with transaction.atomic():
+    # No savepoint of its own inside a caller's transaction (two statements fewer per earn):
+    # the refusals below are raised once the block is left, so they never spoil the caller's
+    # transaction; a database error inside does, as it would the caller's own statements.
+    with transaction.atomic(savepoint=False):
         program = program or program_get()
         locked = member_lock_for_earn(member_id)
-        if locked.contact.erased_at is not None:
-            raise ValidationError({"member": _("This member's contact has been erased.")})
-        checks = _earn_checks(locked, program, key=key, points=points, at=at)
-        if checks.done_id is not None:
-            return LedgerEntry.objects.get(pk=checks.done_id)
-        source_lot = lot_source or source
-        stamp = timezone.now()
-        values: dict[str, Any] = {
-            "member": locked.pk,
-            "points": points,
-            "now": stamp,
-            "at": at,
-            "source": source,
-            "transaction_id": transaction_id,
-            "appointment_id": appointment_id,
-            "event_id": event_id,
-            "rule_id": rule.pk if rule is not None else None,
-            "staff_id": staff.pk if staff is not None else None,
-            "api_key_id": api_key.pk if api_key is not None else None,
-            "import_batch_id": import_batch_id,
-            "reason": reason[:300],
-            "key": key,
-            "pending_until": at + dt.timedelta(days=pending_days) if pending_days else None,
-            "expires_at": expiry_for(at, program.expiry_months),
-            "lot_source": source_lot,
-            "version": program.version,
-        }
-        sql = _WRITE_SQL.format(
-            members=Member._meta.db_table,
-            entries=LedgerEntry._meta.db_table,
-            lots=PointLot._meta.db_table,
+        entry = (
+            None
+            if locked is None or locked.contact.erased_at is not None
+            else _earn_locked(
+                locked,
+                program,
+                points=points,
+                source=source,
+                key=key,
+                at=at,
+                pending_days=pending_days,
+                transaction_id=transaction_id,
+                appointment_id=appointment_id,
+                event_id=event_id,
+                rule=rule,
+                staff=staff,
+                api_key=api_key,
+                reason=reason,
+                lot_source=lot_source,
+                import_batch_id=import_batch_id,
+            )
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, values)
-            entry_id, balance = cursor.fetchone()
-        locked.balance = balance
-        locked.updated = stamp
-        entry = LedgerEntry(
-            pk=entry_id,
-            member=locked,
-            kind=EntryKind.EARN,
-            points=points,
-            balance_after=balance,
-            occurred_at=at,
-            source=source,
-            transaction_id=transaction_id,
-            appointment_id=appointment_id,
-            event_id=event_id,
-            rule=rule,
-            staff=staff,
-            api_key=api_key,
-            import_batch_id=import_batch_id,
-            reason=reason[:300],
-            idempotency_key=key,
-            created=stamp,
-        )
-        entry._state.adding = False
-        entry._state.db = "default"
-        loyalty_event(
-            member=locked,
-            type="loyalty.points_earned",
-            properties={
-                "entry_id": entry.pk,
-                "points": points,
-                "balance": balance,
-                "source": source,
-                "reason": entry.reason,
-            },
-            at=at,
-            actor=staff,
-        )
-        if checks.earns_last_day + 1 > MANY_EARNS_A_DAY:
-            _flag_many_earns(locked, checks.earns_last_day + 1, at)
-        _tier_after_earn(locked, program, checks, at=at)
+    if locked is None:
+        raise Member.DoesNotExist(f"no member {member_id}")
+    if entry is None:
+        raise ValidationError({"member": _("This member's contact has been erased.")})
     if member is not None:
-        member.balance = locked.balance
+        member.balance = entry.member.balance
+    return entry
+
+
+def _earn_locked(
+    locked: Member,
+    program: Program,
+    *,
+    points: int,
+    source: str,
+    key: str,
+    at: dt.datetime,
+    pending_days: int,
+    transaction_id: int | None,
+    appointment_id: int | None,
+    event_id: int | None,
+    rule: EarnRule | None,
+    staff: User | None,
+    api_key: ApiKey | None,
+    reason: str,
+    lot_source: str,
+    import_batch_id: int | None,
+) -> LedgerEntry:
+    """The earn for the locked member: a replay of the key's entry, or a new entry and lot."""
+    checks = _earn_checks(locked, program, key=key, points=points, at=at)
+    if checks.done_id is not None:
+        return LedgerEntry.objects.get(pk=checks.done_id)
+    source_lot = lot_source or source
+    stamp = timezone.now()
+    values: dict[str, Any] = {
+        "member": locked.pk,
+        "points": points,
+        "now": stamp,
+        "at": at,
+        "source": source,
+        "transaction_id": transaction_id,
+        "appointment_id": appointment_id,
+        "event_id": event_id,
+        "rule_id": rule.pk if rule is not None else None,
+        "staff_id": staff.pk if staff is not None else None,
+        "api_key_id": api_key.pk if api_key is not None else None,
+        "import_batch_id": import_batch_id,
+        "reason": reason[:300],
+        "key": key,
+        "pending_until": at + dt.timedelta(days=pending_days) if pending_days else None,
+        "expires_at": expiry_for(at, program.expiry_months),
+        "lot_source": source_lot,
+        "version": program.version,
+    }
+    sql = _WRITE_SQL.format(
+        members=Member._meta.db_table,
+        entries=LedgerEntry._meta.db_table,
+        lots=PointLot._meta.db_table,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        entry_id, balance = cursor.fetchone()
+    locked.balance = balance
+    locked.updated = stamp
+    entry = LedgerEntry(
+        pk=entry_id,
+        member=locked,
+        kind=EntryKind.EARN,
+        points=points,
+        balance_after=balance,
+        occurred_at=at,
+        source=source,
+        transaction_id=transaction_id,
+        appointment_id=appointment_id,
+        event_id=event_id,
+        rule=rule,
+        staff=staff,
+        api_key=api_key,
+        import_batch_id=import_batch_id,
+        reason=reason[:300],
+        idempotency_key=key,
+        created=stamp,
+    )
+    entry._state.adding = False
+    entry._state.db = "default"
+    loyalty_event(
+        member=locked,
+        type="loyalty.points_earned",
+        properties={
+            "entry_id": entry.pk,
+            "points": points,
+            "balance": balance,
+            "source": source,
+            "reason": entry.reason,
+        },
+        at=at,
+        actor=staff,
+    )
+    if checks.earns_last_day + 1 > MANY_EARNS_A_DAY:
+        _flag_many_earns(locked, checks.earns_last_day + 1, at)
+    _tier_after_earn(locked, program, checks, at=at)
     return entry
 
 
