@@ -49,6 +49,11 @@ def _fill(schema: str) -> int:
     from apps.feedback.services.surveys import survey_create
 
     if Response.objects.count() >= RESPONSES:
+        from apps.feedback.models import ScoreDay
+        from apps.feedback.services.rollup import score_days_rebuild
+
+        if not ScoreDay.objects.exists():
+            score_days_rebuild()
         return Response.objects.count()
     survey = Survey.objects.first() or survey_create(kind="nps", name="After your visit")
     with connection.cursor() as cursor:
@@ -134,6 +139,10 @@ def _fill(schema: str) -> int:
             )
             + f"FROM \"{schema}\".feedback_response AS r WHERE r.band = 'detractor'"
         )
+    from apps.feedback.services.rollup import score_days_rebuild
+
+    score_days_rebuild()  # written in bulk above, not through the service
+    with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return Response.objects.count()
 

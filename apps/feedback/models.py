@@ -299,6 +299,38 @@ class Response(models.Model):
         return f"{self.get_kind_display()} {self.score}"
 
 
+class ScoreDay(models.Model):
+    """The scored answers of one local day, kept in step by the service that records or
+    changes a response (same transaction), so the figures sum a few hundred rows instead of
+    every response. One row per (day, survey, kind, staff member, service, channel, band);
+    0 stands for "no staff member" / "no service" so the key has no NULLs. Skipped answers
+    (no score) are never counted; `answers` may fall back to 0 when an answer moves away.
+    (No CHECK on the counts: PostgreSQL checks the proposed row of an upsert, -1 for a
+    decrement, before it finds the row to update.)"""
+
+    day = models.DateField()  # in the business's zone
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=SurveyKind.choices)
+    staff_id = models.BigIntegerField(default=0)
+    service_id = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=8, blank=True)
+    band = models.CharField(max_length=10, choices=Band.choices)
+    answers = models.IntegerField(default=0)
+    score_sum = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["day", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "survey", "kind", "staff_id", "service_id", "channel", "band"],
+                name="feedback_scoreday_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.band}: {self.answers}"
+
+
 class SurveyingState(models.Model):
     """Per contact: do not survey, and when they were last asked (the one cool-down)."""
 

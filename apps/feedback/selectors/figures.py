@@ -1,7 +1,8 @@
 """The figures page: NPS, CSAT, effort and response rate, trends by week and month,
 breakdowns (staff member, service, channel), words and two-word phrases of comments, case
-times, causes, drops, the recovered rate and what recovery earns. A handful of aggregate
-queries whatever the number of responses; skipped answers (no score) never count."""
+times, causes, drops, the recovered rate and what recovery earns. Scores are read from the
+daily roll-up (`ScoreDay`, kept by the service that records an answer), so they sum a few
+hundred rows whatever the number of responses; skipped answers (no score) never count."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
-from ..models import Case, CaseStatus, Invitation, Response, SurveyKind
+from ..models import Case, CaseStatus, Invitation, Response, ScoreDay, SurveyKind
 
 COMMENT_SAMPLE = 2000
 STOP_WORDS = frozenset(
@@ -129,32 +130,75 @@ def _nps(promoters: int, detractors: int, total: int) -> float | None:
     return round(100 * (promoters - detractors) / total, 1) if total else None
 
 
-def _score_aggregates(rows) -> dict[str, Any]:
-    return rows.aggregate(
-        nps_total=Count("pk", filter=Q(kind="nps", score__isnull=False)),
-        nps_pro=Count("pk", filter=Q(kind="nps", score__gte=9)),
-        nps_det=Count("pk", filter=Q(kind="nps", score__lte=6)),
-        csat_total=Count("pk", filter=Q(kind="csat", score__isnull=False)),
-        csat_good=Count("pk", filter=Q(kind="csat", score__gte=4)),
-        effort=Avg("score", filter=Q(kind="ces", score__isnull=False)),
+def score_figures(
+    *, nps: tuple[int, int, int], csat: tuple[int, int], effort: tuple[int, int]
+) -> tuple[float | None, float | None, float | None]:
+    """NPS from (promoters, detractors, answers), CSAT from (4-5 answers, answers), average
+    effort from (sum of scores, answers); None where there are no answers. The one place the
+    arithmetic lives: the roll-up and the test that recounts from responses both use it."""
+    csat_good, csat_total = csat
+    effort_sum, effort_total = effort
+    return (
+        _nps(*nps),
+        round(100 * csat_good / csat_total, 1) if csat_total else None,
+        round(effort_sum / effort_total, 2) if effort_total else None,
     )
 
 
+# Sums over ScoreDay rows: a promoter band is NPS 9-10 and CSAT 4-5 (models.band_for).
+_SUMS = {
+    "n": Sum("answers"),
+    "nps_total": Sum("answers", filter=Q(kind="nps")),
+    "nps_pro": Sum("answers", filter=Q(kind="nps", band="promoter")),
+    "nps_det": Sum("answers", filter=Q(kind="nps", band="detractor")),
+    "csat_total": Sum("answers", filter=Q(kind="csat")),
+    "csat_good": Sum("answers", filter=Q(kind="csat", band="promoter")),
+    "ces_total": Sum("answers", filter=Q(kind="ces")),
+    "ces_sum": Sum("score_sum", filter=Q(kind="ces")),
+}
+
+
 def _scores_from(agg: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
-    nps = _nps(agg["nps_pro"], agg["nps_det"], agg["nps_total"])
-    csat = round(100 * agg["csat_good"] / agg["csat_total"], 1) if agg["csat_total"] else None
-    effort = round(float(agg["effort"]), 2) if agg["effort"] is not None else None
-    return nps, csat, effort
+    def get(name: str) -> int:
+        return int(agg.get(name) or 0)
+
+    return score_figures(
+        nps=(get("nps_pro"), get("nps_det"), get("nps_total")),
+        csat=(get("csat_good"), get("csat_total")),
+        effort=(get("ces_sum"), get("ces_total")),
+    )
+
+
+def local_days(since: dt.datetime, until: dt.datetime) -> tuple[dt.date, dt.date]:
+    """The business's local days [first, last) that [since, until) covers: a bound that is
+    not a local midnight takes in its whole day (the roll-up counts whole days)."""
+    from ..services.common import business_zone
+
+    zone = business_zone()
+    first = since.astimezone(zone).date()
+    end_local = until.astimezone(zone)
+    last = end_local.date()
+    if end_local.time() != dt.time() or end_local.tzinfo is None:
+        last += dt.timedelta(days=1)
+    return first, last
+
+
+def score_days(
+    *, since: dt.datetime, until: dt.datetime, survey_id: int | None = None
+) -> QuerySet[ScoreDay]:
+    """The roll-up rows of the local days of [since, until)."""
+    first, last = local_days(since, until)
+    rows = ScoreDay.objects.filter(day__gte=first, day__lt=last, answers__gt=0)
+    return rows.filter(survey_id=survey_id) if survey_id else rows
 
 
 def scores_for(*, since: dt.datetime, until: dt.datetime, survey_id: int | None = None) -> Scores:
-    """The headline figures over a period (responses and invitations sent in it)."""
-    responses = Response.objects.filter(created__gte=since, created__lt=until)
+    """The headline figures over a period: scores of the answers of its local days (from the
+    roll-up), invitations sent in it."""
     invitations = Invitation.objects.filter(send_at__gte=since, send_at__lt=until)
     if survey_id:
-        responses = responses.filter(survey_id=survey_id)
         invitations = invitations.filter(survey_id=survey_id)
-    agg = _score_aggregates(responses)
+    agg = score_days(since=since, until=until, survey_id=survey_id).aggregate(**_SUMS)
     counts = invitations.aggregate(
         sent=Count("pk", filter=Q(status__in=["sent", "answered", "expired"])),
         answered=Count("pk", filter=Q(status="answered")),
@@ -165,21 +209,14 @@ def scores_for(*, since: dt.datetime, until: dt.datetime, survey_id: int | None 
 
 
 def trend(*, since: dt.datetime, until: dt.datetime, by: str = "month") -> list[dict[str, Any]]:
-    """NPS, CSAT and effort per week or month (periods without answers left out)."""
+    """NPS, CSAT and effort per week (starting Monday) or month of local days (periods
+    without answers left out)."""
     trunc = TruncWeek if by == "week" else TruncMonth
     rows = (
-        Response.objects.filter(created__gte=since, created__lt=until)
-        .annotate(period=trunc("created"))
+        score_days(since=since, until=until)
+        .annotate(period=trunc("day"))
         .values("period")
-        .annotate(
-            n=Count("pk", filter=Q(score__isnull=False)),
-            nps_total=Count("pk", filter=Q(kind="nps", score__isnull=False)),
-            nps_pro=Count("pk", filter=Q(kind="nps", score__gte=9)),
-            nps_det=Count("pk", filter=Q(kind="nps", score__lte=6)),
-            csat_total=Count("pk", filter=Q(kind="csat", score__isnull=False)),
-            csat_good=Count("pk", filter=Q(kind="csat", score__gte=4)),
-            effort=Avg("score", filter=Q(kind="ces", score__isnull=False)),
-        )
+        .annotate(**_SUMS)
         .order_by("period")
     )
     out = []
@@ -201,33 +238,22 @@ def breakdown(*, since: dt.datetime, until: dt.datetime, by: str) -> list[dict[s
     """NPS and CSAT per staff member, service or channel, most answers first."""
     field = {"staff": "staff_id", "service": "service_id", "channel": "channel"}[by]
     rows = (
-        Response.objects.filter(created__gte=since, created__lt=until, score__isnull=False)
+        score_days(since=since, until=until)
         .values(key=F(field))
-        .annotate(
-            n=Count("pk"),
-            nps_total=Count("pk", filter=Q(kind="nps")),
-            nps_pro=Count("pk", filter=Q(kind="nps", score__gte=9)),
-            nps_det=Count("pk", filter=Q(kind="nps", score__lte=6)),
-            csat_total=Count("pk", filter=Q(kind="csat")),
-            csat_good=Count("pk", filter=Q(kind="csat", score__gte=4)),
-            effort=Avg("score", filter=Q(kind="ces")),
-        )
-        .order_by("-n")[:20]
+        .annotate(**_SUMS)
+        .order_by("-n", "key")[:20]
     )
-    names = _names(by, [r["key"] for r in rows])
     out = []
     for row in rows:
+        if by != "channel" and row["key"] == 0:
+            row["key"] = None  # the roll-up's 0: no staff member / no service
         nps, csat, effort = _scores_from(row)
         out.append(
-            {
-                "key": row["key"],
-                "name": names.get(row["key"], row["key"]),
-                "answers": row["n"],
-                "nps": nps,
-                "csat": csat,
-                "effort": effort,
-            }
+            {"key": row["key"], "answers": row["n"], "nps": nps, "csat": csat, "effort": effort}
         )
+    names = _names(by, [r["key"] for r in out])
+    for row in out:
+        row["name"] = names.get(row["key"], row["key"])
     return out
 
 

@@ -77,20 +77,26 @@ def _bars(rows: list[dict], key: str) -> list[dict]:
 def figures(request):
     from apps.tenants.formats import format_date_short
 
+    from ..services.common import business_zone
+
     now = timezone.now()
     period = request.GET.get("period", "180")
     days = PERIODS.get(period, 180)
-    since = now - dt.timedelta(days=days)
+    # Whole local days ending with today: what the daily roll-up counts.
+    zone = business_zone()
+    today = now.astimezone(zone).date()
+    since = dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time(), zone)
+    until = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), zone)
     band = request.GET.get("band", "")
     if band not in Band.values:
         band = ""
     by = request.GET.get("by", "month")
     if by not in ("week", "month"):
         by = "month"
-    scores = scores_for(since=since, until=now)
-    periods = trend(since=since, until=now, by=by)
+    scores = scores_for(since=since, until=until)
+    periods = trend(since=since, until=until, by=by)
     chart = _line_chart([(format_date_short(p["period"]), p["nps"]) for p in periods], -100, 100)
-    words, phrases = comment_terms(since=since, until=now, band=band)
+    words, phrases = comment_terms(since=since, until=until, band=band)
     return render(
         request,
         "feedback/figures.html",
@@ -102,13 +108,13 @@ def figures(request):
             "period": str(days),
             "band": band,
             "bands": Band.choices,
-            "staff_rows": _bars(breakdown(since=since, until=now, by="staff"), "nps"),
-            "service_rows": _bars(breakdown(since=since, until=now, by="service"), "nps"),
-            "channel_rows": _bars(breakdown(since=since, until=now, by="channel"), "nps"),
+            "staff_rows": _bars(breakdown(since=since, until=until, by="staff"), "nps"),
+            "service_rows": _bars(breakdown(since=since, until=until, by="service"), "nps"),
+            "channel_rows": _bars(breakdown(since=since, until=until, by="channel"), "nps"),
             "words": words,
             "phrases": phrases,
-            "cases": case_figures(since=since, until=now, now=now),
-            "recovery": recovery_figures(since=since, until=now),
+            "cases": case_figures(since=since, until=until, now=now),
+            "recovery": recovery_figures(since=since, until=until),
         },
     )
 
