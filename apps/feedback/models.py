@@ -331,6 +331,28 @@ class ScoreDay(models.Model):
         return f"{self.day} {self.kind} {self.band}: {self.answers}"
 
 
+class InvitationDay(models.Model):
+    """Invitations by the local day they were (or are to be) sent, survey and status, kept in
+    step by every service that creates an invitation or changes its status (same
+    transaction): the response rate sums these rows instead of every invitation."""
+
+    day = models.DateField()  # of send_at, in the business's zone
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=InvitationStatus.choices)
+    invitations = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["day", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "survey", "status"], name="feedback_invitationday_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.status}: {self.invitations}"
+
+
 class SurveyingState(models.Model):
     """Per contact: do not survey, and when they were last asked (the one cool-down)."""
 

@@ -45,7 +45,11 @@ def _period(zone):
 def test_nps_csat_and_effort_on_known_answers_skipping_the_skipped(tenant, owner):
     zone = business_zone()
     at = local(today(zone) - dt.timedelta(days=3), 11, 0, zone)
-    nps, csat, ces = SurveyFactory(kind="nps"), SurveyFactory(kind="csat"), SurveyFactory(kind="ces")
+    nps, csat, ces = (
+        SurveyFactory(kind="nps"),
+        SurveyFactory(kind="csat"),
+        SurveyFactory(kind="ces"),
+    )
     for score in (10, 9, 8, 6, None):
         _answer(nps, score, at=at)
     for score in (5, 4, 3, 1, None):
@@ -101,7 +105,14 @@ def _recount(zone, since, until):
 def _roll_up_keys():
     return sorted(
         ScoreDay.objects.filter(answers__gt=0).values_list(
-            "day", "survey_id", "kind", "staff_id", "service_id", "channel", "band", "answers",
+            "day",
+            "survey_id",
+            "kind",
+            "staff_id",
+            "service_id",
+            "channel",
+            "band",
+            "answers",
             "score_sum",
         )
     )

@@ -16,7 +16,15 @@ from typing import Any
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
-from ..models import Case, CaseStatus, Invitation, Response, ScoreDay, SurveyKind
+from ..models import (
+    Case,
+    CaseStatus,
+    Invitation,
+    InvitationDay,
+    Response,
+    ScoreDay,
+    SurveyKind,
+)
 
 COMMENT_SAMPLE = 2000
 STOP_WORDS = frozenset(
@@ -193,19 +201,27 @@ def score_days(
 
 
 def scores_for(*, since: dt.datetime, until: dt.datetime, survey_id: int | None = None) -> Scores:
-    """The headline figures over a period: scores of the answers of its local days (from the
-    roll-up), invitations sent in it."""
-    invitations = Invitation.objects.filter(send_at__gte=since, send_at__lt=until)
+    """The headline figures over the local days of a period, from the daily roll-ups: scores
+    of the answers given and invitations sent on those days."""
+    first, last = local_days(since, until)
+    invitations = InvitationDay.objects.filter(day__gte=first, day__lt=last)
     if survey_id:
         invitations = invitations.filter(survey_id=survey_id)
     agg = score_days(since=since, until=until, survey_id=survey_id).aggregate(**_SUMS)
     counts = invitations.aggregate(
-        sent=Count("pk", filter=Q(status__in=["sent", "answered", "expired"])),
-        answered=Count("pk", filter=Q(status="answered")),
-        dropped=Count("pk", filter=Q(status="dropped")),
+        sent=Sum("invitations", filter=Q(status__in=["sent", "answered", "expired"])),
+        answered=Sum("invitations", filter=Q(status="answered")),
+        dropped=Sum("invitations", filter=Q(status="dropped")),
     )
     nps, csat, effort = _scores_from(agg)
-    return Scores(nps, csat, effort, counts["answered"], counts["sent"], counts["dropped"])
+    return Scores(
+        nps,
+        csat,
+        effort,
+        counts["answered"] or 0,
+        counts["sent"] or 0,
+        counts["dropped"] or 0,
+    )
 
 
 def trend(*, since: dt.datetime, until: dt.datetime, by: str = "month") -> list[dict[str, Any]]:
@@ -343,13 +359,20 @@ def recovery_figures(*, since: dt.datetime, until: dt.datetime) -> dict[str, Any
                 SELECT contact_id, min(created) AS first FROM {responses}
                 WHERE band = 'detractor' AND created >= %s AND created < %s
                 GROUP BY contact_id
+            ),
+            good AS (
+                SELECT DISTINCT r.contact_id FROM {responses} r JOIN bad USING (contact_id)
+                WHERE r.band IN ('passive', 'promoter') AND r.created > bad.first
+            ),
+            visits AS (
+                SELECT i.contact_id, count(*) AS n FROM {invitations} i JOIN bad USING (contact_id)
+                WHERE i.appointment_id IS NOT NULL AND i.created > bad.first
+                GROUP BY i.contact_id
             )
-            SELECT bad.contact_id, bad.first,
-                   EXISTS (SELECT 1 FROM {responses} r WHERE r.contact_id = bad.contact_id
-                           AND r.band IN ('passive', 'promoter') AND r.created > bad.first),
-                   (SELECT count(*) FROM {invitations} i WHERE i.contact_id = bad.contact_id
-                    AND i.appointment_id IS NOT NULL AND i.created > bad.first)
+            SELECT bad.contact_id, bad.first, good.contact_id IS NOT NULL, coalesce(visits.n, 0)
             FROM bad
+            LEFT JOIN good USING (contact_id)
+            LEFT JOIN visits USING (contact_id)
             """,
             [since, until],
         )

@@ -21,7 +21,7 @@ from ..models import (
     band_for,
 )
 from .common import business_zone, feedback_settings_get, now_or
-from .rollup import score_days_move, score_key
+from .rollup import invitation_days_move, score_days_move, score_key
 
 UNSET: Any = object()
 COMMENT_MAX = 4000
@@ -155,6 +155,12 @@ def response_submit(
         if created:
             Invitation.objects.filter(pk=invitation.pk).update(
                 status=InvitationStatus.ANSWERED, answered_at=now
+            )
+            invitation_days_move(
+                invitation=invitation,
+                before=invitation.status,
+                after=InvitationStatus.ANSWERED,
+                zone=zone,
             )
             if invitation.clicked_at is None:
                 from .invitations import invitation_click

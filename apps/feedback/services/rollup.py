@@ -1,8 +1,8 @@
-"""The daily roll-up of scored answers (`ScoreDay`): what the figures read instead of every
-response. `score_days_move` is called by the service that records or changes a response,
-inside its transaction, with the response as it was and as it is; `score_days_rebuild`
-recounts everything from the responses (the migration that adds the table, the demo and
-bench data written in bulk)."""
+"""The daily roll-ups the figures read instead of every row: scored answers (`ScoreDay`) and
+invitations by status (`InvitationDay`). `score_days_move` is called by the service that
+records or changes a response, `invitation_days_move` by every service that creates an
+invitation or changes its status, inside their transactions; `score_days_rebuild`
+recounts both from the rows (the demo and bench data written in bulk)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from ..models import Response, ScoreDay
+from ..models import Invitation, InvitationDay, Response, ScoreDay
 
 
 @dataclass(frozen=True, order=True)
@@ -92,9 +92,34 @@ def score_days_move(*, before: ScoreKey | None, after: ScoreKey | None) -> None:
         )
 
 
+def invitation_days_move(
+    *, invitation: Invitation, before: str | None, after: str | None, zone: zoneinfo.ZoneInfo
+) -> None:
+    """Move one invitation from status `before` to `after` (None: not counted) in its day."""
+    if before == after:
+        return
+    day = invitation.send_at.astimezone(zone).date()
+    rows = sorted((status, sign) for status, sign in ((before, -1), (after, 1)) if status)
+    table = InvitationDay._meta.db_table
+    values = ", ".join(["(%s::date, %s, %s, %s)"] * len(rows))
+    params: list[object] = []
+    for status, sign in rows:
+        params += [day, invitation.survey_id, status, sign]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} AS t (day, survey_id, status, invitations)
+            VALUES {values}
+            ON CONFLICT (day, survey_id, status)
+            DO UPDATE SET invitations = t.invitations + EXCLUDED.invitations
+            """,
+            params,
+        )
+
+
 def score_days_rebuild(*, zone: zoneinfo.ZoneInfo | None = None) -> int:
-    """Recount the whole roll-up from the responses (in the business's zone); the rows it
-    wrote. Locks the table so no answer is counted twice or lost while it runs."""
+    """Recount both roll-ups from the responses and invitations (in the business's zone); the
+    rows written. Locks the tables so nothing is counted twice or lost while it runs."""
     from .common import business_zone
 
     zone = zone or business_zone()
@@ -114,4 +139,17 @@ def score_days_rebuild(*, zone: zoneinfo.ZoneInfo | None = None) -> int:
             """,
             [str(zone)],
         )
-        return cursor.rowcount
+        written = cursor.rowcount
+        table = InvitationDay._meta.db_table
+        cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+        cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (day, survey_id, status, invitations)
+            SELECT (send_at AT TIME ZONE %s)::date, survey_id, status, count(*)
+            FROM {Invitation._meta.db_table}
+            GROUP BY 1, 2, 3
+            """,
+            [str(zone)],
+        )
+        return written + cursor.rowcount

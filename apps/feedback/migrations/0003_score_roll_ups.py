@@ -1,5 +1,6 @@
-"""The daily roll-up of scored answers, back-filled from the responses of each business that
-already has some (in the business's zone; a new business has none, so nothing is recorded).
+"""The daily roll-ups of scored answers and of invitations by status, back-filled from the
+responses and invitations of each business that already has some (in the business's zone; a
+new business has none, so nothing is recorded).
 
 Plain SQL against the two tables, so it keeps working whatever the models become."""
 
@@ -15,7 +16,7 @@ def backfill(apps, schema_editor):
     if schema == public:
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT EXISTS (SELECT 1 FROM feedback_response WHERE score IS NOT NULL)")
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM feedback_invitation)")
         if not cursor.fetchone()[0]:
             return
         cursor.execute(
@@ -32,6 +33,15 @@ def backfill(apps, schema_editor):
             FROM feedback_response
             WHERE score IS NOT NULL AND band <> ''
             GROUP BY 1, 2, 3, 4, 5, 6, 7
+            """,
+            [zone],
+        )
+        cursor.execute(
+            """
+            INSERT INTO feedback_invitationday (day, survey_id, status, invitations)
+            SELECT (send_at AT TIME ZONE %s)::date, survey_id, status, count(*)
+            FROM feedback_invitation
+            GROUP BY 1, 2, 3
             """,
             [zone],
         )
@@ -104,6 +114,48 @@ class Migration(migrations.Migration):
                         ),
                         name="feedback_scoreday_key",
                     ),
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="InvitationDay",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("scheduled", "Scheduled"),
+                            ("sent", "Sent"),
+                            ("answered", "Answered"),
+                            ("expired", "Expired"),
+                            ("dropped", "Not sent"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("invitations", models.IntegerField(default=0)),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="feedback.survey",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["day", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("day", "survey", "status"), name="feedback_invitationday_key"
+                    )
                 ],
             },
         ),
