@@ -153,22 +153,36 @@ def score_figures(
     )
 
 
-# Sums over ScoreDay rows: a promoter band is NPS 9-10 and CSAT 4-5 (models.band_for).
-_SUMS = {
-    "n": Sum("answers"),
-    "nps_total": Sum("answers", filter=Q(kind="nps")),
-    "nps_pro": Sum("answers", filter=Q(kind="nps", band="promoter")),
-    "nps_det": Sum("answers", filter=Q(kind="nps", band="detractor")),
-    "csat_total": Sum("answers", filter=Q(kind="csat")),
-    "csat_good": Sum("answers", filter=Q(kind="csat", band="promoter")),
-    "ces_total": Sum("answers", filter=Q(kind="ces")),
-    "ces_sum": Sum("score_sum", filter=Q(kind="ces")),
-}
+def roll_up_sums(where: Q | None = None, *, prefix: str = "") -> dict[str, Sum]:
+    """Sums over ScoreDay rows (of those matching `where`), named `<prefix><name>`: a
+    promoter band is NPS 9-10 and CSAT 4-5 (models.band_for)."""
+    base = where if where is not None else Q()
+    parts = {
+        "n": ("answers", Q()),
+        "nps_total": ("answers", Q(kind="nps")),
+        "nps_pro": ("answers", Q(kind="nps", band="promoter")),
+        "nps_det": ("answers", Q(kind="nps", band="detractor")),
+        "csat_total": ("answers", Q(kind="csat")),
+        "csat_good": ("answers", Q(kind="csat", band="promoter")),
+        "ces_total": ("answers", Q(kind="ces")),
+        "ces_sum": ("score_sum", Q(kind="ces")),
+    }
+    return {
+        prefix + name: Sum(column, filter=(base & condition) or None)
+        for name, (column, condition) in parts.items()
+    }
 
 
-def _scores_from(agg: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
+_SUMS = roll_up_sums()
+
+
+def scores_from(
+    agg: dict[str, Any], *, prefix: str = ""
+) -> tuple[float | None, float | None, float | None]:
+    """NPS, CSAT and effort from the sums of `roll_up_sums`."""
+
     def get(name: str) -> int:
-        return int(agg.get(name) or 0)
+        return int(agg.get(prefix + name) or 0)
 
     return score_figures(
         nps=(get("nps_pro"), get("nps_det"), get("nps_total")),
@@ -213,7 +227,7 @@ def scores_for(*, since: dt.datetime, until: dt.datetime, survey_id: int | None 
         answered=Sum("invitations", filter=Q(status="answered")),
         dropped=Sum("invitations", filter=Q(status="dropped")),
     )
-    nps, csat, effort = _scores_from(agg)
+    nps, csat, effort = scores_from(agg)
     return Scores(
         nps,
         csat,
@@ -237,7 +251,7 @@ def trend(*, since: dt.datetime, until: dt.datetime, by: str = "month") -> list[
     )
     out = []
     for row in rows:
-        nps, csat, effort = _scores_from(row)
+        nps, csat, effort = scores_from(row)
         out.append(
             {
                 "period": row["period"],
@@ -263,7 +277,7 @@ def breakdown(*, since: dt.datetime, until: dt.datetime, by: str) -> list[dict[s
     for row in rows:
         if by != "channel" and row["key"] == 0:
             row["key"] = None  # the roll-up's 0: no staff member / no service
-        nps, csat, effort = _scores_from(row)
+        nps, csat, effort = scores_from(row)
         out.append(
             {"key": row["key"], "answers": row["n"], "nps": nps, "csat": csat, "effort": effort}
         )
@@ -356,25 +370,28 @@ def recovery_figures(*, since: dt.datetime, until: dt.datetime) -> dict[str, Any
         cursor.execute(
             f"""
             WITH bad AS (
-                SELECT contact_id, min(created) AS first FROM {responses}
-                WHERE band = 'detractor' AND created >= %s AND created < %s
+                -- one pass: a later passive or promoter answer exists when the latest
+                -- such answer is after the first bad one
+                SELECT contact_id,
+                       min(created) FILTER (WHERE band = 'detractor' AND created < %s) AS first,
+                       max(created) FILTER (WHERE band IN ('passive', 'promoter')) AS good
+                FROM {responses}
+                WHERE created >= %s
                 GROUP BY contact_id
-            ),
-            good AS (
-                SELECT DISTINCT r.contact_id FROM {responses} r JOIN bad USING (contact_id)
-                WHERE r.band IN ('passive', 'promoter') AND r.created > bad.first
+                HAVING min(created) FILTER (WHERE band = 'detractor' AND created < %s)
+                       IS NOT NULL
             ),
             visits AS (
                 SELECT i.contact_id, count(*) AS n FROM {invitations} i JOIN bad USING (contact_id)
                 WHERE i.appointment_id IS NOT NULL AND i.created > bad.first
                 GROUP BY i.contact_id
             )
-            SELECT bad.contact_id, bad.first, good.contact_id IS NOT NULL, coalesce(visits.n, 0)
+            SELECT bad.contact_id, bad.first, coalesce(bad.good > bad.first, false),
+                   coalesce(visits.n, 0)
             FROM bad
-            LEFT JOIN good USING (contact_id)
             LEFT JOIN visits USING (contact_id)
             """,
-            [since, until],
+            [until, since, until],
         )
         rows = cursor.fetchall()
     if not rows:

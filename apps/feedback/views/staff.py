@@ -87,6 +87,28 @@ def figures(request):
     today = now.astimezone(zone).date()
     since = dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time(), zone)
     until = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), zone)
+    if request.GET.get("part") == "loop":
+        # Cases and what recovery earns read every case and answer of the period: drawn
+        # on their own request so the scores show at once.
+        return render(
+            request,
+            "feedback/_figures_loop.html",
+            {
+                "cases": case_figures(since=since, until=until, now=now),
+                "recovery": recovery_figures(since=since, until=until),
+            },
+        )
+    if request.GET.get("part") == "loop":
+        # Cases and what recovery earns read every case and answer of the period: drawn
+        # on their own request so the scores show at once.
+        return render(
+            request,
+            "feedback/_figures_loop.html",
+            {
+                "cases": case_figures(since=since, until=until, now=now),
+                "recovery": recovery_figures(since=since, until=until),
+            },
+        )
     band = request.GET.get("band", "")
     if band not in Band.values:
         band = ""
@@ -113,8 +135,6 @@ def figures(request):
             "channel_rows": _bars(breakdown(since=since, until=until, by="channel"), "nps"),
             "words": words,
             "phrases": phrases,
-            "cases": case_figures(since=since, until=until, now=now),
-            "recovery": recovery_figures(since=since, until=until),
         },
     )
 
