@@ -33,7 +33,7 @@ def register_all() -> None:
     from .services.privacy import feedback_erase, feedback_export, feedback_merge
     from .services.purposes import feedback_purposes
     from .services.subscriber import feedback_on_events
-    from .views.home import CASES
+    from .views.home import CASES, REMEMBER
     from .views.panels import CONTACT_PANEL, remember_notices
 
     event_types_register(EVENT_TYPES)
@@ -59,6 +59,7 @@ def register_all() -> None:
     )
     sidebar_items.register(item.id, item)
     home_cards.register(CASES.id, CASES)
+    home_cards.register(REMEMBER.id, REMEMBER)
     contact_panels.register(CONTACT_PANEL.id, CONTACT_PANEL)
     appointment_notices.register("feedback", remember_notices)
     widget = AnalyticsWidget(

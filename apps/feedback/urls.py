@@ -21,6 +21,7 @@ urlpatterns = [
     path("feedback/cases/<int:pk>/update/", cases.case_update_view, name="case_update"),
     path("feedback/cases/<int:pk>/resolve/", cases.case_resolve_view, name="case_resolve"),
     path("feedback/home/cases/", home.home_cases, name="home_cases"),
+    path("feedback/home/remember/", home.home_remember, name="home_remember"),
     path("feedback/contacts/<int:contact_pk>/", panels.contact_panel, name="contact_panel"),
     path(
         "feedback/contacts/<int:contact_pk>/do-not-survey/",
