@@ -111,6 +111,22 @@ def test_a_review_site_that_bans_asking_is_refused(manager_client):
     assert b"forbids asking" in answer.content
 
 
+def test_the_figures_page_loads_cases_and_recovery_after_the_scores(
+    owner, viewer_client, outsider_client, django_assert_max_num_queries
+):
+    _case()
+    url = reverse("feedback:figures")
+    with django_assert_max_num_queries(40):
+        page = viewer_client.get(url)
+    assert page.status_code == 200
+    assert b'id="figures-loop"' in page.content and b"?part=loop" in page.content
+    with django_assert_max_num_queries(40):
+        part = viewer_client.get(url + "?part=loop&period=90", HTTP_HX_REQUEST="true")
+    assert part.status_code == 200
+    assert b"Time to first contact" in part.content and b"{% " not in part.content
+    assert outsider_client.get(url + "?part=loop").status_code in (302, 403, 404)
+
+
 def test_the_home_card_shows_overdue_cases(owner, viewer_client, outsider_client):
     case = _case()
     Case.objects.filter(pk=case.pk).update(due_at=case.opened_at.replace(year=2020))
