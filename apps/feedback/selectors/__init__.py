@@ -89,14 +89,11 @@ def cases_overdue_count(*, now: dt.datetime) -> int:
 def remember_notes_today(*, now: dt.datetime) -> list[dict[str, Any]]:
     """The notes not yet honoured of the customers who visit today (in the practice's zone),
     with their first visit of the day, earliest first (two queries)."""
-    from apps.appointments.models import Appointment, AppointmentStatus
-    from apps.appointments.selectors.availability import local_day_bounds, practice_zone
+    from apps.appointments.selectors.availability import practice_zone
+    from apps.appointments.selectors.calendar import appointments_on_day
 
     zone = practice_zone()
-    start, end = local_day_bounds(now.astimezone(zone).date(), zone)
-    visits = Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end).exclude(
-        status__in=[AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW]
-    )
+    visits = appointments_on_day(now.astimezone(zone).date(), zone=zone)
     notes = list(
         RememberNote.objects.filter(
             honoured_at__isnull=True, contact_id__in=visits.values("contact_id")

@@ -381,6 +381,18 @@ def invitation_click(*, invitation: Invitation, now: dt.datetime | None = None) 
     return invitation
 
 
+def link_follower_is_machine(
+    *, invitation: Invitation, user_agent: str, now: dt.datetime | None = None
+) -> str:
+    """Why following the invitation's link looks like a machine ('' for a person): the
+    campaigns' rule for opens and clicks (no user agent, a mail privacy proxy, a known link
+    scanner, or within seconds of sending). A scanner's GET must not answer the survey, open
+    a case or count as the click that stops reminders."""
+    from apps.campaigns.services import machine_reason
+
+    return machine_reason(user_agent=user_agent, sent_at=invitation.sent_at, at=now_or(now))
+
+
 def invitation_expire(*, invitation: Invitation, now: dt.datetime | None = None) -> bool:
     """An unanswered invitation past its time closes: its link then says so."""
     now = now_or(now)

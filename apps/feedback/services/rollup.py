@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -75,7 +76,7 @@ def score_days_move(*, before: ScoreKey | None, after: ScoreKey | None) -> None:
         return
     table = ScoreDay._meta.db_table
     values = ", ".join(["(%s::date, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
-    params: list[object] = []
+    params: list[Any] = []
     for row_key, (answers, score_sum) in rows:
         params += [*row_key, answers, score_sum]
     with connection.cursor() as cursor:
@@ -102,7 +103,7 @@ def invitation_days_move(
     rows = sorted((status, sign) for status, sign in ((before, -1), (after, 1)) if status)
     table = InvitationDay._meta.db_table
     values = ", ".join(["(%s::date, %s, %s, %s)"] * len(rows))
-    params: list[object] = []
+    params: list[Any] = []
     for status, sign in rows:
         params += [day, invitation.survey_id, status, sign]
     with connection.cursor() as cursor:

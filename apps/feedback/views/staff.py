@@ -7,7 +7,8 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,7 +17,7 @@ from apps.accounts.choices import Role
 from apps.accounts.permissions import role_required
 from cxsuite.lib.errors import DomainError
 
-from ..forms import RootCauseForm, SegmentSendForm, SettingsForm, SurveyForm
+from ..forms import QuestionForm, RootCauseForm, SegmentSendForm, SettingsForm, SurveyForm
 from ..models import Band, RootCause
 from ..selectors import response_list, survey_get, survey_list
 from ..selectors.figures import (
@@ -29,7 +30,13 @@ from ..selectors.figures import (
 )
 from ..services.common import feedback_settings_get, feedback_settings_update
 from ..services.invitations import invitations_for_segment
-from ..services.surveys import root_cause_create, survey_create, survey_update
+from ..services.surveys import (
+    root_cause_create,
+    survey_create,
+    survey_question_add,
+    survey_question_remove,
+    survey_update,
+)
 
 PERIODS = {"90": 90, "180": 180, "365": 365}
 CHART_W, CHART_H = 600, 180
@@ -150,8 +157,9 @@ def survey_list_view(request):
 
 
 def _survey_values(form) -> dict:
-    data = dict(form.cleaned_data)
+    data = {k: v for k, v in form.cleaned_data.items() if not k.startswith("text_")}
     data.pop("kind", None)
+    data["texts"] = form.texts()
     return data
 
 
@@ -189,9 +197,57 @@ def survey_edit_view(request, pk: int):
     return render(
         request,
         "feedback/survey_form.html",
-        {"form": form, "survey": survey, "send_form": send_form},
+        {
+            "form": form,
+            "survey": survey,
+            "send_form": send_form,
+            "question_form": QuestionForm(),
+            "questions": list(survey.questions.all()),
+        },
         status=status,
     )
+
+
+@role_required(Role.MANAGER)
+@require_http_methods(["POST"])
+def survey_question_add_view(request, pk: int):
+    survey = survey_get(pk)
+    question_form = QuestionForm(request.POST)
+    if question_form.is_valid():
+        try:
+            survey_question_add(
+                survey=survey,
+                kind=question_form.cleaned_data["kind"],
+                texts=question_form.texts(),
+                required=question_form.cleaned_data["required"],
+            )
+        except (ValidationError, DomainError) as exc:
+            question_form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Question added."))
+            return redirect(reverse("feedback:survey_edit", args=[survey.pk]) + "#questions")
+    return render(
+        request,
+        "feedback/survey_form.html",
+        {
+            "form": SurveyForm(instance=survey),
+            "survey": survey,
+            "send_form": SegmentSendForm(),
+            "question_form": question_form,
+            "questions": list(survey.questions.all()),
+        },
+        status=400,
+    )
+
+
+@role_required(Role.MANAGER)
+@require_http_methods(["POST"])
+def survey_question_remove_view(request, pk: int, question_pk: int):
+    survey = survey_get(pk)
+    question = get_object_or_404(survey.questions, pk=question_pk)
+    survey_question_remove(question=question)
+    messages.success(request, _("Question removed."))
+    return redirect(reverse("feedback:survey_edit", args=[survey.pk]) + "#questions")
 
 
 @role_required(Role.MANAGER)
