@@ -218,18 +218,20 @@ class QuestionForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
     required = forms.BooleanField(label=_("Answer required"), required=False)
 
     LANGUAGE_NAMES = SurveyForm.LANGUAGE_NAMES
+    LABEL = _("Question")
+    OPTIONS = _("Options, one a line")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for language in LANGUAGES:
             name = self.LANGUAGE_NAMES[language]
             self.fields[f"label_{language}"] = forms.CharField(
-                label=f"{_('Question')} ({name})",
+                label=f"{self.LABEL} ({name})",
                 required=language == "en",
                 max_length=300,
             )
             self.fields[f"options_{language}"] = forms.CharField(
-                label=f"{_('Options, one a line')} ({name})",
+                label=f"{self.OPTIONS} ({name})",
                 required=False,
                 max_length=2000,
                 widget=forms.Textarea(attrs={"rows": 3}),

@@ -95,10 +95,23 @@ def test_a_detractor_is_called_back_and_remembered_at_the_next_visit(
 
     desk.goto(f"{base}/feedback/")
     expect(desk.get_by_role("heading", name="NPS over time")).to_be_visible()
+    expect(desk.get_by_text("Time to first contact")).to_be_visible()  # loaded after the page
     screenshot(desk, "feedback-figures-desktop")
+    survey_url = f"{base}/feedback/surveys/{patient['invitation'].survey_id}/"
+    desk.goto(survey_url)
+    questions = desk.locator("#questions")
+    questions.get_by_label("Kind of answer").select_option(label="One choice")
+    questions.get_by_label("Question (English)").fill("What brought you to us?")
+    questions.get_by_label("Options, one a line (English)").fill("A friend\nThe web\nPassing by")
+    questions.get_by_role("button", name="Add the question").click()
+    expect(desk.locator("#questions")).to_contain_text("What brought you to us?")
+    screenshot(desk, "feedback-survey-form-desktop")
     log_in(phone, live_server_port)
     phone.goto(f"{base}/feedback/")
     screenshot(phone, "feedback-figures-phone")
+    phone.goto(survey_url)
+    expect(phone.get_by_role("group", name="French")).to_be_visible()
+    screenshot(phone, "feedback-survey-form-phone")
     phone.goto(f"{base}/feedback/cases/?status=all")
     expect(phone.get_by_text("Hélène Cixous")).to_be_visible()
     screenshot(phone, "feedback-cases-phone")
