@@ -10,7 +10,13 @@ import pytest
 
 from apps.contacts.services.privacy import contact_erase
 from apps.feedback.models import Response, ScoreDay, band_for
-from apps.feedback.selectors.figures import breakdown, score_figures, scores_for, trend
+from apps.feedback.selectors.figures import (
+    breakdown,
+    score_figures,
+    score_summary,
+    scores_for,
+    trend,
+)
 from apps.feedback.services.common import business_zone
 from apps.feedback.services.responses import response_submit
 from apps.feedback.services.rollup import score_days_rebuild
@@ -162,6 +168,15 @@ def test_the_roll_up_equals_recounting_the_responses_on_random_answers(tenant, o
     assert sum(p["answers"] for p in trend(since=since, until=until, by="week")) == sum(
         n for n, _f in expected_staff.values()
     )
+    # the page's one-pass summary says the same as the separate reads
+    for by in ("week", "month"):
+        summary = score_summary(since=since, until=until, by=by)
+        assert summary["totals"] == expected
+        assert summary["periods"] == trend(since=since, until=until, by=by)
+        for name in ("staff", "service", "channel"):
+            assert sorted(summary[name], key=repr) == sorted(
+                breakdown(since=since, until=until, by=name), key=repr
+            )
     # every day row as a rebuild from the responses would write it
     kept = _roll_up_keys()
     score_days_rebuild()

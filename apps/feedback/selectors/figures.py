@@ -217,21 +217,29 @@ def score_days(
 def scores_for(*, since: dt.datetime, until: dt.datetime, survey_id: int | None = None) -> Scores:
     """The headline figures over the local days of a period, from the daily roll-ups: scores
     of the answers given and invitations sent on those days."""
+    agg = score_days(since=since, until=until, survey_id=survey_id).aggregate(**_SUMS)
+    return scores_with_rates(scores_from(agg), since=since, until=until, survey_id=survey_id)
+
+
+def scores_with_rates(
+    scores: tuple[float | None, float | None, float | None],
+    *,
+    since: dt.datetime,
+    until: dt.datetime,
+    survey_id: int | None = None,
+) -> Scores:
+    """NPS, CSAT and effort with the invitations of the same local days (their roll-up)."""
     first, last = local_days(since, until)
     invitations = InvitationDay.objects.filter(day__gte=first, day__lt=last)
     if survey_id:
         invitations = invitations.filter(survey_id=survey_id)
-    agg = score_days(since=since, until=until, survey_id=survey_id).aggregate(**_SUMS)
     counts = invitations.aggregate(
         sent=Sum("invitations", filter=Q(status__in=["sent", "answered", "expired"])),
         answered=Sum("invitations", filter=Q(status="answered")),
         dropped=Sum("invitations", filter=Q(status="dropped")),
     )
-    nps, csat, effort = scores_from(agg)
     return Scores(
-        nps,
-        csat,
-        effort,
+        *scores,
         counts["answered"] or 0,
         counts["sent"] or 0,
         counts["dropped"] or 0,
@@ -284,6 +292,81 @@ def breakdown(*, since: dt.datetime, until: dt.datetime, by: str) -> list[dict[s
     names = _names(by, [r["key"] for r in out])
     for row in out:
         row["name"] = names.get(row["key"], row["key"])
+    return out
+
+
+# GROUPING(period, staff_id, service_id, channel): a bit is 1 for a column not grouped by.
+_SETS = {15: "total", 7: "period", 11: "staff", 13: "service", 14: "channel"}
+
+
+def score_summary(*, since: dt.datetime, until: dt.datetime, by: str = "month") -> dict[str, Any]:
+    """What the figures page shows of the scores, from ONE pass over the roll-up rows of the
+    period (grouping sets): the totals, the trend by week or month, and the breakdowns by
+    staff member, service and channel. Equal to `scores_for`, `trend` and `breakdown`."""
+    from django.db import connection
+
+    first, last = local_days(since, until)
+    unit = "week" if by == "week" else "month"
+    sums = ", ".join(
+        f"sum({column}) FILTER (WHERE {condition}) AS {name}"
+        for name, column, condition in (
+            ("n", "answers", "true"),
+            ("nps_total", "answers", "kind = 'nps'"),
+            ("nps_pro", "answers", "kind = 'nps' AND band = 'promoter'"),
+            ("nps_det", "answers", "kind = 'nps' AND band = 'detractor'"),
+            ("csat_total", "answers", "kind = 'csat'"),
+            ("csat_good", "answers", "kind = 'csat' AND band = 'promoter'"),
+            ("ces_total", "answers", "kind = 'ces'"),
+            ("ces_sum", "score_sum", "kind = 'ces'"),
+        )
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT GROUPING(period, staff_id, service_id, channel), period, staff_id,
+                   service_id, channel, {sums}
+            FROM (SELECT date_trunc(%s, day)::date AS period, *
+                  FROM {ScoreDay._meta.db_table}
+                  WHERE day >= %s AND day < %s AND answers > 0) AS rows
+            GROUP BY GROUPING SETS ((), (period), (staff_id), (service_id), (channel))
+            """,
+            [unit, first, last],
+        )
+        names = [c.name for c in cursor.description]
+        found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    parts: dict[str, list[dict[str, Any]]] = {name: [] for name in _SETS.values()}
+    for row in found:
+        parts[_SETS[row["grouping"]]].append(row)
+    total = parts["total"][0] if parts["total"] else {}
+    periods = []
+    for row in sorted(parts["period"], key=lambda r: r["period"]):
+        nps, csat, effort = scores_from(row)
+        periods.append(
+            {
+                "period": row["period"],
+                "answers": row["n"],
+                "nps": nps,
+                "csat": csat,
+                "effort": effort,
+            }
+        )
+    out: dict[str, Any] = {"totals": scores_from(total), "periods": periods}
+    for name, field in (("staff", "staff_id"), ("service", "service_id"), ("channel", "channel")):
+        rows = []
+        for row in parts[name]:
+            key = row[field]
+            if name != "channel" and key == 0:
+                key = None  # the roll-up's 0: no staff member / no service
+            nps, csat, effort = scores_from(row)
+            rows.append(
+                {"key": key, "answers": row["n"], "nps": nps, "csat": csat, "effort": effort}
+            )
+        rows.sort(key=lambda r: (-r["answers"], "" if r["key"] is None else str(r["key"])))
+        rows = rows[:20]
+        labels = _names(name, [r["key"] for r in rows])
+        for row in rows:
+            row["name"] = labels.get(row["key"], row["key"])
+        out[name] = rows
     return out
 
 

@@ -21,12 +21,11 @@ from ..forms import QuestionForm, RootCauseForm, SegmentSendForm, SettingsForm, 
 from ..models import Band, RootCause
 from ..selectors import response_list, survey_get, survey_list
 from ..selectors.figures import (
-    breakdown,
     case_figures,
     comment_terms,
     recovery_figures,
-    scores_for,
-    trend,
+    score_summary,
+    scores_with_rates,
 )
 from ..services.common import feedback_settings_get, feedback_settings_update
 from ..services.invitations import invitations_for_segment
@@ -122,8 +121,9 @@ def figures(request):
     by = request.GET.get("by", "month")
     if by not in ("week", "month"):
         by = "month"
-    scores = scores_for(since=since, until=until)
-    periods = trend(since=since, until=until, by=by)
+    summary = score_summary(since=since, until=until, by=by)  # one pass over the roll-up
+    scores = scores_with_rates(summary["totals"], since=since, until=until)
+    periods = summary["periods"]
     chart = _line_chart([(format_date_short(p["period"]), p["nps"]) for p in periods], -100, 100)
     words, phrases = comment_terms(since=since, until=until, band=band)
     return render(
@@ -137,9 +137,9 @@ def figures(request):
             "period": str(days),
             "band": band,
             "bands": Band.choices,
-            "staff_rows": _bars(breakdown(since=since, until=until, by="staff"), "nps"),
-            "service_rows": _bars(breakdown(since=since, until=until, by="service"), "nps"),
-            "channel_rows": _bars(breakdown(since=since, until=until, by="channel"), "nps"),
+            "staff_rows": _bars(summary["staff"], "nps"),
+            "service_rows": _bars(summary["service"], "nps"),
+            "channel_rows": _bars(summary["channel"], "nps"),
             "words": words,
             "phrases": phrases,
         },
