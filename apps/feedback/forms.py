@@ -222,6 +222,8 @@ class QuestionForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
     OPTIONS = _("Options, one a line")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # on the survey's page beside SurveyForm: its own names and ids
+        kwargs.setdefault("prefix", "question")
         super().__init__(*args, **kwargs)
         for language in LANGUAGES:
             name = self.LANGUAGE_NAMES[language]

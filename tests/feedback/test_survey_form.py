@@ -28,6 +28,11 @@ def _base(**extra):
     return data
 
 
+def _q(data):
+    """The question form's fields, named with its prefix."""
+    return {f"question-{key}": value for key, value in data.items()}
+
+
 def test_the_wording_is_edited_per_language_and_empty_keeps_the_standard(manager_client):
     answer = manager_client.post(
         reverse("feedback:survey_create"),
@@ -57,18 +62,20 @@ def test_questions_of_each_kind_are_added_and_removed(manager_client):
     survey = SurveyFactory()
     url = reverse("feedback:survey_question_add", args=[survey.pk])
     for kind in ("text", "rating"):
-        answer = manager_client.post(url, {"kind": kind, "label_en": f"A {kind} question"})
+        answer = manager_client.post(url, _q({"kind": kind, "label_en": f"A {kind} question"}))
         assert answer.status_code == 302
     answer = manager_client.post(
         url,
-        {
-            "kind": "multiple",
-            "required": "on",
-            "label_en": "What did we do well?",
-            "options_en": "Welcome\nCare\n\nPrice",
-            "label_fr": "Qu'avons-nous bien fait ?",
-            "options_fr": "Accueil\nSoins\nPrix",
-        },
+        _q(
+            {
+                "kind": "multiple",
+                "required": "on",
+                "label_en": "What did we do well?",
+                "options_en": "Welcome\nCare\n\nPrice",
+                "label_fr": "Qu'avons-nous bien fait ?",
+                "options_fr": "Accueil\nSoins\nPrix",
+            }
+        ),
     )
     assert answer.status_code == 302
     question = SurveyQuestion.objects.get(kind="multiple")
@@ -104,7 +111,8 @@ def test_questions_of_each_kind_are_added_and_removed(manager_client):
 )
 def test_a_bad_question_names_the_field(manager_client, data, field):
     survey = SurveyFactory()
-    answer = manager_client.post(reverse("feedback:survey_question_add", args=[survey.pk]), data)
+    url = reverse("feedback:survey_question_add", args=[survey.pk])
+    answer = manager_client.post(url, _q(data))
     assert answer.status_code == 400
     assert field in answer.context["question_form"].errors
     assert not SurveyQuestion.objects.exists()
@@ -113,7 +121,7 @@ def test_a_bad_question_names_the_field(manager_client, data, field):
 def test_questions_are_for_managers_and_not_for_the_outsider(owner, staff_client, outsider_client):
     survey = SurveyFactory()
     url = reverse("feedback:survey_question_add", args=[survey.pk])
-    data = {"kind": "text", "label_en": "Anything else?"}
+    data = _q({"kind": "text", "label_en": "Anything else?"})
     assert staff_client.post(url, data).status_code in (302, 403)
     assert outsider_client.post(url, data).status_code in (302, 403, 404)
     assert not SurveyQuestion.objects.exists()
