@@ -129,6 +129,9 @@ def demo_seed(*, tenant, rng) -> None:
     Response.objects.bulk_create(answers, batch_size=1000)
     _cases(rng, [a for a in answers if a.band == Band.DETRACTOR], causes, manager, now)
     _remember_tomorrow(rng, nps, causes, manager, now)
+    from .services.rollup import score_days_rebuild
+
+    score_days_rebuild()  # the answers above were written in bulk, not through the service
 
 
 def _cases(rng, detractors, causes, manager, now) -> None:

@@ -11,7 +11,15 @@ from django.utils.translation import pgettext_lazy
 
 from cxsuite.lib.forms import StyledFormMixin, form_add_service_errors
 
-from .models import CaseStatus, GestureKind, QuestionKind, RootCause, Survey, SurveyKind
+from .models import (
+    LANGUAGES,
+    CaseStatus,
+    GestureKind,
+    QuestionKind,
+    RootCause,
+    Survey,
+    SurveyKind,
+)
 
 
 class ServiceErrorsMixin:
@@ -153,11 +161,121 @@ class SurveyForm(ServiceErrorsMixin, StyledFormMixin, forms.ModelForm):
             "logo_url",
         ]
 
+    TEXT_LABELS = {
+        "question": _("Question"),
+        "why": _("“Why?” prompt"),
+        "thanks": _("Thank-you message"),
+    }
+    LANGUAGE_NAMES = {"en": _("English"), "fr": _("French"), "es": _("Spanish")}
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = SurveyKind.choices
         if self.instance.pk:
             self.fields["kind"].disabled = True
+        texts = self.instance.texts or {}
+        for language in LANGUAGES:
+            for key, label in self.TEXT_LABELS.items():
+                self.fields[f"text_{language}_{key}"] = forms.CharField(
+                    label=f"{label} ({self.LANGUAGE_NAMES[language]})",
+                    required=False,
+                    max_length=500,
+                    initial=(texts.get(language) or {}).get(key, ""),
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    help_text=_("Left empty: the standard wording.") if key == "question" else "",
+                )
+
+    def main_fields(self) -> list:
+        return [self[name] for name in self.fields if not name.startswith("text_")]
+
+    def language_groups(self) -> list[tuple[str, str, list]]:
+        """(language code, its name, its bound text fields), for one fieldset each."""
+        return [
+            (
+                language,
+                str(self.LANGUAGE_NAMES[language]),
+                [self[f"text_{language}_{key}"] for key in self.TEXT_LABELS],
+            )
+            for language in LANGUAGES
+        ]
+
+    def texts(self) -> dict[str, dict[str, str]]:
+        """The per-language texts typed; empty ones fall back to the standard wording."""
+        return {
+            language: {
+                key: self.cleaned_data.get(f"text_{language}_{key}", "") or ""
+                for key in self.TEXT_LABELS
+            }
+            for language in LANGUAGES
+        }
+
+
+class QuestionForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
+    """An extra question: its kind, its label per language and, for choices, the options
+    (one a line, the same number in each language)."""
+
+    kind = forms.ChoiceField(label=_("Kind of answer"), choices=QuestionKind.choices)
+    required = forms.BooleanField(label=_("Answer required"), required=False)
+
+    LANGUAGE_NAMES = SurveyForm.LANGUAGE_NAMES
+    LABEL = _("Question")
+    OPTIONS = _("Options, one a line")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # on the survey's page beside SurveyForm: its own names and ids
+        kwargs.setdefault("prefix", "question")
+        super().__init__(*args, **kwargs)
+        for language in LANGUAGES:
+            name = self.LANGUAGE_NAMES[language]
+            self.fields[f"label_{language}"] = forms.CharField(
+                label=f"{self.LABEL} ({name})",
+                required=language == "en",
+                max_length=300,
+            )
+            self.fields[f"options_{language}"] = forms.CharField(
+                label=f"{self.OPTIONS} ({name})",
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        choice = data.get("kind") in (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
+        counts = {}
+        for language in LANGUAGES:
+            label = (data.get(f"label_{language}") or "").strip()
+            options = [
+                line.strip()
+                for line in (data.get(f"options_{language}") or "").splitlines()
+                if line.strip()
+            ]
+            data[f"options_{language}"] = options
+            if not label:
+                if options:
+                    self.add_error(f"label_{language}", _("Give the question in this language."))
+                continue
+            if choice:
+                if len(options) < 2:
+                    self.add_error(f"options_{language}", _("Give at least two options."))
+                counts[language] = len(options)
+            elif options:
+                self.add_error(f"options_{language}", _("Only choice questions have options."))
+        if choice and len(set(counts.values())) > 1:
+            for language in counts:
+                if counts[language] != counts.get("en"):
+                    self.add_error(f"options_{language}", _("Give as many options as in English."))
+        return data
+
+    def texts(self) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for language in LANGUAGES:
+            label = (self.cleaned_data.get(f"label_{language}") or "").strip()
+            if label:
+                out[language] = {"label": label}
+                if self.cleaned_data.get("kind") in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+                    out[language]["options"] = self.cleaned_data[f"options_{language}"]
+        return out
 
 
 class RootCauseForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):

@@ -299,6 +299,60 @@ class Response(models.Model):
         return f"{self.get_kind_display()} {self.score}"
 
 
+class ScoreDay(models.Model):
+    """The scored answers of one local day, kept in step by the service that records or
+    changes a response (same transaction), so the figures sum a few hundred rows instead of
+    every response. One row per (day, survey, kind, staff member, service, channel, band);
+    0 stands for "no staff member" / "no service" so the key has no NULLs. Skipped answers
+    (no score) are never counted; `answers` may fall back to 0 when an answer moves away.
+    (No CHECK on the counts: PostgreSQL checks the proposed row of an upsert, -1 for a
+    decrement, before it finds the row to update.)"""
+
+    day = models.DateField()  # in the business's zone
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=SurveyKind.choices)
+    staff_id = models.BigIntegerField(default=0)
+    service_id = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=8, blank=True)
+    band = models.CharField(max_length=10, choices=Band.choices)
+    answers = models.IntegerField(default=0)
+    score_sum = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["day", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "survey", "kind", "staff_id", "service_id", "channel", "band"],
+                name="feedback_scoreday_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.band}: {self.answers}"
+
+
+class InvitationDay(models.Model):
+    """Invitations by the local day they were (or are to be) sent, survey and status, kept in
+    step by every service that creates an invitation or changes its status (same
+    transaction): the response rate sums these rows instead of every invitation."""
+
+    day = models.DateField()  # of send_at, in the business's zone
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=InvitationStatus.choices)
+    invitations = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["day", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "survey", "status"], name="feedback_invitationday_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.status}: {self.invitations}"
+
+
 class SurveyingState(models.Model):
     """Per contact: do not survey, and when they were last asked (the one cool-down)."""
 

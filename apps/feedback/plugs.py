@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 def register_all() -> None:
     """Fill the registries; registering twice changes nothing."""
-    from apps.accounts.registries import SidebarItem, home_cards, sidebar_items
+    from apps.accounts.registries import (
+        AnalyticsWidget,
+        SidebarItem,
+        analytics_widgets,
+        home_cards,
+        sidebar_items,
+    )
     from apps.appointments.registries import appointment_notices
     from apps.contacts.catalogue import event_types_register
     from apps.contacts.registries import (
@@ -27,7 +33,7 @@ def register_all() -> None:
     from .services.privacy import feedback_erase, feedback_export, feedback_merge
     from .services.purposes import feedback_purposes
     from .services.subscriber import feedback_on_events
-    from .views.home import CASES
+    from .views.home import CASES, REMEMBER
     from .views.panels import CONTACT_PANEL, remember_notices
 
     event_types_register(EVENT_TYPES)
@@ -53,5 +59,15 @@ def register_all() -> None:
     )
     sidebar_items.register(item.id, item)
     home_cards.register(CASES.id, CASES)
+    home_cards.register(REMEMBER.id, REMEMBER)
     contact_panels.register(CONTACT_PANEL.id, CONTACT_PANEL)
     appointment_notices.register("feedback", remember_notices)
+    widget = AnalyticsWidget(
+        id="feedback.scores",
+        title=_("Customer feedback"),
+        compute="apps.feedback.selectors.analytics_widget.compute",
+        order=40,
+        invalidated_by=("feedback.Response", "feedback.Case"),
+        description=_("NPS, CSAT and effort against the period before, cases, NPS by week."),
+    )
+    analytics_widgets.register(widget.id, widget)

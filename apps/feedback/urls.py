@@ -14,6 +14,16 @@ urlpatterns = [
     path("feedback/surveys/new/", staff.survey_create_view, name="survey_create"),
     path("feedback/surveys/<int:pk>/", staff.survey_edit_view, name="survey_edit"),
     path("feedback/surveys/<int:pk>/send/", staff.survey_send_view, name="survey_send"),
+    path(
+        "feedback/surveys/<int:pk>/questions/",
+        staff.survey_question_add_view,
+        name="survey_question_add",
+    ),
+    path(
+        "feedback/surveys/<int:pk>/questions/<int:question_pk>/remove/",
+        staff.survey_question_remove_view,
+        name="survey_question_remove",
+    ),
     path("feedback/responses/", staff.response_list_view, name="response_list"),
     path("feedback/settings/", staff.settings_view, name="settings"),
     path("feedback/cases/", cases.case_list_view, name="case_list"),
@@ -21,6 +31,7 @@ urlpatterns = [
     path("feedback/cases/<int:pk>/update/", cases.case_update_view, name="case_update"),
     path("feedback/cases/<int:pk>/resolve/", cases.case_resolve_view, name="case_resolve"),
     path("feedback/home/cases/", home.home_cases, name="home_cases"),
+    path("feedback/home/remember/", home.home_remember, name="home_remember"),
     path("feedback/contacts/<int:contact_pk>/", panels.contact_panel, name="contact_panel"),
     path(
         "feedback/contacts/<int:contact_pk>/do-not-survey/",

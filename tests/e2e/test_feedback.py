@@ -31,10 +31,22 @@ def patient(committed_tenant):
     contact = ContactFactory(first_name="Hélène", last_name="Cixous")
     RootCauseFactory(label="Waiting time")
     survey = SurveyFactory(name="After your visit", channel="email")
-    invitation = invitation_send(invitation=invitation_create(survey=survey, contact=contact))
+    # sent a few minutes ago: a click on arrival is a mail gateway's scanner, not a person
+    invitation = invitation_send(
+        invitation=invitation_create(survey=survey, contact=contact),
+        now=timezone.now() - dt.timedelta(minutes=5),
+    )
     starts = (timezone.now() + dt.timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
     visit = AppointmentFactory(contact=contact, service=service, staff=staff, starts_at=starts)
     return {"contact": contact, "invitation": invitation, "visit": visit}
+
+
+# A person's phone (headless Chromium says "HeadlessChrome", which the click rule takes for
+# a link scanner).
+PHONE_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/124.0 Mobile Safari/537.36"
+)
 
 
 def test_a_detractor_is_called_back_and_remembered_at_the_next_visit(
@@ -44,7 +56,7 @@ def test_a_detractor_is_called_back_and_remembered_at_the_next_visit(
     body = Message.objects.get(related_type="feedback_invitation").body
     score_path = re.search(r"https?://[^/\s]+(/f/\S+/2/)", body).group(1)
 
-    phone = browser.new_context(viewport=PHONE).new_page()
+    phone = browser.new_context(viewport=PHONE, user_agent=PHONE_AGENT).new_page()
     phone.goto(base + score_path)  # the "2" button of the e-mail
     expect(phone.get_by_label("2", exact=True)).to_be_checked()
     assert Case.objects.filter(contact=patient["contact"]).count() == 1  # opened at the click
@@ -83,10 +95,23 @@ def test_a_detractor_is_called_back_and_remembered_at_the_next_visit(
 
     desk.goto(f"{base}/feedback/")
     expect(desk.get_by_role("heading", name="NPS over time")).to_be_visible()
+    expect(desk.get_by_text("Time to first contact")).to_be_visible()  # loaded after the page
     screenshot(desk, "feedback-figures-desktop")
+    survey_url = f"{base}/feedback/surveys/{patient['invitation'].survey_id}/"
+    desk.goto(survey_url)
+    questions = desk.locator("#questions")
+    questions.get_by_label("Kind of answer").select_option(label="One choice")
+    questions.get_by_label("Question (English)").fill("What brought you to us?")
+    questions.get_by_label("Options, one a line (English)").fill("A friend\nThe web\nPassing by")
+    questions.get_by_role("button", name="Add the question").click()
+    expect(desk.locator("#questions")).to_contain_text("What brought you to us?")
+    screenshot(desk, "feedback-survey-form-desktop")
     log_in(phone, live_server_port)
     phone.goto(f"{base}/feedback/")
     screenshot(phone, "feedback-figures-phone")
+    phone.goto(survey_url)
+    expect(phone.get_by_role("group", name="French")).to_be_visible()
+    screenshot(phone, "feedback-survey-form-phone")
     phone.goto(f"{base}/feedback/cases/?status=all")
     expect(phone.get_by_text("Hélène Cixous")).to_be_visible()
     screenshot(phone, "feedback-cases-phone")

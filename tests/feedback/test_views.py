@@ -1,9 +1,12 @@
 """Staff pages and the public survey page: each role, the outsider, the empty business."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from apps.feedback.models import Case, Response
+from apps.feedback.models import Case, Invitation, Response
 from apps.feedback.services.invitations import (
     invitation_create,
     invitation_link_token,
@@ -111,6 +114,22 @@ def test_a_review_site_that_bans_asking_is_refused(manager_client):
     assert b"forbids asking" in answer.content
 
 
+def test_the_figures_page_loads_cases_and_recovery_after_the_scores(
+    owner, viewer_client, outsider_client, django_assert_max_num_queries
+):
+    _case()
+    url = reverse("feedback:figures")
+    with django_assert_max_num_queries(40):
+        page = viewer_client.get(url)
+    assert page.status_code == 200
+    assert b'id="figures-loop"' in page.content and b"?part=loop" in page.content
+    with django_assert_max_num_queries(40):
+        part = viewer_client.get(url + "?part=loop&period=90", HTTP_HX_REQUEST="true")
+    assert part.status_code == 200
+    assert b"Time to first contact" in part.content and b"{% " not in part.content
+    assert outsider_client.get(url + "?part=loop").status_code in (302, 403, 404)
+
+
 def test_the_home_card_shows_overdue_cases(owner, viewer_client, outsider_client):
     case = _case()
     Case.objects.filter(pk=case.pk).update(due_at=case.opened_at.replace(year=2020))
@@ -128,21 +147,64 @@ def test_the_contact_panel_and_outsider(owner, viewer_client, outsider_client):
 
 
 # --- the public page --------------------------------------------------------------------------
-def _link(tenant_client, **kw):
+PERSON = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
+)
+
+
+def _link(tenant_client, *, sent_ago=dt.timedelta(minutes=3), **kw):
     invitation = invitation_send(
-        invitation=invitation_create(survey=SurveyFactory(**kw), contact=ContactFactory())
+        invitation=invitation_create(survey=SurveyFactory(**kw), contact=ContactFactory()),
+        now=timezone.now() - sent_ago,
     )
     return invitation, invitation_link_token(invitation)
 
 
 def test_the_score_button_saves_at_once_and_opens_the_page_with_it(tenant_client, owner):
     invitation, token = _link(tenant_client)
-    answer = tenant_client.get(reverse("feedback:survey_score", args=[token, 3]))
+    answer = tenant_client.get(
+        reverse("feedback:survey_score", args=[token, 3]), HTTP_USER_AGENT=PERSON
+    )
     assert answer.status_code == 302
     assert Response.objects.get().score == 3 and Case.objects.count() == 1
     page = tenant_client.get(answer["Location"])
     assert page.status_code == 200
     assert b'value="3" checked' in page.content
+
+
+@pytest.mark.parametrize(
+    "agent, sent_ago",
+    [
+        ("", dt.timedelta(minutes=3)),  # no user agent at all
+        ("Mozilla/5.0", dt.timedelta(minutes=3)),  # a mail privacy proxy
+        ("Mozilla/5.0 (compatible; Barracuda Sentinel)", dt.timedelta(minutes=3)),
+        ("Mozilla/5.0 (Windows NT 10.0) Mimecast Link Scanner", dt.timedelta(hours=2)),
+        ("python-requests/2.31", dt.timedelta(minutes=3)),
+        (PERSON, dt.timedelta(seconds=2)),  # fetched on arrival: a gateway, not a person
+    ],
+)
+def test_a_link_scanner_saves_no_score_and_opens_no_case(tenant_client, owner, agent, sent_ago):
+    invitation, token = _link(tenant_client, sent_ago=sent_ago)
+    answer = tenant_client.get(
+        reverse("feedback:survey_score", args=[token, 2]), HTTP_USER_AGENT=agent
+    )
+    assert answer.status_code == 302 and answer["Location"].endswith("?score=2")
+    page = tenant_client.get(answer["Location"], HTTP_USER_AGENT=agent)
+    assert page.status_code == 200
+    assert not Response.objects.exists() and not Case.objects.exists()
+    # nor does it count as the click that stops the reminders
+    assert Invitation.objects.get(pk=invitation.pk).clicked_at is None
+
+
+def test_a_person_after_a_scanner_still_saves_at_once(tenant_client, owner):
+    invitation, token = _link(tenant_client)
+    url = reverse("feedback:survey_score", args=[token, 2])
+    tenant_client.get(url, HTTP_USER_AGENT="Mozilla/5.0 (compatible; Proofpoint URL Defense)")
+    assert not Response.objects.exists()
+    tenant_client.get(url, HTTP_USER_AGENT=PERSON)
+    assert Response.objects.get().score == 2 and Case.objects.count() == 1
+    assert Invitation.objects.get(pk=invitation.pk).clicked_at is not None
 
 
 def test_submit_reload_and_reuse_give_one_response(tenant_client, owner):

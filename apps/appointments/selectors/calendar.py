@@ -225,6 +225,16 @@ def service_preselected(*, staff: StaffMember | None, services: list[Service]) -
     return by_pk.get(last) if last else None
 
 
+def appointments_on_day(day: dt.date, *, zone: zoneinfo.ZoneInfo | None = None):
+    """The visits of one local day, all but cancelled and no-shows (a queryset, for other
+    apps to narrow: feedback's "Remember today" card)."""
+    zone = zone or practice_zone()
+    start, end = local_day_bounds(day, zone)
+    return Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end).exclude(
+        status__in=[AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW]
+    )
+
+
 def appointments_today(*, limit: int = 15) -> tuple[list[Appointment], int]:
     """The practice's day for the home page: the next visits still to come (and those in the
     chair), and how many the day holds in all (one query for each)."""

@@ -86,6 +86,34 @@ def cases_overdue_count(*, now: dt.datetime) -> int:
     return Case.objects.filter(status__in=OPEN_STATUSES, due_at__lt=now).count()
 
 
+def remember_notes_today(*, now: dt.datetime) -> list[dict[str, Any]]:
+    """The notes not yet honoured of the customers who visit today (in the practice's zone),
+    with their first visit of the day, earliest first (two queries)."""
+    from apps.appointments.selectors.availability import practice_zone
+    from apps.appointments.selectors.calendar import appointments_on_day
+
+    zone = practice_zone()
+    visits = appointments_on_day(now.astimezone(zone).date(), zone=zone)
+    notes = list(
+        RememberNote.objects.filter(
+            honoured_at__isnull=True, contact_id__in=visits.values("contact_id")
+        )
+        .select_related("contact")
+        .order_by("created", "pk")
+    )
+    if not notes:
+        return []
+    first_visit: dict[int, Any] = {}
+    for visit in (
+        visits.filter(contact_id__in={n.contact_id for n in notes})
+        .select_related("staff", "service")
+        .order_by("starts_at", "pk")
+    ):
+        first_visit.setdefault(visit.contact_id, visit)
+    rows = [{"note": note, "visit": first_visit.get(note.contact_id)} for note in notes]
+    return sorted(rows, key=lambda r: (r["visit"].starts_at if r["visit"] else now, r["note"].pk))
+
+
 def remember_notes_pending(contact_ids: list[int]) -> dict[int, list[RememberNote]]:
     """The notes not yet honoured, by contact (one query for a whole calendar)."""
     out: dict[int, list[RememberNote]] = {}

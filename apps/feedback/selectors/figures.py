@@ -1,7 +1,8 @@
 """The figures page: NPS, CSAT, effort and response rate, trends by week and month,
 breakdowns (staff member, service, channel), words and two-word phrases of comments, case
-times, causes, drops, the recovered rate and what recovery earns. A handful of aggregate
-queries whatever the number of responses; skipped answers (no score) never count."""
+times, causes, drops, the recovered rate and what recovery earns. Scores are read from the
+daily roll-up (`ScoreDay`, kept by the service that records an answer), so they sum a few
+hundred rows whatever the number of responses; skipped answers (no score) never count."""
 
 from __future__ import annotations
 
@@ -12,10 +13,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
-from ..models import Case, CaseStatus, Invitation, Response, SurveyKind
+from ..models import (
+    Case,
+    CaseStatus,
+    Invitation,
+    InvitationDay,
+    Response,
+    ScoreDay,
+    SurveyKind,
+)
 
 COMMENT_SAMPLE = 2000
 STOP_WORDS = frozenset(
@@ -129,62 +138,128 @@ def _nps(promoters: int, detractors: int, total: int) -> float | None:
     return round(100 * (promoters - detractors) / total, 1) if total else None
 
 
-def _score_aggregates(rows) -> dict[str, Any]:
-    return rows.aggregate(
-        nps_total=Count("pk", filter=Q(kind="nps", score__isnull=False)),
-        nps_pro=Count("pk", filter=Q(kind="nps", score__gte=9)),
-        nps_det=Count("pk", filter=Q(kind="nps", score__lte=6)),
-        csat_total=Count("pk", filter=Q(kind="csat", score__isnull=False)),
-        csat_good=Count("pk", filter=Q(kind="csat", score__gte=4)),
-        effort=Avg("score", filter=Q(kind="ces", score__isnull=False)),
+def score_figures(
+    *, nps: tuple[int, int, int], csat: tuple[int, int], effort: tuple[int, int]
+) -> tuple[float | None, float | None, float | None]:
+    """NPS from (promoters, detractors, answers), CSAT from (4-5 answers, answers), average
+    effort from (sum of scores, answers); None where there are no answers. The one place the
+    arithmetic lives: the roll-up and the test that recounts from responses both use it."""
+    csat_good, csat_total = csat
+    effort_sum, effort_total = effort
+    return (
+        _nps(*nps),
+        round(100 * csat_good / csat_total, 1) if csat_total else None,
+        round(effort_sum / effort_total, 2) if effort_total else None,
     )
 
 
-def _scores_from(agg: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
-    nps = _nps(agg["nps_pro"], agg["nps_det"], agg["nps_total"])
-    csat = round(100 * agg["csat_good"] / agg["csat_total"], 1) if agg["csat_total"] else None
-    effort = round(float(agg["effort"]), 2) if agg["effort"] is not None else None
-    return nps, csat, effort
+def roll_up_sums(where: Q | None = None, *, prefix: str = "") -> dict[str, Sum]:
+    """Sums over ScoreDay rows (of those matching `where`), named `<prefix><name>`: a
+    promoter band is NPS 9-10 and CSAT 4-5 (models.band_for)."""
+    base = where if where is not None else Q()
+    parts = {
+        "n": ("answers", Q()),
+        "nps_total": ("answers", Q(kind="nps")),
+        "nps_pro": ("answers", Q(kind="nps", band="promoter")),
+        "nps_det": ("answers", Q(kind="nps", band="detractor")),
+        "csat_total": ("answers", Q(kind="csat")),
+        "csat_good": ("answers", Q(kind="csat", band="promoter")),
+        "ces_total": ("answers", Q(kind="ces")),
+        "ces_sum": ("score_sum", Q(kind="ces")),
+    }
+    return {
+        prefix + name: Sum(column, filter=(base & condition) or None)
+        for name, (column, condition) in parts.items()
+    }
+
+
+_SUMS = roll_up_sums()
+
+
+def scores_from(
+    agg: dict[str, Any], *, prefix: str = ""
+) -> tuple[float | None, float | None, float | None]:
+    """NPS, CSAT and effort from the sums of `roll_up_sums`."""
+
+    def get(name: str) -> int:
+        return int(agg.get(prefix + name) or 0)
+
+    return score_figures(
+        nps=(get("nps_pro"), get("nps_det"), get("nps_total")),
+        csat=(get("csat_good"), get("csat_total")),
+        effort=(get("ces_sum"), get("ces_total")),
+    )
+
+
+def local_days(since: dt.datetime, until: dt.datetime) -> tuple[dt.date, dt.date]:
+    """The business's local days [first, last) that [since, until) covers: a bound that is
+    not a local midnight takes in its whole day (the roll-up counts whole days)."""
+    from ..services.common import business_zone
+
+    zone = business_zone()
+    first = since.astimezone(zone).date()
+    end_local = until.astimezone(zone)
+    last = end_local.date()
+    if end_local.time() != dt.time() or end_local.tzinfo is None:
+        last += dt.timedelta(days=1)
+    return first, last
+
+
+def score_days(
+    *, since: dt.datetime, until: dt.datetime, survey_id: int | None = None
+) -> QuerySet[ScoreDay]:
+    """The roll-up rows of the local days of [since, until)."""
+    first, last = local_days(since, until)
+    rows = ScoreDay.objects.filter(day__gte=first, day__lt=last, answers__gt=0)
+    return rows.filter(survey_id=survey_id) if survey_id else rows
 
 
 def scores_for(*, since: dt.datetime, until: dt.datetime, survey_id: int | None = None) -> Scores:
-    """The headline figures over a period (responses and invitations sent in it)."""
-    responses = Response.objects.filter(created__gte=since, created__lt=until)
-    invitations = Invitation.objects.filter(send_at__gte=since, send_at__lt=until)
+    """The headline figures over the local days of a period, from the daily roll-ups: scores
+    of the answers given and invitations sent on those days."""
+    agg = score_days(since=since, until=until, survey_id=survey_id).aggregate(**_SUMS)
+    return scores_with_rates(scores_from(agg), since=since, until=until, survey_id=survey_id)
+
+
+def scores_with_rates(
+    scores: tuple[float | None, float | None, float | None],
+    *,
+    since: dt.datetime,
+    until: dt.datetime,
+    survey_id: int | None = None,
+) -> Scores:
+    """NPS, CSAT and effort with the invitations of the same local days (their roll-up)."""
+    first, last = local_days(since, until)
+    invitations = InvitationDay.objects.filter(day__gte=first, day__lt=last)
     if survey_id:
-        responses = responses.filter(survey_id=survey_id)
         invitations = invitations.filter(survey_id=survey_id)
-    agg = _score_aggregates(responses)
     counts = invitations.aggregate(
-        sent=Count("pk", filter=Q(status__in=["sent", "answered", "expired"])),
-        answered=Count("pk", filter=Q(status="answered")),
-        dropped=Count("pk", filter=Q(status="dropped")),
+        sent=Sum("invitations", filter=Q(status__in=["sent", "answered", "expired"])),
+        answered=Sum("invitations", filter=Q(status="answered")),
+        dropped=Sum("invitations", filter=Q(status="dropped")),
     )
-    nps, csat, effort = _scores_from(agg)
-    return Scores(nps, csat, effort, counts["answered"], counts["sent"], counts["dropped"])
+    return Scores(
+        *scores,
+        counts["answered"] or 0,
+        counts["sent"] or 0,
+        counts["dropped"] or 0,
+    )
 
 
 def trend(*, since: dt.datetime, until: dt.datetime, by: str = "month") -> list[dict[str, Any]]:
-    """NPS, CSAT and effort per week or month (periods without answers left out)."""
+    """NPS, CSAT and effort per week (starting Monday) or month of local days (periods
+    without answers left out)."""
     trunc = TruncWeek if by == "week" else TruncMonth
     rows = (
-        Response.objects.filter(created__gte=since, created__lt=until)
-        .annotate(period=trunc("created"))
+        score_days(since=since, until=until)
+        .annotate(period=trunc("day"))
         .values("period")
-        .annotate(
-            n=Count("pk", filter=Q(score__isnull=False)),
-            nps_total=Count("pk", filter=Q(kind="nps", score__isnull=False)),
-            nps_pro=Count("pk", filter=Q(kind="nps", score__gte=9)),
-            nps_det=Count("pk", filter=Q(kind="nps", score__lte=6)),
-            csat_total=Count("pk", filter=Q(kind="csat", score__isnull=False)),
-            csat_good=Count("pk", filter=Q(kind="csat", score__gte=4)),
-            effort=Avg("score", filter=Q(kind="ces", score__isnull=False)),
-        )
+        .annotate(**_SUMS)
         .order_by("period")
     )
     out = []
     for row in rows:
-        nps, csat, effort = _scores_from(row)
+        nps, csat, effort = scores_from(row)
         out.append(
             {
                 "period": row["period"],
@@ -201,33 +276,97 @@ def breakdown(*, since: dt.datetime, until: dt.datetime, by: str) -> list[dict[s
     """NPS and CSAT per staff member, service or channel, most answers first."""
     field = {"staff": "staff_id", "service": "service_id", "channel": "channel"}[by]
     rows = (
-        Response.objects.filter(created__gte=since, created__lt=until, score__isnull=False)
+        score_days(since=since, until=until)
         .values(key=F(field))
-        .annotate(
-            n=Count("pk"),
-            nps_total=Count("pk", filter=Q(kind="nps")),
-            nps_pro=Count("pk", filter=Q(kind="nps", score__gte=9)),
-            nps_det=Count("pk", filter=Q(kind="nps", score__lte=6)),
-            csat_total=Count("pk", filter=Q(kind="csat")),
-            csat_good=Count("pk", filter=Q(kind="csat", score__gte=4)),
-            effort=Avg("score", filter=Q(kind="ces")),
-        )
-        .order_by("-n")[:20]
+        .annotate(**_SUMS)
+        .order_by("-n", "key")[:20]
     )
-    names = _names(by, [r["key"] for r in rows])
     out = []
     for row in rows:
-        nps, csat, effort = _scores_from(row)
+        if by != "channel" and row["key"] == 0:
+            row["key"] = None  # the roll-up's 0: no staff member / no service
+        nps, csat, effort = scores_from(row)
         out.append(
+            {"key": row["key"], "answers": row["n"], "nps": nps, "csat": csat, "effort": effort}
+        )
+    names = _names(by, [r["key"] for r in out])
+    for row in out:
+        row["name"] = names.get(row["key"], row["key"])
+    return out
+
+
+# GROUPING(period, staff_id, service_id, channel): a bit is 1 for a column not grouped by.
+_SETS = {15: "total", 7: "period", 11: "staff", 13: "service", 14: "channel"}
+
+
+def score_summary(*, since: dt.datetime, until: dt.datetime, by: str = "month") -> dict[str, Any]:
+    """What the figures page shows of the scores, from ONE pass over the roll-up rows of the
+    period (grouping sets): the totals, the trend by week or month, and the breakdowns by
+    staff member, service and channel. Equal to `scores_for`, `trend` and `breakdown`."""
+    from django.db import connection
+
+    first, last = local_days(since, until)
+    unit = "week" if by == "week" else "month"
+    sums = ", ".join(
+        f"sum({column}) FILTER (WHERE {condition}) AS {name}"
+        for name, column, condition in (
+            ("n", "answers", "true"),
+            ("nps_total", "answers", "kind = 'nps'"),
+            ("nps_pro", "answers", "kind = 'nps' AND band = 'promoter'"),
+            ("nps_det", "answers", "kind = 'nps' AND band = 'detractor'"),
+            ("csat_total", "answers", "kind = 'csat'"),
+            ("csat_good", "answers", "kind = 'csat' AND band = 'promoter'"),
+            ("ces_total", "answers", "kind = 'ces'"),
+            ("ces_sum", "score_sum", "kind = 'ces'"),
+        )
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT GROUPING(period, staff_id, service_id, channel), period, staff_id,
+                   service_id, channel, {sums}
+            FROM (SELECT date_trunc(%s, day)::date AS period, *
+                  FROM {ScoreDay._meta.db_table}
+                  WHERE day >= %s AND day < %s AND answers > 0) AS rows
+            GROUP BY GROUPING SETS ((), (period), (staff_id), (service_id), (channel))
+            """,
+            [unit, first, last],
+        )
+        names = [c.name for c in cursor.description]
+        found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    parts: dict[str, list[dict[str, Any]]] = {name: [] for name in _SETS.values()}
+    for row in found:
+        parts[_SETS[row["grouping"]]].append(row)
+    total = parts["total"][0] if parts["total"] else {}
+    periods = []
+    for row in sorted(parts["period"], key=lambda r: r["period"]):
+        nps, csat, effort = scores_from(row)
+        periods.append(
             {
-                "key": row["key"],
-                "name": names.get(row["key"], row["key"]),
+                "period": row["period"],
                 "answers": row["n"],
                 "nps": nps,
                 "csat": csat,
                 "effort": effort,
             }
         )
+    out: dict[str, Any] = {"totals": scores_from(total), "periods": periods}
+    for name, field in (("staff", "staff_id"), ("service", "service_id"), ("channel", "channel")):
+        rows = []
+        for row in parts[name]:
+            key = row[field]
+            if name != "channel" and key == 0:
+                key = None  # the roll-up's 0: no staff member / no service
+            nps, csat, effort = scores_from(row)
+            rows.append(
+                {"key": key, "answers": row["n"], "nps": nps, "csat": csat, "effort": effort}
+            )
+        rows.sort(key=lambda r: (-r["answers"], "" if r["key"] is None else str(r["key"])))
+        rows = rows[:20]
+        labels = _names(name, [r["key"] for r in rows])
+        for row in rows:
+            row["name"] = labels.get(row["key"], row["key"])
+        out[name] = rows
     return out
 
 
@@ -314,18 +453,28 @@ def recovery_figures(*, since: dt.datetime, until: dt.datetime) -> dict[str, Any
         cursor.execute(
             f"""
             WITH bad AS (
-                SELECT contact_id, min(created) AS first FROM {responses}
-                WHERE band = 'detractor' AND created >= %s AND created < %s
+                -- one pass: a later passive or promoter answer exists when the latest
+                -- such answer is after the first bad one
+                SELECT contact_id,
+                       min(created) FILTER (WHERE band = 'detractor' AND created < %s) AS first,
+                       max(created) FILTER (WHERE band IN ('passive', 'promoter')) AS good
+                FROM {responses}
+                WHERE created >= %s
                 GROUP BY contact_id
+                HAVING min(created) FILTER (WHERE band = 'detractor' AND created < %s)
+                       IS NOT NULL
+            ),
+            visits AS (
+                SELECT i.contact_id, count(*) AS n FROM {invitations} i JOIN bad USING (contact_id)
+                WHERE i.appointment_id IS NOT NULL AND i.created > bad.first
+                GROUP BY i.contact_id
             )
-            SELECT bad.contact_id, bad.first,
-                   EXISTS (SELECT 1 FROM {responses} r WHERE r.contact_id = bad.contact_id
-                           AND r.band IN ('passive', 'promoter') AND r.created > bad.first),
-                   (SELECT count(*) FROM {invitations} i WHERE i.contact_id = bad.contact_id
-                    AND i.appointment_id IS NOT NULL AND i.created > bad.first)
+            SELECT bad.contact_id, bad.first, coalesce(bad.good > bad.first, false),
+                   coalesce(visits.n, 0)
             FROM bad
+            LEFT JOIN visits USING (contact_id)
             """,
-            [since, until],
+            [until, since, until],
         )
         rows = cursor.fetchall()
     if not rows:

@@ -36,7 +36,8 @@ from ..models import (
     SurveyingState,
     Trigger,
 )
-from .common import feedback_settings_get, now_or
+from .common import business_zone, feedback_settings_get, now_or
+from .rollup import invitation_days_move
 from .surveys import survey_texts
 
 if TYPE_CHECKING:
@@ -183,6 +184,9 @@ def invitation_create(
             if existing is None:
                 raise
             return existing
+        invitation_days_move(
+            invitation=invitation, before=None, after=invitation.status, zone=business_zone()
+        )
         if not reason:
             state.last_asked_at = send_at
             state.save(update_fields=["last_asked_at"])
@@ -272,6 +276,12 @@ def invitation_send(*, invitation: Invitation, now: dt.datetime | None = None) -
         if now >= invitation.expires_at:
             invitation.status = InvitationStatus.EXPIRED
             invitation.save(update_fields=["status"])
+            invitation_days_move(
+                invitation=invitation,
+                before=InvitationStatus.SCHEDULED,
+                after=invitation.status,
+                zone=business_zone(),
+            )
             return invitation
         message = message_send(
             contact=invitation.contact,
@@ -287,6 +297,12 @@ def invitation_send(*, invitation: Invitation, now: dt.datetime | None = None) -
         invitation.sent_at = now
         invitation.channel = message.channel
         invitation.save(update_fields=["status", "sent_at", "channel"])
+        invitation_days_move(
+            invitation=invitation,
+            before=InvitationStatus.SCHEDULED,
+            after=invitation.status,
+            zone=business_zone(),
+        )
         event_record(
             contact=invitation.contact,
             type="survey.sent",
@@ -365,17 +381,38 @@ def invitation_click(*, invitation: Invitation, now: dt.datetime | None = None) 
     return invitation
 
 
+def link_follower_is_machine(
+    *, invitation: Invitation, user_agent: str, now: dt.datetime | None = None
+) -> str:
+    """Why following the invitation's link looks like a machine ('' for a person): the
+    campaigns' rule for opens and clicks (no user agent, a mail privacy proxy, a known link
+    scanner, or within seconds of sending). A scanner's GET must not answer the survey, open
+    a case or count as the click that stops reminders."""
+    from apps.campaigns.services import machine_reason
+
+    return machine_reason(user_agent=user_agent, sent_at=invitation.sent_at, at=now_or(now))
+
+
 def invitation_expire(*, invitation: Invitation, now: dt.datetime | None = None) -> bool:
     """An unanswered invitation past its time closes: its link then says so."""
     now = now_or(now)
     with transaction.atomic():
-        return bool(
-            Invitation.objects.filter(
+        row = (
+            Invitation.objects.select_for_update()
+            .filter(
                 pk=invitation.pk,
                 status__in=[InvitationStatus.SENT, InvitationStatus.SCHEDULED],
                 expires_at__lte=now,
-            ).update(status=InvitationStatus.EXPIRED)
+            )
+            .first()
         )
+        if row is None:
+            return False
+        Invitation.objects.filter(pk=row.pk).update(status=InvitationStatus.EXPIRED)
+        invitation_days_move(
+            invitation=row, before=row.status, after=InvitationStatus.EXPIRED, zone=business_zone()
+        )
+        return True
 
 
 # --- due work handlers -------------------------------------------------------------------------

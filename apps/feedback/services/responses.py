@@ -20,7 +20,8 @@ from ..models import (
     Response,
     band_for,
 )
-from .common import feedback_settings_get, now_or
+from .common import business_zone, feedback_settings_get, now_or
+from .rollup import invitation_days_move, score_days_move, score_key
 
 UNSET: Any = object()
 COMMENT_MAX = 4000
@@ -94,6 +95,7 @@ def response_submit(
 
     now = now_or(now)
     row = feedback_settings_get()
+    zone = business_zone()
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update()
@@ -122,8 +124,10 @@ def response_submit(
                 editable_until=now + dt.timedelta(minutes=row.edit_minutes),
             )
             previous_band = None
+            counted_before = None
         else:
             previous_band = response.band
+            counted_before = score_key(response, zone)
             same = (
                 (new_score is UNSET or new_score == response.score)
                 and (new_comment is UNSET or new_comment == response.comment)
@@ -147,9 +151,16 @@ def response_submit(
         response.updated = now
         created = response.pk is None
         response.save()
+        score_days_move(before=counted_before, after=score_key(response, zone))
         if created:
             Invitation.objects.filter(pk=invitation.pk).update(
                 status=InvitationStatus.ANSWERED, answered_at=now
+            )
+            invitation_days_move(
+                invitation=invitation,
+                before=invitation.status,
+                after=InvitationStatus.ANSWERED,
+                zone=zone,
             )
             if invitation.clicked_at is None:
                 from .invitations import invitation_click

@@ -130,6 +130,12 @@ def survey_question_add(
         )
 
 
+def survey_question_remove(*, question: SurveyQuestion) -> None:
+    """Take an extra question off its survey; answers already given keep their values."""
+    with transaction.atomic():
+        SurveyQuestion.objects.filter(pk=question.pk).delete()
+
+
 def root_cause_create(*, label: str) -> RootCause:
     """A cause cases can be resolved with."""
     label = (label or "").strip()

@@ -1,4 +1,5 @@
-"""The home page's "Unhappy customers" card: open cases, overdue ones first and marked."""
+"""The home page's cards: "Unhappy customers" (open cases, overdue ones first and marked) and
+"Remember today" (the notes the day's visits must start with, until honoured)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from apps.accounts.choices import Role
 from apps.accounts.registries import HomeCard
 from apps.accounts.views import home_card_view
 
-from ..selectors import case_list
+from ..selectors import case_list, remember_notes_today
 
 CASES = HomeCard(
     id="feedback.cases",
@@ -20,6 +21,13 @@ CASES = HomeCard(
     min_role=Role.VIEWER,
 )
 LIMIT = 5
+REMEMBER = HomeCard(
+    id="feedback.remember",
+    title=_("Remember today"),
+    url_name="feedback:home_remember",
+    order=13,
+    min_role=Role.VIEWER,
+)
 
 
 @home_card_view(CASES)
@@ -36,5 +44,19 @@ def home_cases(request):
             "more": len(cases) > LIMIT,
             "now": now,
             "overdue": overdue,
+        },
+    )
+
+
+@home_card_view(REMEMBER)
+def home_remember(request):
+    rows = remember_notes_today(now=timezone.now())
+    return render(
+        request,
+        "feedback/_home_remember.html",
+        {
+            "card": REMEMBER,
+            "rows": rows,
+            "can_honour": request.user.has_role(Role.STAFF),
         },
     )

@@ -20,11 +20,20 @@ from ..forms import SurveyAnswerForm
 from ..models import Band, Invitation, InvitationStatus, Response
 from ..selectors import referral_code_for, survey_questions_for
 from ..services.common import feedback_settings_get
-from ..services.invitations import invitation_click, invitation_from_link
+from ..services.invitations import (
+    invitation_click,
+    invitation_from_link,
+    link_follower_is_machine,
+)
 from ..services.responses import response_submit
 from ..services.surveys import survey_texts
 
 TEMPLATES = "feedback/public"
+
+
+def _machine(request, invitation: Invitation) -> bool:
+    agent = request.META.get("HTTP_USER_AGENT", "")
+    return bool(link_follower_is_machine(invitation=invitation, user_agent=agent))
 
 
 def _invitation_or_page(request, token: str):
@@ -78,7 +87,8 @@ def survey_page(request, token: str):
     if invitation is None:
         return page
     page_language_activate(invitation.language)
-    invitation_click(invitation=invitation)
+    if request.method == "POST" or not _machine(request, invitation):
+        invitation_click(invitation=invitation)
     response = Response.objects.filter(invitation=invitation).first()
     if request.method == "POST":
         form = SurveyAnswerForm(request.POST, invitation=invitation)
@@ -115,14 +125,20 @@ def survey_page(request, token: str):
 @customer_page
 @require_GET
 def survey_score(request, token: str, score: int):
-    """An e-mail score button: the score is saved at once (the case opens then), and the page
-    opens with it chosen so the customer can add the "why?"."""
+    """An e-mail score button: a person's click saves the score at once (the case opens then),
+    and the page opens with it chosen so the customer can add the "why?". A machine's GET
+    (campaigns' rule: scanner user agents, a fetch within seconds of sending) saves nothing."""
     invitation, page = _invitation_or_page(request, token)
     if invitation is None:
         return page
     page_language_activate(invitation.language)
-    invitation_click(invitation=invitation)
-    # closed, or no longer changeable: the page says so
-    with contextlib.suppress(ValidationError, DomainError):
-        response_submit(invitation=invitation, score=score, channel=invitation.channel or "email")
+    # A link scanner fetching the button (by its user agent, or on arrival) saves nothing:
+    # it lands on the page with the score chosen, where only a submit records it.
+    if not _machine(request, invitation):
+        invitation_click(invitation=invitation)
+        # closed, or no longer changeable: the page says so
+        with contextlib.suppress(ValidationError, DomainError):
+            response_submit(
+                invitation=invitation, score=score, channel=invitation.channel or "email"
+            )
     return redirect(reverse("feedback:survey_page", args=[token]) + f"?score={score}")

@@ -7,7 +7,8 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,20 +17,25 @@ from apps.accounts.choices import Role
 from apps.accounts.permissions import role_required
 from cxsuite.lib.errors import DomainError
 
-from ..forms import RootCauseForm, SegmentSendForm, SettingsForm, SurveyForm
+from ..forms import QuestionForm, RootCauseForm, SegmentSendForm, SettingsForm, SurveyForm
 from ..models import Band, RootCause
 from ..selectors import response_list, survey_get, survey_list
 from ..selectors.figures import (
-    breakdown,
     case_figures,
     comment_terms,
     recovery_figures,
-    scores_for,
-    trend,
+    score_summary,
+    scores_with_rates,
 )
 from ..services.common import feedback_settings_get, feedback_settings_update
 from ..services.invitations import invitations_for_segment
-from ..services.surveys import root_cause_create, survey_create, survey_update
+from ..services.surveys import (
+    root_cause_create,
+    survey_create,
+    survey_question_add,
+    survey_question_remove,
+    survey_update,
+)
 
 PERIODS = {"90": 90, "180": 180, "365": 365}
 CHART_W, CHART_H = 600, 180
@@ -77,20 +83,49 @@ def _bars(rows: list[dict], key: str) -> list[dict]:
 def figures(request):
     from apps.tenants.formats import format_date_short
 
+    from ..services.common import business_zone
+
     now = timezone.now()
     period = request.GET.get("period", "180")
     days = PERIODS.get(period, 180)
-    since = now - dt.timedelta(days=days)
+    # Whole local days ending with today: what the daily roll-up counts.
+    zone = business_zone()
+    today = now.astimezone(zone).date()
+    since = dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time(), zone)
+    until = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), zone)
+    if request.GET.get("part") == "loop":
+        # Cases and what recovery earns read every case and answer of the period: drawn
+        # on their own request so the scores show at once.
+        return render(
+            request,
+            "feedback/_figures_loop.html",
+            {
+                "cases": case_figures(since=since, until=until, now=now),
+                "recovery": recovery_figures(since=since, until=until),
+            },
+        )
+    if request.GET.get("part") == "loop":
+        # Cases and what recovery earns read every case and answer of the period: drawn
+        # on their own request so the scores show at once.
+        return render(
+            request,
+            "feedback/_figures_loop.html",
+            {
+                "cases": case_figures(since=since, until=until, now=now),
+                "recovery": recovery_figures(since=since, until=until),
+            },
+        )
     band = request.GET.get("band", "")
     if band not in Band.values:
         band = ""
     by = request.GET.get("by", "month")
     if by not in ("week", "month"):
         by = "month"
-    scores = scores_for(since=since, until=now)
-    periods = trend(since=since, until=now, by=by)
+    summary = score_summary(since=since, until=until, by=by)  # one pass over the roll-up
+    scores = scores_with_rates(summary["totals"], since=since, until=until)
+    periods = summary["periods"]
     chart = _line_chart([(format_date_short(p["period"]), p["nps"]) for p in periods], -100, 100)
-    words, phrases = comment_terms(since=since, until=now, band=band)
+    words, phrases = comment_terms(since=since, until=until, band=band)
     return render(
         request,
         "feedback/figures.html",
@@ -102,13 +137,11 @@ def figures(request):
             "period": str(days),
             "band": band,
             "bands": Band.choices,
-            "staff_rows": _bars(breakdown(since=since, until=now, by="staff"), "nps"),
-            "service_rows": _bars(breakdown(since=since, until=now, by="service"), "nps"),
-            "channel_rows": _bars(breakdown(since=since, until=now, by="channel"), "nps"),
+            "staff_rows": _bars(summary["staff"], "nps"),
+            "service_rows": _bars(summary["service"], "nps"),
+            "channel_rows": _bars(summary["channel"], "nps"),
             "words": words,
             "phrases": phrases,
-            "cases": case_figures(since=since, until=now, now=now),
-            "recovery": recovery_figures(since=since, until=now),
         },
     )
 
@@ -124,8 +157,9 @@ def survey_list_view(request):
 
 
 def _survey_values(form) -> dict:
-    data = dict(form.cleaned_data)
+    data = {k: v for k, v in form.cleaned_data.items() if not k.startswith("text_")}
     data.pop("kind", None)
+    data["texts"] = form.texts()
     return data
 
 
@@ -163,9 +197,57 @@ def survey_edit_view(request, pk: int):
     return render(
         request,
         "feedback/survey_form.html",
-        {"form": form, "survey": survey, "send_form": send_form},
+        {
+            "form": form,
+            "survey": survey,
+            "send_form": send_form,
+            "question_form": QuestionForm(),
+            "questions": list(survey.questions.all()),
+        },
         status=status,
     )
+
+
+@role_required(Role.MANAGER)
+@require_http_methods(["POST"])
+def survey_question_add_view(request, pk: int):
+    survey = survey_get(pk)
+    question_form = QuestionForm(request.POST)
+    if question_form.is_valid():
+        try:
+            survey_question_add(
+                survey=survey,
+                kind=question_form.cleaned_data["kind"],
+                texts=question_form.texts(),
+                required=question_form.cleaned_data["required"],
+            )
+        except (ValidationError, DomainError) as exc:
+            question_form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Question added."))
+            return redirect(reverse("feedback:survey_edit", args=[survey.pk]) + "#questions")
+    return render(
+        request,
+        "feedback/survey_form.html",
+        {
+            "form": SurveyForm(instance=survey),
+            "survey": survey,
+            "send_form": SegmentSendForm(),
+            "question_form": question_form,
+            "questions": list(survey.questions.all()),
+        },
+        status=400,
+    )
+
+
+@role_required(Role.MANAGER)
+@require_http_methods(["POST"])
+def survey_question_remove_view(request, pk: int, question_pk: int):
+    survey = survey_get(pk)
+    question = get_object_or_404(survey.questions, pk=question_pk)
+    survey_question_remove(question=question)
+    messages.success(request, _("Question removed."))
+    return redirect(reverse("feedback:survey_edit", args=[survey.pk]) + "#questions")
 
 
 @role_required(Role.MANAGER)
