@@ -336,7 +336,11 @@ class Transaction(KeepsUpdatedMixin, models.Model):
                 condition=Q(tax__gte=0, tip__gte=0), name="contacts_tax_tip_ge0"
             ),
         ]
-        indexes = [models.Index(fields=["contact", "-occurred_at"], name="contacts_tx_contact")]
+        indexes = [
+            models.Index(fields=["contact", "-occurred_at"], name="contacts_tx_contact"),
+            # the analytics read a period's purchases of every contact
+            models.Index(fields=["occurred_at"], name="contacts_tx_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.currency}"
