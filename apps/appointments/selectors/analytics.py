@@ -16,6 +16,7 @@ from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from apps.contacts.selectors import contacts_erased_ids
 from apps.tenants.formats import format_time
 from cxsuite.lib.analytics import Chart, Figure, Period, Series, Table, WidgetData, rate
 
@@ -60,8 +61,8 @@ def no_shows_widget(period: Period) -> WidgetData:
     - By staff member: appointments, no-shows and the rate, this period and the one before.
     """
     previous = period.previous
-    known = Appointment.objects.filter(
-        status__in=OUTCOME, contact__erased_at__isnull=True, starts_at__lt=period.end
+    known = Appointment.objects.filter(status__in=OUTCOME, starts_at__lt=period.end).exclude(
+        contact_id__in=contacts_erased_ids()
     )
     now = Q(starts_at__gte=period.start)
     before = Q(starts_at__gte=previous.start, starts_at__lt=period.start)

@@ -29,6 +29,7 @@ from cxsuite.lib.analytics import Chart, Figure, Period, Series, Table, WidgetDa
 
 from ..models import Contact, RfmScore, RfmSegment, Transaction, TransactionKind
 from ..registries import customer_activity
+from .contacts import contacts_erased_ids
 
 
 def _activity_sql(since: dt.datetime | None, until: dt.datetime) -> tuple[str, list[Any]]:
@@ -68,7 +69,9 @@ WITH activity AS (
            SUM(a.purchases) FILTER (WHERE a.at >= %s) AS purchases_2,
            SUM(a.revenue) FILTER (WHERE a.at >= %s AND a.at < %s) AS revenue_1,
            SUM(a.revenue) FILTER (WHERE a.at >= %s) AS revenue_2
-    FROM activity a JOIN {contact} ct ON ct.id = a.contact_id AND ct.erased_at IS NULL
+    FROM activity a
+    WHERE NOT EXISTS (
+        SELECT 1 FROM {contact} ct WHERE ct.id = a.contact_id AND ct.erased_at IS NOT NULL)
     GROUP BY a.contact_id
 ), first_time AS (
     SELECT pc.contact_id, pc.first_at FROM per_contact pc
@@ -106,7 +109,9 @@ FROM (
     SELECT contact_id, occurred_at AS at FROM {tx}
     WHERE kind = %s AND occurred_at >= %s AND occurred_at < %s
     {union}
-) a JOIN {contact} ct ON ct.id = a.contact_id AND ct.erased_at IS NULL
+) a
+WHERE NOT EXISTS (
+    SELECT 1 FROM {contact} ct WHERE ct.id = a.contact_id AND ct.erased_at IS NOT NULL)
 GROUP BY 1 ORDER BY 1
 """
     params: list[Any] = [str(period.zone), period.start.date(), TransactionKind.PURCHASE.value]
@@ -213,7 +218,7 @@ def rfm_widget(period: Period) -> WidgetData:
     - Champions / At risk: the share of scored customers in those segments, in percent.
     """
     rows = list(
-        RfmScore.objects.filter(contact__erased_at__isnull=True)
+        RfmScore.objects.exclude(contact_id__in=contacts_erased_ids())
         .values("r", "f", "segment")
         .annotate(n=Count("pk"), monetary=Sum("monetary"), recency=Sum("recency_days"))
         .order_by()

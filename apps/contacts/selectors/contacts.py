@@ -87,6 +87,12 @@ def contacts_live() -> QuerySet[Contact]:
     return Contact.objects.filter(erased_at__isnull=True)
 
 
+def contacts_erased_ids() -> QuerySet[Contact]:
+    """The ids of erased contacts, for `contact_id__in` in another app's figures: few rows,
+    read from a small partial index, where joining every contact to check it would not be."""
+    return Contact.objects.filter(erased_at__isnull=False).values("pk")
+
+
 def contact_find(*, pk: int | str | None = None, phone: str = "") -> Contact | None:
     """A live contact by id (one another app was sent) or by mobile number in E.164 (a text
     that came in), else None."""

@@ -11,6 +11,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from apps.contacts.choices import Channel
+from apps.contacts.selectors import contacts_erased_ids
 from cxsuite.lib.analytics import Chart, Figure, Period, Series, Table, WidgetData, rate
 
 from ..models import InboundMessage, Message
@@ -41,9 +42,8 @@ def channels_widget(period: Period) -> WidgetData:
     answered = answered_within()
     rows = {
         row["channel"]: row
-        for row in Message.objects.filter(
-            sent_at__gte=previous.start, sent_at__lt=period.end, contact__erased_at__isnull=True
-        )
+        for row in Message.objects.filter(sent_at__gte=previous.start, sent_at__lt=period.end)
+        .exclude(contact_id__in=contacts_erased_ids())
         .values("channel")
         .annotate(
             sent=Count("pk", filter=now),
