@@ -62,12 +62,9 @@ class ContactsConfig(AppConfig):
                 title=_("Customers"),
                 order=10,
                 compute="apps.contacts.selectors.analytics.customers_widget",
-                # completed visits count too: appointments' changes drop the figures as well
-                invalidated_by=(
-                    "contacts.Transaction",
-                    "contacts.Contact",
-                    "appointments.Appointment",
-                ),
+                # completed visits count too: appointments' changes drop the figures as well.
+                # Not every contact edit: an erasure shows once the cache expires (5 minutes).
+                invalidated_by=("contacts.Transaction", "appointments.Appointment"),
                 description=_(
                     "Customers with a purchase or a completed visit, and how many come back."
                 ),
