@@ -8,10 +8,17 @@ class AppointmentsConfig(AppConfig):
     verbose_name = "Appointments"
 
     def ready(self) -> None:
-        from apps.accounts.registries import SidebarItem, home_cards, sidebar_items
+        from apps.accounts.registries import (
+            AnalyticsWidget,
+            SidebarItem,
+            analytics_widgets,
+            home_cards,
+            sidebar_items,
+        )
         from apps.contacts.catalogue import event_types_register
         from apps.contacts.registries import (
             contact_panels,
+            customer_activity,
             merge_hooks,
             privacy_erasers,
             privacy_exporters,
@@ -22,6 +29,7 @@ class AppointmentsConfig(AppConfig):
         from apps.tenants.registries import provisioning_hooks
 
         from .event_types import EVENT_TYPES
+        from .selectors.analytics import visits_completed
         from .selectors.segments import appointment_segment_conditions
         from .services.ics import appointment_invite
         from .services.privacy import (
@@ -76,3 +84,13 @@ class AppointmentsConfig(AppConfig):
         home_cards.register(PENDING.id, PENDING)
         home_cards.register(BOOKING_LINK.id, BOOKING_LINK)
         contact_panels.register(CONTACT_PANEL.id, CONTACT_PANEL)
+        customer_activity.register("appointments", visits_completed)
+        no_shows = AnalyticsWidget(
+            id="appointments.no_shows",
+            title=_("No-shows"),
+            order=50,
+            compute="apps.appointments.selectors.analytics.no_shows_widget",
+            invalidated_by=("appointments.Appointment", "appointments.StaffMember"),
+            description=_("Appointments the customer did not come to, by weekday, hour and staff."),
+        )
+        analytics_widgets.register(no_shows.id, no_shows)

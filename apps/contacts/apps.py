@@ -8,7 +8,13 @@ class ContactsConfig(AppConfig):
     verbose_name = "Contacts"
 
     def ready(self) -> None:
-        from apps.accounts.registries import SidebarItem, home_cards, sidebar_items
+        from apps.accounts.registries import (
+            AnalyticsWidget,
+            SidebarItem,
+            analytics_widgets,
+            home_cards,
+            sidebar_items,
+        )
         from apps.scheduling.registries import due_work_handlers
         from apps.tenants.registries import provisioning_hooks
 
@@ -50,3 +56,28 @@ class ContactsConfig(AppConfig):
         ):
             sidebar_items.register(item.id, item)
         home_cards.register(TASKS.id, TASKS)
+        for widget in (
+            AnalyticsWidget(
+                id="contacts.customers",
+                title=_("Customers"),
+                order=10,
+                compute="apps.contacts.selectors.analytics.customers_widget",
+                # completed visits count too: appointments' changes drop the figures as well.
+                # Not every contact edit: an erasure shows once the cache expires (5 minutes).
+                invalidated_by=("contacts.Transaction", "appointments.Appointment"),
+                description=_(
+                    "Customers with a purchase or a completed visit, and how many come back."
+                ),
+            ),
+            AnalyticsWidget(
+                id="contacts.rfm",
+                title=_("RFM segments"),
+                order=20,
+                compute="apps.contacts.selectors.analytics.rfm_widget",
+                # the nightly run rewrites the scores in SQL: the cache's time limit covers it
+                invalidated_by=("contacts.RfmScore",),
+                cache_seconds=3600,
+                description=_("Customers by how recently, how often and how much they buy."),
+            ),
+        ):
+            analytics_widgets.register(widget.id, widget)

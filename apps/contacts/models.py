@@ -124,6 +124,10 @@ class Contact(models.Model):
             models.Index(fields=["last_name", "first_name", "id"], name="contacts_name_order"),
             models.Index(fields=["updated"], name="contacts_updated"),
             models.Index(fields=["lifecycle_stage"], name="contacts_stage"),
+            # erased contacts are few: figures leave them out without reading every contact
+            models.Index(
+                fields=["id"], condition=Q(erased_at__isnull=False), name="contacts_erased"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -336,7 +340,11 @@ class Transaction(KeepsUpdatedMixin, models.Model):
                 condition=Q(tax__gte=0, tip__gte=0), name="contacts_tax_tip_ge0"
             ),
         ]
-        indexes = [models.Index(fields=["contact", "-occurred_at"], name="contacts_tx_contact")]
+        indexes = [
+            models.Index(fields=["contact", "-occurred_at"], name="contacts_tx_contact"),
+            # the analytics read a period's purchases of every contact
+            models.Index(fields=["occurred_at"], name="contacts_tx_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.currency}"

@@ -1,15 +1,18 @@
 """What other apps plug into the CRM (see cxsuite/lib/registry.py): their share of a contact's
 merge, privacy export and erasure, the timeline's event types and subscribers, segment
-conditions and the panels of the contact page."""
+conditions, the panels of the contact page and what makes a customer active."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cxsuite.lib.registry import Registry
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from .catalogue import EventType
     from .models import Contact, TimelineEvent
     from .selectors.segment_rules import SegmentCondition
@@ -19,6 +22,8 @@ MergeHook = Callable[..., None]  # hook(*, survivor: Contact, others: Sequence[C
 PrivacyExporter = Callable[["Contact"], Any]
 PrivacyEraser = Callable[["Contact"], None]
 TimelineSubscriber = Callable[[Sequence["TimelineEvent"]], None]
+# source(since, until) -> rows with `contact_id` and `at` in [since, until) (since None: ever)
+ActivitySource = Callable[[dt.datetime | None, dt.datetime], "QuerySet[Any]"]
 
 merge_hooks: Registry[MergeHook] = Registry(
     "contacts.merge_hooks",
@@ -63,4 +68,11 @@ contact_panels: Registry[ContactPanel] = Registry(
     "contacts.contact_panels",
     "Keyed by panel id. A `ContactPanel` is a card on the contact page loaded by htmx from "
     "its own URL (which takes the contact's id), shown to staff with at least its role.",
+)
+customer_activity: Registry[ActivitySource] = Registry(
+    "contacts.customer_activity",
+    'Keyed by app label. `source(since, until)` returns a queryset of `values("contact_id", '
+    '"at")`: the moments a contact was a customer of the business in [since, until) '
+    "(since None: from the beginning), beside the purchases the CRM records itself (a "
+    "completed visit). The analytics of active customers read them inside their own query.",
 )

@@ -8,7 +8,13 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messaging"
 
     def ready(self) -> None:
-        from apps.accounts.registries import SidebarItem, sidebar_items
+        from apps.accounts.registries import (
+            AnalyticsWidget,
+            SidebarItem,
+            analytics_widgets,
+            home_cards,
+            sidebar_items,
+        )
         from apps.contacts.catalogue import event_types_register
         from apps.contacts.registries import (
             contact_panels,
@@ -25,6 +31,7 @@ class MessagingConfig(AppConfig):
         from .services.purposes import messaging_purposes
         from .services.sending import message_deferred_release, message_fallback_send
         from .views.conversations import CONTACT_PANEL
+        from .views.home import REPLIES
 
         event_types_register(EVENT_TYPES)
         for purpose in messaging_purposes():
@@ -44,3 +51,13 @@ class MessagingConfig(AppConfig):
         )
         sidebar_items.register(outbox.id, outbox)
         contact_panels.register(CONTACT_PANEL.id, CONTACT_PANEL)
+        home_cards.register(REPLIES.id, REPLIES)
+        channels = AnalyticsWidget(
+            id="messaging.channels",
+            title=_("Messages by channel"),
+            order=60,
+            compute="apps.messaging.selectors.analytics.channels_widget",
+            invalidated_by=("messaging.Message",),
+            description=_("Messages sent and answered on e-mail, SMS and voice."),
+        )
+        analytics_widgets.register(channels.id, channels)

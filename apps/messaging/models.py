@@ -140,6 +140,8 @@ class Message(KeepsUpdatedMixin, models.Model):
             models.Index(fields=["contact", "-created"], name="messaging_contact_recent"),
             models.Index(fields=["provider_message_id"], name="messaging_provider_id"),
             models.Index(fields=["status", "-created"], name="messaging_status_recent"),
+            # the analytics read a period's messages by when they were sent
+            models.Index(fields=["sent_at"], name="messaging_sent_at"),
         ]
 
     def __str__(self) -> str:
@@ -196,6 +198,14 @@ class InboundMessage(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        indexes = [
+            # the home page's card: the newest unread replies and how many
+            models.Index(
+                fields=["-received_at"],
+                condition=Q(read_at__isnull=True),
+                name="messaging_inbound_unread",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["provider_message_id"],

@@ -67,6 +67,7 @@ def test_home_loads_each_module_s_card_from_its_own_url(request, client_name):
         *setup,
         ("home-appointments-today", "/appointments/home/today/"),
         ("home-appointments-pending", "/appointments/home/pending/"),
+        ("home-messaging-replies", "/messages/home/replies/"),
         ("home-feedback-cases", "/feedback/home/cases/"),
         ("home-appointments-booking-link", "/appointments/home/booking-link/"),
         ("home-contacts-tasks", "/contacts/home/tasks/"),
@@ -100,10 +101,11 @@ def test_a_registered_card_shows_from_its_role_up_in_its_order(request, client_n
         content = request.getfixturevalue(client_name).get("/").content.decode()
     ids = [card_id for card_id, _url in _cards(content)]
     if sees_it:
-        assert ids[:7] == [
+        assert ids[:8] == [
             "home-appointments-setup",
             "home-appointments-today",
             "home-appointments-pending",
+            "home-messaging-replies",
             "home-feedback-cases",
             "home-appointments-booking-link",
             "home-probe-figures",
@@ -207,7 +209,7 @@ def test_home_query_count_does_not_grow_with_the_business(
     _grown_business()
     with django_assert_max_num_queries(HOME_QUERIES):
         response = owner_client.get("/")
-    assert response.status_code == 200 and len(_cards(response.content.decode())) == 8
+    assert response.status_code == 200 and len(_cards(response.content.decode())) == 9
 
 
 @pytest.mark.django_db

@@ -15,8 +15,8 @@ from django.shortcuts import get_object_or_404
 from apps.contacts.choices import Channel
 from apps.contacts.selectors import custom_field_keys
 
-from .models import InboundMessage, Message, Template
-from .registries import purposes
+from ..models import InboundMessage, Message, Template
+from ..registries import purposes
 
 if TYPE_CHECKING:
     from apps.contacts.models import Contact

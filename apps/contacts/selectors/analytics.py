@@ -1,0 +1,290 @@
+"""The CRM's widgets of the analytics dashboard (cxsuite/lib/analytics.py): active customers
+and how many stay, and the RFM grid.
+
+What makes a customer active
+    A contact is *active* in a period when they made a purchase in it (a `Transaction` of
+    kind purchase, `occurred_at` in the period) or when a module registered in
+    `customer_activity` (apps/contacts/registries.py) says they were a customer in it: the
+    appointments module contributes completed visits (`starts_at` in the period). The CRM never
+    imports those modules; it reads their rows inside its own statement through the queryset
+    they hand it. Erased contacts are never counted (their rows stay for the business's other
+    figures). Times are compared with the period's bounds, which are local midnights of the
+    business's zone, so a purchase at 23:30 local on the last day belongs to the period.
+
+Every figure comes with the same figure for the period before, computed the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
+
+from apps.tenants.formats import format_date_short
+from cxsuite.lib.analytics import Chart, Figure, Period, Series, Table, WidgetData, rate
+
+from ..models import Contact, RfmScore, RfmSegment, Transaction, TransactionKind
+from ..registries import customer_activity
+from .contacts import contacts_erased_ids
+
+
+def _activity_sql(since: dt.datetime | None, until: dt.datetime) -> tuple[str, list[Any]]:
+    """The contributed activity rows in [since, until) as one UNION ALL of (contact_id, at)."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for source in customer_activity.values():
+        sql, source_params = source(since, until).query.sql_with_params()
+        parts.append(f"SELECT contact_id, at FROM ({sql}) AS contributed")
+        params.extend(source_params)
+    return " UNION ALL ".join(parts), params
+
+
+def _customers_sql(bounds: list[dt.datetime]) -> tuple[str, list[Any]]:
+    """One statement: per contact over three periods (the one before the previous, the
+    previous, this one), then the counts and sums of the figures for the last two."""
+    b0, b1, b2, b3 = bounds
+    contributed, contributed_params = _activity_sql(b0, b3)
+    earlier, earlier_params = _activity_sql(None, b0)
+    tx, contact = Transaction._meta.db_table, Contact._meta.db_table
+    purchase = TransactionKind.PURCHASE.value
+    sql = f"""
+WITH activity AS (
+    SELECT contact_id, occurred_at AS at, kind = %s AS active,
+           CASE WHEN kind = %s THEN 1 ELSE 0 END AS purchases,
+           CASE WHEN kind = %s THEN amount ELSE -amount END AS revenue
+    FROM {tx}
+    WHERE occurred_at >= %s AND occurred_at < %s
+    {"UNION ALL SELECT contact_id, at, TRUE, 0, 0 FROM (" + contributed + ") AS c" if contributed else ""}
+), per_contact AS (
+    SELECT a.contact_id,
+           MIN(a.at) FILTER (WHERE a.active) AS first_at,
+           BOOL_OR(a.active AND a.at < %s) AS active_0,
+           BOOL_OR(a.active AND a.at >= %s AND a.at < %s) AS active_1,
+           BOOL_OR(a.active AND a.at >= %s) AS active_2,
+           SUM(a.purchases) FILTER (WHERE a.at >= %s AND a.at < %s) AS purchases_1,
+           SUM(a.purchases) FILTER (WHERE a.at >= %s) AS purchases_2,
+           SUM(a.revenue) FILTER (WHERE a.at >= %s AND a.at < %s) AS revenue_1,
+           SUM(a.revenue) FILTER (WHERE a.at >= %s) AS revenue_2
+    FROM activity a
+    WHERE NOT EXISTS (
+        SELECT 1 FROM {contact} ct WHERE ct.id = a.contact_id AND ct.erased_at IS NOT NULL)
+    GROUP BY a.contact_id
+), first_time AS (
+    SELECT pc.contact_id, pc.first_at FROM per_contact pc
+    WHERE pc.first_at >= %s
+      AND NOT EXISTS (
+          SELECT 1 FROM {tx} t
+          WHERE t.contact_id = pc.contact_id AND t.kind = %s AND t.occurred_at < %s)
+      {"AND NOT EXISTS (SELECT 1 FROM (" + earlier + ") AS e WHERE e.contact_id = pc.contact_id)" if earlier else ""}
+)
+SELECT
+    COUNT(*) FILTER (WHERE active_2), COUNT(*) FILTER (WHERE active_1),
+    COUNT(*) FILTER (WHERE active_0),
+    COUNT(*) FILTER (WHERE active_1 AND active_2), COUNT(*) FILTER (WHERE active_0 AND active_1),
+    COUNT(*) FILTER (WHERE purchases_2 >= 2), COUNT(*) FILTER (WHERE purchases_2 >= 1),
+    COUNT(*) FILTER (WHERE purchases_1 >= 2), COUNT(*) FILTER (WHERE purchases_1 >= 1),
+    SUM(revenue_2), SUM(revenue_1),
+    (SELECT COUNT(*) FROM first_time WHERE first_at >= %s),
+    (SELECT COUNT(*) FROM first_time WHERE first_at < %s)
+FROM per_contact
+"""
+    params: list[Any] = [purchase, purchase, purchase, b0, b3, *contributed_params]
+    params += [b1, b1, b2, b2, b1, b2, b2, b1, b2, b2]
+    params += [b1, purchase, b0, *earlier_params, b2, b2]
+    return sql, params
+
+
+def _weeks_sql(period: Period) -> tuple[str, list[Any]]:
+    """Distinct active contacts per week of the period (weeks counted from its first day)."""
+    contributed, contributed_params = _activity_sql(period.start, period.end)
+    tx, contact = Transaction._meta.db_table, Contact._meta.db_table
+    union = f"UNION ALL SELECT contact_id, at FROM ({contributed}) AS c" if contributed else ""
+    sql = f"""
+SELECT ((a.at AT TIME ZONE %s)::date - %s::date) / 7 AS week, COUNT(DISTINCT a.contact_id)
+FROM (
+    SELECT contact_id, occurred_at AS at FROM {tx}
+    WHERE kind = %s AND occurred_at >= %s AND occurred_at < %s
+    {union}
+) a
+WHERE NOT EXISTS (
+    SELECT 1 FROM {contact} ct WHERE ct.id = a.contact_id AND ct.erased_at IS NOT NULL)
+GROUP BY 1 ORDER BY 1
+"""
+    params: list[Any] = [str(period.zone), period.start.date(), TransactionKind.PURCHASE.value]
+    params += [period.start, period.end, *contributed_params]
+    return sql, params
+
+
+def _average(revenue: Decimal | None, paying: int) -> Decimal | None:
+    if not paying:
+        return None
+    return (Decimal(revenue or 0) / paying).quantize(Decimal("0.01"))
+
+
+def customers_widget(period: Period) -> WidgetData:
+    """Active customers, retention, churn, repeat purchases, average value and new customers
+    for `period` against the period before, with active customers per week (2 queries).
+
+    - Active customers: contacts with a purchase or a contributed activity (a completed
+      visit) in the period (see the module docstring).
+    - Retention rate: of the customers active in the period before, the share active again in
+      this one, in percent; None when nobody was active in the period before.
+    - Churn rate: 100 − retention (None with it).
+    - Repeat-purchase rate: customers with 2 or more purchases in the period / customers with
+      1 or more, in percent; None when nobody bought.
+    - Average customer value: revenue in the period (purchases minus refunds recorded in it)
+      / paying customers (1 or more purchases in it); None when nobody bought. In the
+      business's currency (transactions are recorded in it unless the API says otherwise).
+    - New customers: active contacts whose first purchase or contributed activity ever falls
+      in the period.
+    """
+    previous = period.previous
+    bounds = [previous.previous.start, previous.start, period.start, period.end]
+    with connection.cursor() as cursor:
+        cursor.execute(*_customers_sql(bounds))
+        row = cursor.fetchone()
+        cursor.execute(*_weeks_sql(period))
+        weeks = dict(cursor.fetchall())
+    (active, active_prev, active_before, kept, kept_prev) = row[0:5]
+    (repeat, paying, repeat_prev, paying_prev, revenue, revenue_prev) = row[5:11]
+    new, new_prev = row[11], row[12]
+    retention, retention_prev = rate(kept, active_prev), rate(kept_prev, active_before)
+    figures = [
+        Figure(key="active", label=_("Active customers"), value=active, previous=active_prev),
+        Figure(
+            key="retention",
+            label=_("Retention rate"),
+            value=retention,
+            previous=retention_prev,
+            unit="percent",
+        ),
+        Figure(
+            key="churn",
+            label=_("Churn rate"),
+            value=None if retention is None else round(100.0 - retention, 1),
+            previous=None if retention_prev is None else round(100.0 - retention_prev, 1),
+            unit="percent",
+            better="down",
+        ),
+        Figure(
+            key="repeat",
+            label=_("Repeat-purchase rate"),
+            value=rate(repeat, paying),
+            previous=rate(repeat_prev, paying_prev),
+            unit="percent",
+        ),
+        Figure(
+            key="average_value",
+            label=_("Average customer value"),
+            value=_average(revenue, paying),
+            previous=_average(revenue_prev, paying_prev),
+            unit="money",
+        ),
+        Figure(key="new", label=_("New customers"), value=new, previous=new_prev),
+    ]
+    starts = [period.start.date() + dt.timedelta(days=7 * i) for i in range(-(-period.days // 7))]
+    counts = [weeks.get(i, 0) for i in range(len(starts))]
+    return WidgetData(
+        figures=figures,
+        chart=Chart(
+            kind="line",
+            categories=[format_date_short(day) for day in starts],
+            series=[Series(label=_("Active customers"), values=counts)],
+            title=_("Active customers per week"),
+        ),
+        table=Table(
+            columns=[_("Week starting"), _("Active customers")],
+            rows=[[day, count] for day, count in zip(starts, counts, strict=True)],
+        ),
+        empty_message="" if active or active_prev else _("No purchases or visits yet."),
+    )
+
+
+# RFM: rows are the recency score from best to worst, columns the frequency score.
+SCORES = (1, 2, 3, 4, 5)
+
+
+def rfm_widget(period: Period) -> WidgetData:
+    """The RFM grid as the nightly run left it (apps/contacts/services/rfm.py): how many
+    scored customers have each recency (rows, 5 = most recent) and frequency (columns)
+    score, and per named segment their number, share and averages (1 query). RFM looks back
+    over the business's own window, not the chosen period, so there is no previous value.
+
+    - Scored customers: live contacts with an RFM score (a purchase in the RFM window).
+    - Champions / At risk: the share of scored customers in those segments, in percent.
+    """
+    rows = list(
+        RfmScore.objects.exclude(contact_id__in=contacts_erased_ids())
+        .values("r", "f", "segment")
+        .annotate(n=Count("pk"), monetary=Sum("monetary"), recency=Sum("recency_days"))
+        .order_by()
+    )
+    total = sum(row["n"] for row in rows)
+    cells: dict[tuple[int, int], int] = {}
+    segments: dict[str, dict[str, Any]] = {
+        value: {"n": 0, "monetary": Decimal(0), "recency": 0} for value in RfmSegment.values
+    }
+    for row in rows:
+        cells[row["r"], row["f"]] = cells.get((row["r"], row["f"]), 0) + row["n"]
+        segment = segments[row["segment"]]
+        segment["n"] += row["n"]
+        segment["monetary"] += row["monetary"] or 0
+        segment["recency"] += row["recency"] or 0
+    labels = dict(RfmSegment.choices)
+    table_rows = []
+    for value, found in segments.items():
+        n = found["n"]
+        table_rows.append(
+            [
+                str(labels[value]),
+                n,
+                rate(n, total),
+                (found["monetary"] / n).quantize(Decimal("0.01")) if n else None,
+                round(found["recency"] / n) if n else None,
+            ]
+        )
+    return WidgetData(
+        figures=[
+            Figure(key="scored", label=_("Scored customers"), value=total),
+            Figure(
+                key="champions",
+                label=_("Champions"),
+                value=rate(segments[RfmSegment.CHAMPIONS]["n"], total),
+                unit="percent",
+            ),
+            Figure(
+                key="at_risk",
+                label=_("At risk"),
+                value=rate(segments[RfmSegment.AT_RISK]["n"], total),
+                unit="percent",
+                better="down",
+            ),
+        ],
+        chart=Chart(
+            kind="grid",
+            categories=[_("Frequency %(score)s") % {"score": f} for f in SCORES],
+            series=[
+                Series(
+                    label=_("Recency %(score)s") % {"score": r},
+                    values=[cells.get((r, f), 0) for f in SCORES],
+                )
+                for r in reversed(SCORES)
+            ],
+            title=_("Customers by recency and frequency score"),
+        ),
+        table=Table(
+            columns=[
+                _("Segment"),
+                _("Customers"),
+                _("Share (%)"),
+                _("Average value"),
+                _("Average days since last purchase"),
+            ],
+            rows=table_rows,
+        ),
+        empty_message="" if total else _("No customer has an RFM score yet."),
+    )
