@@ -22,7 +22,7 @@ from cxsuite.lib.analytics import Chart, Number
 
 WIDTH = 360
 HEIGHT = 180
-LEFT = 40  # room for the values of the axis
+LEFT = 44  # room for the values of the axis
 BOTTOM = 20  # room for the categories
 TOP = 8
 RIGHT = 8

@@ -73,6 +73,8 @@ NOT_PAGES: dict[str, str] = {
     "campaigns:campaign_variant_remove": ACTION,
     "campaigns:campaign_preview": "an e-mail shown in a frame of the campaign page (audited there)",
     "dashboard:home_get_started": PARTIAL,
+    "dashboard:analytics_widget": PARTIAL,
+    "dashboard:analytics_widget_csv": FILE,
     "contacts:contacts_bulk": ACTION,
     "contacts:contact_timeline": PARTIAL,
     "contacts:contact_note_add": ACTION,
