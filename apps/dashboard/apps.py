@@ -16,7 +16,10 @@ class DashboardConfig(AppConfig):
             sidebar_items,
         )
 
+        from apps.scheduling.registries import due_work_handlers
+
         from .analytics import widget_signals_connect
+        from .services import WEEKLY_SUMMARY, weekly_summary_due
         from .views import GET_STARTED
 
         home = SidebarItem(
@@ -38,5 +41,6 @@ class DashboardConfig(AppConfig):
             description=_("Everything recorded on your customers' timelines, per day."),
         )
         analytics_widgets.register(activity.id, activity)
+        due_work_handlers.register(WEEKLY_SUMMARY, weekly_summary_due)
         # Last of the apps (TENANT_APPS): every module has registered its widgets by now.
         widget_signals_connect()

@@ -7,10 +7,12 @@ import json
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from rest_framework.settings import api_settings
 
 from apps.accounts.choices import Role
@@ -25,6 +27,7 @@ from .analytics import period_for, widget_data, widget_get, widgets_for
 from .charts import chart_svg
 from .presenting import PERIOD_LABELS, figure_views, table_rows, widget_csv, widget_is_empty
 from .selectors import home_figures
+from .services import weekly_summary_choose, weekly_summary_chosen
 
 GET_STARTED = HomeCard(
     id="dashboard.get_started",
@@ -110,6 +113,34 @@ def analytics_widget_csv(request, widget_id: str):
     response = HttpResponse(widget_csv(data), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
+
+
+@role_required(Role.MANAGER)
+@require_http_methods(["GET", "POST"])
+def weekly_summary_preference(request):
+    """The preferences page's section for the Monday e-mail (owners and managers)."""
+    if request.method == "POST":
+        chosen = request.POST.get("weekly_summary") == "on"
+        try:
+            weekly_summary_choose(user=request.user, chosen=chosen)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("You will get the weekly summary on Mondays.")
+                if chosen
+                else _("You will no longer get the weekly summary."),
+            )
+        if not _is_partial(request):
+            return redirect("accounts:settings_preferences")
+    elif not _is_partial(request):
+        return redirect("accounts:settings_preferences")
+    return render(
+        request,
+        "dashboard/_weekly_summary_preference.html",
+        {"chosen": weekly_summary_chosen(request.user)},
+    )
 
 
 @home_card_view(GET_STARTED)
