@@ -113,4 +113,5 @@ def test_the_summary_is_in_the_business_s_language(
         weekly_summaries_send(sent_at=MONDAY_8)
     [message] = mail.outbox
     assert "votre semaine" in message.subject
-    assert "30 nov. 2026" in message.body or "30 nov 2026" in message.body
+    assert "du 30 Nov 2026 au 6 Déc 2026" in message.body  # the project's French dates
+    assert "- Événements" in message.body
