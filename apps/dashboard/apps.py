@@ -15,7 +15,6 @@ class DashboardConfig(AppConfig):
             home_cards,
             sidebar_items,
         )
-
         from apps.scheduling.registries import due_work_handlers
 
         from .analytics import widget_signals_connect

@@ -100,7 +100,7 @@ def _open_cases() -> int | None:
 def _summary_lines(
     widgets: list[AnalyticsWidget], computed: dict[str, WidgetData]
 ) -> list[dict[str, object]]:
-    sections = []
+    sections: list[dict[str, object]] = []
     for widget in widgets:
         data = computed[widget.id]
         figures = []

@@ -6,9 +6,9 @@ started" card; and the developer page partners follow."""
 import json
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +25,14 @@ from cxsuite.lib.analytics import PERIOD_DAYS
 
 from .analytics import period_for, widget_data, widget_get, widgets_for
 from .charts import chart_svg
-from .presenting import PERIOD_LABELS, figure_views, table_rows, widget_csv, widget_is_empty
+from .presenting import (
+    PERIOD_LABELS,
+    figure_views,
+    table_body,
+    table_rows,
+    widget_csv,
+    widget_is_empty,
+)
 from .selectors import home_figures
 from .services import weekly_summary_choose, weekly_summary_chosen
 
@@ -79,7 +86,9 @@ def analytics_widget(request, widget_id: str):
     period = period_for(request.GET.get("period"))
     data = widget_data(widget, period)
     period_label = PERIOD_LABELS[period.key]
-    chart_label = f"{widget.title} · {data.chart.title or ''} · {period_label}" if data.chart else ""
+    chart_label = (
+        f"{widget.title} · {data.chart.title or ''} · {period_label}" if data.chart else ""
+    )
     context = {
         "widget": widget,
         "period": period,
@@ -88,8 +97,8 @@ def analytics_widget(request, widget_id: str):
         "empty": bool(data.empty_message) or widget_is_empty(data),
         "figures": figure_views(data.figures),
         "chart": chart_svg(data.chart, chart_label.replace(" ·  · ", " · ")) if data.chart else "",
-        "rows": table_rows(data.table),
-        "staff_rows": table_rows(data.by_staff),
+        "rows": table_body(table_rows(data.table)),
+        "staff_rows": table_body(table_rows(data.by_staff)),
     }
     return render(request, "dashboard/_widget.html", context)
 

@@ -237,9 +237,7 @@ def test_another_business_s_save_keeps_this_one_s_cache(
     owner_client, probe, other_tenant, django_capture_on_commit_callbacks
 ):
     owner_client.get(PROBE, **HTMX)
-    with schema_context(other_tenant.schema_name), django_capture_on_commit_callbacks(
-        execute=True
-    ):
+    with schema_context(other_tenant.schema_name), django_capture_on_commit_callbacks(execute=True):
         ContactFactory()
     owner_client.get(PROBE, **HTMX)
     assert CALLS["n"] == 1

@@ -81,8 +81,9 @@ def test_monday_s_run_sends_the_week_once_and_books_the_next(
     UserFactory(role=Role.STAFF)
     with clock_at(THURSDAY):
         weekly_summary_choose(user=owner, chosen=True)
-    with clock_at(MONDAY_8 + dt.timedelta(minutes=1)), django_capture_on_commit_callbacks(
-        execute=True
+    with (
+        clock_at(MONDAY_8 + dt.timedelta(minutes=1)),
+        django_capture_on_commit_callbacks(execute=True),
     ):
         assert due_work_sweep() == 1
     assert len(mail.outbox) == 1
@@ -95,8 +96,9 @@ def test_monday_s_run_sends_the_week_once_and_books_the_next(
     [following] = _pending()
     assert following.due_at == MONDAY_8 + dt.timedelta(days=7)
 
-    with clock_at(MONDAY_8 + dt.timedelta(minutes=5)), django_capture_on_commit_callbacks(
-        execute=True
+    with (
+        clock_at(MONDAY_8 + dt.timedelta(minutes=5)),
+        django_capture_on_commit_callbacks(execute=True),
     ):
         assert weekly_summaries_send(sent_at=MONDAY_8) == 0  # a retry sends nothing again
     assert len(mail.outbox) == 1
