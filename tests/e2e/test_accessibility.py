@@ -75,6 +75,7 @@ NOT_PAGES: dict[str, str] = {
     "dashboard:home_get_started": PARTIAL,
     "dashboard:analytics_widget": PARTIAL,
     "dashboard:analytics_widget_csv": FILE,
+    "dashboard:weekly_summary_preference": PARTIAL,
     "contacts:contacts_bulk": ACTION,
     "contacts:contact_timeline": PARTIAL,
     "contacts:contact_note_add": ACTION,
