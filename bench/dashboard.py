@@ -89,7 +89,7 @@ def _fill(schema: str) -> dict[str, int]:
                     TimelineEvent,
                     schema,
                     {
-                        "contact_id": f"{first} + (i * 7919) % {CONTACTS}",
+                        "contact_id": f"{first} + (i::bigint * 7919) % {CONTACTS}",
                         "type": f"(ARRAY[{types}])[1 + i % {len(EVENT_TYPES)}]",
                         "occurred_at": "now() - (i % 365) * interval '1 day'"
                         " - (i % 1440) * interval '1 minute'",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import CharField, Count, Q, Value
+from django.db.models import CharField, Count, Value
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
@@ -38,37 +38,33 @@ def home_figures() -> dict:
 
 
 def activity_widget(period: Period) -> WidgetData:
-    """The dashboard's own widget: timeline events per local day of the period, and the
-    customers they concern, against the period before (two queries)."""
+    """The dashboard's own widget: timeline events per local day of the period against the
+    period before, in one query (one pass over the events of both periods, grouped by day).
+    No count of distinct customers: over a year of a busy business that alone took seconds."""
     previous = period.previous
-    events = TimelineEvent.objects.filter(
-        occurred_at__gte=previous.start, occurred_at__lt=period.end
-    ).order_by()
     per_day = dict(
-        events.filter(occurred_at__gte=period.start)
+        TimelineEvent.objects.filter(occurred_at__gte=previous.start, occurred_at__lt=period.end)
+        .order_by()
         .annotate(day=TruncDate("occurred_at", tzinfo=period.zone))
         .values("day")
         .annotate(n=Count("id"))
         .values_list("day", "n")
     )
-    totals = events.aggregate(
-        now=Count("id", filter=Q(occurred_at__gte=period.start)),
-        before=Count("id", filter=Q(occurred_at__lt=period.start)),
-        people=Count("contact", distinct=True, filter=Q(occurred_at__gte=period.start)),
-        people_before=Count("contact", distinct=True, filter=Q(occurred_at__lt=period.start)),
-    )
+    first = period.start.date()
+    now = sum(n for day, n in per_day.items() if day >= first)
+    before = sum(n for day, n in per_day.items() if day < first)
     days = period.local_days()
     counts = [per_day.get(day, 0) for day in days]
     figures = (
-        Figure(key="events", label=_("Events"), value=totals["now"], previous=totals["before"]),
+        Figure(key="events", label=_("Events"), value=now, previous=before),
         Figure(
-            key="contacts",
-            label=_("Customers concerned"),
-            value=totals["people"],
-            previous=totals["people_before"],
+            key="per_day",
+            label=_("Per day"),
+            value=round(now / period.days, 1),
+            previous=round(before / previous.days, 1),
         ),
     )
-    if not totals["now"] and not totals["before"]:
+    if not now and not before:
         return WidgetData(figures=figures, empty_message=_("Nothing has happened yet."))
     return WidgetData(
         figures=figures,
