@@ -93,9 +93,10 @@ def _category_labels(categories: Sequence[str], x_of) -> list[str]:
     every = max(1, math.ceil(count / MAX_LABELS))
     parts = []
     for index in range(0, count, every):
-        anchor = "start" if index == 0 and count > 1 else "middle"
+        x = x_of(index)
+        anchor = "end" if x > WIDTH - RIGHT - 20 else "middle"  # the last stays inside
         parts.append(
-            f'<text x="{x_of(index):.1f}" y="{HEIGHT - 5}" text-anchor="{anchor}" '
+            f'<text x="{x:.1f}" y="{HEIGHT - 5}" text-anchor="{anchor}" '
             f'class="chart__tick">{escape(str(categories[index])[:14])}</text>'
         )
     return parts
