@@ -75,6 +75,7 @@ def main() -> int:
         appointments,
         campaigns,
         contacts,
+        dashboard,
         feedback,
         journeys,
         loyalty,
@@ -98,6 +99,7 @@ def main() -> int:
         campaigns,
         journeys,
         feedback,
+        dashboard,
     )
     names = {bench.__name__.removeprefix("bench.") for bench in benches}
     unknown = set(args.benches) - names

@@ -8,8 +8,17 @@ class DashboardConfig(AppConfig):
     verbose_name = "Dashboard"
 
     def ready(self) -> None:
-        from apps.accounts.registries import SidebarItem, home_cards, sidebar_items
+        from apps.accounts.registries import (
+            AnalyticsWidget,
+            SidebarItem,
+            analytics_widgets,
+            home_cards,
+            sidebar_items,
+        )
+        from apps.scheduling.registries import due_work_handlers
 
+        from .analytics import widget_signals_connect
+        from .services import WEEKLY_SUMMARY, weekly_summary_due
         from .views import GET_STARTED
 
         home = SidebarItem(
@@ -22,3 +31,15 @@ class DashboardConfig(AppConfig):
         )
         sidebar_items.register(home.id, home)
         home_cards.register(GET_STARTED.id, GET_STARTED)
+        activity = AnalyticsWidget(
+            id="dashboard.activity",
+            title=_("Activity"),
+            compute="apps.dashboard.selectors.activity_widget",
+            order=900,
+            invalidated_by=("contacts.TimelineEvent",),
+            description=_("Everything recorded on your customers' timelines, per day."),
+        )
+        analytics_widgets.register(activity.id, activity)
+        due_work_handlers.register(WEEKLY_SUMMARY, weekly_summary_due)
+        # Last of the apps (TENANT_APPS): every module has registered its widgets by now.
+        widget_signals_connect()
