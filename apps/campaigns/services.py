@@ -774,10 +774,12 @@ def campaign_batch_send(*, campaign_id: int, now: dt.datetime | None = None) -> 
 _MARK_SQL = """
 UPDATE campaigns_recipient AS r
 SET status = u.status, reason = u.reason, detail = u.detail, message_id = u.message_id,
-    channel = coalesce(u.channel, r.channel), variant_id = u.variant_id, sent_at = u.sent_at
+    channel = coalesce(u.channel, r.channel), variant_id = u.variant_id, sent_at = u.sent_at,
+    due_at = coalesce(u.due_at, r.due_at),
+    attempt = r.attempt + CASE WHEN u.due_at IS NULL THEN 0 ELSE 1 END
 FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[],
-            %s::bigint[], %s::timestamptz[])
-     AS u(id, status, reason, detail, message_id, channel, variant_id, sent_at)
+            %s::bigint[], %s::timestamptz[], %s::timestamptz[])
+     AS u(id, status, reason, detail, message_id, channel, variant_id, sent_at, due_at)
 WHERE r.id = u.id
 """
 
@@ -792,7 +794,9 @@ def _send_rows(campaign: Campaign, rows: list[Recipient], *, now: dt.datetime, s
         by_variant[(row.variant_id, row.attempt)].append(row)
     channel = None if campaign.channel == CampaignChannel.BEST else campaign.channel
     sent_events: list[tuple[int, dict[str, Any], str]] = []
-    marks: list[tuple] = []
+    marks: list[list[Any]] = []
+    capped: list[list[Any]] = []
+    contact_of = {row.pk: row.contact_id for row in rows}
     for (variant_id, attempt), group in by_variant.items():
         prefix = dedupe_prefix(campaign, attempt)
         variant = variants.get(variant_id) if variant_id else campaign.winner
@@ -864,7 +868,7 @@ def _send_rows(campaign: Campaign, rows: list[Recipient], *, now: dt.datetime, s
                     )
                 )
             marks.append(
-                (
+                [
                     row.pk,
                     str(status),
                     str(reason),
@@ -873,8 +877,13 @@ def _send_rows(campaign: Campaign, rows: list[Recipient], *, now: dt.datetime, s
                     message.channel,
                     variant.pk,
                     sent_at,
-                )
+                    None,
+                ]
             )
+            if reason == SkipReason.CAPPED:
+                capped.append(marks[-1])
+    if capped:
+        _cap_defer(campaign, capped, contact_of=contact_of, now=now)
     if marks:
         with connection.cursor() as cursor:
             cursor.execute(_MARK_SQL, [list(column) for column in zip(*marks, strict=True)])
@@ -882,6 +891,29 @@ def _send_rows(campaign: Campaign, rows: list[Recipient], *, now: dt.datetime, s
         events_record_many(
             type="campaign.sent", events=sent_events, source="campaigns", occurred_at=now
         )
+
+
+def _cap_defer(
+    campaign: Campaign, marks: list[list[Any]], *, contact_of: dict[int, int], now: dt.datetime
+) -> None:
+    """The rule for contacts the weekly cap holds back: each waits until the cap lets them
+    have it, if that comes before the send-by deadline (the row waits again with the reason
+    "capped" and the time, and its next try gets a message of its own); otherwise, or when
+    the cap never will (a cap of 0), it is not sent, with the reason "capped"."""
+    from apps.messaging.selectors import marketing_cap_frees_at
+    from apps.tenants.formats import format_datetime
+
+    # a mark: [id, status, reason, detail, message_id, channel, variant_id, sent_at, due_at]
+    frees = marketing_cap_frees_at([contact_of[mark[0]] for mark in marks], now=now)
+    zone = _business_zone()
+    for mark in marks:
+        when = frees.get(contact_of[mark[0]])
+        if when is None or (campaign.send_by is not None and when >= campaign.send_by):
+            continue  # not sent: "capped", with messaging's reason
+        mark[1], mark[8] = str(RecipientStatus.PENDING), max(when, now)
+        mark[3] = _("held by the weekly cap until %(when)s") % {
+            "when": format_datetime(when.astimezone(zone))
+        }
 
 
 def dedupe_prefix(campaign: Campaign, attempt: int = 0) -> str:

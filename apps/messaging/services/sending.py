@@ -276,6 +276,8 @@ class _Shared:
     variants: dict[str, dict] = field(default_factory=dict)
     # {address: reason} from the marketing guards (a suppression list); None: not read yet
     blocked: dict[str, str] | None = None
+    # a batch's renderers per channel (templates.BatchRenderer); None: render one by one
+    renderers: dict | None = None
 
 
 def _guard_key(address: str) -> str:
@@ -327,7 +329,7 @@ def _prepare(
 ) -> tuple[Message, dt.datetime | None]:
     """Apply every rule to one contact: the (unsaved) message, and the end of its quiet hours
     when it must wait."""
-    from .templates import template_render, template_variants
+    from .templates import BatchRenderer, template_render, template_variants
 
     category = spec.category_of(contact=contact, now=now)
     if to:
@@ -383,13 +385,29 @@ def _prepare(
             shared.variants[choice.channel] = template_variants(
                 purpose=purpose, channel=choice.channel
             )
-        rendered = template_render(
-            purpose=purpose,
-            channel=choice.channel,
-            contact=contact,
-            context={"unsubscribe_link": _preferences_link(contact), **(context or {})},
-            variants=shared.variants[choice.channel],
-        )
+        if shared.renderers is None:
+            rendered = template_render(
+                purpose=purpose,
+                channel=choice.channel,
+                contact=contact,
+                context={"unsubscribe_link": _preferences_link(contact), **(context or {})},
+                variants=shared.variants[choice.channel],
+            )
+        else:  # a batch: each wording prepared once, only the contact's parts per contact
+            renderer = shared.renderers.get(choice.channel)
+            if renderer is None:
+                renderer = shared.renderers[choice.channel] = BatchRenderer(
+                    purpose=purpose,
+                    channel=choice.channel,
+                    variants=shared.variants[choice.channel],
+                    context=dict(context or {}),
+                )
+            personal = (
+                {}
+                if context and "unsubscribe_link" in context
+                else {"unsubscribe_link": _preferences_link(contact)}
+            )
+            rendered = renderer.render(contact=contact, personal=personal)
         message.language, message.subject, message.body = (
             rendered.language,
             rendered.subject,
@@ -568,6 +586,7 @@ def message_send_batch(
     contacts = [c for c in contacts if not keys[c.pk] or keys[c.pk] not in done]
     ids = [c.pk for c in contacts]
     shared = _shared()
+    shared.renderers = {}
     if channel is None:
         shared.priors = _prior_rates()
         shared.stats = {}
