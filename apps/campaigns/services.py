@@ -830,10 +830,10 @@ def _send_rows(campaign: Campaign, rows: list[Recipient], *, now: dt.datetime, s
             for message in messages_by_dedupe_keys(keys):
                 by_contact[message.contact_id] = message
         for row in group:
-            message = by_contact.get(row.contact_id)
-            if message is None:
+            found = by_contact.get(row.contact_id)
+            if found is None:
                 marks.append(
-                    (
+                    [
                         row.pk,
                         str(RecipientStatus.SKIPPED),
                         str(SkipReason.NO_CONSENT),
@@ -842,9 +842,11 @@ def _send_rows(campaign: Campaign, rows: list[Recipient], *, now: dt.datetime, s
                         None,
                         variant.pk,
                         None,
-                    )
+                        None,
+                    ]
                 )
                 continue
+            message = found
             status, reason, detail, sent_at = RecipientStatus.SENT, "", "", None
             if message.status == "suppressed":
                 status, reason = RecipientStatus.SKIPPED, _reason_code(message.reason)

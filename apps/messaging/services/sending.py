@@ -851,7 +851,7 @@ def _deliver_chunk(ids: list[int]) -> list[int]:
         if not messages:
             return retry
         providers: dict[str, object] = {}
-        sent: list[tuple[Message, str]] = []
+        sent: list[tuple[Message, str | None]] = []
         with contextlib.ExitStack() as stack:
             for message in messages:
                 provider = providers.get(message.channel)
