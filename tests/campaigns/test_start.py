@@ -69,3 +69,19 @@ def test_fixing_the_audience_takes_the_same_statements_for_10_or_60(tenant):
         return len(queries)
 
     assert statements(10) == statements(60)
+
+
+def test_a_contact_erased_before_its_batch_is_marked_with_the_rest(tenant):
+    from apps.campaigns.services import campaign_batch_send
+    from apps.contacts.models import Contact
+
+    gone, kept = MarketingContactFactory.create_batch(2)
+    campaign = _start(campaign_for([gone, kept]))
+    Contact.objects.filter(pk=gone.pk).update(erased_at=START)
+    assert campaign_batch_send(campaign_id=campaign.pk, now=START) == 2
+    rows = {r.contact_id: r for r in Recipient.objects.filter(campaign=campaign)}
+    assert (rows[gone.pk].status, rows[gone.pk].detail) == (
+        RecipientStatus.SKIPPED,
+        "contact erased",
+    )
+    assert rows[kept.pk].status == RecipientStatus.SENT and rows[kept.pk].message_id
