@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.common import Section, bench_env, verdict
 
-RECIPIENTS = 100_000
+RECIPIENTS = int(os.environ.get("BENCH_CAMPAIGNS_RECIPIENTS") or 100_000)
 TARGET_SECONDS = 120
 TARGET_MB = 300
 TIMEOUT = 900

@@ -9,7 +9,12 @@ class CampaignsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from apps.accounts.registries import SidebarItem, sidebar_items
+        from apps.accounts.registries import (
+            AnalyticsWidget,
+            SidebarItem,
+            analytics_widgets,
+            sidebar_items,
+        )
         from apps.contacts.catalogue import event_types_register
         from apps.contacts.registries import (
             merge_hooks,
@@ -58,6 +63,18 @@ class CampaignsConfig(AppConfig):
             order=45,
         )
         sidebar_items.register(item.id, item)
+        widget = AnalyticsWidget(
+            id="campaigns.results",
+            title=_("Campaigns"),
+            compute="apps.campaigns.selectors.analytics.results_widget",
+            order=60,
+            invalidated_by=("campaigns.Campaign", "campaigns.Recipient"),
+            description=_(
+                "What the campaigns sent in the period achieved: deliveries, people's opens "
+                "and clicks, conversions, unsubscribes and bounces, per campaign."
+            ),
+        )
+        analytics_widgets.register(widget.id, widget)
         for condition in campaign_segment_conditions():
             segment_conditions.register(condition.key, condition)
         timeline_subscribers.register("campaigns", services.campaigns_on_events)

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-import random
 import re
 import secrets
 import zoneinfo
@@ -23,14 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.contacts.selectors import contacts_live
 from apps.contacts.selectors.segments import segment_members
-from apps.contacts.services import event_record, events_ingest
+from apps.contacts.services import event_record, events_record_many
 from apps.scheduling.services import due_work_cancel, due_work_register
 from apps.tenants.services import tenant_current
 from cxsuite.lib.errors import ConflictError
@@ -409,24 +408,36 @@ def _kick(campaign_id: int) -> None:
     transaction.on_commit(lambda: campaign_step_task.delay(campaign_id=campaign_id))
 
 
-def _audience_ids(campaign: Campaign) -> list[int]:
+def _audience(campaign: Campaign):
+    """The campaign's audience as one lazy queryset of live contacts (segments and lists,
+    minus exclusions; a follow-up's non-openers or newcomers)."""
+    live = contacts_live()
     parent = campaign.follow_up_of
     if parent is not None and campaign.follow_up_kind == "non_openers":
-        return sorted(
-            Recipient.objects.filter(
+        return live.filter(
+            pk__in=Recipient.objects.filter(
                 campaign=parent, sent_at__isnull=False, opened_at__isnull=True
-            ).values_list("contact_id", flat=True)
+            ).values("contact_id")
         )
-    included: set[int] = set()
+    included = Q(pk__in=[])
     for segment in campaign.segments.all():
-        included.update(segment_members(segment=segment).values_list("pk", flat=True))
+        members = segment_members(segment=segment)
+        if not members.query.is_empty():
+            included |= Q(pk__in=members.values("pk"))
+    audience = live.filter(included)
     for segment in campaign.excluded_segments.all():
-        included.difference_update(segment_members(segment=segment).values_list("pk", flat=True))
+        members = segment_members(segment=segment)
+        if not members.query.is_empty():
+            audience = audience.exclude(pk__in=members.values("pk"))
     if parent is not None:  # newcomers: those not in the first audience
-        included.difference_update(
-            Recipient.objects.filter(campaign=parent).values_list("contact_id", flat=True)
+        audience = audience.exclude(
+            pk__in=Recipient.objects.filter(campaign=parent).values("contact_id")
         )
-    return sorted(included)
+    return audience
+
+
+def _audience_ids(campaign: Campaign) -> list[int]:
+    return sorted(_audience(campaign).values_list("pk", flat=True))
 
 
 def audience_preview(*, campaign: Campaign, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -523,6 +534,132 @@ def _channel_address(contact: Any, channel: str) -> str:
     return inbox_key(contact["email"]) if contact["email"] else address_key(contact["phone"])
 
 
+# inbox_key() in SQL (keep the two in step: tests/campaigns/test_start.py compares them)
+_EMAIL = "lower(btrim({col}, E' \\t\\n\\r\\f\\v'))"
+_INBOX = (
+    "CASE WHEN strpos({e}, '@') = 0 THEN {e} "
+    "WHEN substr({e}, strpos({e}, '@') + 1) IN ('gmail.com', 'googlemail.com') "
+    "THEN replace(split_part(split_part({e}, '@', 1), '+', 1), '.', '') || '@gmail.com' "
+    "ELSE split_part(split_part({e}, '@', 1), '+', 1) || '@' || substr({e}, strpos({e}, '@') + 1) "
+    "END"
+)
+
+
+def _address_sql(channel: str) -> str:
+    """The SQL of `_channel_address` over the audience's columns a.email and a.phone."""
+    inbox = _INBOX.format(e=_EMAIL.format(col="a.email"))
+    phone = _EMAIL.format(col="a.phone")
+    if channel == CampaignChannel.EMAIL:
+        return inbox
+    if channel == CampaignChannel.SMS:
+        return phone
+    return f"CASE WHEN a.email <> '' THEN {inbox} ELSE {phone} END"
+
+
+_START_SQL = """
+INSERT INTO campaigns_recipient (
+    campaign_id, contact_id, address, channel, status, reason, detail, due_at, attempt, created
+)
+SELECT DISTINCT ON (x.address)
+    %s, x.id, x.address, %s,
+    CASE WHEN x.raw = '' OR x.left_topic THEN 'skipped' ELSE 'pending' END,
+    CASE WHEN x.raw = '' THEN %s WHEN x.left_topic THEN %s ELSE '' END,
+    '',
+    CASE WHEN x.raw = '' OR x.left_topic OR NOT %s THEN %s
+         ELSE coalesce(z.due, %s) END,
+    0, %s
+FROM (
+    SELECT y.id, y.time_zone, y.raw, y.left_topic,
+           CASE WHEN y.raw = '' THEN 'none:' || y.id ELSE y.raw END AS address
+    FROM (
+        SELECT a.pk AS id, a.time_zone, {address} AS raw,
+               EXISTS (SELECT 1 FROM campaigns_topicoptout AS o
+                       WHERE o.topic_id = %s AND o.contact_id = a.pk) AS left_topic
+        FROM ({audience}) AS a
+    ) AS y
+) AS x
+LEFT JOIN unnest(%s::text[], %s::timestamptz[]) AS z(zone, due) ON z.zone = x.time_zone
+ORDER BY x.address, x.id
+ON CONFLICT DO NOTHING
+"""
+
+# the A/B split: a stable shuffle of the waiting rows, the test share first, variants in turn
+_SPLIT_SQL = """
+UPDATE campaigns_recipient AS r
+SET variant_id = CASE WHEN s.n <= %(sample)s
+                      THEN (%(variants)s::bigint[])[1 + mod(s.n - 1, %(count)s)] END,
+    status = CASE WHEN NOT %(testing)s THEN 'pending'
+                  WHEN s.n <= %(sample)s THEN 'test' ELSE 'held' END
+FROM (
+    SELECT id, row_number() OVER (ORDER BY md5(%(seed)s || ':' || contact_id), id) AS n
+    FROM campaigns_recipient WHERE campaign_id = %(campaign)s AND status = 'pending'
+) AS s
+WHERE r.id = s.id
+"""
+
+
+def _audience_fix(campaign: Campaign, variants: list[Variant], *, now: dt.datetime) -> bool:
+    """Write the audience in set-based statements: one INSERT … SELECT (one row per contact
+    and per address, those left out at once with their reason, each row's local time), then
+    one UPDATE for the variants and the A/B split. Returns whether an A/B test runs."""
+    audience = _audience(campaign)
+    audience = audience.order_by()
+    sql, params = audience.values("pk", "email", "phone", "time_zone").query.sql_with_params()
+    business_zone = _business_zone()
+    local_time = campaign.local_time if campaign.schedule == ScheduleKind.LOCAL else None
+    zones: list[str] = []
+    dues: list[dt.datetime] = []
+    business_due = now
+    if local_time is not None:
+        day = (campaign.send_at or now).astimezone(business_zone).date()
+
+        def due(zone: zoneinfo.ZoneInfo) -> dt.datetime:
+            return local_due(
+                start=now, day=day, at=local_time, zone=zone, passed_hour=campaign.passed_hour
+            )
+
+        business_due = due(business_zone)
+        for name in sorted(set(audience.values_list("time_zone", flat=True).distinct()) - {""}):
+            zones.append(name)
+            dues.append(due(_zone(name)))
+    channel = "" if campaign.channel == CampaignChannel.BEST else campaign.channel
+    statement = _START_SQL.format(address=_address_sql(campaign.channel), audience=sql)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            statement,
+            [
+                campaign.pk,
+                channel,
+                SkipReason.NO_ADDRESS.value,
+                SkipReason.TOPIC.value,
+                local_time is not None,
+                now,
+                business_due,
+                now,
+                campaign.topic_id or 0,
+                *params,
+                zones,
+                dues,
+            ],
+        )
+        waiting = Recipient.objects.filter(
+            campaign=campaign, status=RecipientStatus.PENDING
+        ).count()
+        testing = len(variants) > 1 and campaign.ab_share > 0
+        cursor.execute(
+            _SPLIT_SQL,
+            {
+                "sample": round(waiting * campaign.ab_share / 100) if testing else waiting,
+                "variants": [v.pk for v in variants],
+                "count": len(variants),
+                "testing": testing,
+                "seed": str(campaign.pk),
+                "campaign": campaign.pk,
+            },
+        )
+    return testing
+
+
 def campaign_start(*, campaign: Campaign, now: dt.datetime | None = None) -> Campaign:
     """Fix the audience: one recipient row per contact and per address, each with its time
     and variant; those left out at once (no address, left the topic) with their reason."""
@@ -531,69 +668,7 @@ def campaign_start(*, campaign: Campaign, now: dt.datetime | None = None) -> Cam
         campaign = _locked(campaign)
         if campaign.status != CampaignStatus.SCHEDULED:
             return campaign
-        ids = _audience_ids(campaign)
-        left_topic: set[int] = set()
-        if campaign.topic_id:
-            left_topic = set(
-                TopicOptOut.objects.filter(topic_id=campaign.topic_id).values_list(
-                    "contact_id", flat=True
-                )
-            )
-        business_zone = _business_zone()
-        day = (campaign.send_at or now).astimezone(business_zone).date()
-        variants = list(campaign.variants.order_by("label"))
-        testing = len(variants) > 1 and campaign.ab_share > 0
-        rng = random.Random(campaign.pk)
-        seen: set[str] = set()
-        rows: list[Recipient] = []
-        for start in range(0, len(ids), 5000):
-            chunk = ids[start : start + 5000]
-            for contact in (
-                contacts_live()
-                .filter(pk__in=chunk)
-                .order_by("pk")
-                .values("pk", "email", "phone", "time_zone")
-            ):
-                address = _channel_address(contact, campaign.channel)
-                row = Recipient(
-                    campaign=campaign,
-                    contact_id=contact["pk"],
-                    address=address or f"none:{contact['pk']}",
-                    channel="" if campaign.channel == CampaignChannel.BEST else campaign.channel,
-                    due_at=now,
-                )
-                if address in seen:
-                    continue  # two contacts, one address: one copy
-                if address:
-                    seen.add(address)
-                if not address:
-                    row.status, row.reason = RecipientStatus.SKIPPED, SkipReason.NO_ADDRESS
-                elif contact["pk"] in left_topic:
-                    row.status, row.reason = RecipientStatus.SKIPPED, SkipReason.TOPIC
-                elif campaign.schedule == ScheduleKind.LOCAL and campaign.local_time:
-                    zone = _zone(contact["time_zone"]) if contact["time_zone"] else business_zone
-                    row.due_at = local_due(
-                        start=now,
-                        day=day,
-                        at=campaign.local_time,
-                        zone=zone,
-                        passed_hour=campaign.passed_hour,
-                    )
-                rows.append(row)
-        waiting = [r for r in rows if r.status == RecipientStatus.PENDING]
-        rng.shuffle(waiting)
-        if testing:
-            sample = round(len(waiting) * campaign.ab_share / 100)
-            for index, row in enumerate(waiting):
-                if index < sample:
-                    row.variant = variants[index % len(variants)]
-                    row.status = RecipientStatus.TEST
-                else:
-                    row.status = RecipientStatus.HELD
-        else:
-            for index, row in enumerate(waiting):
-                row.variant = variants[index % len(variants)]
-        Recipient.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        testing = _audience_fix(campaign, list(campaign.variants.order_by("label")), now=now)
         campaign.status = CampaignStatus.SENDING
         campaign.started_at = now
         campaign.save(update_fields=["status", "started_at", "updated"])
@@ -677,7 +752,8 @@ def campaign_batch_send(*, campaign_id: int, now: dt.datetime | None = None) -> 
         rows = list(
             Recipient.objects.select_for_update(skip_locked=True)
             .filter(campaign=campaign, status__in=WAITING, due_at__lte=now)
-            .order_by("due_at", "pk")[:size]
+            .order_by("due_at", "pk")
+            .only("pk", "contact_id", "variant_id", "attempt")[:size]
         )
         if rows:
             _send_rows(campaign, rows, now=now, send_batch=message_send_batch)
@@ -695,14 +771,32 @@ def campaign_batch_send(*, campaign_id: int, now: dt.datetime | None = None) -> 
     return len(rows)
 
 
+_MARK_SQL = """
+UPDATE campaigns_recipient AS r
+SET status = u.status, reason = u.reason, detail = u.detail, message_id = u.message_id,
+    channel = coalesce(u.channel, r.channel), variant_id = u.variant_id, sent_at = u.sent_at,
+    due_at = coalesce(u.due_at, r.due_at),
+    attempt = r.attempt + CASE WHEN u.due_at IS NULL THEN 0 ELSE 1 END
+FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[],
+            %s::bigint[], %s::timestamptz[], %s::timestamptz[])
+     AS u(id, status, reason, detail, message_id, channel, variant_id, sent_at, due_at)
+WHERE r.id = u.id
+"""
+
+
 def _send_rows(campaign: Campaign, rows: list[Recipient], *, now: dt.datetime, send_batch) -> None:
+    """Hand a batch to messaging (one `message_send_batch` per variant and try) and mark the
+    rows in one UPDATE; the "sent" events go on the timelines in one INSERT."""
     contacts = {c.pk: c for c in contacts_live().filter(pk__in=[r.contact_id for r in rows])}
     variants = {v.pk: v for v in campaign.variants.all()}
     by_variant: dict[tuple[int | None, int], list[Recipient]] = defaultdict(list)
     for row in rows:
         by_variant[(row.variant_id, row.attempt)].append(row)
     channel = None if campaign.channel == CampaignChannel.BEST else campaign.channel
-    sent_events: list[dict] = []
+    sent_events: list[tuple[int, dict[str, Any], str]] = []
+    marks: list[list[Any]] = []
+    capped: list[list[Any]] = []
+    contact_of = {row.pk: row.contact_id for row in rows}
     for (variant_id, attempt), group in by_variant.items():
         prefix = dedupe_prefix(campaign, attempt)
         variant = variants.get(variant_id) if variant_id else campaign.winner
@@ -736,41 +830,92 @@ def _send_rows(campaign: Campaign, rows: list[Recipient], *, now: dt.datetime, s
             for message in messages_by_dedupe_keys(keys):
                 by_contact[message.contact_id] = message
         for row in group:
-            row.variant = variant
             found = by_contact.get(row.contact_id)
             if found is None:
-                row.status, row.reason = RecipientStatus.SKIPPED, SkipReason.NO_CONSENT
-                row.detail = _("contact erased")
+                marks.append(
+                    [
+                        row.pk,
+                        str(RecipientStatus.SKIPPED),
+                        str(SkipReason.NO_CONSENT),
+                        _("contact erased"),
+                        None,
+                        None,
+                        variant.pk,
+                        None,
+                        None,
+                    ]
+                )
                 continue
             message = found
-            row.message_id, row.channel = message.pk, message.channel
+            status, reason, detail, sent_at = RecipientStatus.SENT, "", "", None
             if message.status == "suppressed":
-                row.status, row.reason = RecipientStatus.SKIPPED, _reason_code(message.reason)
-                row.detail = message.reason[:300]
+                status, reason = RecipientStatus.SKIPPED, _reason_code(message.reason)
+                detail = message.reason[:300]
             elif message.status == "deferred":
-                row.status, row.detail = RecipientStatus.DEFERRED, message.reason[:300]
+                status, detail = RecipientStatus.DEFERRED, message.reason[:300]
             elif message.status == "failed":
-                row.status, row.reason = RecipientStatus.FAILED, SkipReason.REFUSED
+                status, reason = RecipientStatus.FAILED, SkipReason.REFUSED
             else:
-                row.status, row.sent_at, row.reason, row.detail = RecipientStatus.SENT, now, "", ""
+                sent_at = now
                 sent_events.append(
-                    {
-                        "contact_id": row.contact_id,
-                        "type": "campaign.sent",
-                        "occurred_at": now.isoformat(),
-                        "properties": {
+                    (
+                        row.contact_id,
+                        {
                             "campaign_id": campaign.pk,
                             "campaign": campaign.name,
                             "variant": variant.label,
                             "channel": message.channel,
                         },
-                    }
+                        "",
+                    )
                 )
-    Recipient.objects.bulk_update(
-        rows, ["status", "reason", "detail", "message_id", "channel", "variant", "sent_at"]
-    )
-    for start in range(0, len(sent_events), 1000):
-        events_ingest(events=sent_events[start : start + 1000], source="campaigns")
+            marks.append(
+                [
+                    row.pk,
+                    str(status),
+                    str(reason),
+                    detail,
+                    message.pk,
+                    message.channel,
+                    variant.pk,
+                    sent_at,
+                    None,
+                ]
+            )
+            if reason == SkipReason.CAPPED:
+                capped.append(marks[-1])
+    if capped:
+        _cap_defer(campaign, capped, contact_of=contact_of, now=now)
+    if marks:
+        with connection.cursor() as cursor:
+            cursor.execute(_MARK_SQL, [list(column) for column in zip(*marks, strict=True)])
+    if sent_events:
+        events_record_many(
+            type="campaign.sent", events=sent_events, source="campaigns", occurred_at=now
+        )
+
+
+def _cap_defer(
+    campaign: Campaign, marks: list[list[Any]], *, contact_of: dict[int, int], now: dt.datetime
+) -> None:
+    """The rule for contacts the weekly cap holds back: each waits until the cap lets them
+    have it, if that comes before the send-by deadline (the row waits again with the reason
+    "capped" and the time, and its next try gets a message of its own); otherwise, or when
+    the cap never will (a cap of 0), it is not sent, with the reason "capped"."""
+    from apps.messaging.selectors import marketing_cap_frees_at
+    from apps.tenants.formats import format_datetime
+
+    # a mark: [id, status, reason, detail, message_id, channel, variant_id, sent_at, due_at]
+    frees = marketing_cap_frees_at([contact_of[mark[0]] for mark in marks], now=now)
+    zone = _business_zone()
+    for mark in marks:
+        when = frees.get(contact_of[mark[0]])
+        if when is None or (campaign.send_by is not None and when >= campaign.send_by):
+            continue  # not sent: "capped", with messaging's reason
+        mark[1], mark[8] = str(RecipientStatus.PENDING), max(when, now)
+        mark[3] = _("held by the weekly cap until %(when)s") % {
+            "when": format_datetime(when.astimezone(zone))
+        }
 
 
 def dedupe_prefix(campaign: Campaign, attempt: int = 0) -> str:

@@ -17,11 +17,8 @@ def message_deliver_task(self, *, message_id: int) -> None:
 @shared_task
 def messages_deliver_task(*, message_ids: list[int]) -> int:
     """Deliver a batch's messages; one that fails transiently is retried on its own."""
-    from .services.sending import TransientDeliveryError, message_deliver
+    from .services.sending import messages_deliver
 
-    for message_id in message_ids:
-        try:
-            message_deliver(message_id=message_id)
-        except TransientDeliveryError:
-            message_deliver_task.apply_async(kwargs={"message_id": message_id}, countdown=30)
+    for message_id in messages_deliver(message_ids=message_ids):
+        message_deliver_task.apply_async(kwargs={"message_id": message_id}, countdown=30)
     return len(message_ids)

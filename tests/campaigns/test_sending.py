@@ -98,7 +98,10 @@ def test_consent_caps_and_topics_are_respected_with_reasons_counted(tenant):
     left = MarketingContactFactory()
     topic = topic_create(key="offers", name="Offers")
     topic_subscriptions_set(contact=left, topic_ids=[])
-    campaign = campaign_for([ok, no_opt_in, capped, left], topic=topic)
+    # the cap lets `capped` have one again six days from now: after this campaign's deadline
+    campaign = campaign_for(
+        [ok, no_opt_in, capped, left], topic=topic, send_by=START + dt.timedelta(days=2)
+    )
     _started(campaign)
     _send_all(campaign)
     reasons = skip_reasons(campaign=campaign)

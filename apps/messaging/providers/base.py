@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,3 +37,9 @@ class Provider:
     ) -> SendResult:
         """`attachments` are (filename, content, mimetype); channels without files ignore them."""
         raise NotImplementedError
+
+    @contextmanager
+    def session(self) -> Iterator[Provider]:
+        """The provider for sending many messages in a row (one connection, what every message
+        shares read once); by default the provider itself."""
+        yield self

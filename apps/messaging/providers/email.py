@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
 
 from .base import Provider, SendResult
@@ -35,10 +37,30 @@ def email_sender() -> tuple[str, list[str]]:
 class EmailProvider(Provider):
     kind = "email"
 
+    def __init__(self, *, sender: tuple[str, list[str]] | None = None, connection=None) -> None:
+        self.sender = sender
+        self.connection = connection
+
+    @contextmanager
+    def session(self) -> Iterator[EmailProvider]:
+        """The sender read once and one connection of the e-mail backend for many e-mails."""
+        connection = get_connection()
+        try:
+            connection.open()
+        except OSError:  # each e-mail tries again on its own and reports its error
+            connection = None
+        try:
+            yield EmailProvider(sender=email_sender(), connection=connection)
+        finally:
+            if connection is not None:
+                with suppress(OSError):
+                    connection.close()
+
     def send(self, message, *, headers=None, html=None, attachments=None) -> SendResult:
-        sender, reply_to = email_sender()
+        sender, reply_to = self.sender or email_sender()
         message_id = make_msgid(domain=settings.BASE_DOMAIN)
         email = EmailMultiAlternatives(
+            connection=self.connection,
             subject=message.subject,
             body=message.body,
             from_email=sender,

@@ -261,3 +261,30 @@ def marketing_counts_since(contact_ids: list[int], *, since) -> dict[int, int]:
         .annotate(n=Count("pk"))
         .values_list("contact_id", "n")
     )
+
+
+def marketing_cap_frees_at(contact_ids: list[int], *, now: dt.datetime) -> dict[int, dt.datetime]:
+    """For contacts the weekly marketing cap holds back at `now`: when it lets them have the
+    next one (the moment the cap-th newest counted message leaves the seven days). A contact
+    missing from the answer is not held back, or never will be (a cap of 0)."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    from .services.settings import messaging_settings
+
+    cap = messaging_settings().marketing_cap_per_week
+    window = dt.timedelta(days=7)
+    if cap <= 0 or not contact_ids:
+        return {}
+    ranked = (
+        Message.objects.filter(
+            contact_id__in=contact_ids, category="marketing", created__gte=now - window
+        )
+        .exclude(status__in=["suppressed", "failed"])
+        .annotate(
+            newest=Window(RowNumber(), partition_by=[F("contact_id")], order_by=F("created").desc())
+        )
+        .filter(newest=cap)
+        .values_list("contact_id", "created")
+    )
+    return {contact_id: created + window for contact_id, created in ranked}

@@ -276,6 +276,8 @@ class _Shared:
     variants: dict[str, dict] = field(default_factory=dict)
     # {address: reason} from the marketing guards (a suppression list); None: not read yet
     blocked: dict[str, str] | None = None
+    # a batch's renderers per channel (templates.BatchRenderer); None: render one by one
+    renderers: dict | None = None
 
 
 def _guard_key(address: str) -> str:
@@ -327,7 +329,7 @@ def _prepare(
 ) -> tuple[Message, dt.datetime | None]:
     """Apply every rule to one contact: the (unsaved) message, and the end of its quiet hours
     when it must wait."""
-    from .templates import template_render, template_variants
+    from .templates import BatchRenderer, template_render, template_variants
 
     category = spec.category_of(contact=contact, now=now)
     if to:
@@ -383,13 +385,29 @@ def _prepare(
             shared.variants[choice.channel] = template_variants(
                 purpose=purpose, channel=choice.channel
             )
-        rendered = template_render(
-            purpose=purpose,
-            channel=choice.channel,
-            contact=contact,
-            context={"unsubscribe_link": _preferences_link(contact), **(context or {})},
-            variants=shared.variants[choice.channel],
-        )
+        if shared.renderers is None:
+            rendered = template_render(
+                purpose=purpose,
+                channel=choice.channel,
+                contact=contact,
+                context={"unsubscribe_link": _preferences_link(contact), **(context or {})},
+                variants=shared.variants[choice.channel],
+            )
+        else:  # a batch: each wording prepared once, only the contact's parts per contact
+            renderer = shared.renderers.get(choice.channel)
+            if renderer is None:
+                renderer = shared.renderers[choice.channel] = BatchRenderer(
+                    purpose=purpose,
+                    channel=choice.channel,
+                    variants=shared.variants[choice.channel],
+                    context=dict(context or {}),
+                )
+            personal = (
+                {}
+                if context and "unsubscribe_link" in context
+                else {"unsubscribe_link": _preferences_link(contact)}
+            )
+            rendered = renderer.render(contact=contact, personal=personal)
         message.language, message.subject, message.body = (
             rendered.language,
             rendered.subject,
@@ -546,9 +564,9 @@ def message_send_batch(
 ) -> list[Message]:
     """Send one purpose to many contacts (a campaign, an outage notice) with exactly the rules
     of message_send, but reading what they share once: one INSERT for the messages, one for
-    their timeline events, one delivery task per 500. With `dedupe_prefix`, a contact already
+    their timeline events (one per kind of event), one delivery task per 500. With `dedupe_prefix`, a contact already
     sent this batch is skipped, so a retried batch sends nobody twice."""
-    from apps.contacts.services import events_ingest
+    from apps.contacts.services import events_record_many
 
     from ..registries import purposes
 
@@ -568,6 +586,7 @@ def message_send_batch(
     contacts = [c for c in contacts if not keys[c.pk] or keys[c.pk] not in done]
     ids = [c.pk for c in contacts]
     shared = _shared()
+    shared.renderers = {}
     if channel is None:
         shared.priors = _prior_rates()
         shared.stats = {}
@@ -608,17 +627,13 @@ def message_send_batch(
                     if quiet
                 ]
             )
-            events = [
-                {
-                    "contact_id": m.contact_id,
-                    "type": EVENT_FOR_STATUS[m.status],
-                    "occurred_at": now.isoformat(),
-                    "properties": _event_properties(m, reason=m.reason),
-                }
-                for m in messages
-            ]
-            for start in range(0, len(events), 1000):
-                events_ingest(events=events[start : start + 1000], source="messaging")
+            by_type: dict[str, list[tuple[int, dict, str]]] = {}
+            for m in messages:  # one INSERT per kind of event
+                by_type.setdefault(EVENT_FOR_STATUS[m.status], []).append(
+                    (m.contact_id, _event_properties(m, reason=m.reason), "")
+                )
+            for type_, items in by_type.items():
+                events_record_many(type=type_, events=items, source="messaging", occurred_at=now)
             queued = [m.pk for m in messages if m.status == MessageStatus.QUEUED]
             for start in range(0, len(queued), BATCH_DELIVERY_CHUNK):
                 _deliver_many_after_commit(queued[start : start + BATCH_DELIVERY_CHUNK])
@@ -784,6 +799,141 @@ def message_deliver(*, message_id: int) -> Message | None:
             _fallback_after_failure(message)
             return message
     raise TransientDeliveryError(message.error)
+
+
+DELIVERY_CHUNK = 100  # messages per transaction: a killed worker hands over at most these again
+
+_SENT_SQL = """
+UPDATE messaging_message AS m
+SET status = 'sent', sent_at = u.sent_at, provider_message_id = u.provider_id,
+    provider = u.provider, attempts = m.attempts + 1, body = coalesce(u.body, m.body),
+    updated = u.sent_at
+FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::text[])
+     AS u(id, sent_at, provider_id, provider, body)
+WHERE m.id = u.id
+"""
+
+_STATS_SQL = """
+INSERT INTO messaging_channelstats (contact_id, channel, sent, delivered, answered)
+SELECT u.contact_id, u.channel, u.n, 0, 0
+FROM unnest(%s::bigint[], %s::text[], %s::int[]) AS u(contact_id, channel, n)
+ON CONFLICT (contact_id, channel)
+DO UPDATE SET sent = messaging_channelstats.sent + EXCLUDED.sent
+"""
+
+
+def messages_deliver(*, message_ids: list[int]) -> list[int]:
+    """Hand many queued messages to their providers, with the rules of message_deliver, in
+    transactions of DELIVERY_CHUNK: each locks its messages (skipping those another worker
+    holds), sends them one by one (one refusal never holds the others back) and records
+    the sent ones in a few statements. Returns the ids a provider asked to retry later."""
+    retry: list[int] = []
+    ids = list(message_ids)
+    for start in range(0, len(ids), DELIVERY_CHUNK):
+        retry.extend(_deliver_chunk(ids[start : start + DELIVERY_CHUNK]))
+    return retry
+
+
+def _deliver_chunk(ids: list[int]) -> list[int]:
+    import contextlib
+
+    from ..providers import provider_for
+    from .attachments import attachments_for
+
+    retry: list[int] = []
+    with transaction.atomic():
+        messages = list(
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("contact")
+            .filter(pk__in=ids, status=MessageStatus.QUEUED)
+            .order_by("pk")
+        )
+        if not messages:
+            return retry
+        providers: dict[str, object] = {}
+        sent: list[tuple[Message, str | None]] = []
+        with contextlib.ExitStack() as stack:
+            for message in messages:
+                provider = providers.get(message.channel)
+                if provider is None:
+                    provider = provider_for(message.channel)
+                    opener = getattr(type(provider), "session", None)
+                    if opener is not None:
+                        provider = stack.enter_context(provider.session())
+                    providers[message.channel] = provider
+                body = None
+                if message.channel == Channel.SMS and django_settings.MESSAGING_TRACK_LINKS:
+                    from .links import sms_body_track
+
+                    message.body = body = sms_body_track(message=message, base_url=_base_url())
+                files = attachments_for(message) if message.channel == Channel.EMAIL else None
+                result = provider.send(  # type: ignore[attr-defined]
+                    message, headers=_headers(message), html=_email_html(message), attachments=files
+                )
+                message.provider = provider.kind  # type: ignore[attr-defined]
+                if result.ok:
+                    message.provider_message_id = result.provider_message_id[:100]
+                    sent.append((message, body))
+                    continue
+                message.attempts += 1
+                message.error = (result.error or "")[:300]
+                if result.transient and message.attempts < MAX_DELIVERY_ATTEMPTS:
+                    message.save(update_fields=["attempts", "error", "provider", "updated"])
+                    retry.append(message.pk)
+                    continue
+                message.status = MessageStatus.FAILED
+                message.save()
+                _timeline(message, "message.failed", reason=message.error)
+                if not result.transient:
+                    message_listeners_notify(message=message, event="refused")
+                _fallback_after_failure(message)
+        if sent:
+            _sent_record(sent)
+    return retry
+
+
+def _sent_record(sent: list[tuple[Message, str | None]]) -> None:
+    """Mark handed-over messages sent, count them per contact and channel and put them on
+    the timelines: a few statements for the whole chunk."""
+    from collections import Counter
+
+    from apps.contacts.services import events_record_many
+
+    now = timezone.now()
+    rows = [(m.pk, now, m.provider_message_id, m.provider, body) for m, body in sent]
+    with connection.cursor() as cursor:
+        cursor.execute(_SENT_SQL, [list(column) for column in zip(*rows, strict=True)])
+        counts = Counter((m.contact_id, m.channel) for m, _body in sent)
+        cursor.execute(
+            _STATS_SQL,
+            [
+                [contact for contact, _channel in counts],
+                [channel for _contact, channel in counts],
+                list(counts.values()),
+            ],
+        )
+    events: list[tuple[int, dict, str]] = []
+    fallbacks: list[DueWorkItem] = []
+    hours = None
+    for message, _body in sent:
+        message.status, message.sent_at, message.attempts = (
+            MessageStatus.SENT,
+            now,
+            message.attempts + 1,
+        )
+        events.append((message.contact_id, _event_properties(message), ""))
+        if message.channel == Channel.EMAIL and message.purpose in FALLBACK_PURPOSES:
+            hours = hours if hours is not None else _settings().email_fallback_hours
+            fallbacks.append(
+                DueWorkItem(
+                    kind="messaging.fallback",
+                    ref=message.pk,
+                    due_at=now + dt.timedelta(hours=hours),
+                )
+            )
+    events_record_many(type="message.sent", events=events, source="messaging", occurred_at=now)
+    if fallbacks:
+        due_work_register_many(items=fallbacks)
 
 
 def _fallback_after_failure(message: Message) -> None:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from apps.contacts.models import Contact
 
 __all__ = [
+    "BatchRenderer",
     "RenderedMessage",
     "purpose_variables",
     "sms_segments",
@@ -264,6 +265,87 @@ def template_render(
         contact=contact,
         context=context,
     )
+
+
+PER_CONTACT = frozenset({"contact", "unsubscribe_link"})  # what differs between contacts
+
+
+class _Plan:
+    """A template rendered once for what a batch shares: its text and the variables that do
+    not name the contact are kept as strings; per contact only the rest is evaluated. The
+    sandbox has no tags, so a template is a flat list of text and variables."""
+
+    def __init__(self, source: str, shared: dict) -> None:
+        self.template = _compile(source)
+        self.shared = shared
+        context = self._context({})
+        self.parts: list[Any] = []
+        for node in self.template.nodelist:
+            personal = not isinstance(node, TextNode | VariableNode) or (
+                isinstance(node, VariableNode)
+                and any(
+                    name.split(".")[0] in PER_CONTACT for name in _names_in(node.filter_expression)
+                )
+            )
+            self.parts.append(node if personal else node.render(context))
+
+    def _context(self, personal: dict) -> Context:
+        context = Context({**self.shared, **personal}, autoescape=False)
+        context.template = self.template
+        return context
+
+    def render(self, personal: dict) -> str:
+        context = None
+        out: list[str] = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            context = context or self._context(personal)
+            out.append(part.render(context))
+        return "".join(out)
+
+
+class BatchRenderer:
+    """`template_render` for many contacts of one purpose, channel and context (a campaign's
+    batch): each language's wording is prepared once, and per contact only the variables
+    that name the contact or its unsubscribe link are evaluated. Same output as
+    template_render_source, contact by contact."""
+
+    def __init__(self, *, purpose: str, channel: str, variants: dict, context: dict) -> None:
+        self.purpose, self.channel, self.variants = purpose, channel, variants
+        self.business = _business()
+        self.shared = {"business": self.business, **context}
+        self.plans: dict[str, tuple[_Plan, _Plan]] = {}
+
+    def render(self, *, contact: Contact, personal: dict) -> RenderedMessage:
+        language = _pick_language(
+            self.variants, [contact.language, _business_language(), FALLBACK_LANGUAGE]
+        )
+        if language is None:
+            raise ValidationError(
+                {
+                    "purpose": _("No %(channel)s template for “%(purpose)s”.")
+                    % {"channel": self.channel, "purpose": self.purpose}
+                }
+            )
+        if language not in self.plans:
+            subject, body, _own = self.variants[language]
+            self.plans[language] = (_Plan(subject, self.shared), _Plan(body, self.shared))
+        subject_plan, body_plan = self.plans[language]
+        data = {**personal, "contact": _contact_context(contact)}
+        rendered_body = body_plan.render(data).strip()
+        if self.channel == Channel.EMAIL:
+            rendered_body += email_footer(business=self.business, language=language)
+        rendered_subject = (
+            " ".join(subject_plan.render(data).split()) if self.channel == Channel.EMAIL else ""
+        )
+        return RenderedMessage(
+            language=language,
+            subject=rendered_subject,
+            body=rendered_body,
+            sms_segments=sms_segments(rendered_body) if self.channel == Channel.SMS else 0,
+        )
 
 
 FOOTER_PHONE = {"en": "Phone", "fr": "Téléphone", "es": "Teléfono"}

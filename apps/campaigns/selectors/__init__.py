@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
-from .choices import RETRYABLE_SKIPS, RecipientStatus, WinnerMetric
-from .models import Campaign, Click, Recipient, Topic, Variant
+from ..choices import RETRYABLE_SKIPS, RecipientStatus, SkipReason, WinnerMetric
+from ..models import Campaign, Click, Recipient, Topic, Variant
 
 MIN_PER_VARIANT = 100  # below this many sent per variant, the A/B result may be chance
 
@@ -61,14 +61,23 @@ def campaign_progress(*, campaign: Campaign) -> Progress:
 
 
 def skip_reasons(*, campaign: Campaign) -> dict[str, int]:
-    """Who was left out and why, by reason code."""
+    """Who was left out and why, by reason code (rows still waiting are not counted: see
+    `cap_held`)."""
     return dict(
         Recipient.objects.filter(campaign=campaign)
         .exclude(reason="")
+        .exclude(status__in=[RecipientStatus.PENDING, RecipientStatus.TEST, RecipientStatus.HELD])
         .values("reason")
         .annotate(n=Count("pk"))
         .values_list("reason", "n")
     )
+
+
+def cap_held(*, campaign: Campaign) -> int:
+    """How many wait for the weekly cap to let them have it (see services._cap_defer)."""
+    return Recipient.objects.filter(
+        campaign=campaign, status=RecipientStatus.PENDING, reason=SkipReason.CAPPED
+    ).count()
 
 
 def campaign_rates(*, campaign: Campaign) -> tuple[int, float, float]:
