@@ -24,7 +24,8 @@ class JourneysConfig(AppConfig):
 
         from .conditions import journey_segment_conditions
         from .event_types import EVENT_TYPES
-        from .services.engine import ADVANCE, journeys_advance_due, journeys_on_events
+        from .services.advance import journeys_advance_due
+        from .services.engine import ADVANCE, journeys_on_events
         from .services.journeys import DATES, journeys_dates_due
         from .services.privacy import journeys_erase, journeys_export, journeys_merge
         from .steps import builtin_steps_register
