@@ -24,15 +24,19 @@ class JourneysConfig(AppConfig):
 
         from .conditions import journey_segment_conditions
         from .event_types import EVENT_TYPES
-        from .services.engine import ADVANCE, journeys_advance_due, journeys_on_events
+        from .registries import step_types
+        from .services.advance import journeys_advance_due
+        from .services.engine import ADVANCE, journeys_on_events
         from .services.journeys import DATES, journeys_dates_due
         from .services.privacy import journeys_erase, journeys_export, journeys_merge
+        from .step_loyalty import POINTS
         from .steps import builtin_steps_register
         from .templates_msg import JOURNEY_PURPOSE, JOURNEY_SERVICE_PURPOSE
         from .views import CONTACT_PANEL
 
         event_types_register(EVENT_TYPES)
         builtin_steps_register()
+        step_types.register(POINTS.key, POINTS)
         for purpose in (JOURNEY_PURPOSE, JOURNEY_SERVICE_PURPOSE):
             purposes.register(purpose.key, purpose)
         due_work_handlers.register(ADVANCE, journeys_advance_due)

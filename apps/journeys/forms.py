@@ -116,6 +116,9 @@ class StepForm(StyledFormMixin, forms.Form):
         label=_("Segment"), required=False, coerce=int, empty_value=None
     )
     title = forms.CharField(label=_("Task"), required=False, max_length=200)
+    points = forms.IntegerField(
+        label=_("Points to grant"), required=False, min_value=1, max_value=100_000
+    )
     tag = forms.CharField(label=_("Tag to add"), required=False, max_length=40)
     else_step = forms.ChoiceField(label=_("Otherwise (no, time-out) go to"), required=False)
 
@@ -155,6 +158,8 @@ class StepForm(StyledFormMixin, forms.Form):
             }
         elif kind == "task":
             config = {"title": d.get("title", ""), "due_days": 1}
+        elif kind == "loyalty.points":
+            config = {"points": d.get("points")}
         elif kind == "tag":
             config = {"add": [d["tag"]] if d.get("tag") else []}
         step = {"type": kind, "config": config}

@@ -128,6 +128,11 @@ def wait_run(ctx: StepContext) -> StepResult:
     return StepResult(outcome="waiting", wait_until=until)
 
 
+def wait_run_many(contexts: list[StepContext]) -> list[StepResult]:
+    """A wait only computes when: everyone at it at once."""
+    return [wait_run(ctx) for ctx in contexts]
+
+
 # --- branch --------------------------------------------------------------------------------
 def branch_clean(config: dict) -> dict:
     kind = config.get("kind")
@@ -214,54 +219,100 @@ def send_clean(config: dict) -> dict:
     return cleaned
 
 
-def _still_fits(ctx: StepContext) -> bool:
-    """The journey's filters checked again before a send: a segment trigger's segment."""
+def _fitting(contexts: list[StepContext]) -> set[int]:
+    """The journey's filters checked again before a send, for everyone about to get it in
+    one query: the enrollments whose contact still fits (a segment trigger's segment)."""
     from apps.contacts.selectors.segments import segment_get, segment_members
 
-    trigger = ctx.journey.trigger or {}
+    everyone = {ctx.enrollment.pk for ctx in contexts}
+    if not contexts:
+        return everyone
+    trigger = contexts[0].journey.trigger or {}
     if trigger.get("kind") != "segment" or trigger.get("direction") == "left":
-        return True
+        return everyone
     try:
         segment = segment_get(int(trigger["segment_id"]))
-    except Exception:
-        return False
-    return segment_members(segment=segment).filter(pk=ctx.contact.pk).exists()
+    except Exception:  # a deleted segment fits nobody
+        return set()
+    members = set(
+        segment_members(segment=segment)
+        .filter(pk__in={ctx.contact.pk for ctx in contexts})
+        .values_list("pk", flat=True)
+    )
+    return {ctx.enrollment.pk for ctx in contexts if ctx.contact.pk in members}
 
 
 def message_for(ctx: StepContext, *, subject: str, text: str, channel: str, service: bool):
     """Send the step's message once (keyed by enrollment and step number)."""
-    from apps.messaging.services.sending import message_send
-
-    values = ctx.variables()
-    if ctx.enrollment.test_run:
-        return None
-    return message_send(
-        contact=ctx.contact,
-        purpose="journey_service" if service else "journey",
-        channel=None if channel == "best" else channel,
-        context={"subject": wording(subject, values), "text": wording(text, values)},
-        dedupe_key=ctx.dedupe_key,
-        related_type="journey",
-        related_id=str(ctx.enrollment.journey_id),
-        now=ctx.now,
-        reroute=channel == "best",
+    return messages_for([ctx], subject=subject, text=text, channel=channel, service=service).get(
+        ctx.enrollment.pk
     )
 
 
-def send_run(ctx: StepContext) -> StepResult:
-    hold = window_hold(ctx)
-    if hold is not None:
-        return StepResult(hold_until=hold)
-    if not _still_fits(ctx):
-        return StepResult(outcome="no_longer_fits", exit_reason="no longer fits")
+def messages_for(
+    contexts: list[StepContext], *, subject: str, text: str, channel: str, service: bool
+) -> dict[int, Any]:
+    """Send the step's message to everyone at it, each once (the message's key is the
+    enrollment and step number, unique in messaging): one batch through messaging, a
+    contact at most once per batch so per-contact limits count each message. Returns
+    {enrollment id: message}; a test run sends nothing."""
+    from apps.messaging.selectors import messages_by_dedupe_keys
+    from apps.messaging.services.sending import message_send, message_send_batch
+
+    live = [ctx for ctx in contexts if not ctx.enrollment.test_run]
+    if not live:
+        return {}
+    purpose = "journey_service" if service else "journey"
+    fixed = None if channel == "best" else channel
+
+    def context_of(ctx: StepContext) -> dict[str, str]:
+        values = ctx.variables()
+        return {"subject": wording(subject, values), "text": wording(text, values)}
+
+    if len(live) == 1:
+        ctx = live[0]
+        message = message_send(
+            contact=ctx.contact,
+            purpose=purpose,
+            channel=fixed,
+            context=context_of(ctx),
+            dedupe_key=ctx.dedupe_key,
+            related_type="journey",
+            related_id=str(ctx.enrollment.journey_id),
+            now=ctx.now,
+            reroute=channel == "best",
+        )
+        return {ctx.enrollment.pk: message}
+    rounds: list[list[StepContext]] = []
+    for ctx in live:  # the same contact twice (two invoices) goes in separate batches
+        for batch in rounds:
+            if all(other.contact.pk != ctx.contact.pk for other in batch):
+                batch.append(ctx)
+                break
+        else:
+            rounds.append([ctx])
+    sent: dict[str, Any] = {}
+    for batch in rounds:
+        for message in message_send_batch(
+            contacts=[ctx.contact for ctx in batch],
+            purpose=purpose,
+            channel=fixed,
+            contexts=[context_of(ctx) for ctx in batch],
+            dedupe_keys=[ctx.dedupe_key for ctx in batch],
+            related_type="journey",
+            related_id=str(batch[0].enrollment.journey_id),
+            now=batch[0].now,
+            reroute=channel == "best",
+        ):
+            sent[message.dedupe_key] = message
+    missing = [ctx.dedupe_key for ctx in live if ctx.dedupe_key not in sent]
+    if missing:  # sent before a retry: the first message stands
+        sent.update((m.dedupe_key, m) for m in messages_by_dedupe_keys(missing))
+    return {ctx.enrollment.pk: sent.get(ctx.dedupe_key) for ctx in live}
+
+
+def _sent(ctx: StepContext, message: Any) -> StepResult:
     config = ctx.config
-    message = message_for(
-        ctx,
-        subject=config.get("subject", ""),
-        text=config.get("text", ""),
-        channel=config.get("channel", "best"),
-        service=bool(config.get("service")),
-    )
     detail: dict[str, Any] = {"text": wording(config.get("text", ""), ctx.variables())[:300]}
     if message is not None:
         detail.update(
@@ -271,6 +322,44 @@ def send_run(ctx: StepContext) -> StepResult:
             why=message.reason[:200],
         )
     return StepResult(outcome="sent", detail=detail)
+
+
+def send_run_many(contexts: list[StepContext]) -> list[StepResult]:
+    """The send step for everyone at it: each one's send window, the journey's filters
+    checked again, then one batch of messages."""
+    results: dict[int, StepResult] = {}
+    open_now = []
+    for ctx in contexts:
+        hold = window_hold(ctx)
+        if hold is not None:
+            results[ctx.enrollment.pk] = StepResult(hold_until=hold)
+        else:
+            open_now.append(ctx)
+    fitting = _fitting(open_now)
+    sending = []
+    for ctx in open_now:
+        if ctx.enrollment.pk in fitting:
+            sending.append(ctx)
+        else:
+            results[ctx.enrollment.pk] = StepResult(
+                outcome="no_longer_fits", exit_reason="no longer fits"
+            )
+    if sending:
+        config = sending[0].config
+        messages = messages_for(
+            sending,
+            subject=config.get("subject", ""),
+            text=config.get("text", ""),
+            channel=config.get("channel", "best"),
+            service=bool(config.get("service")),
+        )
+        for ctx in sending:
+            results[ctx.enrollment.pk] = _sent(ctx, messages.get(ctx.enrollment.pk))
+    return [results[ctx.enrollment.pk] for ctx in contexts]
+
+
+def send_run(ctx: StepContext) -> StepResult:
+    return send_run_many([ctx])[0]
 
 
 # --- offer ---------------------------------------------------------------------------------
@@ -381,9 +470,16 @@ def exit_run(ctx: StepContext) -> StepResult:
 
 
 BUILTIN = [
-    StepType("wait", gettext_lazy("Wait"), wait_run, wait_clean, branches=True),
+    StepType(
+        "wait",
+        gettext_lazy("Wait"),
+        wait_run,
+        wait_clean,
+        branches=True,
+        run_many=wait_run_many,
+    ),
     StepType("branch", gettext_lazy("Branch"), branch_run, branch_clean, branches=True),
-    StepType("send", gettext_lazy("Send a message"), send_run, send_clean),
+    StepType("send", gettext_lazy("Send a message"), send_run, send_clean, run_many=send_run_many),
     StepType("offer", gettext_lazy("Make the best offer"), offer_run, offer_clean, branches=True),
     StepType("task", gettext_lazy("Create a staff task"), task_run, task_clean),
     StepType("tag", gettext_lazy("Add or remove a tag"), tag_run, tag_clean),

@@ -1,9 +1,9 @@
 """Writes and rules for journeys, one module per sub-domain, re-exported here."""
 
+from .advance import journey_advance
 from .engine import (
     enrollment_enter,
     enrollment_exit,
-    journey_advance,
     journeys_on_events,
 )
 from .journeys import (

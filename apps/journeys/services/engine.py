@@ -33,11 +33,9 @@ from ..models import (
     OfferMade,
     StepRun,
 )
-from ..registries import step_types
 
 if TYPE_CHECKING:
     from apps.contacts.models import Contact, TimelineEvent
-    from apps.scheduling.models import DueWork
 
 logger = logging.getLogger(__name__)
 
@@ -119,13 +117,14 @@ def journey_schedule(*, journey_id: int, at: dt.datetime | None = None) -> None:
     from apps.scheduling.services import due_work_register
 
     if at is None:
-        at = _earliest(journey_id)
+        at = earliest_due(journey_id)
         if at is None:
             return
     due_work_register(kind=ADVANCE, ref=str(journey_id), due_at=at, keep_earlier=True)
 
 
-def _earliest(journey_id: int) -> dt.datetime | None:
+def earliest_due(journey_id: int) -> dt.datetime | None:
+    """The earliest next action of the journey's active enrollments."""
     return Enrollment.objects.filter(
         journey_id=journey_id, status=EnrollmentStatus.ACTIVE, next_at__isnull=False
     ).aggregate(at=Min("next_at"))["at"]
@@ -234,19 +233,20 @@ def _event(enrollment: Enrollment, type_: str, reason: str = "") -> None:
         type=type_,
         source="journeys",
         occurred_at=timezone.now(),
-        properties={
-            "journey_id": enrollment.journey_id,
-            "journey_name": enrollment.journey.name,
-            "enrollment_id": enrollment.pk,
-            "version": enrollment.version.number,
-            **({"reason": reason} if reason else {}),
-        },
+        properties=event_properties(enrollment, reason),
     )
 
 
-def enrollment_finish(*, enrollment: Enrollment, status: str, reason: str = "") -> Enrollment:
-    """End an enrollment (completed, converted, exited); its pending wait goes with it."""
-    now = timezone.now()
+def finish_event_type(status: str) -> str:
+    """The timeline event that says how an enrollment ended."""
+    return {
+        str(EnrollmentStatus.CONVERTED): "journey.converted",
+        str(EnrollmentStatus.COMPLETED): "journey.completed",
+    }.get(str(status), "journey.exited")
+
+
+def finish_fields_set(enrollment: Enrollment, *, status: str, reason: str, now: dt.datetime):
+    """The enrollment's row as ended (unsaved): no next action, no pending wait."""
     enrollment.status = status
     enrollment.finished_at = now
     enrollment.next_at = None
@@ -254,112 +254,44 @@ def enrollment_finish(*, enrollment: Enrollment, status: str, reason: str = "") 
     enrollment.exit_reason = reason[:120]
     if status == EnrollmentStatus.CONVERTED:
         enrollment.converted_at = now
+
+
+def event_properties(enrollment: Enrollment, reason: str = "") -> dict[str, Any]:
+    return {
+        "journey_id": enrollment.journey_id,
+        "journey_name": enrollment.journey.name,
+        "enrollment_id": enrollment.pk,
+        "version": enrollment.version.number,
+        **({"reason": reason} if reason else {}),
+    }
+
+
+def enrollment_finish(*, enrollment: Enrollment, status: str, reason: str = "") -> Enrollment:
+    """End an enrollment (completed, converted, exited); its pending wait goes with it."""
+    finish_fields_set(enrollment, status=status, reason=reason, now=timezone.now())
     enrollment.save()
-    _event(
-        enrollment,
-        {
-            str(EnrollmentStatus.CONVERTED): "journey.converted",
-            str(EnrollmentStatus.COMPLETED): "journey.completed",
-        }.get(str(status), "journey.exited"),
-        reason,
-    )
+    _event(enrollment, finish_event_type(status), reason)
     return enrollment
 
 
 # --- moving on -----------------------------------------------------------------------------
-def _step_index(version: JourneyVersion) -> dict[str, int]:
+def step_index(version: JourneyVersion) -> dict[str, int]:
+    """Each step id's position in the version's list."""
     return {step["id"]: n for n, step in enumerate(version.steps)}
 
 
-def _next_of(version: JourneyVersion, step_id: str, goto: str) -> str:
+def next_step_id(version: JourneyVersion, step_id: str, goto: str) -> str:
     """Where to go after `step_id`: its named target, else the next in the list ("" = end)."""
     if goto:
         return goto
-    index = _step_index(version)
+    index = step_index(version)
     position = index.get(step_id)
     if position is None or position + 1 >= len(version.steps):
         return ""
     return version.steps[position + 1]["id"]
 
 
-def _run_steps(enrollment: Enrollment, now: dt.datetime) -> None:
-    """Run the enrollment's steps from its current one until it waits or ends."""
-    version = enrollment.version
-    index = _step_index(version)
-    for _n in range(MAX_STEPS_PER_RUN):
-        if enrollment.waiting_for:  # a wait for an event ran out: its time-out path
-            _wait_resolve(enrollment, outcome="timeout", now=now)
-            continue
-        if enrollment.wait_spec and _wait_moved(enrollment, now):
-            return
-        step_id = enrollment.current_step
-        if step_id == "exit":
-            enrollment_finish(enrollment=enrollment, status=EnrollmentStatus.EXITED, reason="exit")
-            return
-        if not step_id or step_id not in index:
-            enrollment_finish(enrollment=enrollment, status=EnrollmentStatus.COMPLETED)
-            return
-        step = version.steps[index[step_id]]
-        spec = step_types.get(step.get("type", ""))
-        if spec is None:
-            raise LookupError(f"unknown step type {step.get('type')!r}")
-        seq = enrollment.step_seq + 1
-        ctx = StepContext(
-            enrollment=enrollment, contact=enrollment.contact, step=step, seq=seq, now=now
-        )
-        result: StepResult = spec.run(ctx)
-        if result.hold_until is not None:  # outside the step's window: try again then
-            enrollment.next_at = result.hold_until
-            enrollment.save(update_fields=["next_at"])
-            return
-        StepRun.objects.create(
-            enrollment=enrollment,
-            seq=seq,
-            step_id=step_id,
-            step_type=step["type"],
-            outcome=result.outcome,
-            detail=result.detail,
-            ran_at=now,
-        )
-        enrollment.step_seq = seq
-        if result.exit_reason:
-            enrollment_finish(
-                enrollment=enrollment, status=EnrollmentStatus.EXITED, reason=result.exit_reason
-            )
-            return
-        enrollment.current_step = _next_of(version, step_id, result.goto)
-        enrollment.wait_spec = result.wait_spec
-        if result.wait_event:
-            enrollment.waiting_for = result.wait_event
-            enrollment.wait_until = result.wait_until
-            enrollment.next_at = result.wait_until
-            # the time-out path, kept on the step run for `_wait_resolve`
-            enrollment.save()
-            return
-        if result.wait_until is not None and result.wait_until > now:
-            enrollment.next_at = result.wait_until
-            enrollment.save()
-            return
-        enrollment.next_at = now
-        enrollment.save()
-    enrollment.save()
-
-
-def _wait_moved(enrollment: Enrollment, now: dt.datetime) -> bool:
-    """A time-of-day wait is recomputed in the contact's current zone (edited since?)."""
-    from .. import steps
-
-    target = steps.time_of_day_target(enrollment.wait_spec, contact_zone(enrollment.contact))
-    enrollment.wait_spec = {}
-    if target is not None and target > now + dt.timedelta(seconds=1):
-        enrollment.next_at = target
-        enrollment.wait_spec = {}
-        enrollment.save()
-        return True
-    return False
-
-
-def _wait_resolve(enrollment: Enrollment, *, outcome: str, now: dt.datetime) -> None:
+def wait_resolve(enrollment: Enrollment, *, outcome: str, now: dt.datetime) -> None:
     """End a wait for an event: the event path (the step after the wait) or the time-out
     path (the wait's "else")."""
     last = enrollment.runs.order_by("-seq").first()
@@ -379,62 +311,6 @@ def _wait_resolve(enrollment: Enrollment, *, outcome: str, now: dt.datetime) -> 
     enrollment.waiting_for = ""
     enrollment.wait_until = None
     enrollment.next_at = now
-
-
-def journey_advance(*, journey: Journey, now: dt.datetime | None = None, batch: int = BATCH) -> int:
-    """Move the journey's due enrollments on (claimed with SKIP LOCKED); returns how many."""
-    now = now or timezone.now()
-    if journey.status != JourneyStatus.ACTIVE:
-        return 0
-    with transaction.atomic():
-        due = list(
-            Enrollment.objects.filter(
-                journey=journey, status=EnrollmentStatus.ACTIVE, next_at__lte=now
-            )
-            .select_related("contact", "version", "journey")
-            .order_by("next_at", "pk")
-            .select_for_update(skip_locked=True, of=("self",))[:batch]
-        )
-        for enrollment in due:
-            try:
-                with transaction.atomic():
-                    _run_steps(enrollment, now)
-            except Exception as exc:  # one contact's failure holds nobody else back
-                logger.exception("journey step failed for enrollment %s", enrollment.pk)
-                _failed(enrollment.pk, exc, now)
-    return len(due)
-
-
-def _failed(enrollment_id: int, exc: Exception, now: dt.datetime) -> None:
-    enrollment = Enrollment.objects.select_related("journey", "version", "contact").get(
-        pk=enrollment_id
-    )
-    enrollment.attempts += 1
-    if enrollment.attempts >= MAX_ATTEMPTS:
-        enrollment_finish(
-            enrollment=enrollment,
-            status=EnrollmentStatus.EXITED,
-            reason=f"error: {type(exc).__name__}",
-        )
-        return
-    enrollment.next_at = now + dt.timedelta(minutes=2**enrollment.attempts)
-    enrollment.save(update_fields=["attempts", "next_at"])
-
-
-def journeys_advance_due(work: DueWork) -> None:
-    """The due-work handler: advance one journey, then book its next due time."""
-    from apps.scheduling.services import due_work_register
-
-    journey = Journey.objects.filter(pk=int(work.ref)).first()
-    if journey is None or journey.status != JourneyStatus.ACTIVE:
-        return
-    now = timezone.now()
-    moved = journey_advance(journey=journey, now=now)
-    at = now if moved >= BATCH else _earliest(journey.pk)
-    if at is not None:
-        if at == work.due_at:
-            at += dt.timedelta(microseconds=1)
-        due_work_register(kind=ADVANCE, ref=work.ref, due_at=at)
 
 
 # --- events: entries, waits, goals, exits --------------------------------------------------
@@ -573,7 +449,7 @@ def _enrollments_hear(event: TimelineEvent) -> None:
             )
             continue
         if enrollment.waiting_for == event.type and event.occurred_at >= enrollment.entered_at:
-            _wait_resolve(enrollment, outcome="event", now=timezone.now())
+            wait_resolve(enrollment, outcome="event", now=timezone.now())
             enrollment.save()
             journey_schedule(journey_id=journey.pk, at=enrollment.next_at)
 

@@ -460,7 +460,7 @@ __all__ = ["ADVANCE", "DATES"]
 def journey_test_run(*, journey: Journey, contact: Contact) -> Enrollment:
     """Run the draft (or live) version for one contact at once, waits shortened to nothing
     and waits for an event timed out; nothing is sent or changed, each step is recorded."""
-    from .engine import _run_steps
+    from .advance import enrollments_move
 
     version = journey.versions.filter(status=VersionStatus.DRAFT).first() or journey.live_version
     if version is None or not version.steps:
@@ -486,7 +486,7 @@ def journey_test_run(*, journey: Journey, contact: Contact) -> Enrollment:
                 break
             moment = max(now, enrollment.next_at or now)
             enrollment.wait_spec = {}
-            _run_steps(enrollment, moment)
+            enrollments_move([enrollment], moment)
             now = moment
         if enrollment.status == EnrollmentStatus.ACTIVE:
             enrollment.status = EnrollmentStatus.EXITED

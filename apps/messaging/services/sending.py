@@ -13,6 +13,7 @@ import logging
 import re
 import time
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -561,11 +562,19 @@ def message_send_batch(
     now: dt.datetime | None = None,
     related_type: str = "",
     related_id: str = "",
+    contexts: Sequence[dict] | None = None,
+    dedupe_keys: Sequence[str] | None = None,
+    reroute: bool = True,
 ) -> list[Message]:
     """Send one purpose to many contacts (a campaign, an outage notice) with exactly the rules
     of message_send, but reading what they share once: one INSERT for the messages, one for
-    their timeline events (one per kind of event), one delivery task per 500. With `dedupe_prefix`, a contact already
-    sent this batch is skipped, so a retried batch sends nobody twice."""
+    their timeline events (one per kind of event), one delivery task per 500. With
+    `dedupe_prefix`, a contact already sent this batch is skipped, so a retried batch sends
+    nobody twice.
+
+    A journey step sends each contact its own wording under its own key: `contexts` and
+    `dedupe_keys`, when given, hold one entry per contact, in the same order (a key already
+    used is skipped, as with the prefix). `reroute` is message_send's."""
     from apps.contacts.services import events_record_many
 
     from ..registries import purposes
@@ -577,13 +586,24 @@ def message_send_batch(
         raise ValidationError({"channel": _("Choose email, sms or voice.")})
     now = now or timezone.now()
     contacts = list(contacts)
-    keys = {c.pk: f"{dedupe_prefix}:{c.pk}"[:150] if dedupe_prefix else "" for c in contacts}
+    if dedupe_keys is not None:
+        if len(dedupe_keys) != len(contacts):
+            raise ValueError("one dedupe key per contact")
+        keys = [(key or "")[:150] for key in dedupe_keys]
+    else:
+        keys = [f"{dedupe_prefix}:{c.pk}"[:150] if dedupe_prefix else "" for c in contacts]
+    if contexts is not None and len(contexts) != len(contacts):
+        raise ValueError("one context per contact")
+    each: list[dict | None] = list(contexts) if contexts is not None else [context] * len(contacts)
     done = set(
-        Message.objects.filter(dedupe_key__in=[k for k in keys.values() if k]).values_list(
+        Message.objects.filter(dedupe_key__in=[k for k in keys if k]).values_list(
             "dedupe_key", flat=True
         )
     )
-    contacts = [c for c in contacts if not keys[c.pk] or keys[c.pk] not in done]
+    todo = [n for n, key in enumerate(keys) if not key or key not in done]
+    contacts = [contacts[n] for n in todo]
+    keys = [keys[n] for n in todo]
+    each = [each[n] for n in todo]
     ids = [c.pk for c in contacts]
     shared = _shared()
     shared.renderers = {}
@@ -607,15 +627,16 @@ def message_send_batch(
             spec=spec,
             purpose=purpose,
             channel=channel,
-            context=context,
-            dedupe_key=keys[contact.pk],
+            context=each[n],
+            dedupe_key=keys[n],
             related_type=related_type,
             related_id=related_id,
             now=now,
             why="",
             shared=shared,
+            reroute=reroute,
         )
-        for contact in contacts
+        for n, contact in enumerate(contacts)
     ]
     try:
         with transaction.atomic():
@@ -643,13 +664,14 @@ def message_send_batch(
                 contact=c,
                 purpose=purpose,
                 channel=channel,
-                context=context,
-                dedupe_key=keys[c.pk],
+                context=each[n],
+                dedupe_key=keys[n],
                 now=now,
                 related_type=related_type,
                 related_id=related_id,
+                reroute=reroute,
             )
-            for c in contacts
+            for n, c in enumerate(contacts)
         ]
     return messages
 
