@@ -101,6 +101,7 @@ NOT_PAGES: dict[str, str] = {
     "contacts:duplicate_merge": ACTION,
     "contacts:custom_field_remove": ACTION,
     "messaging:inbox_mark_read": ACTION,
+    "messaging:home_replies": PARTIAL,
     "messaging:template_preview": PARTIAL,
     "messaging:link_open": FILE,
     "messaging:link_click": REDIRECT,
