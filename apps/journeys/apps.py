@@ -9,7 +9,12 @@ class JourneysConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from apps.accounts.registries import SidebarItem, sidebar_items
+        from apps.accounts.registries import (
+            AnalyticsWidget,
+            SidebarItem,
+            analytics_widgets,
+            sidebar_items,
+        )
         from apps.contacts.catalogue import event_types_register
         from apps.contacts.registries import (
             contact_panels,
@@ -57,3 +62,12 @@ class JourneysConfig(AppConfig):
             order=45,
         )
         sidebar_items.register(item.id, item)
+        widget = AnalyticsWidget(
+            id="journeys.conversions",
+            title=_("Journeys"),
+            compute="apps.journeys.selectors.analytics.compute",
+            order=70,
+            invalidated_by=("journeys.Enrollment",),
+            description=_("Enrolments, goals reached and the lift over the holdout"),
+        )
+        analytics_widgets.register(widget.id, widget)

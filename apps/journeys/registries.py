@@ -21,7 +21,7 @@ class StepType:
     `run_many(contexts)`, when given, runs the step for everyone at it in one go (the same
     step of the same version) and returns one result per context, in order; the engine falls
     back to `run` one by one when it raises. `fields` names the builder's inputs the type
-    uses (the others are hidden)."""
+    uses."""
 
     key: str
     label: Any

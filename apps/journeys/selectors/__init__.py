@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import Enrollment, EnrollmentStatus, Journey, JourneyVersion, OfferMade, StepRun
+from ..models import Enrollment, EnrollmentStatus, Journey, JourneyVersion, OfferMade, StepRun
 
 
 def journey_list() -> QuerySet[Journey]:
