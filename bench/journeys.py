@@ -136,9 +136,10 @@ def _refresh(schema_contacts) -> tuple[float, int]:
     started = time.perf_counter()
     changes = segment_memberships_refresh(contact_ids=changed)
     seconds = time.perf_counter() - started
+    entered = len(changes.get(segment.pk, ([], []))[0])  # before delete() clears the pk
     contacts_tag(contact_ids=changed, remove=["bench-vip"])
     segment.delete()
-    return seconds, len(changes.get(segment.pk, ([], []))[0])
+    return seconds, entered
 
 
 def run() -> Section:
