@@ -215,8 +215,11 @@ def run() -> Section:
         ["  all its processes together (peak)", f"{peak_sum / 1024:.0f} MB", "", ""]
     )
     section.notes.append(
-        "  per batch of 1,000: the audience rows, consent, the weekly cap, the suppression list, the"
-        " message rows and\n  their timeline events, one delivery task per 500; per message: row"
-        " lock, the campaign's HTML, outbox provider, status"
+        "  the audience in one INSERT … SELECT; per batch of 1,000: consent, the weekly cap, the"
+        " suppression list, the wording\n  once per language, one INSERT of messages and one per"
+        " kind of event, the rows marked in one UPDATE, one delivery task\n  per 500; per 100"
+        " messages: one lock, one provider session, one UPDATE, one stats upsert, one event INSERT;"
+        "\n  per message: its links, the campaign's HTML and the e-mail built in full"
+        " (BENCH_CAMPAIGNS_RECIPIENTS sets the size)"
     )
     return section
