@@ -33,68 +33,82 @@ from .contacts import contacts_erased_ids
 
 
 def _activity_sql(since: dt.datetime | None, until: dt.datetime) -> tuple[str, list[Any]]:
-    """The contributed activity rows in [since, until) as one UNION ALL of (contact_id, at)."""
+    """The contributed activity rows in [since, until) as one UNION ALL of (contact_id, at).
+    Their models' default ordering is dropped: an ORDER BY inside the subquery would steer the
+    planner to the index on time when the index on (contact, time) answers a contact."""
     parts: list[str] = []
     params: list[Any] = []
     for source in customer_activity.values():
-        sql, source_params = source(since, until).query.sql_with_params()
+        sql, source_params = source(since, until).order_by().query.sql_with_params()
         parts.append(f"SELECT contact_id, at FROM ({sql}) AS contributed")
         params.extend(source_params)
     return " UNION ALL ".join(parts), params
 
 
 def _customers_sql(bounds: list[dt.datetime]) -> tuple[str, list[Any]]:
-    """One statement: per contact over three periods (the one before the previous, the
-    previous, this one), then the counts and sums of the figures for the last two."""
+    """One statement over the activity of the three periods [b0, b3) only (the one before the
+    previous, the previous, this one), read by index ranges on its time: per contact, a bit
+    for each period it was active in (1, 2, 4) and its purchases in the last two; then the
+    counts of the figures for the last two. A contact is new in a period when its first
+    active period is that one and it has no activity before b0, which is asked, by an index
+    probe on (contact, time), only of those contacts. Revenue needs no per-contact state: it
+    is summed over the transactions of the last two periods."""
     b0, b1, b2, b3 = bounds
     contributed, contributed_params = _activity_sql(b0, b3)
     earlier, earlier_params = _activity_sql(None, b0)
     tx, contact = Transaction._meta.db_table, Contact._meta.db_table
     purchase = TransactionKind.PURCHASE.value
+    period_bit = "CASE WHEN {at} < %s THEN 1 WHEN {at} < %s THEN 2 ELSE 4 END"
+    live = (
+        f"NOT EXISTS (SELECT 1 FROM {contact} ct WHERE ct.id = {{id}} AND ct.erased_at IS NOT NULL)"
+    )
     sql = f"""
-WITH activity AS (
-    SELECT contact_id, occurred_at AS at, kind = %s AS active,
-           CASE WHEN kind = %s THEN 1 ELSE 0 END AS purchases,
-           CASE WHEN kind = %s THEN amount ELSE -amount END AS revenue
-    FROM {tx}
-    WHERE occurred_at >= %s AND occurred_at < %s
-    {"UNION ALL SELECT contact_id, at, TRUE, 0, 0 FROM (" + contributed + ") AS c" if contributed else ""}
-), per_contact AS (
-    SELECT a.contact_id,
-           MIN(a.at) FILTER (WHERE a.active) AS first_at,
-           BOOL_OR(a.active AND a.at < %s) AS active_0,
-           BOOL_OR(a.active AND a.at >= %s AND a.at < %s) AS active_1,
-           BOOL_OR(a.active AND a.at >= %s) AS active_2,
-           SUM(a.purchases) FILTER (WHERE a.at >= %s AND a.at < %s) AS purchases_1,
-           SUM(a.purchases) FILTER (WHERE a.at >= %s) AS purchases_2,
-           SUM(a.revenue) FILTER (WHERE a.at >= %s AND a.at < %s) AS revenue_1,
-           SUM(a.revenue) FILTER (WHERE a.at >= %s) AS revenue_2
-    FROM activity a
-    WHERE NOT EXISTS (
-        SELECT 1 FROM {contact} ct WHERE ct.id = a.contact_id AND ct.erased_at IS NOT NULL)
+WITH per_contact AS (
+    SELECT a.contact_id, BIT_OR(a.bit) AS active,
+           COUNT(*) FILTER (WHERE a.purchase AND a.bit = 2) AS purchases_1,
+           COUNT(*) FILTER (WHERE a.purchase AND a.bit = 4) AS purchases_2
+    FROM (
+        SELECT contact_id, {period_bit.format(at="occurred_at")} AS bit, TRUE AS purchase
+        FROM {tx}
+        WHERE kind = %s AND occurred_at >= %s AND occurred_at < %s
+        {f"UNION ALL SELECT contact_id, {period_bit.format(at='at')}, FALSE FROM ({contributed}) AS c" if contributed else ""}
+    ) a
     GROUP BY a.contact_id
+), live AS (
+    SELECT * FROM per_contact pc WHERE {live.format(id="pc.contact_id")}
 ), first_time AS (
-    SELECT pc.contact_id, pc.first_at FROM per_contact pc
-    WHERE pc.first_at >= %s
+    SELECT pc.active FROM live pc
+    WHERE pc.active & 1 = 0
       AND NOT EXISTS (
           SELECT 1 FROM {tx} t
           WHERE t.contact_id = pc.contact_id AND t.kind = %s AND t.occurred_at < %s)
       {"AND NOT EXISTS (SELECT 1 FROM (" + earlier + ") AS e WHERE e.contact_id = pc.contact_id)" if earlier else ""}
+), revenue AS (
+    SELECT SUM(t.revenue) FILTER (WHERE t.at >= %s) AS now,
+           SUM(t.revenue) FILTER (WHERE t.at < %s) AS before
+    FROM (
+        SELECT contact_id, occurred_at AS at,
+               CASE WHEN kind = %s THEN amount ELSE -amount END AS revenue
+        FROM {tx} WHERE occurred_at >= %s AND occurred_at < %s
+    ) t
+    WHERE {live.format(id="t.contact_id")}
 )
 SELECT
-    COUNT(*) FILTER (WHERE active_2), COUNT(*) FILTER (WHERE active_1),
-    COUNT(*) FILTER (WHERE active_0),
-    COUNT(*) FILTER (WHERE active_1 AND active_2), COUNT(*) FILTER (WHERE active_0 AND active_1),
+    COUNT(*) FILTER (WHERE active & 4 <> 0), COUNT(*) FILTER (WHERE active & 2 <> 0),
+    COUNT(*) FILTER (WHERE active & 1 <> 0),
+    COUNT(*) FILTER (WHERE active & 6 = 6), COUNT(*) FILTER (WHERE active & 3 = 3),
     COUNT(*) FILTER (WHERE purchases_2 >= 2), COUNT(*) FILTER (WHERE purchases_2 >= 1),
     COUNT(*) FILTER (WHERE purchases_1 >= 2), COUNT(*) FILTER (WHERE purchases_1 >= 1),
-    SUM(revenue_2), SUM(revenue_1),
-    (SELECT COUNT(*) FROM first_time WHERE first_at >= %s),
-    (SELECT COUNT(*) FROM first_time WHERE first_at < %s)
-FROM per_contact
+    (SELECT now FROM revenue), (SELECT before FROM revenue),
+    (SELECT COUNT(*) FROM first_time WHERE active & 6 = 4),
+    (SELECT COUNT(*) FROM first_time WHERE active & 2 = 2)
+FROM live
 """
-    params: list[Any] = [purchase, purchase, purchase, b0, b3, *contributed_params]
-    params += [b1, b1, b2, b2, b1, b2, b2, b1, b2, b2]
-    params += [b1, purchase, b0, *earlier_params, b2, b2]
+    params: list[Any] = [b1, b2, purchase, b0, b3]
+    if contributed:
+        params += [b1, b2, *contributed_params]
+    params += [purchase, b0, *earlier_params]
+    params += [b2, b2, purchase, b1, b3]
     return sql, params
 
 
