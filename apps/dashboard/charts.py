@@ -182,39 +182,45 @@ def bar_svg(chart: Chart, label: str) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every label is escaped above
 
 
-GRID_LABEL = 64  # room for the row labels
 GRID_TOP = 14  # room for the column labels
+CHAR = 6.8  # about the width of a tick label's character (12 px) in viewBox units
 
 
 def grid_svg(chart: Chart, label: str) -> SafeString:
     """A heat map: each series is a row, each category a column; the darker the cell, the
-    larger its value; a None cell is left empty."""
+    larger its value; a None cell is left empty. The row labels get the room the longest
+    needs (up to a third of the width); column labels are written one in `every` so that
+    none runs into the next."""
     rows, columns = len(chart.series), len(chart.categories)
     values = [v for s in chart.series for v in _floats(s.values) if v is not None]
     low, high = min(values, default=0.0), max(values, default=0.0)
-    cell_w = (WIDTH - GRID_LABEL - RIGHT) / max(columns, 1)
+    longest_row = max((len(str(s.label)) for s in chart.series), default=0)
+    label_room = min(WIDTH / 3, 14 + CHAR * longest_row)
+    cell_w = (WIDTH - label_room - RIGHT) / max(columns, 1)
     cell_h = min(24.0, (HEIGHT - GRID_TOP) / max(rows, 1))
     height = round(GRID_TOP + cell_h * rows + 4)
     parts = [_open("grid", label, height)]
-    every = max(1, math.ceil(columns / 12))
+    longest_column = max((len(str(c)) for c in chart.categories), default=0)
+    every = max(1, math.ceil(columns / 12), math.ceil((CHAR * longest_column + 4) / cell_w))
+    fits = max(1, int((every * cell_w - 4) / CHAR))
     for index in range(0, columns, every):
-        x = GRID_LABEL + cell_w * index + cell_w / 2
+        x = label_room + cell_w * index + cell_w / 2
         parts.append(
             f'<text x="{x:.1f}" y="{GRID_TOP - 4}" text-anchor="middle" class="chart__tick">'
-            f"{escape(str(chart.categories[index])[:6])}</text>"
+            f"{escape(str(chart.categories[index])[:fits])}</text>"
         )
     for row, series in enumerate(chart.series):
         y = GRID_TOP + cell_h * row
         parts.append(
-            f'<text x="{GRID_LABEL - 4}" y="{y + cell_h / 2 + 3:.1f}" text-anchor="end" '
-            f'class="chart__tick">{escape(str(series.label)[:12])}</text>'
+            f'<text x="{label_room - 4:.1f}" y="{y + cell_h / 2 + 3:.1f}" text-anchor="end" '
+            f'class="chart__tick">{escape(str(series.label)[:16])}</text>'
         )
         for index, value in enumerate(_floats(series.values)[:columns]):
             if value is None:
                 continue
             share = 1.0 if high == low else (value - low) / (high - low)
             parts.append(
-                f'<rect x="{GRID_LABEL + cell_w * index + 0.5:.1f}" y="{y + 0.5:.1f}" '
+                f'<rect x="{label_room + cell_w * index + 0.5:.1f}" y="{y + 0.5:.1f}" '
                 f'width="{max(cell_w - 1, 0.5):.1f}" height="{max(cell_h - 1, 0.5):.1f}" '
                 f'class="chart__cell" fill-opacity="{0.08 + 0.92 * share:.2f}"/>'
             )

@@ -169,13 +169,21 @@ def table_rows(table: Table | None) -> list[list[str]]:
     return [[cell(value) for value in row] for row in table.rows]
 
 
-def table_body(rows: list[list[str]]) -> SafeString:
+def table_body(rows: list[list[str]], columns: Sequence[object] = ()) -> SafeString:
     """The <tbody> rows, the first cell of each a row header; built here rather than by two
-    nested template loops, which took longer than the rest of a year-long widget."""
+    nested template loops, which took longer than the rest of a year-long widget. Each cell
+    carries its column's name (`data-label`), which a phone shows beside the value when the
+    table is drawn as one card a row."""
+    labels = [escape(str(column)) for column in columns[1:]]
     lines = []
     for row in rows:
         head, *cells = row or [""]
-        tds = "".join(f"<td>{escape(cell)}</td>" for cell in cells)
+        tds = "".join(
+            f'<td data-label="{labels[n]}">{escape(cell)}</td>'
+            if n < len(labels)
+            else f"<td>{escape(cell)}</td>"
+            for n, cell in enumerate(cells)
+        )
         lines.append(f'<tr><th scope="row">{escape(head)}</th>{tds}</tr>')
     return mark_safe("".join(lines))  # noqa: S308 - every cell is escaped above
 

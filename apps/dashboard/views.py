@@ -97,8 +97,10 @@ def analytics_widget(request, widget_id: str):
         "empty": bool(data.empty_message) or widget_is_empty(data),
         "figures": figure_views(data.figures),
         "chart": chart_svg(data.chart, chart_label.replace(" ·  · ", " · ")) if data.chart else "",
-        "rows": table_body(table_rows(data.table)),
-        "staff_rows": table_body(table_rows(data.by_staff)),
+        "rows": table_body(table_rows(data.table), data.table.columns if data.table else ()),
+        "staff_rows": table_body(
+            table_rows(data.by_staff), data.by_staff.columns if data.by_staff else ()
+        ),
     }
     return render(request, "dashboard/_widget.html", context)
 

@@ -11,6 +11,7 @@ from django.utils.module_loading import import_string
 from apps.accounts.registries import analytics_widgets
 from apps.campaigns.models import Campaign, Recipient
 from apps.campaigns.selectors.analytics import results_widget
+from apps.tenants.formats import format_date_short
 from cxsuite.lib.analytics import period_ending
 from tests.campaigns.factories import MarketingContactFactory, campaign_for
 from tests.helpers.clock import BERLIN, local
@@ -87,7 +88,9 @@ def test_a_row_per_campaign_and_a_day_by_day_chart(data):
     assert len(result.table.columns) == len(result.table.rows[0])
     chart = result.chart
     assert chart is not None
-    assert chart.categories[0] == "2030-03-04" and chart.categories[-1] == "2030-03-10"
+    first, last = dt.date(2030, 3, 4), dt.date(2030, 3, 10)
+    assert chart.categories == [format_date_short(first + dt.timedelta(days=n)) for n in range(7)]
+    assert chart.categories[-1] == format_date_short(last)
     sent, opened = (list(series.values) for series in chart.series)
     assert sent == [0, 4, 0, 0, 0, 0, 0]
     assert opened == [0, 1, 0, 0, 0, 0, 0]

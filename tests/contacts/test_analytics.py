@@ -183,9 +183,9 @@ def test_the_rfm_grid_counts_customers_by_recency_and_frequency(django_assert_ma
         data = rfm_widget(_period())
     assert data.chart is not None and data.chart.kind == "grid"
     grid = {s.label: list(s.values) for s in data.chart.series}
-    assert list(grid) == [f"Recency {r}" for r in (5, 4, 3, 2, 1)]
-    assert grid["Recency 5"] == [1, 0, 0, 0, 2]
-    assert grid["Recency 1"] == [0, 0, 1, 0, 0]  # the erased contact's 1-1 is not there
+    assert list(grid) == [f"R{r}" for r in (5, 4, 3, 2, 1)]
+    assert grid["R5"] == [1, 0, 0, 0, 2]
+    assert grid["R1"] == [0, 0, 1, 0, 0]  # the erased contact's 1-1 is not there
     figures = _figures(data)
     assert figures["scored"] == (4, None)
     assert figures["champions"] == (50.0, None) and figures["at_risk"] == (25.0, None)

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from apps.dashboard.charts import WIDTH, chart_svg, nice_range
+from apps.dashboard.charts import CHAR, WIDTH, chart_svg, nice_range
 from cxsuite.lib.analytics import Chart, Series
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -80,6 +80,26 @@ def test_a_grid_draws_a_cell_per_value_and_leaves_none_empty():
     )
     root = _parse(str(chart_svg(chart, "No-shows by weekday and hour")))
     assert len(root.findall(f"{SVG}rect")) == 5
+
+
+def test_a_grid_s_column_labels_never_run_into_each_other_and_its_row_labels_fit():
+    hours = [f"{h}:00 {'AM' if h < 12 else 'PM'}" for h in (8, 9, 10, 11, 12, 1, 2, 3, 4, 5, 6)]
+    chart = Chart(
+        kind="grid",
+        categories=hours,
+        series=[Series(label=day, values=[1] * len(hours)) for day in ("Monday", "Wednesday")],
+    )
+    root = _parse(str(chart_svg(chart, "No-shows by weekday and hour")))
+    texts = root.findall(f"{SVG}text")
+    columns = [t for t in texts if t.get("text-anchor") == "middle"]
+    rows = [t for t in texts if t.get("text-anchor") == "end"]
+    xs = [float(t.get("x")) for t in columns]
+    widest = max(len(t.text) for t in columns) * CHAR
+    assert len(columns) < len(hours)  # one in every few
+    assert all(b - a >= widest for a, b in zip(xs, xs[1:], strict=False))
+    assert [t.text for t in rows] == ["Monday", "Wednesday"]  # whole, not cut
+    first_cell = min(float(r.get("x")) for r in root.findall(f"{SVG}rect"))
+    assert first_cell >= len("Wednesday") * CHAR  # the row labels have their room
 
 
 def test_no_categories_or_series_draws_nothing():

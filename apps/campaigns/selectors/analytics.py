@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
+from apps.tenants.formats import format_date_short
 from cxsuite.lib.analytics import Chart, Figure, Period, Series, Table, WidgetData, rate
 
 from ..models import Campaign, Recipient
@@ -135,7 +136,7 @@ def _daily_chart(period: Period) -> Chart:
     days = period.local_days()
     return Chart(
         kind="line",
-        categories=[day.isoformat() for day in days],
+        categories=[format_date_short(day) for day in days],
         series=[
             Series(label=_("Sent"), values=[by_day.get(d, {}).get("sent", 0) for d in days]),
             Series(

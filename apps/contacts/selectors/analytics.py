@@ -23,6 +23,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from apps.tenants.formats import format_date_short
 from cxsuite.lib.analytics import Chart, Figure, Period, Series, Table, WidgetData, rate
@@ -280,10 +281,13 @@ def rfm_widget(period: Period) -> WidgetData:
         ],
         chart=Chart(
             kind="grid",
-            categories=[_("Frequency %(score)s") % {"score": f} for f in SCORES],
+            # "F1" ... "F5" across, "R5" ... "R1" down: the note below says what they are
+            categories=[
+                pgettext("RFM frequency score", "F%(score)s") % {"score": f} for f in SCORES
+            ],
             series=[
                 Series(
-                    label=_("Recency %(score)s") % {"score": r},
+                    label=pgettext("RFM recency score", "R%(score)s") % {"score": r},
                     values=[cells.get((r, f), 0) for f in SCORES],
                 )
                 for r in reversed(SCORES)
@@ -301,4 +305,12 @@ def rfm_widget(period: Period) -> WidgetData:
             rows=table_rows,
         ),
         empty_message="" if total else _("No customer has an RFM score yet."),
+        notes=(
+            _(
+                "R is the recency score (R5: bought most recently), F the frequency score "
+                "(F5: buys most often); the darker the cell, the more customers in it."
+            ),
+        )
+        if total
+        else (),
     )
