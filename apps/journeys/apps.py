@@ -35,6 +35,7 @@ class JourneysConfig(AppConfig):
         from .services.journeys import DATES, journeys_dates_due
         from .services.privacy import journeys_erase, journeys_export, journeys_merge
         from .step_loyalty import POINTS
+        from .step_webhook import WEBHOOK
         from .steps import builtin_steps_register
         from .templates_msg import JOURNEY_PURPOSE, JOURNEY_SERVICE_PURPOSE
         from .views import CONTACT_PANEL
@@ -42,6 +43,7 @@ class JourneysConfig(AppConfig):
         event_types_register(EVENT_TYPES)
         builtin_steps_register()
         step_types.register(POINTS.key, POINTS)
+        step_types.register(WEBHOOK.key, WEBHOOK)
         for purpose in (JOURNEY_PURPOSE, JOURNEY_SERVICE_PURPOSE):
             purposes.register(purpose.key, purpose)
         due_work_handlers.register(ADVANCE, journeys_advance_due)

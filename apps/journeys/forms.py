@@ -120,11 +120,37 @@ class StepForm(StyledFormMixin, forms.Form):
         label=_("Points to grant"), required=False, min_value=1, max_value=100_000
     )
     tag = forms.CharField(label=_("Tag to add"), required=False, max_length=40)
+    set_field = forms.ChoiceField(label=_("Field to set"), required=False)
+    set_value = forms.CharField(
+        label=_("New value"),
+        required=False,
+        max_length=200,
+        help_text=_("May use {first_name} and the trigger's properties."),
+    )
+    endpoint = forms.TypedChoiceField(
+        label=_("Webhook endpoint"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("The partner address that receives the event, once per person."),
+    )
     else_step = forms.ChoiceField(label=_("Otherwise (no, time-out) go to"), required=False)
 
-    def __init__(self, *args, step_types, event_choices, segments, targets, **kwargs):
+    def __init__(
+        self,
+        *args,
+        step_types,
+        event_choices,
+        segments,
+        targets,
+        endpoints=(),
+        contact_fields=(),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = step_types
+        self.fields["endpoint"].choices = [("", "—"), *endpoints]
+        self.fields["set_field"].choices = [("", "—"), *contact_fields]
         self.fields["event_type"].choices = [("", "—"), *event_choices]
         self.fields["segment"].choices = [("", "—")] + [(s.pk, s.name) for s in segments]
         self.fields["else_step"].choices = [("", _("The next step")), ("exit", _("Exit")), *targets]
@@ -162,10 +188,36 @@ class StepForm(StyledFormMixin, forms.Form):
             config = {"points": d.get("points")}
         elif kind == "tag":
             config = {"add": [d["tag"]] if d.get("tag") else []}
+        elif kind == "field":
+            config = {"field": d.get("set_field") or "", "value": d.get("set_value", "")}
+        elif kind == "webhook":
+            config = {"endpoint_id": d.get("endpoint")}
         step = {"type": kind, "config": config}
         if d.get("else_step"):
             step["else"] = d["else_step"]
         return step
+
+    @property
+    def kind(self) -> str:
+        """The kind of step chosen (posted, else the initial one, else the first)."""
+        if self.is_bound:
+            chosen = self.data.get(self.add_prefix("type"))
+        else:
+            chosen = self.initial.get("type")
+        keys = [str(key) for key, _label in self.fields["type"].choices]
+        return chosen if chosen in keys else (keys[0] if keys else "")
+
+    def fields_of(self, kind: str) -> list[forms.BoundField]:
+        """The inputs of one kind of step, in the order its type declares them."""
+        from .registries import step_types
+
+        spec = step_types.get(kind)
+        return [self[name] for name in (spec.fields if spec else ()) if name in self.fields]
+
+    def fields_other_than(self, kind: str) -> list[forms.BoundField]:
+        """Every other input (for a browser without scripts, which cannot swap them)."""
+        shown = {field.name for field in self.fields_of(kind)} | {"type"}
+        return [self[name] for name in self.fields if name not in shown]
 
 
 class ActivateForm(StyledFormMixin, forms.Form):

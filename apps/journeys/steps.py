@@ -469,6 +469,10 @@ def exit_run(ctx: StepContext) -> StepResult:
     return StepResult(outcome="exit", exit_reason="exit step")
 
 
+WAIT_FIELDS = ("wait_mode", "minutes", "at", "event_type", "else_step")
+BRANCH_FIELDS = ("branch_kind", "event_type", "segment", "else_step")
+SEND_FIELDS = ("channel", "subject", "text", "service")
+
 BUILTIN = [
     StepType(
         "wait",
@@ -476,14 +480,42 @@ BUILTIN = [
         wait_run,
         wait_clean,
         branches=True,
+        fields=WAIT_FIELDS,
         run_many=wait_run_many,
     ),
-    StepType("branch", gettext_lazy("Branch"), branch_run, branch_clean, branches=True),
-    StepType("send", gettext_lazy("Send a message"), send_run, send_clean, run_many=send_run_many),
-    StepType("offer", gettext_lazy("Make the best offer"), offer_run, offer_clean, branches=True),
-    StepType("task", gettext_lazy("Create a staff task"), task_run, task_clean),
-    StepType("tag", gettext_lazy("Add or remove a tag"), tag_run, tag_clean),
-    StepType("field", gettext_lazy("Set a field"), field_run, field_clean),
+    StepType(
+        "branch",
+        gettext_lazy("Branch"),
+        branch_run,
+        branch_clean,
+        branches=True,
+        fields=BRANCH_FIELDS,
+    ),
+    StepType(
+        "send",
+        gettext_lazy("Send a message"),
+        send_run,
+        send_clean,
+        fields=SEND_FIELDS,
+        run_many=send_run_many,
+    ),
+    StepType(
+        "offer",
+        gettext_lazy("Make the best offer"),
+        offer_run,
+        offer_clean,
+        branches=True,
+        fields=("channel", "service", "else_step"),
+    ),
+    StepType("task", gettext_lazy("Create a staff task"), task_run, task_clean, fields=("title",)),
+    StepType("tag", gettext_lazy("Add or remove a tag"), tag_run, tag_clean, fields=("tag",)),
+    StepType(
+        "field",
+        gettext_lazy("Set a field"),
+        field_run,
+        field_clean,
+        fields=("set_field", "set_value"),
+    ),
     StepType("exit", gettext_lazy("Exit"), exit_run),
 ]
 

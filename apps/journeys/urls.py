@@ -9,6 +9,7 @@ urlpatterns = [
     path("journeys/<int:pk>/", views.journey_detail, name="journey_detail"),
     path("journeys/<int:pk>/settings/", views.journey_settings, name="journey_settings"),
     path("journeys/<int:pk>/steps/", views.journey_step_save, name="journey_step_save"),
+    path("journeys/<int:pk>/step-fields/", views.journey_step_fields, name="journey_step_fields"),
     path(
         "journeys/<int:pk>/steps/<slug:step_id>/",
         views.journey_step_move,

@@ -70,6 +70,17 @@ def _date_fields() -> list[tuple[str, str]]:
     return fields
 
 
+def _custom_fields() -> list[tuple[str, str]]:
+    """The contact's custom fields a step may set, as (`custom.<key>`, label)."""
+    from apps.contacts.selectors.segment_rules import field_catalogue
+
+    return [
+        (key, str(getattr(spec, "label", key)))
+        for key, spec in field_catalogue().items()
+        if key.startswith("custom.")
+    ]
+
+
 def _can_write(request) -> bool:
     return request.user.has_role(Role.MANAGER)
 
@@ -194,16 +205,7 @@ def _builder_context(request, journey, **extra) -> dict:
             segments=segments,
             date_fields=_date_fields(),
         ),
-        "step_form": StepForm(
-            prefix="step",
-            step_types=[(k, s.label) for k, s in step_types.items()],
-            event_choices=event_choices,
-            segments=segments,
-            targets=[
-                (s["id"], f"{n + 1}. {labels.get(s['type'], s['type'])}")
-                for n, s in enumerate(steps)
-            ],
-        ),
+        "step_form": _step_form(None, steps=steps, event_choices=event_choices, segments=segments),
         "activate_form": ActivateForm(
             prefix="activate", initial={"hourly_cap": journey.hourly_cap}
         ),
@@ -211,7 +213,31 @@ def _builder_context(request, journey, **extra) -> dict:
         "preview": services.activation_preview(journey=journey),
         "versions": list(journey.versions.order_by("-number")),
     }
-    return context | extra
+    context |= extra
+    step_form = context["step_form"]
+    context["step_fields"] = step_form.fields_of(step_form.kind)
+    context["step_other_fields"] = step_form.fields_other_than(step_form.kind)
+    return context
+
+
+def _step_form(data, *, steps: list[dict], event_choices=None, segments=None) -> StepForm:
+    """The builder's step form, its choices filled in (the journey's steps as targets)."""
+    from apps.webhooks.selectors import webhook_endpoint_choices
+
+    labels = {key: spec.label for key, spec in step_types.items()}
+    return StepForm(
+        data,
+        prefix="step",
+        initial={"type": "send"},
+        step_types=[(k, s.label) for k, s in step_types.items()],
+        event_choices=_event_choices() if event_choices is None else event_choices,
+        segments=_segments() if segments is None else segments,
+        targets=[
+            (s["id"], f"{n + 1}. {labels.get(s['type'], s['type'])}") for n, s in enumerate(steps)
+        ],
+        endpoints=webhook_endpoint_choices(),
+        contact_fields=_custom_fields(),
+    )
 
 
 def _step_summary(step: dict) -> str:
@@ -280,6 +306,18 @@ def journey_settings(request, pk: int):
     return render(request, "journeys/journey_detail.html", context, status=400)
 
 
+# a step type's error key -> the builder's input that shows it
+STEP_ERROR_FIELDS = {
+    "minutes": "minutes",
+    "text": "text",
+    "title": "title",
+    "points": "points",
+    "add": "tag",
+    "endpoint_id": "endpoint",
+    "field": "set_field",
+}
+
+
 def _steps_of(journey) -> list[dict]:
     draft = journey.versions.filter(status=VersionStatus.DRAFT).first()
     shown = draft or journey.live_version
@@ -292,14 +330,7 @@ def journey_step_save(request, pk: int):
     """Add a step (or replace one, with `step_id`) in the draft version."""
     journey = selectors.journey_get(pk)
     steps = _steps_of(journey)
-    form = StepForm(
-        request.POST,
-        prefix="step",
-        step_types=[(k, s.label) for k, s in step_types.items()],
-        event_choices=_event_choices(),
-        segments=_segments(),
-        targets=[(s["id"], s["id"]) for s in steps],
-    )
+    form = _step_form(request.POST, steps=steps)
     if form.is_valid():
         step = form.step_data()
         step_id = request.POST.get("step-step_id", "")
@@ -312,7 +343,7 @@ def journey_step_save(request, pk: int):
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 field = key.rsplit(".", 1)[-1]
-                field = {"minutes": "minutes", "text": "text", "title": "title"}.get(field)
+                field = STEP_ERROR_FIELDS.get(field)
                 form.add_error(field, messages)
         else:
             return redirect(
@@ -320,6 +351,23 @@ def journey_step_save(request, pk: int):
             )
     context = _builder_context(request, journey, step_form=form)
     return render(request, "journeys/journey_detail.html", context, status=400)
+
+
+@role_required(Role.MANAGER)
+@require_GET
+def journey_step_fields(request, pk: int):
+    """The inputs of one kind of step (`?step-type=`), swapped in when the kind changes."""
+    journey = selectors.journey_get(pk)
+    kind = request.GET.get("step-type", "")
+    if kind not in step_types:
+        raise Http404
+    form = _step_form(None, steps=_steps_of(journey))
+    # what was already typed in the form stays (a channel, a text), unchecked until saved
+    for name in form.fields:
+        value = request.GET.get(form.add_prefix(name))
+        if value not in (None, ""):
+            form.initial[name] = value
+    return render(request, "journeys/_step_fields.html", {"fields": form.fields_of(kind)})
 
 
 @role_required(Role.MANAGER)

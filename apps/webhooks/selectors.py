@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from apps.contacts.registries import event_types as catalogue
 
@@ -60,3 +61,23 @@ def webhook_attempts_for(delivery: WebhookDelivery, *, limit: int = 20) -> list[
 def event_type_choices() -> list[tuple[str, str]]:
     """Every event type of the catalogue as (name, "name — label"), in the catalogue's order."""
     return [(name, f"{name} — {t.label}") for name, t in catalogue.items()]
+
+
+def webhook_endpoint_find(pk: object) -> WebhookEndpoint | None:
+    """An endpoint of this business by its id, or None (an unknown or malformed id)."""
+    try:
+        return WebhookEndpoint.objects.filter(pk=int(pk)).first()  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+
+
+def webhook_endpoint_choices() -> list[tuple[int, str]]:
+    """Every endpoint as (id, "description — URL"), the turned-off ones marked, for a chooser
+    (choosing one that is off is refused with its reason rather than hidden)."""
+    choices = []
+    for endpoint in WebhookEndpoint.objects.order_by("pk"):
+        label = f"{endpoint.description} — {endpoint.url}" if endpoint.description else endpoint.url
+        if not endpoint.is_active:
+            label = _("%(endpoint)s (turned off)") % {"endpoint": label}
+        choices.append((endpoint.pk, label))
+    return choices

@@ -168,6 +168,7 @@ NOT_PAGES: dict[str, str] = {
     "notifications:notification_preferences": PARTIAL,
     "journeys:journey_settings": ACTION,
     "journeys:journey_step_save": ACTION,
+    "journeys:journey_step_fields": PARTIAL,
     "journeys:journey_step_move": ACTION,
     "journeys:journey_state": ACTION,
     "journeys:journey_test": ACTION,

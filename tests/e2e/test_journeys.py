@@ -77,12 +77,19 @@ def test_build_activate_trigger_and_see_the_message(
     page.locator("#id_settings-event_type").select_option("order.ready")
     page.get_by_role("button", name="Save").click()
 
-    page.get_by_label("Kind of step").select_option("send")
+    # the step form shows the inputs of the chosen kind, swapped in by htmx
+    page.get_by_label("Kind of step").select_option("webhook")
+    page.get_by_label("Webhook endpoint").wait_for()
+    assert page.locator("#id_step-text").count() == 0
+    screenshot(page, f"{width}-journey-builder-webhook")
+    with page.expect_response(lambda answer: "/step-fields/" in answer.url):
+        page.get_by_label("Kind of step").select_option("send")
     page.locator("#id_step-channel").select_option("email")
     page.get_by_label("Subject (e-mail)").fill("Ready")
     page.locator("#id_step-text").fill("Your order {order_id} is ready, {first_name}.")
     page.get_by_role("button", name="Add step").click()
-    page.get_by_label("Kind of step").select_option("tag")
+    with page.expect_response(lambda answer: "/step-fields/" in answer.url):
+        page.get_by_label("Kind of step").select_option("tag")
     page.get_by_label("Tag to add").fill("collected")
     page.get_by_role("button", name="Add step").click()
     assert page.locator(".journey-step--send").count() == 1

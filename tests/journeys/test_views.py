@@ -170,3 +170,91 @@ def test_the_trigger_and_rules_are_saved(owner_client, journey):
     assert journey.goal == {"event_type": "invoice.paid", "within_days": 20}
     bad = owner_client.post(url, {**data, "settings-trigger_kind": "segment"})
     assert bad.status_code == 400 and "Choose a segment." in bad.text
+
+
+# --- the step form shows the inputs of the chosen kind --------------------------------------
+def _step_inputs() -> list[str]:
+    from apps.journeys.forms import StepForm
+
+    return [name for name in StepForm.base_fields if name != "type"]
+
+
+def test_the_fields_of_each_kind_of_step_and_only_those(owner_client, journey):
+    from apps.journeys.registries import step_types
+
+    url = reverse("journeys:journey_step_fields", args=[journey.pk])
+    for kind, spec in step_types.items():
+        response = owner_client.get(url, {"step-type": kind}, **HTMX)
+        assert response.status_code == 200, kind
+        for name in _step_inputs():
+            assert (f'name="step-{name}"' in response.text) == (name in spec.fields), (kind, name)
+    assert owner_client.get(url, {"step-type": "nothing"}, **HTMX).status_code == 404
+    # switching kinds keeps what was already chosen
+    kept = owner_client.get(url, {"step-type": "offer", "step-channel": "sms"}, **HTMX)
+    assert '<option value="sms" selected>' in kept.text
+
+
+def test_the_step_fields_are_for_managers_of_this_business(outsider_client, viewer_client, journey):
+    url = reverse("journeys:journey_step_fields", args=[journey.pk])
+    response = outsider_client.get(url, {"step-type": "send"}, **HTMX)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert viewer_client.get(url, {"step-type": "send"}, **HTMX).status_code in (403, 404)
+
+
+def test_the_builder_shows_the_chosen_kind_and_every_input_without_scripts(owner_client, journey):
+    page = owner_client.get(reverse("journeys:journey_detail", args=[journey.pk])).text
+    shown, _sep, hidden = page.partition("<noscript>")
+    shown = shown.split('id="step-fields"', 1)[1]
+    hidden = hidden.split("</noscript>", 1)[0]
+    assert 'name="step-text"' in shown and 'name="step-minutes"' not in shown
+    for name in _step_inputs():  # each input once: the chosen kind's, or the others'
+        assert page.count(f'name="step-{name}"') == 1, name
+        assert (f'name="step-{name}"' in hidden) != (f'name="step-{name}"' in shown), name
+
+
+def test_the_builder_saves_each_kind_of_step(owner_client, journey):
+    from apps.journeys.registries import step_types
+    from tests.contacts.factories import CustomFieldFactory
+    from tests.webhooks.factories import WebhookEndpointFactory
+
+    with alpha():
+        endpoint = WebhookEndpointFactory()
+        CustomFieldFactory(key="plan", label="Plan")
+    posts = {
+        "wait": {"wait_mode": "duration", "minutes": "60"},
+        "branch": {"branch_kind": "event", "event_type": "order.ready", "else_step": "exit"},
+        "send": {"channel": "email", "subject": "Hi", "text": "Hello {first_name}"},
+        "offer": {"channel": "best"},
+        "task": {"title": "Call back"},
+        "tag": {"tag": "vip"},
+        "field": {"set_field": "custom.plan", "set_value": "gold"},
+        "exit": {},
+        "loyalty.points": {"points": "20"},
+        "webhook": {"endpoint": str(endpoint.pk)},
+    }
+    assert set(posts) == set(step_types.keys())
+    save = reverse("journeys:journey_step_save", args=[journey.pk])
+    for kind, values in posts.items():
+        data = {"step-type": kind} | {f"step-{k}": v for k, v in values.items()}
+        response = owner_client.post(save, data)
+        assert response.status_code == 302, (kind, response.text[:3000])
+    with alpha():
+        draft = Journey.objects.get(pk=journey.pk).versions.get(status="draft")
+        saved = {step["type"]: step["config"] for step in draft.steps}
+    assert saved["webhook"] == {"endpoint_id": endpoint.pk}
+    assert saved["field"] == {"field": "custom.plan", "value": "gold"}
+    assert saved["tag"]["add"] == ["vip"] and saved["loyalty.points"]["points"] == 20
+
+
+def test_a_turned_off_endpoint_is_refused_by_the_builder(owner_client, journey):
+    from apps.webhooks.services import webhook_endpoint_disable
+    from tests.webhooks.factories import WebhookEndpointFactory
+
+    with alpha():
+        endpoint = webhook_endpoint_disable(endpoint=WebhookEndpointFactory())
+    save = reverse("journeys:journey_step_save", args=[journey.pk])
+    response = owner_client.post(save, {"step-type": "webhook", "step-endpoint": endpoint.pk})
+    assert response.status_code == 400
+    assert "This webhook endpoint is turned off" in response.text
+    assert 'id="step-endpoint-errors"' in response.text

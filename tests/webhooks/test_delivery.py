@@ -265,3 +265,20 @@ def test_a_broken_receiver_is_a_failed_attempt_not_an_error(tenant):
     attempt = WebhookAttempt.objects.get(delivery__endpoint=endpoint)
     assert attempt.response_status is None and attempt.error
     assert WebhookDelivery.objects.get().status == DeliveryStatus.PENDING
+
+
+# --- a delivery to one chosen endpoint (a journey's call) -----------------------------------
+def test_a_delivery_for_a_chosen_endpoint_is_made_once(tenant):
+    from django.core.exceptions import ValidationError as _Refused
+
+    from apps.webhooks.services import webhook_delivery_create_for, webhook_endpoint_disable
+
+    endpoint = WebhookEndpointFactory()
+    event = TimelineEventFactory()
+    first = webhook_delivery_create_for(event=event, endpoint=endpoint)
+    again = webhook_delivery_create_for(event=event, endpoint=endpoint)
+    assert first.pk == again.pk and WebhookDelivery.objects.count() == 1
+    webhook_endpoint_disable(endpoint=endpoint)
+    with pytest.raises(_Refused) as error:
+        webhook_delivery_create_for(event=TimelineEventFactory(), endpoint=endpoint)
+    assert "endpoint" in error.value.message_dict

@@ -3,6 +3,7 @@ timeline subscriber, sending, retries, replays) and the privacy eraser."""
 
 from .deliveries import (
     webhook_deliveries_send,
+    webhook_delivery_create_for,
     webhook_delivery_replay,
     webhook_endpoint_replay,
     webhooks_on_events,
@@ -19,6 +20,7 @@ from .endpoints import (
 
 __all__ = [
     "webhook_deliveries_send",
+    "webhook_delivery_create_for",
     "webhook_delivery_replay",
     "webhook_endpoint_create",
     "webhook_endpoint_delete",

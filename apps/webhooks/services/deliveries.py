@@ -98,8 +98,15 @@ def _message_id() -> str:
     return "msg_" + uuid.uuid4().hex
 
 
-def _wants(endpoint: WebhookEndpoint, event_type: str) -> bool:
-    return not endpoint.event_types or event_type in endpoint.event_types
+ADDRESSED_TO = "webhook_endpoint_id"  # an event property: the one endpoint the event is for
+
+
+def _wants(endpoint: WebhookEndpoint, event: TimelineEvent) -> bool:
+    """An event addressed to one endpoint (a journey's call) goes to that one only, through
+    `webhook_delivery_create_for`; the others go to every endpoint subscribed to their type."""
+    if (event.properties or {}).get(ADDRESSED_TO) is not None:
+        return False
+    return not endpoint.event_types or event.type in endpoint.event_types
 
 
 # --- the subscriber ----------------------------------------------------------------------------
@@ -121,11 +128,41 @@ def webhooks_on_events(events: Sequence[TimelineEvent]) -> None:
         )
         for event in events
         for endpoint in endpoints
-        if _wants(endpoint, event.type)
+        if _wants(endpoint, event)
     ]
     if rows:
         WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
         deliveries_schedule(due_at=now)
+
+
+def webhook_delivery_create_for(
+    *, event: TimelineEvent, endpoint: WebhookEndpoint
+) -> WebhookDelivery:
+    """The delivery of one event to one chosen endpoint, made once: a repeated call returns
+    the delivery already made (unique on event and endpoint). A turned-off endpoint is
+    refused, naming the field `endpoint`."""
+    if not endpoint.is_active:
+        raise ValidationError(
+            {"endpoint": _("This endpoint is turned off: turn it on before sending to it.")}
+        )
+    now = timezone.now()
+    WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(
+                endpoint=endpoint,
+                event=event,
+                message_id=_message_id(),
+                event_type=event.type,
+                payload=webhook_payload(event),
+                next_attempt_at=now,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    delivery = WebhookDelivery.objects.get(event=event, endpoint=endpoint)
+    if delivery.status == DeliveryStatus.PENDING and delivery.attempts == 0:
+        deliveries_schedule(due_at=now)
+    return delivery
 
 
 def deliveries_schedule(*, due_at: datetime) -> None:
