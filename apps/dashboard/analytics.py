@@ -94,14 +94,23 @@ def widget_generation_bump(label: str) -> None:
 
 
 def _model_changed(sender, **kwargs) -> None:
+    """After the transaction commits, drop the figures that read this model: once per model
+    and business in a transaction, however many rows it saves."""
     label = sender._meta.label_lower
     schema = connection.schema_name
+    key = (schema, label)
+    for _ids, func, _robust in connection.run_on_commit:
+        if getattr(func, "widget_key", None) == key and not getattr(func, "ran", True):
+            return
 
     def bump() -> None:
+        bump.ran = True  # type: ignore[attr-defined]
         same = connection.schema_name == schema
         with contextlib.nullcontext() if same else schema_context(schema):
             widget_generation_bump(label)
 
+    bump.widget_key = key  # type: ignore[attr-defined]
+    bump.ran = False  # type: ignore[attr-defined]
     transaction.on_commit(bump)
 
 

@@ -122,6 +122,12 @@ def test_an_event_whose_transaction_commits_late_is_not_skipped(committed_tenant
     assert run_until("steady:", 2) == [late[0], quick.pk]  # in the order the transactions began
 
 
+def _wakes(callbacks) -> list:
+    """The timeline's own after-commit callbacks (other apps may add theirs, such as the
+    dashboard dropping its cached figures)."""
+    return [callback for callback in callbacks if callback.__module__ == events.__name__]
+
+
 def test_a_transaction_wakes_the_subscribers_once_after_it_commits(
     tenant, subscribed, django_capture_on_commit_callbacks
 ):
@@ -129,7 +135,7 @@ def test_a_transaction_wakes_the_subscribers_once_after_it_commits(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         event_record(contact=contact, type="note.added")
         event_record(contact=contact, type="note.added")
-    assert len(callbacks) == 1
+    assert len(_wakes(callbacks)) == 1
 
 
 def test_nothing_is_woken_while_nobody_subscribes(tenant, django_capture_on_commit_callbacks):
@@ -139,7 +145,7 @@ def test_nothing_is_woken_while_nobody_subscribes(tenant, django_capture_on_comm
         django_capture_on_commit_callbacks(execute=False) as callbacks,
     ):
         event_record(contact=contact, type="note.added")
-    assert callbacks == []
+    assert _wakes(callbacks) == []
 
 
 def test_a_new_subscriber_starts_at_recent_events_not_the_whole_history(

@@ -224,6 +224,34 @@ def test_a_save_of_a_model_it_reads_drops_the_cache(
 
 
 @pytest.mark.django_db
+def test_many_saves_in_one_transaction_drop_the_cache_once_even_after_a_rolled_back_savepoint(
+    owner_client, probe, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    def bumps(callbacks) -> list:
+        return [c for c in callbacks if getattr(c, "widget_key", None)]
+
+    with schema_context("alpha"), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        ContactFactory.create_batch(3)
+    assert [c.widget_key for c in bumps(callbacks)] == [("alpha", "contacts.contact")]
+
+    owner_client.get(PROBE, **HTMX)
+    assert CALLS["n"] == 1
+    with schema_context("alpha"), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                ContactFactory()
+                raise RuntimeError("undo")
+        except RuntimeError:
+            pass
+        ContactFactory()  # the bump of the undone savepoint went with it: this one registers
+    assert len(bumps(callbacks)) == 1
+    owner_client.get(PROBE, **HTMX)
+    assert CALLS["n"] == 2
+
+
+@pytest.mark.django_db
 def test_a_save_that_is_rolled_back_keeps_the_cache(owner_client, probe):
     owner_client.get(PROBE, **HTMX)
     with schema_context("alpha"):

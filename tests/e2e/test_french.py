@@ -48,7 +48,9 @@ def french_practice(committed_tenant):
 
 
 def assert_fits(page, width: int) -> None:
-    """Nothing makes the page wider than the screen."""
+    """Nothing makes the page wider than the screen (measured once the stylesheets are in:
+    a heading can be found before they apply, and an unstyled page is wider)."""
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 

@@ -270,7 +270,7 @@ def marketing_cap_frees_at(contact_ids: list[int], *, now: dt.datetime) -> dict[
     from django.db.models import F, Window
     from django.db.models.functions import RowNumber
 
-    from .services.settings import messaging_settings
+    from ..services.settings import messaging_settings
 
     cap = messaging_settings().marketing_cap_per_week
     window = dt.timedelta(days=7)
