@@ -187,6 +187,15 @@ class Counted:
     queries: int = 0
 
 
+def test_environment_ensure() -> None:
+    """Django's test environment for benches that use the test client (set up once per run:
+    a second `setup_test_environment()` raises)."""
+    from django.test.utils import _TestState, setup_test_environment
+
+    if not hasattr(_TestState, "saved_data"):
+        setup_test_environment()
+
+
 @contextmanager
 def queries_counted() -> Iterator[Counted]:
     """What Django's query log records inside the block (statements, BEGIN and COMMIT), counted

@@ -15,7 +15,14 @@ from __future__ import annotations
 
 import time
 
-from bench.common import Section, insert_select, median, queries_counted, verdict
+from bench.common import (
+    Section,
+    insert_select,
+    median,
+    queries_counted,
+    test_environment_ensure,
+    verdict,
+)
 
 SLUG = "bench-dashboard"
 HOST = f"{SLUG}.localhost"
@@ -152,13 +159,12 @@ def run() -> Section:
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
     from django.test import Client
-    from django.test.utils import setup_test_environment
     from django_tenants.utils import tenant_context
 
     from apps.accounts.registries import analytics_widgets
 
     tenant = _tenant()
-    setup_test_environment()
+    test_environment_ensure()
     client = Client(HTTP_HOST=HOST)
     with tenant_context(tenant):
         sizes = _fill(tenant.schema_name)

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import time
 
-from bench.common import Section, insert_select, median, percentile, verdict
+from bench.common import (
+    Section,
+    insert_select,
+    median,
+    percentile,
+    test_environment_ensure,
+    verdict,
+)
 
 SLUG = "bench-feedback"
 HOST = f"{SLUG}.localhost"
@@ -150,7 +157,6 @@ def _fill(schema: str) -> int:
 def run() -> Section:
     from django.contrib.auth import get_user_model
     from django.test import Client
-    from django.test.utils import setup_test_environment
     from django_tenants.utils import tenant_context
 
     tenant = _tenant()
@@ -158,7 +164,7 @@ def run() -> Section:
         title=f"7. Feedback: figures over {RESPONSES:,} responses; a detractor's case and alert",
         header=["measure", "median", "p95", "target", ""],
     )
-    setup_test_environment()
+    test_environment_ensure()
     client = Client(HTTP_HOST=HOST)
     with tenant_context(tenant):
         count = _fill(tenant.schema_name)
