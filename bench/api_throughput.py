@@ -22,8 +22,6 @@ Without wrk a threaded Python load generator is used instead, and the output say
 from __future__ import annotations
 
 import contextlib
-import http.client
-import re
 import shutil
 import subprocess
 import sys
@@ -33,7 +31,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import ROOT, Section, bench_env, free_port, verdict
+from bench.common import (
+    ROOT,
+    Gunicorn,
+    Load,
+    Section,
+    bench_env,
+    http_get,
+    verdict,
+    wrk_load,
+)
 
 SLUG = "benchco"
 HOST = f"{SLUG}.localhost"
@@ -67,12 +74,6 @@ BARE_STACK = Target("  (bare view + project API stack, no tenant)", "bench.bare_
 TARGETS = (REAL, STOCK, BARE, BARE_STACK)
 
 
-@dataclass
-class Load:
-    requests_per_second: float
-    errors: int  # non-2xx answers and socket errors
-
-
 # --- the business and its key ------------------------------------------------------------------
 def _tenant_delete() -> None:
     from django.db import connection
@@ -104,84 +105,6 @@ def _tenant_with_key() -> str:
     return raw_key
 
 
-# --- gunicorn ----------------------------------------------------------------------------------
-def _get(port: int, headers: dict[str, str]) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        conn.request("GET", PATH, headers=headers)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
-class Gunicorn:
-    """A gunicorn serving the project's WSGI application with one settings module."""
-
-    def __init__(self, settings_module: str, log_dir: Path):
-        self.settings_module = settings_module
-        self.port = free_port()
-        self.log_path = log_dir / f"gunicorn-{settings_module}.log"
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> Gunicorn:
-        env = bench_env(DJANGO_SETTINGS_MODULE=self.settings_module, API_RATE_LIMIT=RATE_LIMIT)
-        command = [
-            str(Path(sys.executable).with_name("gunicorn")),
-            *GUNICORN_OPTIONS,
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--chdir",
-            str(ROOT),
-            "--pythonpath",
-            str(ROOT),
-            "--log-level",
-            "warning",
-            "cxsuite.wsgi:application",
-        ]
-        with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-            )
-        return self
-
-    def wait_ready(self, headers: dict[str, str], timeout: float = 30) -> bytes:
-        """Wait until the endpoint answers 200; return that answer's body."""
-        deadline = time.monotonic() + timeout
-        last = "no answer"
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                status, body = _get(self.port, headers)
-            except OSError as exc:
-                last = str(exc)
-            else:
-                if status == 200:
-                    return body
-                last = f"HTTP {status}: {body[:300]!r}"
-            time.sleep(0.2)
-        raise RuntimeError(
-            f"gunicorn ({self.settings_module}) not ready: {last}\n{self.log_tail()}"
-        )
-
-    def log_tail(self) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-20:])
-        except OSError:
-            return ""
-
-    def __exit__(self, *exc_info) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
 # --- load generators ---------------------------------------------------------------------------
 def _wrk(port: int, headers: dict[str, str], seconds: int) -> Load:
     command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
@@ -189,22 +112,7 @@ def _wrk(port: int, headers: dict[str, str], seconds: int) -> Load:
         command += ["-H", f"{name}: {value}"]
     command.append(f"http://127.0.0.1:{port}{PATH}")
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    found = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    if not found:
-        raise RuntimeError(f"cannot read Requests/sec in wrk's output:\n{output}")
-    errors = 0
-    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    if non_2xx:
-        errors += int(non_2xx.group(1))
-    socket_errors = re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
-    )
-    if socket_errors:
-        # gunicorn's sync workers close each connection after answering, which wrk counts as
-        # read errors; connect, write and timeout errors are real failures
-        connect, _read, write, timeout = map(int, socket_errors.groups())
-        errors += connect + write + timeout
-    return Load(float(found.group(1)), errors)
+    return wrk_load(output)
 
 
 def _python_load(port: int, headers: dict[str, str], seconds: int) -> Load:
@@ -217,7 +125,7 @@ def _python_load(port: int, headers: dict[str, str], seconds: int) -> Load:
         ok = errors = 0
         while time.monotonic() < deadline:
             try:
-                status, _ = _get(port, headers)
+                status, _ = http_get(port, PATH, headers)
             except OSError:
                 errors += 1
                 continue
@@ -249,11 +157,18 @@ def _measure_all(headers: dict[str, str], log_dir: Path) -> dict[str, Load]:
     best: dict[str, Load] = {}
     with contextlib.ExitStack() as stack:
         servers = {
-            target.label: stack.enter_context(Gunicorn(target.settings_module, log_dir))
+            target.label: stack.enter_context(
+                Gunicorn(
+                    target.settings_module,
+                    log_dir,
+                    options=GUNICORN_OPTIONS,
+                    env={"API_RATE_LIMIT": RATE_LIMIT},
+                )
+            )
             for target in TARGETS
         }
         for target in TARGETS:
-            body = servers[target.label].wait_ready(headers)
+            body = servers[target.label].wait_ready(PATH, headers)
             if b'"business"' not in body:
                 raise RuntimeError(f"{target.label}: unexpected answer {body[:300]!r}")
             load(servers[target.label].port, headers, WARMUP_SECONDS)

@@ -10,11 +10,14 @@ in the environment of every child process) is enough to point everything at that
 
 from __future__ import annotations
 
+import http.client
 import os
+import re
 import socket
 import statistics
 import subprocess
 import sys
+import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -231,6 +234,120 @@ def percentile(values: list[float], pct: float) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+# --- a real server and wrk ---------------------------------------------------------------------
+def http_get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+class Gunicorn:
+    """A gunicorn serving the project's WSGI application with one settings module, started
+    with `options` (workers, worker class) and `env` added to the bench's environment."""
+
+    def __init__(
+        self,
+        settings_module: str,
+        log_dir: Path,
+        *,
+        options: list[str],
+        env: dict[str, str] | None = None,
+    ):
+        self.settings_module = settings_module
+        self.options = list(options)
+        self.env = dict(env or {})
+        self.port = free_port()
+        self.log_path = log_dir / f"gunicorn-{settings_module}.log"
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Gunicorn:
+        env = bench_env(DJANGO_SETTINGS_MODULE=self.settings_module, **self.env)
+        command = [
+            str(Path(sys.executable).with_name("gunicorn")),
+            *self.options,
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--chdir",
+            str(ROOT),
+            "--pythonpath",
+            str(ROOT),
+            "--log-level",
+            "warning",
+            "cxsuite.wsgi:application",
+        ]
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+        return self
+
+    def wait_ready(self, path: str, headers: dict[str, str], timeout: float = 30) -> bytes:
+        """Wait until GET `path` answers 200; return that answer's body."""
+        deadline = time.monotonic() + timeout
+        last = "no answer"
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                break
+            try:
+                status, body = http_get(self.port, path, headers)
+            except OSError as exc:
+                last = str(exc)
+            else:
+                if status == 200:
+                    return body
+                last = f"HTTP {status}: {body[:300]!r}"
+            time.sleep(0.2)
+        raise RuntimeError(
+            f"gunicorn ({self.settings_module}) not ready: {last}\n{self.log_tail()}"
+        )
+
+    def log_tail(self) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-20:])
+        except OSError:
+            return ""
+
+    def __exit__(self, *exc_info) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@dataclass
+class Load:
+    requests_per_second: float
+    errors: int  # non-2xx answers and socket errors
+
+
+def wrk_load(output: str) -> Load:
+    """Requests per second and errors from wrk's output."""
+    found = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if not found:
+        raise RuntimeError(f"cannot read Requests/sec in wrk's output:\n{output}")
+    errors = 0
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    if non_2xx:
+        errors += int(non_2xx.group(1))
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    if socket_errors:
+        # gunicorn's sync workers close each connection after answering, which wrk counts as
+        # read errors; connect, write and timeout errors are real failures
+        connect, _read, write, timeout = map(int, socket_errors.groups())
+        errors += connect + write + timeout
+    return Load(float(found.group(1)), errors)
 
 
 # --- output ------------------------------------------------------------------------------------

@@ -12,12 +12,20 @@ statement, the members' timeline events in one INSERT ... SELECT through the CRM
 `events_record_many`); the tier run about 1 s. Before, the events went through
 `events_ingest` in batches of 1,000 and took about 150 s on their own.
 
-2. Earn operations per second through the API (target: at least 200/s): THREADS threads,
-each with its own database connection, post POST /api/v1/loyalty/members/<id>/earn/ with
-an API key and a distinct Idempotency-Key each, through the project's WSGI application (the
-API's whole stack: tenant, key, throttle lifted, JSON, the member's lock, lot, entry, balance
-and timeline event), spread over EARN_MEMBERS members; then every earn is checked to have
-counted once and the books to balance again.
+2. Earn operations per second through the API as it is served (target: at least 200/s): a
+gunicorn with bench/api_throughput.py's options (2 sync workers) serves the project's WSGI
+application, and wrk, driven by a small Lua script, posts {"points": 10} to
+POST /api/v1/loyalty/members/<id>/earn/ over EARN_MEMBERS members, each request with the API
+key and an Idempotency-Key of its own, from EARN_CONNECTIONS connections: a warm-up, then
+EARN_ROUNDS rounds; the best and the median round are shown. Without wrk a threaded Python
+load generator posts the same requests over HTTP instead, and the output says so. Before
+that, SINGLE_EARNS earns one after the other through the WSGI application in process give
+the milliseconds and SQL statements of one earn alone.
+
+Afterwards every earn is checked to have counted once: the ledger entries written during the
+run are all earns with distinct keys, as many as the 201 answers (plus at most the requests
+wrk cut off at the end of a run, which the server may still have earned), their points move
+the members' balances by as much, and the books balance again.
 
 The members, lots and ledger are generated with set-based SQL in the CRM bench business
 (bench/contacts.py) and made afresh on every run, since the run changes them.
@@ -25,20 +33,41 @@ The members, lots and ledger are generated with set-based SQL in the CRM bench b
 
 from __future__ import annotations
 
+import http.client
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
-from bench.common import Section, insert_select, verdict
+from bench import api_throughput
+from bench.common import Gunicorn, Section, insert_select, verdict, wrk_load
 
 MEMBERS = 100_000
 LOTS_PER_MEMBER = 10
 TIERED_EVERY = 10  # one member in ten holds a tier
 TARGET = 60.0
-EARNS = 4_000
-EARN_THREADS = 8
+EARN_BODY = {"points": 10}
+EARN_CONNECTIONS = 16
+EARN_WARMUP_SECONDS = 2
+EARN_SECONDS = 5
+EARN_ROUNDS = 3
 EARN_MEMBERS = 2_000
 EARN_TARGET = 200.0
 SINGLE_EARNS = 300  # one after the other first: ms and SQL statements per earn, unloaded
-SMOKE = {"MEMBERS": 200, "EARNS": 40, "EARN_THREADS": 2, "EARN_MEMBERS": 20, "SINGLE_EARNS": 5}
+SMOKE = {
+    "MEMBERS": 200,
+    "EARN_CONNECTIONS": 2,
+    "EARN_WARMUP_SECONDS": 1,
+    "EARN_SECONDS": 1,
+    "EARN_ROUNDS": 1,
+    "EARN_MEMBERS": 20,
+    "SINGLE_EARNS": 5,
+}
 
 
 def _generate(schema: str, members: int) -> None:
@@ -162,48 +191,151 @@ def _call(app, host: str, path: str, key: str, body: bytes, idempotency_key: str
     return int(status[0][:3]), payload
 
 
-def _earn_race(app, host: str, key: str, member_ids: list[int]):
-    """EARN_THREADS threads post EARNS earns of 10 points between them, each with its own
-    Idempotency-Key, member after member; returns the answers by status, the first few
-    problems and the seconds taken."""
-    import json
-    import threading
-    from collections import Counter
+_LUA = """
+-- POST {"points": 10} to the earn endpoint of member after member, each request with an
+-- Idempotency-Key of its own (the run's prefix, the thread, a counter); counts the answers.
+local members = {%(members)s}
+local threads = {}
+local counter = 0
 
-    from django.db import connection
+function setup(thread)
+  thread:set("thread_no", #threads)
+  table.insert(threads, thread)
+end
 
-    outcomes: Counter = Counter()
-    problems: list[str] = []
+function init(args)
+  prefix = args[1]
+  created = 0
+  other = 0
+end
+
+function request()
+  counter = counter + 1
+  local member = members[(counter * 7 + thread_no) %% #members + 1]
+  local headers = {
+    ["Host"] = "%(host)s",
+    ["Authorization"] = "Bearer %(key)s",
+    ["Content-Type"] = "application/json",
+    ["Idempotency-Key"] = prefix .. "-" .. thread_no .. "-" .. counter,
+  }
+  return wrk.format("POST", "/api/v1/loyalty/members/" .. member .. "/earn/", headers,
+                    '%(body)s')
+end
+
+function response(status, headers, body)
+  if status == 201 then created = created + 1 else other = other + 1 end
+end
+
+function done(summary, latency, requests)
+  local c, o = 0, 0
+  for _, thread in ipairs(threads) do
+    c = c + thread:get("created")
+    o = o + thread:get("other")
+  end
+  io.write(string.format("earn-created: %%d\\nearn-other: %%d\\nearn-micros: %%d\\n",
+                         c, o, summary.duration))
+end
+"""
+
+
+@dataclass
+class Round:
+    created: int  # 201 answers the load generator received
+    errors: int  # other answers and failed requests
+    seconds: float
+
+
+def _wrk_round(port: int, script: str, prefix: str, seconds: int) -> Round:
+    """One wrk run of `seconds` with the earn script."""
+    command = ["wrk", "-t1", f"-c{EARN_CONNECTIONS}", f"-d{seconds}s", "-s", script]
+    command += [f"http://127.0.0.1:{port}/", "--", prefix]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    figures = dict(re.findall(r"^earn-(\w+): (\d+)$", output, re.MULTILINE))
+    if set(figures) != {"created", "other", "micros"}:
+        raise RuntimeError(f"cannot read the earn script's counts in wrk's output:\n{output}")
+    errors = max(int(figures["other"]), wrk_load(output).errors)
+    return Round(int(figures["created"]), errors, int(figures["micros"]) / 1e6)
+
+
+def _python_round(port: int, host: str, key: str, members: list[int], prefix: str, seconds: int):
+    """The same load from EARN_CONNECTIONS Python threads (without wrk; slower: the threads
+    share the GIL with each other, not with the server)."""
+    deadline = time.monotonic() + seconds
+    counts = {"created": 0, "errors": 0}
     lock = threading.Lock()
-    barrier = threading.Barrier(EARN_THREADS)
-    body = json.dumps({"points": 10, "reason": "bench"}).encode()
+    body = json.dumps(EARN_BODY)
 
     def worker(n: int) -> None:
-        mine: Counter = Counter()
-        try:
-            barrier.wait()
-            for i in range(n, EARNS, EARN_THREADS):
-                path = f"/api/v1/loyalty/members/{member_ids[i % len(member_ids)]}/earn/"
-                try:
-                    code, payload = _call(app, host, path, key, body, f"bench-earn-{i}")
-                except Exception as exc:  # noqa: BLE001 - counted as an error, shown below
-                    code, payload = 0, repr(exc).encode()
-                mine[code] += 1
-                if code != 201:
-                    with lock:
-                        problems.append(f"{code}: {payload[:200]!r}")
-        finally:
-            connection.close()
-            with lock:
-                outcomes.update(mine)
+        created = errors = i = 0
+        while time.monotonic() < deadline:
+            i += 1
+            path = f"/api/v1/loyalty/members/{members[(i * 7 + n) % len(members)]}/earn/"
+            headers = {
+                "Host": host,
+                "Authorization": f"Bearer {key}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": f"{prefix}-{n}-{i}",
+            }
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            try:
+                conn.request("POST", path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                created, errors = (
+                    (created + 1, errors) if response.status == 201 else (created, errors + 1)
+                )
+            except OSError:
+                errors += 1
+            finally:
+                conn.close()
+        with lock:
+            counts["created"] += created
+            counts["errors"] += errors
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(EARN_THREADS)]
-    started = time.perf_counter()
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(EARN_CONNECTIONS)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return outcomes, problems, time.perf_counter() - started
+    return Round(counts["created"], counts["errors"], time.monotonic() - started)
+
+
+def _earn_load(host: str, key: str, member_ids: list[int], log_dir: Path) -> dict:
+    """A gunicorn with api_throughput's options serves the project; wrk (or the Python
+    fallback) posts earns to it: a warm-up, then EARN_ROUNDS rounds of EARN_SECONDS."""
+    use_wrk = shutil.which("wrk") is not None
+    run_id = f"bench-earn-{int(time.time())}"
+    script = log_dir / "earn.lua"
+    script.write_text(
+        _LUA
+        % {
+            "members": ", ".join(map(str, member_ids)),
+            "host": host,
+            "key": key,
+            "body": json.dumps(EARN_BODY),
+        }
+    )
+    rounds: list[Round] = []
+    warm_up: Round
+    with Gunicorn(
+        "cxsuite.settings",
+        log_dir,
+        options=api_throughput.GUNICORN_OPTIONS,
+        env={"API_RATE_LIMIT": api_throughput.RATE_LIMIT},
+    ) as server:
+        server.wait_ready("/api/v1/me/", {"Host": host, "Authorization": f"Bearer {key}"})
+
+        def load(prefix: str, seconds: int) -> Round:
+            if use_wrk:
+                return _wrk_round(server.port, str(script), prefix, seconds)
+            return _python_round(server.port, host, key, member_ids, prefix, seconds)
+
+        warm_up = load(f"{run_id}-w", EARN_WARMUP_SECONDS)
+        for n in range(EARN_ROUNDS):
+            rounds.append(load(f"{run_id}-{n}", EARN_SECONDS))
+        log = server.log_tail()
+    return {"wrk": use_wrk, "warm_up": warm_up, "rounds": rounds, "log": log}
 
 
 def _earns_one_by_one(app, host: str, key: str, member_ids: list[int]) -> dict:
@@ -214,7 +346,7 @@ def _earns_one_by_one(app, host: str, key: str, member_ids: list[int]) -> dict:
 
     from django.db import connection
 
-    body = json.dumps({"points": 10, "reason": "bench"}).encode()
+    body = json.dumps(EARN_BODY).encode()
     statements = 0
 
     def count(execute, sql, params, many, context):
@@ -242,13 +374,14 @@ def _earns_one_by_one(app, host: str, key: str, member_ids: list[int]) -> dict:
 
 
 def _earns_through_api(tenant) -> dict:
-    """Earn operations per second through the API, and whether each counted exactly once."""
+    """Earn operations per second through the API as it is served, and whether each earn
+    counted exactly once."""
     import logging
     import warnings
 
     from django.conf import settings
     from django.db import connection
-    from django.db.models import Sum
+    from django.db.models import Count, Q, Sum
     from django_tenants.utils import tenant_context
 
     from cxsuite.lib.wsgi import split_application
@@ -262,6 +395,7 @@ def _earns_through_api(tenant) -> dict:
         member_ids = member_ids[:: max(1, len(member_ids) // EARN_MEMBERS)][:EARN_MEMBERS]
         api_key, raw = api_key_create(name="bench-earn", scopes=["read", "write"], created_by=None)
         last_entry = LedgerEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        balances_before = Member.objects.aggregate(n=Sum("balance"))["n"] or 0
     connection.set_schema_to_public()
     with warnings.catch_warnings():  # the pages' half warns that collectstatic never ran
         warnings.simplefilter("ignore")
@@ -272,26 +406,32 @@ def _earns_through_api(tenant) -> dict:
     request_log.setLevel(logging.ERROR)
     try:
         single = _earns_one_by_one(app, host, raw, member_ids)
-        outcomes, problems, seconds = _earn_race(app, host, raw, member_ids)
     finally:
         settings.API_RATE_LIMIT = limit
         request_log.setLevel(level)
+    with tempfile.TemporaryDirectory(prefix="cxsuite-bench-") as log_dir:
+        load = _earn_load(host, raw, member_ids, Path(log_dir))
     with tenant_context(tenant):
         from apps.accounts.models import ApiKey
 
-        new = LedgerEntry.objects.filter(pk__gt=last_entry, kind="earn")
-        counted = new.aggregate(n=Sum("points"))["n"] or 0
-        entries = new.count()
+        new = LedgerEntry.objects.filter(pk__gt=last_entry)
+        ledger = new.aggregate(
+            entries=Count("pk"),
+            earns=Count("pk", filter=Q(kind="earn")),
+            keys=Count("idempotency_key", distinct=True),
+            points=Sum("points"),
+        )
+        balances_after = Member.objects.aggregate(n=Sum("balance"))["n"] or 0
         ApiKey.objects.filter(pk=api_key.pk).delete()
     return {
         "single": single,
-        "created": outcomes[201],
-        "errors": sum(n for code, n in outcomes.items() if code != 201),
-        "seconds": seconds,
-        "entries": entries,
-        "points": counted,
+        "load": load,
+        "entries": ledger["entries"],
+        "earns": ledger["earns"],
+        "keys": ledger["keys"],
+        "points": ledger["points"] or 0,
+        "balance_change": balances_after - balances_before,
         "members": len(member_ids),
-        "problems": problems,
     }
 
 
@@ -360,16 +500,24 @@ def run() -> Section:
             verdict(balanced),
         ]
     )
-    rate = earns["created"] / earns["seconds"] if earns["seconds"] else 0.0
+    load = earns["load"]
+    single = earns["single"]
+    rates = sorted(r.created / r.seconds if r.seconds else 0.0 for r in load["rounds"])
+    best_rate, median_rate = rates[-1], rates[len(rates) // 2]
+    runs = [load["warm_up"], *load["rounds"]]
+    answered = single["earned"] + sum(r.created for r in runs)
+    errors = sum(r.errors for r in runs) + SINGLE_EARNS - single["earned"]
+    # wrk stops at the end of its time with up to one request per connection on its way:
+    # the server may still earn it, but no 201 comes back to be counted
+    cut_off = EARN_CONNECTIONS * len(runs) if load["wrk"] else 0
     section.rows.append(
         [
-            f"earns per second through the API ({EARN_THREADS} threads)",
-            f"{rate:.0f}/s",
+            f"earns per second through the API (gunicorn, {EARN_CONNECTIONS} connections)",
+            f"{best_rate:.0f}/s",
             f">= {EARN_TARGET:.0f}/s",
-            verdict(rate >= EARN_TARGET and earns["errors"] == 0),
+            verdict(best_rate >= EARN_TARGET and errors == 0),
         ]
     )
-    single = earns["single"]
     section.rows.append(
         [
             f"one earn alone through the API (median of {SINGLE_EARNS})",
@@ -379,10 +527,10 @@ def run() -> Section:
         ]
     )
     once = (
-        earns["entries"] == earns["created"] + single["earned"]
-        and earns["created"] == EARNS
-        and single["earned"] == SINGLE_EARNS
-        and earns["points"] == 10 * (EARNS + SINGLE_EARNS)
+        errors == 0
+        and earns["entries"] == earns["earns"] == earns["keys"]
+        and answered <= earns["entries"] <= answered + cut_off
+        and earns["points"] == EARN_BODY["points"] * earns["entries"] == earns["balance_change"]
         and earn_balanced
     )
     section.rows.append(
@@ -393,20 +541,43 @@ def run() -> Section:
             verdict(once),
         ]
     )
+    tool = (
+        f"wrk -t1 -c{EARN_CONNECTIONS} with a Lua script (a unique Idempotency-Key per request)"
+        if load["wrk"]
+        else f"wrk NOT FOUND: a threaded Python load generator ({EARN_CONNECTIONS} threads,"
+        " one HTTP connection per request), slower than wrk"
+    )
+    api = api_throughput
     section.notes.append(
-        f"  earns: {EARNS:,} POSTs of 10 points to /api/v1/loyalty/members/<id>/earn/, each with"
-        f" its own Idempotency-Key, over {earns['members']:,} members, by {EARN_THREADS} threads"
-        f" (own connection each)\n  through the WSGI application in {earns['seconds']:.1f} s:"
-        f" {earns['created']:,} earned (201), {earns['errors']} errors; ledger entries written:"
-        f" {earns['entries']:,} ({earns['points']:,} points)"
+        f"  earns: POST {json.dumps(EARN_BODY)} to /api/v1/loyalty/members/<id>/earn/ over"
+        f" {earns['members']:,} members, API key in 'Authorization: Bearer',"
+        f" API_RATE_LIMIT={api.RATE_LIMIT}\n"
+        f"  server: gunicorn {' '.join(api.GUNICORN_OPTIONS)} (as bench/api_throughput.py)"
+        f" serving cxsuite.wsgi\n"
+        f"  load:   {tool};\n"
+        f"          a {EARN_WARMUP_SECONDS} s warm-up, then {EARN_ROUNDS} rounds of"
+        f" {EARN_SECONDS} s: {', '.join(f'{rate:.0f}/s' for rate in rates)}"
+        f" (best {best_rate:.0f}/s, median {median_rate:.0f}/s; 201 answers per second)"
     )
     section.notes.append(
-        f"  one by one: {SINGLE_EARNS} earns in this thread, best {single['ms_best']:.1f} ms,"
-        f" median {single['ms_median']:.1f} ms; SQL statements per earn counted with"
-        " connection.execute_wrapper (BEGIN and COMMIT not included: one transaction per earn)"
+        f"  counted once: {answered:,} answers 201 (load generator {answered - single['earned']:,},"
+        f" one by one {single['earned']}), {errors} errors or other answers;\n"
+        f"  ledger entries written since the start: {earns['entries']:,}"
+        f" ({earns['earns']:,} earns, {earns['keys']:,} distinct Idempotency-Keys,"
+        f" {earns['points']:,} points); members' balances moved by {earns['balance_change']:,}.\n"
+        f"  Checked: no error; every new entry an earn with its own key; entries between the"
+        f" 201s and\n  the 201s plus the requests wrk cut off at the end of its runs"
+        f" ({cut_off}); points = 10 x entries =\n  the balances' change; balance = ledger sum"
+        f" = lots' remaining for every member."
     )
-    for problem in earns["problems"][:5]:
-        section.notes.append(f"  error: {problem}")
+    section.notes.append(
+        f"  one by one: {SINGLE_EARNS} earns in this thread through the WSGI application"
+        f" in process, best {single['ms_best']:.1f} ms,\n  median {single['ms_median']:.1f} ms;"
+        " SQL statements per earn counted with connection.execute_wrapper (BEGIN and\n"
+        "  COMMIT not included: one transaction per earn)"
+    )
+    if errors and load["log"]:
+        section.notes.append("  gunicorn's log ends with:\n" + load["log"])
     section.notes.append(
         f"  data generated in {generated:.1f} s (set-based SQL); expiry in chunks of 10,000"
         " members, each one transaction:\n  the members locked in id order, the due lots, one"
