@@ -45,7 +45,9 @@ def test_home_loads_the_widgets_changes_the_period_and_downloads_a_csv(
     page, errors = _open_home(browser, live_server_port, DESKTOP)
     widget = page.locator(WIDGET)
     assert page.get_by_role("heading", name="How the business is doing").is_visible()
-    assert page.locator(".widget--loading").count() == 0
+    # every module's widget comes in on its own; each placeholder is swapped for its figures
+    page.wait_for_function("document.querySelectorAll('.widget--loading').length === 0")
+    assert page.locator(".widget").count() >= 9
     assert widget.get_by_role("img").get_attribute("aria-label").endswith("30 days")
     screenshot(page, "dashboard-home-desktop")
 
