@@ -108,9 +108,8 @@ def _cleanup(above: int = 0) -> None:
             "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", [SLUG_PREFIX[:-1] + "\\_%"]
         )
         schemas = sorted(row[0] for row in cursor.fetchall() if row[0] > _schema(above))
-        for start in range(0, len(schemas), 10):  # a few at a time: one lock per relation
-            names = ", ".join(f'"{name}"' for name in schemas[start : start + 10])
-            cursor.execute(f"DROP SCHEMA IF EXISTS {names} CASCADE")
+        for name in schemas:  # one at a time: a lock per relation, and the lock table is shared
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
     Tenant.objects.filter(slug__startswith=SLUG_PREFIX, slug__gt=_slug(above)).delete()
     SchemaState.objects.filter(
         schema_name__startswith=SLUG_PREFIX[:-1] + "_", schema_name__gt=_schema(above)
@@ -289,8 +288,12 @@ def run() -> Section:
     _cleanup()
     _manage("bootstrap")
     base = _sizes()
+    figures: list[dict] = []
     try:
-        figures = [measure(size) for size in SIZES]
+        for size in SIZES:
+            figures.append(measure(size))
+            print(f"  measured at {size:,} businesses: {json.dumps(figures[-1], default=str)}")
+            sys.stdout.flush()  # kept even if the clean-up below fails
     finally:
         connection.set_schema_to_public()
         _cleanup()
