@@ -27,12 +27,9 @@ def program_get() -> Program:
 
 def business_zone() -> zoneinfo.ZoneInfo:
     """The business's time zone (UTC when it names none that exists)."""
-    from apps.tenants.services import tenant_current
+    from apps.tenants.services import tenant_zone
 
-    try:
-        return zoneinfo.ZoneInfo(tenant_current().time_zone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+    return tenant_zone()
 
 
 def now_or(at: dt.datetime | None) -> dt.datetime:

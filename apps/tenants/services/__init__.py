@@ -15,6 +15,7 @@ from .business import (
     tenant_wakeup_claim_due,
     tenant_wakeup_lock,
     tenant_wakeup_set,
+    tenant_zone,
 )
 from .partners import partner_app_register
 from .schema_template import schema_create_from_template, schema_template_ensure
@@ -34,6 +35,7 @@ __all__ = [
     "signup_login_token_read",
     "tenant_create",
     "tenant_current",
+    "tenant_zone",
     "tenant_host",
     "tenant_slug_suggest",
     "tenant_slug_validate",

@@ -272,6 +272,14 @@ def tenant_current() -> Tenant:
     return Tenant.objects.get(schema_name=connection.schema_name)
 
 
+def tenant_zone() -> zoneinfo.ZoneInfo:
+    """The current business's time zone (UTC when it names none that exists)."""
+    try:
+        return zoneinfo.ZoneInfo(tenant_current().time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
 def tenant_wakeup_at_least(*, tenant_id: int, due_at: datetime) -> None:
     """Make sure the tenant is woken no later than `due_at` (the row lock orders this against
     a sweep recomputing the time, so a wake-up is never lost)."""
