@@ -23,6 +23,7 @@ here. The businesses are dropped at the end.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -32,7 +33,8 @@ from pathlib import Path
 
 from bench.common import ROOT, Section, bench_env, verdict
 
-SIZES = (100, 1000)
+# BENCH_SCALE_SIZES="100" measures one size (a quicker look after a change)
+SIZES = tuple(int(n) for n in os.environ.get("BENCH_SCALE_SIZES", "100,1000").split(","))
 WORKERS = 4
 SLUG_PREFIX = "scale-"
 BOOTSTRAP_TARGET = 2.0

@@ -43,6 +43,17 @@ def _sql(statement: str) -> None:
         cursor.execute(statement)
 
 
+def _permissions(schema: str, app_label: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT count(*) FROM "{schema}".auth_permission p '
+            f'JOIN "{schema}".django_content_type c ON c.id = p.content_type_id '
+            "WHERE c.app_label = %s",
+            [app_label],
+        )
+        return cursor.fetchone()[0]
+
+
 def _exists(schema: str, table: str) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s)", [f'"{schema}"."{table}"'])
@@ -66,6 +77,11 @@ def behind(django_db_setup, django_db_blocker):
         for schema in SCHEMAS:
             _sql(f'DROP TABLE "{schema}".{PROBE_TABLE}')
             _sql(f"DELETE FROM \"{schema}\".django_migrations WHERE app = 'probe'")
+            _sql(  # as before the app existed: its content types and permissions are made
+                f'DELETE FROM "{schema}".auth_permission WHERE content_type_id IN '
+                f"(SELECT id FROM \"{schema}\".django_content_type WHERE app_label = 'probe')"
+            )
+            _sql(f"DELETE FROM \"{schema}\".django_content_type WHERE app_label = 'probe'")
         SchemaState.objects.filter(schema_name__in=SCHEMAS).update(fingerprint="an older set")
         try:
             yield
@@ -97,6 +113,9 @@ def test_a_failing_schema_is_reported_the_others_finish_and_a_second_run_complet
             assert states[schema].status == "ok"
             assert states[schema].fingerprint == fingerprint
             assert _exists(schema, PROBE_TABLE)
+            # post_migrate ran for the app that was migrated: its model's permissions exist
+            assert _permissions(schema, "probe") == 4
+        assert _permissions("mig_b", "probe") == 0
         assert states["mig_b"].status == "failed"
         assert "already exists" in states["mig_b"].error
         assert schemas_behind(only=SCHEMAS) == ["mig_b"]
@@ -119,6 +138,7 @@ def test_a_failing_schema_is_reported_the_others_finish_and_a_second_run_complet
                 [PROBE_TABLE],
             )
             assert "in_the_way" not in {row[0] for row in cursor.fetchall()}
+        assert _permissions("mig_b", "probe") == 4
 
 
 def test_businesses_made_by_provisioning_are_not_behind(tenant):

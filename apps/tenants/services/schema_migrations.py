@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.core.management.base import CommandError
-from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
+from django.core.management.sql import emit_pre_migrate_signal
 from django.db import transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.migrations.state import ModelState, ProjectState
+from django.db.models.signals import post_migrate
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
@@ -179,7 +180,29 @@ def _migrate_connection() -> None:
             model_keys.append((model_state.app_label, model_state.name_lower))
             after_apps.unregister_model(*model_keys[-1])
     after_apps.render_multiple([ModelState.from_model(apps.get_model(*key)) for key in model_keys])
-    emit_post_migrate_signal(0, False, connection.alias, apps=after_apps, plan=plan)
+    _post_migrate_send(plan, after_apps)
+
+
+def _post_migrate_send(plan: list, after_apps) -> None:
+    """`post_migrate` for the apps whose migrations ran, not for every app as Django's
+    `migrate` sends it. Its receivers (content types and permissions, the only ones in the
+    project) make what a new model needs, and a new model always comes with its app's
+    migration; asking every app at every schema was half of a schema's migration time
+    (0.08 of 0.17 s), spent finding that nothing was missing. A run with nothing to apply
+    sends nothing."""
+    labels = {migration.app_label for migration, _backwards in plan}
+    for app_config in apps.get_app_configs():
+        if app_config.models_module is None or app_config.label not in labels:
+            continue
+        post_migrate.send(
+            sender=app_config,
+            app_config=app_config,
+            verbosity=0,
+            interactive=False,
+            using=connection.alias,
+            apps=after_apps,
+            plan=plan,
+        )
 
 
 # --- the parallel run --------------------------------------------------------------------------
