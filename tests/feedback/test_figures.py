@@ -195,3 +195,45 @@ def test_a_changed_answer_moves_its_count(tenant, owner):
     response_submit(invitation=invitation, score=None, now=at + dt.timedelta(minutes=4))
     assert sum(ScoreDay.objects.values_list("answers", flat=True)) == 0
     assert band_for("nps", 10) == "promoter"
+
+
+def test_recovery_spend_is_each_customers_own_after_their_first_bad_answer(
+    tenant, owner, django_assert_max_num_queries
+):
+    from apps.contacts.services import transaction_record
+    from apps.feedback.selectors.figures import recovery_figures
+
+    zone = business_zone()
+    since, until = _period(zone)
+    day = today(zone)
+    nps = SurveyFactory(kind="nps")
+    ann, ben, cas = ContactFactory(), ContactFactory(), ContactFactory()
+    bad_ann, bad_ben = (
+        local(day - dt.timedelta(days=20), 10, 0, zone),
+        local(day - dt.timedelta(days=10), 10, 0, zone),
+    )
+    _answer(nps, 2, at=bad_ann, contact=ann)
+    _answer(nps, 9, at=bad_ann + dt.timedelta(days=5), contact=ann)  # recovered
+    _answer(nps, 3, at=bad_ben, contact=ben)  # not recovered
+    _answer(nps, 10, at=bad_ann, contact=cas)  # never unhappy: in no group
+
+    def buy(contact, at, amount, kind="purchase", refund_of=None):
+        return transaction_record(
+            contact=contact, amount=amount, occurred_at=at, kind=kind, refund_of=refund_of
+        )
+
+    buy(ann, bad_ann - dt.timedelta(days=1), 50)  # before the bad answer: not counted
+    bought = buy(ann, bad_ann + dt.timedelta(days=2), 100)
+    buy(ann, bad_ann + dt.timedelta(days=3), 30, kind="refund", refund_of=bought)
+    buy(ben, bad_ann + dt.timedelta(days=2), 40)  # after Ann's bad answer, before Ben's
+    buy(ben, bad_ben + dt.timedelta(hours=1), 20)
+    buy(cas, bad_ann + dt.timedelta(days=1), 500)
+
+    with django_assert_max_num_queries(2):
+        figures = recovery_figures(since=since, until=until)
+
+    assert (figures["detractors"], figures["recovered"], figures["rate"]) == (2, 1, 50.0)
+    groups = {g["group"]: g for g in figures["groups"]}
+    assert groups["recovered"]["customers"] == groups["unrecovered"]["customers"] == 1
+    assert groups["recovered"]["spend"] == 70
+    assert groups["unrecovered"]["spend"] == 20

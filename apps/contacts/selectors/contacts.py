@@ -234,6 +234,32 @@ def contacts_spend_between(
     return {contact_id: bought - refunded for contact_id, bought, refunded in rows}
 
 
+def contacts_spend_after(since: dict[int, dt.datetime], until: dt.datetime) -> dict[int, Decimal]:
+    """Money each contact spent in (their own `since`, until], purchases less refunds, in one
+    query (the instants travel as two arrays): contact id -> amount (a contact without any
+    is left out)."""
+    from django.db import connection
+
+    if not since:
+        return {}
+    ids = list(since)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT t.contact_id,
+                   sum(CASE WHEN t.kind = 'purchase' THEN t.amount ELSE -t.amount END)
+            FROM unnest(%s::bigint[], %s::timestamptz[]) AS s(contact_id, since)
+            JOIN {Transaction._meta.db_table} t
+              ON t.contact_id = s.contact_id AND t.occurred_at > s.since
+             AND t.occurred_at <= %s
+            WHERE t.kind IN ('purchase', 'refund')
+            GROUP BY t.contact_id
+            """,
+            [ids, [since[i] for i in ids], until],
+        )
+        return dict(cursor.fetchall())
+
+
 def contact_field_known_since(contact_id: int, field: str) -> dt.datetime | None:
     """When the contact's `field` got its current value, from the timeline: its last change
     ("contact.updated" naming it), else when the contact was created (None: unknown)."""
