@@ -33,8 +33,10 @@ from pathlib import Path
 
 from bench.common import ROOT, Section, bench_env, verdict
 
-# BENCH_SCALE_SIZES="100" measures one size (a quicker look after a change)
+# BENCH_SCALE_SIZES="100" measures one size (a quicker look after a change); BENCH_SCALE_KEEP=1
+# keeps the businesses afterwards, for the next run to measure again without making them
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_SCALE_SIZES", "100,1000").split(","))
+KEEP = os.environ.get("BENCH_SCALE_KEEP") == "1"
 WORKERS = 4
 SLUG_PREFIX = "scale-"
 BOOTSTRAP_TARGET = 2.0
@@ -68,14 +70,29 @@ def _schema(number: int) -> str:
     return _slug(number).replace("-", "_")
 
 
-def _count() -> int:
+def _missing(upto: int) -> list[int]:
+    """The numbers up to `upto` without a business whose schema exists (one left half-made
+    by an aborted run is dropped first)."""
+    from django.db import connection
+
     from apps.tenants.models import Tenant
 
-    return Tenant.objects.filter(slug__startswith=SLUG_PREFIX).count()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", [SLUG_PREFIX[:-1] + "\\_%"]
+        )
+        schemas = {row[0] for row in cursor.fetchall()}
+    businesses = dict(
+        Tenant.objects.filter(slug__startswith=SLUG_PREFIX).values_list("schema_name", "pk")
+    )
+    Tenant.objects.filter(pk__in=[pk for s, pk in businesses.items() if s not in schemas]).delete()
+    return [
+        n for n in range(1, upto + 1) if _schema(n) not in schemas or _schema(n) not in businesses
+    ]
 
 
 def _create(upto: int) -> float:
-    """Businesses `scale-00001` ... up to `upto`; seconds per business."""
+    """Businesses `scale-00001` ... up to `upto` (those missing); seconds per business."""
     from django.db import transaction
 
     from apps.tenants.models import Domain, Tenant
@@ -84,9 +101,9 @@ def _create(upto: int) -> float:
     from apps.tenants.services.schema_migrations import schema_state_record
 
     template = schema_template_ensure()
-    first = _count() + 1
+    numbers = _missing(upto)
     started = time.perf_counter()
-    for number in range(first, upto + 1):
+    for number in numbers:
         with transaction.atomic():
             tenant = Tenant(name=f"Scale {number}", slug=_slug(number), schema_name=_schema(number))
             tenant.auto_create_schema = False
@@ -94,7 +111,7 @@ def _create(upto: int) -> float:
             schema_create_from_template(tenant.schema_name, template)
             schema_state_record(schema_name=tenant.schema_name, fingerprint=template.fingerprint)
             Domain.objects.create(domain=tenant_host(tenant.slug), tenant=tenant, is_primary=True)
-    return (time.perf_counter() - started) / max(1, upto - first + 1)
+    return (time.perf_counter() - started) / max(1, len(numbers))
 
 
 def _cleanup(above: int = 0) -> None:
@@ -256,6 +273,7 @@ def measure(size: int) -> dict:
     """Every figure at `size` businesses (made first when fewer exist)."""
     from django.db import connection
 
+    _cleanup(above=size)  # left by an earlier run kept with BENCH_SCALE_KEEP
     create = _create(size)
     connection.set_schema_to_public()
     bootstraps = [_manage("bootstrap")[0] for _ in range(BOOTSTRAP_RUNS)]
@@ -287,7 +305,8 @@ def run() -> Section:
     from django.db import connection
 
     connection.set_schema_to_public()
-    _cleanup()
+    if not KEEP:
+        _cleanup()
     _manage("bootstrap")
     base = _sizes()
     figures: list[dict] = []
@@ -298,7 +317,8 @@ def run() -> Section:
             sys.stdout.flush()  # kept even if the clean-up below fails
     finally:
         connection.set_schema_to_public()
-        _cleanup()
+        if not KEEP:
+            _cleanup()
     return section(figures, base)
 
 
