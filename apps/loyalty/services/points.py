@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import re
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -47,12 +50,47 @@ MANY_EARNS_A_DAY = 5
 PROGRAM_PK = 1  # the business's one program row (program_get)
 
 
+# --- statements prepared once per database session ------------------------------------------
+# The two statements of every earn cost PostgreSQL more to plan than to run; prepared once per
+# session (named after their text, so a session a pooler hands over with an older version's
+# statements does not mix them up) they are only run. A change of search_path (another
+# business) makes PostgreSQL plan them again by itself.
+_PARAM = re.compile(r"%\((\w+)\)s")
+_sessions: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    name: str
+    prepare: str  # PREPARE name (types) AS ...
+    order: tuple[str, ...]  # the parameters' names in $1, $2... order
+
+
+def _prepared(prefix: str, sql: str, types: dict[str, str]) -> _Prepared:
+    order = tuple(dict.fromkeys(_PARAM.findall(sql)))
+    positional = _PARAM.sub(lambda found: f"${order.index(found[1]) + 1}", sql)
+    name = f"{prefix}_{hashlib.sha1(positional.encode()).hexdigest()[:12]}"
+    declared = ", ".join(types[parameter] for parameter in order)
+    return _Prepared(name, f"PREPARE {name} ({declared}) AS {positional}", order)
+
+
+def _execute(cursor, statement: _Prepared, values: dict[str, Any]) -> None:
+    prepared = _sessions.setdefault(connection.connection, set())
+    if statement.name not in prepared:
+        cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [statement.name])
+        if cursor.fetchone() is None:
+            cursor.execute(statement.prepare)
+        prepared.add(statement.name)
+    holders = ", ".join(["%s"] * len(statement.order))
+    cursor.execute(f"EXECUTE {statement.name} ({holders})", [values[n] for n in statement.order])
+
+
 @dataclass(frozen=True)
 class _LockQuery:
     """The member lock with the program: the SQL, and the fields each model's columns fill
     in the order they come back."""
 
-    sql: str
+    statement: _Prepared
     parts: tuple[tuple[type[models.Model], tuple[Any, ...]], ...]  # (model, its fields)
 
 
@@ -80,11 +118,12 @@ def _lock_query_get() -> _LockQuery:
             FROM {quote(Member._meta.db_table)} AS m
             JOIN {quote(contact_model._meta.db_table)} AS c ON c.id = m.contact_id
             LEFT JOIN {quote(Tier._meta.db_table)} AS t ON t.id = m.tier_id
-            LEFT JOIN {quote(Program._meta.db_table)} AS p ON p.id = %s
-            WHERE m.id = %s
+            LEFT JOIN {quote(Program._meta.db_table)} AS p ON p.id = %(program)s
+            WHERE m.id = %(member)s
             FOR UPDATE OF m, c
         """
-        _lock_query = _LockQuery(sql, parts)
+        statement = _prepared("loyalty_lock", sql, {"program": "bigint", "member": "bigint"})
+        _lock_query = _LockQuery(statement, parts)
     return _lock_query
 
 
@@ -106,7 +145,7 @@ def member_lock_for_earn(member_id: int) -> tuple[Member | None, Program | None]
     member; the program is None while the business has none yet."""
     query = _lock_query_get()
     with connection.cursor() as cursor:
-        cursor.execute(query.sql, [PROGRAM_PK, member_id])
+        _execute(cursor, query.statement, {"program": PROGRAM_PK, "member": member_id})
         row = cursor.fetchone()
     if row is None:
         return None, None
@@ -187,7 +226,25 @@ _BASIS_SQL = """(SELECT coalesce(sum(e.points), 0) FROM {entries} AS e
       AND (e.kind = 'earn' OR (e.kind = 'reverse' AND r.kind = 'earn')))"""
 
 
+_EARN_TYPES = {
+    **dict.fromkeys(
+        ["member", "transaction_id", "appointment_id", "event_id", "rule_id", "staff_id"], "bigint"
+    ),
+    **dict.fromkeys(["api_key_id", "import_batch_id"], "bigint"),
+    **dict.fromkeys(["points", "version"], "integer"),
+    **dict.fromkeys(
+        ["now", "at", "day_ago", "pending_until", "expires_at", "since"], "timestamptz"
+    ),
+    **dict.fromkeys(["flag_kind", "source", "reason", "key", "lot_source"], "text"),
+    "day": "date",
+}
+
+
 @functools.cache
+def _earn_statement(*, tiers: bool) -> _Prepared:
+    return _prepared("loyalty_earn", _earn_sql(tiers=tiers), _EARN_TYPES)
+
+
 def _earn_sql(*, tiers: bool) -> str:
     entries = LedgerEntry._meta.db_table
     return _EARN_SQL.format(
@@ -322,7 +379,7 @@ def _earn_locked(
     if tiers:
         values["since"] = add_months(at, -program.tier_window_months)
     with connection.cursor() as cursor:
-        cursor.execute(_earn_sql(tiers=tiers), values)
+        _execute(cursor, _earn_statement(tiers=tiers), values)
         done_id, earns, flagged, basis, tier_id, threshold, entry_id, balance = cursor.fetchone()
     if done_id is not None:
         return LedgerEntry.objects.get(pk=done_id)
