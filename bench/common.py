@@ -251,6 +251,79 @@ def http_get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]
         conn.close()
 
 
+# --- CPU time of processes (Linux /proc) -------------------------------------------------------
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a process has used so far; None when /proc cannot tell."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and its children (a gunicorn master and its workers)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == pid:
+                children.append(int(entry.name))
+    return [pid, *children]
+
+
+def local_postgres_backends(database: str) -> list[int]:
+    """The server processes serving other connections to `database`, when the server runs on
+    this machine (else none: their CPU time cannot be read from here)."""
+    import psycopg
+
+    with psycopg.connect(_maintenance_conninfo()) as conn:
+        pids = [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s"
+                " AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
+                [database],
+            )
+        ]
+    local = []
+    for pid in pids:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"postgres" in command:
+            local.append(pid)
+    return local
+
+
+def procfile_web_options(procfile: Path = ROOT / "Procfile") -> list[str]:
+    """The gunicorn options the Procfile's web process runs with in production (workers,
+    threads, logging), the variables it reads taken from the environment or their defaults
+    (`${WEB_CONCURRENCY:-2}`); without the application and the address, which the bench
+    gives."""
+    import shlex
+
+    line = next(
+        line for line in procfile.read_text().splitlines() if line.startswith("web:")
+    ).removeprefix("web:")
+    line = re.sub(r"\$\{(\w+):-([^}]*)\}", lambda found: os.environ.get(found[1]) or found[2], line)
+    words = shlex.split(line)
+    if words[:2] != ["gunicorn", "cxsuite.wsgi"]:
+        raise RuntimeError(f"the Procfile's web process is not gunicorn cxsuite.wsgi: {line}")
+    options = []
+    rest = iter(words[2:])
+    for word in rest:
+        if word in ("--bind", "-b"):
+            next(rest)  # the bench binds a free port of its own
+        else:
+            options.append(word)
+    return options
+
+
 class Gunicorn:
     """A gunicorn serving the project's WSGI application with one settings module, started
     with `options` (workers, worker class) and `env` added to the bench's environment."""
@@ -311,11 +384,15 @@ class Gunicorn:
             f"gunicorn ({self.settings_module}) not ready: {last}\n{self.log_tail()}"
         )
 
-    def log_tail(self) -> str:
+    def log_tail(self, skip: re.Pattern[str] | None = None) -> str:
+        """The last 20 lines of the server's log, without those `skip` finds."""
         try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-20:])
+            lines = self.log_path.read_text(errors="replace").splitlines()
         except OSError:
             return ""
+        if skip is not None:
+            lines = [line for line in lines if not skip.search(line)]
+        return "\n".join(lines[-20:])
 
     def __exit__(self, *exc_info) -> None:
         if self.process is None or self.process.poll() is not None:

@@ -13,14 +13,28 @@ statement, the members' timeline events in one INSERT ... SELECT through the CRM
 `events_ingest` in batches of 1,000 and took about 150 s on their own.
 
 2. Earn operations per second through the API as it is served (target: at least 200/s): a
-gunicorn with bench/api_throughput.py's options (2 sync workers) serves the project's WSGI
-application, and wrk, driven by a small Lua script, posts {"points": 10} to
+gunicorn started with the options of the Procfile's web process (what production runs: 2
+processes of 4 threads unless WEB_CONCURRENCY says otherwise; GUNICORN_OPTIONS to try
+others) serves the project's WSGI application with its settings (persistent database
+connections), and wrk, driven by a small Lua script, posts {"points": 10} to
 POST /api/v1/loyalty/members/<id>/earn/ over EARN_MEMBERS members, each request with the API
 key and an Idempotency-Key of its own, from EARN_CONNECTIONS connections: a warm-up, then
 EARN_ROUNDS rounds; the best and the median round are shown. Without wrk a threaded Python
-load generator posts the same requests over HTTP instead, and the output says so. Before
-that, SINGLE_EARNS earns one after the other through the WSGI application in process give
-the milliseconds and SQL statements of one earn alone.
+load generator posts the same requests over HTTP instead, and the output says so. The
+machine is shared, so each round also gives the CPU time per earn of the gunicorn processes
+and of the PostgreSQL backends serving them (from /proc, when the server runs here), how
+busy the whole machine was and its load average. Before that, SINGLE_EARNS earns one after
+the other through the WSGI application in process give the milliseconds, SQL statements and
+CPU time of one earn alone.
+
+Measured on the shared 2-core machine (load average 3 to 7 from other work): an earn took
+11 to 13 ms of CPU (8 to 9 in gunicorn, 3.3 in PostgreSQL) in 11 round trips to PostgreSQL
+(the member locked through an ORM query compiled on every request, the program, the checks
+and the day's flag each read apart) and a Celery message per earn; 2 sync workers served
+78-85/s. Now 5.6 to 7.3 ms (3.5 to 4.7 gunicorn, 2.1 to 2.6 PostgreSQL) in 8 round trips
+(Django's health check, BEGIN, the Idempotency-Key's record, the member locked with the
+program, the checks with the write, the timeline event, the answer kept, COMMIT), and the
+Procfile's gunicorn served 149-177/s with the 1.1 to 1.3 cores the other work left it.
 
 Afterwards every earn is checked to have counted once: the ledger entries written during the
 run are all earns with distinct keys, as many as the 201 answers (plus at most the requests
@@ -35,6 +49,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -44,8 +59,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import api_throughput
-from bench.common import Gunicorn, Section, insert_select, verdict, wrk_load
+from bench import api_throughput, common
+from bench.common import (
+    Gunicorn,
+    Section,
+    insert_select,
+    local_postgres_backends,
+    process_cpu_seconds,
+    process_tree,
+    procfile_web_options,
+    verdict,
+    wrk_load,
+)
 
 MEMBERS = 100_000
 LOTS_PER_MEMBER = 10
@@ -58,6 +83,7 @@ EARN_SECONDS = 5
 EARN_ROUNDS = 3
 EARN_MEMBERS = 2_000
 EARN_TARGET = 200.0
+GUNICORN_OPTIONS: list[str] | None = None  # None: the Procfile's web process (production)
 SINGLE_EARNS = 300  # one after the other first: ms and SQL statements per earn, unloaded
 SMOKE = {
     "MEMBERS": 200,
@@ -238,16 +264,84 @@ end
 """
 
 
+# the access log's lines for the earns that went well (the Procfile's gunicorn logs every
+# request); what is left of the log is worth showing when something failed
+_ANSWERED = re.compile(r'"POST /api/v1/loyalty/members/\d+/earn/ HTTP/1\.1" 201 ')
+
+
 @dataclass
 class Round:
     created: int  # 201 answers the load generator received
     errors: int  # other answers and failed requests
     seconds: float
+    cpu: Cpu | None = None  # what the server used meanwhile
+
+
+@dataclass
+class Cpu:
+    """CPU seconds used during a round by the gunicorn processes and by the PostgreSQL
+    backends serving them (None: the server runs elsewhere), the machine's busy CPU seconds
+    (every process, the other work on it included), and the load average at the end."""
+
+    web: float
+    database: float | None
+    machine: float
+    load: tuple[float, float, float]
+
+
+class CpuMeter:
+    """Reads the CPU time of the server's processes before and after a round."""
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+
+    def _now(self) -> tuple[dict[int, float], dict[int, float], float]:
+        web = {pid: process_cpu_seconds(pid) for pid in process_tree(self.server_pid)}
+        database = {
+            pid: process_cpu_seconds(pid) for pid in local_postgres_backends(common.BENCH_DATABASE)
+        }
+        return (
+            {pid: t for pid, t in web.items() if t is not None},
+            {pid: t for pid, t in database.items() if t is not None},
+            _machine_busy_seconds(),
+        )
+
+    def start(self) -> None:
+        self.before = self._now()
+
+    def stop(self) -> Cpu:
+        web0, db0, busy0 = self.before
+        web1, db1, busy1 = self._now()
+        # a process that started during the round counts from zero
+        web = sum(t - web0.get(pid, 0.0) for pid, t in web1.items())
+        database = sum(t - db0.get(pid, 0.0) for pid, t in db1.items()) if db1 else None
+        return Cpu(web, database, busy1 - busy0, os.getloadavg())
+
+
+def _cpu_text(web_ms: float, database_ms: float | None) -> str:
+    if database_ms is None:
+        return f"{web_ms:.2f} ms web (PostgreSQL not measured)"
+    return f"{web_ms:.2f} + {database_ms:.2f} = {web_ms + database_ms:.2f} ms web + PostgreSQL"
+
+
+def _machine_busy_seconds() -> float:
+    """CPU seconds every core spent busy since boot (/proc/stat: all but idle and iowait)."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return 0.0
+    ticks = [int(value) for value in fields]
+    busy = sum(ticks) - ticks[3] - ticks[4]  # idle, iowait
+    busy -= sum(ticks[8:])  # guest time is counted in user time already
+    return busy / os.sysconf("SC_CLK_TCK")
 
 
 def _wrk_round(port: int, script: str, prefix: str, seconds: int) -> Round:
     """One wrk run of `seconds` with the earn script."""
-    command = ["wrk", "-t1", f"-c{EARN_CONNECTIONS}", f"-d{seconds}s", "-s", script]
+    # a request that waits behind a worker's first one (which imports the URL confs) is late,
+    # not lost: wrk's default of 2 s would count it an error and drop its answer
+    command = ["wrk", "-t1", f"-c{EARN_CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s"]
+    command += ["-s", script]
     command += [f"http://127.0.0.1:{port}/", "--", prefix]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     figures = dict(re.findall(r"^earn-(\w+): (\d+)$", output, re.MULTILINE))
@@ -302,8 +396,9 @@ def _python_round(port: int, host: str, key: str, members: list[int], prefix: st
 
 
 def _earn_load(host: str, key: str, member_ids: list[int], log_dir: Path) -> dict:
-    """A gunicorn with api_throughput's options serves the project; wrk (or the Python
-    fallback) posts earns to it: a warm-up, then EARN_ROUNDS rounds of EARN_SECONDS."""
+    """A gunicorn as the Procfile's web process runs it in production serves the project; wrk
+    (or the Python fallback) posts earns to it: a warm-up, then EARN_ROUNDS rounds of
+    EARN_SECONDS, each with the CPU time the server used meanwhile."""
     use_wrk = shutil.which("wrk") is not None
     run_id = f"bench-earn-{int(time.time())}"
     script = log_dir / "earn.lua"
@@ -316,15 +411,18 @@ def _earn_load(host: str, key: str, member_ids: list[int], log_dir: Path) -> dic
             "body": json.dumps(EARN_BODY),
         }
     )
+    options = GUNICORN_OPTIONS or procfile_web_options()
     rounds: list[Round] = []
     warm_up: Round
     with Gunicorn(
         "cxsuite.settings",
         log_dir,
-        options=api_throughput.GUNICORN_OPTIONS,
+        options=options,
         env={"API_RATE_LIMIT": api_throughput.RATE_LIMIT},
     ) as server:
         server.wait_ready("/api/v1/me/", {"Host": host, "Authorization": f"Bearer {key}"})
+        assert server.process is not None
+        meter = CpuMeter(server.process.pid)
 
         def load(prefix: str, seconds: int) -> Round:
             if use_wrk:
@@ -333,15 +431,20 @@ def _earn_load(host: str, key: str, member_ids: list[int], log_dir: Path) -> dic
 
         warm_up = load(f"{run_id}-w", EARN_WARMUP_SECONDS)
         for n in range(EARN_ROUNDS):
-            rounds.append(load(f"{run_id}-{n}", EARN_SECONDS))
-        log = server.log_tail()
-    return {"wrk": use_wrk, "warm_up": warm_up, "rounds": rounds, "log": log}
+            meter.start()
+            measured = load(f"{run_id}-{n}", EARN_SECONDS)
+            measured.cpu = meter.stop()
+            rounds.append(measured)
+        log = server.log_tail(skip=_ANSWERED)
+    return {"wrk": use_wrk, "warm_up": warm_up, "rounds": rounds, "log": log, "options": options}
 
 
 def _earns_one_by_one(app, host: str, key: str, member_ids: list[int]) -> dict:
-    """SINGLE_EARNS earns one after the other in this thread: milliseconds and SQL
-    statements per earn (the statements of the whole request: key, throttle, idempotency
-    record, earn), figures that do not depend on how many threads share the two cores."""
+    """SINGLE_EARNS earns one after the other in this thread: milliseconds, SQL statements
+    and CPU time (this process's and its PostgreSQL backend's) per earn, the first left out
+    (it opens the connections); figures that do not depend on how many threads share the
+    two cores. The statements are the whole request's: key, throttle, idempotency record,
+    earn."""
     import json
 
     from django.db import connection
@@ -354,15 +457,30 @@ def _earns_one_by_one(app, host: str, key: str, member_ids: list[int]) -> dict:
         statements += 1
         return execute(sql, params, many, context)
 
+    def backend() -> tuple[int, float | None]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        return pid, process_cpu_seconds(pid)
+
     codes: list[int] = []
     times: list[float] = []
-    with connection.execute_wrapper(count):
-        for i in range(SINGLE_EARNS):
-            path = f"/api/v1/loyalty/members/{member_ids[i % len(member_ids)]}/earn/"
+    cpu_start: tuple[float, tuple[int, float | None]] | None = None
+    for i in range(SINGLE_EARNS):
+        if i == 1:
+            cpu_start = (time.process_time(), backend())
+        path = f"/api/v1/loyalty/members/{member_ids[i % len(member_ids)]}/earn/"
+        with connection.execute_wrapper(count):
             started = time.perf_counter()
             code, _payload = _call(app, host, path, key, body, f"bench-single-{i}")
             times.append(time.perf_counter() - started)
-            codes.append(code)
+        codes.append(code)
+    web_ms = db_ms = None
+    if cpu_start is not None:
+        web_ms = 1000 * (time.process_time() - cpu_start[0]) / (SINGLE_EARNS - 1)
+        (pid, db_before), (pid_after, db_after) = cpu_start[1], backend()
+        if pid == pid_after and db_before is not None and db_after is not None:
+            db_ms = 1000 * (db_after - db_before) / (SINGLE_EARNS - 1)
     connection.close()
     times.sort()
     return {
@@ -370,6 +488,8 @@ def _earns_one_by_one(app, host: str, key: str, member_ids: list[int]) -> dict:
         "statements": statements / max(1, len(codes)),
         "ms_median": 1000 * times[len(times) // 2] if times else 0.0,
         "ms_best": 1000 * times[0] if times else 0.0,
+        "cpu_web_ms": web_ms,
+        "cpu_db_ms": db_ms,
     }
 
 
@@ -436,6 +556,7 @@ def _earns_through_api(tenant) -> dict:
 
 
 def run() -> Section:
+    from django.conf import settings
     from django.db import connection
     from django.utils import timezone
     from django_tenants.utils import tenant_context
@@ -518,6 +639,25 @@ def run() -> Section:
             verdict(best_rate >= EARN_TARGET and errors == 0),
         ]
     )
+    measured = sorted(
+        (r for r in load["rounds"] if r.cpu is not None and r.created),
+        key=lambda r: r.created / r.seconds,
+    )
+    middle = measured[len(measured) // 2] if measured else None
+    if middle is not None and middle.cpu is not None:
+        section.rows.append(
+            [
+                "CPU per earn under that load (median round)",
+                _cpu_text(
+                    1000 * middle.cpu.web / middle.created,
+                    None
+                    if middle.cpu.database is None
+                    else 1000 * middle.cpu.database / middle.created,
+                ),
+                "",
+                "",
+            ]
+        )
     section.rows.append(
         [
             f"one earn alone through the API (median of {SINGLE_EARNS})",
@@ -526,6 +666,15 @@ def run() -> Section:
             "",
         ]
     )
+    if single["cpu_web_ms"] is not None:
+        section.rows.append(
+            [
+                "  its CPU",
+                _cpu_text(single["cpu_web_ms"], single["cpu_db_ms"]),
+                "",
+                "",
+            ]
+        )
     once = (
         errors == 0
         and earns["entries"] == earns["earns"] == earns["keys"]
@@ -548,17 +697,49 @@ def run() -> Section:
         " one HTTP connection per request), slower than wrk"
     )
     api = api_throughput
+    server_source = (
+        "bench/loyalty.py GUNICORN_OPTIONS"
+        if GUNICORN_OPTIONS
+        else "the Procfile's web process, as production runs it"
+    )
     section.notes.append(
         f"  earns: POST {json.dumps(EARN_BODY)} to /api/v1/loyalty/members/<id>/earn/ over"
         f" {earns['members']:,} members, API key in 'Authorization: Bearer',"
         f" API_RATE_LIMIT={api.RATE_LIMIT}\n"
-        f"  server: gunicorn {' '.join(api.GUNICORN_OPTIONS)} (as bench/api_throughput.py)"
-        f" serving cxsuite.wsgi\n"
+        f"  server: gunicorn {' '.join(load['options'])} serving cxsuite.wsgi"
+        f" ({server_source}),\n"
+        f"          cxsuite.settings with CONN_MAX_AGE={settings.DATABASES['default']['CONN_MAX_AGE']}"
+        f" (persistent connections, as in production)\n"
         f"  load:   {tool};\n"
         f"          a {EARN_WARMUP_SECONDS} s warm-up, then {EARN_ROUNDS} rounds of"
         f" {EARN_SECONDS} s: {', '.join(f'{rate:.0f}/s' for rate in rates)}"
         f" (best {best_rate:.0f}/s, median {median_rate:.0f}/s; 201 answers per second)"
     )
+    cores = os.cpu_count() or 1
+    for n, r in enumerate(load["rounds"], start=1):
+        if r.cpu is None or not r.created:
+            continue
+        database = (
+            "PostgreSQL not measured (not on this machine)"
+            if r.cpu.database is None
+            else f"PostgreSQL {1000 * r.cpu.database / r.created:.2f} ms"
+        )
+        ours = r.cpu.web + (r.cpu.database or 0.0)
+        section.notes.append(
+            f"  round {n}: {r.created / r.seconds:.0f}/s; CPU per earn: gunicorn"
+            f" {1000 * r.cpu.web / r.created:.2f} ms, {database};\n"
+            f"    the machine's {cores} cores {r.cpu.machine / r.seconds:.2f} busy on average,"
+            f" {ours / r.seconds:.2f} of it this server; load average"
+            f" {' '.join(f'{value:.1f}' for value in r.cpu.load)}"
+        )
+    if middle is not None and middle.cpu is not None and middle.cpu.database is not None:
+        per_earn = (middle.cpu.web + middle.cpu.database) / middle.created
+        section.notes.append(
+            f"  The machine is shared: the rate is what this server got of it. At the median"
+            f" round's CPU per earn\n  ({1000 * per_earn:.2f} ms, gunicorn and PostgreSQL),"
+            f" {cores} cores to itself would serve at most {cores / per_earn:.0f}/s (an upper"
+            " bound: wrk, the\n  kernel's network work and the WAL writer are not counted)."
+        )
     section.notes.append(
         f"  counted once: {answered:,} answers 201 (load generator {answered - single['earned']:,},"
         f" one by one {single['earned']}), {errors} errors or other answers;\n"
@@ -574,7 +755,8 @@ def run() -> Section:
         f"  one by one: {SINGLE_EARNS} earns in this thread through the WSGI application"
         f" in process, best {single['ms_best']:.1f} ms,\n  median {single['ms_median']:.1f} ms;"
         " SQL statements per earn counted with connection.execute_wrapper (BEGIN and\n"
-        "  COMMIT not included: one transaction per earn)"
+        "  COMMIT not included: one transaction per earn); CPU: this process's time.process_time()"
+        " and its\n  PostgreSQL backend's (/proc), the first earn left out"
     )
     if errors and load["log"]:
         section.notes.append("  gunicorn's log ends with:\n" + load["log"])

@@ -343,6 +343,9 @@ else:
     }
 # Login attempts are counted in Redis when there is one (see "auth"), else in PostgreSQL.
 LOGIN_THROTTLE_REDIS_URL = env("CACHE_URL", REDIS_URL) if REDIS_URL else ""
+# A commit that recorded timeline events sends the subscribers' run only when none is waiting
+# to start, which needs a cache every process shares (apps/contacts/events.py).
+TIMELINE_WAKE_THROUGH_CACHE = CACHES["default"]["BACKEND"].endswith("RedisCache")
 
 
 # --- API ---------------------------------------------------------------------------------------

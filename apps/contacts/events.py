@@ -19,6 +19,14 @@ cursor moves in the same transaction as its own writes. So:
 
 Delivery is at least once: a subscriber that raises after acting outside the database (an
 HTTP call) sees those events again, so it keys its own effects by event id.
+
+With a cache every process shares (Redis: TIMELINE_WAKE_THROUGH_CACHE), a commit sends the
+run only when none is waiting to start already: the sender leaves a mark, and the run takes
+the mark away as it starts, before it reads anything, so whatever committed while the mark
+was there is read by the run that is coming. Under a stream of small transactions (a
+partner's earns through the API) that is one message per run instead of one per commit. A
+mark whose run never started (a message lost with the broker) lapses after
+WAKE_MARK_SECONDS, as a lost message did before.
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -43,6 +53,8 @@ CATCH_UP_SECONDS = 5
 RUN_LEASE_SECONDS = 120
 RETRY_MAX_SECONDS = 3600
 TIMELINE_RUN = "contacts.timeline_subscribers"
+WAKE_MARK = "timeline:wake-pending"  # per business (the cache's keys carry the schema)
+WAKE_MARK_SECONDS = 30
 
 
 def timeline_publish(event_ids: list[int]) -> None:
@@ -55,16 +67,40 @@ def timeline_publish(event_ids: list[int]) -> None:
 
 
 def _wake() -> None:
-    """Send the run; if the broker cannot take it now, due work runs it a little later."""
+    """Send the run unless one is waiting to start; if the broker cannot take it now, due
+    work runs it a little later."""
     from apps.scheduling.services import due_work_register
 
     from .tasks import timeline_subscribers_run_task
 
+    if not _wake_mark():
+        return  # the run already on its way reads this transaction's events
     try:
         timeline_subscribers_run_task.delay()
     except Exception:
         logger.exception("timeline run not sent; booked as due work instead")
+        _wake_mark_clear()
         due_work_register(kind=TIMELINE_RUN, ref="run", due_at=timezone.now(), keep_earlier=True)
+
+
+def _wake_mark() -> bool:
+    """Leave the mark that a run is on its way; False when one was there already."""
+    if not settings.TIMELINE_WAKE_THROUGH_CACHE:
+        return True
+    try:
+        return bool(cache.add(WAKE_MARK, 1, timeout=WAKE_MARK_SECONDS))
+    except Exception:  # the cache is down: send, as without it
+        logger.warning("timeline wake mark not read; sending the run", exc_info=True)
+        return True
+
+
+def _wake_mark_clear() -> None:
+    if not settings.TIMELINE_WAKE_THROUGH_CACHE:
+        return
+    try:
+        cache.delete(WAKE_MARK)
+    except Exception:  # the mark lapses on its own
+        logger.warning("timeline wake mark not cleared", exc_info=True)
 
 
 def _horizon() -> int:
@@ -145,6 +181,8 @@ def timeline_subscribers_run(*, batch: int = BATCH) -> dict[str, int]:
 
     if not len(timeline_subscribers):
         return {}
+    # before anything is read: a commit from now on sends a run of its own
+    _wake_mark_clear()
     # a run that dies half-way (a killed worker) is taken up again when this lease is due
     lease = timezone.now() + timedelta(seconds=RUN_LEASE_SECONDS)
     due_work_register(kind=TIMELINE_RUN, ref="run", due_at=lease, keep_earlier=True)

@@ -22,6 +22,7 @@ from apps.contacts import events
 from apps.contacts.models import SubscriberCursor, TimelineEvent
 from apps.contacts.registries import timeline_subscribers
 from apps.contacts.services import event_record, events_record_many
+from apps.contacts.tasks import timeline_subscribers_run_task
 from apps.scheduling.models import DueWork
 from tests.contacts.factories import ContactFactory
 from tests.probe.models import ProbeHit
@@ -136,6 +137,56 @@ def test_a_transaction_wakes_the_subscribers_once_after_it_commits(
         event_record(contact=contact, type="note.added")
         event_record(contact=contact, type="note.added")
     assert len(_wakes(callbacks)) == 1
+
+
+def _commit_an_event(contact) -> None:
+    with transaction.atomic():
+        event_record(contact=contact, type="note.added")
+
+
+def test_commits_while_a_run_is_on_its_way_send_no_other_run(
+    committed_tenant, subscribed, settings, monkeypatch
+):
+    settings.TIMELINE_WAKE_THROUGH_CACHE = True  # the tests' cache is this process's own
+    sent = []
+    monkeypatch.setattr(timeline_subscribers_run_task, "delay", lambda: sent.append("run"))
+    contact = ContactFactory()
+    for _ in range(3):
+        _commit_an_event(contact)
+    assert sent == ["run"]  # the one run on its way reads all three
+    events.timeline_subscribers_run()  # it starts: a commit from now on needs a run of its own
+    _commit_an_event(contact)
+    assert sent == ["run", "run"]
+
+
+def test_a_run_the_broker_refused_does_not_hold_back_the_next_commits(
+    committed_tenant, subscribed, settings, monkeypatch
+):
+    settings.TIMELINE_WAKE_THROUGH_CACHE = True
+    attempts = []
+
+    def refused():
+        attempts.append("run")
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(timeline_subscribers_run_task, "delay", refused)
+    contact = ContactFactory()
+    for _ in range(2):
+        _commit_an_event(contact)
+    assert attempts == ["run", "run"]  # each commit tries: no run is on its way
+    assert DueWork.objects.pending().filter(kind=events.TIMELINE_RUN).exists()  # the fallback
+
+
+def test_without_a_shared_cache_every_commit_sends_the_run(
+    committed_tenant, subscribed, settings, monkeypatch
+):
+    settings.TIMELINE_WAKE_THROUGH_CACHE = False  # other processes could not see the mark
+    sent = []
+    monkeypatch.setattr(timeline_subscribers_run_task, "delay", lambda: sent.append("run"))
+    contact = ContactFactory()
+    for _ in range(2):
+        _commit_an_event(contact)
+    assert sent == ["run", "run"]
 
 
 def test_nothing_is_woken_while_nobody_subscribes(tenant, django_capture_on_commit_callbacks):

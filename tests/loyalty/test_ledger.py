@@ -197,6 +197,19 @@ def test_many_earns_in_a_day_are_flagged(tenant):
     assert member.flags.filter(kind=FlagKind.MANY_EARNS, day=today(BERLIN)).exists()
 
 
+def test_many_earns_are_flagged_once_a_day_and_the_later_earns_ask_nothing_more(
+    tenant, django_assert_num_queries
+):
+    member = MemberFactory()
+    for n in range(6):  # the sixth raises the flag
+        earn(member, 1, f"f{n}")
+    flag = member.flags.get(kind=FlagKind.MANY_EARNS)
+    assert flag.detail == "6 earns in 24 hours"
+    with django_assert_num_queries(3):  # the lock with the program, the earn, the event
+        earn(member, 1, "f6")
+    assert list(member.flags.values_list("pk", "detail")) == [(flag.pk, flag.detail)]
+
+
 def test_a_ledger_entry_cannot_be_changed_in_the_database(tenant):
     member = MemberFactory()
     entry = earn(member, 10, "fixed")

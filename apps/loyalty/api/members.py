@@ -203,13 +203,15 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGene
                 )
             except Member.DoesNotExist:
                 raise exceptions.NotFound() from None
+            # whole numbers already, as EarnResultSerializer describes them (not run here: the
+            # hottest write of the API)
             result = {
                 "member": entry.member_id,
                 "points": entry.points,
                 "balance": entry.member.balance,
                 "entry": entry.pk,
             }
-            return Response(EarnResultSerializer(result).data, status=status.HTTP_201_CREATED)
+            return Response(result, status=status.HTTP_201_CREATED)
         member = self.get_object()
         before = member.balance
         entry = None

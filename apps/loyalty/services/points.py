@@ -1,26 +1,35 @@
 """Earning points into a new lot, in a fixed handful of statements whatever the member's
 history: the API's earn is the hottest write of the program.
 
-One earn is: lock the member (with their contact and tier), one read of what the earn
-depends on (has this key earned already, how many earns in the last 24 hours, the tier
-window's points and the tier they reach), one statement that moves the balance and writes
-the ledger entry and its lot together, and the timeline event. The balance, the ledger sum
-and the lots' remaining move in that one statement, under the member's lock, so they stay
-equal; the database's CHECKs keep every one of them at zero or above.
+One earn is: lock the member (with their contact and tier) and read the program, in one
+statement; then one statement that reads what the earn depends on (has this key earned
+already, how many earns in the last 24 hours and whether that was flagged today, the tier
+window's points and the tier they reach) and, unless the key has earned already, moves the
+balance and writes the ledger entry and its lot together; and the timeline event. The
+balance, the ledger sum and the lots' remaining move in that one statement, under the
+member's lock, so they stay equal; the database's CHECKs keep every one of them at zero or
+above. The lock statement is built once per process and its row made into model instances
+directly: compiled through the ORM on every earn it was the largest single cost of an earn
+through the API.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import re
+import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import (
+    ActivityFlag,
     EntryKind,
     FlagKind,
     LedgerEntry,
@@ -38,79 +47,152 @@ if TYPE_CHECKING:
     from ..models import EarnRule
 
 MANY_EARNS_A_DAY = 5
+PROGRAM_PK = 1  # the business's one program row (program_get)
 
 
-def member_lock_for_earn(member_id: int) -> Member | None:
-    """The member's row (and their contact's, as `member_lock` takes it) locked, with the
-    tier read in the same statement; None when there is no such member."""
-    return (
-        Member.objects.select_for_update(of=("self", "contact"))
-        .select_related("contact", "tier")
-        .filter(pk=member_id)
-        .first()
-    )
+# --- statements prepared once per database session ------------------------------------------
+# The two statements of every earn cost PostgreSQL more to plan than to run; prepared once per
+# session (named after their text, so a session a pooler hands over with an older version's
+# statements does not mix them up) they are only run. A change of search_path (another
+# business) makes PostgreSQL plan them again by itself.
+_PARAM = re.compile(r"%\((\w+)\)s")
+_sessions: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    name: str
+    prepare: str  # PREPARE name (types) AS ...
+    order: tuple[str, ...]  # the parameters' names in $1, $2... order
+
+
+def _prepared(prefix: str, sql: str, types: dict[str, str]) -> _Prepared:
+    order = tuple(dict.fromkeys(_PARAM.findall(sql)))
+    positional = _PARAM.sub(lambda found: f"${order.index(found[1]) + 1}", sql)
+    name = f"{prefix}_{hashlib.sha1(positional.encode()).hexdigest()[:12]}"
+    declared = ", ".join(types[parameter] for parameter in order)
+    return _Prepared(name, f"PREPARE {name} ({declared}) AS {positional}", order)
+
+
+def _execute(cursor, statement: _Prepared, values: dict[str, Any]) -> None:
+    prepared = _sessions.setdefault(connection.connection, set())
+    if statement.name not in prepared:
+        cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [statement.name])
+        if cursor.fetchone() is None:
+            cursor.execute(statement.prepare)
+        prepared.add(statement.name)
+    holders = ", ".join(["%s"] * len(statement.order))
+    cursor.execute(f"EXECUTE {statement.name} ({holders})", [values[n] for n in statement.order])
+
+
+@dataclass(frozen=True)
+class _LockQuery:
+    """The member lock with the program: the SQL, and the fields each model's columns fill
+    in the order they come back."""
+
+    statement: _Prepared
+    parts: tuple[tuple[type[models.Model], tuple[Any, ...]], ...]  # (model, its fields)
+
+
+_lock_query: _LockQuery | None = None
+
+
+def _lock_query_get() -> _LockQuery:
+    """Built on first use (the tables are the models'; the schema is the connection's)."""
+    global _lock_query
+    if _lock_query is None:
+        contact_model = cast("type[models.Model]", Member._meta.get_field("contact").related_model)
+        quote = connection.ops.quote_name
+        models_read: tuple[type[models.Model], ...] = (Member, contact_model, Tier, Program)
+        parts = tuple(
+            (model, tuple(f for f in model._meta.concrete_fields if not f.generated))
+            for model in models_read
+        )
+        columns = ", ".join(
+            f"{alias}.{quote(field.column)}"
+            for alias, (_model, fields) in zip("mctp", parts, strict=True)
+            for field in fields
+        )
+        sql = f"""
+            SELECT {columns}
+            FROM {quote(Member._meta.db_table)} AS m
+            JOIN {quote(contact_model._meta.db_table)} AS c ON c.id = m.contact_id
+            LEFT JOIN {quote(Tier._meta.db_table)} AS t ON t.id = m.tier_id
+            LEFT JOIN {quote(Program._meta.db_table)} AS p ON p.id = %(program)s
+            WHERE m.id = %(member)s
+            FOR UPDATE OF m, c
+        """
+        statement = _prepared("loyalty_lock", sql, {"program": "bigint", "member": "bigint"})
+        _lock_query = _LockQuery(statement, parts)
+    return _lock_query
+
+
+def _instance(model: type[models.Model], fields: tuple[Any, ...], values: list) -> Any:
+    """A model instance from its columns as the cursor gave them (a field that converts what
+    the database returns, a JSON field say, converts them here as the ORM would); the
+    fields not read (a generated column) are deferred."""
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        for converter in field.get_db_converters(connection):
+            value = converter(value, field, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+
+
+def member_lock_for_earn(member_id: int) -> tuple[Member | None, Program | None]:
+    """The member's row and their contact's locked (as `member_lock` takes them), with the
+    tier and the program read in the same statement: (None, None) when there is no such
+    member; the program is None while the business has none yet."""
+    query = _lock_query_get()
+    with connection.cursor() as cursor:
+        _execute(cursor, query.statement, {"program": PROGRAM_PK, "member": member_id})
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    built = []
+    start = 0
+    for model, fields in query.parts:
+        values = list(row[start : start + len(fields)])
+        start += len(fields)
+        built.append(None if values[0] is None else _instance(model, fields, values))
+    member, contact, tier, program = built
+    assert isinstance(member, Member) and contact is not None
+    member.contact = contact  # never None: the contact is joined, not outer-joined
+    member.tier = tier
+    return member, program
 
 
 @dataclass(frozen=True)
 class EarnChecks:
     done_id: int | None  # the entry this idempotency key already earned
     earns_last_day: int  # earn entries of the member in the 24 hours before `at`
+    flagged_today: bool  # the member's many-earns flag of the (local) day exists already
     tier_basis: int | None  # points earned in the tier window before this earn (None: not read)
     target_tier_id: int | None  # the tier the window reaches with this earn
     target_threshold: int | None
 
 
-def _earn_checks(
-    member: Member, program: Program, *, key: str, points: int, at: dt.datetime
-) -> EarnChecks:
-    """Everything the earn decides on, read in one statement after the member is locked
-    (so an earn of the same key that committed meanwhile is seen)."""
-    entries = LedgerEntry._meta.db_table
-    params: dict[str, Any] = {
-        "key": key,
-        "member": member.pk,
-        "day_ago": at - dt.timedelta(hours=24),
-        "at": at,
-        "points": points,
-    }
-    tiers = program.tiers_enabled and program.tier_basis == TierBasis.POINTS
-    if tiers:
-        # what member_tier_basis counts: earns, less reversals of earns, over the window
-        params["since"] = add_months(at, -program.tier_window_months)
-        basis = f"""(SELECT coalesce(sum(e.points), 0) FROM {entries} AS e
-                     LEFT JOIN {entries} AS r ON r.id = e.reverses_id
-                     WHERE e.member_id = %(member)s
-                       AND e.occurred_at > %(since)s AND e.occurred_at <= %(at)s
-                       AND (e.kind = 'earn' OR (e.kind = 'reverse' AND r.kind = 'earn')))"""
-    else:
-        basis = "NULL::integer"
-    tier_table = Tier._meta.db_table
-    sql = f"""
-        WITH b AS (SELECT {basis} AS basis)
-        SELECT
-            (SELECT id FROM {entries} WHERE idempotency_key = %(key)s),
-            (SELECT count(*) FROM {entries}
-             WHERE member_id = %(member)s AND kind = 'earn' AND occurred_at > %(day_ago)s),
-            b.basis,
-            t.id,
-            t.threshold
-        FROM b
-        LEFT JOIN LATERAL (
-            SELECT id, threshold FROM {tier_table}
-            WHERE b.basis IS NOT NULL AND threshold <= b.basis + %(points)s
-            ORDER BY threshold DESC LIMIT 1
-        ) AS t ON true
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        done_id, earns, basis_value, tier_id, threshold = cursor.fetchone()
-    return EarnChecks(done_id, earns, basis_value, tier_id, threshold)
-
-
-_WRITE_SQL = """
-WITH m AS (
+# Reads what the earn decides on and, unless the key has earned already, writes it: the
+# reads see the ledger as it was before this earn (one snapshot for the whole statement),
+# taken after the member's lock, so an earn of the same key that committed meanwhile is seen.
+_EARN_SQL = """
+WITH c AS MATERIALIZED (
+    SELECT
+        (SELECT id FROM {entries} WHERE idempotency_key = %(key)s) AS done_id,
+        (SELECT count(*) FROM {entries}
+         WHERE member_id = %(member)s AND kind = 'earn' AND occurred_at > %(day_ago)s
+        ) AS earns,
+        EXISTS (SELECT 1 FROM {flags}
+                WHERE member_id = %(member)s AND kind = %(flag_kind)s AND day = %(day)s
+        ) AS flagged,
+        {basis} AS basis
+), t AS (
+    SELECT tier.id, tier.threshold FROM {tiers} AS tier, c
+    WHERE c.basis IS NOT NULL AND tier.threshold <= c.basis + %(points)s
+    ORDER BY tier.threshold DESC LIMIT 1
+), m AS (
     UPDATE {members} SET balance = balance + %(points)s, updated = %(now)s
-    WHERE id = %(member)s
+    WHERE id = %(member)s AND (SELECT done_id FROM c) IS NULL
     RETURNING id, balance
 ), e AS (
     INSERT INTO {entries} (
@@ -132,8 +214,47 @@ WITH m AS (
            %(lot_source)s, e.id, %(version)s, NULL
     FROM e
 )
-SELECT id, balance_after FROM e
+SELECT c.done_id, c.earns, c.flagged, c.basis, t.id, t.threshold, e.id, e.balance_after
+FROM c LEFT JOIN t ON true LEFT JOIN e ON true
 """
+
+# what member_tier_basis counts: earns, less reversals of earns, over the window
+_BASIS_SQL = """(SELECT coalesce(sum(e.points), 0) FROM {entries} AS e
+    LEFT JOIN {entries} AS r ON r.id = e.reverses_id
+    WHERE e.member_id = %(member)s
+      AND e.occurred_at > %(since)s AND e.occurred_at <= %(at)s
+      AND (e.kind = 'earn' OR (e.kind = 'reverse' AND r.kind = 'earn')))"""
+
+
+_EARN_TYPES = {
+    **dict.fromkeys(
+        ["member", "transaction_id", "appointment_id", "event_id", "rule_id", "staff_id"], "bigint"
+    ),
+    **dict.fromkeys(["api_key_id", "import_batch_id"], "bigint"),
+    **dict.fromkeys(["points", "version"], "integer"),
+    **dict.fromkeys(
+        ["now", "at", "day_ago", "pending_until", "expires_at", "since"], "timestamptz"
+    ),
+    **dict.fromkeys(["flag_kind", "source", "reason", "key", "lot_source"], "text"),
+    "day": "date",
+}
+
+
+@functools.cache
+def _earn_statement(*, tiers: bool) -> _Prepared:
+    return _prepared("loyalty_earn", _earn_sql(tiers=tiers), _EARN_TYPES)
+
+
+def _earn_sql(*, tiers: bool) -> str:
+    entries = LedgerEntry._meta.db_table
+    return _EARN_SQL.format(
+        entries=entries,
+        flags=ActivityFlag._meta.db_table,
+        tiers=Tier._meta.db_table,
+        members=Member._meta.db_table,
+        lots=PointLot._meta.db_table,
+        basis=_BASIS_SQL.format(entries=entries) if tiers else "NULL::integer",
+    )
 
 
 def points_earn(
@@ -176,8 +297,8 @@ def points_earn(
     # the refusals below are raised once the block is left, so they never spoil the caller's
     # transaction; a database error inside does, as it would the caller's own statements.
     with transaction.atomic(savepoint=False):
-        program = program or program_get()
-        locked = member_lock_for_earn(member_id)
+        locked, program_read = member_lock_for_earn(member_id)
+        program = program or program_read or program_get()
         entry = (
             None
             if locked is None or locked.contact.erased_at is not None
@@ -229,16 +350,17 @@ def _earn_locked(
     import_batch_id: int | None,
 ) -> LedgerEntry:
     """The earn for the locked member: a replay of the key's entry, or a new entry and lot."""
-    checks = _earn_checks(locked, program, key=key, points=points, at=at)
-    if checks.done_id is not None:
-        return LedgerEntry.objects.get(pk=checks.done_id)
-    source_lot = lot_source or source
+    tiers = program.tiers_enabled and program.tier_basis == TierBasis.POINTS
+    day = at.astimezone(business_zone()).date()
     stamp = timezone.now()
     values: dict[str, Any] = {
         "member": locked.pk,
         "points": points,
         "now": stamp,
         "at": at,
+        "day_ago": at - dt.timedelta(hours=24),
+        "day": day,
+        "flag_kind": FlagKind.MANY_EARNS.value,
         "source": source,
         "transaction_id": transaction_id,
         "appointment_id": appointment_id,
@@ -251,17 +373,17 @@ def _earn_locked(
         "key": key,
         "pending_until": at + dt.timedelta(days=pending_days) if pending_days else None,
         "expires_at": expiry_for(at, program.expiry_months),
-        "lot_source": source_lot,
+        "lot_source": lot_source or source,
         "version": program.version,
     }
-    sql = _WRITE_SQL.format(
-        members=Member._meta.db_table,
-        entries=LedgerEntry._meta.db_table,
-        lots=PointLot._meta.db_table,
-    )
+    if tiers:
+        values["since"] = add_months(at, -program.tier_window_months)
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        entry_id, balance = cursor.fetchone()
+        _execute(cursor, _earn_statement(tiers=tiers), values)
+        done_id, earns, flagged, basis, tier_id, threshold, entry_id, balance = cursor.fetchone()
+    if done_id is not None:
+        return LedgerEntry.objects.get(pk=done_id)
+    checks = EarnChecks(done_id, earns, flagged, basis, tier_id, threshold)
     locked.balance = balance
     locked.updated = stamp
     entry = LedgerEntry(
@@ -298,20 +420,18 @@ def _earn_locked(
         at=at,
         actor=staff,
     )
-    if checks.earns_last_day + 1 > MANY_EARNS_A_DAY:
-        _flag_many_earns(locked, checks.earns_last_day + 1, at)
+    if checks.earns_last_day + 1 > MANY_EARNS_A_DAY and not checks.flagged_today:
+        _flag_many_earns(locked, checks.earns_last_day + 1, at, day)
     _tier_after_earn(locked, program, checks, at=at)
     return entry
 
 
-def _flag_many_earns(member: Member, count: int, at: dt.datetime) -> None:
+def _flag_many_earns(member: Member, count: int, at: dt.datetime, day: dt.date) -> None:
     """Flag a member who earned many times in one (local) day for the owner to look at."""
-    from ..models import ActivityFlag
-
     ActivityFlag.objects.get_or_create(
         member=member,
         kind=FlagKind.MANY_EARNS,
-        day=at.astimezone(business_zone()).date(),
+        day=day,
         defaults={"detail": f"{count} earns in 24 hours", "created": at},
     )
 
