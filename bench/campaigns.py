@@ -1,6 +1,6 @@
 """Campaigns: a newsletter to 100,000 contacts sent by a real Celery worker (two processes, as
 `make demo` runs it) with the outbox provider, from "send now" to the last message handed to
-the provider: the campaign's batches of 1,000 through `message_send_batch`, then every
+the provider: the campaign's batches of 2,000 through `message_send_batch`, then every
 message's delivery task. Also the worker's peak memory (the largest resident size any of its
 processes reached, and the peak of their sum, sampled every half second).
 
@@ -38,6 +38,15 @@ def _rss_kb(pid: int) -> tuple[int, int]:
         if line.startswith(("VmRSS:", "VmHWM:")):
             values[line.split(":")[0]] = int(line.split()[1])
     return values.get("VmRSS", 0), values.get("VmHWM", 0)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _family(pid: int) -> list[int]:
@@ -186,6 +195,7 @@ def run() -> Section:
             stderr=log,
         )
         peak_one = peak_sum = 0
+        cpu: dict[int, float] = {}  # each worker process's CPU time, as last sampled
         try:
             _wait_ready(worker, celery_app, log_path)
             started = time.perf_counter()
@@ -195,6 +205,8 @@ def run() -> Section:
                 sampled = [_rss_kb(pid) for pid in _family(worker.pid)]
                 peak_sum = max(peak_sum, sum(now for now, _peak in sampled))
                 peak_one = max([peak_one, *(peak for _now, peak in sampled)])
+                for pid in _family(worker.pid):
+                    cpu[pid] = max(cpu.get(pid, 0.0), _cpu_seconds(pid))
                 done = Message.objects.filter(
                     dedupe_key__startswith=f"campaign:{campaign.pk}:", status="sent"
                 ).count()
@@ -227,6 +239,16 @@ def run() -> Section:
         ]
     )
     section.rows.append(["messages per second", f"{len(ids) / elapsed:,.0f}", "", ""])
+    worker_cpu = sum(cpu.values())
+    section.rows.append(
+        [
+            "worker CPU per message (its processes, not PostgreSQL's)",
+            f"{1000 * worker_cpu / len(ids):.2f} ms",
+            "",
+            "",
+        ]
+    )
+    section.rows.append(["load average (1 min) at the end", f"{os.getloadavg()[0]:.1f}", "", ""])
     section.rows.append(
         [
             "worker peak memory (largest process)",
@@ -239,10 +261,11 @@ def run() -> Section:
         ["  all its processes together (peak)", f"{peak_sum / 1024:.0f} MB", "", ""]
     )
     section.notes.append(
-        "  the audience in one INSERT … SELECT; per batch of 1,000: consent, the weekly cap, the"
+        "  the audience in one INSERT … SELECT; per batch of 2,000: consent, the weekly cap, the"
         " suppression list, the wording\n  once per language, one INSERT of messages and one per"
-        " kind of event, the rows marked in one UPDATE, one delivery task\n  per 500; per 100"
-        " messages: one lock, one provider session, one UPDATE, one stats upsert, one event INSERT;"
+        " kind of event, the rows marked in one UPDATE, one delivery task\n  per 500; per 500"
+        " messages: the claim (one UPDATE, committed), one provider session, the record (one"
+        " UPDATE,\n  one stats upsert, one event INSERT);"
         "\n  per message: its links, headers and the campaign's HTML, handed to the outbox"
         " (BENCH_CAMPAIGNS_RECIPIENTS sets the size)"
     )

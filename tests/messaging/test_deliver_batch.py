@@ -1,6 +1,7 @@
-"""Delivering a batch of queued messages a hundred per transaction: one refused address
-never holds back the others, a "slow down" is handed back for a later retry, and the sent
-ones are recorded in bulk (status, attempts, counts, timeline)."""
+"""Delivering a batch of queued messages, each claimed before its provider is called: one
+refused address never holds back the others, a "slow down" is handed back for a later retry,
+the sent ones are recorded in bulk (status, attempts, counts, timeline), and what a dead worker
+left claimed is reconciled with the provider after the lease."""
 
 from __future__ import annotations
 

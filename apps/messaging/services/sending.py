@@ -781,7 +781,7 @@ def message_deliver(*, message_id: int) -> Message | None:
     return message
 
 
-DELIVERY_CHUNK = 100  # messages claimed at a time from a provider that can tell what it got
+DELIVERY_CHUNK = 500  # messages claimed at a time from a provider that can tell what it got
 
 _CLAIM_SQL = """
 UPDATE messaging_message AS m
