@@ -472,6 +472,12 @@ DUE_WORK_BATCH = env_int("DUE_WORK_BATCH", 200)
 MESSAGING_ENCRYPTION_KEY = env("MESSAGING_ENCRYPTION_KEY")
 # Where links in messages (unsubscribe, tracking) point when no request is at hand.
 MESSAGING_TRACK_LINKS = env_bool("MESSAGING_TRACK_LINKS", True)
+# A message a worker claimed for its provider and did not record within this many seconds
+# (the worker died) is reconciled with the provider instead of being handed over blindly.
+MESSAGING_SENDING_LEASE_SECONDS = env_int("MESSAGING_SENDING_LEASE_SECONDS", 300)
+# "outbox": e-mails go to the outbox provider too (nothing leaves, no MIME is built), as texts
+# do by default; "" (the default): through Django's e-mail backend.
+MESSAGING_EMAIL_PROVIDER = env("MESSAGING_EMAIL_PROVIDER")
 TWILIO_API_BASE = env("TWILIO_API_BASE", "https://api.twilio.com")
 # E-mail service providers' tracking webhooks (django-anymail) answer only with this
 # "user:password" basic-auth secret; set EMAIL_BACKEND to the provider's anymail backend.

@@ -64,7 +64,7 @@ WINNER_WORK = "campaigns.winner"
 DELIVERY_WORK = "campaigns.delivery"
 DEADLINE_WORK = "campaigns.deadline"
 DELIVERY_CHECK_SECONDS = 30  # a message still waiting this long lost its delivery task
-BATCH_MAX = 1000  # contacts per message_send_batch call
+BATCH_MAX = 2000  # contacts per message_send_batch call
 THROTTLE_STEP_SECONDS = 5  # a throttled campaign sends a slice every few seconds
 SOFT_BOUNCES_TO_SUPPRESS = 3
 MIN_RATE_SAMPLE = 50  # sent messages before the bounce or complaint rate can pause
@@ -1038,12 +1038,12 @@ def campaign_due_batch(work: DueWork) -> None:
 
 
 def campaign_deliveries_check(*, campaign_id: int, now: dt.datetime | None = None) -> int:
-    """The safety net behind messaging's delivery tasks: hand over again the campaign's
-    messages still waiting (a worker died with their task); delivery is once per message
-    whoever runs it. Returns how many it handed over."""
+    """The safety net behind messaging's delivery tasks: hand over the campaign's messages
+    still waiting (a worker died with their task), and reconcile those a dead worker left
+    half handed over (`messages_reconcile`); a message is handed over once whoever runs
+    it. Returns how many it found waiting."""
     from apps.messaging.selectors import messages_still_queued
-    from apps.messaging.services import message_deliver
-    from apps.messaging.services.sending import TransientDeliveryError
+    from apps.messaging.services.sending import messages_deliver, messages_reconcile
 
     now = now or timezone.now()
     ids = [
@@ -1055,11 +1055,9 @@ def campaign_deliveries_check(*, campaign_id: int, now: dt.datetime | None = Non
     ]
     waiting = messages_still_queued(ids, before=now - dt.timedelta(seconds=DELIVERY_CHECK_SECONDS))
     retry = False
-    for message_id in waiting:
-        try:
-            message_deliver(message_id=message_id)
-        except TransientDeliveryError:
-            retry = True
+    if waiting:
+        messages_reconcile(message_ids=waiting, now=now)
+        retry = bool(messages_deliver(message_ids=waiting))
     if retry or len(waiting) < len(messages_still_queued(ids, before=now + dt.timedelta(days=1))):
         due_work_register(
             kind=DELIVERY_WORK,

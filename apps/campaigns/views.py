@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -260,17 +260,19 @@ def campaign_detail(request, pk: int):
     return render(request, "campaigns/campaign_detail.html", context)
 
 
+# lazy: the labels are read in the reader's language at each request
 REPORT_FIGURES = [
-    ("sent", _("Sent")),
-    ("delivered", _("Delivered")),
-    ("bounced", _("Bounced")),
-    ("opened", _("Opened (people)")),
-    ("machine_opened", _("Opened by machines only")),
-    ("clicked", _("Clicked")),
-    ("replied", _("Replied")),
-    ("unsubscribed", _("Unsubscribed")),
-    ("complained", _("Complained")),
-    ("converted", _("Converted")),
+    ("sent", gettext_lazy("Sent")),
+    ("delivered", gettext_lazy("Delivered")),
+    ("bounced", gettext_lazy("Bounced")),
+    ("opened", gettext_lazy("Opened (people)")),
+    ("machine_opened", gettext_lazy("Opened by machines only")),
+    ("clicked", gettext_lazy("Clicked")),
+    ("replied", gettext_lazy("Replied")),
+    ("unsubscribed", gettext_lazy("Unsubscribed")),
+    ("complained", gettext_lazy("Complained")),
+    ("converted", gettext_lazy("Converted")),
+    ("cap_held", gettext_lazy("Held by the weekly cap")),
 ]
 
 

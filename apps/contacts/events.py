@@ -129,18 +129,40 @@ def _cursor_lock(name: str, horizon: int) -> SubscriberCursor | None:
     return SubscriberCursor.objects.select_for_update(skip_locked=True).filter(name=name).first()
 
 
-def _events_after(cursor: SubscriberCursor, horizon: int, limit: int) -> list[TimelineEvent]:
-    after = Q(txid__gt=cursor.txid) | Q(txid=cursor.txid, pk__gt=cursor.event_id)
-    return list(
-        TimelineEvent.objects.filter(after, txid__lt=horizon).order_by("txid", "pk")[:limit]
+SHARED_LISTS = 20  # lists of BATCH events a run keeps for the subscribers after the first
+# (txid, id) > (cursor): a row comparison, so PostgreSQL walks the (txid, id) index in order
+# and stops at the limit, however many events wait behind the cursor
+_AFTER = '("contacts_timelineevent"."txid", "contacts_timelineevent"."id") > (%s, %s)'
+
+
+def _events_after(
+    cursor: SubscriberCursor, horizon: int, limit: int, shared: dict | None = None
+) -> list[TimelineEvent]:
+    """The next events after the cursor, below the horizon. `shared` keeps what one run read
+    for the subscribers that come after it at the same cursor (in step, they all are): the
+    first `limit` events after a cursor below a horizon are still the first ones below a
+    later horizon (the events the later one adds all have larger txids), so a list read
+    under an earlier horizon serves them too; a short one only leaves the rest to the next
+    run. Each subscriber takes all its batches before the next starts, so the run keeps its
+    first SHARED_LISTS lists (a bounded memory whatever the backlog)."""
+    key = (cursor.txid, cursor.event_id, limit)
+    if shared is not None and key in shared:
+        return shared[key]
+    events = list(
+        TimelineEvent.objects.filter(txid__lt=horizon)
+        .extra(where=[_AFTER], params=[cursor.txid, cursor.event_id])
+        .order_by("txid", "pk")[:limit]
     )
+    if shared is not None and len(shared) < SHARED_LISTS:
+        shared[key] = events
+    return events
 
 
 def _retry_delay(failures: int) -> timedelta:
     return timedelta(seconds=min(RETRY_MAX_SECONDS, CATCH_UP_SECONDS * 2 ** (failures - 1)))
 
 
-def _subscriber_run(name: str, subscriber, *, batch: int) -> int:
+def _subscriber_run(name: str, subscriber, *, batch: int, shared: dict | None = None) -> int:
     """Hand one subscriber its new events; returns how many it took."""
     taken = 0
     while True:
@@ -152,7 +174,7 @@ def _subscriber_run(name: str, subscriber, *, batch: int) -> int:
             now = timezone.now()
             if cursor.retry_at is not None and cursor.retry_at > now:
                 return taken  # failed lately: its retry is booked
-            events = _events_after(cursor, horizon, batch)
+            events = _events_after(cursor, horizon, batch, shared)
             if not events:
                 return taken
             try:
@@ -186,8 +208,9 @@ def timeline_subscribers_run(*, batch: int = BATCH) -> dict[str, int]:
     # a run that dies half-way (a killed worker) is taken up again when this lease is due
     lease = timezone.now() + timedelta(seconds=RUN_LEASE_SECONDS)
     due_work_register(kind=TIMELINE_RUN, ref="run", due_at=lease, keep_earlier=True)
+    shared: dict = {}  # the events read, for the next subscriber at the same cursor
     taken = {
-        name: _subscriber_run(name, subscriber, batch=batch)
+        name: _subscriber_run(name, subscriber, batch=batch, shared=shared)
         for name, subscriber in timeline_subscribers.items()
     }
     _next_run_book()

@@ -78,6 +78,8 @@ class Template(models.Model):
 
 class MessageStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
+    # claimed by one worker and being handed to the provider (see services.sending)
+    SENDING = "sending", _("Handing over")
     DEFERRED = "deferred", _("Deferred")
     SUPPRESSED = "suppressed", _("Not sent")
     SENT = "sent", _("Sent")

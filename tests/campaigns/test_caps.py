@@ -106,3 +106,50 @@ def test_a_cap_of_zero_never_frees_so_the_contact_is_dropped(tenant):
     campaign_batch_send(campaign_id=campaign.pk, now=START)
     row = Recipient.objects.get(campaign=campaign, contact=person)
     assert (row.status, row.reason) == (RecipientStatus.SKIPPED, SkipReason.CAPPED)
+
+
+def _held_campaign():
+    _cap(1)
+    waiting, ok = MarketingContactFactory.create_batch(2)
+    _sent_before(waiting, 6)
+    campaign = campaign_for([waiting, ok], send_by=START + dt.timedelta(days=3))
+    _start(campaign)
+    campaign_batch_send(campaign_id=campaign.pk, now=START)
+    return campaign
+
+
+def test_the_report_page_shows_those_the_cap_holds_by_name_with_the_rule(
+    manager_client, manager, tenant, django_assert_max_num_queries
+):
+    from django.urls import reverse
+
+    campaign = _held_campaign()
+    with django_assert_max_num_queries(40):
+        response = manager_client.get(reverse("campaigns:campaign_detail", args=[campaign.pk]))
+    body = response.content.decode()
+    assert "<tr><td>Held by the weekly cap</td><td>1</td></tr>" in body
+    assert "Each waits until the cap lets them have this one" in body
+    for language, name in (
+        ("fr", "Retenus par la limite hebdomadaire"),
+        ("es", "Retenidos por el límite semanal"),
+    ):
+        manager.language = language
+        manager.save(update_fields=["language"])
+        page = manager_client.get(reverse("campaigns:campaign_detail", args=[campaign.pk]))
+        assert f"<tr><td>{name}</td><td>1</td></tr>" in page.content.decode()
+
+
+def test_the_api_report_counts_those_the_cap_holds_and_the_outsider_reads_nothing(
+    api_client, outsider_api_client, tenant
+):
+    campaign = _held_campaign()
+    url = f"/api/v1/campaigns/{campaign.pk}/report/"
+    report = api_client.get(url).json()
+    assert report["figures"]["cap_held"] == 1
+    assert report["figures"]["sent"] == 1
+    assert report["not_sent"] == {}  # waiting, not counted as "not sent"
+    assert [row["cap_held"] for row in report["by_variant_and_channel"].values()] == [1]
+    assert report["progress"]["waiting"] == 1
+    answer = outsider_api_client.get(url)
+    assert answer.status_code in (401, 403, 404)
+    assert "cap_held" not in answer.content.decode()

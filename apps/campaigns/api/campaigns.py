@@ -130,7 +130,16 @@ class LinkClicksSerializer(serializers.Serializer):
 @extend_schema_serializer(examples=examples.REPORT)
 class ReportSerializer(serializers.Serializer):
     progress = ProgressSerializer()
-    figures = serializers.DictField(child=serializers.IntegerField())
+    figures = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text=(
+            "Counts of contacts: sent, delivered, bounced, opened (people), machine_opened "
+            "(opened by machines only), clicked, replied, unsubscribed, complained, converted, "
+            "and cap_held: those the weekly marketing cap holds back for now; each waits until "
+            "the cap lets them have it, if that comes before the send-by deadline, else is not "
+            'sent and counted under not_sent as "capped".'
+        ),
+    )
     not_sent = serializers.DictField(
         child=serializers.IntegerField(), help_text="Contacts not sent to, by reason."
     )

@@ -97,6 +97,7 @@ REPORT_VALUE = {
         "unsubscribed": 1,
         "complained": 0,
         "converted": 3,
+        "cap_held": 0,
     },
     "not_sent": {"no_consent": 15, "capped": 2},
     "links": [{"url": "https://bright-smile.example/book", "clicks": 14, "people": 12}],

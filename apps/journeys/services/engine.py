@@ -379,7 +379,6 @@ def journeys_on_events(events: Sequence[TimelineEvent]) -> None:
         Journey.objects.filter(status=JourneyStatus.ACTIVE).select_related("live_version")
     )
     contact_ids = {e.contact_id for e in events}
-    contacts = {c.pk: c for c in contacts_live().filter(pk__in=contact_ids)}
     watched = set(
         Enrollment.objects.filter(
             contact_id__in=contact_ids,
@@ -391,6 +390,10 @@ def journeys_on_events(events: Sequence[TimelineEvent]) -> None:
             "contact_id", flat=True
         )
     )
+    # with no journey to start, only the contacts inside journeys or offered one matter (a
+    # campaign's thousands of events then cost no contact rows)
+    wanted = contact_ids if journeys else watched | offered
+    contacts = {c.pk: c for c in contacts_live().filter(pk__in=wanted)} if wanted else {}
     for event in events:
         contact = contacts.get(event.contact_id)
         if contact is None or event.source == "journeys":

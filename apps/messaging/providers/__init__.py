@@ -15,6 +15,10 @@ def provider_for(channel: str) -> Provider:
     from ..services.settings import messaging_settings, provider_secret
 
     if channel == "email":
+        from django.conf import settings
+
+        if settings.MESSAGING_EMAIL_PROVIDER == "outbox":
+            return OutboxProvider()
         return EmailProvider()
     row = messaging_settings()
     kind = row.voice_provider if channel == "voice" else row.sms_provider

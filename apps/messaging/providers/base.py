@@ -38,6 +38,17 @@ class Provider:
         """`attachments` are (filename, content, mimetype); channels without files ignore them."""
         raise NotImplementedError
 
+    def received(self, message_ids: list[int]) -> set[int] | None:
+        """Which of these messages (by id, the idempotency key every call carries) the provider
+        has received, for messages whose worker died between handing them over and recording
+        it; None when the provider cannot tell. A provider that can tell is handed a claimed
+        chunk at a time; one that cannot, one message at a time (see services.sending)."""
+        return None
+
+    @property
+    def can_tell(self) -> bool:
+        return type(self).received is not Provider.received
+
     @contextmanager
     def session(self) -> Iterator[Provider]:
         """The provider for sending many messages in a row (one connection, what every message

@@ -56,9 +56,27 @@ class EmailProvider(Provider):
                 with suppress(OSError):
                     connection.close()
 
+    def received(self, message_ids: list[int]) -> set[int] | None:
+        """Asked of the e-mail backend when it can tell (`received(message_ids)` with the
+        Message-IDs); SMTP cannot."""
+        backend = self.connection or get_connection()
+        asking = getattr(backend, "received", None)
+        if asking is None:
+            return None
+        by_header = {idempotency_message_id(pk): pk for pk in message_ids}
+        return {by_header[header] for header in asking(list(by_header)) if header in by_header}
+
+    @property
+    def can_tell(self) -> bool:
+        return hasattr(self.connection or get_connection(), "received")
+
     def send(self, message, *, headers=None, html=None, attachments=None) -> SendResult:
         sender, reply_to = self.sender or email_sender()
-        message_id = make_msgid(domain=settings.BASE_DOMAIN)
+        message_id = (
+            idempotency_message_id(message.pk)
+            if message.pk
+            else make_msgid(domain=settings.BASE_DOMAIN)
+        )
         email = EmailMultiAlternatives(
             connection=self.connection,
             subject=message.subject,
@@ -81,6 +99,14 @@ class EmailProvider(Provider):
         status = getattr(email, "anymail_status", None)  # an e-mail provider's own id, if any
         provider_id = getattr(status, "message_id", None) or message_id.strip("<>")
         return SendResult(provider_message_id=str(provider_id), ok=True)
+
+
+def idempotency_message_id(pk: int) -> str:
+    """The Message-ID of message `pk`: its idempotency key, the same on every hand-over (mail
+    systems drop a second copy with a Message-ID they have seen)."""
+    from apps.tenants.db import connection
+
+    return f"<m{pk}.{connection.schema_name}@{settings.BASE_DOMAIN}>"
 
 
 def unsubscribe_headers(url: str) -> dict[str, str]:

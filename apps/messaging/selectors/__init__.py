@@ -199,7 +199,9 @@ def message_by_dedupe_key(*, dedupe_key: str) -> Message | None:
     return Message.objects.filter(dedupe_key=dedupe_key).first()
 
 
-SENT_STATUSES = frozenset({"queued", "sent", "delivered", "opened", "clicked", "replied"})
+SENT_STATUSES = frozenset(
+    {"queued", "sending", "sent", "delivered", "opened", "clicked", "replied"}
+)
 
 
 def address_masked(address: str, channel: str) -> str:
@@ -242,11 +244,12 @@ def messages_by_dedupe_keys(keys: list[str]) -> list[Message]:
 
 def messages_still_queued(ids: list[int], *, before) -> list[int]:
     """Of these messages, those still waiting for their provider since before `before` (their
-    delivery task may have been lost with a worker)."""
+    delivery task may have been lost with a worker), or claimed by a worker and not recorded
+    yet (`messages_reconcile` settles them once their lease has run out)."""
     return list(
-        Message.objects.filter(pk__in=ids, status="queued", created__lt=before).values_list(
-            "pk", flat=True
-        )
+        Message.objects.filter(
+            pk__in=ids, status__in=["queued", "sending"], created__lt=before
+        ).values_list("pk", flat=True)
     )
 
 

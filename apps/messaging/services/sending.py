@@ -771,68 +771,38 @@ class TransientDeliveryError(Exception):
 
 
 def message_deliver(*, message_id: int) -> Message | None:
-    """Hand a queued message to its provider, once; transient failures raise to be retried."""
-    from ..providers import provider_for
-    from .attachments import attachments_for
-
-    with transaction.atomic():
-        message = (
-            Message.objects.select_for_update()
-            .select_related("contact")
-            .filter(pk=message_id)
-            .first()
-        )
-        if message is None or message.status != MessageStatus.QUEUED:
-            return message
-        provider = provider_for(message.channel)
-        if message.channel == Channel.SMS and django_settings.MESSAGING_TRACK_LINKS:
-            from .links import sms_body_track
-
-            message.body = sms_body_track(message=message, base_url=_base_url())
-        files = attachments_for(message) if message.channel == Channel.EMAIL else None
-        result = provider.send(
-            message, headers=_headers(message), html=_email_html(message), attachments=files
-        )
-        message.attempts += 1
-        message.provider = provider.kind
-        if result.ok:
-            message.status, message.sent_at = MessageStatus.SENT, timezone.now()
-            message.provider_message_id = result.provider_message_id[:100]
-            message.save()
-            _stats_add(message, sent=1)
-            _timeline(message, "message.sent")
-            if message.channel == Channel.EMAIL and message.purpose in FALLBACK_PURPOSES:
-                hours = _settings().email_fallback_hours
-                due_work_register(
-                    kind="messaging.fallback",
-                    ref=message.pk,
-                    due_at=message.sent_at + dt.timedelta(hours=hours),
-                )
-            return message
-        message.error = (result.error or "")[:300]
-        if result.transient and message.attempts < MAX_DELIVERY_ATTEMPTS:
-            message.save(update_fields=["attempts", "error", "provider"])  # kept; then retried
-        else:
-            message.status = MessageStatus.FAILED
-            message.save()
-            _timeline(message, "message.failed", reason=message.error)
-            if not result.transient:
-                message_listeners_notify(message=message, event="refused")
-            _fallback_after_failure(message)
-            return message
-    raise TransientDeliveryError(message.error)
+    """Hand a queued message to its provider, once; transient failures raise to be retried.
+    A message a dead worker left half handed over is reconciled first (`messages_reconcile`)."""
+    messages_reconcile(message_ids=[message_id])
+    retry = _deliver_chunk([message_id])
+    message = Message.objects.select_related("contact").filter(pk=message_id).first()
+    if retry:
+        raise TransientDeliveryError(message.error if message is not None else "")
+    return message
 
 
-DELIVERY_CHUNK = 100  # messages per transaction: a killed worker hands over at most these again
+DELIVERY_CHUNK = 500  # messages claimed at a time from a provider that can tell what it got
+
+_CLAIM_SQL = """
+UPDATE messaging_message AS m
+SET status = 'sending', attempts = m.attempts + 1, updated = %s
+WHERE m.id IN (
+    SELECT id FROM messaging_message
+    WHERE id = ANY(%s) AND status = 'queued'
+    ORDER BY id
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING m.id
+"""
 
 _SENT_SQL = """
 UPDATE messaging_message AS m
 SET status = 'sent', sent_at = u.sent_at, provider_message_id = u.provider_id,
-    provider = u.provider, attempts = m.attempts + 1, body = coalesce(u.body, m.body),
-    updated = u.sent_at
+    provider = u.provider, body = coalesce(u.body, m.body), updated = u.sent_at
 FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::text[])
      AS u(id, sent_at, provider_id, provider, body)
-WHERE m.id = u.id
+WHERE m.id = u.id AND m.status = 'sending'
+RETURNING m.id
 """
 
 _STATS_SQL = """
@@ -844,11 +814,28 @@ DO UPDATE SET sent = messaging_channelstats.sent + EXCLUDED.sent
 """
 
 
+def _lease() -> dt.timedelta:
+    return dt.timedelta(seconds=django_settings.MESSAGING_SENDING_LEASE_SECONDS)
+
+
 def messages_deliver(*, message_ids: list[int]) -> list[int]:
-    """Hand many queued messages to their providers, with the rules of message_deliver, in
-    transactions of DELIVERY_CHUNK: each locks its messages (skipping those another worker
-    holds), sends them one by one (one refusal never holds the others back) and records
-    the sent ones in a few statements. Returns the ids a provider asked to retry later."""
+    """Hand many queued messages to their providers, with the rules of message_deliver.
+    Returns the ids a provider asked to retry later.
+
+    Each message is handed over at most once, by construction: a worker first claims it
+    (queued -> sending, committed, in one UPDATE that skips rows another worker holds), then
+    calls the provider outside any transaction with the message id as idempotency key (an
+    e-mail's Message-ID), then records what came of it (sending -> sent, failed, or queued
+    for a "slow down"). Nothing hands over a message in 'sending': not a retried task, a
+    duplicate, nor the safety net. A worker killed between claim and record leaves its
+    claimed messages in 'sending'; after the lease (MESSAGING_SENDING_LEASE_SECONDS) they are
+    reconciled (`messages_reconcile`): the provider says which it received (recorded sent)
+    and the others, never handed over, are queued again. A provider that can tell what it
+    got (the outbox; an e-mail backend with `received`) is handed a claimed chunk of
+    DELIVERY_CHUNK at a time. One that cannot (SMTP, Twilio) is claimed one message at a time,
+    and a message a dead worker left in 'sending' there is handed over again with the same
+    key: so a second hand-over can only happen there, to at most one message per killed
+    worker process (the one in flight), which mail systems drop by its Message-ID."""
     retry: list[int] = []
     ids = list(message_ids)
     for start in range(0, len(ids), DELIVERY_CHUNK):
@@ -860,63 +847,136 @@ def _deliver_chunk(ids: list[int]) -> list[int]:
     import contextlib
 
     from ..providers import provider_for
+
+    channels = dict(
+        Message.objects.filter(pk__in=ids, status=MessageStatus.QUEUED).values_list("pk", "channel")
+    )
+    if not channels:
+        return []
+    groups: dict[str, list[int]] = {}
+    for pk in sorted(channels):
+        groups.setdefault(channels[pk], []).append(pk)
+    retry: list[int] = []
+    with contextlib.ExitStack() as stack:
+        for channel, pks in groups.items():
+            provider = provider_for(channel)
+            if getattr(type(provider), "session", None) is not None:
+                provider = stack.enter_context(provider.session())
+            step = len(pks) if getattr(provider, "can_tell", False) else 1
+            for start in range(0, len(pks), step):
+                retry.extend(_hand_over(provider, pks[start : start + step]))
+    return retry
+
+
+def _hand_over(provider, ids: list[int]) -> list[int]:
+    """Claim, hand over, record (see messages_deliver)."""
     from .attachments import attachments_for
 
-    retry: list[int] = []
-    with transaction.atomic():
-        messages = list(
-            Message.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("contact")
-            .filter(pk__in=ids, status=MessageStatus.QUEUED)
-            .order_by("pk")
-        )
-        if not messages:
-            return retry
-        providers: dict[str, object] = {}
-        sent: list[tuple[Message, str | None]] = []
-        with contextlib.ExitStack() as stack:
-            for message in messages:
-                provider = providers.get(message.channel)
-                if provider is None:
-                    provider = provider_for(message.channel)
-                    opener = getattr(type(provider), "session", None)
-                    if opener is not None:
-                        provider = stack.enter_context(provider.session())
-                    providers[message.channel] = provider
-                body = None
-                if message.channel == Channel.SMS and django_settings.MESSAGING_TRACK_LINKS:
-                    from .links import sms_body_track
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL, [now, ids])
+        claimed = [row[0] for row in cursor.fetchall()]
+    if not claimed:
+        return []
+    messages = list(Message.objects.select_related("contact").filter(pk__in=claimed).order_by("pk"))
+    # stop handing over well before the lease runs out, so reconciliation never meets a
+    # message this worker may still hand over
+    stop_at = time.monotonic() + _lease().total_seconds() / 2
+    sent: list[tuple[Message, str | None]] = []
+    failed: list[tuple[Message, bool]] = []
+    retry: list[Message] = []
+    left: list[int] = []
+    for message in messages:
+        if time.monotonic() > stop_at:
+            left.append(message.pk)
+            continue
+        body = None
+        if message.channel == Channel.SMS and django_settings.MESSAGING_TRACK_LINKS:
+            from .links import sms_body_track
 
-                    message.body = body = sms_body_track(message=message, base_url=_base_url())
-                files = attachments_for(message) if message.channel == Channel.EMAIL else None
-                result = provider.send(  # type: ignore[attr-defined]
-                    message, headers=_headers(message), html=_email_html(message), attachments=files
-                )
-                message.provider = provider.kind  # type: ignore[attr-defined]
-                if result.ok:
-                    message.provider_message_id = result.provider_message_id[:100]
-                    sent.append((message, body))
-                    continue
-                message.attempts += 1
-                message.error = (result.error or "")[:300]
-                if result.transient and message.attempts < MAX_DELIVERY_ATTEMPTS:
-                    message.save(update_fields=["attempts", "error", "provider", "updated"])
-                    retry.append(message.pk)
-                    continue
-                message.status = MessageStatus.FAILED
-                message.save()
-                _timeline(message, "message.failed", reason=message.error)
-                if not result.transient:
-                    message_listeners_notify(message=message, event="refused")
-                _fallback_after_failure(message)
+            message.body = body = sms_body_track(message=message, base_url=_base_url())
+        files = attachments_for(message) if message.channel == Channel.EMAIL else None
+        result = provider.send(
+            message, headers=_headers(message), html=_email_html(message), attachments=files
+        )
+        message.provider = provider.kind
+        if result.ok:
+            message.provider_message_id = result.provider_message_id[:100]
+            sent.append((message, body))
+            continue
+        message.error = (result.error or "")[:300]
+        if result.transient and message.attempts < MAX_DELIVERY_ATTEMPTS:
+            retry.append(message)
+        else:
+            failed.append((message, result.transient))
+    with transaction.atomic():
         if sent:
             _sent_record(sent)
-    return retry
+        for message in retry:  # kept; then retried
+            message.status = MessageStatus.QUEUED
+            message.save(update_fields=["status", "error", "provider", "updated"])
+        for message, transient in failed:
+            message.status = MessageStatus.FAILED
+            message.save(update_fields=["status", "error", "provider", "updated"])
+            _timeline(message, "message.failed", reason=message.error)
+            if not transient:
+                message_listeners_notify(message=message, event="refused")
+            _fallback_after_failure(message)
+        if left:  # never handed over: back in line, the claim undone
+            Message.objects.filter(pk__in=left, status=MessageStatus.SENDING).update(
+                status=MessageStatus.QUEUED, attempts=F("attempts") - 1, updated=timezone.now()
+            )
+    return [message.pk for message in retry] + left
+
+
+def messages_reconcile(
+    *, message_ids: list[int] | None = None, now: dt.datetime | None = None
+) -> list[int]:
+    """Settle messages left in 'sending' past the lease (their worker died between handing
+    them over and recording it): those the provider says it received are recorded sent; the
+    others go back to 'queued' (the claim undone: it never reached the provider); where the
+    provider cannot tell, back to 'queued' too, to be handed over again under the same
+    idempotency key (at most one per dead worker: see messages_deliver). Returns the ids
+    queued again, for the caller to deliver."""
+    from ..providers import provider_for
+
+    now = now or timezone.now()
+    rows = Message.objects.filter(status=MessageStatus.SENDING, updated__lt=now - _lease())
+    if message_ids is not None:
+        rows = rows.filter(pk__in=message_ids)
+    again: list[int] = []
+    with transaction.atomic():
+        stuck = list(rows.select_for_update(skip_locked=True).select_related("contact"))
+        by_channel: dict[str, list[Message]] = {}
+        for message in stuck:
+            by_channel.setdefault(message.channel, []).append(message)
+        for channel, group in by_channel.items():
+            provider = provider_for(channel)
+            got = provider.received([m.pk for m in group])
+            if got is None:
+                Message.objects.filter(pk__in=[m.pk for m in group]).update(
+                    status=MessageStatus.QUEUED, updated=now
+                )
+                again.extend(m.pk for m in group)
+                continue
+            arrived = [m for m in group if m.pk in got]
+            for message in arrived:
+                message.provider = provider.kind
+                message.provider_message_id = message.provider_message_id or f"m{message.pk}"
+            if arrived:
+                _sent_record([(m, None) for m in arrived])
+            missing = [m.pk for m in group if m.pk not in got]
+            if missing:
+                Message.objects.filter(pk__in=missing).update(
+                    status=MessageStatus.QUEUED, attempts=F("attempts") - 1, updated=now
+                )
+                again.extend(missing)
+    return again
 
 
 def _sent_record(sent: list[tuple[Message, str | None]]) -> None:
     """Mark handed-over messages sent, count them per contact and channel and put them on
-    the timelines: a few statements for the whole chunk."""
+    the timelines: a few statements for the whole chunk (only messages still 'sending')."""
     from collections import Counter
 
     from apps.contacts.services import events_record_many
@@ -925,6 +985,10 @@ def _sent_record(sent: list[tuple[Message, str | None]]) -> None:
     rows = [(m.pk, now, m.provider_message_id, m.provider, body) for m, body in sent]
     with connection.cursor() as cursor:
         cursor.execute(_SENT_SQL, [list(column) for column in zip(*rows, strict=True)])
+        marked = {row[0] for row in cursor.fetchall()}
+        sent = [(m, body) for m, body in sent if m.pk in marked]
+        if not sent:
+            return
         counts = Counter((m.contact_id, m.channel) for m, _body in sent)
         cursor.execute(
             _STATS_SQL,
@@ -938,11 +1002,7 @@ def _sent_record(sent: list[tuple[Message, str | None]]) -> None:
     fallbacks: list[DueWorkItem] = []
     hours = None
     for message, _body in sent:
-        message.status, message.sent_at, message.attempts = (
-            MessageStatus.SENT,
-            now,
-            message.attempts + 1,
-        )
+        message.status, message.sent_at = MessageStatus.SENT, now
         events.append((message.contact_id, _event_properties(message), ""))
         if message.channel == Channel.EMAIL and message.purpose in FALLBACK_PURPOSES:
             hours = hours if hours is not None else _settings().email_fallback_hours

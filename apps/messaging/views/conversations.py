@@ -52,6 +52,7 @@ CHANNEL_NAMES = {
 # What a bubble says about its message, and the tone of the badge.
 STATES = {
     MessageStatus.QUEUED: (gettext_lazy("Queued"), "muted"),
+    MessageStatus.SENDING: (gettext_lazy("Handing over"), "muted"),
     MessageStatus.DEFERRED: (gettext_lazy("Held"), "warn"),
     MessageStatus.SUPPRESSED: (gettext_lazy("Not sent"), "danger"),
     MessageStatus.SENT: (gettext_lazy("Sent"), "plain"),

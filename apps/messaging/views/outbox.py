@@ -22,6 +22,7 @@ BADGES = {
     MessageStatus.SUPPRESSED: "danger",
     MessageStatus.FAILED: "danger",
     MessageStatus.QUEUED: "muted",
+    MessageStatus.SENDING: "muted",
     MessageStatus.DEFERRED: "muted",
 }
 
