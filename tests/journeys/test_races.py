@@ -154,3 +154,56 @@ def _drop(journey, contacts) -> None:
     DueWork.objects.filter(kind__startswith="journeys.").delete()
     for contact in contacts:
         contact.delete()
+
+
+def test_a_segment_refresh_while_steps_run_removes_and_duplicates_nobody(committed_tenant):
+    """Membership refreshes (and their events handed to journeys) running in one thread while
+    two others move the enrollments through their steps: everyone keeps their one
+    enrollment, runs each step once and gets each message once."""
+    from apps.contacts.services import contacts_tag, segment_create, segment_memberships_refresh
+
+    vip = segment_create(
+        name="VIP race",
+        rules={"op": "and", "rules": [{"field": "tags", "cmp": "has", "value": "vip"}]},
+    )
+    journey = live_journey(
+        name="segment race",
+        steps=[send("s1"), wait("w", 0), send("s2")],
+        trigger={"kind": "segment", "segment_id": vip.pk},
+    )
+    contacts = [reachable_contact() for _ in range(15)]
+    try:
+
+        def deliver() -> None:
+            events = list(TimelineEvent.objects.filter(type__startswith="segment.").order_by("pk"))
+            with transaction.atomic():  # as the timeline subscriber runs it
+                journeys_on_events(events)
+
+        contacts_tag(contact_ids=[c.pk for c in contacts], add=["vip"])
+        segment_memberships_refresh(contact_ids=[c.pk for c in contacts])
+        deliver()
+        assert journey.enrollments.count() == 15
+        now = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
+
+        def sweep():
+            fresh = Journey.objects.get(pk=journey.pk)
+            return sum(journey_advance(journey=fresh, now=now, batch=4) for _ in range(4))
+
+        def refresh():
+            for _ in range(5):
+                segment_memberships_refresh()
+                deliver()  # the same entries again: nobody enters twice
+
+        outcomes = run_together([sweep, sweep, refresh], tenant=committed_tenant)
+        assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+        for _ in range(3):
+            journey_advance(journey=journey, now=now)
+        assert journey.enrollments.count() == 15
+        assert set(journey.enrollments.values_list("status", flat=True)) == {"completed"}
+        assert StepRun.objects.filter(enrollment__journey=journey).count() == 45
+        assert Message.objects.filter(contact__in=contacts).count() == 30
+        assert sorted(
+            Message.objects.filter(contact__in=contacts).values_list("contact_id", flat=True)
+        ) == sorted([c.pk for c in contacts] * 2)
+    finally:
+        _drop(journey, contacts)
