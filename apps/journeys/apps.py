@@ -34,7 +34,7 @@ class JourneysConfig(AppConfig):
         from .services.engine import ADVANCE, journeys_on_events
         from .services.journeys import DATES, journeys_dates_due
         from .services.privacy import journeys_erase, journeys_export, journeys_merge
-        from .step_loyalty import POINTS
+        from .step_loyalty import POINTS, VOUCHER
         from .step_webhook import WEBHOOK
         from .steps import builtin_steps_register
         from .templates_msg import JOURNEY_PURPOSE, JOURNEY_SERVICE_PURPOSE
@@ -43,6 +43,7 @@ class JourneysConfig(AppConfig):
         event_types_register(EVENT_TYPES)
         builtin_steps_register()
         step_types.register(POINTS.key, POINTS)
+        step_types.register(VOUCHER.key, VOUCHER)
         step_types.register(WEBHOOK.key, WEBHOOK)
         for purpose in (JOURNEY_PURPOSE, JOURNEY_SERVICE_PURPOSE):
             purposes.register(purpose.key, purpose)

@@ -3,6 +3,8 @@ run, and the contact page's "post an event"."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,11 @@ WAIT_CHOICES = [
 BRANCH_CHOICES = [
     ("event", _("An event happened")),
     ("segment", _("In a segment")),
+]
+VOUCHER_KIND_CHOICES = [
+    ("", "—"),
+    ("amount_off", _("An amount off")),
+    ("percent_off", _("A percent off")),
 ]
 TRIGGER_CHOICES = [
     ("event", _("An event")),
@@ -119,6 +126,26 @@ class StepForm(StyledFormMixin, forms.Form):
     points = forms.IntegerField(
         label=_("Points to grant"), required=False, min_value=1, max_value=100_000
     )
+    reward = forms.TypedChoiceField(
+        label=_("Reward to give"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("From the loyalty catalogue, free of points; or leave it and give an amount."),
+    )
+    voucher_kind = forms.ChoiceField(
+        label=_("Or a voucher of"), choices=VOUCHER_KIND_CHOICES, required=False
+    )
+    voucher_value = forms.DecimalField(
+        label=_("Amount or percent off"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("10000"),
+        decimal_places=2,
+    )
+    valid_days = forms.IntegerField(
+        label=_("The voucher is valid for (days)"), required=False, min_value=1, max_value=3650
+    )
     tag = forms.CharField(label=_("Tag to add"), required=False, max_length=40)
     set_field = forms.ChoiceField(label=_("Field to set"), required=False)
     set_value = forms.CharField(
@@ -145,10 +172,12 @@ class StepForm(StyledFormMixin, forms.Form):
         targets,
         endpoints=(),
         contact_fields=(),
+        rewards=(),
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = step_types
+        self.fields["reward"].choices = [("", "—"), *rewards]
         self.fields["endpoint"].choices = [("", "—"), *endpoints]
         self.fields["set_field"].choices = [("", "—"), *contact_fields]
         self.fields["event_type"].choices = [("", "—"), *event_choices]
@@ -186,6 +215,14 @@ class StepForm(StyledFormMixin, forms.Form):
             config = {"title": d.get("title", ""), "due_days": 1}
         elif kind == "loyalty.points":
             config = {"points": d.get("points")}
+        elif kind == "loyalty.voucher":
+            config = {"reward": d.get("reward")}
+            if d.get("reward") is None:
+                config |= {
+                    "kind": d.get("voucher_kind") or "",
+                    "value": str(d["voucher_value"]) if d.get("voucher_value") else "",
+                    "valid_days": d.get("valid_days") or 90,
+                }
         elif kind == "tag":
             config = {"add": [d["tag"]] if d.get("tag") else []}
         elif kind == "field":

@@ -1,7 +1,9 @@
-"""The loyalty step: grant points through loyalty's ledger, once per enrollment and step.
+"""The loyalty steps: grant points through loyalty's ledger, or a voucher, once per
+enrollment and step.
 
-The ledger entry carries the idempotency key `journey:<enrollment>:<step number>` (unique in
-loyalty's ledger), so a retried or raced step grants once and returns the first entry."""
+The ledger entry (or the voucher) carries the idempotency key `journey:<enrollment>:<step
+number>` (unique in loyalty's ledger and in its vouchers), so a retried or raced step grants
+once and returns the first entry (or voucher)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from cxsuite.lib.errors import DomainError
 
 from .registries import StepType
 from .services.engine import StepContext, StepResult
@@ -62,4 +66,71 @@ POINTS = StepType(
     points_run,
     points_clean,
     fields=("points",),
+)
+
+
+def voucher_clean(config: dict) -> dict:
+    """A reward of the loyalty catalogue, else a fixed amount or percent off (the errors name
+    the field: no reward chosen names `reward`)."""
+    from apps.loyalty.selectors.member_page import reward_get
+    from apps.loyalty.services.vouchers import voucher_grant_check
+
+    reward_id = config.get("reward")
+    if reward_id not in (None, ""):
+        try:
+            reward = reward_get(int(reward_id))
+        except (TypeError, ValueError):
+            reward = None
+        if reward is None or not reward.active:
+            raise ValidationError({"reward": _("Choose a reward of the loyalty catalogue.")})
+        return {"reward": reward.pk}
+    kind, value, days = voucher_grant_check(
+        reward=None,
+        kind=str(config.get("kind") or ""),
+        value=config.get("value") if config.get("value") not in (None, "") else 0,
+        valid_days=90 if config.get("valid_days") in (None, "") else config["valid_days"],
+    )
+    return {"reward": None, "kind": kind, "value": str(value), "valid_days": days}
+
+
+def voucher_run(ctx: StepContext) -> StepResult:
+    """Issue the voucher through loyalty's `voucher_grant`, keyed by (enrollment, step): a
+    retried or raced step issues one. A reward no longer available skips the step, saying
+    why, and the contact goes on."""
+    from apps.loyalty.selectors.member_page import reward_get
+    from apps.loyalty.services.ledger import member_enrol
+    from apps.loyalty.services.vouchers import voucher_grant
+
+    config = ctx.config
+    reward = reward_get(int(config["reward"])) if config.get("reward") else None
+    detail: dict[str, Any] = {"reward": reward.pk if reward else None}
+    if config.get("reward") and reward is None:
+        return StepResult(outcome="skipped", detail=detail | {"reason": "reward deleted"})
+    if ctx.enrollment.test_run:
+        return StepResult(outcome="granted", detail=detail)
+    member = member_enrol(contact=ctx.contact, at=ctx.now)
+    try:
+        voucher = voucher_grant(
+            member=member,
+            idempotency_key=grant_key(ctx),
+            reward=reward,
+            kind=str(config.get("kind") or ""),
+            value=config.get("value") or 0,
+            valid_days=int(config.get("valid_days") or 90),
+            at=ctx.now,
+        )
+    except DomainError as exc:  # out of stock
+        return StepResult(outcome="skipped", detail=detail | {"reason": str(exc)})
+    except ValidationError as exc:  # the reward was withdrawn, the member left
+        return StepResult(outcome="skipped", detail=detail | {"reason": " ".join(exc.messages)})
+    detail |= {"voucher_id": voucher.pk, "label": voucher.label}
+    return StepResult(outcome="granted", detail=detail)
+
+
+VOUCHER = StepType(
+    "loyalty.voucher",
+    gettext_lazy("Grant a loyalty voucher"),
+    voucher_run,
+    voucher_clean,
+    fields=("reward", "voucher_kind", "voucher_value", "valid_days"),
 )

@@ -96,11 +96,14 @@ def wait_clean(config: dict) -> dict:
     if mode == "event":
         if not config.get("event_type"):
             raise ValidationError({"event_type": _("Choose the event to wait for.")})
-        return {
+        cleaned = {
             "mode": mode,
             "event_type": str(config["event_type"]),
             "minutes": _minutes(config.get("minutes"), "minutes"),
         }
+        if config.get("seconds"):  # test runs and short time-outs
+            cleaned["seconds"] = min(_minutes(config["seconds"], "seconds"), 3600)
+        return cleaned
     raise ValidationError({"mode": _("Choose how long to wait.")})
 
 

@@ -4,10 +4,13 @@ journeys, and posting a catalogue event such as "Order ready")."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -177,6 +180,7 @@ def _builder_context(request, journey, **extra) -> dict:
     shown = draft or journey.live_version
     steps = list(shown.steps) if shown else []
     labels = {key: spec.label for key, spec in step_types.items()}
+    rewards = _rewards() if any(s["type"] == "loyalty.voucher" for s in steps) else []
     flow = []
     for n, step in enumerate(steps):
         flow.append(
@@ -184,7 +188,7 @@ def _builder_context(request, journey, **extra) -> dict:
                 "n": n + 1,
                 "step": step,
                 "label": labels.get(step["type"], step["type"]),
-                "summary": _step_summary(step),
+                "summary": _step_summary(step, rewards=dict(rewards)),
                 "else": step.get("else", ""),
                 "first": n == 0,
                 "last": n == len(steps) - 1,
@@ -237,10 +241,18 @@ def _step_form(data, *, steps: list[dict], event_choices=None, segments=None) ->
         ],
         endpoints=webhook_endpoint_choices(),
         contact_fields=_custom_fields(),
+        rewards=_rewards(),
     )
 
 
-def _step_summary(step: dict) -> str:
+def _rewards() -> list[tuple[int, str]]:
+    """The loyalty rewards a voucher step may give (active, in their dates, in stock)."""
+    from apps.loyalty.selectors.member_page import rewards_available
+
+    return [(reward.pk, reward.name) for reward in rewards_available(at=timezone.now())]
+
+
+def _step_summary(step: dict, *, rewards: dict[int, str] | None = None) -> str:
     config = step.get("config") or {}
     kind = step.get("type")
     if kind == "send":
@@ -263,6 +275,17 @@ def _step_summary(step: dict) -> str:
         return config.get("title", "")
     if kind == "tag":
         return ", ".join(config.get("add") or [])
+    if kind == "loyalty.points":
+        return _("%(n)s points") % {"n": config.get("points")}
+    if kind == "loyalty.voucher":
+        from apps.loyalty.services.vouchers import voucher_grant_label
+
+        if config.get("reward"):
+            return (rewards or {}).get(config["reward"]) or _("a reward no longer available")
+        try:
+            return voucher_grant_label(config.get("kind", ""), Decimal(config.get("value")))
+        except (TypeError, ValueError, ArithmeticError):
+            return ""
     return ""
 
 
@@ -312,6 +335,10 @@ STEP_ERROR_FIELDS = {
     "text": "text",
     "title": "title",
     "points": "points",
+    "reward": "reward",
+    "kind": "voucher_kind",
+    "value": "voucher_value",
+    "valid_days": "valid_days",
     "add": "tag",
     "endpoint_id": "endpoint",
     "field": "set_field",

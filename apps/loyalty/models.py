@@ -516,6 +516,7 @@ class VoucherSource(models.TextChoices):
     VISITS = "visits", _("Visit reward")
     REFERRAL = "referral", _("Referral")
     STAFF = "staff", _("Staff")
+    GIFT = "gift", _("Gift")  # granted without spending points (`voucher_grant`)
 
 
 class VoucherChannel(models.TextChoices):
@@ -559,11 +560,16 @@ class Voucher(KeepsUpdatedMixin, models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # for cashback: the purchase that earned it
     transaction_id = models.BigIntegerField(null=True, blank=True)
+    # a granted voucher's key (`voucher_grant`): a retried or raced grant issues one voucher
+    idempotency_key = models.CharField(max_length=120, null=True, blank=True)
     updated = models.DateTimeField(auto_now=True, db_default=_Now())  # `updated_since`
 
     class Meta:
         ordering = ["-issued_at", "-pk"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"], name="loyalty_voucher_idempotency_key"
+            ),
             models.CheckConstraint(
                 condition=~Q(status="redeemed") | Q(used_at__isnull=False),
                 name="loyalty_voucher_used_at",

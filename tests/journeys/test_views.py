@@ -216,11 +216,13 @@ def test_the_builder_shows_the_chosen_kind_and_every_input_without_scripts(owner
 def test_the_builder_saves_each_kind_of_step(owner_client, journey):
     from apps.journeys.registries import step_types
     from tests.contacts.factories import CustomFieldFactory
+    from tests.loyalty.factories import RewardFactory
     from tests.webhooks.factories import WebhookEndpointFactory
 
     with alpha():
         endpoint = WebhookEndpointFactory()
         CustomFieldFactory(key="plan", label="Plan")
+        reward = RewardFactory(name="Free polish")
     posts = {
         "wait": {"wait_mode": "duration", "minutes": "60"},
         "branch": {"branch_kind": "event", "event_type": "order.ready", "else_step": "exit"},
@@ -231,6 +233,7 @@ def test_the_builder_saves_each_kind_of_step(owner_client, journey):
         "field": {"set_field": "custom.plan", "set_value": "gold"},
         "exit": {},
         "loyalty.points": {"points": "20"},
+        "loyalty.voucher": {"reward": str(reward.pk)},
         "webhook": {"endpoint": str(endpoint.pk)},
     }
     assert set(posts) == set(step_types.keys())
@@ -245,6 +248,7 @@ def test_the_builder_saves_each_kind_of_step(owner_client, journey):
     assert saved["webhook"] == {"endpoint_id": endpoint.pk}
     assert saved["field"] == {"field": "custom.plan", "value": "gold"}
     assert saved["tag"]["add"] == ["vip"] and saved["loyalty.points"]["points"] == 20
+    assert saved["loyalty.voucher"] == {"reward": reward.pk}
 
 
 def test_a_turned_off_endpoint_is_refused_by_the_builder(owner_client, journey):

@@ -119,3 +119,21 @@ def test_one_earn_request_sent_by_twenty_threads_through_the_api_earns_once(comm
     assert LedgerEntry.objects.filter(member=member).count() == 1
     assert assert_books_balance(member) == 70
     assert IdempotencyRecord.objects.filter(key="till-3:sale-99").count() == 1
+
+
+def test_one_grant_key_from_ten_threads_issues_one_voucher(committed_tenant):
+    from apps.loyalty.services.vouchers import voucher_grant
+
+    member = MemberFactory()
+    reward = RewardFactory(stock=5)
+
+    outcomes = run_together(
+        [lambda: voucher_grant(member=member, reward=reward, idempotency_key="journey:7:2")] * 10,
+        tenant=committed_tenant,
+    )
+
+    assert kinds(outcomes) == Counter({"Voucher": 10})
+    assert len({o.pk for o in outcomes}) == 1
+    assert Voucher.objects.filter(member=member).count() == 1
+    reward.refresh_from_db()
+    assert reward.stock == 4

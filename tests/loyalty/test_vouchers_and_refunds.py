@@ -13,6 +13,8 @@ from apps.loyalty.services.ledger import points_earn
 from apps.loyalty.services.vouchers import (
     reward_redeem,
     voucher_cancel,
+    voucher_grant,
+    voucher_issue,
     voucher_redeem,
     vouchers_expire_due,
 )
@@ -240,3 +242,97 @@ def test_a_purchase_naming_an_expired_voucher_still_earns(tenant, deliver):
     )
     deliver()
     assert assert_books_balance(member) == 40
+
+
+# --- vouchers granted without points (a journey's step) --------------------------------------
+def test_a_granted_reward_costs_no_points_takes_its_stock_and_a_retry_returns_it(tenant):
+    member = MemberFactory()
+    reward = RewardFactory(name="Free polish", cost_points=500, stock=2, voucher_valid_days=14)
+    at = timezone.now()
+    first = voucher_grant(member=member, reward=reward, idempotency_key="journey:1:1", at=at)
+    again = voucher_grant(member=member, reward=reward, idempotency_key="journey:1:1", at=at)
+    assert again == first
+    assert (first.source, first.label, first.points_cost) == ("gift", "Free polish", 0)
+    assert first.expires_at == at + dt.timedelta(days=14)
+    assert first.idempotency_key == "journey:1:1"
+    reward.refresh_from_db()
+    assert reward.stock == 1  # taken once
+    assert assert_books_balance(member) == 0 and not LedgerEntry.objects.filter(member=member)
+    # a granted voucher is used like any other
+    assert voucher_redeem(code=first.code).status == "redeemed"
+
+
+def test_a_granted_amount_or_percent_and_what_is_refused(tenant):
+    member = MemberFactory()
+    ten = voucher_grant(member=member, kind="amount_off", value="10", idempotency_key="a")
+    assert (ten.kind, ten.value, ten.label, ten.reward_id) == (
+        "amount_off",
+        Decimal(10),
+        "10.00 off",
+        None,
+    )
+    cases = [
+        ({}, "reward"),
+        ({"kind": "percent_off", "value": 101}, "value"),
+        ({"kind": "amount_off", "value": "abc"}, "value"),
+        ({"kind": "free_service", "value": 1}, "kind"),
+        ({"kind": "amount_off", "value": 5, "valid_days": 5000}, "valid_days"),
+        ({"reward": RewardFactory(active=False)}, "reward"),
+        ({"reward": RewardFactory(available_until=timezone.now())}, "reward"),
+    ]
+    for n, (values, field) in enumerate(cases):
+        with pytest.raises(ValidationError) as error:
+            voucher_grant(member=member, idempotency_key=f"bad{n}", **values)
+        assert field in error.value.message_dict, (values, field)
+    with pytest.raises(ValidationError):
+        voucher_grant(member=member, idempotency_key="", kind="amount_off", value=1)
+    with pytest.raises(ConflictError):  # out of stock: nothing issued
+        voucher_grant(member=member, reward=RewardFactory(stock=0), idempotency_key="oos")
+    assert not Voucher.objects.filter(idempotency_key="oos").exists()
+    with pytest.raises(ConflictError):  # one key, another member
+        voucher_grant(member=MemberFactory(), kind="amount_off", value="10", idempotency_key="a")
+    assert Voucher.objects.filter(member=member).count() == 1
+
+
+def test_the_key_is_unique_even_past_the_members_lock(tenant):
+    """The unique constraint is what makes a grant once-only: a second insert of the key
+    (a writer that did not see the first) hands back the first voucher and writes nothing."""
+    from django.db import IntegrityError, transaction
+
+    from apps.loyalty.services.vouchers import _voucher_create
+
+    member = MemberFactory()
+    first = voucher_grant(member=member, kind="amount_off", value=3, idempotency_key="k")
+    again, created = _voucher_create(
+        member=member,
+        source="gift",
+        kind="amount_off",
+        label="x",
+        valid_days=5,
+        value=3,
+        reward=None,
+        points_cost=0,
+        transaction_id=None,
+        at=timezone.now(),
+        actor=None,
+        idempotency_key="k",
+    )
+    assert (again, created) == (first, False)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Voucher.objects.create(
+            code="DUPLICATEKEY1",
+            member=member,
+            source="gift",
+            kind="amount_off",
+            label="x",
+            issued_at=first.issued_at,
+            expires_at=first.expires_at,
+            idempotency_key="k",
+        )
+    assert Voucher.objects.filter(member=member).count() == 1
+    # vouchers without a key (every other source) do not clash
+    reward_two = [
+        voucher_issue(member=member, source="staff", kind="gift", label="g", valid_days=1)
+        for _ in range(2)
+    ]
+    assert all(v.idempotency_key is None for v in reward_two)

@@ -211,6 +211,10 @@ def rewards_available(*, at: dt.datetime) -> list[Reward]:
     )
 
 
+def reward_get(pk: int) -> Reward | None:
+    return Reward.objects.filter(pk=pk).first()
+
+
 def points_spendable(member: Member, *, at: dt.datetime) -> int:
     """Points the member can spend now (not pending, not expired)."""
     total = member.lots.filter(

@@ -10,7 +10,7 @@ into the lots they came from, which keep their own expiry.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -26,6 +26,7 @@ from ..models import (
     LedgerEntry,
     Member,
     Reward,
+    RewardKind,
     Voucher,
     VoucherChannel,
     VoucherSource,
@@ -76,8 +77,41 @@ def voucher_issue(
     actor: User | None = None,
 ) -> Voucher:
     """Issue a voucher with a fresh random code (cashback, visit and referral rewards come
-    here directly; a redemption through `reward_redeem`)."""
-    at = now_or(at)
+    here directly; a redemption through `reward_redeem`, a gift through `voucher_grant`)."""
+    voucher, _created = _voucher_create(
+        member=member,
+        source=source,
+        kind=kind,
+        label=label,
+        valid_days=valid_days,
+        value=value,
+        reward=reward,
+        points_cost=points_cost,
+        transaction_id=transaction_id,
+        at=now_or(at),
+        actor=actor,
+    )
+    return voucher
+
+
+def _voucher_create(
+    *,
+    member: Member,
+    source: str,
+    kind: str,
+    label: str,
+    valid_days: int,
+    value: Decimal | int,
+    reward: Reward | None,
+    points_cost: int,
+    transaction_id: int | None,
+    at: dt.datetime,
+    actor: User | None,
+    idempotency_key: str | None = None,
+) -> tuple[Voucher, bool]:
+    """The voucher and whether it is new: with an idempotency key already taken (the unique
+    constraint says so even when the first writer committed a moment ago), the voucher
+    that holds it, and nothing written."""
     with transaction.atomic():
         for _attempt in range(5):
             try:
@@ -94,14 +128,122 @@ def voucher_issue(
                         issued_at=at,
                         expires_at=at + dt.timedelta(days=max(1, valid_days)),
                         transaction_id=transaction_id,
+                        idempotency_key=idempotency_key,
                     )
                 break
-            except IntegrityError:  # a code already taken: 1 in 2^60 per voucher
+            except IntegrityError:  # the key was granted, or a code already taken (1 in 2^60)
+                if idempotency_key is not None:
+                    done = Voucher.objects.filter(idempotency_key=idempotency_key).first()
+                    if done is not None:
+                        return done, False
                 continue
         else:
             raise DomainError(_("No voucher code could be made; try again."))
         _voucher_event(voucher, "loyalty.voucher_issued", at, actor)
+    return voucher, True
+
+
+GRANT_KINDS = (RewardKind.AMOUNT_OFF, RewardKind.PERCENT_OFF)
+GRANT_VALUE_MAX = Decimal("10000")
+GRANT_VALID_DAYS_MAX = 3650
+
+
+def voucher_grant_check(
+    *, reward: Reward | None, kind: str = "", value: Decimal | int | str = 0, valid_days: int = 90
+) -> tuple[str, Decimal, int]:
+    """What a grant gives, checked (errors name the field): a reward of the catalogue, else
+    a fixed amount or percent off. Returns (kind, value, days the voucher is valid)."""
+    if reward is not None:
+        return reward.kind, reward.value, reward.voucher_valid_days
+    if not kind:
+        raise ValidationError({"reward": _("Choose a reward, or an amount or percent off.")})
+    if kind not in GRANT_KINDS:
+        raise ValidationError({"kind": _("Choose an amount off or a percent off.")})
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError({"value": _("Give the voucher's value as a number.")}) from exc
+    if kind == RewardKind.PERCENT_OFF and not Decimal(0) < amount <= Decimal(100):
+        raise ValidationError({"value": _("Give a percentage between 1 and 100.")})
+    if not Decimal("0.01") <= amount <= GRANT_VALUE_MAX:
+        raise ValidationError({"value": _("Give a value between 0.01 and 10,000.")})
+    try:
+        days = int(valid_days)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"valid_days": _("Give a whole number of days.")}) from exc
+    if not 1 <= days <= GRANT_VALID_DAYS_MAX:
+        raise ValidationError({"valid_days": _("A voucher is valid between 1 and 3,650 days.")})
+    return kind, amount, days
+
+
+def voucher_grant(
+    *,
+    member: Member,
+    idempotency_key: str,
+    reward: Reward | None = None,
+    kind: str = "",
+    value: Decimal | int | str = 0,
+    valid_days: int = 90,
+    label: str = "",
+    at: dt.datetime | None = None,
+    actor: User | None = None,
+) -> Voucher:
+    """Give a member a voucher without spending points (a journey's step, a gesture): a
+    reward of the catalogue (its stock goes down by one, never below zero) or a fixed amount
+    or percent off. Once per idempotency key: a retry, or a second worker racing the first,
+    gets the first voucher back (the member's lock queues them; the key's unique constraint
+    holds even without it)."""
+    if not idempotency_key:
+        raise ValidationError({"idempotency_key": _("Give every grant an idempotency key.")})
+    key = idempotency_key[:120]
+    at = now_or(at)
+    with transaction.atomic():
+        member = member_lock(member.pk)
+        done = Voucher.objects.filter(idempotency_key=key).first()
+        if done is not None:
+            if done.member_id != member.pk:
+                raise ConflictError(_("This idempotency key was used for something else."))
+            return done
+        if member.contact.erased_at is not None or not member.active:
+            raise ValidationError({"member": _("This member can no longer receive vouchers.")})
+        if reward is not None:
+            reward = Reward.objects.get(pk=reward.pk)
+            if not reward.active or (reward.available_from and reward.available_from > at):
+                raise ValidationError({"reward": _("This reward is not available.")})
+            if reward.available_until and reward.available_until <= at:
+                raise ValidationError({"reward": _("This reward is no longer available.")})
+        kind, amount, days = voucher_grant_check(
+            reward=reward, kind=kind, value=value, valid_days=valid_days
+        )
+        if not label:
+            label = reward.name if reward is not None else voucher_grant_label(kind, amount)
+        voucher, created = _voucher_create(
+            member=member,
+            source=VoucherSource.GIFT,
+            kind=kind,
+            label=label,
+            valid_days=days,
+            value=amount,
+            reward=reward,
+            points_cost=0,
+            transaction_id=None,
+            at=at,
+            actor=actor,
+            idempotency_key=key,
+        )
+        if created and reward is not None and reward.stock is not None:
+            taken = Reward.objects.filter(pk=reward.pk, stock__gt=0).update(stock=F("stock") - 1)
+            if not taken:
+                raise ConflictError(_("This reward is out of stock."))
     return voucher
+
+
+def voucher_grant_label(kind: str, value: Decimal) -> str:
+    """The label of a granted amount or percent off ("10.00 off", "15% off")."""
+    if kind == RewardKind.PERCENT_OFF:
+        shown = f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
+        return _("%(value)s%% off") % {"value": shown}
+    return _("%(value)s off") % {"value": value}
 
 
 def reward_redeem(
