@@ -32,6 +32,7 @@ from apps.contacts.selectors.segments import segment_members
 from apps.contacts.services import event_record, events_record_many
 from apps.scheduling.services import due_work_cancel, due_work_register
 from apps.tenants.services import tenant_current
+from cxsuite.lib.analytics import rows_written_send
 from cxsuite.lib.errors import ConflictError
 
 from .blocks import blocks_clean, blocks_text
@@ -705,6 +706,7 @@ def _finish(campaign: Campaign, *, now: dt.datetime) -> None:
     Campaign.objects.filter(pk=campaign.pk).update(
         status=CampaignStatus.DONE, finished_at=now, updated=now
     )
+    rows_written_send(Campaign)
     due_work_cancel(kind=BATCH_WORK, ref=campaign.pk)
 
 
@@ -889,6 +891,7 @@ def _send_rows(campaign: Campaign, rows: list[Recipient], *, now: dt.datetime, s
     if marks:
         with connection.cursor() as cursor:
             cursor.execute(_MARK_SQL, [list(column) for column in zip(*marks, strict=True)])
+        rows_written_send(Recipient)
     if sent_events:
         events_record_many(
             type="campaign.sent", events=sent_events, source="campaigns", occurred_at=now

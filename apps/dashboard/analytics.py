@@ -28,7 +28,7 @@ from django_tenants.utils import schema_context
 from apps.accounts.registries import AnalyticsWidget, analytics_widgets, visible_to
 from apps.tenants.db import connection
 from apps.tenants.formats import business_time_zone
-from cxsuite.lib.analytics import Period, WidgetData, period_ending
+from cxsuite.lib.analytics import Period, WidgetData, period_ending, rows_written
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -115,7 +115,8 @@ def _model_changed(sender, **kwargs) -> None:
 
 
 def widget_signals_connect(widgets: Iterable[AnalyticsWidget] | None = None) -> set[str]:
-    """Listen to saves and deletes of every model a widget depends on (once per model)."""
+    """Listen to saves and deletes of every model a widget depends on, and to rows written
+    without save() (`rows_written`), once per model."""
     labels = {
         label.lower()
         for widget in (analytics_widgets.values() if widgets is None else widgets)
@@ -126,4 +127,5 @@ def widget_signals_connect(widgets: Iterable[AnalyticsWidget] | None = None) -> 
         uid = f"dashboard.widgets:{label}"
         post_save.connect(_model_changed, sender=model, dispatch_uid=uid, weak=False)
         post_delete.connect(_model_changed, sender=model, dispatch_uid=uid, weak=False)
+        rows_written.connect(_model_changed, sender=model, dispatch_uid=uid, weak=False)
     return labels

@@ -16,6 +16,10 @@ widget the same way, so a module never writes a template for its figures.
             invalidated_by=("feedback.Response",),
         ))
 
+A widget's figures are dropped when a row of a model it names in `invalidated_by` is saved or
+deleted. Rows written without `save()` (hand-written SQL, `bulk_create`, `update()`) send no
+signal of Django's: the code that writes them says so with `rows_written_send(Model)`.
+
 Times: a `Period` is a half-open interval [start, end) of aware datetimes at the business's
 local midnights; `previous` is the interval of the same length just before it. Figures are
 plain numbers (`int`, `Decimal`, `float`) or None when there is nothing to compute from
@@ -30,6 +34,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
+
+from django.dispatch import Signal
 
 Number = int | float | Decimal
 Unit = Literal["count", "percent", "money", "score", "points", "days"]
@@ -133,3 +139,15 @@ def rate(part: Number | None, whole: Number | None) -> float | None:
     if part is None or not whole:
         return None
     return round(100.0 * float(part) / float(whole), 1)
+
+
+# sender: the model class whose rows were written without save() (see the module's doc)
+rows_written = Signal()
+
+
+def rows_written_send(*models: type) -> None:
+    """Say that rows of `models` were written in bulk or by hand-written SQL, so the figures
+    read from them are dropped after the commit, as after a save (once per model and
+    transaction, whatever the number of rows or calls)."""
+    for model in models:
+        rows_written.send(sender=model)

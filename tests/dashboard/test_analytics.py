@@ -296,3 +296,36 @@ def test_each_registered_widget_computes_in_a_pinned_number_of_queries(
         with django_assert_max_num_queries(WIDGET_QUERIES.get(widget_id, 6)):
             data = widget_compute(widget, period_for(key))
         assert isinstance(data, WidgetData)
+
+
+@pytest.mark.django_db
+def test_rows_written_without_save_drop_the_cache_after_the_commit(
+    owner_client, probe, django_capture_on_commit_callbacks
+):
+    from apps.contacts.models import Contact
+    from cxsuite.lib.analytics import rows_written_send
+
+    owner_client.get(PROBE, **HTMX)
+    with schema_context("alpha"), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        rows_written_send(Contact)
+        rows_written_send(Contact)  # twice in one transaction: one drop
+    assert [c.widget_key for c in callbacks if getattr(c, "widget_key", None)] == [
+        ("alpha", "contacts.contact")
+    ]
+    owner_client.get(PROBE, **HTMX)
+    assert CALLS["n"] == 2
+
+
+@pytest.mark.django_db
+def test_a_loyalty_earn_written_by_hand_drops_the_program_s_figures(
+    tenant, django_capture_on_commit_callbacks
+):
+    from apps.loyalty.services.points import points_earn
+    from tests.loyalty.factories import MemberFactory
+
+    with schema_context("alpha"):
+        member = MemberFactory()
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            points_earn(member=member, points=10, source="manual", idempotency_key="bump-1")
+    keys = {c.widget_key for c in callbacks if getattr(c, "widget_key", None)}
+    assert ("alpha", "loyalty.ledgerentry") in keys

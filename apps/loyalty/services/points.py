@@ -28,6 +28,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cxsuite.lib.analytics import rows_written_send
+
 from ..models import (
     ActivityFlag,
     EntryKind,
@@ -407,6 +409,7 @@ def _earn_locked(
     )
     entry._state.adding = False
     entry._state.db = "default"
+    rows_written_send(LedgerEntry)  # written by hand: the program's figures are dropped
     loyalty_event(
         member=locked,
         type="loyalty.points_earned",

@@ -32,6 +32,7 @@ from apps.scheduling.services import DueWorkItem, due_work_register, due_work_re
 from apps.tenants.db import connection
 from apps.tenants.formats import format_time
 from apps.tenants.services import tenant_current
+from cxsuite.lib.analytics import rows_written_send
 
 from ..models import Category, ChannelStats, Message, MessageStatus, MessagingSettings
 
@@ -641,6 +642,7 @@ def message_send_batch(
     try:
         with transaction.atomic():
             messages = Message.objects.bulk_create([message for message, _quiet in prepared])
+            rows_written_send(Message)
             due_work_register_many(
                 items=[
                     DueWorkItem(kind="messaging.deferred", ref=message.pk, due_at=quiet)
@@ -985,6 +987,7 @@ def _sent_record(sent: list[tuple[Message, str | None]]) -> None:
     rows = [(m.pk, now, m.provider_message_id, m.provider, body) for m, body in sent]
     with connection.cursor() as cursor:
         cursor.execute(_SENT_SQL, [list(column) for column in zip(*rows, strict=True)])
+        rows_written_send(Message)
         marked = {row[0] for row in cursor.fetchall()}
         sent = [(m, body) for m, body in sent if m.pk in marked]
         if not sent:
