@@ -5,6 +5,7 @@ journeys, and posting a catalogue event such as "Order ready")."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -12,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.choices import Role
@@ -252,6 +253,25 @@ def _rewards() -> list[tuple[int, str]]:
     return [(reward.pk, reward.name) for reward in rewards_available(at=timezone.now())]
 
 
+def duration_words(minutes: Any) -> str:
+    """A wait in the largest whole units: "1 day", "2 days 3 hours", "90 minutes" stays
+    "1 hour 30 minutes"."""
+    try:
+        left = int(minutes or 0)
+    except (TypeError, ValueError):
+        return ""
+    days, left = divmod(left, 1440)
+    hours, left = divmod(left, 60)
+    parts = [
+        ngettext("%(n)s day", "%(n)s days", days) % {"n": days} if days else "",
+        ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours} if hours else "",
+        ngettext("%(n)s minute", "%(n)s minutes", left) % {"n": left} if left else "",
+    ]
+    return " ".join(part for part in parts if part) or ngettext(
+        "%(n)s minute", "%(n)s minutes", 0
+    ) % {"n": 0}
+
+
 def _step_summary(step: dict, *, rewards: dict[int, str] | None = None) -> str:
     config = step.get("config") or {}
     kind = step.get("type")
@@ -262,11 +282,11 @@ def _step_summary(step: dict, *, rewards: dict[int, str] | None = None) -> str:
         if mode == "time_of_day":
             return _("until %(at)s in the contact's time zone") % {"at": config.get("at")}
         if mode == "event":
-            return _("until %(event)s, at most %(m)s minutes") % {
+            return _("until %(event)s, at most %(wait)s") % {
                 "event": config.get("event_type"),
-                "m": config.get("minutes"),
+                "wait": duration_words(config.get("minutes")),
             }
-        return _("%(m)s minutes") % {"m": config.get("minutes")}
+        return duration_words(config.get("minutes"))
     if kind == "branch":
         if config.get("kind") == "segment":
             return _("in segment %(id)s?") % {"id": config.get("segment_id")}

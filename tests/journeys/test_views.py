@@ -262,3 +262,31 @@ def test_a_turned_off_endpoint_is_refused_by_the_builder(owner_client, journey):
     assert response.status_code == 400
     assert "This webhook endpoint is turned off" in response.text
     assert 'id="step-endpoint-errors"' in response.text
+
+
+@pytest.mark.parametrize(
+    "minutes, words",
+    [
+        (0, "0 minutes"),
+        (1, "1 minute"),
+        (90, "1 hour 30 minutes"),
+        (1440, "1 day"),
+        (3 * 1440 + 120, "3 days 2 hours"),
+        ("not a number", ""),
+    ],
+)
+def test_a_wait_is_written_in_days_hours_and_minutes(minutes, words):
+    from apps.journeys.views import duration_words
+
+    assert duration_words(minutes) == words
+
+
+def test_a_wait_reads_in_the_reader_s_language():
+    from django.utils import translation
+
+    from apps.journeys.views import duration_words
+
+    with translation.override("fr"):
+        assert duration_words(2 * 1440 + 60) == "2 jours 1 heure"
+    with translation.override("es"):
+        assert duration_words(1440 + 5) == "1 día 5 minutos"
