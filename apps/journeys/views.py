@@ -182,6 +182,8 @@ def _builder_context(request, journey, **extra) -> dict:
     steps = list(shown.steps) if shown else []
     labels = {key: spec.label for key, spec in step_types.items()}
     rewards = _rewards() if any(s["type"] == "loyalty.voucher" for s in steps) else []
+    segments = _segments()
+    names = {segment.pk: segment.name for segment in segments}
     flow = []
     for n, step in enumerate(steps):
         flow.append(
@@ -189,13 +191,12 @@ def _builder_context(request, journey, **extra) -> dict:
                 "n": n + 1,
                 "step": step,
                 "label": labels.get(step["type"], step["type"]),
-                "summary": _step_summary(step, rewards=dict(rewards)),
+                "summary": _step_summary(step, rewards=dict(rewards), segments=names),
                 "else": step.get("else", ""),
                 "first": n == 0,
                 "last": n == len(steps) - 1,
             }
         )
-    segments = _segments()
     event_choices = _event_choices()
     context = {
         "journey": journey,
@@ -272,7 +273,12 @@ def duration_words(minutes: Any) -> str:
     ) % {"n": 0}
 
 
-def _step_summary(step: dict, *, rewards: dict[int, str] | None = None) -> str:
+def _step_summary(
+    step: dict,
+    *,
+    rewards: dict[int, str] | None = None,
+    segments: dict[int, str] | None = None,
+) -> str:
     config = step.get("config") or {}
     kind = step.get("type")
     if kind == "send":
@@ -289,7 +295,10 @@ def _step_summary(step: dict, *, rewards: dict[int, str] | None = None) -> str:
         return duration_words(config.get("minutes"))
     if kind == "branch":
         if config.get("kind") == "segment":
-            return _("in segment %(id)s?") % {"id": config.get("segment_id")}
+            name = (segments or {}).get(config.get("segment_id"))
+            if name is None:
+                return _("in a segment that no longer exists?")
+            return _("in segment “%(name)s”?") % {"name": name}
         return _("%(event)s happened?") % {"event": config.get("event_type")}
     if kind == "task":
         return config.get("title", "")

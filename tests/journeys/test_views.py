@@ -290,3 +290,39 @@ def test_a_wait_reads_in_the_reader_s_language():
         assert duration_words(2 * 1440 + 60) == "2 jours 1 heure"
     with translation.override("es"):
         assert duration_words(1440 + 5) == "1 día 5 minutos"
+
+
+def test_the_flow_names_the_wait_and_the_segment_of_a_branch(owner_client, tenant):
+    from apps.journeys.services import journey_create
+    from tests.contacts.factories import SegmentFactory
+
+    from .factories import wait
+
+    with alpha():
+        regulars = SegmentFactory(name="Regulars")
+        gone = SegmentFactory(name="Gone soon")
+        steps = [
+            wait("w", 1440 + 90),
+            {
+                "id": "b",
+                "type": "branch",
+                "config": {"kind": "segment", "segment_id": regulars.pk},
+                "else": "b2",
+            },
+            {
+                "id": "b2",
+                "type": "branch",
+                "config": {"kind": "segment", "segment_id": gone.pk},
+                "else": "s",
+            },
+            send("s"),
+        ]
+        journey = journey_create(
+            name="Flow", trigger={"kind": "event", "event_type": "order.ready"}, steps=steps
+        )
+        gone.delete()
+    response = owner_client.get(reverse("journeys:journey_detail", args=[journey.pk]))
+    assert response.status_code == 200
+    assert "1 day 1 hour 30 minutes" in response.text
+    assert "in segment “Regulars”?" in response.text
+    assert "in a segment that no longer exists?" in response.text
