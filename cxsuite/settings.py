@@ -450,6 +450,7 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL == "filesystem://":
     from cxsuite.embedded import broker_folders
+    from cxsuite.lib.folder_broker import TRANSPORT as CELERY_BROKER_TRANSPORT  # noqa: F401
 
     CELERY_BROKER_TRANSPORT_OPTIONS = broker_folders()
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "cxsuite")

@@ -131,7 +131,9 @@ class Stack:
         app = Celery(broker=self.env["CELERY_BROKER_URL"])
         if self.env["CELERY_BROKER_URL"] == "filesystem://":
             from cxsuite.embedded import broker_folders
+            from cxsuite.lib.folder_broker import TRANSPORT
 
+            app.conf.broker_transport = TRANSPORT
             os.environ["BROKER_DIR"] = self.env["BROKER_DIR"]
             try:
                 app.conf.broker_transport_options = broker_folders()
