@@ -23,14 +23,14 @@ TRANSPORT = "cxsuite.lib.folder_broker:Transport"
 
 
 class Channel(filesystem.Channel):
-    def _put(self, queue, message):
-        """Put `message` onto `queue`: written under a name no queue reads, then renamed."""
+    def _put(self, queue, payload, **kwargs):  # type: ignore[override] # as kombu's own
+        """Put `payload` onto `queue`: written under a name no queue reads, then renamed."""
         name = f"{int(round(monotonic() * 1000))}_{uuid.uuid4()}.{queue}.msg"
         final = os.path.join(self.data_folder_out, name)
         partial = os.path.join(self.data_folder_out, f".{name}.part")
         try:
             with open(partial, "wb") as file:
-                file.write(str_to_bytes(dumps(message)))
+                file.write(str_to_bytes(dumps(payload)))
             os.replace(partial, final)
         except OSError as exc:
             raise ChannelError(f"Cannot add file {final!r} to directory") from exc
