@@ -17,6 +17,7 @@ from apps.appointments.models import (
     WaitlistEntry,
 )
 from apps.appointments.services import appointment_manage_url
+from apps.appointments.services.links import appointment_from_token
 from apps.appointments.views.public import start_param
 from apps.contacts.models import ConsentStatus, Contact
 from tests.appointments.factories import (
@@ -186,8 +187,13 @@ def test_booking_matches_the_contact_and_shows_the_confirmation(tenant_client, c
     assert "You&#x27;re booked" in page or "You're booked" in page
     assert "Check-up" in page and appointment.staff.name in page
     assert f"{at(10):%H:%M} Central European Time (Berlin)" in page
+    # the links carry this appointment's token (signed when the page was drawn: its time
+    # stamp may be a second older than one signed now, so the token is read, not compared)
     manage = path_of(appointment_manage_url(appointment=appointment))
-    assert f'href="{manage}calendar.ics"' in page and f'href="{manage}"' in page
+    prefix = manage.split("/manage/")[0] + "/manage/"
+    tokens = re.findall(rf'href="{re.escape(prefix)}([^/"]+)/(calendar\.ics)?"', page)
+    assert {ics for _token, ics in tokens} == {"", "calendar.ics"}
+    assert {appointment_from_token(token=token) for token, _ics in tokens} == {appointment}
 
 
 def test_a_booking_that_needs_approval_says_the_practice_will_confirm(tenant_client, checkup):
