@@ -207,11 +207,7 @@ def voucher_grant(
         if member.contact.erased_at is not None or not member.active:
             raise ValidationError({"member": _("This member can no longer receive vouchers.")})
         if reward is not None:
-            reward = Reward.objects.get(pk=reward.pk)
-            if not reward.active or (reward.available_from and reward.available_from > at):
-                raise ValidationError({"reward": _("This reward is not available.")})
-            if reward.available_until and reward.available_until <= at:
-                raise ValidationError({"reward": _("This reward is no longer available.")})
+            reward = _reward_available(reward, at)
         kind, amount, days = voucher_grant_check(
             reward=reward, kind=kind, value=value, valid_days=valid_days
         )
@@ -231,11 +227,27 @@ def voucher_grant(
             actor=actor,
             idempotency_key=key,
         )
-        if created and reward is not None and reward.stock is not None:
-            taken = Reward.objects.filter(pk=reward.pk, stock__gt=0).update(stock=F("stock") - 1)
-            if not taken:
-                raise ConflictError(_("This reward is out of stock."))
+        if created and reward is not None:
+            _reward_stock_take(reward)
     return voucher
+
+
+def _reward_available(reward: Reward, at: dt.datetime) -> Reward:
+    """The reward as stored now, if it may be given at `at` (errors name the field)."""
+    reward = Reward.objects.get(pk=reward.pk)
+    if not reward.active or (reward.available_from and reward.available_from > at):
+        raise ValidationError({"reward": _("This reward is not available.")})
+    if reward.available_until and reward.available_until <= at:
+        raise ValidationError({"reward": _("This reward is no longer available.")})
+    return reward
+
+
+def _reward_stock_take(reward: Reward) -> None:
+    """One off the reward's stock (if it keeps one), never below zero."""
+    if reward.stock is None:
+        return
+    if not Reward.objects.filter(pk=reward.pk, stock__gt=0).update(stock=F("stock") - 1):
+        raise ConflictError(_("This reward is out of stock."))
 
 
 def voucher_grant_label(kind: str, value: Decimal) -> str:
@@ -270,15 +282,8 @@ def reward_redeem(
             return done.voucher
         if member.contact.erased_at is not None or not member.active:
             raise ValidationError({"member": _("This member can no longer redeem.")})
-        reward = Reward.objects.get(pk=reward.pk)
-        if not reward.active or (reward.available_from and reward.available_from > at):
-            raise ValidationError({"reward": _("This reward is not available.")})
-        if reward.available_until and reward.available_until <= at:
-            raise ValidationError({"reward": _("This reward is no longer available.")})
-        if reward.stock is not None:
-            taken = Reward.objects.filter(pk=reward.pk, stock__gt=0).update(stock=F("stock") - 1)
-            if not taken:
-                raise ConflictError(_("This reward is out of stock."))
+        reward = _reward_available(reward, at)
+        _reward_stock_take(reward)
         member_expire_due(member, at)
         voucher = voucher_issue(
             member=member,
