@@ -34,17 +34,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         fingerprint = migrations_fingerprint()
-        aliases = database_aliases()
-        if any(self._behind(alias, fingerprint) for alias in aliases):
+        behind = [alias for alias in database_aliases() if self._behind(alias, fingerprint)]
+        if behind:
             self.check()
-        for alias in aliases:
+        for alias in behind:
             with database_use(alias):
                 if public_behind(fingerprint=fingerprint):
                     call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
                     schema_state_record(
                         schema_name=get_public_schema_name(), fingerprint=fingerprint
                     )
-        failed = migrate_behind(self, workers=max(1, options["workers"]), aliases=aliases)
+        failed = migrate_behind(self, workers=max(1, options["workers"]), aliases=behind)
         with database_use(HOME):
             public_tenant_ensure()
         if failed:
