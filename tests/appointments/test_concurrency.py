@@ -16,6 +16,7 @@ from apps.appointments.services import (
     SlotTaken,
     appointment_book,
     appointment_book_for_customer,
+    booking,
     booking_contact_match,
 )
 from apps.contacts.models import Contact
@@ -220,3 +221,76 @@ def test_a_booking_that_postgresql_picks_as_deadlock_victim_goes_to_the_next_per
     assert sorted(
         Appointment.objects.filter(starts_at=SLOT).values_list("staff_id", flat=True)
     ) == sorted(order)
+
+
+@pytest.mark.parametrize("other_side", ["commits", "rolls back"])
+def test_a_place_lost_to_a_deadlock_is_tried_again_after_the_other_side_ends(
+    committed_tenant, monkeypatch, other_side
+):
+    """Two racing inserts can deadlock; PostgreSQL fails one while the other is still open,
+    and that one may yet commit or fail. The failed booking must not answer before it ends:
+    "just taken" offering this very time as the next one, or "taken" for a time that stays
+    free. PostgreSQL's deadlock answer is given here to the first insert; the transaction on
+    the other side is a real one, holding the only dentist at that time."""
+    dentist = StaffMemberFactory()
+    week_hours(dentist, dt.time(9), dt.time(17))
+    service = ServiceFactory(staff=[dentist])
+    AppointmentSettings.objects.update_or_create(pk=1, defaults={"reminders": []})
+    holding, finish = threading.Event(), threading.Event()
+    desk_errors: list = []
+
+    def front_desk():
+        try:
+            connection.set_tenant(committed_tenant)
+            with transaction.atomic():
+                appointment_book(
+                    service=service,
+                    starts_at=SLOT,
+                    staff=dentist,
+                    contact=ContactFactory(),
+                    notify=False,
+                    now=NOW,
+                )
+                holding.set()
+                finish.wait(timeout=30)
+                time.sleep(0.5)  # the online booking's retry is waiting on this row by now
+                if other_side == "rolls back":
+                    transaction.set_rollback(True)
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            desk_errors.append(exc)
+        finally:
+            connection.close()
+
+    real_place_once = booking._place_once
+    calls: list[str] = []
+
+    def place_once(*args):
+        if not calls:
+            calls.append("deadlock")
+            finish.set()
+            return "deadlock"
+        calls.append(outcome := real_place_once(*args))
+        return outcome
+
+    desk = threading.Thread(target=front_desk)
+    desk.start()
+    assert holding.wait(timeout=30)
+    monkeypatch.setattr(booking, "_place_once", place_once)
+    try:
+        result = appointment_book(
+            service=service, starts_at=SLOT, contact=ContactFactory(), source="online", now=NOW
+        )
+    except SlotTaken as exc:
+        result = exc
+    desk.join(timeout=60)
+
+    assert desk_errors == []
+    if other_side == "commits":
+        assert calls == ["deadlock", "person taken"]
+        assert isinstance(result, SlotTaken)
+        assert SLOT not in [slot.starts_at for slot in result.next_slots]
+        assert result.next_slots[0].starts_at == SLOT + dt.timedelta(minutes=30)
+    else:
+        assert calls == ["deadlock", "placed"]
+        assert isinstance(result, Appointment)
+        assert Appointment.objects.get(starts_at=SLOT).pk == result.pk

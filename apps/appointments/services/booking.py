@@ -153,8 +153,13 @@ def _is_overlap(exc: IntegrityError) -> bool:
 def _is_deadlock(exc: OperationalError) -> bool:
     """Two transactions that insert overlapping rows at the same moment each find the other's
     row while checking the exclusion constraint and wait for each other; PostgreSQL breaks the
-    tie by failing one of them (deadlock_detected). That one lost the race for this person."""
+    tie by failing one of them (deadlock_detected). The other one has not committed yet, and
+    may itself lose to a third: so the failed one has not lost yet (`_place`)."""
     return getattr(exc.__cause__, "sqlstate", None) == "40P01"
+
+
+# Rounds of retrying the places lost to a deadlock (see `_place`).
+DEADLOCK_RETRIES = 3
 
 
 def _minute(value: dt.datetime, field: str = "starts_at") -> dt.datetime:
@@ -251,6 +256,8 @@ def _place(
 ) -> bool:
     """Save the appointment with the first staff member (and room) the database accepts."""
     times = _blocks(service, starts_at)
+    taken: set[int] = set()  # people booked by a committed row, or at their daily cap
+    deadlocked: list[tuple[int, object]] = []
     for staff_id in staff_ids:
         rooms: list = [None]
         if service.needs_room:
@@ -261,26 +268,52 @@ def _place(
                 ignore_appointment_id=appointment.pk,
             )
         for room in rooms:
-            try:
-                with transaction.atomic():
-                    if enforce and _cap_reached(service, staff_id, starts_at, appointment.pk):
-                        break
-                    for name, value in times.items():
-                        setattr(appointment, name, value)
-                    appointment.staff_id, appointment.room = staff_id, room
-                    appointment.save()
+            outcome = _place_once(appointment, service, staff_id, room, times, enforce)
+            if outcome == "placed":
                 return True
-            except IntegrityError as exc:
-                if not _is_overlap(exc):
-                    raise
-                if "staff_overlap" in str(exc):
-                    break  # this person is taken; rooms will not help
-            except OperationalError as exc:
-                if not _is_deadlock(exc):
-                    raise
-                # Lost to a concurrent insert, on the person or the room: the next room
-                # shows which (the winner has committed or rolled back by then).
+            if outcome == "person taken":
+                taken.add(staff_id)
+                break  # rooms will not help
+            if outcome == "deadlock":
+                deadlocked.append((staff_id, room))
+    # A place lost to a deadlock is not lost yet: the transaction on the other side is still
+    # open and may itself fail. Offering the next times now could offer this very time, so
+    # the place is tried again; the retry waits for that transaction and ends in an answer.
+    for _round in range(DEADLOCK_RETRIES):
+        retry, deadlocked = deadlocked, []
+        for staff_id, room in retry:
+            if staff_id in taken:
+                continue
+            outcome = _place_once(appointment, service, staff_id, room, times, enforce)
+            if outcome == "placed":
+                return True
+            if outcome == "person taken":
+                taken.add(staff_id)
+            elif outcome == "deadlock":
+                deadlocked.append((staff_id, room))
     return False
+
+
+def _place_once(appointment, service, staff_id, room, times, enforce) -> str:
+    """ "placed", "person taken" (a committed booking or the daily cap), "room taken" or
+    "deadlock" (the other side is still open; see `_is_deadlock`)."""
+    try:
+        with transaction.atomic():
+            if enforce and _cap_reached(service, staff_id, times["starts_at"], appointment.pk):
+                return "person taken"
+            for name, value in times.items():
+                setattr(appointment, name, value)
+            appointment.staff_id, appointment.room = staff_id, room
+            appointment.save()
+        return "placed"
+    except IntegrityError as exc:
+        if not _is_overlap(exc):
+            raise
+        return "person taken" if "staff_overlap" in str(exc) else "room taken"
+    except OperationalError as exc:
+        if not _is_deadlock(exc):
+            raise
+        return "deadlock"
 
 
 def _check_desk_time(
