@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Now as _Now
 from django.utils.translation import gettext_lazy as _
 
-from apps.contacts.models import Contact
+from apps.contacts.models import Contact, Segment
 from cxsuite.lib.filters import KeepsUpdatedMixin
 
 
@@ -187,18 +187,36 @@ class StepRun(models.Model):
         return f"{self.enrollment_id}#{self.seq} {self.step_type}"
 
 
+def segment_deleted_pause(collector, field, sub_objs, using) -> None:
+    """on_delete of an offer's segment: the offer is paused rather than opened to everyone."""
+    collector.add_field_update(field, None, sub_objs)
+    collector.add_field_update(field.model._meta.get_field("active"), False, sub_objs)
+
+
 class Offer(KeepsUpdatedMixin, models.Model):
-    """Something to offer a contact: who is eligible (segment rules), how it ranks, how long it
-    holds, and the event that counts as accepted."""
+    """Something to offer a contact: who is eligible (the members of `segment`, when set, who
+    also match `rules`), how it ranks, how long it holds, and the event that counts as
+    accepted."""
 
     name = models.CharField(_("name"), max_length=120)
     text = models.TextField(_("message"))
     rules = models.JSONField(default=dict, blank=True)
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("for the segment"),
+        null=True,
+        blank=True,
+        on_delete=segment_deleted_pause,
+        related_name="+",
+    )
     priority = models.PositiveSmallIntegerField(_("priority"), default=0)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     accepted_event = models.CharField(_("accepted when"), max_length=64)
-    reward = models.JSONField(default=dict, blank=True)  # loyalty points or voucher, later
+    # Given when the offer is accepted: {} (nothing), {"type": "points", "points": 200} or
+    # {"type": "voucher", "reward": <loyalty reward id>} / {"type": "voucher", "kind": …,
+    # "value": …, "valid_days": …} (see services.offers.offer_reward_clean).
+    reward = models.JSONField(default=dict, blank=True)
     active = models.BooleanField(default=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True, db_default=_Now())  # `updated_since`
@@ -222,6 +240,9 @@ class OfferMade(models.Model):
     why = models.CharField(max_length=300, blank=True)
     made_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # What the offer's reward came to on acceptance: "200 points", a voucher's label, or why
+    # nothing was given ("Not given: …"). Empty for an offer without a reward.
+    reward_note = models.CharField(max_length=200, blank=True, db_default="")
 
     class Meta:
         ordering = ["-made_at"]

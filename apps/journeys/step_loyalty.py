@@ -36,25 +36,32 @@ def points_clean(config: dict) -> dict:
     return {"points": points, "reason": str(config.get("reason") or "").strip()[:200]}
 
 
-def points_run(ctx: StepContext) -> StepResult:
+def points_grant(*, contact, points: int, key: str, at, reason: str):
+    """Grant points through loyalty's ledger once per `key` (the ledger entry)."""
     from apps.loyalty.models import EntrySource
     from apps.loyalty.services.ledger import member_enrol, points_earn
 
+    member = member_enrol(contact=contact, at=at)
+    return points_earn(
+        member=member,
+        points=points,
+        source=EntrySource.RULE,
+        idempotency_key=key,
+        at=at,
+        reason=reason,
+    )
+
+
+def points_run(ctx: StepContext) -> StepResult:
     from .steps import wording
 
     points = int(ctx.config.get("points") or 0)
     detail: dict[str, Any] = {"points": points}
     if ctx.enrollment.test_run:
         return StepResult(outcome="granted", detail=detail)
-    member = member_enrol(contact=ctx.contact, at=ctx.now)
     reason = wording(ctx.config.get("reason") or "", ctx.variables()) or ctx.journey.name
-    entry = points_earn(
-        member=member,
-        points=points,
-        source=EntrySource.RULE,
-        idempotency_key=grant_key(ctx),
-        at=ctx.now,
-        reason=reason,
+    entry = points_grant(
+        contact=ctx.contact, points=points, key=grant_key(ctx), at=ctx.now, reason=reason
     )
     detail["entry_id"] = entry.pk
     return StepResult(outcome="granted", detail=detail)
@@ -93,36 +100,48 @@ def voucher_clean(config: dict) -> dict:
     return {"reward": None, "kind": kind, "value": str(value), "valid_days": days}
 
 
-def voucher_run(ctx: StepContext) -> StepResult:
-    """Issue the voucher through loyalty's `voucher_grant`, keyed by (enrollment, step): a
-    retried or raced step issues one. A reward no longer available skips the step, saying
-    why, and the contact goes on."""
+def voucher_give(*, contact, config: dict, key: str, at):
+    """Issue a voucher (`config` as `voucher_clean` returns it) through loyalty's
+    `voucher_grant`, once per `key`. Returns the voucher, or why none was given: the reward
+    was deleted or withdrawn, is out of stock, or the contact can no longer be a member."""
     from apps.loyalty.selectors.member_page import reward_get
     from apps.loyalty.services.ledger import member_enrol
     from apps.loyalty.services.vouchers import voucher_grant
 
-    config = ctx.config
     reward = reward_get(int(config["reward"])) if config.get("reward") else None
-    detail: dict[str, Any] = {"reward": reward.pk if reward else None}
     if config.get("reward") and reward is None:
-        return StepResult(outcome="skipped", detail=detail | {"reason": "reward deleted"})
-    if ctx.enrollment.test_run:
-        return StepResult(outcome="granted", detail=detail)
-    member = member_enrol(contact=ctx.contact, at=ctx.now)
+        return "reward deleted"
     try:
-        voucher = voucher_grant(
+        member = member_enrol(contact=contact, at=at)
+        return voucher_grant(
             member=member,
-            idempotency_key=grant_key(ctx),
+            idempotency_key=key,
             reward=reward,
             kind=str(config.get("kind") or ""),
             value=config.get("value") or 0,
             valid_days=int(config.get("valid_days") or 90),
-            at=ctx.now,
+            at=at,
         )
     except DomainError as exc:  # out of stock
-        return StepResult(outcome="skipped", detail=detail | {"reason": str(exc)})
+        return str(exc)
     except ValidationError as exc:  # the reward was withdrawn, the member left
-        return StepResult(outcome="skipped", detail=detail | {"reason": " ".join(exc.messages)})
+        return " ".join(exc.messages)
+
+
+def voucher_run(ctx: StepContext) -> StepResult:
+    """Issue the voucher keyed by (enrollment, step): a retried or raced step issues one. A
+    voucher that cannot be given skips the step, saying why, and the contact goes on."""
+    from apps.loyalty.selectors.member_page import reward_get
+
+    config = ctx.config
+    detail: dict[str, Any] = {"reward": int(config["reward"]) if config.get("reward") else None}
+    if ctx.enrollment.test_run:
+        if config.get("reward") and reward_get(int(config["reward"])) is None:
+            return StepResult(outcome="skipped", detail=detail | {"reason": "reward deleted"})
+        return StepResult(outcome="granted", detail=detail)
+    voucher = voucher_give(contact=ctx.contact, config=config, key=grant_key(ctx), at=ctx.now)
+    if isinstance(voucher, str):
+        return StepResult(outcome="skipped", detail=detail | {"reason": voucher})
     detail |= {"voucher_id": voucher.pk, "label": voucher.label}
     return StepResult(outcome="granted", detail=detail)
 

@@ -78,10 +78,12 @@ OFFER = [
             "name": "Payment plan",
             "text": "Pay in three monthly parts, no fees.",
             "rules": {},
+            "segment": None,
             "priority": 5,
             "valid_from": None,
             "valid_until": None,
             "accepted_event": "invoice.paid",
+            "reward": {"type": "points", "points": 200, "reason": ""},
             "active": True,
             "made": 40,
             "accepted": 12,
@@ -96,6 +98,7 @@ OFFER_INPUT = [
             "text": "Pay in three monthly parts, no fees.",
             "priority": 5,
             "accepted_event": "invoice.paid",
+            "reward": {"type": "points", "points": 200},
         },
     )
 ]

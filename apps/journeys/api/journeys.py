@@ -3,7 +3,6 @@ exit, list) and the offer catalogue."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status
@@ -22,7 +21,7 @@ from cxsuite.lib.api_fields import (
 )
 
 from ..models import Enrollment, EnrollmentStatus, Journey, JourneyStatus, Offer
-from ..selectors import enrollment_list, journey_list
+from ..selectors import enrollment_list, journey_list, offer_list
 from ..services import (
     enrollment_exit,
     enrollment_start,
@@ -229,10 +228,12 @@ class OfferSerializer(serializers.ModelSerializer):
             "name",
             "text",
             "rules",
+            "segment",
             "priority",
             "valid_from",
             "valid_until",
             "accepted_event",
+            "reward",
             "active",
             "made",
             "accepted",
@@ -245,10 +246,25 @@ class OfferInputSerializer(StrictInputMixin, serializers.Serializer):
     name = serializers.CharField(max_length=120)
     text = serializers.CharField(max_length=2000)
     rules = serializers.DictField(required=False, default=dict)
+    segment = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="Only the members of this segment are eligible (and who match `rules`).",
+    )
     priority = serializers.IntegerField(min_value=0, max_value=100, default=0)
     valid_from = serializers.DateField(required=False, allow_null=True, default=None)
     valid_until = serializers.DateField(required=False, allow_null=True, default=None)
     accepted_event = serializers.CharField(max_length=64)
+    reward = serializers.JSONField(
+        required=False,
+        default=dict,
+        help_text='Given once when the offer is accepted: {"type": "points", "points": 200}, '
+        '{"type": "voucher", "reward": <loyalty reward id>}, or {"type": "voucher", "kind": '
+        '"amount_off" or "percent_off", "value": 10, "valid_days": 90}; {} for none.',
+    )
     active = serializers.BooleanField(default=True)
 
 
@@ -260,10 +276,7 @@ class OfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGener
     write_role = Role.MANAGER
 
     def get_queryset(self):
-        return Offer.objects.annotate(
-            made_count=Count("made"),
-            accepted_count=Count("made", filter=Q(made__accepted_at__isnull=False)),
-        ).order_by("-priority", "name", "pk")
+        return offer_list().order_by("-priority", "name", "pk")
 
     @extend_schema(request=OfferInputSerializer, responses={201: OfferSerializer})
     def create(self, request):

@@ -1,5 +1,6 @@
 """Reads for journeys: the list with its counts, one journey's figures per version (the funnel
-and its table), a contact's enrollments and the step runs of one enrollment."""
+and its table), a contact's enrollments and the step runs of one enrollment, and the offer
+catalogue."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from ..models import Enrollment, EnrollmentStatus, Journey, JourneyVersion, OfferMade, StepRun
+from ..models import (
+    Enrollment,
+    EnrollmentStatus,
+    Journey,
+    JourneyVersion,
+    Offer,
+    OfferMade,
+    StepRun,
+)
 
 
 def journey_list() -> QuerySet[Journey]:
@@ -26,6 +35,23 @@ def journey_list() -> QuerySet[Journey]:
 
 def journey_get(pk: int) -> Journey:
     return get_object_or_404(Journey.objects.select_related("live_version"), pk=pk)
+
+
+def offer_list() -> QuerySet[Offer]:
+    """The offer catalogue, first what is offered first, with how often each was made and
+    accepted (one query)."""
+    return (
+        Offer.objects.select_related("segment")
+        .annotate(
+            made_count=Count("made"),
+            accepted_count=Count("made", filter=Q(made__accepted_at__isnull=False)),
+        )
+        .order_by("-active", "-priority", "name", "pk")
+    )
+
+
+def offer_get(pk: int) -> Offer:
+    return get_object_or_404(offer_list(), pk=pk)
 
 
 def enrollment_list(*, journey: Journey | None = None, contact_id: int | None = None):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -27,7 +28,7 @@ PRIOR_WEIGHT = 5  # how many offers' worth of weight the business-wide rate carr
 class Made:
     offer: Offer
     why: str
-    record: OfferMade
+    record: OfferMade | None  # None in a test run, which leaves the offer's figures alone
 
 
 def _rfm_segment(contact) -> str:
@@ -65,14 +66,23 @@ def offer_rates(offers: list[Offer], segment: str) -> dict[int, tuple[float, int
 
 
 def offers_eligible(*, contact, today: dt.date) -> list[Offer]:
-    from apps.contacts.selectors.segments import rules_members
+    """The active offers in their dates whose segment (when set) holds the contact and whose
+    rules (when set) match them."""
+    from apps.contacts.selectors.segments import rules_members, segment_members
 
-    offers = Offer.objects.filter(active=True).filter(
-        Q(valid_from__isnull=True) | Q(valid_from__lte=today),
-        Q(valid_until__isnull=True) | Q(valid_until__gte=today),
+    offers = (
+        Offer.objects.filter(active=True)
+        .filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=today),
+            Q(valid_until__isnull=True) | Q(valid_until__gte=today),
+        )
+        .select_related("segment")
     )
     eligible = []
     for offer in offers:
+        members = segment_members(segment=offer.segment) if offer.segment else None
+        if members is not None and not members.filter(pk=contact.pk).exists():
+            continue
         if not offer.rules:
             eligible.append(offer)
             continue
@@ -122,10 +132,12 @@ def offer_make(*, ctx: StepContext) -> Made | None:
     if chosen is None:
         return None
     offer, why = chosen
+    if ctx.enrollment.test_run:
+        return Made(offer, why, None)
     record = OfferMade.objects.create(
         offer=offer,
         contact=ctx.contact,
-        enrollment=ctx.enrollment if not ctx.enrollment.test_run else None,
+        enrollment=ctx.enrollment,
         rfm_segment=_rfm_segment(ctx.contact),
         why=f"#{ctx.seq} {why}"[:300],
         made_at=ctx.now,
@@ -134,18 +146,97 @@ def offer_make(*, ctx: StepContext) -> Made | None:
 
 
 def offers_accept_for_event(*, contact_id: int, event: TimelineEvent) -> int:
-    """An event that counts as accepting an open offer of this contact."""
-    return OfferMade.objects.filter(
-        contact_id=contact_id,
-        accepted_at__isnull=True,
-        offer__accepted_event=event.type,
-        made_at__lte=event.occurred_at,
-    ).update(accepted_at=event.occurred_at)
+    """An event that counts as accepting this contact's open offers; each accepted offer's
+    reward is given once (the loyalty entry or voucher is keyed by the offer made)."""
+    with transaction.atomic():
+        accepted = list(
+            OfferMade.objects.select_for_update(of=("self",))
+            .select_related("offer", "contact")
+            .filter(
+                contact_id=contact_id,
+                accepted_at__isnull=True,
+                offer__accepted_event=event.type,
+                made_at__lte=event.occurred_at,
+            )
+        )
+        for made in accepted:
+            made.accepted_at = event.occurred_at
+            made.reward_note = offer_reward_give(made=made, at=event.occurred_at)
+            made.save(update_fields=["accepted_at", "reward_note"])
+    return len(accepted)
+
+
+# --- rewards -----------------------------------------------------------------------------
+REWARD_TYPES = ("points", "voucher")
+
+
+def offer_reward_clean(reward: Any) -> dict:
+    """{} for no reward, {"type": "points", "points": …, "reason": …} or {"type": "voucher",
+    "reward": <loyalty reward id>} / {"type": "voucher", "kind": "amount_off" |
+    "percent_off", "value": …, "valid_days": …}. Errors are keyed `reward`."""
+    from ..step_loyalty import points_clean, voucher_clean
+
+    if reward in (None, "", {}):
+        return {}
+    if not isinstance(reward, dict) or reward.get("type") not in REWARD_TYPES:
+        raise ValidationError(
+            {"reward": _('Give the reward a type: "points" or "voucher", or leave it empty.')}
+        )
+    clean = points_clean if reward["type"] == "points" else voucher_clean
+    try:
+        return {"type": reward["type"], **clean(reward)}
+    except ValidationError as exc:
+        raise ValidationError({"reward": exc.messages}) from exc
+
+
+def offer_reward_text(reward: dict, *, rewards: dict[int, str] | None = None) -> str:
+    """The reward in words for the catalogue ("200 points", "Voucher: Free whitening")."""
+    from apps.loyalty.services.vouchers import voucher_grant_label
+
+    if not reward:
+        return ""
+    if reward.get("type") == "points":
+        return _("%(n)s points") % {"n": f"{int(reward.get('points') or 0):,}"}
+    if reward.get("reward"):
+        name = (rewards or {}).get(int(reward["reward"])) or _("a reward no longer available")
+        return _("Voucher: %(name)s") % {"name": name}
+    return _("Voucher: %(label)s") % {
+        "label": voucher_grant_label(str(reward.get("kind")), Decimal(str(reward.get("value"))))
+    }
+
+
+def offer_reward_give(*, made: OfferMade, at: dt.datetime) -> str:
+    """Give the reward of an accepted offer; returns what was given, or why nothing was."""
+    from ..step_loyalty import points_grant, voucher_give
+
+    reward = made.offer.reward or {}
+    if reward.get("type") not in REWARD_TYPES:
+        return ""
+    key = f"offer:{made.pk}"
+    if made.contact.erased_at is not None:
+        return _("Not given: the contact was erased.")[:200]
+    if reward["type"] == "points":
+        points = int(reward.get("points") or 0)
+        points_grant(contact=made.contact, points=points, key=key, at=at, reason=made.offer.name)
+        return (_("%(n)s points") % {"n": f"{points:,}"})[:200]
+    voucher = voucher_give(contact=made.contact, config=reward, key=key, at=at)
+    if isinstance(voucher, str):
+        return (_("Not given: %(why)s") % {"why": voucher})[:200]
+    return (_("Voucher: %(label)s") % {"label": voucher.label})[:200]
+
+
+def _int_or_none(value: Any) -> int | None:
+    """A row id, or None for anything that cannot be one (text, 10**30, a list)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if 0 < number < 2**31 else None
 
 
 def offer_save(*, offer: Offer | None = None, **values: Any) -> Offer:
     """Create or change an offer; its eligibility rules are checked like a segment's."""
-    from apps.contacts.selectors.segments import rules_clean
+    from apps.contacts.selectors.segments import rules_clean, segment_list
 
     errors: dict[str, str] = {}
     name = str(values.get("name", offer.name if offer else "")).strip()
@@ -163,6 +254,20 @@ def offer_save(*, offer: Offer | None = None, **values: Any) -> Offer:
             rules_clean(rules)
         except ValidationError as exc:
             errors["rules"] = "; ".join(exc.messages)
+    if values.get("segment") is not None:  # a segment or its id, of this business
+        segment_id = _int_or_none(getattr(values["segment"], "pk", values["segment"]))
+        values["segment"] = segment_list().filter(pk=segment_id or 0).first()
+        if values["segment"] is None:
+            errors["segment"] = _("Choose one of the business's segments.")
+    if "reward" in values:
+        try:
+            values["reward"] = offer_reward_clean(values["reward"])
+        except ValidationError as exc:
+            errors["reward"] = " ".join(exc.messages)
+    valid_from = values.get("valid_from", offer.valid_from if offer else None)
+    valid_until = values.get("valid_until", offer.valid_until if offer else None)
+    if valid_from and valid_until and valid_until < valid_from:
+        errors["valid_until"] = _("The offer must end on or after the day it starts.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -173,7 +278,7 @@ def offer_save(*, offer: Offer | None = None, **values: Any) -> Offer:
             accepted,
             rules,
         )
-        for key in ("priority", "valid_from", "valid_until", "reward", "active"):
+        for key in ("segment", "priority", "valid_from", "valid_until", "reward", "active"):
             if key in values:
                 setattr(offer, key, values[key])
         offer.save()
