@@ -280,3 +280,131 @@ class EventPostForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, event_choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = event_choices
+
+
+REWARD_TYPE_CHOICES = [
+    ("", _("Nothing")),
+    ("points", _("Loyalty points")),
+    ("voucher", _("A voucher")),
+]
+
+
+class OfferForm(StyledFormMixin, forms.Form):
+    """An offer of the catalogue: what it says, who may get it, when it counts as accepted,
+    and what accepting it gives."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    text = forms.CharField(
+        label=_("Message"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the offer step sends. Use {first_name}."),
+    )
+    segment = forms.TypedChoiceField(
+        label=_("Who may get it"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("Build a segment on the Segments page to offer it to some customers only."),
+    )
+    accepted_event = forms.ChoiceField(
+        label=_("Accepted when"),
+        help_text=_("The customer's event that counts as taking the offer up."),
+    )
+    priority = forms.IntegerField(
+        label=_("Priority"),
+        min_value=0,
+        max_value=100,
+        initial=0,
+        help_text=_(
+            "The eligible offer with the highest priority is made; among equals, the one "
+            "accepted most often by similar customers."
+        ),
+    )
+    valid_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    valid_until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reward_type = forms.ChoiceField(
+        label=_("Accepting it gives"), choices=REWARD_TYPE_CHOICES, required=False
+    )
+    points = forms.IntegerField(label=_("Points"), required=False, min_value=1, max_value=100_000)
+    reward = forms.TypedChoiceField(
+        label=_("Voucher for a reward"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("From the loyalty catalogue, free of points; or leave it and give an amount."),
+    )
+    voucher_kind = forms.ChoiceField(
+        label=_("Or a voucher of"), choices=VOUCHER_KIND_CHOICES, required=False
+    )
+    voucher_value = forms.DecimalField(
+        label=_("Amount or percent off"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("10000"),
+        decimal_places=2,
+    )
+    valid_days = forms.IntegerField(
+        label=_("The voucher is valid for (days)"), required=False, min_value=1, max_value=3650
+    )
+    active = forms.BooleanField(
+        label=_("Journeys may make this offer"), required=False, initial=True
+    )
+
+    def __init__(self, *args, event_choices, segments, rewards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accepted_event"].choices = [("", "—"), *event_choices]
+        self.fields["segment"].choices = [("", _("Every customer"))] + [
+            (s.pk, s.name) for s in segments
+        ]
+        self.fields["reward"].choices = [("", "—"), *rewards]
+
+    @classmethod
+    def initial_for(cls, offer) -> dict:
+        reward = offer.reward or {}
+        return {
+            "name": offer.name,
+            "text": offer.text,
+            "segment": offer.segment_id,
+            "accepted_event": offer.accepted_event,
+            "priority": offer.priority,
+            "valid_from": offer.valid_from,
+            "valid_until": offer.valid_until,
+            "reward_type": reward.get("type", ""),
+            "points": reward.get("points"),
+            "reward": reward.get("reward"),
+            "voucher_kind": reward.get("kind", ""),
+            "voucher_value": reward.get("value"),
+            "valid_days": reward.get("valid_days"),
+            "active": offer.active,
+        }
+
+    def offer_values(self) -> dict:
+        """The offer as `offer_save` takes it (the reward is checked there)."""
+        d = self.cleaned_data
+        reward: dict = {}
+        if d.get("reward_type") == "points":
+            reward = {"type": "points", "points": d.get("points")}
+        elif d.get("reward_type") == "voucher":
+            reward = {"type": "voucher", "reward": d.get("reward")}
+            if d.get("reward") is None:
+                reward |= {
+                    "kind": d.get("voucher_kind") or "",
+                    "value": str(d["voucher_value"]) if d.get("voucher_value") else "",
+                    "valid_days": d.get("valid_days") or 90,
+                }
+        return {
+            "name": d["name"],
+            "text": d["text"],
+            "segment": d.get("segment"),
+            "accepted_event": d["accepted_event"],
+            "priority": d["priority"],
+            "valid_from": d.get("valid_from"),
+            "valid_until": d.get("valid_until"),
+            "reward": reward,
+            "active": d.get("active", False),
+        }

@@ -6,6 +6,8 @@ app_name = "journeys"
 
 urlpatterns = [
     path("journeys/", views.journey_list, name="journey_list"),
+    path("journeys/offers/", views.offer_list, name="offer_list"),
+    path("journeys/offers/<int:pk>/", views.offer_detail, name="offer_detail"),
     path("journeys/<int:pk>/", views.journey_detail, name="journey_detail"),
     path("journeys/<int:pk>/settings/", views.journey_settings, name="journey_settings"),
     path("journeys/<int:pk>/steps/", views.journey_step_save, name="journey_step_save"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,11 +30,13 @@ from .forms import (
     EventPostForm,
     JourneyNewForm,
     JourneySettingsForm,
+    OfferForm,
     StepForm,
     TestRunForm,
 )
 from .models import Enrollment, JourneyStatus, VersionStatus
 from .registries import step_types
+from .services.offers import offer_reward_text
 from .templates_catalogue import journey_templates
 
 CONTACT_PANEL = ContactPanel(
@@ -620,4 +623,102 @@ def contact_journeys(request, contact_pk: int):
             "can_post": request.user.has_role(Role.STAFF) and not contact.erased_at,
             "active_statuses": (JourneyStatus.ACTIVE,),
         },
+    )
+
+
+# --- offers --------------------------------------------------------------------------------
+def _offer_form(request, offer=None) -> OfferForm:
+    rewards = _rewards()
+    if offer is not None and (offer.reward or {}).get("reward"):
+        # the offer's own reward stays choosable even when out of stock or withdrawn
+        from apps.loyalty.selectors.member_page import reward_names
+
+        own = int(offer.reward["reward"])
+        if own not in dict(rewards):
+            rewards += [(own, reward_names([own]).get(own) or _("a reward no longer available"))]
+    return OfferForm(
+        request.POST if request.method == "POST" else None,
+        initial=OfferForm.initial_for(offer) if offer is not None else None,
+        event_choices=_event_choices(),
+        segments=_segments(),
+        rewards=rewards,
+    )
+
+
+def _offer_save(form: OfferForm, offer=None):
+    """Save through the service; its errors land on the form's fields. The offer, or None."""
+    if not form.is_valid():
+        return None
+    values = form.offer_values()
+    try:
+        return services.offer_save(offer=offer, **values)
+    except ValidationError as exc:
+        errors = dict(exc.message_dict)
+        if "reward" in errors and values["reward"].get("type") == "points":
+            errors["points"] = errors.pop("reward")
+        form_add_service_errors(form, ValidationError(errors))
+        return None
+
+
+@role_required(Role.VIEWER)
+@require_http_methods(["GET", "POST"])
+def offer_list(request):
+    """The offer catalogue with how often each offer was made and taken up; managers add."""
+    from apps.loyalty.selectors.member_page import reward_names
+
+    form = _offer_form(request)
+    if request.method == "POST":
+        if not _can_write(request):
+            raise Http404
+        offer = _offer_save(form)
+        if offer is not None:
+            messages.success(request, _("Offer “%(name)s” added.") % {"name": offer.name})
+            return redirect("journeys:offer_list")
+    offers = list(selectors.offer_list())
+    names = reward_names(o.reward.get("reward") for o in offers if o.reward)
+    events = dict(_event_choices())
+    rows = [
+        {
+            "offer": offer,
+            "reward": offer_reward_text(offer.reward, rewards=names),
+            "event": events.get(offer.accepted_event, offer.accepted_event),
+            "rate": (offer.accepted_count / offer.made_count) if offer.made_count else None,
+        }
+        for offer in offers
+    ]
+    return render(
+        request,
+        "journeys/offer_list.html",
+        {"rows": rows, "form": form, "can_write": _can_write(request)},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.VIEWER)
+@require_http_methods(["GET", "POST"])
+def offer_detail(request, pk: int):
+    """One offer: managers change it; everyone sees its figures."""
+    from apps.loyalty.selectors.member_page import reward_names
+
+    offer = selectors.offer_get(pk)
+    form = _offer_form(request, offer)
+    if request.method == "POST":
+        if not _can_write(request):
+            raise Http404
+        if _offer_save(form, offer) is not None:
+            messages.success(request, _("Offer saved."))
+            return redirect("journeys:offer_list")
+    return render(
+        request,
+        "journeys/offer_detail.html",
+        {
+            "offer": offer,
+            "form": form,
+            "can_write": _can_write(request),
+            "rate": (offer.accepted_count / offer.made_count) if offer.made_count else None,
+            "reward": offer_reward_text(
+                offer.reward, rewards=reward_names([(offer.reward or {}).get("reward")])
+            ),
+        },
+        status=400 if form.errors else 200,
     )

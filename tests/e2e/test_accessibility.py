@@ -29,6 +29,7 @@ from apps.journeys.services import (
     journey_activate,
     journey_advance,
     journey_from_template,
+    offer_save,
 )
 from apps.messaging.services.links import preferences_url, unsubscribe_url
 from tests.accounts.factories import InvitationFactory, oauth_token_create, partner_app_create
@@ -299,6 +300,8 @@ PAGES: dict[str, Page] = {
     "journeys:journey_figures": Page(_url("journeys:journey_figures", "journey")),
     "journeys:enrollment_list": Page(_url("journeys:enrollment_list", "journey")),
     "journeys:enrollment_detail": Page(_url("journeys:enrollment_detail", "enrollment")),
+    "journeys:offer_list": Page(_url("journeys:offer_list")),
+    "journeys:offer_detail": Page(_url("journeys:offer_detail", "offer")),
     "loyalty:member_list": Page(_url("loyalty:member_list")),
     "loyalty:member_detail": Page(_url("loyalty:member_detail", "member")),
     "loyalty:counter": Page(_url("loyalty:counter")),
@@ -411,6 +414,12 @@ def world(committed_tenant) -> Iterator[dict[str, Any]]:
         **loyalty,
         "journey": journey.pk,
         "enrollment": enrollment.pk,
+        "offer": offer_save(
+            name="Payment plan",
+            text="Pay in three parts",
+            accepted_event="invoice.paid",
+            reward={"type": "points", "points": 200},
+        ).pk,
         "campaign": campaign.pk,
         "draft_campaign": draft.pk,
         "web_token": campaign.web_token,

@@ -120,3 +120,53 @@ def test_build_activate_trigger_and_see_the_message(
     page.goto(f"{base}/journeys/{journey.pk}/enrollments/")
     screenshot(page, f"{width}-journey-enrollments")
     assert errors == []
+
+
+@pytest.fixture
+def no_offers(committed_tenant):
+    from apps.journeys.models import Offer
+
+    yield
+    Offer.objects.all().delete()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_add_an_offer_with_a_points_reward_and_see_it_in_the_catalogue(
+    browser, live_server_port, no_offers, screenshot, viewport
+):
+    from apps.journeys.models import Offer
+
+    width = "phone" if viewport is PHONE else "desktop"
+    base = f"http://alpha.localhost:{live_server_port}"
+    page = browser.new_context(viewport=viewport).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    log_in(page, live_server_port)
+
+    page.goto(f"{base}/journeys/")
+    page.get_by_role("link", name="Offers").click()
+    page.wait_for_url(f"{base}/journeys/offers/")
+    assert page.get_by_text("No offer yet").is_visible()
+    screenshot(page, f"{width}-offers-empty")
+    page.get_by_label("Name").fill("Payment plan")
+    page.get_by_label("Accepted when").select_option("invoice.paid")
+    page.get_by_label("Message").fill("Pay in three parts, {first_name}, no fees.")
+    page.get_by_label("Priority").fill("5")
+    page.get_by_label("Accepting it gives").select_option("points")
+    page.get_by_label("Points").fill("0")
+    page.get_by_role("button", name="Add offer").click()
+    assert page.locator("#points-errors").is_visible()  # the field says what is wrong
+    screenshot(page, f"{width}-offers-error")
+    page.get_by_label("Points").fill("200")
+    page.get_by_role("button", name="Add offer").click()
+
+    page.wait_for_url(f"{base}/journeys/offers/")
+    assert page.get_by_text("Offer “Payment plan” added.").is_visible()
+    row = page.get_by_role("row", name="Payment plan")
+    assert "200 points" in row.inner_text()
+    screenshot(page, f"{width}-offers-list")
+    assert Offer.objects.get().reward == {"type": "points", "points": 200, "reason": ""}
+    page.get_by_role("link", name="Payment plan").click()
+    page.wait_for_url(f"{base}/journeys/offers/*/")
+    screenshot(page, f"{width}-offer-detail")
+    assert errors == []

@@ -215,6 +215,12 @@ def reward_get(pk: int) -> Reward | None:
     return Reward.objects.filter(pk=pk).first()
 
 
+def reward_names(ids) -> dict[int, str]:
+    """{reward id: name} of these rewards, available or not (one query)."""
+    ids = {int(pk) for pk in ids if pk}
+    return dict(Reward.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+
+
 def points_spendable(member: Member, *, at: dt.datetime) -> int:
     """Points the member can spend now (not pending, not expired)."""
     total = member.lots.filter(
