@@ -28,6 +28,7 @@ def demo_seed(*, tenant, rng) -> None:
         text="Renew on the family plan this month and the second check-up is on us.",
         accepted_event="purchase.made",
         priority=5,
+        reward={"type": "points", "points": 200, "reason": "Renewed at the family plan"},
     )
     offer_save(
         name="Payment plan",

@@ -217,7 +217,8 @@ def offer_reward_give(*, made: OfferMade, at: dt.datetime) -> str:
         return _("Not given: the contact was erased.")[:200]
     if reward["type"] == "points":
         points = int(reward.get("points") or 0)
-        points_grant(contact=made.contact, points=points, key=key, at=at, reason=made.offer.name)
+        reason = reward.get("reason") or made.offer.name
+        points_grant(contact=made.contact, points=points, key=key, at=at, reason=reason)
         return (_("%(n)s points") % {"n": f"{points:,}"})[:200]
     voucher = voucher_give(contact=made.contact, config=reward, key=key, at=at)
     if isinstance(voucher, str):
