@@ -229,3 +229,15 @@ def test_a_segment_that_is_not_the_business_s_is_refused(tenant, segment):
     with pytest.raises(ValidationError) as caught:
         offer_save(name="X", text="X", accepted_event="x.y", segment=segment)
     assert list(caught.value.message_dict) == ["segment"]
+
+
+def test_the_privacy_export_lists_the_offers_made_and_what_they_gave(at_noon):
+    from apps.journeys.services.privacy import journeys_export
+
+    offer, made = offered({"type": "points", "points": 200})
+    post(made.contact, "purchase.made", amount="30")
+
+    [row] = journeys_export(made.contact)
+
+    assert [(o["offer"], o["reward"]) for o in row["offers"]] == [(offer.name, "200 points")]
+    assert row["offers"][0]["accepted_at"] is not None

@@ -52,9 +52,15 @@ def journeys_merge(*, survivor: Contact, others: Sequence[Contact]) -> None:
 
 
 def journeys_export(contact: Contact) -> list[dict[str, Any]]:
-    """The contact's journeys: when they entered, what each step did."""
+    """The contact's journeys: when they entered, what each step did, the offers made to
+    them on the way (whether they took them up, and what the reward came to)."""
     rows = []
-    for enrollment in Enrollment.objects.filter(contact=contact).select_related("journey"):
+    enrollments = (
+        Enrollment.objects.filter(contact=contact)
+        .select_related("journey")
+        .prefetch_related("runs", "offers__offer")
+    )
+    for enrollment in enrollments:
         rows.append(
             {
                 "journey": enrollment.journey.name,
@@ -71,6 +77,15 @@ def journeys_export(contact: Contact) -> list[dict[str, Any]]:
                         "ran_at": run.ran_at.isoformat(),
                     }
                     for run in enrollment.runs.all()
+                ],
+                "offers": [
+                    {
+                        "offer": made.offer.name,
+                        "made_at": made.made_at.isoformat(),
+                        "accepted_at": made.accepted_at.isoformat() if made.accepted_at else None,
+                        "reward": made.reward_note,
+                    }
+                    for made in enrollment.offers.all()
                 ],
             }
         )
