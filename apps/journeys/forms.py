@@ -98,8 +98,53 @@ class JourneySettingsForm(StyledFormMixin, forms.Form):
         self.fields["date_field"].choices = [("", "—"), *date_fields]
 
 
-class StepForm(StyledFormMixin, forms.Form):
+class VoucherFieldsForm(forms.Form):
+    """The voucher a step or an offer gives: a reward of the loyalty catalogue (its choices set
+    by the form that uses it), else an amount or percent off."""
+
+    reward = forms.TypedChoiceField(
+        label=_("Reward to give"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("From the loyalty catalogue, free of points; or leave it and give an amount."),
+    )
+    voucher_kind = forms.ChoiceField(
+        label=_("Or a voucher of"), choices=VOUCHER_KIND_CHOICES, required=False
+    )
+    voucher_value = forms.DecimalField(
+        label=_("Amount or percent off"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("10000"),
+        decimal_places=2,
+    )
+    valid_days = forms.IntegerField(
+        label=_("The voucher is valid for (days)"), required=False, min_value=1, max_value=3650
+    )
+
+    def voucher_config(self) -> dict:
+        """The voucher as `step_loyalty.voucher_clean` takes it."""
+        d = self.cleaned_data
+        config: dict = {"reward": d.get("reward")}
+        if d.get("reward") is None:
+            config |= {
+                "kind": d.get("voucher_kind") or "",
+                "value": str(d["voucher_value"]) if d.get("voucher_value") else "",
+                "valid_days": d.get("valid_days") or 90,
+            }
+        return config
+
+
+class StepForm(StyledFormMixin, VoucherFieldsForm):
     """One step of any built-in kind; the fields that do not apply to it are ignored."""
+
+    field_order = (
+        *("type", "channel", "subject", "text", "service", "wait_mode", "minutes", "at"),
+        *("event_type", "branch_kind", "segment", "title", "points"),
+        *VoucherFieldsForm.base_fields,
+        *("tag", "set_field", "set_value", "endpoint", "else_step"),
+    )
 
     type = forms.ChoiceField(label=_("Kind of step"))
     channel = forms.ChoiceField(label=_("Channel"), choices=CHANNEL_CHOICES, required=False)
@@ -125,26 +170,6 @@ class StepForm(StyledFormMixin, forms.Form):
     title = forms.CharField(label=_("Task"), required=False, max_length=200)
     points = forms.IntegerField(
         label=_("Points to grant"), required=False, min_value=1, max_value=100_000
-    )
-    reward = forms.TypedChoiceField(
-        label=_("Reward to give"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        help_text=_("From the loyalty catalogue, free of points; or leave it and give an amount."),
-    )
-    voucher_kind = forms.ChoiceField(
-        label=_("Or a voucher of"), choices=VOUCHER_KIND_CHOICES, required=False
-    )
-    voucher_value = forms.DecimalField(
-        label=_("Amount or percent off"),
-        required=False,
-        min_value=Decimal("0.01"),
-        max_value=Decimal("10000"),
-        decimal_places=2,
-    )
-    valid_days = forms.IntegerField(
-        label=_("The voucher is valid for (days)"), required=False, min_value=1, max_value=3650
     )
     tag = forms.CharField(label=_("Tag to add"), required=False, max_length=40)
     set_field = forms.ChoiceField(label=_("Field to set"), required=False)
@@ -216,13 +241,7 @@ class StepForm(StyledFormMixin, forms.Form):
         elif kind == "loyalty.points":
             config = {"points": d.get("points")}
         elif kind == "loyalty.voucher":
-            config = {"reward": d.get("reward")}
-            if d.get("reward") is None:
-                config |= {
-                    "kind": d.get("voucher_kind") or "",
-                    "value": str(d["voucher_value"]) if d.get("voucher_value") else "",
-                    "valid_days": d.get("valid_days") or 90,
-                }
+            config = self.voucher_config()
         elif kind == "tag":
             config = {"add": [d["tag"]] if d.get("tag") else []}
         elif kind == "field":
@@ -289,7 +308,7 @@ REWARD_TYPE_CHOICES = [
 ]
 
 
-class OfferForm(StyledFormMixin, forms.Form):
+class OfferForm(StyledFormMixin, VoucherFieldsForm):
     """An offer of the catalogue: what it says, who may get it, when it counts as accepted,
     and what accepting it gives."""
 
@@ -331,26 +350,6 @@ class OfferForm(StyledFormMixin, forms.Form):
         label=_("Accepting it gives"), choices=REWARD_TYPE_CHOICES, required=False
     )
     points = forms.IntegerField(label=_("Points"), required=False, min_value=1, max_value=100_000)
-    reward = forms.TypedChoiceField(
-        label=_("Voucher for a reward"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        help_text=_("From the loyalty catalogue, free of points; or leave it and give an amount."),
-    )
-    voucher_kind = forms.ChoiceField(
-        label=_("Or a voucher of"), choices=VOUCHER_KIND_CHOICES, required=False
-    )
-    voucher_value = forms.DecimalField(
-        label=_("Amount or percent off"),
-        required=False,
-        min_value=Decimal("0.01"),
-        max_value=Decimal("10000"),
-        decimal_places=2,
-    )
-    valid_days = forms.IntegerField(
-        label=_("The voucher is valid for (days)"), required=False, min_value=1, max_value=3650
-    )
     active = forms.BooleanField(
         label=_("Journeys may make this offer"), required=False, initial=True
     )
@@ -362,6 +361,7 @@ class OfferForm(StyledFormMixin, forms.Form):
             (s.pk, s.name) for s in segments
         ]
         self.fields["reward"].choices = [("", "—"), *rewards]
+        self.fields["reward"].label = _("Voucher for a reward")
 
     @classmethod
     def initial_for(cls, offer) -> dict:
@@ -390,13 +390,7 @@ class OfferForm(StyledFormMixin, forms.Form):
         if d.get("reward_type") == "points":
             reward = {"type": "points", "points": d.get("points")}
         elif d.get("reward_type") == "voucher":
-            reward = {"type": "voucher", "reward": d.get("reward")}
-            if d.get("reward") is None:
-                reward |= {
-                    "kind": d.get("voucher_kind") or "",
-                    "value": str(d["voucher_value"]) if d.get("voucher_value") else "",
-                    "valid_days": d.get("valid_days") or 90,
-                }
+            reward = {"type": "voucher", **self.voucher_config()}
         return {
             "name": d["name"],
             "text": d["text"],
