@@ -1,6 +1,7 @@
 """Sign up a business, log in, see its dashboard: at desktop and at phone width."""
 
 import pytest
+from playwright.sync_api import expect
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 860}
@@ -18,10 +19,13 @@ def test_sign_up_log_in_and_see_the_dashboard(
 
     page.goto(f"http://localhost:{live_server_port}/")
     page.get_by_role("link", name="Create your business").click()
+    # the page's script (deferred) listens once the document is parsed; typing before that
+    # would not be heard
+    page.wait_for_url(f"http://localhost:{live_server_port}/signup/", wait_until="domcontentloaded")
     screenshot(page, f"{width}-signup")
     page.get_by_label("Business name").fill("Sunny Paws Grooming")
     # the sub-domain follows the name, and the address shows where the dashboard will be
-    assert page.get_by_label("Sub-domain").input_value() == "sunny-paws-grooming"
+    expect(page.get_by_label("Sub-domain")).to_have_value("sunny-paws-grooming")
     assert page.get_by_text(f"sunny-paws-grooming.localhost:{live_server_port}").is_visible()
     page.get_by_label("Sub-domain").fill(slug)
     assert page.get_by_text(f"{slug}.localhost:{live_server_port}").is_visible()

@@ -7,7 +7,9 @@ skipping). The tick runs every second here.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -65,6 +67,7 @@ class Stack:
         env.update(extra_env or {})
         self.env = env
         self.logs = tmp
+        self.groups: list[int] = []  # each process starts a session of its own (see stop)
         celery = [sys.executable, "-m", "celery", "-A", "cxsuite"]
         self.worker_cmd = [
             *celery,
@@ -105,7 +108,11 @@ class Stack:
 
     def _start(self, name: str, cmd: list[str], log_name: str = "") -> subprocess.Popen:
         log = open(self.logs / f"{log_name or name}.log", "wb")  # noqa: SIM115 (closed with the process)
-        return subprocess.Popen(cmd, cwd=BASE_DIR, env=self.env, stdout=log, stderr=log)
+        proc = subprocess.Popen(
+            cmd, cwd=BASE_DIR, env=self.env, stdout=log, stderr=log, start_new_session=True
+        )
+        self.groups.append(proc.pid)
+        return proc
 
     def log(self, name: str) -> str:
         return (self.logs / f"{name}.log").read_text(errors="replace")
@@ -142,6 +149,9 @@ class Stack:
         app.send_task(name, kwargs=kwargs or {}, queue=self.queue, headers={"_schema_name": schema})
 
     def stop(self) -> None:
+        """Stop the processes, then whatever they left: the pool children of a worker killed
+        by `worker_kill` would otherwise finish their task after the test, in the next one's
+        database rows."""
         for proc in self.procs:
             proc.terminate()
         for proc in self.procs:
@@ -149,6 +159,9 @@ class Stack:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        for group in self.groups:
+            with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
+                os.killpg(group, signal.SIGKILL)
 
 
 def wait_for(predicate, timeout: float) -> bool:
