@@ -81,7 +81,12 @@ def test_a_new_business_sees_an_empty_catalogue_with_the_form_open(owner_client)
 def test_a_manager_adds_an_offer_with_points_and_sees_it_listed(
     owner_client, offer, django_assert_max_num_queries
 ):
-    response = owner_client.post(LIST, posted(reward_type="points", points="150"))
+    response = owner_client.post(
+        LIST,
+        posted(
+            reward_type="points", points="150", valid_from="2027-03-01", valid_until="2027-03-31"
+        ),
+    )
     assert response.status_code == 302
     with alpha():
         added = Offer.objects.get(name="Renewal upgrade")
@@ -100,6 +105,7 @@ def test_a_manager_adds_an_offer_with_points_and_sees_it_listed(
     assert "Offer “Renewal upgrade” added." in html
     assert "150 points" in html and "200 points" in html
     assert "(40%)" in html
+    assert "from " in html and "until " in html and "2027" in html  # in the business's format
 
 
 def test_a_manager_gives_an_offer_a_segment_and_a_catalogue_voucher(owner_client, offer):
