@@ -241,3 +241,21 @@ def test_the_privacy_export_lists_the_offers_made_and_what_they_gave(at_noon):
 
     assert [(o["offer"], o["reward"]) for o in row["offers"]] == [(offer.name, "200 points")]
     assert row["offers"][0]["accepted_at"] is not None
+
+
+def test_points_that_cannot_be_given_are_noted_and_the_subscriber_goes_on(at_noon, monkeypatch):
+    """Loyalty refusing the points (here: a refusal loyalty may give) must not fail the
+    journeys subscriber, which would hold every other event back."""
+    from apps.journeys import step_loyalty
+
+    _offer, made = offered({"type": "points", "points": 200})
+
+    def refuse(**_kwargs):
+        raise ValidationError({"member": "This member can no longer earn points."})
+
+    monkeypatch.setattr(step_loyalty, "points_grant", refuse)
+    post(made.contact, "purchase.made", amount="30")
+
+    made.refresh_from_db()
+    assert made.accepted_at is not None
+    assert made.reward_note == "Not given: This member can no longer earn points."

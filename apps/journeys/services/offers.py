@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from cxsuite.lib.errors import DomainError
+
 from ..models import Offer, OfferMade
 
 if TYPE_CHECKING:
@@ -218,7 +220,11 @@ def offer_reward_give(*, made: OfferMade, at: dt.datetime) -> str:
     if reward["type"] == "points":
         points = int(reward.get("points") or 0)
         reason = reward.get("reason") or made.offer.name
-        points_grant(contact=made.contact, points=points, key=key, at=at, reason=reason)
+        try:
+            points_grant(contact=made.contact, points=points, key=key, at=at, reason=reason)
+        except (ValidationError, DomainError) as exc:  # never holds the subscriber back
+            why = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            return (_("Not given: %(why)s") % {"why": why})[:200]
         return (_("%(n)s points") % {"n": f"{points:,}"})[:200]
     voucher = voucher_give(contact=made.contact, config=reward, key=key, at=at)
     if isinstance(voucher, str):
