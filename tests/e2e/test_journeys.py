@@ -17,7 +17,7 @@ from apps.messaging.models import Message
 from apps.scheduling.models import DueWork
 from apps.scheduling.services import due_work_sweep
 from tests.conftest import owner_email
-from tests.e2e.helpers import DESKTOP, PHONE, log_in
+from tests.e2e.helpers import DESKTOP, PHONE, owner_page
 
 pytestmark = pytest.mark.e2e
 
@@ -63,10 +63,7 @@ def test_build_activate_trigger_and_see_the_message(
 ):
     width = "phone" if viewport is PHONE else "desktop"
     base = f"http://alpha.localhost:{live_server_port}"
-    page = browser.new_context(viewport=viewport).new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    log_in(page, live_server_port)
+    page, errors = owner_page(browser, live_server_port, viewport)
 
     page.goto(f"{base}/journeys/")
     screenshot(page, f"{width}-journeys-empty")
@@ -138,10 +135,7 @@ def test_add_an_offer_with_a_points_reward_and_see_it_in_the_catalogue(
 
     width = "phone" if viewport is PHONE else "desktop"
     base = f"http://alpha.localhost:{live_server_port}"
-    page = browser.new_context(viewport=viewport).new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    log_in(page, live_server_port)
+    page, errors = owner_page(browser, live_server_port, viewport)
 
     page.goto(f"{base}/journeys/")
     page.get_by_role("link", name="Offers").click()
