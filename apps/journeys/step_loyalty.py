@@ -29,7 +29,7 @@ def grant_key(ctx: StepContext) -> str:
 def points_clean(config: dict) -> dict:
     try:
         points = int(config.get("points"))  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ValidationError({"points": _("Give a whole number of points.")}) from exc
     if not 1 <= points <= POINTS_MAX:
         raise ValidationError({"points": _("Grant between 1 and 100,000 points.")})
@@ -85,9 +85,10 @@ def voucher_clean(config: dict) -> dict:
     reward_id = config.get("reward")
     if reward_id not in (None, ""):
         try:
-            reward = reward_get(int(reward_id))
-        except (TypeError, ValueError):
-            reward = None
+            number = int(reward_id)
+        except (TypeError, ValueError, OverflowError):
+            number = 0
+        reward = reward_get(number) if 0 < number < 2**31 else None
         if reward is None or not reward.active:
             raise ValidationError({"reward": _("Choose a reward of the loyalty catalogue.")})
         return {"reward": reward.pk}

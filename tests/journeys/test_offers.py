@@ -74,6 +74,15 @@ def test_a_reward_is_cleaned_to_what_is_given(tenant, reward, clean):
         {"type": "points", "points": "lots"},
         {"type": "voucher", "reward": 987654},
         {"type": "voucher", "kind": "percent_off", "value": "250"},
+        # what an attacker sends: infinities, NaN, ids past any column, objects for numbers
+        {"type": "points", "points": float("inf")},
+        {"type": "points", "points": {"deep": [1]}},
+        {"type": "voucher", "reward": float("inf")},
+        {"type": "voucher", "reward": 10**30},
+        {"type": "voucher", "kind": "percent_off", "value": "NaN"},
+        {"type": "voucher", "kind": "amount_off", "value": "1e5000"},
+        {"type": "voucher", "kind": "amount_off", "value": "5", "valid_days": float("inf")},
+        {"type": "voucher", "kind": "amount_off", "value": "5", "valid_days": [1]},
     ],
 )
 def test_a_bad_reward_is_refused_naming_the_reward_field(tenant, reward):

@@ -163,13 +163,15 @@ def voucher_grant_check(
         amount = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError) as exc:
         raise ValidationError({"value": _("Give the voucher's value as a number.")}) from exc
+    if not amount.is_finite():  # NaN quantizes quietly, and cannot be compared
+        raise ValidationError({"value": _("Give the voucher's value as a number.")})
     if kind == RewardKind.PERCENT_OFF and not Decimal(0) < amount <= Decimal(100):
         raise ValidationError({"value": _("Give a percentage between 1 and 100.")})
     if not Decimal("0.01") <= amount <= GRANT_VALUE_MAX:
         raise ValidationError({"value": _("Give a value between 0.01 and 10,000.")})
     try:
         days = int(valid_days)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ValidationError({"valid_days": _("Give a whole number of days.")}) from exc
     if not 1 <= days <= GRANT_VALID_DAYS_MAX:
         raise ValidationError({"valid_days": _("A voucher is valid between 1 and 3,650 days.")})
