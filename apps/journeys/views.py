@@ -627,15 +627,13 @@ def contact_journeys(request, contact_pk: int):
 
 
 # --- offers --------------------------------------------------------------------------------
-def _offer_form(request, offer=None) -> OfferForm:
+def _offer_form(request, offer=None, names: dict[int, str] | None = None) -> OfferForm:
+    """The offer's form; `names` are the loyalty rewards' names of the offer's own reward,
+    which stays choosable even when out of stock or withdrawn."""
     rewards = _rewards()
-    if offer is not None and (offer.reward or {}).get("reward"):
-        # the offer's own reward stays choosable even when out of stock or withdrawn
-        from apps.loyalty.selectors.member_page import reward_names
-
-        own = int(offer.reward["reward"])
-        if own not in dict(rewards):
-            rewards += [(own, reward_names([own]).get(own) or _("a reward no longer available"))]
+    own = int((offer.reward or {}).get("reward") or 0) if offer is not None else 0
+    if own and own not in dict(rewards):
+        rewards += [(own, (names or {}).get(own) or _("a reward no longer available"))]
     return OfferForm(
         request.POST if request.method == "POST" else None,
         initial=OfferForm.initial_for(offer) if offer is not None else None,
@@ -643,6 +641,11 @@ def _offer_form(request, offer=None) -> OfferForm:
         segments=_segments(),
         rewards=rewards,
     )
+
+
+def _acceptance_rate(offer) -> float | None:
+    """Accepted / made, from `selectors.offer_list`'s counts; None before it was made."""
+    return offer.accepted_count / offer.made_count if offer.made_count else None
 
 
 def _offer_save(form: OfferForm, offer=None):
@@ -682,7 +685,7 @@ def offer_list(request):
             "offer": offer,
             "reward": offer_reward_text(offer.reward, rewards=names),
             "event": events.get(offer.accepted_event, offer.accepted_event),
-            "rate": (offer.accepted_count / offer.made_count) if offer.made_count else None,
+            "rate": _acceptance_rate(offer),
         }
         for offer in offers
     ]
@@ -701,7 +704,8 @@ def offer_detail(request, pk: int):
     from apps.loyalty.selectors.member_page import reward_names
 
     offer = selectors.offer_get(pk)
-    form = _offer_form(request, offer)
+    names = reward_names([(offer.reward or {}).get("reward")])
+    form = _offer_form(request, offer, names)
     if request.method == "POST":
         if not _can_write(request):
             raise Http404
@@ -715,10 +719,8 @@ def offer_detail(request, pk: int):
             "offer": offer,
             "form": form,
             "can_write": _can_write(request),
-            "rate": (offer.accepted_count / offer.made_count) if offer.made_count else None,
-            "reward": offer_reward_text(
-                offer.reward, rewards=reward_names([(offer.reward or {}).get("reward")])
-            ),
+            "rate": _acceptance_rate(offer),
+            "reward": offer_reward_text(offer.reward, rewards=names),
         },
         status=400 if form.errors else 200,
     )

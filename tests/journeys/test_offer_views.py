@@ -159,3 +159,15 @@ def test_another_business_s_offer_is_not_found(owner_client, other_tenant):
     with schema_context(other_tenant.schema_name):
         assert Offer.objects.get(pk=theirs.pk).name == "Beta only"
         Offer.objects.filter(pk=theirs.pk).delete()
+
+
+def test_an_offer_s_page_reads_in_a_bounded_number_of_queries(
+    owner_client, offer, django_assert_max_num_queries
+):
+    with alpha():
+        whitening = RewardFactory(name="Free whitening", stock=0)  # out of stock: still shown
+        offer_save(offer=offer, reward={"type": "voucher", "reward": whitening.pk})
+    with django_assert_max_num_queries(14):
+        page = owner_client.get(detail(offer))
+    html = page.content.decode()
+    assert f'<option value="{whitening.pk}" selected>Free whitening</option>' in html

@@ -201,10 +201,9 @@ def offer_reward_text(reward: dict, *, rewards: dict[int, str] | None = None) ->
         return _("%(n)s points") % {"n": f"{int(reward.get('points') or 0):,}"}
     if reward.get("reward"):
         name = (rewards or {}).get(int(reward["reward"])) or _("a reward no longer available")
-        return _("Voucher: %(name)s") % {"name": name}
-    return _("Voucher: %(label)s") % {
-        "label": voucher_grant_label(str(reward.get("kind")), Decimal(str(reward.get("value"))))
-    }
+    else:
+        name = voucher_grant_label(str(reward.get("kind")), Decimal(str(reward.get("value"))))
+    return _("Voucher: %(name)s") % {"name": name}
 
 
 def offer_reward_give(*, made: OfferMade, at: dt.datetime) -> str:
@@ -215,21 +214,22 @@ def offer_reward_give(*, made: OfferMade, at: dt.datetime) -> str:
     if reward.get("type") not in REWARD_TYPES:
         return ""
     key = f"offer:{made.pk}"
-    if made.contact.erased_at is not None:
-        return _("Not given: the contact was erased.")[:200]
+    # loyalty's refusals (an erased contact, a member who left, no stock) become the note:
+    # they never hold the journeys subscriber back
     if reward["type"] == "points":
-        points = int(reward.get("points") or 0)
         reason = reward.get("reason") or made.offer.name
         try:
-            points_grant(contact=made.contact, points=points, key=key, at=at, reason=reason)
-        except (ValidationError, DomainError) as exc:  # never holds the subscriber back
+            points_grant(
+                contact=made.contact, points=int(reward["points"]), key=key, at=at, reason=reason
+            )
+        except (ValidationError, DomainError) as exc:
             why = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             return (_("Not given: %(why)s") % {"why": why})[:200]
-        return (_("%(n)s points") % {"n": f"{points:,}"})[:200]
+        return offer_reward_text(reward)[:200]
     voucher = voucher_give(contact=made.contact, config=reward, key=key, at=at)
     if isinstance(voucher, str):
         return (_("Not given: %(why)s") % {"why": voucher})[:200]
-    return (_("Voucher: %(label)s") % {"label": voucher.label})[:200]
+    return (_("Voucher: %(name)s") % {"name": voucher.label})[:200]
 
 
 def _int_or_none(value: Any) -> int | None:
